@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian packages lastroom needs, only when some are missing.
+# Idempotent: a second run with everything present does nothing and prints nothing.
+set -euo pipefail
+
+PKGS=(
+  build-essential pkg-config
+  postgresql-15 postgresql-client-15 libpq-dev   # the database and its client library
+  libmicrohttpd-dev                               # lastroomd's HTTP/1.1 server
+  libjansson-dev                                  # JSON
+  libsodium-dev                                   # argon2id passwords, HMAC tokens
+  libhttp-parser-dev                              # lastroom-load's HTTP response parser
+  libssl-dev                                      # https:// targets in lastroom-load
+  check                                           # C unit test framework
+  curl jq                                         # integration tests and scripts
+)
+if [ "${LASTROOM_BENCH_DEPS:-0}" = 1 ]; then
+  PKGS+=(wrk hey apache2-utils)
+fi
+if [ "${LASTROOM_FUZZ_DEPS:-0}" = 1 ]; then
+  PKGS+=(clang libclang-rt-14-dev libfuzzer-14-dev)
+fi
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}" >&2
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
