@@ -6,6 +6,7 @@
 #   make demo       the main job (see README.md)
 #   make bench      side-by-side benchmarks (bench/)
 #   make fuzz       libFuzzer harnesses, each for a bounded time
+#   make O=build/x SAN=1 build/x/bin/lastroomd   one target into a folder of its own
 #
 # Sources are found by wildcard, so adding a module is adding its .c file:
 #   src/common/*.c            linked into both programs and every test
@@ -27,6 +28,7 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -pthread $(WARN) -Isrc $(PKG_CFLAGS)
 LDFLAGS ?=
 
+# O=DIR puts objects, programs and tests under DIR (for parallel builds in one tree).
 ifeq ($(SAN),1)
 BUILD   := build/san
 BIN     := build/san/bin
@@ -35,6 +37,10 @@ LDFLAGS += -fsanitize=address,undefined
 else
 BUILD   := build/release
 BIN     := bin
+endif
+ifneq ($(O),)
+BUILD   := $(O)
+BIN     := $(O)/bin
 endif
 
 COMMON_SRC := $(wildcard src/common/*.c)
