@@ -12,6 +12,7 @@
 #   src/common/*.c            linked into both programs and every test
 #   src/server/*.c            lastroomd (src/server/main.c holds main)
 #   src/load/*.c              lastroom-load (src/load/main.c holds main)
+#   src/proxy/*.c             lastroom-faultproxy, the fault-injecting TCP proxy
 #   tests/unit/test_srv_*.c   unit tests linked with common + server objects
 #   tests/unit/test_load_*.c  unit tests linked with common + load objects
 #   tests/unit/test_*.c       other unit tests linked with common only
@@ -46,11 +47,13 @@ endif
 COMMON_SRC := $(wildcard src/common/*.c)
 SERVER_SRC := $(wildcard src/server/*.c)
 LOAD_SRC   := $(wildcard src/load/*.c)
+PROXY_SRC  := $(wildcard src/proxy/*.c)
 MIGRATIONS := $(sort $(wildcard db/migrations/*.sql))
 
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
 LOAD_OBJ   := $(LOAD_SRC:%.c=$(BUILD)/%.o)
+PROXY_OBJ  := $(PROXY_SRC:%.c=$(BUILD)/%.o)
 SERVER_LIB_OBJ := $(filter-out $(BUILD)/src/server/main.o,$(SERVER_OBJ))
 LOAD_LIB_OBJ   := $(filter-out $(BUILD)/src/load/main.o,$(LOAD_OBJ))
 
@@ -64,6 +67,9 @@ TEST_BINS  := $(UNIT_SRV:tests/unit/%.c=$(BUILD)/tests/%) \
               $(DB_TESTS:tests/db/%.c=$(BUILD)/tests/db_%)
 
 PROGRAMS := $(BIN)/lastroomd $(BIN)/lastroom-load
+ifneq ($(PROXY_SRC),)
+PROGRAMS += $(BIN)/lastroom-faultproxy
+endif
 
 .PHONY: all tests test demo bench fuzz clean
 all: $(PROGRAMS)
@@ -85,6 +91,10 @@ $(BIN)/lastroomd: $(SERVER_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BIN)/lastroom-load: $(LOAD_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BIN)/lastroom-faultproxy: $(PROXY_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
