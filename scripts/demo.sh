@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# demo.sh: the main job of lastroom, end to end (run by `make demo`).
+#
+#   1. start the private PostgreSQL (scripts/pg.sh, ./var/pg) and apply migrations;
+#   2. start lastroomd on a free loopback port with the safe booking path;
+#   3. run lastroom-load's last-room and race tests (quick profiles), with verification
+#      against the database, printing the k6-style summaries and the verdicts;
+#   4. the control experiment: the same last-room test against a lastroomd started with
+#      --booking-strategy unsafe, which must be caught overbooking (exit 99).
+# Exits 0 only when the safe runs pass and the unsafe run is caught.
+# LASTROOM_DEMO_KEEP=1 leaves PostgreSQL running afterwards for inspection.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BIN=${LASTROOM_BIN:-bin}
+export ADMIN_EMAIL=${ADMIN_EMAIL:-admin@lastroom.test}
+export ADMIN_PASSWORD=${ADMIN_PASSWORD:-demo-admin-password}
+PIDS=()
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+cleanup() {
+  local p
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  [ "${LASTROOM_DEMO_KEEP:-0}" = 1 ] || scripts/pg.sh stop
+}
+trap cleanup EXIT
+
+free_port() {
+  local p
+  for _ in $(seq 200); do
+    p=$(( 20000 + RANDOM % 30000 ))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
+  done
+  return 1
+}
+
+# start_server STRATEGY LOGFILE: start lastroomd, print its URL once /health answers 200.
+start_server() {
+  local port url
+  port=$(free_port) || return 1
+  url="http://127.0.0.1:$port"
+  LASTROOM_ADMIN_EMAIL=$ADMIN_EMAIL LASTROOM_ADMIN_PASSWORD=$ADMIN_PASSWORD \
+    "$BIN/lastroomd" --db "$DB" --listen "127.0.0.1:$port" --booking-strategy "$1" \
+      --log-level warn >"$2" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 200); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url/health")" = 200 ] && { echo "$url"; return 0; }
+    sleep 0.1
+  done
+  echo "lastroomd did not become healthy; see $2" >&2
+  return 1
+}
+
+mkdir -p var
+say "1. private PostgreSQL"
+DB=$(scripts/pg.sh start | tail -1) || { echo "PostgreSQL did not start"; exit 1; }
+echo "database: $DB"
+
+say "2. lastroomd (safe booking path)"
+URL=$(start_server safe var/demo-lastroomd.log) || exit 1
+echo "serving on $URL (log: var/demo-lastroomd.log)"
+
+status=0
+say "3a. last-room: 50 users, 1 room, released together from a start barrier"
+"$BIN/lastroom-load" run last-room --profile quick --url "$URL" --db "$DB" \
+  --summary-export var/demo-last-room.json || status=1
+
+say "3b. race: ramping users booking a small allotment with contention"
+"$BIN/lastroom-load" run race --profile quick --url "$URL" --db "$DB" \
+  --summary-export var/demo-race.json || status=1
+
+say "4. control experiment: last-room against --booking-strategy unsafe"
+echo "The unsafe path reads counters without a lock and writes back a stale value."
+echo "The tester must catch it: this run is expected to FAIL with exit code 99."
+UNSAFE_URL=$(start_server unsafe var/demo-lastroomd-unsafe.log) || exit 1
+"$BIN/lastroom-load" run last-room --profile quick --url "$UNSAFE_URL" --db "$DB" --quiet
+rc=$?
+if [ "$rc" -eq 99 ]; then
+  echo "control experiment: overbooking was detected (exit 99), as it must be"
+else
+  echo "control experiment: the tester did NOT catch the unsafe path (exit $rc)"
+  status=1
+fi
+
+say "verdict"
+if [ "$status" -eq 0 ]; then
+  echo "✅ lastroom passed: no overbooking under race, and the checker caught the unsafe path."
+else
+  echo "❌ lastroom failed: see the summaries above."
+fi
+exit "$status"
