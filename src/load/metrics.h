@@ -87,4 +87,14 @@ uint64_t metrics_rate_total(const struct metrics *m, int id);
  * (0, 100]. Returns 0 and sets *out, or -1 for an unknown stat. */
 int metrics_trend(const struct metrics *m, int id, const char *stat, double *out);
 
+/* Additions for the summary and exports. */
+/* metrics_is_data: the series counts bytes (data_sent, data_received). */
+bool metrics_is_data(const struct metrics *m, int id);
+/* metrics_parent: the id of the untagged series of id's metric (id itself when untagged). */
+int metrics_parent(const struct metrics *m, int id);
+/* metrics_metric_name: the metric's name without the tag ("http_req_duration"). */
+const char *metrics_metric_name(const struct metrics *m, int id);
+/* metrics_tag: the series' tag key and value, or false (both set to NULL) when untagged. */
+bool metrics_tag(const struct metrics *m, int id, const char **key, const char **value);
+
 #endif
