@@ -1,0 +1,37 @@
+/*
+ * duration.h: durations and stages as k6 writes them, parsed and printed.
+ *
+ * Accepted durations follow Go's time.ParseDuration, which k6 uses: one or more
+ * <number><unit> parts, units ns, us (or µs), ms, s, m, h, numbers with decimals
+ * ("1h2m3.5s", "500ms", "1.5m"). A bare number other than "0" is refused: k6 reads a
+ * bare number as milliseconds in some places and as seconds in none, and "30" on a
+ * command line is more likely meant as seconds, so we ask for the unit instead of
+ * guessing. Negative durations are refused.
+ */
+#ifndef LASTROOM_LOAD_DURATION_H
+#define LASTROOM_LOAD_DURATION_H
+
+#include <stddef.h>
+
+#include "load/scenario.h"
+
+/* dur_parse: parse text into *seconds. Returns 0, or -1 with a message naming the
+ * problem in err (*seconds unchanged). */
+int dur_parse(const char *text, double *seconds, char *err, size_t errlen);
+
+/* dur_parse_stage: parse "DURATION:TARGET" ("30s:50"; TARGET a number >= 0) into *out.
+ * Returns 0, or -1 with a message in err (*out unchanged). */
+int dur_parse_stage(const char *text, struct lr_stage *out, char *err, size_t errlen);
+
+/* dur_parse_stages: parse a comma-separated list of stages ("10s:20,30s:50") into
+ * out[0..max) and set *n. Returns 0, or -1 with a message in err (out and *n may hold
+ * the stages before the bad one). */
+int dur_parse_stages(const char *text, struct lr_stage *out, int max, int *n,
+                     char *err, size_t errlen);
+
+/* dur_format_ms: write a duration given in milliseconds the way k6's summary does
+ * ("0s", "850ns", "340µs", "1.23ms", "2.5s", "1m2s", "1h0m5s"): two decimals at most,
+ * truncated, without trailing zeros. Returns buf (always NUL-terminated when len > 0). */
+char *dur_format_ms(double ms, char *buf, size_t len);
+
+#endif
