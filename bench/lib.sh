@@ -1,0 +1,132 @@
+# bench/lib.sh: helpers for bench/run.sh (sourced, bash).
+#
+# Process lifecycle (everything started here is stopped by PID at exit), free loopback
+# ports, peak resident memory of a command, small JSON and arithmetic helpers, and the
+# result table. Every helper that measures something returns non-zero and leaves a
+# reason in BENCH_WHY when it could not measure, so that the caller prints
+# "n/a (reason)" in that row instead of aborting the whole bench.
+
+BENCH_PIDS=()
+BENCH_ROWS=()
+BENCH_WHY=""
+
+say()  { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+note() { printf '   %s\n' "$*" >&2; }
+
+# track PID: stop this process when the bench exits.
+track() { BENCH_PIDS+=("$1"); }
+
+# stop_pid PID: stop PID and its direct children (a wrapper such as GNU time does not
+# pass signals on): SIGCONT (it may be paused), SIGTERM, then SIGKILL after 5 s.
+stop_pid() {
+  local p=$1 c kids=""
+  kill -0 "$p" 2>/dev/null || return 0
+  kids=$(cat /proc/"$p"/task/*/children 2>/dev/null)
+  for c in $kids "$p"; do kill -CONT "$c" 2>/dev/null; kill -TERM "$c" 2>/dev/null; done
+  for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+  for c in $kids "$p"; do kill -KILL "$c" 2>/dev/null; done
+  wait "$p" 2>/dev/null
+  return 0
+}
+
+stop_all() {
+  local p
+  for p in "${BENCH_PIDS[@]}"; do stop_pid "$p"; done
+  BENCH_PIDS=()
+}
+
+# free_port: print a loopback port nobody listens on.
+free_port() {
+  local p
+  for _ in $(seq 200); do
+    p=$(( 20000 + RANDOM % 30000 ))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
+  done
+  return 1
+}
+
+# wait_status URL CODE [SECONDS]: wait until URL answers HTTP status CODE.
+wait_status() {
+  local deadline=$((SECONDS + ${3:-20}))
+  while [ $SECONDS -lt $deadline ]; do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$1")" = "$2" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# timed_run SECONDS CMD...: run CMD in the background, bounded: SIGTERM after SECONDS,
+# SIGKILL 5 s later. Returns CMD's exit status (124 when it had to be stopped).
+timed_run() {
+  local limit=$1; shift
+  "$@" &
+  local p=$! waited=0 rc
+  track "$p"
+  while kill -0 "$p" 2>/dev/null; do
+    if [ $waited -ge $((limit * 10)) ]; then stop_pid "$p"; return 124; fi
+    sleep 0.1; waited=$((waited + 1))
+  done
+  wait "$p"; rc=$?
+  return $rc
+}
+
+# peak_rss_run OUTFILE SECONDS CMD...: timed_run CMD and write its peak resident set
+# size in KiB to OUTFILE (GNU time when present, otherwise the last VmHWM read from
+# /proc while it ran). Returns CMD's exit status.
+peak_rss_run() {
+  local out=$1 limit=$2; shift 2
+  if [ -x /usr/bin/time ] && /usr/bin/time -f '%M' true >/dev/null 2>&1; then
+    timed_run "$limit" /usr/bin/time -f '%M' -o "$out" "$@"
+    local rc=$?
+    # GNU time writes "Command exited with non-zero status N" before the figure.
+    [ -s "$out" ] && tail -1 "$out" > "$out.tmp" && mv "$out.tmp" "$out"
+    return $rc
+  fi
+  "$@" &
+  local p=$! waited=0 hwm=0 k v rest
+  track "$p"
+  while kill -0 "$p" 2>/dev/null; do
+    while read -r k v rest; do [ "$k" = VmHWM: ] && hwm=$v; done <"/proc/$p/status" 2>/dev/null
+    if [ $waited -ge $((limit * 20)) ]; then stop_pid "$p"; echo "$hwm" >"$out"; return 124; fi
+    sleep 0.05; waited=$((waited + 1))
+  done
+  wait "$p"; local rc=$?
+  echo "$hwm" >"$out"
+  return $rc
+}
+
+# calc EXPR: floating-point arithmetic (awk), printed with up to 4 significant digits.
+calc() { awk "BEGIN { v = $1; printf \"%.4g\n\", v }"; }
+# fmt_int N: an integer with thousands separators.
+fmt_int() { awk -v v="$1" 'BEGIN { s = sprintf("%.0f", v); o = "";
+  while (length(s) > 3) { o = "," substr(s, length(s) - 2) o; s = substr(s, 1, length(s) - 3) }
+  print s o }'; }
+# ge A B / le A B: floating-point comparisons for PASS/MISS.
+ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }'; }
+le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 <= b + 0) }'; }
+# verdict CONDITION...: PASS when the command succeeds, MISS otherwise.
+verdict() { if "$@"; then echo PASS; else echo MISS; fi; }
+
+# jnum FILE FILTER: a number from a JSON file via jq, or fail (empty output).
+jnum() {
+  local v
+  v=$(jq -er "$2 // empty" "$1" 2>/dev/null) || return 1
+  [ -n "$v" ] && [ "$v" != null ] || return 1
+  echo "$v"
+}
+
+# row ID MEASURE LASTROOM REFERENCE FIGURE TARGET VERDICT: one line of the table.
+row() {
+  local r
+  r=$(printf '| %s | %s | %s | %s | %s | %s | %s |' "$@")
+  BENCH_ROWS+=("$r")
+  echo "$r" >&2
+}
+# na ID MEASURE REASON TARGET: a row that could not be measured.
+na() { row "$1" "$2" "n/a ($3)" "" "" "$4" "n/a"; }
+
+print_table() {
+  echo "| # | measure | lastroom | reference | figure | target | verdict |"
+  echo "|---|---|---|---|---|---|---|"
+  printf '%s\n' "${BENCH_ROWS[@]}"
+}

@@ -1,0 +1,347 @@
+# bench/sections.sh: the five sections of bench/run.sh (sourced after bench/lib.sh).
+#
+# Each section_X adds its rows with `row` or `na` and never aborts the bench: a piece
+# that is missing (program, scenario, flag, server) turns its rows into "n/a (reason)".
+# They use the globals of run.sh: DB, BIN, LOAD, SERVER, SECS, CONC, CONNS, THREADS, OUT.
+
+# ---------------------------------------------------------------------------------
+# a. booking ceiling: pgbench -> create_booking_hold versus HTTP -> lastroomd -> same.
+
+NRT=20          # room types of the spread runs
+NDAYS=90        # nights per room type of the spread runs (20 x 90 = 1,800 rows)
+BIG=10000000    # allotment: large enough that every hold of the run succeeds
+TTL_S=600       # hold lifetime: no hold expires (and is swept) during the runs
+
+# psqlq SQL: run SQL on the bench database, print unaligned tuples.
+psqlq() { psql -X -qAt -v ON_ERROR_STOP=1 "$DB" -c "$1"; }
+
+# booking_data: a hotel with NRT + 1 room types, NDAYS nights each at allotment BIG.
+# Sets RT_LO (first spread room type) and RT_HOT (the hot row's room type, night 0).
+booking_data() {
+  local ids
+  ids=$(psqlq "WITH h AS (INSERT INTO hotels(name, city) VALUES ('Bench Hotel', 'Bench') RETURNING hotel_id),
+               r AS (INSERT INTO room_types(hotel_id, name)
+                     SELECT hotel_id, 'bench-' || g FROM h, generate_series(1, $NRT + 1) g
+                     RETURNING room_type_id)
+               SELECT min(room_type_id) || ' ' || max(room_type_id) FROM r") || return 1
+  RT_LO=${ids% *}; RT_HOT=${ids#* }
+  psqlq "INSERT INTO room_inventory(room_type_id, date, allotment)
+         SELECT r, date '2031-01-01' + d, $BIG
+         FROM generate_series($RT_LO, $RT_HOT) r, generate_series(0, $NDAYS - 1) d" >/dev/null
+}
+
+# bench_user: register and log in a guest through the API (sets USER_ID, TOKEN); without
+# a server, insert a user directly so that pgbench can still run (TOKEN stays empty).
+bench_user() {
+  local email=bench-user@lastroom.test pw=bench-user-password out
+  USER_ID=""; TOKEN=""
+  if [ -n "$URL" ]; then
+    curl -s --max-time 10 -H 'Content-Type: application/json' -o /dev/null \
+      --data "{\"email\":\"$email\",\"password\":\"$pw\",\"full_name\":\"Bench User\"}" \
+      "$URL/api/auth/register"
+    out=$(curl -s --max-time 10 -H 'Content-Type: application/json' \
+      --data "{\"email\":\"$email\",\"password\":\"$pw\"}" "$URL/api/auth/login")
+    TOKEN=$(jq -r '.token // empty' <<<"$out" 2>/dev/null)
+    USER_ID=$(jq -r '.user.user_id // empty' <<<"$out" 2>/dev/null)
+  fi
+  [ -n "$USER_ID" ] && return 0
+  USER_ID=$(psqlq "INSERT INTO users(email, password_hash, full_name)
+                   VALUES ('bench-pgbench@lastroom.test', 'not-a-hash', 'Bench')
+                   ON CONFLICT (email) DO UPDATE SET full_name = EXCLUDED.full_name
+                   RETURNING user_id")
+}
+
+# reset_holds: give back every hold on the bench rows (holds and counters together, so
+# the invariants stay true), then vacuum and checkpoint so each run starts alike.
+reset_holds() {
+  psqlq "BEGIN;
+         DELETE FROM booking_holds WHERE room_type_id BETWEEN $RT_LO AND $RT_HOT;
+         UPDATE room_inventory SET tentative_count = 0
+          WHERE room_type_id BETWEEN $RT_LO AND $RT_HOT AND tentative_count <> 0;
+         COMMIT;" >/dev/null
+  psqlq "VACUUM (ANALYZE) booking_holds, room_inventory" >/dev/null
+  psqlq "CHECKPOINT" >/dev/null
+}
+
+# held_count LO HI: live holds on room types LO..HI.
+held_count() { psqlq "SELECT count(*) FROM booking_holds WHERE room_type_id BETWEEN $1 AND $2"; }
+
+# pgbench_holds NAME RT0 NRT NDAYS: holds per second through pgbench (sets RATE), counted
+# in the database; fails (BENCH_WHY) when pgbench fails or some call was not 'held'.
+pgbench_holds() {
+  local name=$1 rt0=$2 nrt=$3 nd=$4 log=$OUT/pgbench-$1.log n tx
+  RATE=""
+  command -v "$PGBENCH" >/dev/null || { BENCH_WHY="no pgbench"; return 1; }
+  reset_holds
+  timed_run $((SECS + 30)) "$PGBENCH" -n -M prepared -c "$CONC" -j "$(( THREADS < CONC ? THREADS : CONC ))" \
+    -T "$SECS" -f bench/pgbench-hold.sql -D uid="$USER_ID" -D rt0="$rt0" -D nrt="$nrt" \
+    -D ndays="$nd" -D ttl_s="$TTL_S" "$DB" >"$log" 2>&1 \
+    || { BENCH_WHY="pgbench: $(grep -m1 -iE 'error|fatal' "$log" | sed 's/^pgbench: error: //; s/ERROR: *//')"; return 1; }
+  tx=$(awk '/number of transactions actually processed/ {print $NF}' "$log")
+  n=$(held_count "$rt0" $((rt0 + nrt - 1)))
+  [ "$n" = "$tx" ] || { BENCH_WHY="pgbench: $tx calls but $n holds"; return 1; }
+  RATE=$(calc "$n / $SECS")
+}
+
+# http_holds NAME ARGS...: holds per second through POST /api/holds driven by
+# lastroom-load at CONC VUs (sets RATE); ARGS are the request's scenario options.
+http_holds() {
+  local name=$1 json=$OUT/http-$1.json n; shift
+  RATE=""
+  [ -n "$URL" ] || { BENCH_WHY="no lastroomd"; return 1; }
+  [ -n "$TOKEN" ] || { BENCH_WHY="no login token"; return 1; }
+  load_has_scenario http || return 1
+  reset_holds
+  load_run "$json" "$OUT/http-$name.log" $((SECS + 60)) http --url "$URL" \
+    --method POST --path /api/holds --header "Authorization: Bearer $TOKEN" \
+    --header 'Content-Type: application/json' "$@" \
+    --vus "$CONC" --duration "${SECS}s" --quiet \
+    || { BENCH_WHY="lastroom-load exit $?, see $OUT/http-$name.log"; return 1; }
+  n=$(held_count "$RT_LO" "$RT_HOT")
+  RATE=$(calc "$n / $SECS")
+}
+
+# ceiling_row ID MEASURE HTTP_STATUS HTTP_RATE PG_STATUS PG_RATE PG_WHY HTTP_WHY
+ceiling_row() {
+  local id=$1 what=$2
+  if [ "$5" != 0 ]; then na "$id" "$what" "$7" ">= 0.8"; return; fi
+  if [ "$3" != 0 ]; then
+    row "$id" "$what" "n/a ($8)" "pgbench $(fmt_int "$6") holds/s" "" ">= 0.8 of pgbench" "n/a"
+    return
+  fi
+  local f; f=$(calc "$4 / $6")
+  row "$id" "$what" "$(fmt_int "$4") holds/s" "pgbench $(fmt_int "$6") holds/s" "$f" \
+      ">= 0.8 of pgbench" "$(verdict ge "$f" 0.8)"
+}
+
+section_a() {
+  say "a. booking ceiling: pgbench versus POST /api/holds, $CONC clients, ${SECS}s each"
+  local why_srv="" pg_s pg_r pg_w h_s h_r h_w
+  start_server "$OUT/lastroomd-a.log" --pool-size "$CONC" --hold-ttl "${TTL_S}s" || why_srv=$BENCH_WHY
+  if ! booking_data || ! bench_user || [ -z "$USER_ID" ]; then
+    na a1 "holds/s, spread over $((NRT * NDAYS)) rows" "could not create the bench data" ">= 0.8"
+    na a2 "holds/s, one hot row" "could not create the bench data" ">= 0.8"
+    return
+  fi
+  note "user $USER_ID, room types $RT_LO..$RT_HOT, server ${URL:-none ($why_srv)}"
+
+  pgbench_holds spread "$RT_LO" "$NRT" "$NDAYS"; pg_s=$?; pg_r=$RATE; pg_w=$BENCH_WHY
+  note "pgbench spread: ${pg_r:-n/a} holds/s"
+  http_holds spread --body-template "$(spread_body)"; h_s=$?; h_r=$RATE; h_w=${why_srv:-$BENCH_WHY}
+  note "http spread: ${h_r:-n/a} holds/s"
+  ceiling_row a1 "holds/s, spread over $((NRT * NDAYS)) rows" "$h_s" "$h_r" "$pg_s" "$pg_r" "$pg_w" "$h_w"
+
+  pgbench_holds hot "$RT_HOT" 1 1; pg_s=$?; pg_r=$RATE; pg_w=$BENCH_WHY
+  note "pgbench hot row: ${pg_r:-n/a} holds/s"
+  http_holds hot --body "{\"room_type_id\":$RT_HOT,\"check_in\":\"2031-01-01\",\"check_out\":\"2031-01-02\",\"quantity\":1}"
+  h_s=$?; h_r=$RATE; h_w=${why_srv:-$BENCH_WHY}
+  note "http hot row: ${h_r:-n/a} holds/s"
+  ceiling_row a2 "holds/s, one hot row" "$h_s" "$h_r" "$pg_s" "$pg_r" "$pg_w" "$h_w"
+  [ -n "$SERVER_PID" ] && stop_pid "$SERVER_PID"
+  URL=""; SERVER_PID=""
+}
+
+# spread_body: the POST /api/holds body with a random room type and night per request.
+spread_body() {
+  printf '{"room_type_id":{{randint %d %d}},"check_in":"{{date 2031-01-01 +%s}}","check_out":"{{date 2031-01-01 +%s+1}}","quantity":1}' \
+    "$RT_LO" $((RT_LO + NRT - 1)) "{{randint 0 $((NDAYS - 1))}}" "{{same}}"
+}
+
+# ---------------------------------------------------------------------------------
+# b. load generator: requests per second on GET /health/live, and memory per VU.
+
+# peer_rps NAME: requests per second of one generator against $URL/health/live (RATE).
+peer_rps() {
+  local name=$1 log=$OUT/gen-$1.log u=$URL/health/live
+  RATE=""
+  case $name in
+    wrk) command -v wrk >/dev/null || { BENCH_WHY="no wrk"; return 1; }
+         timed_run $((SECS + 20)) wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" "$u" >"$log" 2>&1
+         RATE=$(awk '/^Requests\/sec:/ {print $2}' "$log") ;;
+    hey) command -v hey >/dev/null || { BENCH_WHY="no hey"; return 1; }
+         timed_run $((SECS + 20)) hey -z "${SECS}s" -c "$CONNS" -cpus "$THREADS" "$u" >"$log" 2>&1
+         RATE=$(awk '/Requests\/sec:/ {print $2}' "$log") ;;
+    ab)  command -v ab >/dev/null || { BENCH_WHY="no ab"; return 1; }
+         timed_run $((SECS + 20)) ab -k -q -c "$CONNS" -t "$SECS" -n 100000000 "$u" >"$log" 2>&1
+         RATE=$(awk '/^Requests per second:/ {print $4}' "$log") ;;
+    lastroom-load)
+         load_has_scenario http || return 1
+         load_run "$OUT/gen-load.json" "$log" $((SECS + 30)) http --url "$URL" --path /health/live \
+           --vus "$CONNS" --threads "$THREADS" --duration "${SECS}s" --quiet \
+           || { BENCH_WHY="lastroom-load exit $?, see $log"; return 1; }
+         RATE=$(jnum "$OUT/gen-load.json" '.metrics.http_reqs.rate') ;;
+  esac
+  [ -n "$RATE" ] || { BENCH_WHY="no rate in $log"; return 1; }
+}
+
+# vu_memory VUS: lastroom-load's peak RSS at VUS constant VUs on /health/live (sets KIB).
+vu_memory() {
+  local vus=$1 json=$OUT/mem-$1.json
+  KIB=""
+  load_has_scenario http || return 1
+  load_run "$json" "$OUT/mem-$vus.log" 60 http --url "$URL" --path /health/live \
+    --vus "$vus" --threads "$THREADS" --duration 5s --quiet \
+    || { BENCH_WHY="lastroom-load exit $?, see $OUT/mem-$vus.log"; return 1; }
+  KIB=$(cat "$json.rss" 2>/dev/null)
+  [ -n "$KIB" ] && [ "$KIB" -gt 0 ] || { BENCH_WHY="no peak RSS"; return 1; }
+}
+
+section_b() {
+  say "b. load generators on GET /health/live: $CONNS connections, $THREADS threads, ${SECS}s each"
+  local g wrk_rps="" r kib1 kib10
+  if ! start_server "$OUT/lastroomd-b.log" --max-connections 12000; then
+    na b1 "requests/s, GET /health/live" "$BENCH_WHY" ">= 1.0 of wrk"
+    na b2 "peak RSS per VU" "$BENCH_WHY" "<= 32 KiB"
+    return
+  fi
+  declare -A rps why
+  for g in wrk lastroom-load hey ab; do
+    if peer_rps "$g"; then rps[$g]=$RATE; note "$g: $RATE requests/s"
+    else why[$g]=$BENCH_WHY; note "$g: n/a ($BENCH_WHY)"; fi
+  done
+  wrk_rps=${rps[wrk]:-}
+  for g in lastroom-load hey ab; do
+    local target="" v="" id=b1
+    [ "$g" = lastroom-load ] && { target=">= 1.0 of wrk"; }
+    [ "$g" = hey ] && id=b1.hey
+    [ "$g" = ab ] && id=b1.ab
+    if [ -z "${rps[$g]:-}" ]; then na "$id" "requests/s, $g" "${why[$g]}" "$target"; continue; fi
+    if [ -z "$wrk_rps" ]; then
+      row "$id" "requests/s, $g" "$(fmt_int "${rps[$g]}")/s" "wrk n/a (${why[wrk]})" "" "$target" "n/a"; continue
+    fi
+    r=$(calc "${rps[$g]} / $wrk_rps")
+    v=""; [ -n "$target" ] && v=$(verdict ge "$r" 1.0)
+    row "$id" "requests/s, $g" "$(fmt_int "${rps[$g]}")/s" "wrk $(fmt_int "$wrk_rps")/s" "$r" "$target" "$v"
+  done
+
+  for n in 1000 10000; do
+    if vu_memory "$n"; then
+      r=$(calc "$KIB / $n")
+      row "b2.$n" "lastroom-load peak RSS, $(fmt_int "$n") VUs" "$(calc "$KIB / 1024") MiB" "" \
+          "$r KiB/VU" "<= 32 KiB/VU" "$(verdict le "$r" 32)"
+      [ "$n" = 1000 ] && kib1=$KIB || kib10=$KIB
+    else
+      na "b2.$n" "lastroom-load peak RSS, $(fmt_int "$n") VUs" "$BENCH_WHY" "<= 32 KiB/VU"
+    fi
+  done
+  stop_pid "$SERVER_PID"; URL=""; SERVER_PID=""
+}
+
+# ---------------------------------------------------------------------------------
+# c. hold and confirm latency in the race scenario.
+
+section_c() {
+  say "c. race: hold and confirm latency at 50 and 200 VUs, ${SECS}s each"
+  local vus json s p50 p95 p99 name target
+  if ! load_has_scenario race || ! start_server "$OUT/lastroomd-c.log"; then
+    for vus in 50 200; do for name in hold confirm; do
+      na "c.$vus.$name" "$name latency, race, $vus VUs" "$BENCH_WHY" "p99 <= 20 ms at 50 VUs"
+    done; done
+    return
+  fi
+  for vus in 50 200; do
+    json=$OUT/race-$vus.json
+    load_run "$json" "$OUT/race-$vus.log" $((SECS + 120)) race --url "$URL" --db "$DB" \
+      --vus "$vus" --duration "${SECS}s" --quiet
+    s=$?
+    for name in hold confirm; do
+      target=""; [ "$vus" = 50 ] && target="p99 <= 20 ms"
+      local series="http_req_duration{name:$name}"
+      if p50=$(trend "$json" "$series" med) && p95=$(trend "$json" "$series" 'p(95)') \
+         && p99=$(trend "$json" "$series" 'p(99)'); then
+        local v=""; [ -n "$target" ] && v=$(verdict le "$p99" 20)
+        row "c.$vus.$name" "$name latency, race, $vus VUs (exit $s)" \
+            "p50 $(calc "$p50") / p95 $(calc "$p95") / p99 $(calc "$p99") ms" "" "p99 $(calc "$p99") ms" \
+            "$target" "$v"
+      else
+        na "c.$vus.$name" "$name latency, race, $vus VUs" "no $series p(99) in the export, exit $s" "$target"
+      fi
+    done
+  done
+  stop_pid "$SERVER_PID"; URL=""; SERVER_PID=""
+}
+
+# ---------------------------------------------------------------------------------
+# d. last-room with 10,000 VUs released together from the start barrier.
+
+section_d() {
+  local vus=${BENCH_LASTROOM_VUS:-10000} json=$OUT/last-room.json s ok ref bad kib
+  say "d. last-room: $vus VUs released together from the start barrier"
+  if ! load_has_scenario last-room || ! start_server "$OUT/lastroomd-d.log" --max-connections $((vus + 2000)); then
+    na d "last-room, $(fmt_int "$vus") VUs" "$BENCH_WHY" "1 winner, clean refusals, < 320 MB"
+    return
+  fi
+  load_run "$json" "$OUT/last-room.log" 300 last-room --url "$URL" --db "$DB" \
+    --vus "$vus" --iterations "$vus" --quiet
+  s=$?
+  kib=$(cat "$json.rss" 2>/dev/null)
+  ok=$(jnum "$json" '.metrics.successful_bookings.count') || ok=0
+  ref=$(jnum "$json" '.metrics.failed_bookings.count') || ref=0
+  bad=$(jq -r '[.metrics.overbookings.count, .metrics.inventory_violations.count,
+                .metrics.timeout_errors.count, .metrics.db_connection_errors.count]
+               | map(. // 0) | add' "$json" 2>/dev/null) || bad=""
+  if [ ! -s "$json" ]; then
+    na d "last-room, $(fmt_int "$vus") VUs" "no summary export, exit $s, see $OUT/last-room.log" "1 winner, clean refusals, < 320 MB"
+  else
+    local mib; mib=$(calc "${kib:-0} / 1024")
+    local pass=MISS
+    [ "$ok" = 1 ] && [ "$((ok + ref))" = "$vus" ] && [ "$bad" = 0 ] && [ "$s" = 0 ] \
+      && le "$mib" 320 && pass=PASS
+    row d "last-room, $(fmt_int "$vus") VUs (exit $s)" "$ok won, $ref refused, $bad errors" \
+        "" "peak RSS $mib MiB" "1 winner, $((vus - 1)) clean refusals, < 320 MB" "$pass"
+  fi
+  stop_pid "$SERVER_PID"; URL=""; SERVER_PID=""
+}
+
+# ---------------------------------------------------------------------------------
+# e. arrival-rate accuracy, and a one-second stall of lastroomd.
+
+section_e() {
+  say "e. constant-arrival-rate on GET /health/live, and a 1 s stall of lastroomd"
+  local rate json s n got err
+  if ! load_has_scenario http || ! start_server "$OUT/lastroomd-e.log" --max-connections 12000; then
+    na e.150 "arrival rate 150/s" "$BENCH_WHY" "within 1%"
+    na e.5000 "arrival rate 5,000/s" "$BENCH_WHY" "within 1%"
+    na e.stall "p99 with a 1 s stall" "$BENCH_WHY" "stall visible"
+    return
+  fi
+  for rate in 150 5000; do
+    json=$OUT/rate-$rate.json
+    load_run "$json" "$OUT/rate-$rate.log" $((SECS + 60)) http --url "$URL" --path /health/live \
+      --executor constant-arrival-rate --rate "$rate" --duration "${SECS}s" \
+      --pre-allocated-vus $((rate / 10 + 10)) --max-vus $((rate + 100)) --quiet
+    s=$?
+    if n=$(jnum "$json" '.metrics.iterations.count'); then
+      got=$(calc "$n / $SECS"); err=$(calc "($got - $rate) / $rate * 100")
+      local abs; abs=$(calc "($err < 0) ? -$err : $err")
+      row "e.$rate" "arrival rate $(fmt_int "$rate")/s (exit $s)" "$(calc "$got")/s" "target $(fmt_int "$rate")/s" \
+          "$err %" "within 1%" "$(verdict le "$abs" 1)"
+    else
+      na "e.$rate" "arrival rate $(fmt_int "$rate")/s" "no iterations in the export, exit $s" "within 1%"
+    fi
+  done
+  stall_row
+  stop_pid "$SERVER_PID"; URL=""; SERVER_PID=""
+}
+
+# stall_row: 150 iterations/s for 6 s, lastroomd stopped from 2 s to 3 s; p99 of
+# http_req_duration (timed from the intended start) versus the p99 timed from the send.
+stall_row() {
+  local json=$OUT/stall.json s p99i p99s
+  rm -f "$json"
+  "$LOAD" run http --url "$URL" --path /health/live --executor constant-arrival-rate \
+    --rate 150 --duration 6s --pre-allocated-vus 20 --max-vus 400 --quiet \
+    --summary-export "$json" >"$OUT/stall.log" 2>&1 &
+  local lp=$!
+  track "$lp"
+  sleep 2; kill -STOP "$SERVER_PID"; sleep 1; kill -CONT "$SERVER_PID"
+  for _ in $(seq 300); do kill -0 "$lp" 2>/dev/null || break; sleep 0.1; done
+  stop_pid "$lp"; wait "$lp" 2>/dev/null; s=$?
+  if p99i=$(trend "$json" http_req_duration 'p(99)') && p99s=$(trend "$json" http_req_sending_to_end 'p(99)'); then
+    row e.stall "p99, 150/s, lastroomd stopped 1 s" "intended start $(calc "$p99i") ms" \
+        "actual send $(calc "$p99s") ms" "$(calc "$p99i / ($p99s > 0 ? $p99s : 1)")x" \
+        "stall visible (intended p99 >= 500 ms)" "$(verdict ge "$p99i" 500)"
+  else
+    na e.stall "p99, 150/s, lastroomd stopped 1 s" "no intended/actual p99 in the export, exit $s" "stall visible"
+  fi
+}
