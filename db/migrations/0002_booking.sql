@@ -36,6 +36,26 @@ RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
        AND p_in >= date '2000-01-01' AND p_out <= date '2100-12-31'
 $$;
 
+-- True when a hold request is acceptable: the stay is valid, the ttl is given and the
+-- user exists.
+CREATE FUNCTION booking_hold_valid(p_user_id bigint, p_in date, p_out date, p_q int,
+                                   p_ttl interval)
+RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT booking_stay_valid(p_in, p_out, p_q) AND p_ttl IS NOT NULL
+       AND EXISTS (SELECT 1 FROM users u WHERE u.user_id = p_user_id)
+$$;
+
+-- Inserts a live hold expiring at now() + p_ttl and returns its id and expiry. The
+-- caller has already taken the rooms on the nights' counters.
+CREATE FUNCTION booking_insert_hold(p_user_id bigint, p_rt bigint, p_in date, p_out date,
+                                    p_q int, p_ttl interval,
+                                    OUT hold_id bigint, OUT hold_expiry timestamptz)
+LANGUAGE sql AS $$
+    INSERT INTO booking_holds (user_id, room_type_id, check_in, check_out, quantity, hold_expiry)
+    VALUES (p_user_id, p_rt, p_in, p_out, p_q, now() + p_ttl)
+    RETURNING booking_holds.hold_id, booking_holds.hold_expiry
+$$;
+
 -- Locks the inventory rows of room type p_rt for the nights [p_in, p_out), one by one in
 -- ascending date order (LockRows sits above the sort), and returns how many rows exist
 -- and the fewest free rooms among them (NULL when none exist). The counters read are
@@ -79,8 +99,7 @@ DECLARE
     v_nights int;
     v_free int;
 BEGIN
-    IF NOT booking_stay_valid(p_check_in, p_check_out, p_quantity) OR p_ttl IS NULL
-       OR NOT EXISTS (SELECT 1 FROM users u WHERE u.user_id = p_user_id) THEN
+    IF NOT booking_hold_valid(p_user_id, p_check_in, p_check_out, p_quantity, p_ttl) THEN
         status := 'invalid'; RETURN NEXT; RETURN;
     END IF;
     SELECT l.nights, l.min_free INTO v_nights, v_free
@@ -92,9 +111,9 @@ BEGIN
         status := 'sold_out'; RETURN NEXT; RETURN;
     END IF;
     PERFORM booking_shift_nights(p_room_type_id, p_check_in, p_check_out, 0, p_quantity);
-    INSERT INTO booking_holds AS h (user_id, room_type_id, check_in, check_out, quantity, hold_expiry)
-    VALUES (p_user_id, p_room_type_id, p_check_in, p_check_out, p_quantity, now() + p_ttl)
-    RETURNING h.hold_id, h.hold_expiry INTO hold_id, hold_expiry;
+    SELECT n.hold_id, n.hold_expiry INTO hold_id, hold_expiry
+      FROM booking_insert_hold(p_user_id, p_room_type_id, p_check_in, p_check_out,
+                               p_quantity, p_ttl) n;
     status := 'held'; RETURN NEXT;
 END
 $$;
@@ -118,8 +137,7 @@ DECLARE
     v_stale int[];
     v_free int;
 BEGIN
-    IF NOT booking_stay_valid(p_check_in, p_check_out, p_quantity) OR p_ttl IS NULL
-       OR NOT EXISTS (SELECT 1 FROM users u WHERE u.user_id = p_user_id) THEN
+    IF NOT booking_hold_valid(p_user_id, p_check_in, p_check_out, p_quantity, p_ttl) THEN
         status := 'invalid'; RETURN NEXT; RETURN;
     END IF;
     -- UNSAFE: a plain read, no FOR UPDATE; the values go stale at once.
@@ -140,9 +158,9 @@ BEGIN
         UPDATE room_inventory ri SET tentative_count = v_stale[i] + p_quantity
          WHERE ri.room_type_id = p_room_type_id AND ri.date = v_dates[i];
     END LOOP;
-    INSERT INTO booking_holds AS h (user_id, room_type_id, check_in, check_out, quantity, hold_expiry)
-    VALUES (p_user_id, p_room_type_id, p_check_in, p_check_out, p_quantity, now() + p_ttl)
-    RETURNING h.hold_id, h.hold_expiry INTO hold_id, hold_expiry;
+    SELECT n.hold_id, n.hold_expiry INTO hold_id, hold_expiry
+      FROM booking_insert_hold(p_user_id, p_room_type_id, p_check_in, p_check_out,
+                               p_quantity, p_ttl) n;
     status := 'held'; RETURN NEXT;
 END
 $$;
