@@ -17,7 +17,9 @@
  *
  * step runs on the VU's event-loop thread. It must not block, allocate or lock: it
  * reads the response, records metrics into vu->shard, writes the next request into
- * the engine-owned *req, and returns.
+ * the engine-owned *req, and returns. *req does not persist between calls: the engine
+ * clears it (method NULL, path "", no body, token NULL, no key, name -1, timeout 0,
+ * no expected statuses) before each call.
  */
 #ifndef LASTROOM_SCENARIO_H
 #define LASTROOM_SCENARIO_H
@@ -34,7 +36,11 @@ enum lr_step {
     LR_STEP_SLEEP,    /* wait req->sleep_ms (think time), then call step with a response
                          whose outcome is LR_RESP_SLEPT */
     LR_STEP_BARRIER,  /* park until every VU of the run reached the barrier, then call step
-                         with outcome LR_RESP_RELEASED; all parked VUs are released at once */
+                         with outcome LR_RESP_RELEASED; all parked VUs are released at once.
+                         If step also filled *req (method non-NULL), that request is
+                         serialised and its connection opened before parking, and sent
+                         the instant of release: step is then called with its response
+                         instead of LR_RESP_RELEASED (the tightest burst) */
     LR_STEP_DONE,     /* the iteration ended normally */
     LR_STEP_ABORT     /* the iteration failed (k6: an exception); counted, the VU goes on */
 };
@@ -56,6 +62,9 @@ struct lr_request {
                                       tag name:<names[name]> of http_req_* series; -1: none */
     double timeout_ms;             /* 0: the run's default */
     double sleep_ms;               /* for LR_STEP_SLEEP */
+    int expect_status[4];          /* statuses that are not failures besides 200..399
+                                      (e.g. 409 where sold_out is an expected answer);
+                                      0 ends the list */
 };
 
 enum lr_resp_outcome {
