@@ -109,7 +109,10 @@ static bool valid_tag_part(const char *t)
     size_t n = strlen(t);
     if (n == 0 || n >= METRICS_TAG_MAX)
         return false;
-    return strpbrk(t, "{}:,\"\\") == NULL;
+    for (const char *c = t; *c; c++)
+        if ((unsigned char)*c < 0x20)
+            return false;
+    return strpbrk(t, "{}:,\"\\") == NULL;   /* safe to write into JSON unescaped */
 }
 
 static bool id_ok(const struct metrics *m, int id)
