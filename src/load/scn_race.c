@@ -1,0 +1,59 @@
+/*
+ * scn_race.c: the race scenario: ramping users booking a small allotment.
+ *
+ * Users ramp up to 50 and book stays of one or two nights over four nights of three
+ * rooms each, so holds collide, rooms sell out and sold_out answers are routine;
+ * 30% of confirmed bookings are cancelled again, which puts rooms back into the race
+ * for the whole run. Each VU logs in once as its own user. Verification then proves
+ * that no night was sold past its allotment and that the database agrees with every
+ * answer the clients received.
+ */
+#include "load/booking.h"
+#include "load/world.h"
+
+static const struct world_params race_world = {
+    .scenario = "race", .title = "RACE CONDITION TEST", .test_name = "race condition test",
+    .allotment = 3, .nights = 4, .max_stay = 2, .cancel_pct = 30, .availability = true,
+};
+
+static int race_setup(struct lr_scenario_env *env, char *err, size_t errlen)
+{
+    return world_setup(env, &race_world, err, errlen);
+}
+
+static const struct lr_threshold_spec race_thresholds[] = {
+    { "overbookings", "count==0", false },
+    { "inventory_violations", "count==0", false },
+    { "http_req_duration{name:hold}", "p(95)<2000", false },
+    { "http_req_duration{name:confirm}", "p(95)<2000", false },
+    { "http_req_failed", "rate<0.1", false },
+    { "db_connection_errors", "count<10", false },
+    { "timeout_errors", "count<10", false },
+    { NULL, NULL, false },
+};
+
+static const struct lr_profile race_quick = {
+    .name = "quick",
+    .exec = { .type = LR_EXEC_RAMPING_VUS, .start_vus = 0, .graceful_stop_s = 10,
+              .graceful_ramp_down_s = 10, .max_duration_s = 600, .time_unit_s = 1,
+              .stages = { { 2, 25 }, { 2, 50 }, { 4, 50 }, { 1, 0 } }, .nstages = 4 },
+    .thresholds = race_thresholds,
+};
+
+static const struct lr_profile race_full = {
+    .name = "full",
+    .exec = { .type = LR_EXEC_RAMPING_VUS, .start_vus = 0, .graceful_stop_s = 30,
+              .graceful_ramp_down_s = 30, .max_duration_s = 600, .time_unit_s = 1,
+              .stages = { { 10, 20 }, { 30, 50 }, { 60, 50 }, { 10, 0 } }, .nstages = 4 },
+    .thresholds = race_thresholds,
+};
+
+const struct lr_scenario lr_scenario_race = {
+    .name = "race",
+    .description = "ramping users (to 50) race for a small allotment: login, availability, "
+                   "hold, confirm, read back",
+    .names = booking_names,
+    .quick = &race_quick, .full = &race_full,
+    .setup = race_setup, .vu_init = world_vu_init, .step = booking_step,
+    .verify = world_verify, .teardown = world_teardown,
+};

@@ -1,0 +1,52 @@
+/*
+ * scn_smoke.c: the smoke scenario: the race iteration at a gentle, constant load.
+ *
+ * Ten users book, read back and sometimes cancel over the same small allotment as
+ * race; a quick check that the whole booking path works and stays consistent.
+ */
+#include "load/booking.h"
+#include "load/world.h"
+
+static const struct world_params smoke_world = {
+    .scenario = "smoke", .title = "SMOKE TEST", .test_name = "smoke test",
+    .allotment = 3, .nights = 4, .max_stay = 2, .cancel_pct = 30, .availability = true,
+};
+
+static int smoke_setup(struct lr_scenario_env *env, char *err, size_t errlen)
+{
+    return world_setup(env, &smoke_world, err, errlen);
+}
+
+static const struct lr_threshold_spec smoke_thresholds[] = {
+    { "overbookings", "count==0", false },
+    { "inventory_violations", "count==0", false },
+    { "http_req_duration{name:hold}", "p(95)<2000", false },
+    { "http_req_duration{name:confirm}", "p(95)<2000", false },
+    { "http_req_failed", "rate<0.1", false },
+    { "db_connection_errors", "count<10", false },
+    { "timeout_errors", "count<10", false },
+    { NULL, NULL, false },
+};
+
+static const struct lr_profile smoke_quick = {
+    .name = "quick",
+    .exec = { .type = LR_EXEC_CONSTANT_VUS, .vus = 10, .duration_s = 5,
+              .graceful_stop_s = 10, .max_duration_s = 600, .time_unit_s = 1 },
+    .thresholds = smoke_thresholds,
+};
+
+static const struct lr_profile smoke_full = {
+    .name = "full",
+    .exec = { .type = LR_EXEC_CONSTANT_VUS, .vus = 10, .duration_s = 30,
+              .graceful_stop_s = 30, .max_duration_s = 600, .time_unit_s = 1 },
+    .thresholds = smoke_thresholds,
+};
+
+const struct lr_scenario lr_scenario_smoke = {
+    .name = "smoke",
+    .description = "10 users run the booking iteration for 30s (quick: 5s)",
+    .names = booking_names,
+    .quick = &smoke_quick, .full = &smoke_full,
+    .setup = smoke_setup, .vu_init = world_vu_init, .step = booking_step,
+    .verify = world_verify, .teardown = world_teardown,
+};

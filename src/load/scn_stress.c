@@ -1,0 +1,53 @@
+/*
+ * scn_stress.c: the stress scenario: the race iteration with 100 users.
+ *
+ * Twice the race's peak, constant, against a slightly larger allotment; the latency
+ * thresholds are those of high load (p(95) under 5 s), the correctness ones do not
+ * move: no overbooking, no inventory violation.
+ */
+#include "load/booking.h"
+#include "load/world.h"
+
+static const struct world_params stress_world = {
+    .scenario = "stress", .title = "STRESS TEST", .test_name = "stress test",
+    .allotment = 5, .nights = 6, .max_stay = 3, .cancel_pct = 30, .availability = true,
+};
+
+static int stress_setup(struct lr_scenario_env *env, char *err, size_t errlen)
+{
+    return world_setup(env, &stress_world, err, errlen);
+}
+
+static const struct lr_threshold_spec stress_thresholds[] = {
+    { "overbookings", "count==0", false },
+    { "inventory_violations", "count==0", false },
+    { "http_req_duration{name:hold}", "p(95)<5000", false },
+    { "http_req_duration{name:confirm}", "p(95)<5000", false },
+    { "http_req_failed", "rate<0.1", false },
+    { "db_connection_errors", "count<10", false },
+    { "timeout_errors", "count<10", false },
+    { NULL, NULL, false },
+};
+
+static const struct lr_profile stress_quick = {
+    .name = "quick",
+    .exec = { .type = LR_EXEC_CONSTANT_VUS, .vus = 100, .duration_s = 10,
+              .graceful_stop_s = 15, .max_duration_s = 600, .time_unit_s = 1 },
+    .thresholds = stress_thresholds,
+};
+
+static const struct lr_profile stress_full = {
+    .name = "full",
+    .exec = { .type = LR_EXEC_CONSTANT_VUS, .vus = 100, .duration_s = 120,
+              .graceful_stop_s = 30, .max_duration_s = 600, .time_unit_s = 1 },
+    .thresholds = stress_thresholds,
+};
+
+const struct lr_scenario lr_scenario_stress = {
+    .name = "stress",
+    .description = "100 users run the booking iteration for 2m (quick: 10s)",
+    .names = booking_names,
+    .quick = &stress_quick, .full = &stress_full,
+    .setup = stress_setup, .vu_init = world_vu_init, .step = booking_step,
+    .verify = world_verify, .teardown = world_teardown,
+};

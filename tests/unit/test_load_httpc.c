@@ -1,0 +1,211 @@
+/*
+ * test_load_httpc.c: the HTTP client without a network: request serialisation
+ * byte for byte, and the response parser fed by hand: split reads, chunked bodies,
+ * bodies ended by close, interim 1xx answers, HEAD, and every cap (header block,
+ * body kept, body accepted).
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "load/httpc.h"
+
+static char body_buf[64];
+
+static void no_done(struct httpc_conn *c, enum httpc_result r)
+{
+    (void)c;
+    (void)r;
+}
+
+static void conn_init(struct httpc_conn *c, size_t header_max, size_t body_max)
+{
+    static struct httpc_target t;
+    struct httpc_limits lim = { header_max, sizeof body_buf, body_max };
+    httpc_init(c, NULL, &t, &lim, NULL, 0, body_buf, no_done);
+    httpc_reset_response(c);
+}
+
+static enum httpc_parse feed(struct httpc_conn *c, const char *s)
+{
+    return httpc_feed(c, s, strlen(s));
+}
+
+START_TEST(test_format_get_and_post)
+{
+    struct httpc_target t;
+    char err[128], buf[4096];
+    ck_assert_int_eq(httpc_target_parse(&t, "http://127.0.0.1:8080/base/", err, sizeof err), 0);
+    ck_assert_str_eq(t.host, "127.0.0.1:8080");
+    ck_assert_str_eq(t.prefix, "/base");
+    struct lr_request r = { .method = "GET", .name = -1 };
+    strcpy(r.path, "/health/live");
+    size_t n = httpc_format(buf, sizeof buf, &t, &r);
+    ck_assert_uint_eq(n, strlen("GET /base/health/live HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n"));
+    ck_assert(memcmp(buf, "GET /base/health/live HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n", n) == 0);
+    r.method = "POST";
+    strcpy(r.path, "/api/holds");
+    strcpy(r.body, "{\"a\":1}");
+    r.body_len = 7;
+    r.token = "tok";
+    strcpy(r.idempotency_key, "k1");
+    n = httpc_format(buf, sizeof buf, &t, &r);
+    const char *want = "POST /base/api/holds HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"
+                       "Authorization: Bearer tok\r\nIdempotency-Key: k1\r\n"
+                       "Content-Type: application/json\r\nContent-Length: 7\r\n\r\n{\"a\":1}";
+    ck_assert_uint_eq(n, strlen(want));
+    ck_assert(memcmp(buf, want, n) == 0);
+    ck_assert_uint_eq(httpc_format(buf, 20, &t, &r), 0);      /* does not fit: 0 */
+    ck_assert_uint_ge(httpc_wbuf_size(&t), 512 + LR_BODY_MAX + LR_PATH_MAX + LR_TOKEN_MAX);
+}
+END_TEST
+
+START_TEST(test_target_errors)
+{
+    struct httpc_target t;
+    char err[128];
+    ck_assert_int_eq(httpc_target_parse(&t, "https://127.0.0.1/", err, sizeof err), -1);
+    ck_assert(strstr(err, "https") != NULL);
+    ck_assert_int_eq(httpc_target_parse(&t, "ftp://x/", err, sizeof err), -1);
+    ck_assert_int_eq(httpc_target_parse(&t, "http://:80/", err, sizeof err), -1);
+    ck_assert_int_eq(httpc_target_parse(&t, "http://127.0.0.1", err, sizeof err), 0);
+    ck_assert_str_eq(t.host, "127.0.0.1");
+    ck_assert_str_eq(t.prefix, "");
+}
+END_TEST
+
+START_TEST(test_content_length_split)
+{
+    struct httpc_conn c;
+    conn_init(&c, 1024, 1 << 20);
+    ck_assert_int_eq(feed(&c, "HTTP/1.1 201 Created\r\nContent-Le"), HTTPC_MORE);
+    ck_assert_int_eq(feed(&c, "ngth: 11\r\n\r\nhello"), HTTPC_MORE);
+    ck_assert_int_eq(feed(&c, " world"), HTTPC_DONE);
+    ck_assert_int_eq(c.status, 201);
+    ck_assert(c.keep_alive);
+    ck_assert_uint_eq(c.body_len, 11);
+    ck_assert(memcmp(c.body, "hello world", 11) == 0);
+    ck_assert_int_eq(feed(&c, "X"), HTTPC_BAD);                /* nobody asked for more */
+}
+END_TEST
+
+START_TEST(test_chunked)
+{
+    struct httpc_conn c;
+    conn_init(&c, 1024, 1 << 20);
+    ck_assert_int_eq(feed(&c, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                              "5\r\nhello\r\n1;ext=1\r\n \r\n"), HTTPC_MORE);
+    ck_assert_int_eq(feed(&c, "5\r\nworld\r\n0\r\nTrailer: x\r\n\r\n"), HTTPC_DONE);
+    ck_assert_int_eq(c.status, 200);
+    ck_assert_uint_eq(c.body_len, 11);
+    ck_assert(memcmp(c.body, "hello world", 11) == 0);
+    conn_init(&c, 1024, 1 << 20);
+    ck_assert_int_eq(feed(&c, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
+                     HTTPC_BAD);                               /* not a chunk size */
+}
+END_TEST
+
+START_TEST(test_close_delimited_and_connection_close)
+{
+    struct httpc_conn c;
+    conn_init(&c, 1024, 1 << 20);
+    ck_assert_int_eq(feed(&c, "HTTP/1.0 200 OK\r\n\r\nabc"), HTTPC_MORE);
+    ck_assert_int_eq(httpc_feed(&c, NULL, 0), HTTPC_DONE);     /* end of stream ends it */
+    ck_assert_uint_eq(c.body_len, 3);
+    ck_assert(!c.keep_alive);
+    conn_init(&c, 1024, 1 << 20);
+    ck_assert_int_eq(feed(&c, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"),
+                     HTTPC_DONE);
+    ck_assert(!c.keep_alive);
+    conn_init(&c, 1024, 1 << 20);
+    ck_assert_int_eq(feed(&c, "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nabc"), HTTPC_MORE);
+    ck_assert_int_eq(httpc_feed(&c, NULL, 0), HTTPC_BAD);      /* closed mid-body */
+}
+END_TEST
+
+START_TEST(test_interim_and_head)
+{
+    struct httpc_conn c;
+    conn_init(&c, 1024, 1 << 20);
+    ck_assert_int_eq(feed(&c, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"),
+                     HTTPC_DONE);
+    ck_assert_int_eq(c.status, 204);
+    conn_init(&c, 1024, 1 << 20);
+    c.head = true;
+    ck_assert_int_eq(feed(&c, "HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n"), HTTPC_DONE);
+    ck_assert_uint_eq(c.body_total, 0);
+}
+END_TEST
+
+START_TEST(test_header_cap)
+{
+    struct httpc_conn c;
+    conn_init(&c, 64, 1 << 20);
+    ck_assert_int_eq(feed(&c, "HTTP/1.1 200 OK\r\nX-A: 0123456789012345678901234567890123456789012345678901234567890123456789"
+                              "0123456789\r\n\r\n"), HTTPC_BAD);
+    conn_init(&c, 64, 1 << 20);
+    ck_assert_int_eq(feed(&c, "HTTP/1.1 200 OK\r\nX-A: 1\r\nContent-Length: 0\r\n\r\n"),
+                     HTTPC_DONE);
+    /* the cap holds across many small reads too */
+    conn_init(&c, 64, 1 << 20);
+    ck_assert_int_eq(feed(&c, "HTTP/1.1 200 OK\r\n"), HTTPC_MORE);
+    enum httpc_parse r = HTTPC_MORE;
+    for (int i = 0; i < 100 && r == HTTPC_MORE; i++)
+        r = feed(&c, "X-B: 12\r\n");
+    ck_assert_int_eq(r, HTTPC_BAD);
+}
+END_TEST
+
+START_TEST(test_body_caps)
+{
+    struct httpc_conn c;
+    conn_init(&c, 1024, 100);
+    ck_assert_int_eq(feed(&c, "HTTP/1.1 200 OK\r\nContent-Length: 101\r\n\r\n"), HTTPC_BAD);
+    conn_init(&c, 1024, 100);                                 /* chunked past body_max */
+    ck_assert_int_eq(feed(&c, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                              "50\r\n"), HTTPC_MORE);
+    char chunk[0x50 + 1];
+    memset(chunk, 'a', 0x50);
+    chunk[0x50] = '\0';
+    ck_assert_int_eq(feed(&c, chunk), HTTPC_MORE);
+    ck_assert_int_eq(feed(&c, "\r\n50\r\n"), HTTPC_MORE);
+    ck_assert_int_eq(feed(&c, chunk), HTTPC_BAD);
+    conn_init(&c, 1024, 1000);                                /* kept: a prefix, all counted */
+    ck_assert_int_eq(feed(&c, "HTTP/1.1 200 OK\r\nContent-Length: 80\r\n\r\n"), HTTPC_MORE);
+    ck_assert_int_eq(feed(&c, chunk), HTTPC_DONE);
+    ck_assert_uint_eq(c.body_len, sizeof body_buf);
+    ck_assert_uint_eq(c.body_total, 80);
+    ck_assert(c.truncated);
+}
+END_TEST
+
+START_TEST(test_garbage)
+{
+    struct httpc_conn c;
+    conn_init(&c, 1024, 1000);
+    ck_assert_int_eq(feed(&c, "SSH-2.0-OpenSSH\r\n"), HTTPC_BAD);
+    conn_init(&c, 1024, 1000);
+    ck_assert_int_eq(feed(&c, "HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\n"), HTTPC_BAD);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("httpc");
+    TCase *tc = tcase_create("httpc");
+    tcase_add_test(tc, test_format_get_and_post);
+    tcase_add_test(tc, test_target_errors);
+    tcase_add_test(tc, test_content_length_split);
+    tcase_add_test(tc, test_chunked);
+    tcase_add_test(tc, test_close_delimited_and_connection_close);
+    tcase_add_test(tc, test_interim_and_head);
+    tcase_add_test(tc, test_header_cap);
+    tcase_add_test(tc, test_body_caps);
+    tcase_add_test(tc, test_garbage);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
