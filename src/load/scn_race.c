@@ -21,23 +21,12 @@ static int race_setup(struct lr_scenario_env *env, char *err, size_t errlen)
     return world_setup(env, &race_world, err, errlen);
 }
 
-static const struct lr_threshold_spec race_thresholds[] = {
-    { "overbookings", "count==0", false },
-    { "inventory_violations", "count==0", false },
-    { "http_req_duration{name:hold}", "p(95)<2000", false },
-    { "http_req_duration{name:confirm}", "p(95)<2000", false },
-    { "http_req_failed", "rate<0.1", false },
-    { "db_connection_errors", "count<10", false },
-    { "timeout_errors", "count<10", false },
-    { NULL, NULL, false },
-};
-
 static const struct lr_profile race_quick = {
     .name = "quick",
     .exec = { .type = LR_EXEC_RAMPING_VUS, .start_vus = 0, .graceful_stop_s = 10,
               .graceful_ramp_down_s = 10, .max_duration_s = 600, .time_unit_s = 1,
               .stages = { { 2, 25 }, { 2, 50 }, { 4, 50 }, { 1, 0 } }, .nstages = 4 },
-    .thresholds = race_thresholds,
+    .thresholds = world_thresholds_normal,
 };
 
 static const struct lr_profile race_full = {
@@ -45,7 +34,7 @@ static const struct lr_profile race_full = {
     .exec = { .type = LR_EXEC_RAMPING_VUS, .start_vus = 0, .graceful_stop_s = 30,
               .graceful_ramp_down_s = 30, .max_duration_s = 600, .time_unit_s = 1,
               .stages = { { 10, 20 }, { 30, 50 }, { 60, 50 }, { 10, 0 } }, .nstages = 4 },
-    .thresholds = race_thresholds,
+    .thresholds = world_thresholds_normal,
 };
 
 const struct lr_scenario lr_scenario_race = {

@@ -17,29 +17,18 @@ static int smoke_setup(struct lr_scenario_env *env, char *err, size_t errlen)
     return world_setup(env, &smoke_world, err, errlen);
 }
 
-static const struct lr_threshold_spec smoke_thresholds[] = {
-    { "overbookings", "count==0", false },
-    { "inventory_violations", "count==0", false },
-    { "http_req_duration{name:hold}", "p(95)<2000", false },
-    { "http_req_duration{name:confirm}", "p(95)<2000", false },
-    { "http_req_failed", "rate<0.1", false },
-    { "db_connection_errors", "count<10", false },
-    { "timeout_errors", "count<10", false },
-    { NULL, NULL, false },
-};
-
 static const struct lr_profile smoke_quick = {
     .name = "quick",
     .exec = { .type = LR_EXEC_CONSTANT_VUS, .vus = 10, .duration_s = 5,
               .graceful_stop_s = 10, .max_duration_s = 600, .time_unit_s = 1 },
-    .thresholds = smoke_thresholds,
+    .thresholds = world_thresholds_normal,
 };
 
 static const struct lr_profile smoke_full = {
     .name = "full",
     .exec = { .type = LR_EXEC_CONSTANT_VUS, .vus = 10, .duration_s = 30,
               .graceful_stop_s = 30, .max_duration_s = 600, .time_unit_s = 1 },
-    .thresholds = smoke_thresholds,
+    .thresholds = world_thresholds_normal,
 };
 
 const struct lr_scenario lr_scenario_smoke = {

@@ -18,29 +18,18 @@ static int stress_setup(struct lr_scenario_env *env, char *err, size_t errlen)
     return world_setup(env, &stress_world, err, errlen);
 }
 
-static const struct lr_threshold_spec stress_thresholds[] = {
-    { "overbookings", "count==0", false },
-    { "inventory_violations", "count==0", false },
-    { "http_req_duration{name:hold}", "p(95)<5000", false },
-    { "http_req_duration{name:confirm}", "p(95)<5000", false },
-    { "http_req_failed", "rate<0.1", false },
-    { "db_connection_errors", "count<10", false },
-    { "timeout_errors", "count<10", false },
-    { NULL, NULL, false },
-};
-
 static const struct lr_profile stress_quick = {
     .name = "quick",
     .exec = { .type = LR_EXEC_CONSTANT_VUS, .vus = 100, .duration_s = 10,
               .graceful_stop_s = 15, .max_duration_s = 600, .time_unit_s = 1 },
-    .thresholds = stress_thresholds,
+    .thresholds = world_thresholds_high,
 };
 
 static const struct lr_profile stress_full = {
     .name = "full",
     .exec = { .type = LR_EXEC_CONSTANT_VUS, .vus = 100, .duration_s = 120,
               .graceful_stop_s = 30, .max_duration_s = 600, .time_unit_s = 1 },
-    .thresholds = stress_thresholds,
+    .thresholds = world_thresholds_high,
 };
 
 const struct lr_scenario lr_scenario_stress = {

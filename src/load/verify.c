@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "load/days.h"
+#include "common/date.h"
 
 #define QTY_MAX 10   /* the API's quantity cap: what one dropped attempt could book */
 
@@ -91,7 +91,7 @@ static void check_night(const struct verify_night *x, struct seen s, uint64_t dr
                         struct verify_result *r)
 {
     char day[11];
-    days_format(x->day, day);
+    date_format(x->day, day);
     int by_counters = x->booked_count + x->tentative_count - x->allotment;
     bool tables = x->confirmed_qty >= 0 && x->held_qty >= 0;
     int by_tables = tables ? x->confirmed_qty + x->held_qty - x->allotment : 0;
@@ -414,8 +414,8 @@ static int api_inventory(const struct setup_http *http, const char *token, int64
                          char *err, size_t errlen)
 {
     char path[160], f[11], t[11];
-    days_format(from, f);
-    days_format(to, t);
+    date_format(from, f);
+    date_format(to, t);
     snprintf(path, sizeof path, "/api/admin/inventory?room_type_id=%lld&from=%s&to=%s",
              (long long)rt, f, t);
     json_t *resp = NULL;
@@ -433,7 +433,7 @@ static int api_inventory(const struct setup_http *http, const char *token, int64
         const json_t *row = json_array_get(rows, i);
         int32_t day = 0;
         const char *d = json_string_value(json_object_get(row, "date"));
-        if (!d || strlen(d) < 10 || days_parse(d, &day) < 0)
+        if (!d || strlen(d) < 10 || date_parse(d, 10, &day) < 0)
             continue;
         nv[(*n)++] = (struct verify_night){ .room_type_id = rt, .day = day,
             .allotment = (int)check_count(row, "allotment"),

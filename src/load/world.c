@@ -16,11 +16,33 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "load/days.h"
+#include "common/date.h"
 
 #define FIRST_NIGHT_AHEAD 30     /* the first night with inventory, days from today */
 #define HISTORY_PER_VU_MAX 8192  /* attempts one VU can record */
 #define REGISTER_THREADS 4
+
+const struct lr_threshold_spec world_thresholds_normal[] = {
+    { "overbookings", "count==0", false },
+    { "inventory_violations", "count==0", false },
+    { "http_req_duration{name:hold}", "p(95)<2000", false },
+    { "http_req_duration{name:confirm}", "p(95)<2000", false },
+    { "http_req_failed", "rate<0.1", false },
+    { "db_connection_errors", "count<10", false },
+    { "timeout_errors", "count<10", false },
+    { NULL, NULL, false },
+};
+
+const struct lr_threshold_spec world_thresholds_high[] = {
+    { "overbookings", "count==0", false },
+    { "inventory_violations", "count==0", false },
+    { "http_req_duration{name:hold}", "p(95)<5000", false },
+    { "http_req_duration{name:confirm}", "p(95)<5000", false },
+    { "http_req_failed", "rate<0.1", false },
+    { "db_connection_errors", "count<10", false },
+    { "timeout_errors", "count<10", false },
+    { NULL, NULL, false },
+};
 
 static void make_nonce(struct world *w, uint64_t seed)
 {
@@ -41,12 +63,12 @@ static int make_inventory(struct world *w, const char *scenario, char *err, size
         || setup_create_room_type(&w->http, w->admin_token, w->hotel_id, "Last Room",
                                   &w->room_type_id, err, errlen) < 0)
         return -1;
-    w->first_day = days_today() + FIRST_NIGHT_AHEAD;
+    w->first_day = date_today_utc() + FIRST_NIGHT_AHEAD;
     w->day = calloc((size_t)w->p.nights + 1, sizeof *w->day);
     if (!w->day)
         return snprintf(err, errlen, "out of memory"), -1;
     for (int i = 0; i <= w->p.nights; i++)
-        days_format(w->first_day + i, w->day[i]);
+        date_format(w->first_day + i, w->day[i]);
     return setup_set_inventory(&w->http, w->admin_token, w->room_type_id, w->day[0],
                                w->day[w->p.nights], w->p.allotment, err, errlen);
 }

@@ -78,6 +78,12 @@ struct world {
     int m_booking_errors, m_error_rate;   /* custom series ids */
 };
 
+/* Default thresholds of the booking scenarios: correctness (no overbooking, no
+ * inventory violation), failed requests under 10%, fewer than 10 pool and timeout
+ * errors, and p(95) of hold and confirm under 2 s (normal) or 5 s (high load). */
+extern const struct lr_threshold_spec world_thresholds_normal[];
+extern const struct lr_threshold_spec world_thresholds_high[];
+
 /* world_setup: build the world for env (vus_max VUs) and set env->data. Returns 0, or
  * -1 with err (everything allocated so far is freed, env->data is NULL). */
 int world_setup(struct lr_scenario_env *env, const struct world_params *p,
