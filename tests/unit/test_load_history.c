@@ -1,0 +1,72 @@
+/*
+ * test_load_history.c: per-VU booking histories: records stay where the VU put them,
+ * a full history drops and counts instead of growing, and collection adds up.
+ */
+#include <check.h>
+#include <stdlib.h>
+
+#include "load/history.h"
+
+START_TEST(test_record_and_count)
+{
+    struct history *h = history_new(3, 4);
+    ck_assert_ptr_nonnull(h);
+    struct history_rec *r = history_begin(history_of(h, 0), 7, 20000, 2, 1);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(r->outcome, HISTORY_PENDING);
+    ck_assert_int_eq(r->nights, 2);
+    r->outcome = HISTORY_OK;
+    r->hold_id = 11;
+    r->booking_id = 12;
+    history_begin(history_of(h, 2), 7, 20001, 1, 1)->outcome = HISTORY_REFUSED;
+    history_begin(history_of(h, 2), 7, 20001, 1, 1)->outcome = HISTORY_REFUSED;
+    ck_assert_uint_eq(history_total(h), 3);
+    ck_assert_uint_eq(history_count(h, HISTORY_OK), 1);
+    ck_assert_uint_eq(history_count(h, HISTORY_REFUSED), 2);
+    ck_assert_uint_eq(history_count(h, HISTORY_UNKNOWN), 0);
+    size_t n = 0;
+    struct history_rec *all = history_collect(h, &n);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_int_eq(all[0].booking_id, 12);
+    ck_assert_int_eq(all[1].check_in, 20001);
+    free(all);
+    history_free(h);
+}
+END_TEST
+
+START_TEST(test_full_drops)
+{
+    struct history *h = history_new(1, 2);
+    struct history_vu *v = history_of(h, 0);
+    ck_assert_ptr_nonnull(history_begin(v, 1, 0, 1, 1));
+    ck_assert_ptr_nonnull(history_begin(v, 1, 0, 1, 1));
+    ck_assert_ptr_null(history_begin(v, 1, 0, 1, 1));
+    ck_assert_ptr_null(history_begin(v, 1, 0, 1, 1));
+    ck_assert_uint_eq(history_total(h), 2);
+    ck_assert_uint_eq(history_dropped(h), 2);
+    ck_assert_ptr_null(history_of(h, 1));
+    ck_assert_ptr_null(history_of(h, -1));
+    ck_assert_ptr_null(history_begin(NULL, 1, 0, 1, 1));
+    history_free(h);
+    ck_assert_ptr_null(history_new(0, 5));
+    size_t n = 9;
+    struct history *e = history_new(2, 1);
+    ck_assert_ptr_null(history_collect(e, &n));
+    ck_assert_uint_eq(n, 0);
+    history_free(e);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("history");
+    TCase *tc = tcase_create("history");
+    tcase_add_test(tc, test_record_and_count);
+    tcase_add_test(tc, test_full_drops);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
