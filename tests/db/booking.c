@@ -209,17 +209,6 @@ START_TEST(test_refusals)
 }
 END_TEST
 
-/* Releases every expired hold in the database (bounded), so that the sweeper's counts
- * in the next steps are exactly this test's. */
-static void drain_expired(PGconn *c)
-{
-    int i;
-    for (i = 0; i < 1000; i++)
-        if (dbt_int(c, "SELECT release_expired_holds(1000)") == 0)
-            return;
-    ck_abort_msg("expired holds keep appearing");
-}
-
 /* An expired hold cannot be confirmed; the sweeper frees it, in batches, and leaves
  * live holds alone. */
 START_TEST(test_expired)
@@ -231,7 +220,7 @@ START_TEST(test_expired)
     struct dbt_outcome e1, e2, live;
 
     dbt_allot(c, f.room_type, "2031-09-01", "2031-09-03", 10);
-    drain_expired(c);
+    dbt_drain_expired(c);
     e1 = dbt_call(c, hold, f.user, f.room_type, 2, "-1 second");
     e2 = dbt_call(c, hold, f.user, f.room_type, 3, "0 seconds");
     live = dbt_call(c, hold, f.user, f.room_type, 1, "1 hour");

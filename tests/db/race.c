@@ -19,6 +19,8 @@
 #define MIX_ROUNDS 10    /* calls of create_booking_hold per mixer */
 #define MIX_NIGHTS 10    /* nights 2032-01-01 .. 2032-01-10 */
 #define MIX_ALLOTMENT 40
+#define SWEEPERS 4       /* connections sweeping expired holds together */
+#define SWEEP_EXPIRED 12 /* expired holds they share */
 
 /* One racer: a connection, the call it makes once the barrier opens, and its answer. */
 struct racer {
@@ -393,6 +395,77 @@ START_TEST(test_overlapping_stays)
 }
 END_TEST
 
+/* One sweeper: calls release_expired_holds(2) until it answers 0 (bounded). */
+struct sweeper {
+    pthread_barrier_t *start;
+    PGconn *conn;
+    int released, calls;
+    char error[200];
+};
+
+static void *sweeper_main(void *arg)
+{
+    struct sweeper *w = arg;
+    int n = 1;
+
+    pthread_barrier_wait(w->start);
+    while (n > 0 && w->calls < 100 && w->error[0] == '\0') {
+        PGresult *r = PQexec(w->conn, "SELECT release_expired_holds(2)");
+        w->calls++;
+        if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+            n = atoi(PQgetvalue(r, 0, 0));
+            w->released += n;
+        } else {
+            snprintf(w->error, sizeof w->error, "%s", PQresultErrorMessage(r));
+        }
+        PQclear(r);
+    }
+    return NULL;
+}
+
+/* Several sweepers share the expired holds in small batches: each hold is released
+ * exactly once (SKIP LOCKED), live holds stay, and the counters are exact. */
+START_TEST(test_concurrent_sweepers)
+{
+    static struct sweeper ws[SWEEPERS];
+    static pthread_barrier_t start;
+    PGconn *c = dbt_connect();
+    struct dbt_fixture f = dbt_fixture_make(c, "sweepers");
+    int i, released = 0;
+    double ms;
+
+    dbt_allot(c, f.room_type, "2032-04-01", "2032-04-04", 20);
+    dbt_drain_expired(c);
+    for (i = 0; i < SWEEP_EXPIRED + 3; i++)
+        ck_assert_str_eq(dbt_call(c, "SELECT status, hold_id FROM create_booking_hold(%lld, %lld, "
+                                     "'2032-04-0%d', '2032-04-04', 1, '%s')", f.user, f.room_type,
+                                  1 + i % 3, i < SWEEP_EXPIRED ? "-1 second" : "1 hour").status,
+                         "held");
+    dbt_assert_night(c, f.room_type, "2032-04-03", 20, 0, SWEEP_EXPIRED + 3);
+    for (i = 0; i < SWEEPERS; i++) {
+        ws[i].start = &start;
+        ws[i].conn = dbt_connect();
+    }
+    ms = race_run(&start, SWEEPERS, sweeper_main, ws, sizeof *ws);
+    for (i = 0; i < SWEEPERS; i++) {
+        ck_assert_msg(ws[i].error[0] == '\0', "sweeper %d: %s", i, ws[i].error);
+        released += ws[i].released;
+        PQfinish(ws[i].conn);
+    }
+    printf("# race: release_expired_holds(2) x %d sweepers: expired=%d released=%d "
+           "elapsed_ms=%.1f\n", SWEEPERS, SWEEP_EXPIRED, released, ms);
+    fflush(stdout);
+    ck_assert_int_eq(released, SWEEP_EXPIRED);
+    ck_assert_int_eq(dbt_int(c, "SELECT count(*) FROM booking_holds WHERE room_type_id = %lld",
+                             f.room_type), 3);
+    dbt_assert_night(c, f.room_type, "2032-04-01", 20, 0, 1);
+    dbt_assert_night(c, f.room_type, "2032-04-02", 20, 0, 2);
+    dbt_assert_night(c, f.room_type, "2032-04-03", 20, 0, 3);
+    dbt_assert_healthy(c, f.room_type);
+    PQfinish(c);
+}
+END_TEST
+
 static Suite *race_suite(void)
 {
     Suite *s = suite_create("race");
@@ -401,6 +474,7 @@ static Suite *race_suite(void)
     tcase_add_test(tc, test_last_room_unsafe_oversells);
     tcase_add_test(tc, test_concurrent_confirms);
     tcase_add_test(tc, test_overlapping_stays);
+    tcase_add_test(tc, test_concurrent_sweepers);
     suite_add_tcase(s, tc);
     return s;
 }
