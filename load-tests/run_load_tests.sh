@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# run_load_tests.sh: run lastroom's load and race tests against a running lastroomd.
+#
+#   load-tests/run_load_tests.sh              a menu: pick a test
+#   load-tests/run_load_tests.sh last-room    run one test and exit with its status (CI)
+#   load-tests/run_load_tests.sh all          every test, one after the other
+#
+# Tests: race, last-room, pool-stress, smoke, stress (docs/load-testing.md).
+# Environment:
+#   API_URL          the server (default http://127.0.0.1:8080; loopback only)
+#   DB_URL           PostgreSQL URL for verification; without it the tester verifies
+#                    through GET /api/admin/integrity
+#   ADMIN_EMAIL, ADMIN_PASSWORD   an admin of that server (setup creates its own hotel)
+#   PROFILE          quick (seconds, for CI) or full (the seed's profiles; default)
+#   LOAD_BIN         the tester (default bin/lastroom-load, or $LASTROOM_BIN/lastroom-load)
+#   RESULTS_DIR      where the JSON summaries go (default var/load-results)
+# Exit status: 0 all passed; 99 a threshold failed (overbooking included); 1 could not
+# run (backend down, missing settings); 2 usage.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+API_URL=${API_URL:-http://127.0.0.1:8080}
+API_URL=${API_URL%/}
+PROFILE=${PROFILE:-full}
+LOAD_BIN=${LOAD_BIN:-${LASTROOM_BIN:-$ROOT/bin}/lastroom-load}
+RESULTS_DIR=${RESULTS_DIR:-$ROOT/var/load-results}
+TESTS="race last-room pool-stress smoke stress"
+
+describe() {
+  case "$1" in
+    race)        echo "race condition: users ramp to 50 and race for a small allotment" ;;
+    last-room)   echo "last room: 50 users released at once, 1 room, exactly 1 may win" ;;
+    pool-stress) echo "connection pool: arrival rate rising to 150 iterations/s" ;;
+    smoke)       echo "smoke: 10 users, the booking path end to end" ;;
+    stress)      echo "stress: 100 users, the booking path under high load" ;;
+  esac
+}
+
+# preflight: the tester exists, the settings are there, the backend answers.
+preflight() {
+  if [ ! -x "$LOAD_BIN" ]; then
+    echo "lastroom-load not found at $LOAD_BIN: build it with 'make' or set LOAD_BIN." >&2
+    return 1
+  fi
+  if [ -z "${ADMIN_EMAIL:-}" ] || [ -z "${ADMIN_PASSWORD:-}" ]; then
+    echo "Set ADMIN_EMAIL and ADMIN_PASSWORD to an admin of the server under test" >&2
+    echo "(lastroomd creates it at start from LASTROOM_ADMIN_EMAIL / LASTROOM_ADMIN_PASSWORD)." >&2
+    return 1
+  fi
+  local code
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "$API_URL/health" 2>/dev/null)
+  case "$code" in
+    200) return 0 ;;
+    503) echo "The backend at $API_URL answers, but its database is down (GET /health: 503)." >&2 ;;
+    000|"") echo "The backend is not reachable at $API_URL." >&2
+            echo "Start it first, e.g.: bin/lastroomd --db \"\$DB_URL\" --listen 127.0.0.1:8080" >&2 ;;
+    *) echo "The backend at $API_URL answered GET /health with $code, expected 200." >&2 ;;
+  esac
+  return 1
+}
+
+# run_one TEST: run one test, print where its JSON summary went, return its status.
+run_one() {
+  local t=$1 out rc
+  mkdir -p "$RESULTS_DIR"
+  out="$RESULTS_DIR/$t-$(date +%Y%m%d-%H%M%S).json"
+  printf '\n=== %s (%s profile) ===\n%s\n\n' "$t" "$PROFILE" "$(describe "$t")"
+  local args=(run "$t" --profile "$PROFILE" --url "$API_URL" --summary-export "$out")
+  [ -n "${DB_URL:-}" ] && args+=(--db "$DB_URL")
+  "$LOAD_BIN" "${args[@]}"; rc=$?
+  echo "summary saved to $out (exit status $rc)"
+  return "$rc"
+}
+
+guide() {
+  cat <<'GUIDE'
+
+How to read the result
+  * "Overbookings Detected" must be 0, and so must overbookings and inventory_violations
+    in the summary: anything else means a night was sold past its allotment or the
+    database disagrees with what a client was told (see "first problem").
+  * Failed Bookings are clean refusals (409 sold_out): under contention they are the
+    expected answer, not an error. last-room must show exactly 1 success.
+  * Thresholds (✓/✗ at the top of the summary) decide the exit status: 0 passed,
+    99 a threshold failed. http_req_failed should stay under 10%, p(95) of hold and
+    confirm under 2 s (5 s for stress and pool-stress), db_connection_errors and
+    timeout_errors under 10.
+  * Troubleshooting: docs/load-testing.md.
+GUIDE
+}
+
+run_tests() {
+  local worst=0 rc t
+  for t in "$@"; do
+    run_one "$t"; rc=$?
+    if [ "$rc" -eq 99 ] || { [ "$rc" -ne 0 ] && [ "$worst" -ne 99 ]; }; then worst=$rc; fi
+  done
+  guide
+  if [ "$worst" -eq 0 ]; then echo "✅ all passed"; else echo "❌ failed (exit status $worst)"; fi
+  return "$worst"
+}
+
+# menu: show the choices on stderr, print the chosen test (or "quit") on stdout.
+menu() {
+  {
+    echo "lastroom load tests against $API_URL (profile: $PROFILE)"
+    local i=1 t
+    for t in $TESTS; do printf '  %d) %-12s %s\n' "$i" "$t" "$(describe "$t")"; i=$((i + 1)); done
+    printf '  6) %-12s every test above\n  q) quit\nchoice: ' all
+  } >&2
+  local choice=""
+  read -r choice
+  case "$choice" in
+    1) echo race ;; 2) echo last-room ;; 3) echo pool-stress ;; 4) echo smoke ;;
+    5) echo stress ;; 6) echo all ;; *) echo quit ;;
+  esac
+}
+
+main() {
+  local choice=${1:-}
+  case "$PROFILE" in quick|full) ;; *) echo "PROFILE must be quick or full" >&2; return 2 ;; esac
+  if [ -z "$choice" ]; then
+    choice=$(menu)
+    [ "$choice" = quit ] && return 0
+  fi
+  case "$choice" in
+    all) preflight || return 1; run_tests $TESTS ;;
+    race|last-room|pool-stress|smoke|stress) preflight || return 1; run_tests "$choice" ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' ;;
+    *) echo "unknown test '$choice'; one of: $TESTS all" >&2; return 2 ;;
+  esac
+}
+
+main "$@"
