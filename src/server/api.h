@@ -1,0 +1,62 @@
+/*
+ * api.h: the HTTP API's handlers: dispatch by route, authentication, and the input
+ * helpers every handler uses.
+ *
+ * A handler runs on an HTTP event thread and must not block: it validates the input
+ * (answering 400/401/403/404 itself) and then either answers at once or fills the
+ * request's database call (statement and parameters, see api_db.h) and defers it.
+ * The input helpers answer the error themselves and return -1, so that a handler reads
+ * as a list of "if (helper(...) != 0) return;".
+ */
+#ifndef LASTROOM_API_H
+#define LASTROOM_API_H
+
+#include <stdint.h>
+
+#include "server/auth.h"
+#include "server/http.h"
+#include "server/pool.h"
+
+struct api_ctx {
+    struct pool *db;              /* one connection per worker */
+    struct pool *cpu;             /* password hashing */
+    uint8_t key[AUTH_KEY_BYTES];  /* token key */
+    int64_t hold_ttl_ms;
+    int64_t token_ttl_s;
+    int unsafe;                   /* --booking-strategy unsafe */
+    char dummy_hash[AUTH_HASH_MAX];   /* verified against for unknown emails */
+};
+
+/* api_handle: answer or defer a routed request (r->match set). */
+void api_handle(struct api_ctx *api, struct http_req *r);
+
+/* api_body: parse the body as a JSON object into r->json (400 invalid_json otherwise). */
+int api_body(struct http_req *r);
+
+/* api_field_id: a required positive integer id field. 400 missing_/invalid_<key>. */
+int api_field_id(struct http_req *r, const char *key, int64_t *out);
+
+/* api_field_int: an integer field in [min, max]; when absent, def (required: -1 = must
+ * be present). */
+int api_field_int(struct http_req *r, const char *key, int64_t min, int64_t max,
+                  int required, int64_t def, int64_t *out);
+
+/* api_field_str: a string field of min..max bytes; absent gives def when not required. */
+int api_field_str(struct http_req *r, const char *key, size_t min, size_t max, int required,
+                  const char *def, const char **out, size_t *len);
+
+/* api_field_date: a required YYYY-MM-DD field within the API's date range. */
+int api_field_date(struct http_req *r, const char *key, int32_t *day);
+
+/* api_query_id / api_query_date: the same for query arguments; a missing id gives
+ * *out = 0 when !required. */
+int api_query_id(struct http_req *r, const char *key, int required, int64_t *out);
+int api_query_date(struct http_req *r, const char *key, int32_t *day);
+
+/* Parameters of the request's database call, by position (1-based in SQL, 0-based here). */
+void api_param_i64(struct http_req *r, int i, int64_t v);
+void api_param_date(struct http_req *r, int i, int32_t day);
+void api_param_str(struct http_req *r, int i, const char *s);   /* s must outlive the call */
+void api_param_null(struct http_req *r, int i);
+
+#endif

@@ -1,0 +1,169 @@
+/*
+ * api_auth.c: registration and login as two-step jobs: a database step and a hashing
+ * step, each on its own pool, the connection staying suspended in between.
+ */
+#include "server/api_auth.h"
+
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/jsonx.h"
+#include "server/api_db.h"
+#include "server/validate.h"
+
+/* The request's password, still inside r->json. */
+static const char *password_of(struct http_req *r, size_t *len)
+{
+    json_t *v = json_object_get(r->json, "password");
+    *len = json_string_length(v);
+    return json_string_value(v);
+}
+
+static void wipe_password(struct http_req *r)
+{
+    size_t n;
+    const char *pw = password_of(r, &n);
+    if (pw != NULL)
+        sodium_memzero((void *)(uintptr_t)pw, n);
+}
+
+/* step 1 of register, on the hashing pool */
+static enum pool_run_rc register_hash(struct pool_job *job, PGconn *conn)
+{
+    struct http_req *r = http_req_of_job(job);
+    size_t n;
+    const char *pw = password_of(r, &n);
+    (void)conn;
+    if (auth_password_hash(pw, n, r->hash) != 0)
+        http_reply_error(r, 500, "internal_error", "cannot hash the password");
+    wipe_password(r);
+    return POOL_RUN_OK;
+}
+
+/* between the steps: hand the job to the database pool */
+static void register_hashed(struct pool_job *job, enum pool_outcome outcome)
+{
+    struct http_req *r = http_req_of_job(job);
+    if (outcome != POOL_DONE || r->answered) {
+        api_db_done(job, outcome);
+        return;
+    }
+    api_param_str(r, 1, r->hash);
+    job->run = api_db_run;
+    job->done = api_db_done;
+    job->retry_safe = 0;
+    pool_submit(r->api->db, job);
+}
+
+void api_auth_register(struct api_ctx *api, struct http_req *r)
+{
+    const char *email, *pw, *name, *why;
+    size_t elen, plen;
+    if (api_body(r) != 0
+        || api_field_str(r, "email", 0, 1024, 1, NULL, &email, &elen) != 0
+        || api_field_str(r, "password", 0, 1024, 1, NULL, &pw, &plen) != 0
+        || api_field_str(r, "full_name", 0, VALIDATE_NAME_MAX, 0, "", &name, NULL) != 0)
+        return;
+    if (validate_email(email, elen, r->email, sizeof r->email, &why) != 0) {
+        http_reply_error(r, 400, "invalid_email", why);
+        return;
+    }
+    if (validate_password(plen, &why) != 0) {
+        http_reply_error(r, 400, "invalid_password", why);
+        return;
+    }
+    api_param_str(r, 0, r->email);
+    api_param_str(r, 2, name);
+    r->stmt = STMT_REGISTER;
+    r->job.run = register_hash;
+    r->job.done = register_hashed;
+    http_defer(r, api->cpu);
+}
+
+/* step 1 of login, on the database pool: read the stored hash and role */
+static enum pool_run_rc login_fetch(struct pool_job *job, PGconn *conn)
+{
+    struct http_req *r = http_req_of_job(job);
+    PGresult *res = api_db_exec(r, conn);
+    if (pool_conn_lost(conn, res)) {
+        PQclear(res);
+        return POOL_RUN_CONN_LOST;
+    }
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        api_db_sql_error(r, res);
+    } else if (PQntuples(res) == 1) {
+        sscanf(PQgetvalue(res, 0, 0), "%" SCNd64, &r->found_user_id);
+        snprintf(r->hash, sizeof r->hash, "%s", PQgetvalue(res, 0, 1));
+        r->found_admin = strcmp(PQgetvalue(res, 0, 2), "admin") == 0;
+    }
+    PQclear(res);
+    return POOL_RUN_OK;
+}
+
+static void reply_token(struct http_req *r)
+{
+    char tok[AUTH_TOKEN_MAX + 1];
+    struct auth_user u = { r->found_user_id, r->found_admin };
+    int64_t ttl = r->api->token_ttl_s;
+    if (auth_token_sign(r->api->key, &u, (int64_t)time(NULL) + ttl, tok, sizeof tok) < 0) {
+        http_reply_error(r, 500, "internal_error", "cannot sign a token");
+        return;
+    }
+    json_t *j = json_pack("{s:s,s:I,s:{s:I,s:s}}", "token", tok, "expires_in", (json_int_t)ttl,
+                          "user", "user_id", (json_int_t)u.user_id, "role", u.is_admin ? "admin" : "guest");
+    http_reply(r, 200, j != NULL ? jsonx_dump(j) : NULL);
+    json_decref(j);
+    sodium_memzero(tok, sizeof tok);
+}
+
+/* step 2 of login, on the hashing pool */
+static enum pool_run_rc login_verify(struct pool_job *job, PGconn *conn)
+{
+    struct http_req *r = http_req_of_job(job);
+    size_t n;
+    const char *pw = password_of(r, &n);
+    (void)conn;
+    int ok = auth_password_verify(r->found_user_id ? r->hash : r->api->dummy_hash, pw, n);
+    wipe_password(r);
+    if (ok && r->found_user_id != 0)
+        reply_token(r);
+    else
+        http_reply_error(r, 401, "invalid_credentials", "wrong email or password");
+    return POOL_RUN_OK;
+}
+
+static void login_fetched(struct pool_job *job, enum pool_outcome outcome)
+{
+    struct http_req *r = http_req_of_job(job);
+    if (outcome != POOL_DONE || r->answered) {
+        api_db_done(job, outcome);
+        return;
+    }
+    job->run = login_verify;
+    job->done = api_db_done;
+    pool_submit(r->api->cpu, job);
+}
+
+void api_auth_login(struct api_ctx *api, struct http_req *r)
+{
+    const char *email, *pw, *why;
+    size_t elen, plen;
+    if (api_body(r) != 0
+        || api_field_str(r, "email", 0, 1024, 1, NULL, &email, &elen) != 0
+        || api_field_str(r, "password", 0, 1024, 1, NULL, &pw, &plen) != 0)
+        return;
+    if (validate_email(email, elen, r->email, sizeof r->email, &why) != 0
+        || validate_password(plen, &why) != 0) {
+        http_reply_error(r, 401, "invalid_credentials", "wrong email or password");
+        return;
+    }
+    api_param_str(r, 0, r->email);
+    r->stmt = STMT_LOGIN;
+    r->job.run = login_fetch;
+    r->job.done = login_fetched;
+    r->job.retry_safe = 1;
+    http_defer(r, api->db);
+}

@@ -1,0 +1,97 @@
+/*
+ * api_booking.c: validation and database calls for holds and bookings.
+ */
+#include "server/api_booking.h"
+
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "server/api_db.h"
+#include "server/validate.h"
+
+void api_booking_fingerprint(const char *text, char out[65])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)text, strlen(text));
+    sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+/* idempotency: set parameters key_at and key_at + 1 from the Idempotency-Key header
+ * (NULL, NULL without one). The fingerprint text is what makes two requests "the same". */
+static int idempotency(struct http_req *r, int key_at, const char *canonical)
+{
+    const char *key = http_header(r, "Idempotency-Key"), *why;
+    if (key == NULL) {
+        api_param_null(r, key_at);
+        api_param_null(r, key_at + 1);
+        return 0;
+    }
+    if (validate_idem_key(key, &why) != 0) {
+        http_reply_error(r, 400, "invalid_idempotency_key", why);
+        return -1;
+    }
+    api_booking_fingerprint(canonical, r->fingerprint);
+    api_param_str(r, key_at, key);
+    api_param_str(r, key_at + 1, r->fingerprint);
+    return 0;
+}
+
+void api_booking_hold(struct api_ctx *api, struct http_req *r)
+{
+    int64_t rt, q;
+    int32_t in, out;
+    const char *why;
+    char canonical[160];
+    if (api_body(r) != 0 || api_field_id(r, "room_type_id", &rt) != 0
+        || api_field_date(r, "check_in", &in) != 0 || api_field_date(r, "check_out", &out) != 0
+        || api_field_int(r, "quantity", 1, VALIDATE_MAX_QUANTITY, 1, 0, &q) != 0)
+        return;
+    if (validate_stay_dates(in, out, &why) != 0) {
+        http_reply_error(r, 400, "invalid_check_out", why);
+        return;
+    }
+    snprintf(canonical, sizeof canonical, "hold|%" PRId64 "|%d|%d|%" PRId64, rt, in, out, q);
+    if (idempotency(r, 7, canonical) != 0)
+        return;
+    api_param_i64(r, 0, r->user.user_id);
+    api_param_i64(r, 1, rt);
+    api_param_date(r, 2, in);
+    api_param_date(r, 3, out);
+    api_param_i64(r, 4, q);
+    snprintf(r->pbuf[5], HTTP_PARAM_BYTES, "%" PRId64 " milliseconds", api->hold_ttl_ms);
+    api_param_str(r, 5, r->pbuf[5]);
+    api_param_str(r, 6, api->unsafe ? "true" : "false");
+    api_db_call(api, r, STMT_HOLD);
+}
+
+void api_booking_confirm(struct api_ctx *api, struct http_req *r)
+{
+    int64_t hold;
+    char canonical[64];
+    if (api_body(r) != 0 || api_field_id(r, "hold_id", &hold) != 0)
+        return;
+    snprintf(canonical, sizeof canonical, "booking|%" PRId64, hold);
+    if (idempotency(r, 2, canonical) != 0)
+        return;
+    api_param_i64(r, 0, r->user.user_id);
+    api_param_i64(r, 1, hold);
+    api_db_call(api, r, STMT_CONFIRM);
+}
+
+void api_booking_by_id(struct api_ctx *api, struct http_req *r)
+{
+    enum api_stmt stmt;
+    switch (r->match.route) {
+    case ROUTE_HOLD_GET: stmt = STMT_HOLD_GET; break;
+    case ROUTE_HOLD_DELETE: stmt = STMT_RELEASE; break;
+    case ROUTE_BOOKING_GET: stmt = STMT_BOOKING_GET; break;
+    case ROUTE_BOOKING_CANCEL: stmt = STMT_CANCEL; break;
+    default: stmt = STMT_BOOKINGS; break;
+    }
+    api_param_i64(r, 0, r->user.user_id);
+    if (stmt != STMT_BOOKINGS)
+        api_param_i64(r, 1, r->match.id);
+    api_db_call(api, r, stmt);
+}

@@ -1,0 +1,187 @@
+/*
+ * api_db.c: statements, the generic statement job, and result -> HTTP mapping tables.
+ */
+#include "server/api_db.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/jsonx.h"
+#include "common/log.h"
+#include "server/metrics.h"
+
+#define SEL "SELECT result, body::text FROM "
+
+const struct pool_stmt api_db_statements[STMT_COUNT] = {
+    [STMT_HEALTH] = { "health", "SELECT 'ok'::text, '{\"status\":\"ok\",\"db\":\"ok\"}'::text" },
+    [STMT_HOTELS] = { "hotels", SEL "api_hotels()" },
+    [STMT_ROOM_TYPES] = { "room_types", SEL "api_room_types($1::bigint)" },
+    [STMT_AVAILABILITY] = { "availability", SEL "api_availability($1::bigint, $2::bigint, $3::date, $4::date)" },
+    [STMT_HOLD] = { "hold", SEL "api_hold($1::bigint, $2::bigint, $3::date, $4::date, $5::int, "
+                                "$6::interval, $7::boolean, $8::text, $9::text)" },
+    [STMT_HOLD_GET] = { "hold_get", SEL "api_hold_get($1::bigint, $2::bigint)" },
+    [STMT_RELEASE] = { "release", SEL "api_release($1::bigint, $2::bigint)" },
+    [STMT_CONFIRM] = { "confirm", SEL "api_confirm($1::bigint, $2::bigint, $3::text, $4::text)" },
+    [STMT_BOOKINGS] = { "bookings", SEL "api_bookings_list($1::bigint)" },
+    [STMT_BOOKING_GET] = { "booking_get", SEL "api_booking_get($1::bigint, $2::bigint)" },
+    [STMT_CANCEL] = { "cancel", SEL "api_cancel($1::bigint, $2::bigint)" },
+    [STMT_REGISTER] = { "register", SEL "api_register($1::text, $2::text, $3::text)" },
+    [STMT_LOGIN] = { "login", "SELECT user_id, password_hash, role FROM users WHERE email = $1::text" },
+    [STMT_HOTEL_CREATE] = { "hotel_create", SEL "api_hotel_create($1::text, $2::text, $3::text)" },
+    [STMT_ROOM_TYPE_CREATE] = { "room_type_create",
+                                SEL "api_room_type_create($1::bigint, $2::text, $3::int, $4::bigint)" },
+    [STMT_INVENTORY_SET] = { "inventory_set", SEL "api_inventory_set($1::bigint, $2::date, $3::date, $4::int)" },
+    [STMT_INVENTORY_GET] = { "inventory_get", SEL "api_inventory_get($1::bigint, $2::date, $3::date)" },
+    [STMT_INTEGRITY] = { "integrity", SEL "api_integrity($1::bigint)" },
+};
+
+struct outcome {
+    enum api_stmt stmt;
+    const char *result;
+    int status;
+    const char *code;       /* NULL: success, the body is the answer */
+    const char *message;
+    enum metrics_event ev;
+};
+
+static const struct outcome outcomes[] = {
+    { STMT_HEALTH, "ok", 200, NULL, NULL, EV_NONE },
+    { STMT_HOTELS, "ok", 200, NULL, NULL, EV_NONE },
+    { STMT_ROOM_TYPES, "ok", 200, NULL, NULL, EV_NONE },
+    { STMT_ROOM_TYPES, "hotel_not_found", 404, "hotel_not_found", "no such hotel", EV_NONE },
+    { STMT_AVAILABILITY, "ok", 200, NULL, NULL, EV_NONE },
+    { STMT_AVAILABILITY, "room_type_not_found", 404, "room_type_not_found", "no such room type", EV_NONE },
+    { STMT_AVAILABILITY, "hotel_not_found", 404, "hotel_not_found", "no such hotel", EV_NONE },
+    { STMT_HOLD, "held", 201, NULL, NULL, EV_HOLD_CREATED },
+    { STMT_HOLD, "sold_out", 409, "sold_out", "not enough rooms left on one of the nights", EV_SOLD_OUT },
+    { STMT_HOLD, "no_inventory", 404, "no_inventory", "a night of this stay has no inventory", EV_NONE },
+    { STMT_HOLD, "room_type_not_found", 404, "room_type_not_found", "no such room type", EV_NONE },
+    { STMT_HOLD, "invalid", 400, "invalid_request", "the stay is outside the limits", EV_NONE },
+    { STMT_HOLD, "key_reused", 422, "idempotency_key_reused",
+      "this Idempotency-Key was used with another request", EV_NONE },
+    { STMT_HOLD_GET, "ok", 200, NULL, NULL, EV_NONE },
+    { STMT_HOLD_GET, "not_found", 404, "hold_not_found", "no such hold", EV_NONE },
+    { STMT_RELEASE, "released", 200, NULL, NULL, EV_HOLD_RELEASED },
+    { STMT_RELEASE, "not_found", 404, "hold_not_found", "no such hold", EV_NONE },
+    { STMT_CONFIRM, "confirmed", 201, NULL, NULL, EV_BOOKING_CONFIRMED },
+    { STMT_CONFIRM, "already_confirmed", 200, NULL, NULL, EV_NONE },
+    { STMT_CONFIRM, "expired", 410, "hold_expired", "the hold has expired", EV_NONE },
+    { STMT_CONFIRM, "not_found", 404, "hold_not_found", "no such hold", EV_NONE },
+    { STMT_CONFIRM, "key_reused", 422, "idempotency_key_reused",
+      "this Idempotency-Key was used with another request", EV_NONE },
+    { STMT_BOOKINGS, "ok", 200, NULL, NULL, EV_NONE },
+    { STMT_BOOKING_GET, "ok", 200, NULL, NULL, EV_NONE },
+    { STMT_BOOKING_GET, "not_found", 404, "booking_not_found", "no such booking", EV_NONE },
+    { STMT_CANCEL, "cancelled", 200, NULL, NULL, EV_BOOKING_CANCELLED },
+    { STMT_CANCEL, "already_cancelled", 409, "already_cancelled", "the booking is already cancelled", EV_NONE },
+    { STMT_CANCEL, "not_found", 404, "booking_not_found", "no such booking", EV_NONE },
+    { STMT_REGISTER, "created", 201, NULL, NULL, EV_NONE },
+    { STMT_REGISTER, "email_taken", 409, "email_taken", "this email is already registered", EV_NONE },
+    { STMT_HOTEL_CREATE, "created", 201, NULL, NULL, EV_NONE },
+    { STMT_ROOM_TYPE_CREATE, "created", 201, NULL, NULL, EV_NONE },
+    { STMT_ROOM_TYPE_CREATE, "hotel_not_found", 404, "hotel_not_found", "no such hotel", EV_NONE },
+    { STMT_INVENTORY_SET, "ok", 200, NULL, NULL, EV_NONE },
+    { STMT_INVENTORY_SET, "below_committed", 409, "below_committed",
+      "the allotment is below the rooms already booked or held", EV_NONE },
+    { STMT_INVENTORY_SET, "room_type_not_found", 404, "room_type_not_found", "no such room type", EV_NONE },
+    { STMT_INVENTORY_SET, "invalid", 400, "invalid_range", "the range or allotment is outside the limits",
+      EV_NONE },
+    { STMT_INVENTORY_GET, "ok", 200, NULL, NULL, EV_NONE },
+    { STMT_INVENTORY_GET, "room_type_not_found", 404, "room_type_not_found", "no such room type", EV_NONE },
+    { STMT_INTEGRITY, "ok", 200, NULL, NULL, EV_NONE },
+};
+
+void api_db_call(struct api_ctx *api, struct http_req *r, enum api_stmt stmt)
+{
+    r->stmt = (int)stmt;
+    r->job.run = api_db_run;
+    r->job.done = api_db_done;
+    r->job.retry_safe = stmt != STMT_REGISTER && stmt != STMT_HOTEL_CREATE
+                        && stmt != STMT_ROOM_TYPE_CREATE && !(stmt == STMT_HOLD && r->params[7] == NULL);
+    http_defer(r, api->db);
+}
+
+PGresult *api_db_exec(struct http_req *r, PGconn *conn)
+{
+    return PQexecPrepared(conn, api_db_statements[r->stmt].name, r->nparams, r->params, NULL, NULL, 0);
+}
+
+void api_db_sql_error(struct http_req *r, const PGresult *res)
+{
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    if (state == NULL)
+        state = "";
+    if (strcmp(state, "57014") == 0) {
+        r->retry_after = 1;
+        http_reply_error(r, 503, "db_timeout", "the database took too long");
+    } else if (strcmp(state, "40P01") == 0 || strcmp(state, "40001") == 0) {
+        r->retry_after = 1;
+        http_reply_error(r, 503, "db_conflict", "a conflicting transaction won; try again");
+    } else if (strcmp(state, "23514") == 0 && r->stmt == STMT_HOLD) {
+        metrics_event(EV_SOLD_OUT, 1);
+        http_reply_error(r, 409, "sold_out", "not enough rooms left on one of the nights");
+    } else {
+        log_error("%s: SQL error %s: %s", api_db_statements[r->stmt].name, state,
+                  PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+        http_reply_error(r, 500, "internal_error", "the database refused the request");
+    }
+}
+
+/* refusal_message: the {"message"} of a refusal's body, or the table's message. */
+static void reply_refusal(struct http_req *r, const struct outcome *o, const char *body)
+{
+    json_t *j = body != NULL ? json_loads(body, 0, NULL) : NULL;
+    const char *m = j != NULL ? json_string_value(json_object_get(j, "message")) : NULL;
+    http_reply_error(r, o->status, o->code, m != NULL ? m : o->message);
+    json_decref(j);
+}
+
+static void answer(struct http_req *r, const char *result, const char *body)
+{
+    for (size_t i = 0; i < sizeof outcomes / sizeof outcomes[0]; i++) {
+        const struct outcome *o = &outcomes[i];
+        if (o->stmt != (enum api_stmt)r->stmt || strcmp(o->result, result) != 0)
+            continue;
+        metrics_event(o->ev, 1);
+        if (o->code != NULL)
+            reply_refusal(r, o, body);
+        else
+            http_reply(r, o->status, strdup(body != NULL ? body : "{}"));
+        return;
+    }
+    log_error("%s: unexpected result '%s'", api_db_statements[r->stmt].name, result);
+    http_reply_error(r, 500, "internal_error", "unexpected result from the database");
+}
+
+enum pool_run_rc api_db_run(struct pool_job *job, PGconn *conn)
+{
+    struct http_req *r = http_req_of_job(job);
+    PGresult *res = api_db_exec(r, conn);
+    if (pool_conn_lost(conn, res)) {
+        PQclear(res);
+        return POOL_RUN_CONN_LOST;
+    }
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        api_db_sql_error(r, res);
+    else if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0))
+        http_reply_error(r, 500, "internal_error", "unexpected result from the database");
+    else
+        answer(r, PQgetvalue(res, 0, 0), PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1));
+    PQclear(res);
+    return POOL_RUN_OK;
+}
+
+void api_db_done(struct pool_job *job, enum pool_outcome outcome)
+{
+    struct http_req *r = http_req_of_job(job);
+    if (outcome != POOL_DONE || !r->answered) {
+        r->retry_after = 1;
+        if (r->match.route == ROUTE_HEALTH)
+            http_reply(r, 503, strdup("{\"status\":\"degraded\",\"db\":\"down\"}"));
+        else if (outcome == POOL_TIMEOUT)
+            http_reply_error(r, 503, "db_pool_timeout", "no database connection became free in time");
+        else
+            http_reply_error(r, 503, "db_unavailable", "the database cannot be reached");
+    }
+    http_resume(r);
+}

@@ -1,0 +1,222 @@
+/*
+ * config.c: flag and environment parsing for lastroomd. Each option has one setter,
+ * used for both its flag and its environment variable, so both obey the same rules.
+ */
+#include "server/config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/duration.h"
+
+enum opt {
+    OPT_DB = 'd', OPT_LISTEN = 'l', OPT_HELP = 'h',
+    OPT_HOLD_TTL = 256, OPT_POOL_SIZE, OPT_POOL_WAIT, OPT_STRATEGY, OPT_LOG_LEVEL, OPT_THREADS,
+    OPT_SWEEP, OPT_SECRET, OPT_SECRET_FILE, OPT_TOKEN_TTL, OPT_MAX_CONN, OPT_CONN_TIMEOUT,
+    OPT_STMT_TIMEOUT,
+};
+
+static const struct { const char *env; enum opt opt; } env_map[] = {
+    { "LASTROOM_DB_URL", OPT_DB }, { "LASTROOM_LISTEN", OPT_LISTEN },
+    { "LASTROOM_HOLD_TTL", OPT_HOLD_TTL }, { "LASTROOM_POOL_SIZE", OPT_POOL_SIZE },
+    { "LASTROOM_POOL_WAIT", OPT_POOL_WAIT }, { "LASTROOM_BOOKING_STRATEGY", OPT_STRATEGY },
+    { "LASTROOM_LOG_LEVEL", OPT_LOG_LEVEL }, { "LASTROOM_THREADS", OPT_THREADS },
+    { "LASTROOM_SWEEP_INTERVAL", OPT_SWEEP }, { "LASTROOM_TOKEN_SECRET", OPT_SECRET },
+    { "LASTROOM_SECRET_FILE", OPT_SECRET_FILE }, { "LASTROOM_TOKEN_TTL", OPT_TOKEN_TTL },
+    { "LASTROOM_MAX_CONNECTIONS", OPT_MAX_CONN },
+};
+
+static const struct option long_opts[] = {
+    { "db", required_argument, NULL, OPT_DB },
+    { "listen", required_argument, NULL, OPT_LISTEN },
+    { "hold-ttl", required_argument, NULL, OPT_HOLD_TTL },
+    { "pool-size", required_argument, NULL, OPT_POOL_SIZE },
+    { "pool-wait", required_argument, NULL, OPT_POOL_WAIT },
+    { "booking-strategy", required_argument, NULL, OPT_STRATEGY },
+    { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+    { "threads", required_argument, NULL, OPT_THREADS },
+    { "sweep-interval", required_argument, NULL, OPT_SWEEP },
+    { "token-secret", required_argument, NULL, OPT_SECRET },
+    { "secret-file", required_argument, NULL, OPT_SECRET_FILE },
+    { "token-ttl", required_argument, NULL, OPT_TOKEN_TTL },
+    { "max-connections", required_argument, NULL, OPT_MAX_CONN },
+    { "conn-timeout", required_argument, NULL, OPT_CONN_TIMEOUT },
+    { "statement-timeout", required_argument, NULL, OPT_STMT_TIMEOUT },
+    { "help", no_argument, NULL, OPT_HELP },
+    { NULL, 0, NULL, 0 },
+};
+
+const char *config_usage(void)
+{
+    return
+        "usage: lastroomd [serve] [options]\n"
+        "       lastroomd migrate --db URL\n"
+        "\n"
+        "  --db URL                 PostgreSQL URL (env LASTROOM_DB_URL; required)\n"
+        "  --listen HOST:PORT       where to listen (env LASTROOM_LISTEN; default 127.0.0.1:8080)\n"
+        "  --hold-ttl DURATION      life of a hold, k6 style: 900s, 15m (default 15m)\n"
+        "  --pool-size N            database connections (env LASTROOM_POOL_SIZE; default 2 x cores + 1)\n"
+        "  --pool-wait DURATION     longest wait for a connection before 503 (default 2s)\n"
+        "  --booking-strategy S     safe (default) or unsafe: the deliberately racy hold path\n"
+        "  --log-level LEVEL        debug, info (one line per request), warn, error, off\n"
+        "  --threads N              HTTP event threads (default: one per core)\n"
+        "  --sweep-interval DUR     how often expired holds are released (default 1s)\n"
+        "  --token-secret S         token signing secret (env LASTROOM_TOKEN_SECRET)\n"
+        "  --secret-file PATH       where a generated secret is kept (default var/token-secret)\n"
+        "  --token-ttl DURATION     life of a login token (default 1h)\n"
+        "  --max-connections N      open HTTP connections at most (default 10000)\n"
+        "  --conn-timeout DURATION  idle HTTP connection timeout (default 60s)\n"
+        "  --statement-timeout DUR  PostgreSQL statement_timeout (default 10s)\n"
+        "\n"
+        "env LASTROOM_ADMIN_EMAIL + LASTROOM_ADMIN_PASSWORD: ensure that admin at start.\n"
+        "Pending migrations are applied at start.\n";
+}
+
+static int parse_int(const char *v, long lo, long hi, long *out)
+{
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*v == '\0' || *end != '\0' || n < lo || n > hi)
+        return -1;
+    *out = n;
+    return 0;
+}
+
+static int parse_listen(struct config *c, const char *v)
+{
+    const char *colon = strrchr(v, ':');
+    long port;
+    const char *p = colon ? colon + 1 : v;
+    size_t hl = colon ? (size_t)(colon - v) : 0;
+    if (parse_int(p, 0, 65535, &port) != 0 || hl >= sizeof c->host)
+        return -1;
+    if (hl > 0) {
+        memcpy(c->host, v, hl);
+        c->host[hl] = '\0';
+    }
+    c->port = (int)port;
+    return 0;
+}
+
+static int set_duration(const char *v, int64_t min_ms, int64_t *out)
+{
+    int64_t ms;
+    if (duration_parse_ms(v, &ms) != 0 || ms < min_ms)
+        return -1;
+    *out = ms;
+    return 0;
+}
+
+static int set_number(struct config *c, int opt, const char *v)
+{
+    long n;
+    int64_t ms;
+    switch (opt) {
+    case OPT_POOL_SIZE: if (parse_int(v, 1, 1000, &n)) return -1; c->pool_size = (int)n; return 0;
+    case OPT_THREADS: if (parse_int(v, 1, 256, &n)) return -1; c->threads = (int)n; return 0;
+    case OPT_MAX_CONN: if (parse_int(v, 16, 1000000, &n)) return -1; c->max_connections = (unsigned)n; return 0;
+    case OPT_HOLD_TTL: return set_duration(v, 1, &c->hold_ttl_ms);
+    case OPT_POOL_WAIT: return set_duration(v, 1, &c->pool_wait_ms);
+    case OPT_SWEEP: return set_duration(v, 10, &c->sweep_interval_ms);
+    case OPT_TOKEN_TTL: if (set_duration(v, 1000, &ms)) return -1; c->token_ttl_s = ms / 1000; return 0;
+    case OPT_CONN_TIMEOUT: if (set_duration(v, 1000, &ms)) return -1; c->conn_timeout_s = (unsigned)(ms / 1000); return 0;
+    case OPT_STMT_TIMEOUT:
+        if (set_duration(v, 1, &ms) || ms > 3600000) return -1;
+        c->statement_timeout_ms = (int)ms;
+        return 0;
+    default: return -1;
+    }
+}
+
+static int set_opt(struct config *c, int opt, const char *v)
+{
+    switch (opt) {
+    case OPT_DB: c->db_url = v; return 0;
+    case OPT_LISTEN: return parse_listen(c, v);
+    case OPT_SECRET: c->token_secret = v; return 0;
+    case OPT_SECRET_FILE: c->secret_file = v; return 0;
+    case OPT_LOG_LEVEL: return log_level_parse(v, &c->log_level);
+    case OPT_STRATEGY:
+        if (strcmp(v, "safe") != 0 && strcmp(v, "unsafe") != 0)
+            return -1;
+        c->unsafe = strcmp(v, "unsafe") == 0;
+        return 0;
+    default: return set_number(c, opt, v);
+    }
+}
+
+static void defaults(struct config *c)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    memset(c, 0, sizeof *c);
+    if (cores < 1)
+        cores = 1;
+    snprintf(c->host, sizeof c->host, "127.0.0.1");
+    c->port = 8080;
+    c->hold_ttl_ms = 15 * 60 * 1000;
+    c->pool_size = (int)(2 * cores + 1);
+    c->pool_wait_ms = 2000;
+    c->log_level = LOG_INFO;
+    c->threads = (int)cores;
+    c->sweep_interval_ms = 1000;
+    c->secret_file = "var/token-secret";
+    c->token_ttl_s = 3600;
+    c->max_connections = 10000;
+    c->conn_timeout_s = 60;
+    c->statement_timeout_ms = 10000;
+}
+
+static const char *opt_name(int opt)
+{
+    for (const struct option *o = long_opts; o->name; o++)
+        if (o->val == opt)
+            return o->name;
+    return "?";
+}
+
+int config_parse(int argc, char **argv, struct config *c, char *err, size_t errcap)
+{
+    defaults(c);
+    c->admin_email = getenv("LASTROOM_ADMIN_EMAIL");
+    c->admin_password = getenv("LASTROOM_ADMIN_PASSWORD");
+    for (size_t i = 0; i < sizeof env_map / sizeof env_map[0]; i++) {
+        const char *v = getenv(env_map[i].env);
+        if (v != NULL && *v != '\0' && set_opt(c, env_map[i].opt, v) != 0) {
+            snprintf(err, errcap, "bad value in %s: %s", env_map[i].env, v);
+            return -1;
+        }
+    }
+    if (argc > 1 && (strcmp(argv[1], "migrate") == 0 || strcmp(argv[1], "serve") == 0)) {
+        c->migrate_only = strcmp(argv[1], "migrate") == 0;
+        argv[1] = argv[0];
+        argc--;
+        argv++;
+    }
+    optind = 1;
+    opterr = 0;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "d:l:h", long_opts, NULL)) != -1) {
+        if (opt == OPT_HELP)
+            return 1;
+        if (opt == '?' || opt == ':') {
+            snprintf(err, errcap, "unknown option or missing value: %s", argv[optind - 1]);
+            return -1;
+        }
+        if (set_opt(c, opt, optarg) != 0) {
+            snprintf(err, errcap, "bad value for --%s: %s", opt_name(opt), optarg);
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        snprintf(err, errcap, "unexpected argument: %s", argv[optind]);
+        return -1;
+    }
+    if (c->db_url == NULL || *c->db_url == '\0') {
+        snprintf(err, errcap, "no database: give --db URL or LASTROOM_DB_URL");
+        return -1;
+    }
+    return 0;
+}

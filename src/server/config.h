@@ -1,0 +1,46 @@
+/*
+ * config.h: lastroomd's configuration from flags and environment (flags win).
+ *
+ *   lastroomd [serve] [options]     serve the API (migrations applied first)
+ *   lastroomd migrate --db URL      apply pending migrations and exit
+ *
+ * The strings point into argv or the environment; nothing is allocated.
+ */
+#ifndef LASTROOM_CONFIG_H
+#define LASTROOM_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/log.h"
+
+struct config {
+    const char *db_url;
+    char host[64];
+    int port;
+    int64_t hold_ttl_ms;
+    int pool_size;
+    int64_t pool_wait_ms;
+    int unsafe;
+    enum log_level log_level;
+    int threads;
+    int64_t sweep_interval_ms;
+    const char *token_secret;
+    const char *secret_file;
+    int64_t token_ttl_s;
+    unsigned max_connections;
+    unsigned conn_timeout_s;
+    int statement_timeout_ms;
+    int migrate_only;
+    const char *admin_email;
+    const char *admin_password;
+};
+
+/* config_parse: defaults, then LASTROOM_* environment, then flags. Returns 0, 1 when
+ * --help was asked for, or -1 with the reason in err. */
+int config_parse(int argc, char **argv, struct config *c, char *err, size_t errcap);
+
+/* config_usage: the --help text. */
+const char *config_usage(void);
+
+#endif

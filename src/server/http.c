@@ -1,0 +1,263 @@
+/*
+ * http.c: the libmicrohttpd daemon, request objects, body accumulation under a cap,
+ * suspend/resume around deferred jobs, answers, and per-request metrics and log lines.
+ */
+#include "server/http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/jsonx.h"
+#include "common/log.h"
+#include "server/api.h"
+#include "server/metrics.h"
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    struct api_ctx *api;
+    size_t body_max;
+    atomic_int suspended;
+};
+
+struct http_req *http_req_of_job(struct pool_job *job)
+{
+    return (struct http_req *)(void *)((char *)job - offsetof(struct http_req, job));
+}
+
+const char *http_query(struct http_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_header(struct http_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+void http_reply(struct http_req *r, int status, char *body)
+{
+    free(r->resp);
+    if (body == NULL) {
+        status = 500;
+        body = jsonx_error_body("internal_error", "out of memory");
+    }
+    r->status = status;
+    r->resp = body;
+    r->answered = 1;
+}
+
+void http_reply_error(struct http_req *r, int status, const char *code, const char *message)
+{
+    http_reply(r, status, jsonx_error_body(code, message));
+}
+
+void http_defer(struct http_req *r, struct pool *pool)
+{
+    atomic_fetch_add(&r->srv->suspended, 1);
+    r->suspended = 1;
+    MHD_suspend_connection(r->conn);
+    pool_submit(pool, &r->job);
+}
+
+void http_resume(struct http_req *r)
+{
+    MHD_resume_connection(r->conn);
+}
+
+static struct http_req *req_new(struct http_server *s, struct MHD_Connection *c,
+                                const char *url, const char *method)
+{
+    struct http_req *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return NULL;
+    r->srv = s;
+    r->api = s->api;
+    r->conn = c;
+    r->url = url;
+    r->method = method;
+    r->content_type = "application/json";
+    r->t0_us = pool_now_us();
+    buf_init(&r->body, s->body_max);
+    return r;
+}
+
+static void req_free(struct http_req *r)
+{
+    buf_free(&r->body);
+    json_decref(r->json);
+    free(r->resp);
+    free(r);
+}
+
+static enum MHD_Result send_answer(struct http_req *r)
+{
+    char *body = r->resp;
+    r->resp = NULL;
+    struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
+    if (resp == NULL) {
+        free(body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", r->content_type);
+    if (r->allow[0] != '\0')
+        MHD_add_response_header(resp, "Allow", r->allow);
+    if (r->retry_after > 0) {
+        char ra[16];
+        snprintf(ra, sizeof ra, "%d", r->retry_after);
+        MHD_add_response_header(resp, "Retry-After", ra);
+    }
+    enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* early_checks: what can be refused from the headers alone. */
+static void early_checks(struct http_req *r)
+{
+    const char *cl = http_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    int n = MHD_get_connection_values(r->conn, MHD_HEADER_KIND, NULL, NULL);
+    if (n > HTTP_MAX_HEADERS)
+        http_reply_error(r, 431, "request_header_fields_too_large", "too many header fields");
+    else if (cl != NULL && strtoull(cl, NULL, 10) > r->srv->body_max)
+        http_reply_error(r, 413, "payload_too_large", "the body is over the 64 KiB cap");
+}
+
+static void route(struct http_req *r)
+{
+    enum router_rc rc = router_match(r->method, r->url, &r->match);
+    if (r->body_too_large)
+        http_reply_error(r, 413, "payload_too_large", "the body is over the 64 KiB cap");
+    else if (rc == ROUTER_NOT_FOUND)
+        http_reply_error(r, 404, "not_found", "no such route");
+    else if (rc == ROUTER_METHOD_NOT_ALLOWED) {
+        snprintf(r->allow, sizeof r->allow, "%s", r->match.allow);
+        http_reply_error(r, 405, "method_not_allowed", "this route does not take that method");
+    } else
+        api_handle(r->srv->api, r);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload, size_t *upload_size, void **con_cls)
+{
+    struct http_server *s = cls;
+    struct http_req *r = *con_cls;
+    (void)version;
+    if (r == NULL) {
+        if ((r = req_new(s, c, url, method)) == NULL)
+            return MHD_NO;
+        *con_cls = r;
+        early_checks(r);
+        return r->answered ? send_answer(r) : MHD_YES;
+    }
+    if (r->suspended) {   /* resumed: the job set the answer */
+        r->suspended = 0;
+        atomic_fetch_sub(&s->suspended, 1);
+        return send_answer(r);
+    }
+    if (*upload_size > 0) {
+        if (!r->body_too_large && buf_append(&r->body, upload, *upload_size) != 0)
+            r->body_too_large = 1;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (r->answered)
+        return MHD_YES;   /* answer already queued (early refusal) */
+    route(r);
+    return r->answered && !r->suspended ? send_answer(r) : MHD_YES;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct http_req *r = *con_cls;
+    (void)cls;
+    (void)c;
+    if (r == NULL)
+        return;
+    if (r->suspended)   /* the client left while its job ran */
+        atomic_fetch_sub(&r->srv->suspended, 1);
+    int64_t us = pool_now_us() - r->t0_us;
+    int status = r->answered ? r->status : 0;
+    metrics_request(r->match.route, status, us);
+    if (log_enabled(LOG_INFO))
+        log_info("%s %s %d %.1fms%s", r->method, r->url, status, (double)us / 1000.0,
+                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection closed early)");
+    req_free(r);
+    *con_cls = NULL;
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char line[512];
+    (void)cls;
+    vsnprintf(line, sizeof line, fmt, ap);
+    line[strcspn(line, "\n")] = '\0';
+    log_debug("mhd: %s", line);
+}
+
+static int parse_addr(const struct http_config *cfg, struct sockaddr_in *sa)
+{
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)cfg->port);
+    const char *h = strcmp(cfg->host, "localhost") == 0 ? "127.0.0.1" : cfg->host;
+    return inet_pton(AF_INET, h, &sa->sin_addr) == 1 ? 0 : -1;
+}
+
+struct http_server *http_start(const struct http_config *cfg, struct api_ctx *api,
+                               char *err, size_t errcap)
+{
+    struct sockaddr_in sa;
+    if (parse_addr(cfg, &sa) != 0) {
+        snprintf(err, errcap, "cannot parse listen address %s (an IPv4 address is expected)", cfg->host);
+        return NULL;
+    }
+    struct http_server *s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        snprintf(err, errcap, "no memory");
+        return NULL;
+    }
+    s->api = api;
+    s->body_max = cfg->body_max;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC
+                     | MHD_USE_ERROR_LOG;
+    s->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 1 ? cfg->threads : 1),
+        MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, cfg->conn_timeout_s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096u,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
+        MHD_OPTION_END);
+    if (s->daemon == NULL) {
+        snprintf(err, errcap, "cannot listen on %s:%d", cfg->host, cfg->port);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void http_stop(struct http_server *s, int grace_ms)
+{
+    if (s == NULL)
+        return;
+    MHD_socket lfd = MHD_quiesce_daemon(s->daemon);
+    for (int waited = 0; atomic_load(&s->suspended) > 0 && waited < grace_ms; waited += 10) {
+        struct timespec ts = { 0, 10 * 1000000L };
+        nanosleep(&ts, NULL);
+    }
+    MHD_stop_daemon(s->daemon);
+    if (lfd != MHD_INVALID_SOCKET)
+        close(lfd);
+    free(s);
+}

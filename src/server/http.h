@@ -1,0 +1,106 @@
+/*
+ * http.h: lastroomd's HTTP front on libmicrohttpd, and the request object handlers see.
+ *
+ * MHD runs N epoll threads (a thread pool, each with its own listening share), none of
+ * which ever blocks: a request whose answer needs the database or a password hash is
+ * suspended (MHD_suspend_connection) and its job queued to a pool; the job's completion
+ * sets the answer and resumes the connection, and the event thread sends it. Caps:
+ * body (413), header count (431), header bytes (MHD's per-connection memory), idle
+ * connections time out, total connections are limited.
+ */
+#ifndef LASTROOM_HTTP_H
+#define LASTROOM_HTTP_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "server/auth.h"
+#include "server/pool.h"
+#include "server/router.h"
+
+#define HTTP_MAX_PARAMS 10
+#define HTTP_PARAM_BYTES 48
+#define HTTP_MAX_HEADERS 64
+
+struct http_server;
+struct MHD_Connection;
+struct api_ctx;
+
+/* One request, from its first byte to its answer. Owned by http.c; freed after the
+ * answer was sent (or the client went away). */
+struct http_req {
+    struct http_server *srv;
+    struct api_ctx *api;
+    struct MHD_Connection *conn;
+    const char *method;           /* owned by MHD, valid for the request */
+    const char *url;              /* path without the query string */
+    struct router_match match;
+    struct auth_user user;        /* set when the route needs a token */
+    struct buf body;
+    int body_too_large;
+    json_t *json;                 /* the parsed body, once a handler asked for it */
+    /* the database call a handler prepared (see api_db.h) */
+    int stmt;
+    int nparams;
+    const char *params[HTTP_MAX_PARAMS];
+    char pbuf[HTTP_MAX_PARAMS][HTTP_PARAM_BYTES];
+    char fingerprint[65];         /* idempotency: hex SHA-256 of the normalised request */
+    char email[256];              /* register, login: the address, lowercased */
+    char hash[AUTH_HASH_MAX];     /* register: the password hash; login: the stored hash */
+    int64_t found_user_id;        /* login: the user found, 0 when none */
+    int found_admin;
+    /* the answer */
+    int status;
+    char *resp;                   /* malloc'd body */
+    const char *content_type;
+    char allow[48];
+    int retry_after;
+    int answered;                 /* status and resp are set */
+    int suspended;
+    int64_t t0_us;
+    struct pool_job job;
+};
+
+struct http_config {
+    const char *host;             /* IPv4 address or "localhost" */
+    int port;
+    int threads;
+    unsigned max_connections;
+    unsigned conn_timeout_s;
+    size_t body_max;
+};
+
+struct api_ctx;
+
+/* http_start: listen and serve, dispatching routed requests to api_handle(api, req).
+ * Returns the server, or NULL with a reason in err. */
+struct http_server *http_start(const struct http_config *cfg, struct api_ctx *api,
+                               char *err, size_t errcap);
+
+/* http_stop: stop accepting, let deferred requests finish (at most grace_ms), then
+ * close every connection and free the server. */
+void http_stop(struct http_server *s, int grace_ms);
+
+/* http_query / http_header: a query argument or request header (NULL when absent);
+ * owned by MHD, valid while the request lives. */
+const char *http_query(struct http_req *r, const char *name);
+const char *http_header(struct http_req *r, const char *name);
+
+/* http_reply: set the answer; body is malloc'd text taken over (NULL: 500). */
+void http_reply(struct http_req *r, int status, char *body);
+
+/* http_reply_error: set an error answer {"error":{"code","message"}}. */
+void http_reply_error(struct http_req *r, int status, const char *code, const char *message);
+
+/* http_defer: suspend the connection and queue r->job (run, done already set by the
+ * caller) to pool. The job's done must set the answer and call http_resume. */
+void http_defer(struct http_req *r, struct pool *pool);
+
+/* http_resume: wake the suspended connection of r so that its answer is sent. Any thread. */
+void http_resume(struct http_req *r);
+
+/* http_req_of_job: the request a job is embedded in. */
+struct http_req *http_req_of_job(struct pool_job *job);
+
+#endif

@@ -1,0 +1,173 @@
+/*
+ * main.c: lastroomd's entry point: configuration, migrations, the admin account, then
+ * the pools, the sweeper and the HTTP front; waits for SIGTERM/SIGINT and shuts down
+ * in order (stop accepting, let deferred requests finish, close the pools). The only
+ * place that prints to stdout/stderr directly and exits.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "common/log.h"
+#include "server/api.h"
+#include "server/api_db.h"
+#include "server/auth.h"
+#include "server/config.h"
+#include "server/http.h"
+#include "server/migrate.h"
+#include "server/pool.h"
+#include "server/sweeper.h"
+
+#define SHUTDOWN_GRACE_MS 10000
+#define BODY_MAX (64 * 1024)
+
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+static int prepare_database(const struct config *cfg, char *err, size_t errcap)
+{
+    PGconn *c = PQconnectdb(cfg->db_url);
+    int rc = 0;
+    if (PQstatus(c) != CONNECTION_OK) {
+        snprintf(err, errcap, "cannot connect to the database: %s", PQerrorMessage(c));
+        rc = -1;
+    } else if ((rc = migrate_apply(c, err, errcap)) >= 0) {
+        log_info("migrations: %d applied", rc);
+        rc = 0;
+        if (!cfg->migrate_only && cfg->admin_email && *cfg->admin_email && cfg->admin_password)
+            rc = migrate_ensure_admin(c, cfg->admin_email, cfg->admin_password, err, errcap);
+    }
+    PQfinish(c);
+    return rc;
+}
+
+static void announce_unsafe(void)
+{
+    fprintf(stderr,
+            "\n"
+            "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
+            "!!  --booking-strategy unsafe: holds use create_booking_hold_unsafe, a     !!\n"
+            "!!  deliberately racy lost-update path. THIS SERVER WILL OVERBOOK.         !!\n"
+            "!!  It exists only to prove that the load tester catches overbooking.      !!\n"
+            "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
+            "\n");
+}
+
+static int start_pools(const struct config *cfg, struct api_ctx *api, char *err, size_t errcap)
+{
+    struct pool_config db = {
+        .conninfo = cfg->db_url, .size = cfg->pool_size, .wait_ms = cfg->pool_wait_ms,
+        .statement_timeout_ms = cfg->statement_timeout_ms,
+        .stmts = api_db_statements, .n_stmts = STMT_COUNT,
+    };
+    struct pool_config cpu = { .conninfo = NULL, .size = cfg->threads, .wait_ms = 30000 };
+    api->db = pool_start(&db, err, errcap);
+    api->cpu = api->db ? pool_start(&cpu, err, errcap) : NULL;
+    return api->cpu != NULL ? 0 : -1;
+}
+
+static int setup_auth(const struct config *cfg, struct api_ctx *api, char *err, size_t errcap)
+{
+    if (auth_key_load(cfg->token_secret, cfg->secret_file, api->key, err, errcap) != 0)
+        return -1;
+    if (auth_password_hash("lastroom-dummy-password", 23, api->dummy_hash) != 0) {
+        snprintf(err, errcap, "cannot hash (out of memory?)");
+        return -1;
+    }
+    api->hold_ttl_ms = cfg->hold_ttl_ms;
+    api->token_ttl_s = cfg->token_ttl_s;
+    api->unsafe = cfg->unsafe;
+    return 0;
+}
+
+static int wait_for_signal(void)
+{
+    sigset_t set;
+    int sig = 0;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigwait(&set, &sig);
+    return sig;
+}
+
+static void block_signals(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static int serve(const struct config *cfg)
+{
+    static struct api_ctx api;
+    char err[512];
+    struct http_config hc = {
+        .host = cfg->host, .port = cfg->port, .threads = cfg->threads,
+        .max_connections = cfg->max_connections, .conn_timeout_s = cfg->conn_timeout_s,
+        .body_max = BODY_MAX,
+    };
+    if (setup_auth(cfg, &api, err, sizeof err) != 0 || start_pools(cfg, &api, err, sizeof err) != 0) {
+        fprintf(stderr, "lastroomd: %s\n", err);
+        pool_stop(api.db);
+        return 1;
+    }
+    struct sweeper *sw = sweeper_start(cfg->db_url, cfg->sweep_interval_ms);
+    struct http_server *http = sw ? http_start(&hc, &api, err, sizeof err) : NULL;
+    if (http == NULL) {
+        fprintf(stderr, "lastroomd: %s\n", sw ? err : "cannot start the sweeper");
+        sweeper_stop(sw);
+        pool_stop(api.cpu);
+        pool_stop(api.db);
+        return 1;
+    }
+    log_info("lastroomd listening on http://%s:%d (threads %d, pool %d, hold ttl %lldms, strategy %s)",
+             cfg->host, cfg->port, cfg->threads, cfg->pool_size, (long long)cfg->hold_ttl_ms,
+             cfg->unsafe ? "UNSAFE" : "safe");
+    int sig = wait_for_signal();
+    log_info("signal %d: shutting down", sig);
+    http_stop(http, SHUTDOWN_GRACE_MS);
+    sweeper_stop(sw);
+    pool_stop(api.cpu);
+    pool_stop(api.db);
+    log_info("stopped");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct config cfg;
+    char err[512];
+    int rc = config_parse(argc, argv, &cfg, err, sizeof err);
+    if (rc != 0) {
+        fputs(rc > 0 ? config_usage() : "", rc > 0 ? stdout : stderr);
+        if (rc < 0)
+            fprintf(stderr, "lastroomd: %s\n%s", err, config_usage());
+        return rc > 0 ? 0 : 2;
+    }
+    log_set_level(cfg.log_level);
+    if (auth_init() != 0) {
+        fprintf(stderr, "lastroomd: libsodium cannot be initialised\n");
+        return 1;
+    }
+    if (cfg.unsafe && !cfg.migrate_only)
+        announce_unsafe();
+    block_signals();
+    raise_fd_limit();
+    if (prepare_database(&cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "lastroomd: %s\n", err);
+        return 1;
+    }
+    return cfg.migrate_only ? 0 : serve(&cfg);
+}

@@ -1,0 +1,330 @@
+/*
+ * pool.c: the PostgreSQL pool. One worker thread per connection pops jobs from a
+ * mutex-protected FIFO; a timer thread answers jobs that waited past their deadline.
+ * Since the queue is FIFO and every job gets the same wait, the oldest job is always at
+ * the head, so the timer only ever looks there.
+ *
+ * Reconnection: before each job a worker polls its idle socket; a readable idle socket
+ * means the server said goodbye (terminated backend, shutdown), so the connection is
+ * replaced before the job is sent. Failed connects are retried at most every 200 ms per
+ * worker, so a database that is down costs each job one fast refusal, not a hang.
+ */
+#include "server/pool.h"
+
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/log.h"
+
+#define RECONNECT_GAP_US 200000
+#define TIMER_TICK_MS 20
+
+struct worker {
+    struct pool *pool;
+    pthread_t thread;
+    PGconn *conn;
+    int64_t last_fail_us;
+    int index;
+};
+
+struct pool {
+    struct pool_config cfg;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;         /* jobs queued or stopping */
+    struct pool_job *head, *tail;
+    int queued, in_use, connected, stopping;
+    uint64_t timeouts, unavailable, connects, connect_failures;
+    pthread_t timer;
+    struct worker *workers;
+    int started;
+};
+
+int64_t pool_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int pool_conn_lost(PGconn *conn, const PGresult *res)
+{
+    if (res == NULL || PQstatus(conn) != CONNECTION_OK)
+        return 1;
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    if (state == NULL)
+        return PQresultStatus(res) == PGRES_FATAL_ERROR && PQstatus(conn) != CONNECTION_OK;
+    return strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0;
+}
+
+static void count(struct pool *p, uint64_t *counter)
+{
+    pthread_mutex_lock(&p->mu);
+    (*counter)++;
+    pthread_mutex_unlock(&p->mu);
+}
+
+static int exec_ok(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok)
+        log_warn("pool: \"%s\" failed: %s", sql, PQerrorMessage(c));
+    PQclear(r);
+    return ok;
+}
+
+static int prepare_all(struct pool *p, PGconn *c)
+{
+    char set[96];
+    snprintf(set, sizeof set, "SET statement_timeout = %d", p->cfg.statement_timeout_ms);
+    if (!exec_ok(c, set) || !exec_ok(c, "SET TIME ZONE 'UTC'"))
+        return -1;
+    for (int i = 0; i < p->cfg.n_stmts; i++) {
+        PGresult *r = PQprepare(c, p->cfg.stmts[i].name, p->cfg.stmts[i].sql, 0, NULL);
+        int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        if (!ok)
+            log_error("pool: cannot prepare %s: %s", p->cfg.stmts[i].name, PQerrorMessage(c));
+        PQclear(r);
+        if (!ok)
+            return -1;
+    }
+    return 0;
+}
+
+static void drop_conn(struct worker *w)
+{
+    if (w->conn == NULL)
+        return;
+    PQfinish(w->conn);
+    w->conn = NULL;
+    pthread_mutex_lock(&w->pool->mu);
+    w->pool->connected--;
+    pthread_mutex_unlock(&w->pool->mu);
+}
+
+static int connect_worker(struct worker *w)
+{
+    struct pool *p = w->pool;
+    int64_t now = pool_now_us();
+    if (w->last_fail_us != 0 && now - w->last_fail_us < RECONNECT_GAP_US)
+        return -1;
+    PGconn *c = PQconnectdb(p->cfg.conninfo);
+    if (PQstatus(c) != CONNECTION_OK || prepare_all(p, c) != 0) {
+        if (w->last_fail_us == 0 || log_enabled(LOG_DEBUG))
+            log_warn("pool: worker %d cannot connect: %s", w->index, PQerrorMessage(c));
+        PQfinish(c);
+        w->last_fail_us = now;
+        count(p, &p->connect_failures);
+        return -1;
+    }
+    if (w->last_fail_us != 0)
+        log_info("pool: worker %d connected again", w->index);
+    w->conn = c;
+    w->last_fail_us = 0;
+    pthread_mutex_lock(&p->mu);
+    p->connected++;
+    p->connects++;
+    pthread_mutex_unlock(&p->mu);
+    return 0;
+}
+
+/* idle_conn_dead: an idle connection whose socket is readable has been told goodbye. */
+static int idle_conn_dead(PGconn *c)
+{
+    struct pollfd pfd = { .fd = PQsocket(c), .events = POLLIN };
+    if (PQstatus(c) != CONNECTION_OK || pfd.fd < 0)
+        return 1;
+    if (poll(&pfd, 1, 0) <= 0)
+        return 0;
+    if (PQconsumeInput(c) == 0 || PQstatus(c) != CONNECTION_OK)
+        return 1;
+    PGnotify *n;
+    while ((n = PQnotifies(c)) != NULL)
+        PQfreemem(n);
+    return 0;
+}
+
+static int ensure_conn(struct worker *w)
+{
+    if (w->pool->cfg.conninfo == NULL)
+        return 0;   /* a pool of plain worker threads */
+    if (w->conn != NULL && idle_conn_dead(w->conn)) {
+        log_warn("pool: worker %d lost its connection; reconnecting", w->index);
+        drop_conn(w);
+    }
+    return w->conn != NULL ? 0 : connect_worker(w);
+}
+
+static enum pool_outcome run_job(struct worker *w, struct pool_job *job)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (ensure_conn(w) != 0)
+            return POOL_UNAVAILABLE;
+        if (job->run(job, w->conn) == POOL_RUN_OK)
+            return POOL_DONE;
+        log_warn("pool: worker %d: connection failed during a call: %s", w->index,
+                 PQerrorMessage(w->conn));
+        drop_conn(w);
+        if (!job->retry_safe)
+            break;
+    }
+    return POOL_UNAVAILABLE;
+}
+
+static struct pool_job *pop_locked(struct pool *p)
+{
+    struct pool_job *j = p->head;
+    if (j != NULL) {
+        p->head = j->next;
+        if (p->head == NULL)
+            p->tail = NULL;
+        p->queued--;
+    }
+    return j;
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    struct pool *p = w->pool;
+    if (p->cfg.conninfo != NULL)
+        connect_worker(w);
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (p->head == NULL && !p->stopping)
+            pthread_cond_wait(&p->cv, &p->mu);
+        struct pool_job *job = pop_locked(p);
+        if (job == NULL)
+            break;
+        p->in_use++;
+        pthread_mutex_unlock(&p->mu);
+        enum pool_outcome o = run_job(w, job);
+        if (o == POOL_UNAVAILABLE)
+            count(p, &p->unavailable);
+        job->done(job, o);
+        pthread_mutex_lock(&p->mu);
+        p->in_use--;
+    }
+    pthread_mutex_unlock(&p->mu);
+    drop_conn(w);
+    return NULL;
+}
+
+/* take_expired: unlink the jobs whose deadline passed into a private list. */
+static struct pool_job *take_expired_locked(struct pool *p, int64_t now)
+{
+    struct pool_job *out = NULL, **tailp = &out;
+    while (p->head != NULL && p->head->deadline_us <= now) {
+        struct pool_job *j = pop_locked(p);
+        j->next = NULL;
+        *tailp = j;
+        tailp = &j->next;
+        p->timeouts++;
+    }
+    return out;
+}
+
+static void *timer_main(void *arg)
+{
+    struct pool *p = arg;
+    pthread_mutex_lock(&p->mu);
+    while (!p->stopping) {
+        struct pool_job *expired = take_expired_locked(p, pool_now_us());
+        pthread_mutex_unlock(&p->mu);
+        while (expired != NULL) {
+            struct pool_job *next = expired->next;
+            expired->done(expired, POOL_TIMEOUT);
+            expired = next;
+        }
+        struct timespec ts = { 0, TIMER_TICK_MS * 1000000L };
+        nanosleep(&ts, NULL);
+        pthread_mutex_lock(&p->mu);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+struct pool *pool_start(const struct pool_config *cfg, char *err, size_t errcap)
+{
+    struct pool *p = calloc(1, sizeof *p);
+    if (p == NULL || cfg->size < 1 || (p->workers = calloc((size_t)cfg->size, sizeof *p->workers)) == NULL) {
+        snprintf(err, errcap, "pool: no memory or bad size %d", cfg->size);
+        free(p);
+        return NULL;
+    }
+    p->cfg = *cfg;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    for (int i = 0; i < cfg->size; i++) {
+        p->workers[i].pool = p;
+        p->workers[i].index = i;
+        if (pthread_create(&p->workers[i].thread, NULL, worker_main, &p->workers[i]) != 0)
+            break;
+        p->started++;
+    }
+    if (p->started < cfg->size || pthread_create(&p->timer, NULL, timer_main, p) != 0) {
+        snprintf(err, errcap, "pool: cannot start threads");
+        p->cfg.size = p->started;
+        p->started = -p->started - 1;   /* no timer to join */
+        pool_stop(p);
+        return NULL;
+    }
+    return p;
+}
+
+void pool_submit(struct pool *p, struct pool_job *job)
+{
+    job->next = NULL;
+    job->deadline_us = pool_now_us() + p->cfg.wait_ms * 1000;
+    pthread_mutex_lock(&p->mu);
+    if (p->stopping) {
+        pthread_mutex_unlock(&p->mu);
+        job->done(job, POOL_UNAVAILABLE);
+        return;
+    }
+    if (p->tail != NULL)
+        p->tail->next = job;
+    else
+        p->head = job;
+    p->tail = job;
+    p->queued++;
+    pthread_cond_signal(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+void pool_get_stats(struct pool *p, struct pool_stats *out)
+{
+    pthread_mutex_lock(&p->mu);
+    out->size = p->cfg.size;
+    out->in_use = p->in_use;
+    out->idle = p->connected - p->in_use > 0 ? p->connected - p->in_use : 0;
+    out->waiting = p->queued;
+    out->timeouts = p->timeouts;
+    out->unavailable = p->unavailable;
+    out->connects = p->connects;
+    out->connect_failures = p->connect_failures;
+    pthread_mutex_unlock(&p->mu);
+}
+
+void pool_stop(struct pool *p)
+{
+    if (p == NULL)
+        return;
+    pthread_mutex_lock(&p->mu);
+    p->stopping = 1;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    int n = p->started >= 0 ? p->started : -p->started - 1;
+    for (int i = 0; i < n; i++)
+        pthread_join(p->workers[i].thread, NULL);
+    if (p->started >= 0)
+        pthread_join(p->timer, NULL);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+    free(p->workers);
+    free(p);
+}

@@ -1,0 +1,90 @@
+/*
+ * pool.h: a fixed pool of PostgreSQL connections, each owned by one worker thread, fed
+ * by one FIFO queue of jobs.
+ *
+ * A job is a function run on a worker with that worker's connection (one statement,
+ * one round trip, as a rule) and a completion called exactly once afterwards. A job not
+ * picked up within the pool's bounded wait completes with POOL_TIMEOUT without running.
+ * A broken connection (server restarted, backend terminated) is noticed before use or
+ * by the failing call, closed and replaced; a job marked retry_safe then runs once more
+ * on the new connection, others complete with POOL_UNAVAILABLE. Every connection gets
+ * the given statements prepared as soon as it is made, statement_timeout and UTC.
+ *
+ * With conninfo NULL the pool is a plain FIFO of worker threads with the same bounded
+ * wait (run gets a NULL connection): lastroomd uses one for password hashing.
+ */
+#ifndef LASTROOM_POOL_H
+#define LASTROOM_POOL_H
+
+#include <libpq-fe.h>
+#include <stdint.h>
+
+enum pool_outcome {
+    POOL_DONE,          /* the job ran */
+    POOL_TIMEOUT,       /* no connection free within the bounded wait */
+    POOL_UNAVAILABLE,   /* no working connection to the database */
+};
+
+enum pool_run_rc { POOL_RUN_OK, POOL_RUN_CONN_LOST };
+
+struct pool_job {
+    /* run on a worker; returns POOL_RUN_CONN_LOST when the connection failed under it */
+    enum pool_run_rc (*run)(struct pool_job *job, PGconn *conn);
+    /* called exactly once, on a worker or the pool's timer thread */
+    void (*done)(struct pool_job *job, enum pool_outcome outcome);
+    int retry_safe;     /* may run again after a lost connection */
+    /* owned by the pool */
+    struct pool_job *next;
+    int64_t deadline_us;
+};
+
+struct pool_stmt {
+    const char *name;
+    const char *sql;
+};
+
+struct pool_config {
+    const char *conninfo;
+    int size;                     /* connections = worker threads, >= 1 */
+    int64_t wait_ms;              /* bounded wait for a connection */
+    int statement_timeout_ms;
+    const struct pool_stmt *stmts;
+    int n_stmts;
+};
+
+struct pool_stats {
+    int size;
+    int in_use;
+    int idle;          /* connected and free */
+    int waiting;       /* jobs in the queue */
+    uint64_t timeouts;
+    uint64_t unavailable;
+    uint64_t connects;  /* successful (re)connections */
+    uint64_t connect_failures;
+};
+
+struct pool;
+
+/* pool_start: start the workers; each connects at once (a failure is only logged: it
+ * retries when it gets a job). Returns the pool, or NULL (err filled) when threads or
+ * memory could not be had. The config's strings and statements must outlive the pool. */
+struct pool *pool_start(const struct pool_config *cfg, char *err, size_t errcap);
+
+/* pool_submit: queue job; its done will be called exactly once. After pool_stop has
+ * begun, done is called at once with POOL_UNAVAILABLE. */
+void pool_submit(struct pool *p, struct pool_job *job);
+
+/* pool_stats: a consistent snapshot of the gauges and counters. */
+void pool_get_stats(struct pool *p, struct pool_stats *out);
+
+/* pool_conn_lost: whether res (possibly NULL) means the connection itself failed
+ * (rather than the statement), so the job may be retried elsewhere. */
+int pool_conn_lost(PGconn *conn, const PGresult *res);
+
+/* pool_stop: finish the queued jobs, stop the workers, close the connections, free. */
+void pool_stop(struct pool *p);
+
+/* pool_now_us: the monotonic clock the pool uses, in microseconds. */
+int64_t pool_now_us(void);
+
+#endif
