@@ -4,7 +4,8 @@
 -- Additive and safe to run again: hotels and room types are matched by name and only
 -- created when missing; inventory is added only for the nights after the last night a
 -- room type already has (through set_allotment), so existing nights, their allotments
--- and everything booked on them are left alone. Run it with scripts/seed.sh.
+-- and everything booked on them are left alone. Run it in one transaction, as
+-- scripts/seed.sh does (its temporary table lives until the commit).
 
 CREATE TEMP TABLE seed_rooms (hotel text, city text, address text, room text,
                               capacity int, price_cents bigint, allotment int) ON COMMIT DROP;

@@ -466,6 +466,48 @@ START_TEST(test_concurrent_sweepers)
 }
 END_TEST
 
+/* Holds race a set_allotment that lowers the night from 10 to 5 rooms. Whichever wins,
+ * the night never shows more taken than its allotment: either the lowering went
+ * through and exactly 5 holds exist, or it was refused (below_committed, allotment
+ * still 10) because more than 5 were already taken, and 10 holds exist. */
+START_TEST(test_allotment_vs_holds)
+{
+    static struct racer rs[RACERS];
+    static pthread_barrier_t start;
+    PGconn *c = dbt_connect();
+    struct dbt_fixture f = dbt_fixture_make(c, "lowering");
+    int i, held, lowered;
+    struct dbt_night n;
+    double ms;
+
+    dbt_allot(c, f.room_type, "2032-05-01", "2032-05-02", 10);
+    for (i = 0; i < RACERS; i++) {
+        rs[i].start = &start;
+        snprintf(rs[i].sql, sizeof rs[i].sql, "SELECT status, hold_id FROM create_booking_hold("
+                 "%lld, %lld, '2032-05-01', '2032-05-02', 1)", f.user, f.room_type);
+    }
+    snprintf(rs[RACERS / 2].sql, sizeof rs[0].sql, "SELECT status, nights FROM set_allotment(%lld, "
+             "'2032-05-01', '2032-05-02', 5)", f.room_type);
+    racers_connect(rs, RACERS, "SELECT * FROM set_allotment(-1, '2032-05-01', '2032-05-02', 1)");
+    ms = race_run(&start, RACERS, racer_main, rs, sizeof *rs);
+    held = racers_count(rs, RACERS, "held");
+    lowered = racers_count(rs, RACERS, "ok");
+    printf("# race: set_allotment 10->5 against %d holds: lowered=%d held=%d sold_out=%d "
+           "elapsed_ms=%.1f\n", RACERS - 1, lowered, held, racers_count(rs, RACERS, "sold_out"), ms);
+    fflush(stdout);
+    racers_assert_no_error(rs, RACERS);
+    ck_assert_int_eq(lowered + racers_count(rs, RACERS, "below_committed"), 1);
+    ck_assert_int_eq(held + racers_count(rs, RACERS, "sold_out"), RACERS - 1);
+    n = dbt_night_get(c, f.room_type, "2032-05-01");
+    ck_assert_int_eq(n.allotment, lowered ? 5 : 10);
+    ck_assert_int_eq(n.tentative, held);
+    ck_assert_int_eq(held, n.allotment);  /* 49 callers fill whatever exists */
+    dbt_assert_healthy(c, f.room_type);
+    racers_close(rs, RACERS);
+    PQfinish(c);
+}
+END_TEST
+
 static Suite *race_suite(void)
 {
     Suite *s = suite_create("race");
@@ -475,6 +517,7 @@ static Suite *race_suite(void)
     tcase_add_test(tc, test_concurrent_confirms);
     tcase_add_test(tc, test_overlapping_stays);
     tcase_add_test(tc, test_concurrent_sweepers);
+    tcase_add_test(tc, test_allotment_vs_holds);
     suite_add_tcase(s, tc);
     return s;
 }
