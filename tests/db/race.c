@@ -512,6 +512,7 @@ static Suite *race_suite(void)
 {
     Suite *s = suite_create("race");
     TCase *tc = tcase_create("races");
+    tcase_set_timeout(tc, 60);  /* a shared, loaded machine; CK_DEFAULT_TIMEOUT may be 4 s */
     tcase_add_test(tc, test_last_room_safe);
     tcase_add_test(tc, test_last_room_unsafe_oversells);
     tcase_add_test(tc, test_concurrent_confirms);
