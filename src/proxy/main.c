@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -86,6 +87,19 @@ static int parse_args(int argc, char **argv, struct proxy_config *cfg)
   return optind == argc ? 0 : 2;
 }
 
+/* Raise the open-file limit to fit two descriptors per connection plus the control
+ * channel; returns 0, or -1 when the hard limit is too low. */
+static int fit_fd_limit(size_t max_conns)
+{
+  struct rlimit rl;
+  rlim_t need = (rlim_t)max_conns * 2 + CTL_MAX_CLIENTS + 32;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return -1;
+  if (rl.rlim_cur >= need) return 0;   /* RLIM_INFINITY is the largest rlim_t */
+  if (rl.rlim_max < need) return -1;
+  rl.rlim_cur = need;
+  return setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 /* Block SIGTERM and SIGINT and return a signalfd for them, or -1. */
 static int signals_fd(void)
 {
@@ -108,6 +122,10 @@ int main(int argc, char **argv)
   if (rc != 0) {
     usage(rc == 1 ? stdout : stderr);
     return rc == 1 ? 0 : 2;
+  }
+  if (fit_fd_limit(cfg.max_conns) != 0) {
+    fprintf(stderr, "lastroom-faultproxy: the open-file limit is too low for --max-conns %zu\n", cfg.max_conns);
+    return 1;
   }
   cfg.signal_fd = signals_fd();
   if (cfg.signal_fd < 0) {

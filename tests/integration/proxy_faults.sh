@@ -86,6 +86,20 @@ expect_eq "pass: a 1 MiB query arrives intact (md5 computed by the server)" \
 up=$(stat_field bytes_up); down=$(stat_field bytes_down)
 check "status counts bytes both ways (up=$up down=$down)" test "$up" -gt 0 -a "$down" -gt 0
 
+# --- backpressure: a stalled reader throttles the server instead of filling memory -----
+down0=$(stat_field bytes_down)
+psql -X -qAt "$VIA" -c "COPY (SELECT repeat('x', 1000) FROM generate_series(1, 50000)) TO STDOUT" \
+  2>"$WORK/q.err" | { sleep 2; wc -c >"$WORK/copy.count"; } &
+COPY_PID=$!
+sleep 1.5
+during=$(( $(stat_field bytes_down) - down0 ))
+rss=$(awk '/^VmRSS/ {print $2}' "/proc/$PROXY_PID/status")
+check "backpressure: while the reader stalls, under 20 MiB of 50 MB has passed ($during bytes)" \
+  test "$during" -lt 20971520
+check "backpressure: the proxy's memory stays bounded (RSS $rss kB < 200 MiB)" test "$rss" -lt 204800
+wait "$COPY_PID"
+expect_eq "backpressure: every byte arrives once the reader resumes" 50050000 "$(cat "$WORK/copy.count")"
+
 # --- latency: a round trip takes at least the configured delay --------------------------
 expect_eq "mode latency is acknowledged" "ok mode=latency delay_ms=200 jitter_ms=50 ended=0" "$(ctl mode latency 200 50)"
 t0=$(ms); v=$(q "$VIA" "SELECT 7"); t1=$(ms)
