@@ -20,7 +20,8 @@ filter=${1:-}
 
 LASTROOM_TEST_DB=$(scripts/pg.sh start | tail -1) || { echo "could not start the test PostgreSQL"; echo "0 passed, 1 failed"; exit 1; }
 export LASTROOM_TEST_DB
-logdir=$ROOT/var/test-logs
+# One log folder per test cluster, so that runs with different clusters never collide.
+logdir=${LASTROOM_TEST_LOGDIR:-$LASTROOM_PGDIR-logs}
 rm -rf "$logdir"; mkdir -p "$logdir"
 
 passed=0; failed=0
@@ -33,7 +34,7 @@ run_one() {   # run_one NAME CMD...: run a TAP-speaking test, add up its results
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "not ok - $name exited with status $rc" >>"$log"; fi
   passed=$((passed + p)); failed=$((failed + f))
   printf '%-40s %3d passed, %d failed  (%ds)\n' "$name" "$p" "$f" $((SECONDS - t0))
-  if [ "$f" -ne 0 ]; then grep -E '^not ok |^#' "$log" | head -40 | sed 's/^/    /'; echo "    full log: var/test-logs/$name.log"; tail -20 "$log" | sed 's/^/    | /'; fi
+  if [ "$f" -ne 0 ]; then grep -E '^not ok |^#' "$log" | head -40 | sed 's/^/    /'; echo "    full log: $logdir/$name.log"; tail -20 "$log" | sed 's/^/    | /'; fi
 }
 
 for t in "$LASTROOM_TESTBIN"/*; do
