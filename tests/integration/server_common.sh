@@ -1,0 +1,84 @@
+# server_common.sh: helpers for the lastroomd integration tests (sourced after
+# tests/lib.sh; not a test itself, so not executable).
+#
+#   srv_start [ARGS...]   start lastroomd on a free port against $LASTROOM_TEST_DB (or
+#                         $SRV_DB), admin from SRV_ADMIN_EMAIL/PASSWORD; sets SRV_URL,
+#                         SRV_PID, SRV_LOG
+#   srv_stop              SIGTERM it and wait; sets SRV_RC to its exit status
+#   admin_token           log the admin in; sets ADMIN
+#   new_user              register and log in a fresh user; sets USER_TOKEN, USER_ID
+#   new_room ALLOTMENT    a fresh hotel and room type with ALLOTMENT rooms on the
+#                         nights 2031-03-01..2031-03-31; sets HOTEL, RT
+#   api METHOD PATH [BODY] [TOKEN] [CURL ARGS...]   http against SRV_URL
+#   jf FILTER             jq FILTER on HTTP_BODY
+
+SRV_ADMIN_EMAIL=${SRV_ADMIN_EMAIL:-admin-$$@example.com}
+SRV_ADMIN_PASSWORD=${SRV_ADMIN_PASSWORD:-admin-password-$$}
+SRV_DB=${SRV_DB:-$LASTROOM_TEST_DB}
+SRV_TMP=$(mktemp -d)
+SRV_SEQ=0
+trap 'lib_cleanup; rm -rf "$SRV_TMP"' EXIT
+
+srv_start() {
+  local port
+  port=$(free_port) || return 1
+  SRV_URL=http://127.0.0.1:$port
+  SRV_LOG=$SRV_TMP/lastroomd.$port.log
+  LASTROOM_ADMIN_EMAIL=$SRV_ADMIN_EMAIL LASTROOM_ADMIN_PASSWORD=$SRV_ADMIN_PASSWORD \
+  LASTROOM_TOKEN_SECRET=${SRV_SECRET:-test-secret-$$} \
+    "$LASTROOM_BIN/lastroomd" --db "$SRV_DB" --listen "127.0.0.1:$port" "$@" >"$SRV_LOG" 2>&1 &
+  SRV_PID=$!
+  track_pid "$SRV_PID"
+  wait_http "$SRV_URL/health/live" 30 || { echo "# lastroomd did not start:"; sed 's/^/# /' "$SRV_LOG"; return 1; }
+}
+
+srv_stop() {
+  kill -TERM "$SRV_PID" 2>/dev/null
+  wait "$SRV_PID"
+  SRV_RC=$?
+}
+
+jf() { jq -r "$1" <<<"$HTTP_BODY" 2>/dev/null; }
+
+api() {
+  local method=$1 path=$2 body=${3:-} token=${4:-}
+  shift $(( $# < 4 ? $# : 4 ))
+  if [ -n "$token" ]; then
+    http "$method" "$SRV_URL$path" "$body" -H "Authorization: Bearer $token" "$@"
+  else
+    http "$method" "$SRV_URL$path" "$body" "$@"
+  fi
+}
+
+admin_token() {
+  api POST /api/auth/login "{\"email\":\"$SRV_ADMIN_EMAIL\",\"password\":\"$SRV_ADMIN_PASSWORD\"}"
+  ADMIN=$(jf .token)
+}
+
+new_user() {
+  SRV_SEQ=$((SRV_SEQ + 1))
+  local email="user-$$-$SRV_SEQ-$RANDOM@example.com"
+  api POST /api/auth/register "{\"email\":\"$email\",\"password\":\"password-$SRV_SEQ\",\"full_name\":\"T $SRV_SEQ\"}"
+  USER_ID=$(jf .user_id)
+  api POST /api/auth/login "{\"email\":\"$email\",\"password\":\"password-$SRV_SEQ\"}"
+  USER_TOKEN=$(jf .token)
+  USER_EMAIL=$email
+}
+
+new_room() {
+  api POST /api/admin/hotels "{\"name\":\"Test $$\",\"city\":\"Testville\"}" "$ADMIN"
+  HOTEL=$(jf .hotel_id)
+  api POST /api/admin/room-types "{\"hotel_id\":$HOTEL,\"name\":\"Standard\",\"capacity\":2}" "$ADMIN"
+  RT=$(jf .room_type_id)
+  api PUT /api/admin/inventory "{\"room_type_id\":$RT,\"from\":\"2031-03-01\",\"to\":\"2031-03-31\",\"allotment\":$1}" "$ADMIN"
+}
+
+# room_state: "booked/tentative" summed over the room type's nights, plus its hold and
+# booking counts, to show that a refused request changed nothing.
+room_state() {
+  psql_q "SELECT (SELECT coalesce(sum(booked_count),0) || '/' || coalesce(sum(tentative_count),0)
+                    FROM room_inventory WHERE room_type_id = $RT)
+          || ' holds=' || (SELECT count(*) FROM booking_holds WHERE room_type_id = $RT)
+          || ' bookings=' || (SELECT count(*) FROM bookings WHERE room_type_id = $RT)
+          || ' cancelled=' || (SELECT count(*) FROM bookings WHERE room_type_id = $RT AND status = 'Cancelled')"
+}
