@@ -402,8 +402,9 @@ static int api_integrity(const struct setup_http *http, const char *token,
     r->without_details = check_count(checks, "confirmed_without_details");
     r->db_wide_no_details = r->without_details;
     r->holds_lingering = check_count(checks, "expired_holds_lingering");
+    bool found = json_is_object(checks);
     json_decref(resp);
-    if (!json_is_object(checks))
+    if (!found)
         return snprintf(err, errlen, "/api/admin/integrity: no checks in the answer"), -1;
     return 0;
 }
