@@ -158,6 +158,34 @@ expect_eq "the lastroomd session was terminated (psql exit 2)" 2 "$rc"
 wait "$KB_OTHER"; rc=$?
 expect_eq "the other session finished its query (psql exit 0)" 0 "$rc"
 
+# --- nemesis pg-restart: sessions end, new connections through the proxy work ----------
+psql -X -qAt "$DB?application_name=proxytest-restart" -c "SELECT pg_sleep(20)" >/dev/null 2>&1 &
+RS=$!; track_pid $RS
+check "a session is running before the restart" wait_sessions proxytest-restart 1
+"$NEMESIS" pg-restart slow 2>/dev/null; rc=$?
+expect_eq "pg-restart refuses an unknown mode (exit 2)" 2 "$rc"
+"$NEMESIS" pg-restart immediate 2>>"$WORK/nemesis.log"; rc=$?
+expect_eq "pg-restart immediate exits 0" 0 "$rc"
+wait "$RS"; rc=$?
+expect_eq "the session open across the restart was ended (psql exit 2)" 2 "$rc"
+expect_eq "after the restart a query through the proxy succeeds" 42 "$(q "$VIA" "SELECT 40 + 2")"
+
+# --- nemesis server-kill: only a process named lastroomd is killed ----------------------
+sleep 30 &
+NOT_SERVER=$!; track_pid $NOT_SERVER
+echo "$NOT_SERVER" >"$WORK/other.pid"
+"$NEMESIS" server-kill "$WORK/other.pid" 2>/dev/null; rc=$?
+expect_eq "server-kill refuses a pidfile naming another program (exit 1)" 1 "$rc"
+check "and that process still runs" kill -0 "$NOT_SERVER"
+cp "$(command -v sleep)" "$WORK/lastroomd"
+"$WORK/lastroomd" 30 &
+FAKE=$!; track_pid $FAKE
+echo "$FAKE" >"$WORK/lastroomd.pid"
+"$NEMESIS" server-kill "$WORK/lastroomd.pid" 2>>"$WORK/nemesis.log"; rc=$?
+expect_eq "server-kill on a lastroomd pidfile exits 0" 0 "$rc"
+{ wait "$FAKE"; } 2>/dev/null; rc=$?
+expect_eq "the process died of SIGKILL (status 137)" 137 "$rc"
+
 # --- shutdown: quit over the control port, SIGTERM with a FIFO --------------------------
 expect_eq "quit is acknowledged" "ok bye" "$(ctl quit)"
 for _ in $(seq 50); do kill -0 "$PROXY_PID" 2>/dev/null || break; sleep 0.1; done
