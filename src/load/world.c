@@ -250,7 +250,7 @@ static void say_details(struct lr_scenario_env *env, const struct world *w,
                         const struct verify_result *r)
 {
     say(env, "\nVerification (%s; room type %lld, nights %s to %s):\n",
-        r->from_api ? "through /api/admin/integrity, counts database-wide" : "database",
+        r->from_api ? "through /api/admin/integrity" : "database",
         (long long)w->room_type_id, w->day[0], w->day[w->p.nights - 1]);
     say(env, "  oversold nights by counters / tables / confirmations seen: %lld / %lld / %lld\n",
         (long long)r->oversold_counters, (long long)r->oversold_tables,
@@ -263,9 +263,10 @@ static void say_details(struct lr_scenario_env *env, const struct world *w,
         "unattributed %lld, nights out of bounds %lld\n", (long long)r->missing_confirmed,
         (long long)r->cancel_lost, (long long)r->refused_but_booked,
         (long long)r->unattributed, (long long)r->night_bounds);
-    if (!r->from_api)
-        say(env, "  whole database (the two verification queries): %lld oversold rows, "
-            "%lld confirmed bookings without details\n", (long long)r->db_wide_oversold,
+    say(env, "  whole database (%s): %lld oversold rows, "
+            "%lld confirmed bookings without details\n",
+            r->from_api ? "integrity report" : "the two verification queries",
+            (long long)r->db_wide_oversold,
             (long long)r->db_wide_no_details);
     if (history_dropped(w->history))
         say(env, "  note: %llu attempts were not recorded (history full); bounds widened\n",
