@@ -90,7 +90,7 @@ int httpc_target_parse(struct httpc_target *t, const char *url, char *err, size_
 size_t httpc_wbuf_size(const struct httpc_target *t)
 {
     return 512 + strlen(t->host) + strlen(t->prefix) + LR_PATH_MAX + LR_TOKEN_MAX
-           + LR_IDEM_MAX + t->extra_len + LR_BODY_MAX;
+           + LR_IDEM_MAX + HTTPC_EXTRA_MAX + LR_BODY_MAX;
 }
 
 size_t httpc_format(char *buf, size_t cap, const struct httpc_target *t,
@@ -98,9 +98,11 @@ size_t httpc_format(char *buf, size_t cap, const struct httpc_target *t,
 {
     const char *m = req->method ? req->method : "GET";
     size_t blen = req->body_len < LR_BODY_MAX ? req->body_len : LR_BODY_MAX;
-    int n = snprintf(buf, cap, "%s %s%s HTTP/1.1\r\nHost: %s\r\n%.*s", m, t->prefix,
-                     req->path[0] ? req->path : "/", t->host, (int)t->extra_len,
-                     t->extra_headers ? t->extra_headers : "");
+    const char *hdrs = req->headers ? req->headers : "";
+    if (strlen(hdrs) > HTTPC_EXTRA_MAX)
+        return 0;
+    int n = snprintf(buf, cap, "%s %s%s HTTP/1.1\r\nHost: %s\r\n%s", m, t->prefix,
+                     req->path[0] ? req->path : "/", t->host, hdrs);
     if (n < 0 || (size_t)n >= cap)
         return 0;
     size_t len = (size_t)n;

@@ -37,8 +37,6 @@ struct httpc_target {
     socklen_t addrlen;
     char host[HTTPC_HOST_MAX];      /* Host header value, "127.0.0.1:8080" */
     char prefix[HTTPC_PREFIX_MAX];  /* path prefix of the base URL without trailing '/' */
-    const char *extra_headers;      /* "K: V\r\n..." sent with every request, or NULL */
-    size_t extra_len;
 };
 
 struct httpc_limits {

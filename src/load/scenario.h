@@ -19,7 +19,7 @@
  * reads the response, records metrics into vu->shard, writes the next request into
  * the engine-owned *req, and returns. *req does not persist between calls: the engine
  * clears it (method NULL, path "", no body, token NULL, no key, name -1, timeout 0,
- * no expected statuses) before each call.
+ * no expected statuses, no headers) before each call.
  */
 #ifndef LASTROOM_SCENARIO_H
 #define LASTROOM_SCENARIO_H
@@ -65,6 +65,8 @@ struct lr_request {
     int expect_status[4];          /* statuses that are not failures besides 200..399
                                       (e.g. 409 where sold_out is an expected answer);
                                       0 ends the list */
+    const char *headers;           /* extra header lines "K: V\r\n..." (at most 2 KiB,
+                                      outlives the request) or NULL */
 };
 
 enum lr_resp_outcome {

@@ -1,0 +1,433 @@
+/*
+ * main.c: the command line of lastroom-load, a k6-style load and race tester.
+ *
+ *   lastroom-load run SCENARIO [options]   run a scenario (see usage below)
+ *   lastroom-load list                     the scenarios and their profiles
+ *
+ * main reads the options, builds the executor from the scenario's profile and k6's
+ * shortcuts (--vus + --duration: constant-vus; --iterations: shared-iterations;
+ * --stage: ramping-vus), runs setup, the run, verify, judges thresholds, prints the
+ * summary and the verdict and writes the exports. It alone prints and exits:
+ * 0 every threshold passed; 99 a threshold failed; 2 usage; 1 the run could not be made.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "load/duration.h"
+#include "load/executor.h"
+#include "load/export.h"
+#include "load/httpc.h"
+#include "load/runner.h"
+#include "load/scenario.h"
+#include "load/summary.h"
+#include "load/threshold.h"
+
+#define EXIT_THRESHOLD 99
+#define EXIT_USAGE 2
+#define EXIT_CANNOT 1
+#define MAX_ARGS 128
+
+struct cli {
+    const char *scenario, *url, *db, *profile, *summary_export, *out_json;
+    int vus, threads;                    /* 0: not given */
+    int64_t iterations;                  /* 0: not given */
+    double duration_s, timeout_s;        /* 0: not given */
+    struct lr_stage stages[LR_MAX_STAGES];
+    int nstages;
+    bool no_thresholds, quiet;
+    uint64_t seed;
+    const char *thr[MAX_ARGS];           /* "SERIES=EXPR" */
+    int nthr;
+    const char *extra[MAX_ARGS + 1];     /* the scenario's options, in pairs */
+    int nextra;
+};
+
+struct app {
+    struct cli cli;
+    const struct lr_scenario *scn;
+    const struct lr_profile *profile;
+    struct lr_scenario_env env;
+    struct httpc_target target;
+    struct lr_exec_config exec;
+    struct thr_set *thr;
+    FILE *nd_file;
+    struct export_ndjson *nd;
+    bool tty;
+    double last_line;
+};
+
+static void usage(FILE *out)
+{
+    fputs("usage: lastroom-load run SCENARIO [options]\n"
+          "       lastroom-load list\n\n"
+          "  --url URL | -e API_URL=URL   the API (default http://127.0.0.1:8080)\n"
+          "  --db URL                     PostgreSQL, for verification\n"
+          "  --profile quick|full         the scenario's profile (default full)\n"
+          "  --vus N --duration D         constant-vus (k6 shortcut)\n"
+          "  --iterations N               shared-iterations over --vus VUs\n"
+          "  --stage D:T (repeatable)     ramping-vus, starting from --vus (default 1)\n"
+          "  --threshold 'SERIES=EXPR'    add a threshold (repeatable), e.g.\n"
+          "                               'http_req_duration=p(95)<500'\n"
+          "  --no-thresholds              judge no threshold\n"
+          "  --summary-export FILE        the summary as JSON\n"
+          "  --out json=FILE              every sample as NDJSON\n"
+          "  --threads N                  event-loop threads (default: one per core)\n"
+          "  --timeout D                  request timeout (default 60s)\n"
+          "  --seed N  --quiet  --help\n"
+          "  scenario options, e.g. for http: --method M --path P --header 'K: V' --body B\n"
+          "\nADMIN_EMAIL and ADMIN_PASSWORD in the environment give setup its admin.\n"
+          "exit status: 0 passed, 99 a threshold failed, 2 usage, 1 could not run\n", out);
+}
+
+static int bad(const char *what, const char *arg)
+{
+    fprintf(stderr, "lastroom-load: %s%s%s\n", what, arg ? ": " : "", arg ? arg : "");
+    return -1;
+}
+
+static int parse_count(const char *v, int64_t max, int64_t *out)
+{
+    char *end;
+    long long n = strtoll(v, &end, 10);
+    if (*v == '\0' || *end != '\0' || n < 1 || n > max)
+        return -1;
+    *out = n;
+    return 0;
+}
+
+static int parse_dur(const char *v, double *out)
+{
+    char err[128];
+    if (dur_parse(v, out, err, sizeof err) != 0)
+        return bad(err, NULL);
+    return 0;
+}
+
+static int parse_stage(struct cli *c, const char *v)
+{
+    char err[128];
+    int n = 0;
+    if (dur_parse_stages(v, c->stages + c->nstages, LR_MAX_STAGES - c->nstages, &n,
+                         err, sizeof err) != 0)
+        return bad(err, NULL);
+    c->nstages += n;
+    return 0;
+}
+
+/* One option with its value v. Returns 0, or -1 (reported). */
+static int parse_valued(struct cli *c, const char *k, const char *v)
+{
+    int64_t n;
+    if (!strcmp(k, "--url"))
+        c->url = v;
+    else if (!strcmp(k, "-e") && !strncmp(v, "API_URL=", 8))
+        c->url = v + 8;
+    else if (!strcmp(k, "--db"))
+        c->db = v;
+    else if (!strcmp(k, "--profile") && (!strcmp(v, "quick") || !strcmp(v, "full")))
+        c->profile = v;
+    else if (!strcmp(k, "--vus") && parse_count(v, 1000000, &n) == 0)
+        c->vus = (int)n;
+    else if (!strcmp(k, "--threads") && parse_count(v, 1024, &n) == 0)
+        c->threads = (int)n;
+    else if (!strcmp(k, "--iterations") && parse_count(v, INT64_MAX / 2, &n) == 0)
+        c->iterations = n;
+    else if (!strcmp(k, "--seed") && parse_count(v, INT64_MAX, &n) == 0)
+        c->seed = (uint64_t)n;
+    else if (!strcmp(k, "--duration"))
+        return parse_dur(v, &c->duration_s);
+    else if (!strcmp(k, "--timeout"))
+        return parse_dur(v, &c->timeout_s);
+    else if (!strcmp(k, "--stage"))
+        return parse_stage(c, v);
+    else if (!strcmp(k, "--summary-export"))
+        c->summary_export = v;
+    else if (!strcmp(k, "--out") && !strncmp(v, "json=", 5) && v[5])
+        c->out_json = v + 5;
+    else if (!strcmp(k, "--threshold") && strchr(v, '=') && c->nthr < MAX_ARGS)
+        c->thr[c->nthr++] = v;
+    else if (!strncmp(k, "--", 2) && c->nextra + 2 < MAX_ARGS) {
+        c->extra[c->nextra++] = k;       /* the scenario's own option */
+        c->extra[c->nextra++] = v;
+    } else
+        return bad("bad option or value", k);
+    return 0;
+}
+
+static int parse_args(struct cli *c, int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        char key[64];
+        const char *eq = strchr(a, '=');
+        if (!strcmp(a, "--no-thresholds"))
+            c->no_thresholds = true;
+        else if (!strcmp(a, "--quiet") || !strcmp(a, "-q"))
+            c->quiet = true;
+        else if (a[0] != '-' && !c->scenario)
+            c->scenario = a;
+        else if (!strncmp(a, "--", 2) && eq && (size_t)(eq - a) < sizeof key) {
+            snprintf(key, sizeof key, "%.*s", (int)(eq - a), a);
+            if (parse_valued(c, key, eq + 1) != 0)
+                return -1;
+        } else if (i + 1 < argc) {
+            if (parse_valued(c, a, argv[++i]) != 0)
+                return -1;
+        } else
+            return bad("missing value for", a);
+    }
+    return c->scenario ? 0 : bad("no scenario given (see lastroom-load list)", NULL);
+}
+
+/* The executor: the profile's, then k6's shortcuts over it. */
+static int build_exec(struct app *a)
+{
+    const struct cli *c = &a->cli;
+    struct lr_exec_config *e = &a->exec;
+    char err[256];
+    *e = a->profile->exec;
+    if (c->nstages > 0) {
+        exec_defaults(e, LR_EXEC_RAMPING_VUS);
+        e->start_vus = c->vus ? c->vus : 1;
+        memcpy(e->stages, c->stages, sizeof c->stages);
+        e->nstages = c->nstages;
+    } else if (c->iterations > 0) {
+        exec_defaults(e, LR_EXEC_SHARED_ITERATIONS);
+        e->vus = c->vus ? c->vus : 1;
+        e->iterations = c->iterations;
+        if (c->duration_s > 0)
+            e->max_duration_s = c->duration_s;
+    } else if (c->duration_s > 0) {
+        exec_defaults(e, LR_EXEC_CONSTANT_VUS);
+        e->vus = c->vus ? c->vus : 1;
+        e->duration_s = c->duration_s;
+    } else if (c->vus > 0) {
+        e->vus = c->vus;
+    }
+    if (exec_check(e, err, sizeof err) != 0)
+        return bad(err, NULL);
+    return 0;
+}
+
+static int add_thresholds(struct app *a)
+{
+    char err[256], series[THR_EXPR_MAX * 2];
+    a->thr = thr_new();
+    if (!a->thr)
+        return bad("out of memory", NULL);
+    if (a->cli.no_thresholds)
+        return 0;
+    if (a->profile->thresholds
+        && thr_add_specs(a->thr, a->env.metrics, a->profile->thresholds, err, sizeof err) != 0)
+        return bad(err, NULL);
+    for (int i = 0; i < a->cli.nthr; i++) {
+        const char *t = a->cli.thr[i], *eq = strchr(t, '=');
+        snprintf(series, sizeof series, "%.*s", (int)(eq - t), t);
+        if (thr_add(a->thr, a->env.metrics, series, eq + 1, false, 0, err, sizeof err) != 0)
+            return bad(err, t);
+    }
+    return 0;
+}
+
+/* The progress line: on a terminal one line redrawn each second, otherwise a plain
+ * line every ten seconds; none with --quiet. abortOnFail thresholds are judged here. */
+static bool on_tick(void *arg, const struct runner_progress *p, const struct metrics *m)
+{
+    struct app *a = arg;
+    bool abort_now = !p->final && thr_should_abort(a->thr, m, p->elapsed_s);
+    if (a->cli.quiet || (!a->tty && !p->final && p->elapsed_s - a->last_line < 10))
+        return abort_now;
+    a->last_line = p->elapsed_s;
+    double pct = p->duration_s > 0 ? 100 * p->elapsed_s / p->duration_s : 0;
+    if (a->exec.type == LR_EXEC_SHARED_ITERATIONS)
+        pct = 100.0 * (double)p->iterations / (double)a->exec.iterations;
+    else if (a->exec.type == LR_EXEC_PER_VU_ITERATIONS)
+        pct = 100.0 * (double)p->iterations / (double)(a->exec.iterations * a->exec.vus);
+    fprintf(stderr, "%srunning (%dm%04.1fs), %d/%d VUs, %llu complete and %llu interrupted "
+            "iterations, %llu requests [%3.0f%%]%s", a->tty ? "\r\033[K" : "",
+            (int)(p->elapsed_s / 60), p->elapsed_s - 60 * (int)(p->elapsed_s / 60), p->vus,
+            p->vus_max, (unsigned long long)p->iterations, (unsigned long long)p->interrupted,
+            (unsigned long long)p->requests, pct > 100 ? 100 : pct,
+            a->tty && !p->final ? "" : "\n");
+    return abort_now;
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    runner_interrupt();
+}
+
+static int open_outputs(struct app *a)
+{
+    if (!a->cli.out_json)
+        return 0;
+    a->nd_file = fopen(a->cli.out_json, "w");
+    if (!a->nd_file)
+        return bad("cannot open --out file", a->cli.out_json);
+    a->nd = export_ndjson_new(a->nd_file, a->env.metrics, a->thr);
+    return a->nd ? 0 : bad("cannot write --out file", a->cli.out_json);
+}
+
+static int close_outputs(struct app *a, double elapsed)
+{
+    char err[256];
+    int rc = 0;
+    if (a->nd && export_ndjson_finish(a->nd) != 0)
+        rc = bad("writing --out failed", a->cli.out_json);
+    if (a->nd_file && fclose(a->nd_file) != 0)
+        rc = bad("writing --out failed", a->cli.out_json);
+    a->nd = NULL;
+    a->nd_file = NULL;
+    if (a->cli.summary_export) {
+        json_t *lr = json_pack("{s:s, s:s, s:s}", "scenario", a->scn->name, "profile",
+                               a->profile->name, "verdict", a->env.verdict);
+        if (export_summary_write(a->cli.summary_export, a->env.metrics, a->thr, elapsed, lr,
+                                 err, sizeof err) != 0)
+            rc = bad(err, NULL);
+        json_decref(lr);
+    }
+    return rc;
+}
+
+/* Run, verify, judge and report. Returns the exit status. */
+static int run_and_report(struct app *a)
+{
+    char err[512];
+    struct runner_result res;
+    struct runner_config rc = {
+        .scenario = a->scn, .env = &a->env, .exec = a->exec, .target = &a->target,
+        .threads = a->cli.threads, .timeout_s = a->cli.timeout_s, .ndjson = a->nd,
+        .tick = on_tick, .tick_arg = a,
+    };
+    if (runner_run(&rc, &res, err, sizeof err) != 0) {
+        bad(err, NULL);
+        return EXIT_CANNOT;
+    }
+    int status = 0;
+    if (a->scn->verify && a->scn->verify(&a->env, err, sizeof err) != 0) {
+        bad("verification could not be made", err);
+        status = EXIT_CANNOT;
+    }
+    metrics_merge(a->env.metrics, a->env.shard);
+    int failed = thr_evaluate(a->thr, a->env.metrics, res.elapsed_s);
+    fputc('\n', stdout);
+    summary_write(stdout, a->env.metrics, a->thr, res.elapsed_s);
+    if (a->env.verdict[0])
+        fputs(a->env.verdict, stdout);
+    fflush(stdout);
+    if (close_outputs(a, res.elapsed_s) != 0 && status == 0)
+        status = EXIT_CANNOT;
+    return failed > 0 ? EXIT_THRESHOLD : status;
+}
+
+static int app_prepare(struct app *a)
+{
+    char err[512];
+    a->scn = lr_scenario_find(a->cli.scenario);
+    if (!a->scn)
+        return bad("unknown scenario (see lastroom-load list)", a->cli.scenario);
+    a->profile = a->cli.profile && !strcmp(a->cli.profile, "quick") ? a->scn->quick
+                                                                     : a->scn->full;
+    if (!a->profile)
+        return bad("the scenario has no such profile", a->cli.profile);
+    if (!a->cli.url)
+        a->cli.url = "http://127.0.0.1:8080";
+    if (httpc_target_parse(&a->target, a->cli.url, err, sizeof err) != 0)
+        return bad(err, NULL);
+    return build_exec(a);
+}
+
+static void env_init(struct app *a)
+{
+    struct lr_scenario_env *e = &a->env;
+    e->base_url = a->cli.url;
+    e->db_url = a->cli.db;
+    e->admin_email = getenv("ADMIN_EMAIL");
+    e->admin_password = getenv("ADMIN_PASSWORD");
+    e->profile = a->profile->name;
+    e->seed = a->cli.seed ? a->cli.seed : 1;
+    e->vus_max = exec_vus_max(&a->exec);
+    e->iterations_hint = a->exec.type == LR_EXEC_SHARED_ITERATIONS ? a->exec.iterations
+                         : a->exec.type == LR_EXEC_PER_VU_ITERATIONS
+                             ? a->exec.iterations * a->exec.vus : -1;
+    e->quiet = a->cli.quiet;
+    e->argv_extra = a->cli.extra;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    static struct app a;
+    char err[512];
+    int status;
+    if (parse_args(&a.cli, argc, argv) != 0 || app_prepare(&a) != 0)
+        return EXIT_USAGE;
+    env_init(&a);
+    a.tty = isatty(STDERR_FILENO);
+    a.env.metrics = metrics_new();
+    a.env.shard = a.env.metrics ? metrics_shard_new(a.env.metrics) : NULL;
+    if (!a.env.shard) {
+        bad("out of memory", NULL);
+        metrics_free(a.env.metrics);
+        return EXIT_CANNOT;
+    }
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGPIPE, SIG_IGN);
+    if (a.scn->setup && a.scn->setup(&a.env, err, sizeof err) != 0) {
+        bad("setup failed", err);
+        status = EXIT_CANNOT;
+    } else if (add_thresholds(&a) != 0) {
+        status = EXIT_USAGE;
+    } else if (open_outputs(&a) != 0) {
+        status = EXIT_CANNOT;
+    } else {
+        status = run_and_report(&a);
+    }
+    if (a.nd)
+        close_outputs(&a, 0);
+    if (a.scn->teardown)
+        a.scn->teardown(&a.env);
+    thr_free(a.thr);
+    metrics_shard_free(a.env.shard);
+    metrics_free(a.env.metrics);
+    return status;
+}
+
+static int cmd_list(void)
+{
+    for (int i = 0; lr_scenarios[i]; i++) {
+        const struct lr_scenario *s = lr_scenarios[i];
+        printf("%-12s %s\n", s->name, s->description);
+        const struct lr_profile *p[2] = { s->quick, s->full };
+        for (int j = 0; j < 2; j++)
+            if (p[j])
+                printf("%-12s   %-5s %s, %d VUs max, %.0fs\n", "", p[j]->name,
+                       exec_name(p[j]->exec.type), exec_vus_max(&p[j]->exec),
+                       exec_duration(&p[j]->exec));
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")
+                      || !strcmp(argv[1], "help"))) {
+        usage(stdout);
+        return 0;
+    }
+    for (int i = 2; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 0;
+        }
+    if (argc >= 2 && !strcmp(argv[1], "list"))
+        return cmd_list();
+    if (argc >= 3 && !strcmp(argv[1], "run"))
+        return cmd_run(argc - 2, argv + 2);
+    usage(stderr);
+    return EXIT_USAGE;
+}
