@@ -107,6 +107,11 @@ expect_eq "latency: the answer is still exact" 7 "$v"
 check "latency: a connect plus query through 200 ms each way took >= 400 ms ($((t1 - t0)) ms)" test $((t1 - t0)) -ge 400
 check "status counts delayed chunks" test "$(stat_field delayed)" -gt 0
 
+ctl mode latency 5 20 >/dev/null
+rows="SELECT g, md5(g::text) FROM generate_series(1, 20000) g"
+expect_eq "latency with jitter > delay keeps the stream in order (800 kB result identical)" \
+  "$(q "$DB" "$rows" | md5sum)" "$(q "$VIA" "$rows" | md5sum)"
+
 # --- blackhole: nothing comes back, the client times out; pass restores ---------------
 expect_eq "mode blackhole is acknowledged" "ok mode=blackhole ended=0" "$(ctl mode blackhole)"
 t0=$(ms)
