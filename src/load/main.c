@@ -32,7 +32,8 @@
 
 struct cli {
     const char *scenario, *url, *db, *profile, *summary_export, *out_json;
-    int vus, threads;                    /* 0: not given */
+    int vus, threads, max_vus;           /* 0: not given */
+    double rate;                         /* --rate: constant-arrival-rate, 0: not given */
     int64_t iterations;                  /* 0: not given */
     double duration_s, timeout_s;        /* 0: not given */
     struct lr_stage stages[LR_MAX_STAGES];
@@ -69,6 +70,8 @@ static void usage(FILE *out)
           "  --vus N --duration D         constant-vus (k6 shortcut)\n"
           "  --iterations N               shared-iterations over --vus VUs\n"
           "  --stage D:T (repeatable)     ramping-vus, starting from --vus (default 1)\n"
+          "  --rate N [--max-vus M]       constant-arrival-rate: N iterations/s for\n"
+          "                               --duration, --vus preallocated (default 10)\n"
           "  --threshold 'SERIES=EXPR'    add a threshold (repeatable), e.g.\n"
           "                               'http_req_duration=p(95)<500'\n"
           "  --no-thresholds              judge no threshold\n"
@@ -117,6 +120,20 @@ static int parse_stage(struct cli *c, const char *v)
     return 0;
 }
 
+static const char *const main_options[] = {
+    "--url", "-e", "--db", "--profile", "--vus", "--max-vus", "--rate", "--threads",
+    "--iterations", "--seed", "--duration", "--timeout", "--stage", "--summary-export",
+    "--out", "--threshold", NULL,
+};
+
+static bool is_main_option(const char *k)
+{
+    for (int i = 0; main_options[i]; i++)
+        if (!strcmp(k, main_options[i]))
+            return true;
+    return false;
+}
+
 /* One option with its value v. Returns 0, or -1 (reported). */
 static int parse_valued(struct cli *c, const char *k, const char *v)
 {
@@ -131,6 +148,10 @@ static int parse_valued(struct cli *c, const char *k, const char *v)
         c->profile = v;
     else if (!strcmp(k, "--vus") && parse_count(v, 1000000, &n) == 0)
         c->vus = (int)n;
+    else if (!strcmp(k, "--max-vus") && parse_count(v, 1000000, &n) == 0)
+        c->max_vus = (int)n;
+    else if (!strcmp(k, "--rate") && parse_count(v, 10000000, &n) == 0)
+        c->rate = (double)n;
     else if (!strcmp(k, "--threads") && parse_count(v, 1024, &n) == 0)
         c->threads = (int)n;
     else if (!strcmp(k, "--iterations") && parse_count(v, INT64_MAX / 2, &n) == 0)
@@ -149,7 +170,7 @@ static int parse_valued(struct cli *c, const char *k, const char *v)
         c->out_json = v + 5;
     else if (!strcmp(k, "--threshold") && strchr(v, '=') && c->nthr < MAX_ARGS)
         c->thr[c->nthr++] = v;
-    else if (!strncmp(k, "--", 2) && c->nextra + 2 < MAX_ARGS) {
+    else if (!strncmp(k, "--", 2) && !is_main_option(k) && c->nextra + 2 < MAX_ARGS) {
         c->extra[c->nextra++] = k;       /* the scenario's own option */
         c->extra[c->nextra++] = v;
     } else
@@ -189,7 +210,13 @@ static int build_exec(struct app *a)
     struct lr_exec_config *e = &a->exec;
     char err[256];
     *e = a->profile->exec;
-    if (c->nstages > 0) {
+    if (c->rate > 0) {
+        exec_defaults(e, LR_EXEC_CONSTANT_ARRIVAL_RATE);
+        e->rate = c->rate;
+        e->duration_s = c->duration_s > 0 ? c->duration_s : 10;
+        e->pre_allocated_vus = c->vus ? c->vus : 10;
+        e->max_vus = c->max_vus > e->pre_allocated_vus ? c->max_vus : e->pre_allocated_vus;
+    } else if (c->nstages > 0) {
         exec_defaults(e, LR_EXEC_RAMPING_VUS);
         e->start_vus = c->vus ? c->vus : 1;
         memcpy(e->stages, c->stages, sizeof c->stages);

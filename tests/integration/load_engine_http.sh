@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# load_engine_http.sh: lastroom-load's engine against a small real HTTP server (Python's
+# http.server on a free loopback port, serving a temporary directory): exact request
+# and iteration counts for shared iterations, per-VU iterations and a constant arrival
+# rate, failures counted from the status, a failing threshold exiting 99, and the
+# usage / cannot-run exit codes.
+source "$(dirname "$0")/../lib.sh"
+
+LOAD=$LASTROOM_BIN/lastroom-load
+TMP=$(mktemp -d)
+trap 'lib_cleanup; rm -rf "$TMP"' EXIT
+mkdir -p "$TMP/www"
+printf 'hello from the test\n' >"$TMP/www/index.html"
+
+PORT=$(free_port)
+(cd "$TMP/www" && exec python3 -m http.server "$PORT" --bind 127.0.0.1 --protocol HTTP/1.1) \
+  >"$TMP/server.log" 2>&1 &
+track_pid $!
+URL=http://127.0.0.1:$PORT
+check "the test server answers" wait_http "$URL/index.html" 20
+
+# run_load ARGS...: run lastroom-load quietly with a summary export; sets RC.
+run_load() {
+  rm -f "$TMP/summary.json"
+  "$LOAD" run http --url "$URL" --quiet --summary-export "$TMP/summary.json" "$@" \
+    >"$TMP/out.txt" 2>"$TMP/err.txt"
+  RC=$?
+}
+# metric SERIES FIELD: a value from the summary export ("" when absent).
+metric() { jq -r --arg s "$1" --arg f "$2" '.metrics[$s].values[$f] // empty' "$TMP/summary.json"; }
+
+run_load --iterations 200 --vus 10 --threads 2 --path /index.html
+expect_eq "200 shared iterations exit 0" 0 "$RC"
+expect_eq "exactly 200 requests" 200 "$(metric http_reqs count | cut -d. -f1)"
+expect_eq "exactly 200 iterations" 200 "$(metric iterations count | cut -d. -f1)"
+expect_eq "no request failed" 0 "$(metric http_req_failed passes)"
+expect_eq "10 VUs initialised" 10 "$(metric vus_max value | cut -d. -f1)"
+expect_eq "bytes were received" true "$(jq '.metrics.data_received.values.count > 200 * 20' "$TMP/summary.json")"
+
+run_load --iterations 30 --vus 3 --path /missing.html
+expect_eq "30 requests answered 404 fail the default threshold: exit 99" 99 "$RC"
+expect_eq "all 30 counted as failed" 30 "$(metric http_req_failed passes)"
+check "the summary marks the threshold failed" grep -q "✗ 'rate<0.01'" "$TMP/out.txt"
+
+run_load --iterations 20 --vus 2 --path /index.html --threshold 'http_req_duration=p(95)<0'
+expect_eq "an impossible --threshold exits 99" 99 "$RC"
+expect_eq "and the run itself was complete" 20 "$(metric http_reqs count | cut -d. -f1)"
+
+run_load --iterations 20 --vus 2 --path /index.html --threshold 'http_req_duration=p(95)<0' \
+  --no-thresholds
+expect_eq "--no-thresholds judges none: exit 0" 0 "$RC"
+
+# constant-arrival-rate: 100 iterations/s for 2 s is 200 scheduled starts, each either
+# run or counted as dropped, never lost.
+run_load --rate 100 --duration 2s --vus 20 --path /index.html
+expect_eq "arrival rate exits 0" 0 "$RC"
+started=$(metric iterations count | cut -d. -f1)
+dropped=$(metric dropped_iterations count | cut -d. -f1)
+expect_eq "200 arrivals, run or dropped" 200 "$((started + ${dropped:-0}))"
+
+# ramping-vus from the --stage shortcut ends with every VU stopped.
+run_load --stage 1s:4 --stage 1s:0 --path /index.html
+expect_eq "ramping-vus exits 0" 0 "$RC"
+expect_eq "4 VUs at most" 4 "$(metric vus_max value | cut -d. -f1)"
+expect_eq "no interrupted request failed" 0 "$(metric http_req_failed passes)"
+
+run_load --iterations 5 --header 'X-Test: 1' --method POST --body '{"a":1}' --path /index.html
+expect_eq "http.server refuses POST: 5 failed requests" 5 "$(metric http_req_failed passes)"
+
+"$LOAD" run http --url "http://127.0.0.1:$(free_port)" --iterations 3 --quiet >/dev/null 2>&1
+expect_eq "an unreachable target exits 1" 1 "$?"
+"$LOAD" run http --url "$URL" --vus 0 --duration 1s --quiet >/dev/null 2>&1
+expect_eq "--vus 0 is a usage error: exit 2" 2 "$?"
+"$LOAD" run http --url "$URL" --duration 10 --quiet >/dev/null 2>&1
+expect_eq "a duration without a unit is a usage error: exit 2" 2 "$?"
+"$LOAD" run http --url "$URL" --header 'no colon' --iterations 1 --quiet >/dev/null 2>&1
+expect_eq "a malformed --header cannot run: exit 1" 1 "$?"
+"$LOAD" list | grep -q '^http ' ; expect_eq "list shows the http scenario" 0 "$?"
+finish
