@@ -98,7 +98,7 @@ load_run() {
 }
 
 # trend JSON SERIES STAT: one statistic of a series in a k6 summary export.
-trend() { jnum "$1" ".metrics[\"$2\"][\"$3\"]"; }
+trend() { jnum "$1" ".metrics[\"$2\"].values[\"$3\"]"; }
 
 . bench/sections.sh
 

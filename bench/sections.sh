@@ -83,20 +83,51 @@ pgbench_holds() {
   RATE=$(calc "$n / $SECS")
 }
 
-# http_holds NAME ARGS...: holds per second through POST /api/holds driven by
-# lastroom-load at CONC VUs (sets RATE); ARGS are the request's scenario options.
+# hold_body RT NIGHT: the POST /api/holds body for one night (day NIGHT from 2031-01-01).
+hold_body() {
+  printf '{"room_type_id":%d,"check_in":"%s","check_out":"%s","quantity":1}' "$1" \
+    "$(date -u -d "2031-01-01 + $2 days" +%F)" "$(date -u -d "2031-01-01 + $(($2 + 1)) days" +%F)"
+}
+
+# holds_load JSON LOG VUS THREADS BODY: lastroom-load sending BODY to POST /api/holds
+# as the bench user, SECS seconds at VUS constant VUs, in the background (sets LOAD_PID).
+holds_load() {
+  rm -f "$1"
+  "$LOAD" run http --url "$URL" --method POST --path /api/holds \
+    --header "Authorization: Bearer $TOKEN" --body "$5" \
+    --vus "$3" --threads "$4" --duration "${SECS}s" --quiet --summary-export "$1" >"$2" 2>&1 &
+  LOAD_PID=$!
+  track "$LOAD_PID"
+}
+
+# http_holds MODE: holds per second through POST /api/holds driven by lastroom-load
+# at CONC VUs (sets RATE), counted in the database. MODE hot: one process, every VU on
+# the hot row. MODE spread: the http scenario sends one fixed body, so CONC processes of
+# one VU each, every one on its own room type and night (no two VUs share a row).
 http_holds() {
-  local name=$1 json=$OUT/http-$1.json n; shift
+  local mode=$1 i n rc=0 pids=() rt night
   RATE=""
   [ -n "$URL" ] || { BENCH_WHY="no lastroomd"; return 1; }
   [ -n "$TOKEN" ] || { BENCH_WHY="no login token"; return 1; }
   load_has_scenario http || return 1
   reset_holds
-  load_run "$json" "$OUT/http-$name.log" $((SECS + 60)) http --url "$URL" \
-    --method POST --path /api/holds --header "Authorization: Bearer $TOKEN" \
-    --header 'Content-Type: application/json' "$@" \
-    --vus "$CONC" --duration "${SECS}s" --quiet \
-    || { BENCH_WHY="lastroom-load exit $?, see $OUT/http-$name.log"; return 1; }
+  if [ "$mode" = hot ]; then
+    holds_load "$OUT/http-hot.json" "$OUT/http-hot.log" "$CONC" "$THREADS" "$(hold_body "$RT_HOT" 0)"
+    pids=("$LOAD_PID")
+  else
+    for i in $(seq 0 $((CONC - 1))); do
+      rt=$((RT_LO + i % NRT)); night=$(( (i * 7 + i / NRT) % NDAYS ))
+      holds_load "$OUT/http-spread-$i.json" "$OUT/http-spread-$i.log" 1 1 "$(hold_body "$rt" "$night")"
+      pids+=("$LOAD_PID")
+    done
+  fi
+  for i in "${pids[@]}"; do
+    for _ in $(seq $(( (SECS + 60) * 10 ))); do kill -0 "$i" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$i" 2>/dev/null && { stop_pid "$i"; rc=124; }
+    wait "$i" 2>/dev/null; n=$?
+    [ "$n" != 0 ] && [ "$rc" = 0 ] && rc=$n
+  done
+  [ $rc = 0 ] || { BENCH_WHY="lastroom-load exit $rc, see $OUT/http-$mode*.log"; return 1; }
   n=$(held_count "$RT_LO" "$RT_HOT")
   RATE=$(calc "$n / $SECS")
 }
@@ -127,24 +158,17 @@ section_a() {
 
   pgbench_holds spread "$RT_LO" "$NRT" "$NDAYS"; pg_s=$?; pg_r=$RATE; pg_w=$BENCH_WHY
   note "pgbench spread: ${pg_r:-n/a} holds/s"
-  http_holds spread --body-template "$(spread_body)"; h_s=$?; h_r=$RATE; h_w=${why_srv:-$BENCH_WHY}
+  http_holds spread; h_s=$?; h_r=$RATE; h_w=${why_srv:-$BENCH_WHY}
   note "http spread: ${h_r:-n/a} holds/s"
   ceiling_row a1 "holds/s, spread over $((NRT * NDAYS)) rows" "$h_s" "$h_r" "$pg_s" "$pg_r" "$pg_w" "$h_w"
 
   pgbench_holds hot "$RT_HOT" 1 1; pg_s=$?; pg_r=$RATE; pg_w=$BENCH_WHY
   note "pgbench hot row: ${pg_r:-n/a} holds/s"
-  http_holds hot --body "{\"room_type_id\":$RT_HOT,\"check_in\":\"2031-01-01\",\"check_out\":\"2031-01-02\",\"quantity\":1}"
-  h_s=$?; h_r=$RATE; h_w=${why_srv:-$BENCH_WHY}
+  http_holds hot; h_s=$?; h_r=$RATE; h_w=${why_srv:-$BENCH_WHY}
   note "http hot row: ${h_r:-n/a} holds/s"
   ceiling_row a2 "holds/s, one hot row" "$h_s" "$h_r" "$pg_s" "$pg_r" "$pg_w" "$h_w"
   [ -n "$SERVER_PID" ] && stop_pid "$SERVER_PID"
   URL=""; SERVER_PID=""
-}
-
-# spread_body: the POST /api/holds body with a random room type and night per request.
-spread_body() {
-  printf '{"room_type_id":{{randint %d %d}},"check_in":"{{date 2031-01-01 +%s}}","check_out":"{{date 2031-01-01 +%s+1}}","quantity":1}' \
-    "$RT_LO" $((RT_LO + NRT - 1)) "{{randint 0 $((NDAYS - 1))}}" "{{same}}"
 }
 
 # ---------------------------------------------------------------------------------
@@ -169,7 +193,7 @@ peer_rps() {
          load_run "$OUT/gen-load.json" "$log" $((SECS + 30)) http --url "$URL" --path /health/live \
            --vus "$CONNS" --threads "$THREADS" --duration "${SECS}s" --quiet \
            || { BENCH_WHY="lastroom-load exit $?, see $log"; return 1; }
-         RATE=$(jnum "$OUT/gen-load.json" '.metrics.http_reqs.rate') ;;
+         RATE=$(jnum "$OUT/gen-load.json" '.metrics.http_reqs.values.rate') ;;
   esac
   [ -n "$RATE" ] || { BENCH_WHY="no rate in $log"; return 1; }
 }
@@ -275,10 +299,10 @@ section_d() {
     --vus "$vus" --iterations "$vus" --quiet
   s=$?
   kib=$(cat "$json.rss" 2>/dev/null)
-  ok=$(jnum "$json" '.metrics.successful_bookings.count') || ok=0
-  ref=$(jnum "$json" '.metrics.failed_bookings.count') || ref=0
-  bad=$(jq -r '[.metrics.overbookings.count, .metrics.inventory_violations.count,
-                .metrics.timeout_errors.count, .metrics.db_connection_errors.count]
+  ok=$(jnum "$json" '.metrics.successful_bookings.values.count') || ok=0
+  ref=$(jnum "$json" '.metrics.failed_bookings.values.count') || ref=0
+  bad=$(jq -r '[.metrics.overbookings.values.count, .metrics.inventory_violations.values.count,
+                .metrics.timeout_errors.values.count, .metrics.db_connection_errors.values.count]
                | map(. // 0) | add' "$json" 2>/dev/null) || bad=""
   if [ ! -s "$json" ]; then
     na d "last-room, $(fmt_int "$vus") VUs" "no summary export, exit $s, see $OUT/last-room.log" "1 winner, clean refusals, < 320 MB"
@@ -308,10 +332,9 @@ section_e() {
   for rate in 150 5000; do
     json=$OUT/rate-$rate.json
     load_run "$json" "$OUT/rate-$rate.log" $((SECS + 60)) http --url "$URL" --path /health/live \
-      --executor constant-arrival-rate --rate "$rate" --duration "${SECS}s" \
-      --pre-allocated-vus $((rate / 10 + 10)) --max-vus $((rate + 100)) --quiet
+      --rate "$rate" --duration "${SECS}s" --vus $((rate / 10 + 10)) --max-vus $((rate + 100)) --quiet
     s=$?
-    if n=$(jnum "$json" '.metrics.iterations.count'); then
+    if n=$(jnum "$json" '.metrics.iterations.values.count'); then
       got=$(calc "$n / $SECS"); err=$(calc "($got - $rate) / $rate * 100")
       local abs; abs=$(calc "($err < 0) ? -$err : $err")
       row "e.$rate" "arrival rate $(fmt_int "$rate")/s (exit $s)" "$(calc "$got")/s" "target $(fmt_int "$rate")/s" \
@@ -329,15 +352,15 @@ section_e() {
 stall_row() {
   local json=$OUT/stall.json s p99i p99s
   rm -f "$json"
-  "$LOAD" run http --url "$URL" --path /health/live --executor constant-arrival-rate \
-    --rate 150 --duration 6s --pre-allocated-vus 20 --max-vus 400 --quiet \
+  "$LOAD" run http --url "$URL" --path /health/live \
+    --rate 150 --duration 6s --vus 20 --max-vus 400 --quiet \
     --summary-export "$json" >"$OUT/stall.log" 2>&1 &
   local lp=$!
   track "$lp"
   sleep 2; kill -STOP "$SERVER_PID"; sleep 1; kill -CONT "$SERVER_PID"
   for _ in $(seq 300); do kill -0 "$lp" 2>/dev/null || break; sleep 0.1; done
   stop_pid "$lp"; wait "$lp" 2>/dev/null; s=$?
-  if p99i=$(trend "$json" http_req_duration 'p(99)') && p99s=$(trend "$json" http_req_sending_to_end 'p(99)'); then
+  if p99i=$(trend "$json" iteration_duration 'p(99)') && p99s=$(trend "$json" http_req_duration 'p(99)'); then
     row e.stall "p99, 150/s, lastroomd stopped 1 s" "intended start $(calc "$p99i") ms" \
         "actual send $(calc "$p99s") ms" "$(calc "$p99i / ($p99s > 0 ? $p99s : 1)")x" \
         "stall visible (intended p99 >= 500 ms)" "$(verdict ge "$p99i" 500)"
