@@ -119,12 +119,13 @@ static enum lr_step send_get_booking(struct world_vu *v, struct lr_request *req)
     return LR_STEP_REQUEST;
 }
 
+/* Cancel the VU's previous booking (v->kept). */
 static enum lr_step send_cancel(struct world_vu *v, struct lr_request *req)
 {
     req_start(req, "POST", BR_CANCEL, v->auth);
-    snprintf(req->path, sizeof req->path, "/api/bookings/%lld/cancel", (long long)v->booking_id);
-    if (v->rec)
-        v->rec->cancel = HISTORY_CANCEL_UNKNOWN;
+    snprintf(req->path, sizeof req->path, "/api/bookings/%lld/cancel",
+             (long long)v->kept->booking_id);
+    v->kept->cancel = HISTORY_CANCEL_UNKNOWN;
     v->phase = PH_CANCEL;
     return LR_STEP_REQUEST;
 }
@@ -220,6 +221,8 @@ static enum lr_step after_login(struct lr_vu *vu, struct world_vu *v, struct lr_
 {
     if (v->w->p.barrier && !v->passed_barrier)
         return park(vu, v, req);
+    if (v->kept && (int)lr_rand(vu, 100) < v->w->p.cancel_pct)
+        return send_cancel(v, req);
     return begin_attempt(vu, v, req);
 }
 
@@ -297,6 +300,7 @@ static enum lr_step on_confirm(struct lr_vu *vu, struct world_vu *v, const struc
         }
         metrics_add(vu->shard, M_SUCCESSFUL_BOOKINGS, 1);
         metrics_add(vu->shard, M_BOOKING_DURATION, v->booking_ms);
+        v->kept = v->rec;
         return send_get_booking(v, req);
     }
     if (confirm_refused(r)) {
@@ -311,29 +315,27 @@ static enum lr_step on_confirm(struct lr_vu *vu, struct world_vu *v, const struc
     return finish(vu, v, v->confirm_maybe ? HISTORY_UNKNOWN : HISTORY_FAILED);
 }
 
-static enum lr_step on_booking(struct lr_vu *vu, struct world_vu *v, const struct lr_response *r,
-                               struct lr_request *req)
+static enum lr_step on_booking(struct lr_vu *vu, struct world_vu *v, const struct lr_response *r)
 {
     bool ok = answered(r, 200) && jscan_str_eq(r->body, r->body_len, "status", "Confirmed");
     count_response(vu, v, r, ok);
     check(vu, ok);
-    if (v->w->p.cancel_pct > 0 && (int)lr_rand(vu, 100) < v->w->p.cancel_pct)
-        return send_cancel(v, req);
     v->phase = PH_IDLE;
     return LR_STEP_DONE;
 }
 
-static enum lr_step on_cancel(struct lr_vu *vu, struct world_vu *v, const struct lr_response *r)
+static enum lr_step on_cancel(struct lr_vu *vu, struct world_vu *v, const struct lr_response *r,
+                              struct lr_request *req)
 {
     bool ok = answered(r, 200) || (answered(r, 409) && error_code_is(r, "already_cancelled"));
     count_response(vu, v, r, ok);
     check(vu, ok);
-    if (ok && v->rec)
-        v->rec->cancel = HISTORY_CANCEL_OK;
-    else if (answered(r, 404) && v->rec)
-        v->rec->cancel = HISTORY_CANCEL_NONE;   /* refused: nothing was cancelled */
-    v->phase = PH_IDLE;
-    return LR_STEP_DONE;
+    if (ok)
+        v->kept->cancel = HISTORY_CANCEL_OK;
+    else if (answered(r, 404))
+        v->kept->cancel = HISTORY_CANCEL_NONE;   /* refused: nothing was cancelled */
+    v->kept = NULL;
+    return begin_attempt(vu, v, req);
 }
 
 /* The engine woke the VU up after a wait this machine asked for. */
@@ -372,8 +374,8 @@ enum lr_step booking_step(struct lr_vu *vu, const struct lr_response *resp,
     case PH_AVAIL: return on_availability(vu, v, resp, req);
     case PH_HOLD: return on_hold(vu, v, resp, req);
     case PH_CONFIRM: return on_confirm(vu, v, resp, req);
-    case PH_VERIFY: return on_booking(vu, v, resp, req);
-    case PH_CANCEL: return on_cancel(vu, v, resp);
+    case PH_VERIFY: return on_booking(vu, v, resp);
+    case PH_CANCEL: return on_cancel(vu, v, resp, req);
     default: return LR_STEP_ABORT;
     }
 }

@@ -3,10 +3,11 @@
  * last-room, smoke, stress and pool-stress scenarios.
  *
  * One iteration of booking_step: log in once per VU (then, when the world asks for
- * it, wait at the start barrier), look at availability, hold (POST /api/holds with an
- * Idempotency-Key), confirm (POST /api/bookings with an Idempotency-Key, retried with
- * the same key while its outcome is unknown), read the booking back, and sometimes
- * cancel it. Every attempt and what the client was told goes into the VU's history.
+ * it, wait at the start barrier); cancel the VU's previous booking (as often as the
+ * world asks), so that rooms keep coming back into the race; look at availability;
+ * hold (POST /api/holds with an Idempotency-Key); confirm (POST /api/bookings with an
+ * Idempotency-Key, retried with the same key while its outcome is unknown); read the
+ * booking back. Every attempt and what the client was told goes into the VU's history.
  * booking_pool_step is pool-stress's iteration: one of the hotels list, availability,
  * hold + release, or health, chosen at random.
  *

@@ -13,7 +13,7 @@
 
 static const struct world_params race_world = {
     .scenario = "race", .title = "RACE CONDITION TEST", .test_name = "race condition test",
-    .allotment = 3, .nights = 4, .max_stay = 2, .cancel_pct = 30, .availability = true,
+    .allotment = 3, .nights = 4, .max_stay = 2, .cancel_pct = 100, .availability = true,
 };
 
 static int race_setup(struct lr_scenario_env *env, char *err, size_t errlen)

@@ -9,7 +9,7 @@
 
 static const struct world_params smoke_world = {
     .scenario = "smoke", .title = "SMOKE TEST", .test_name = "smoke test",
-    .allotment = 3, .nights = 4, .max_stay = 2, .cancel_pct = 30, .availability = true,
+    .allotment = 3, .nights = 4, .max_stay = 2, .cancel_pct = 100, .availability = true,
 };
 
 static int smoke_setup(struct lr_scenario_env *env, char *err, size_t errlen)

@@ -10,7 +10,7 @@
 
 static const struct world_params stress_world = {
     .scenario = "stress", .title = "STRESS TEST", .test_name = "stress test",
-    .allotment = 5, .nights = 6, .max_stay = 3, .cancel_pct = 30, .availability = true,
+    .allotment = 5, .nights = 6, .max_stay = 3, .cancel_pct = 100, .availability = true,
 };
 
 static int stress_setup(struct lr_scenario_env *env, char *err, size_t errlen)

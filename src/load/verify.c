@@ -80,11 +80,9 @@ static void add_seen(const struct history_rec *r, struct verify_night *n, size_t
     }
 }
 
-static int max4(int a, int b, int c, int d)
+static int max2(int a, int b)
 {
-    int m = a > b ? a : b;
-    m = m > c ? m : c;
-    return m > d ? m : d;
+    return a > b ? a : b;
 }
 
 static void check_night(const struct verify_night *x, struct seen s, uint64_t dropped,
@@ -96,10 +94,12 @@ static void check_night(const struct verify_night *x, struct seen s, uint64_t dr
     bool tables = x->confirmed_qty >= 0 && x->held_qty >= 0;
     int by_tables = tables ? x->confirmed_qty + x->held_qty - x->allotment : 0;
     int by_seen = s.lo - x->allotment;
-    int excess = max4(0, by_counters, by_tables, by_seen);
+    int in_time = x->peak_confirmed >= 0 ? x->peak_confirmed - x->allotment : 0;
+    int excess = max2(max2(0, by_counters), max2(max2(by_tables, by_seen), in_time));
     r->overbookings += excess;
     r->oversold_tables += by_tables > 0;
     r->oversold_seen += by_seen > 0;
+    r->oversold_in_time += in_time > 0;
     if (excess > 0)
         note(r, "room type %lld night %s: %d rooms sold past an allotment of %d",
              (long long)x->room_type_id, day, excess, x->allotment);
@@ -208,6 +208,23 @@ void verify_reconcile(const struct history_rec *recs, size_t nrecs, uint64_t dro
     "   WHERE h.room_type_id = ri.room_type_id AND h.check_in <= ri.date" \
     "   AND ri.date < h.check_out), 0)" \
     " FROM room_inventory ri WHERE ri.room_type_id = ANY($1::bigint[])"
+/* Per night, the most rooms Confirmed at one moment: +quantity at a booking's
+ * created_at, -quantity at its cancelled_at (cancellations first on a tie). Both are
+ * transaction start times; a room freed by a cancel can only be held, and then
+ * confirmed, after that cancel committed, so a correct history never overlaps. */
+#define Q_PEAK \
+    "WITH ev AS (" \
+    " SELECT bd.room_type_id, bd.date, b.created_at AS t, bd.quantity AS d" \
+    "  FROM booking_details bd JOIN bookings b ON b.booking_id = bd.booking_id" \
+    "  WHERE bd.room_type_id = ANY($1::bigint[])" \
+    " UNION ALL" \
+    " SELECT bd.room_type_id, bd.date, b.cancelled_at, -bd.quantity" \
+    "  FROM booking_details bd JOIN bookings b ON b.booking_id = bd.booking_id" \
+    "  WHERE bd.room_type_id = ANY($1::bigint[]) AND b.status = 'Cancelled'" \
+    "  AND b.cancelled_at IS NOT NULL)" \
+    " SELECT room_type_id, date - DATE '1970-01-01', max(live) FROM (" \
+    "  SELECT room_type_id, date, sum(d) OVER (PARTITION BY room_type_id, date" \
+    "   ORDER BY t, d ROWS UNBOUNDED PRECEDING) AS live FROM ev) s GROUP BY 1, 2"
 #define Q_BOOKINGS \
     "SELECT booking_id, hold_id, room_type_id, check_in - DATE '1970-01-01'," \
     " check_out - check_in, quantity, status = 'Confirmed'" \
@@ -268,12 +285,29 @@ static struct verify_night *load_nights(PGconn *c, const char *ids, size_t *n,
             .room_type_id = cell(res, row, 0), .day = (int32_t)cell(res, row, 1),
             .allotment = (int)cell(res, row, 2), .booked_count = (int)cell(res, row, 3),
             .tentative_count = (int)cell(res, row, 4), .confirmed_qty = (int)cell(res, row, 5),
-            .held_qty = (int)cell(res, row, 6) };
+            .held_qty = (int)cell(res, row, 6), .peak_confirmed = 0 };
     }
     PQclear(res);
     if (!v)
         snprintf(err, errlen, "out of memory");
     return v;
+}
+
+/* Fill each night's peak_confirmed (nights without bookings keep 0). */
+static int load_peaks(PGconn *c, const char *ids, struct verify_night *v, size_t n,
+                      char *err, size_t errlen)
+{
+    PGresult *res = query(c, Q_PEAK, ids, err, errlen);
+    if (!res)
+        return -1;
+    qsort(v, n, sizeof *v, cmp_night);
+    for (int row = 0; row < PQntuples(res); row++) {
+        struct verify_night *x = find_night(v, n, cell(res, row, 0), (int32_t)cell(res, row, 1));
+        if (x)
+            x->peak_confirmed = (int)cell(res, row, 2);
+    }
+    PQclear(res);
+    return 0;
 }
 
 static struct verify_booking *load_bookings(PGconn *c, const char *ids, size_t *n,
@@ -346,6 +380,10 @@ static int verify_conn(PGconn *c, const char *ids, const struct history *h,
     size_t nn = 0, nb = 0, nrecs = 0;
     int rc = run_counts(c, ids, r, err, errlen);
     struct verify_night *nights = rc == 0 ? load_nights(c, ids, &nn, err, errlen) : NULL;
+    if (nights && load_peaks(c, ids, nights, nn, err, errlen) < 0) {
+        free(nights);
+        nights = NULL;
+    }
     struct verify_booking *books = nights ? load_bookings(c, ids, &nb, err, errlen) : NULL;
     struct history_rec *recs = books ? history_collect(h, &nrecs) : NULL;
     if (books)
@@ -447,7 +485,7 @@ static int api_inventory(const struct setup_http *http, const char *token, int64
             .allotment = (int)check_count(row, "allotment"),
             .booked_count = (int)check_count(row, "booked_count"),
             .tentative_count = (int)check_count(row, "tentative_count"),
-            .confirmed_qty = -1, .held_qty = -1 };
+            .confirmed_qty = -1, .held_qty = -1, .peak_confirmed = -1 };
     }
     json_decref(resp);
     return 0;

@@ -10,7 +10,9 @@
  * queries are reported beside them for information.
  *
  * The result splits into overbookings (rooms sold past the allotment, summed over
- * nights, by any of three measures: counters, tables, confirmations the clients hold)
+ * nights, by the worst of four measures: counters, tables, confirmations the clients
+ * hold, and the most bookings Confirmed at one moment of the run, which catches a room
+ * sold twice even when one of the two bookings was cancelled before the end)
  * and inventory violations (every other broken invariant or disagreement).
  */
 #ifndef LASTROOM_VERIFY_H
@@ -41,6 +43,8 @@ struct verify_night {
     int allotment, booked_count, tentative_count;
     int confirmed_qty;       /* sum of Confirmed booking_details; -1: not known */
     int held_qty;            /* sum of live holds covering the night; -1: not known */
+    int peak_confirmed;      /* most rooms Confirmed at once at any moment of the
+                                bookings' history (created_at .. cancelled_at); -1: not known */
 };
 
 /* One row of bookings. */
@@ -56,6 +60,7 @@ struct verify_result {
     int64_t oversold_counters;   /* scoped rows of VERIFY_Q_OVERSOLD */
     int64_t oversold_tables;     /* nights: Confirmed details + live holds > allotment */
     int64_t oversold_seen;       /* nights: confirmations clients hold > allotment */
+    int64_t oversold_in_time;    /* nights: Confirmed at one moment > allotment */
 
     int64_t violations;          /* the sum of the fields below */
     int64_t booked_mismatch;     /* invariant 2 */

@@ -252,9 +252,10 @@ static void say_details(struct lr_scenario_env *env, const struct world *w,
     say(env, "\nVerification (%s; room type %lld, nights %s to %s):\n",
         r->from_api ? "through /api/admin/integrity" : "database",
         (long long)w->room_type_id, w->day[0], w->day[w->p.nights - 1]);
-    say(env, "  oversold nights by counters / tables / confirmations seen: %lld / %lld / %lld\n",
-        (long long)r->oversold_counters, (long long)r->oversold_tables,
-        (long long)r->oversold_seen);
+    say(env, "  oversold nights by counters / tables / confirmations seen / at one moment: "
+        "%lld / %lld / %lld / %lld\n", (long long)r->oversold_counters,
+        (long long)r->oversold_tables, (long long)r->oversold_seen,
+        (long long)r->oversold_in_time);
     say(env, "  inventory violations: %lld (booked %lld, tentative %lld, details %lld, "
         "lingering holds %lld)\n", (long long)r->violations, (long long)r->booked_mismatch,
         (long long)r->tentative_mismatch, (long long)r->without_details,

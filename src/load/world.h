@@ -27,7 +27,8 @@ struct world_params {
     int allotment;          /* rooms per night */
     int nights;             /* nights with inventory, from 30 days ahead */
     int max_stay;           /* longest stay asked for (1..nights) */
-    int cancel_pct;         /* share of confirmed bookings the client then cancels */
+    int cancel_pct;         /* % of iterations that begin by cancelling the VU's
+                               previous booking, putting its rooms back in the race */
     int users;              /* users to register; 0: one per VU */
     bool barrier;           /* log in, then wait at the start barrier (first iteration) */
     bool availability;      /* look at availability before each hold */
@@ -51,6 +52,7 @@ struct world_vu {
     const char *auth;           /* the token in use, or NULL before login */
     struct history_vu *hist;
     struct history_rec *rec;    /* the attempt in progress, or NULL */
+    struct history_rec *kept;   /* the VU's last confirmed booking, not yet cancelled */
     int phase, tries;
     bool passed_barrier, confirm_maybe;
     int32_t check_in;

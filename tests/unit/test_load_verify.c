@@ -2,7 +2,7 @@
  * test_load_verify.c: the reconciliation of what clients were told with what the
  * database holds, case by case: a clean run, the unsafe path's lost update (counters
  * low, tables oversold), two confirmations of one last room, a confirmed booking that
- * vanished, a booking nobody asked for, a refusal that booked anyway, unknown
+ * vanished, a room Confirmed twice at one moment, a booking nobody asked for, a refusal that booked anyway, unknown
  * outcomes either way, and cancellations.
  */
 #include <check.h>
@@ -156,6 +156,20 @@ START_TEST(test_cancellations)
 }
 END_TEST
 
+START_TEST(test_sold_twice_then_cancelled)
+{
+    /* two bookings Confirmed at the same moment, one cancelled before the end */
+    struct verify_night nt = night(1, 1, 0, 1, 0);
+    nt.peak_confirmed = 2;
+    struct verify_result r = run(NULL, 0, 2, NULL, 0, nt);
+    ck_assert_int_eq(r.overbookings, 1);
+    ck_assert_int_eq(r.oversold_in_time, 1);
+    nt.peak_confirmed = -1;   /* history not known: not judged */
+    r = run(NULL, 0, 2, NULL, 0, nt);
+    ck_assert_int_eq(r.overbookings, 0);
+}
+END_TEST
+
 START_TEST(test_counters_oversold)
 {
     struct verify_result r = run(NULL, 0, 0, NULL, 0, night(2, 2, 1, -1, -1));
@@ -176,6 +190,7 @@ int main(void)
     tcase_add_test(tc, test_refused_but_booked);
     tcase_add_test(tc, test_unknown_outcome_either_way);
     tcase_add_test(tc, test_cancellations);
+    tcase_add_test(tc, test_sold_twice_then_cancelled);
     tcase_add_test(tc, test_counters_oversold);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
