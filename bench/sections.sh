@@ -174,9 +174,9 @@ section_a() {
 # ---------------------------------------------------------------------------------
 # b. load generator: requests per second on GET /health/live, and memory per VU.
 
-# peer_rps NAME: requests per second of one generator against $URL/health/live (RATE).
+# peer_rps NAME ROUND: requests per second of one generator against $URL/health/live (RATE).
 peer_rps() {
-  local name=$1 log=$OUT/gen-$1.log u=$URL/health/live
+  local name=$1 log=$OUT/gen-$1-$2.log json=$OUT/gen-$1-$2.json u=$URL/health/live
   RATE=""
   case $name in
     wrk) command -v wrk >/dev/null || { BENCH_WHY="no wrk"; return 1; }
@@ -190,10 +190,10 @@ peer_rps() {
          RATE=$(awk '/^Requests per second:/ {print $4}' "$log") ;;
     lastroom-load)
          load_has_scenario http || return 1
-         load_run "$OUT/gen-load.json" "$log" $((SECS + 30)) http --url "$URL" --path /health/live \
+         load_run "$json" "$log" $((SECS + 30)) http --url "$URL" --path /health/live \
            --vus "$CONNS" --threads "$THREADS" --duration "${SECS}s" --quiet \
            || { BENCH_WHY="lastroom-load exit $?, see $log"; return 1; }
-         RATE=$(jnum "$OUT/gen-load.json" '.metrics.http_reqs.values.rate') ;;
+         RATE=$(jnum "$json" '.metrics.http_reqs.values.rate') ;;
   esac
   [ -n "$RATE" ] || { BENCH_WHY="no rate in $log"; return 1; }
 }
@@ -211,17 +211,24 @@ vu_memory() {
 }
 
 section_b() {
-  say "b. load generators on GET /health/live: $CONNS connections, $THREADS threads, ${SECS}s each"
+  say "b. load generators on GET /health/live: $CONNS connections, $THREADS threads, ${SECS}s each, best of 2"
   local g wrk_rps="" r kib1 kib10
   if ! start_server "$OUT/lastroomd-b.log" --max-connections 12000; then
     na b1 "requests/s, GET /health/live" "$BENCH_WHY" ">= 1.0 of wrk"
     na b2 "peak RSS per VU" "$BENCH_WHY" "<= 32 KiB"
     return
   fi
+  # Two interleaved rounds, the better of each generator's two runs kept, so that a
+  # burst of background work on the machine does not decide the comparison alone.
   declare -A rps why
-  for g in wrk lastroom-load hey ab; do
-    if peer_rps "$g"; then rps[$g]=$RATE; note "$g: $RATE requests/s"
-    else why[$g]=$BENCH_WHY; note "$g: n/a ($BENCH_WHY)"; fi
+  local round
+  for round in 1 2; do
+    for g in wrk lastroom-load hey ab; do
+      if peer_rps "$g" "$round"; then
+        note "$g (round $round): $RATE requests/s"
+        if [ -z "${rps[$g]:-}" ] || ge "$RATE" "${rps[$g]}"; then rps[$g]=$RATE; fi
+      else why[$g]=$BENCH_WHY; note "$g: n/a ($BENCH_WHY)"; fi
+    done
   done
   wrk_rps=${rps[wrk]:-}
   for g in lastroom-load hey ab; do
@@ -320,29 +327,52 @@ section_d() {
 # ---------------------------------------------------------------------------------
 # e. arrival-rate accuracy, and a one-second stall of lastroomd.
 
+# served_live: the server's count of answered GET /health/live (its /metrics), and the
+# time it was read, as "COUNT SECONDS".
+served_live() {
+  local n t
+  t=$(date +%s.%N)
+  n=$(curl -s --max-time 2 "$URL/metrics" | awk -F'} ' '/^lastroom_http_requests_total\{route="GET \/health\/live",status="200"\}/ {print $2}')
+  echo "${n:-0} $t"
+}
+
+# rate_row RATE: constant-arrival-rate at RATE iterations/s for SECS seconds. The
+# achieved rate is counted by lastroomd between 1 s after the start and 1 s before the
+# end (steady state, independent of the tester's own bookkeeping).
+rate_row() {
+  local rate=$1 json=$OUT/rate-$1.json a b s n got err abs lp c0 t0 c1 t1
+  rm -f "$json"
+  "$LOAD" run http --url "$URL" --path /health/live --rate "$rate" --duration "${SECS}s" \
+    --vus $((rate / 10 + 10)) --max-vus $((rate + 100)) --quiet \
+    --summary-export "$json" >"$OUT/rate-$rate.log" 2>&1 &
+  lp=$!
+  track "$lp"
+  sleep 1; a=$(served_live)
+  sleep $((SECS - 2)); b=$(served_live)
+  for _ in $(seq $(( (SECS + 60) * 10 ))); do kill -0 "$lp" 2>/dev/null || break; sleep 0.1; done
+  stop_pid "$lp"; wait "$lp" 2>/dev/null; s=$?
+  read -r c0 t0 <<<"$a"; read -r c1 t1 <<<"$b"
+  n=$(jnum "$json" '.metrics.iterations.values.count') || n=""
+  if [ -z "$n" ] || [ "$c1" -le "$c0" ]; then
+    na "e.$rate" "arrival rate $(fmt_int "$rate")/s" "no iterations counted, exit $s, see $OUT/rate-$rate.log" "within 1%"
+    return
+  fi
+  got=$(calc "($c1 - $c0) / ($t1 - $t0)"); err=$(calc "($got - $rate) / $rate * 100")
+  abs=$(calc "($err < 0) ? -($err) : $err")
+  row "e.$rate" "arrival rate $(fmt_int "$rate")/s (exit $s)" "$(calc "$got")/s served, $(calc "$n / $SECS")/s counted" \
+      "target $(fmt_int "$rate")/s" "$err %" "within 1%" "$(verdict le "$abs" 1)"
+}
+
 section_e() {
   say "e. constant-arrival-rate on GET /health/live, and a 1 s stall of lastroomd"
-  local rate json s n got err
+  local rate
   if ! load_has_scenario http || ! start_server "$OUT/lastroomd-e.log" --max-connections 12000; then
     na e.150 "arrival rate 150/s" "$BENCH_WHY" "within 1%"
     na e.5000 "arrival rate 5,000/s" "$BENCH_WHY" "within 1%"
     na e.stall "p99 with a 1 s stall" "$BENCH_WHY" "stall visible"
     return
   fi
-  for rate in 150 5000; do
-    json=$OUT/rate-$rate.json
-    load_run "$json" "$OUT/rate-$rate.log" $((SECS + 60)) http --url "$URL" --path /health/live \
-      --rate "$rate" --duration "${SECS}s" --vus $((rate / 10 + 10)) --max-vus $((rate + 100)) --quiet
-    s=$?
-    if n=$(jnum "$json" '.metrics.iterations.values.count'); then
-      got=$(calc "$n / $SECS"); err=$(calc "($got - $rate) / $rate * 100")
-      local abs; abs=$(calc "($err < 0) ? -$err : $err")
-      row "e.$rate" "arrival rate $(fmt_int "$rate")/s (exit $s)" "$(calc "$got")/s" "target $(fmt_int "$rate")/s" \
-          "$err %" "within 1%" "$(verdict le "$abs" 1)"
-    else
-      na "e.$rate" "arrival rate $(fmt_int "$rate")/s" "no iterations in the export, exit $s" "within 1%"
-    fi
-  done
+  for rate in 150 5000; do rate_row "$rate"; done
   stall_row
   stop_pid "$SERVER_PID"; URL=""; SERVER_PID=""
 }
@@ -361,8 +391,9 @@ stall_row() {
   for _ in $(seq 300); do kill -0 "$lp" 2>/dev/null || break; sleep 0.1; done
   stop_pid "$lp"; wait "$lp" 2>/dev/null; s=$?
   if p99i=$(trend "$json" iteration_duration 'p(99)') && p99s=$(trend "$json" http_req_duration 'p(99)'); then
-    row e.stall "p99, 150/s, lastroomd stopped 1 s" "intended start $(calc "$p99i") ms" \
-        "actual send $(calc "$p99s") ms" "$(calc "$p99i / ($p99s > 0 ? $p99s : 1)")x" \
+    local dropped; dropped=$(jnum "$json" '.metrics.dropped_iterations.values.count') || dropped=0
+    row e.stall "p99, 150/s for 6 s, lastroomd stopped 1 s (exit $s)" "intended start $(calc "$p99i") ms" \
+        "actual send $(calc "$p99s") ms" "$(calc "$p99i / ($p99s > 0 ? $p99s : 1)")x, $dropped dropped" \
         "stall visible (intended p99 >= 500 ms)" "$(verdict ge "$p99i" 500)"
   else
     na e.stall "p99, 150/s, lastroomd stopped 1 s" "no intended/actual p99 in the export, exit $s" "stall visible"
