@@ -6,6 +6,8 @@
  *   --path P          "/" by default; appended to the base URL's path
  *   --header 'K: V'   repeatable; sent as written
  *   --body B          at most LR_BODY_MAX - 1 bytes, sent as application/json
+ *   --barrier yes     every iteration waits at the start barrier with its request
+ *                     written, so all VUs send in the same instant (a race on any URL)
  * Any executor applies; by default a constant load of 10 VUs for 10 s (quick) or
  * 50 VUs for 1 m (full), with the threshold http_req_failed rate<0.01.
  */
@@ -23,6 +25,7 @@ struct http_opts {
     size_t hlen;
     char body[LR_BODY_MAX];
     size_t body_len;
+    bool barrier;
 };
 
 static const char *const http_methods[] = {
@@ -72,6 +75,10 @@ static int http_option(struct http_opts *o, const char *k, const char *v, char *
         snprintf(o->path, sizeof o->path, "%s", v);
         return 0;
     }
+    if (strcmp(k, "--barrier") == 0 && (!strcmp(v, "yes") || !strcmp(v, "no"))) {
+        o->barrier = !strcmp(v, "yes");
+        return 0;
+    }
     if (strcmp(k, "--body") == 0 && strlen(v) < sizeof o->body) {
         o->body_len = strlen(v);
         memcpy(o->body, v, o->body_len);
@@ -115,7 +122,7 @@ static enum lr_step http_step(struct lr_vu *vu, const struct lr_response *resp,
     memcpy(req->body, o->body, o->body_len);
     req->body_len = o->body_len;
     req->headers = o->hlen ? o->headers : NULL;
-    return LR_STEP_REQUEST;
+    return o->barrier ? LR_STEP_BARRIER : LR_STEP_REQUEST;
 }
 
 static void http_teardown(struct lr_scenario_env *env)

@@ -67,6 +67,30 @@ expect_eq "no interrupted request failed" 0 "$(metric http_req_failed passes)"
 run_load --iterations 5 --header 'X-Test: 1' --method POST --body '{"a":1}' --path /index.html
 expect_eq "http.server refuses POST: 5 failed requests" 5 "$(metric http_req_failed passes)"
 
+# the start barrier: 20 VUs on 2 threads park with their request written; each round
+# releases all of them, so 40 iterations are exactly two bursts of 20.
+run_load --iterations 40 --vus 20 --threads 2 --path /index.html --barrier yes
+expect_eq "barrier rounds exit 0" 0 "$RC"
+expect_eq "every parked request was sent: 40" 40 "$(metric http_reqs count | cut -d. -f1)"
+expect_eq "and answered without failure" 0 "$(metric http_req_failed passes)"
+
+# a server that accepts and never answers: every request times out.
+SILENT=$(free_port)
+python3 -c 'import socket,sys
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64); held=[]
+while True: held.append(s.accept())' "$SILENT" >/dev/null 2>&1 &
+track_pid $!
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$SILENT") 2>/dev/null && break; sleep 0.1; done
+rm -f "$TMP/summary.json"
+"$LOAD" run http --url "http://127.0.0.1:$SILENT" --iterations 4 --vus 2 --timeout 300ms \
+  --quiet --summary-export "$TMP/summary.json" >/dev/null 2>&1
+expect_eq "timeouts fail the default threshold: exit 99" 99 "$?"
+expect_eq "4 timeouts counted" 4 "$(metric timeout_errors count | cut -d. -f1)"
+expect_eq "4 transport errors under status 0" 4 \
+  "$(metric 'http_req_errors{status:0}' count | cut -d. -f1)"
+expect_eq "4 failed requests" 4 "$(metric http_req_failed passes)"
+
 "$LOAD" run http --url "http://127.0.0.1:$(free_port)" --iterations 3 --quiet >/dev/null 2>&1
 expect_eq "an unreachable target exits 1" 1 "$?"
 "$LOAD" run http --url "$URL" --vus 0 --duration 1s --quiet >/dev/null 2>&1
