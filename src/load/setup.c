@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <http_parser.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -31,9 +32,15 @@ struct reply {
     int too_big;
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, const char *a, const char *b)
+/* Write a reason into err and return -1. */
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
-    snprintf(err, errlen, fmt, a, b);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
     return -1;
 }
 
@@ -54,24 +61,24 @@ static int parse_url(struct setup_http *h, const char *url, char *err, size_t er
 {
     const char *p = url;
     if (strncmp(p, "http://", 7) != 0)
-        return fail(err, errlen, "%s: only http:// URLs are supported%s", url, "");
+        return fail(err, errlen, "%s: only http:// URLs are supported", url);
     p += 7;
     const char *end = p + strcspn(p, "/");
     const char *colon = memchr(p, ':', (size_t)(end - p));
     const char *hend = colon ? colon : end;
     if (hend == p || (size_t)(hend - p) >= sizeof h->host)
-        return fail(err, errlen, "%s: bad host%s", url, "");
+        return fail(err, errlen, "%s: bad host", url);
     memcpy(h->host, p, (size_t)(hend - p));
     h->host[hend - p] = '\0';
     size_t plen = colon ? (size_t)(end - colon - 1) : 2;
     if (plen == 0 || plen >= sizeof h->port)
-        return fail(err, errlen, "%s: bad port%s", url, "");
+        return fail(err, errlen, "%s: bad port", url);
     memcpy(h->port, colon ? colon + 1 : "80", plen);
     h->port[plen] = '\0';
     if (strspn(h->port, "0123456789") != plen || atoi(h->port) <= 0 || atoi(h->port) > 65535)
-        return fail(err, errlen, "%s: bad port%s", url, "");
+        return fail(err, errlen, "%s: bad port", url);
     if (*end && strcmp(end, "/") != 0)
-        return fail(err, errlen, "%s: the URL must not have a path%s", url, "");
+        return fail(err, errlen, "%s: the URL must not have a path", url);
     return 0;
 }
 
@@ -90,7 +97,7 @@ int setup_http_init(struct setup_http *h, const char *base_url, int timeout_ms,
     freeaddrinfo(ai);
     if (!lo)
         return fail(err, errlen, "%s: not a loopback address; load runs only against "
-                    "this machine%s", h->host, "");
+                    "this machine", h->host);
     return 0;
 }
 
@@ -358,7 +365,7 @@ int setup_register_all(const struct setup_http *h, char *const *emails, int n,
         pthread_join(tid[i], NULL);
     pthread_mutex_destroy(&j.mu);
     if (j.failed)
-        return fail(err, errlen, "registering users: %s%s", j.err, "");
+        return fail(err, errlen, "registering users: %s", j.err);
     return 0;
 }
 
@@ -413,6 +420,6 @@ int setup_get(const struct setup_http *h, const char *path, const char *token,
     if (call_expect(h, "GET", path, token, NULL, 200, resp, err, errlen) < 0)
         return -1;
     if (!*resp)
-        return fail(err, errlen, "%s: the answer is not JSON%s", path, "");
+        return fail(err, errlen, "%s: the answer is not JSON", path);
     return 0;
 }
