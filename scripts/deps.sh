@@ -13,6 +13,7 @@ PKGS=(
   libssl-dev                                      # https:// targets in lastroom-load
   check                                           # C unit test framework
   curl jq                                         # integration tests and scripts
+  clang libclang-rt-14-dev libfuzzer-14-dev       # fuzz harnesses (make fuzz, fuzz_smoke test)
 )
 if [ "${LASTROOM_BENCH_DEPS:-0}" = 1 ]; then
   PKGS+=(wrk hey apache2-utils)
