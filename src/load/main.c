@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "load/duration.h"
@@ -65,6 +66,7 @@ static void usage(FILE *out)
     fputs("usage: lastroom-load run SCENARIO [options]\n"
           "       lastroom-load list\n\n"
           "  --url URL | -e API_URL=URL   the API (default http://127.0.0.1:8080)\n"
+          "  -e ADMIN_EMAIL=.. -e ADMIN_PASSWORD=..   the admin, as in the environment\n"
           "  --db URL                     PostgreSQL, for verification\n"
           "  --profile quick|full         the scenario's profile (default full)\n"
           "  --vus N --duration D         constant-vus (k6 shortcut)\n"
@@ -142,6 +144,12 @@ static int parse_valued(struct cli *c, const char *k, const char *v)
         c->url = v;
     else if (!strcmp(k, "-e") && !strncmp(v, "API_URL=", 8))
         c->url = v + 8;
+    else if (!strcmp(k, "-e") && (!strncmp(v, "ADMIN_EMAIL=", 12)
+                                  || !strncmp(v, "ADMIN_PASSWORD=", 15))) {
+        char name[16];
+        snprintf(name, sizeof name, "%.*s", (int)(strchr(v, '=') - v), v);
+        setenv(name, strchr(v, '=') + 1, 1);
+    }
     else if (!strcmp(k, "--db"))
         c->db = v;
     else if (!strcmp(k, "--profile") && (!strcmp(v, "quick") || !strcmp(v, "full")))
@@ -385,6 +393,16 @@ static void env_init(struct app *a)
     e->argv_extra = a->cli.extra;
 }
 
+/* One descriptor per VU: lift the soft limit to the hard one. */
+static void raise_nofile(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
 static int cmd_run(int argc, char **argv)
 {
     static struct app a;
@@ -393,6 +411,7 @@ static int cmd_run(int argc, char **argv)
     if (parse_args(&a.cli, argc, argv) != 0 || app_prepare(&a) != 0)
         return EXIT_USAGE;
     env_init(&a);
+    raise_nofile();
     a.tty = isatty(STDERR_FILENO);
     a.env.metrics = metrics_new();
     a.env.shard = a.env.metrics ? metrics_shard_new(a.env.metrics) : NULL;
@@ -401,8 +420,6 @@ static int cmd_run(int argc, char **argv)
         metrics_free(a.env.metrics);
         return EXIT_CANNOT;
     }
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
     signal(SIGPIPE, SIG_IGN);
     if (a.scn->setup && a.scn->setup(&a.env, err, sizeof err) != 0) {
         bad("setup failed", err);
@@ -412,6 +429,10 @@ static int cmd_run(int argc, char **argv)
     } else if (open_outputs(&a) != 0) {
         status = EXIT_CANNOT;
     } else {
+        struct sigaction sa = { .sa_handler = on_signal };
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);      /* from here ^C ends the run, then reports */
+        sigaction(SIGTERM, &sa, NULL);
         status = run_and_report(&a);
     }
     if (a.nd)
