@@ -134,10 +134,14 @@ size_t httpc_format(char *buf, size_t cap, const struct httpc_target *t,
 
 /* ---- response parsing ------------------------------------------------------- */
 
+/* Each message starts afresh: only the final (non-1xx) answer's body is kept. */
 static int on_message_begin(http_parser *p)
 {
     struct httpc_conn *c = container_of(p, struct httpc_conn, parser);
     c->header_bytes = 0;
+    c->body_len = 0;
+    c->body_total = 0;
+    c->truncated = false;
     return 0;
 }
 
@@ -152,6 +156,8 @@ static int on_header_bytes(http_parser *p, const char *at, size_t len)
 static int on_headers_complete(http_parser *p)
 {
     struct httpc_conn *c = container_of(p, struct httpc_conn, parser);
+    if (p->status_code < 100)
+        return -1;                         /* not an HTTP status */
     if (p->status_code < 200)
         return 0;                          /* 1xx: the real answer follows */
     c->status = p->status_code;

@@ -130,6 +130,14 @@ START_TEST(test_interim_and_head)
     ck_assert_int_eq(feed(&c, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"),
                      HTTPC_DONE);
     ck_assert_int_eq(c.status, 204);
+    conn_init(&c, 1024, 1 << 20);                 /* an interim answer's body is not kept */
+    ck_assert_int_eq(feed(&c, "HTTP/1.1 100 Continue\r\nContent-Length: 5\r\n\r\nhello"
+                              "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"), HTTPC_DONE);
+    ck_assert_int_eq(c.status, 200);
+    ck_assert_uint_eq(c.body_total, 2);
+    ck_assert(memcmp(c.body, "ok", 2) == 0);
+    conn_init(&c, 1024, 1 << 20);                 /* a status below 100 is malformed */
+    ck_assert_int_eq(feed(&c, "HTTP/1.1 4 X\r\nContent-Length: 0\r\n\r\n"), HTTPC_BAD);
     conn_init(&c, 1024, 1 << 20);
     c.head = true;
     ck_assert_int_eq(feed(&c, "HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n"), HTTPC_DONE);
