@@ -19,17 +19,26 @@ SRV_TMP=$(mktemp -d)
 SRV_SEQ=0
 trap 'lib_cleanup; rm -rf "$SRV_TMP"' EXIT
 
-srv_start() {
-  local port
-  port=$(free_port) || return 1
-  SRV_URL=http://127.0.0.1:$port
-  SRV_LOG=$SRV_TMP/lastroomd.$port.log
-  LASTROOM_ADMIN_EMAIL=$SRV_ADMIN_EMAIL LASTROOM_ADMIN_PASSWORD=$SRV_ADMIN_PASSWORD \
-  LASTROOM_TOKEN_SECRET=${SRV_SECRET:-test-secret-$$} \
-    "$LASTROOM_BIN/lastroomd" --db "$SRV_DB" --listen "127.0.0.1:$port" "$@" >"$SRV_LOG" 2>&1 &
-  SRV_PID=$!
-  track_pid "$SRV_PID"
-  wait_http "$SRV_URL/health/live" 30 || { echo "# lastroomd did not start:"; sed 's/^/# /' "$SRV_LOG"; return 1; }
+srv_start() {   # up to 3 ports, in case another process takes the free one first
+  local port try deadline
+  for try in 1 2 3; do
+    port=$(free_port) || return 1
+    SRV_URL=http://127.0.0.1:$port
+    SRV_LOG=$SRV_TMP/lastroomd.$port.log
+    LASTROOM_ADMIN_EMAIL=$SRV_ADMIN_EMAIL LASTROOM_ADMIN_PASSWORD=$SRV_ADMIN_PASSWORD \
+    LASTROOM_TOKEN_SECRET=${SRV_SECRET:-test-secret-$$} \
+      "$LASTROOM_BIN/lastroomd" --db "$SRV_DB" --listen "127.0.0.1:$port" "$@" >"$SRV_LOG" 2>&1 &
+    SRV_PID=$!
+    track_pid "$SRV_PID"
+    deadline=$((SECONDS + 30))
+    while kill -0 "$SRV_PID" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
+      curl -s -o /dev/null --max-time 1 "$SRV_URL/health/live" && return 0
+      sleep 0.1
+    done
+    echo "# lastroomd did not start (try $try):"; sed 's/^/# /' "$SRV_LOG"
+    grep -q 'cannot listen' "$SRV_LOG" || return 1
+  done
+  return 1
 }
 
 srv_stop() {
