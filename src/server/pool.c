@@ -132,20 +132,15 @@ static int connect_worker(struct worker *w)
     return 0;
 }
 
-/* idle_conn_dead: an idle connection whose socket is readable has been told goodbye. */
+/* idle_conn_dead: nothing is due on an idle connection (no LISTEN, no SET from elsewhere),
+ * so any readable data or hang-up means the server said goodbye: a terminated backend
+ * sends an error and closes, a restarted server just closes. */
 static int idle_conn_dead(PGconn *c)
 {
     struct pollfd pfd = { .fd = PQsocket(c), .events = POLLIN };
     if (PQstatus(c) != CONNECTION_OK || pfd.fd < 0)
         return 1;
-    if (poll(&pfd, 1, 0) <= 0)
-        return 0;
-    if (PQconsumeInput(c) == 0 || PQstatus(c) != CONNECTION_OK)
-        return 1;
-    PGnotify *n;
-    while ((n = PQnotifies(c)) != NULL)
-        PQfreemem(n);
-    return 0;
+    return poll(&pfd, 1, 0) != 0;
 }
 
 static int ensure_conn(struct worker *w)
