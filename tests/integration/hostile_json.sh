@@ -60,36 +60,35 @@ expect_raw "a raw NUL byte inside a string is 400 invalid_json" "400 invalid_jso
   '(lambda b: b"POST /api/auth/login HTTP/1.1\r\nHost: t\r\nContent-Length: %d\r\n\r\n" % len(b) + b)(b"{\"email\":\"a\x00@b.co\",\"password\":\"password1\"}")'
 refuse "a UTF-8 byte order mark is 400 invalid_json" 400 invalid_json POST /api/auth/login $'\xef\xbb\xbf{}'
 
+# hold_refused DESC STATUS CODE FIELD RAW: a hold body whose FIELD is the raw JSON text RAW
+hold_refused() {
+  local body="{\"room_type_id\":$RT,\"check_in\":\"2031-03-02\",\"check_out\":\"2031-03-04\",\"quantity\":1}"
+  body=$(sed -E "s/\"$4\":(\"[^\"]*\"|[0-9]+)/\"$4\":$(sed 's/[&/\\]/\\&/g' <<<"$5")/" <<<"$body")
+  refuse "$1" "$2" "$3" POST /api/holds "$body" "$USER_TOKEN"
+}
+# inventory_refused DESC CODE ALLOTMENT_RAW
+inventory_refused() {
+  refuse "$1" 400 "$2" PUT /api/admin/inventory "{\"room_type_id\":$RT,\"from\":\"2031-03-01\",\"to\":\"2031-03-02\",\"allotment\":$3}" "$ADMIN"
+}
+
 # numbers
 refuse "quantity 1e400 is 400 invalid_json" 400 invalid_json POST /api/holds "{$HOLD,\"x\":1e400}" "$USER_TOKEN"
-refuse "an integer past 2^63 is 400 invalid_json" 400 invalid_json POST /api/holds '{"room_type_id":99999999999999999999}' "$USER_TOKEN"
-refuse "quantity 2^63-1 is 400 invalid_quantity" 400 invalid_quantity POST /api/holds \
-  "{\"room_type_id\":$RT,\"check_in\":\"2031-03-02\",\"check_out\":\"2031-03-04\",\"quantity\":9223372036854775807}" "$USER_TOKEN"
-refuse "quantity 1.0 is 400 invalid_quantity" 400 invalid_quantity POST /api/holds \
-  "{\"room_type_id\":$RT,\"check_in\":\"2031-03-02\",\"check_out\":\"2031-03-04\",\"quantity\":1.0}" "$USER_TOKEN"
-refuse "quantity 0 is 400 invalid_quantity" 400 invalid_quantity POST /api/holds \
-  "{\"room_type_id\":$RT,\"check_in\":\"2031-03-02\",\"check_out\":\"2031-03-04\",\"quantity\":-0}" "$USER_TOKEN"
-refuse "quantity 11 is 400 invalid_quantity" 400 invalid_quantity POST /api/holds \
-  "{\"room_type_id\":$RT,\"check_in\":\"2031-03-02\",\"check_out\":\"2031-03-04\",\"quantity\":11}" "$USER_TOKEN"
-refuse "room_type_id -2^63 is 400 invalid_room_type_id" 400 invalid_room_type_id POST /api/holds \
-  '{"room_type_id":-9223372036854775808,"check_in":"2031-03-02","check_out":"2031-03-04","quantity":1}' "$USER_TOKEN"
-refuse "room_type_id 2^63-1 reaches the database and is 404 room_type_not_found" 404 room_type_not_found POST /api/holds \
-  '{"room_type_id":9223372036854775807,"check_in":"2031-03-02","check_out":"2031-03-04","quantity":1}' "$USER_TOKEN"
-refuse "an allotment of 2^31 is 400 invalid_allotment" 400 invalid_allotment PUT /api/admin/inventory \
-  "{\"room_type_id\":$RT,\"from\":\"2031-03-01\",\"to\":\"2031-03-02\",\"allotment\":2147483648}" "$ADMIN"
-refuse "a negative allotment is 400 invalid_allotment" 400 invalid_allotment PUT /api/admin/inventory \
-  "{\"room_type_id\":$RT,\"from\":\"2031-03-01\",\"to\":\"2031-03-02\",\"allotment\":-1}" "$ADMIN"
+hold_refused "an integer past 2^63 is 400 invalid_json" 400 invalid_json room_type_id 99999999999999999999
+hold_refused "quantity 2^63-1 is 400 invalid_quantity" 400 invalid_quantity quantity 9223372036854775807
+hold_refused "quantity 1.0 is 400 invalid_quantity" 400 invalid_quantity quantity 1.0
+hold_refused "quantity -0 is 400 invalid_quantity" 400 invalid_quantity quantity -0
+hold_refused "quantity 11 is 400 invalid_quantity" 400 invalid_quantity quantity 11
+hold_refused "room_type_id -2^63 is 400 invalid_room_type_id" 400 invalid_room_type_id room_type_id -9223372036854775808
+hold_refused "room_type_id 2^63-1 reaches the database and is 404 room_type_not_found" 404 room_type_not_found room_type_id 9223372036854775807
+inventory_refused "an allotment of 2^31 is 400 invalid_allotment" invalid_allotment 2147483648
+inventory_refused "a negative allotment is 400 invalid_allotment" invalid_allotment -1
 
 # types and dates
 d() { echo "{\"room_type_id\":$RT,\"check_in\":\"$1\",\"check_out\":\"$2\",\"quantity\":1}"; }
-refuse "room_type_id as a string is 400 invalid_room_type_id" 400 invalid_room_type_id POST /api/holds \
-  "{\"room_type_id\":\"$RT\",\"check_in\":\"2031-03-02\",\"check_out\":\"2031-03-04\",\"quantity\":1}" "$USER_TOKEN"
-refuse "quantity true is 400 invalid_quantity" 400 invalid_quantity POST /api/holds \
-  "{\"room_type_id\":$RT,\"check_in\":\"2031-03-02\",\"check_out\":\"2031-03-04\",\"quantity\":true}" "$USER_TOKEN"
-refuse "quantity null is 400 missing_quantity" 400 missing_quantity POST /api/holds \
-  "{\"room_type_id\":$RT,\"check_in\":\"2031-03-02\",\"check_out\":\"2031-03-04\",\"quantity\":null}" "$USER_TOKEN"
-refuse "check_in as a number is 400 invalid_check_in" 400 invalid_check_in POST /api/holds \
-  "{\"room_type_id\":$RT,\"check_in\":20310302,\"check_out\":\"2031-03-04\",\"quantity\":1}" "$USER_TOKEN"
+hold_refused "room_type_id as a string is 400 invalid_room_type_id" 400 invalid_room_type_id room_type_id "\"$RT\""
+hold_refused "quantity true is 400 invalid_quantity" 400 invalid_quantity quantity true
+hold_refused "quantity null is 400 missing_quantity" 400 missing_quantity quantity null
+hold_refused "check_in as a number is 400 invalid_check_in" 400 invalid_check_in check_in 20310302
 for bad in 2031-02-29 2031-13-01 2031-3-02 2031-03-02T00:00:00Z +031-03-02 ' 2031-03-02' 1999-12-31 2101-01-01 0000-00-00 '' '２０３１-03-02'; do
   refuse "check_in '$bad' is 400 invalid_check_in" 400 invalid_check_in POST /api/holds "$(d "$bad" 2031-03-04)" "$USER_TOKEN"
 done
@@ -106,9 +105,9 @@ for s in "${SQLI[@]}"; do
   refuse "login email $j is 401" 401 invalid_credentials POST /api/auth/login "{\"email\":$j,\"password\":\"password1\"}"
   refuse "login password $j is 401" 401 invalid_credentials POST /api/auth/login "{\"email\":\"$USER_EMAIL\",\"password\":$j}"
   refuse "register email $j is 400 invalid_email" 400 invalid_email POST /api/auth/register "{\"email\":$j,\"password\":\"password1\"}"
-  refuse "hold room_type_id $j is 400" 400 invalid_room_type_id POST /api/holds "{\"room_type_id\":$j,\"check_in\":\"2031-03-02\",\"check_out\":\"2031-03-04\",\"quantity\":1}" "$USER_TOKEN"
+  hold_refused "hold room_type_id $j is 400" 400 invalid_room_type_id room_type_id "$j"
   refuse "hold check_in $j is 400" 400 invalid_check_in POST /api/holds "$(d "$s" 2031-03-04)" "$USER_TOKEN"
-  refuse "hold quantity $j is 400" 400 invalid_quantity POST /api/holds "{\"room_type_id\":$RT,\"check_in\":\"2031-03-02\",\"check_out\":\"2031-03-04\",\"quantity\":$j}" "$USER_TOKEN"
+  hold_refused "hold quantity $j is 400" 400 invalid_quantity quantity "$j"
   refuse "booking hold_id $j is 400" 400 invalid_hold_id POST /api/bookings "{\"hold_id\":$j}" "$USER_TOKEN"
   refuse "inventory from $j is 400" 400 invalid_from PUT /api/admin/inventory "{\"room_type_id\":$RT,\"from\":$j,\"to\":\"2031-03-02\",\"allotment\":1}" "$ADMIN"
   q=$(jq -rn --arg s "$s" '$s|@uri')
