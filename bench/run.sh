@@ -24,6 +24,9 @@
 #   BENCH_CONNS     connections of the load generator runs (default 64)
 #   BENCH_THREADS   load generator threads (default 2)
 #   BENCH_ONLY      sections to run, e.g. "a b" (default "a b c d e")
+#   BENCH_LASTROOM_VUS  VUs of the large last-room run (default 10000)
+#   BENCH_D_BUDGET  seconds the large last-room run may take (default 240); it is
+#                   skipped when the 1,000-VU run predicts more
 # Exit status: 0 when the table was printed (MISS rows included), 1 when no
 # PostgreSQL or no lastroomd could be started.
 set -uo pipefail
