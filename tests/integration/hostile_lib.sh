@@ -95,6 +95,15 @@ def open_many(port, n):
         socks.append(conn(port, 5))
     return socks
 
+def is_closed(s):
+    """Whether the server closed s (no waiting: a socket with a timeout would poll)."""
+    if not select.select([s], [], [], 0)[0]:
+        return False
+    try:
+        return s.recv(4096, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
+
 def wait_closed(socks, seconds):
     """How many of socks the server closed within seconds."""
     deadline = time.time() + seconds
@@ -127,15 +136,19 @@ def cmd_slowloris(port, n, drip_s, timeout_s):
     socks = open_many(port, n)
     req = b"POST /api/auth/login HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n"
     served = 0
+    dripping = list(socks)
     for i in range(int(drip_s)):
-        for s in socks:
+        for s in list(dripping):
             try:
+                if is_closed(s):
+                    raise OSError
                 s.send(req[i % len(req):i % len(req) + 1])
             except OSError:
-                pass
+                dripping.remove(s)   # the server closed it
         served += live(port)
         time.sleep(1)
     print("served_while_dripping %d/%d" % (served, int(drip_s)))
+    print("closed_while_dripping %d/%d" % (sum(map(is_closed, socks)), n))
     print("closed_after_stall %d/%d" % (wait_closed(socks, timeout_s + 10), n))
 
 def cmd_idle(port, n, timeout_s):
