@@ -79,10 +79,13 @@ static void check_error_body(const char *body, int status)
     json_decref(j);
 }
 
+/* the date parameter i, which must lie within the API's date range */
 static int param_day(const struct http_req *r, int i, int32_t *day)
 {
     const char *s = r->params[i];
-    return s != NULL && date_parse(s, strlen(s), day) == 0 ? 0 : -1;
+    if (s == NULL || date_parse(s, strlen(s), day) != 0)
+        return -1;
+    return *day >= date_from_ymd(2000, 1, 1) && *day <= date_from_ymd(2100, 12, 31) ? 0 : -1;
 }
 
 static long long param_int(const struct http_req *r, int i)
@@ -95,19 +98,13 @@ static long long param_int(const struct http_req *r, int i)
 /* what may reach the database */
 static void check_deferred(const struct http_req *r)
 {
-    int32_t a, b, lo = date_from_ymd(2000, 1, 1), hi = date_from_ymd(2100, 12, 31);
+    int32_t a, b;
     if (r->stmt < 0 || r->stmt >= STMT_COUNT || r->nparams > HTTP_MAX_PARAMS)
         abort();
     if (r->match.auth != AUTH_NONE && r->user.user_id <= 0)
         abort();
     if (r->match.auth == AUTH_ADMIN && !r->user.is_admin)
         abort();
-    for (int i = 0; i < r->nparams; i++) {
-        int32_t d;
-        if (r->params[i] != NULL && strlen(r->params[i]) == DATE_TEXT_LEN && param_day(r, i, &d) == 0
-            && (d < lo || d > hi))
-            abort();
-    }
     switch (r->stmt) {
     case STMT_HOLD:
         if (param_day(r, 2, &a) || param_day(r, 3, &b) || b - a < 1 || b - a > VALIDATE_MAX_NIGHTS)
