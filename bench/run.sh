@@ -53,6 +53,7 @@ DB=""
 URL=""
 SERVER_PID=""
 T0=$SECONDS
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 cleanup() {
   stop_all
@@ -125,7 +126,8 @@ wants e && section_e
   echo "# lastroom bench results"
   echo
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)),"
-  echo "$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) memory, ${SECS}s per throughput run, loadavg at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo "$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) memory, ${SECS}s per throughput run,"
+  echo "load average at the start: $LOAD_START, at the end: $(cut -d' ' -f1-3 /proc/loadavg) (a quiet machine shows about 0)."
   echo
   print_table
 } >"$RESULTS"

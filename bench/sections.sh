@@ -220,17 +220,23 @@ section_b() {
   fi
   # Two interleaved rounds, the better of each generator's two runs kept, so that a
   # burst of background work on the machine does not decide the comparison alone.
-  declare -A rps why
-  local round
+  declare -A rps why first
+  local round wrk_rounds="" wrk_apart=""
   for round in 1 2; do
     for g in wrk lastroom-load hey ab; do
       if peer_rps "$g" "$round"; then
         note "$g (round $round): $RATE requests/s"
+        [ "$round" = 1 ] && first[$g]=$RATE
+        [ "$round" = 2 ] && [ "$g" = wrk ] && [ -n "${first[wrk]:-}" ] \
+          && wrk_apart=$(calc "100 * (${first[wrk]} - $RATE) / ($RATE > ${first[wrk]} ? $RATE : ${first[wrk]})") \
+          && wrk_rounds="$(fmt_int "${first[wrk]}") and $(fmt_int "$RATE")/s"
         if [ -z "${rps[$g]:-}" ] || ge "$RATE" "${rps[$g]}"; then rps[$g]=$RATE; fi
       else why[$g]=$BENCH_WHY; note "$g: n/a ($BENCH_WHY)"; fi
     done
   done
   wrk_rps=${rps[wrk]:-}
+  [ -n "$wrk_rounds" ] && row b0 "machine noise: wrk, round 1 and round 2" "" "wrk $wrk_rounds" \
+    "$(calc "($wrk_apart < 0) ? -($wrk_apart) : $wrk_apart") % apart" "" ""
   for g in lastroom-load hey ab; do
     local target="" v="" id=b1
     [ "$g" = lastroom-load ] && { target=">= 1.0 of wrk"; }
