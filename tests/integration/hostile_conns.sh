@@ -6,6 +6,9 @@
 #     incomplete after that long must have been cut off (all 300 closed before the
 #     12 s end), and once they go silent every one must be closed within the timeout
 #     plus 10 s.
+#   stalled uploads: 500 connections each send 60000 of the 65536 body bytes they
+#     announce and stop: the server holds them all under 200 MB, still serves, and
+#     closes every one within the timeout plus 15 s.
 #   idle: 2000 connections that send nothing: a fresh request and requests on a sample
 #     of the idle connections are answered; the server then closes all 2000 within
 #     the timeout plus 15 s.
@@ -31,6 +34,19 @@ expect_eq "requests still incomplete after ${DRIP}s of dripping are cut off" "cl
 expect_eq "once they go silent, the server closes all $SLOW" "closed_after_stall $SLOW/$SLOW" \
   "$(grep '^closed_after' <<<"$out" || echo "$out" | tail -1)"
 hostile_after "$before" "slowloris"
+
+BODIES=${HOSTILE_BODY_CONNS:-500}
+out=$(timeout 120 python3 "$HOSTILE_PY" bodies "$SRV_PORT" "$BODIES" "$HOSTILE_IDLE_S" "$SRV_PID" 2>&1)
+rss=$(sed -n 's/^rss_kb_holding //p' <<<"$out")
+if [ -n "$rss" ] && [ "$rss" -gt 0 ] && [ "$rss" -lt "$HOSTILE_RSS_MAX_KB" ]; then
+  ok "holding $BODIES unfinished 60000-byte bodies: resident memory ${rss} kB < ${HOSTILE_RSS_MAX_KB} kB"
+else
+  nok "holding $BODIES unfinished 60000-byte bodies: resident memory '${rss}' kB < ${HOSTILE_RSS_MAX_KB} kB"; echo "$out" | sed 's/^/# /'
+fi
+expect_eq "meanwhile a fresh request is served" "fresh_served 1" "$(grep '^fresh' <<<"$out" || echo "$out" | tail -1)"
+expect_eq "the server closes all $BODIES stalled uploads after its timeout" "closed_after_stall $BODIES/$BODIES" \
+  "$(grep '^closed_after' <<<"$out" || echo "$out" | tail -1)"
+hostile_after "$before" "$BODIES stalled uploads"
 
 out=$(timeout 180 python3 "$HOSTILE_PY" idle "$SRV_PORT" "$IDLE" "$HOSTILE_IDLE_S" 2>&1)
 expect_eq "with $IDLE idle connections open, a fresh request is served" "fresh_served 1" \

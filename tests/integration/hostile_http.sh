@@ -63,6 +63,16 @@ expect_raw "a declared 1 GB body is refused 413 before it is sent" "413 payload_
 expect_raw "a body shorter than its Content-Length: closed without an answer" "none" "$L"'Content-Length: 10\r\n\r\n{}"'
 expect_raw "a bad chunk size is 400" "400 - -" "$L"'Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"'
 expect_raw "two Content-Length headers: libmicrohttpd reads the first" "400 missing_email -" "$L"'Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}"'
+expect_raw "Transfer-Encoding and Content-Length: the chunks count" "400 missing_email -" \
+  "$L"'Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n2\r\n{}\r\n0\r\n\r\n"'
+expect_raw "Transfer-Encoding: gzip, chunked: closed without an answer" "none" \
+  "$L"'Transfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"'
+expect_raw "Expect: 100-continue with a 1 MB Content-Length is 413 at once" "413 payload_too_large -" \
+  "$L"'Expect: 100-continue\r\nContent-Length: 1000000\r\n\r\n"'
+expect_raw "Expect: 100-continue with a small body is answered after the 100" "400 missing_email -" \
+  "$L"'Expect: 100-continue\r\nContent-Length: 2\r\n\r\n{}"'
+expect_raw "a bearer token of 200 digits is 401 unauthorized" "401 unauthorized -" \
+  "b\"GET /api/bookings HTTP/1.1\r\n${H}Authorization: Bearer \" + b\"9\" * 200 + b\"\r\n\r\n\""
 
 # a pipelined burst of 200 requests on one connection is answered in order
 n=$(python3 - "$SRV_PORT" <<'PY'

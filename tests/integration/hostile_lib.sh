@@ -1,8 +1,10 @@
 # hostile_lib.sh: helpers for the hostile-input tests (sourced after tests/lib.sh and
 # server_common.sh; not a test itself, so not executable).
 #
-#   hostile_start [ARGS...]   lastroomd with a short idle timeout and no sweeping during
+#   hostile_start [ARGS...]   lastroomd with a short idle timeout, no sweeping during
 #                             the test (so that the row counts are this test's alone)
+#                             and a 16 MB sanitizer quarantine (so that its resident
+#                             memory is the server's own)
 #   raw BYTES [TIMEOUT]       send BYTES (a Python bytes expression) on a fresh
 #                             connection, half-close, read one answer; prints
 #                             "STATUS CODE ALLOW" (CODE: error.code or -, ALLOW: the
@@ -22,9 +24,9 @@ import json, resource, select, socket, sys, time
 def conn(port, timeout):
     return socket.create_connection(("127.0.0.1", port), timeout=timeout)
 
-def read_answer(s, deadline):
-    """One HTTP answer: (status, headers dict, body) or None on close, 'timeout'."""
-    data = b""
+def read_answer(s, deadline, data=b""):
+    """The final HTTP answer (interim 1xx ones skipped): (status, headers dict, body),
+    None on close, or 'timeout'."""
     while b"\r\n\r\n" not in data:
         left = deadline - time.time()
         if left <= 0:
@@ -49,6 +51,8 @@ def read_answer(s, deadline):
     for l in lines[1:]:
         k, _, v = l.partition(":")
         headers[k.strip().lower()] = v.strip()
+    if 100 <= status < 200:
+        return read_answer(s, deadline, body)
     n = int(headers.get("content-length", "0"))
     while len(body) < n and time.time() < deadline:
         s.settimeout(max(deadline - time.time(), 0.01))
@@ -165,19 +169,40 @@ def cmd_idle(port, n, timeout_s):
     print("idle_sample_served %d/%d" % (ok, len(sample)))
     print("closed_after_idle %d/%d" % (wait_closed(socks, timeout_s + 15), n))
 
+def rss_kb(pid):
+    for line in open("/proc/%d/status" % pid):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return -1
+
+def cmd_bodies(port, n, timeout_s, pid):
+    """n connections each send 60000 of the 65536 body bytes they announce and stall:
+    the server's memory while it holds them all, then every one closed."""
+    socks = open_many(port, n)
+    head = b"POST /api/auth/register HTTP/1.1\r\nHost: t\r\nContent-Length: 65536\r\n\r\n"
+    for s in socks:
+        s.sendall(head + b"x" * 60000)
+    time.sleep(1)
+    print("rss_kb_holding %d" % rss_kb(pid))
+    print("fresh_served %d" % live(port))
+    print("closed_after_stall %d/%d" % (wait_closed(socks, timeout_s + 15), n))
+
 if __name__ == "__main__":
     c, port = sys.argv[1], int(sys.argv[2])
     if c == "raw":
         cmd_raw(port, sys.argv[3], float(sys.argv[4]))
     elif c == "slowloris":
         cmd_slowloris(port, int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]))
+    elif c == "bodies":
+        cmd_bodies(port, int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5]))
     elif c == "idle":
         cmd_idle(port, int(sys.argv[3]), float(sys.argv[4]))
 PY
 
 HOSTILE_IDLE_S=${HOSTILE_IDLE_S:-3}
-hostile_start() {
-  srv_start --conn-timeout "${HOSTILE_IDLE_S}s" --sweep-interval 1h "$@" || return 1
+hostile_start() {   # a small sanitizer quarantine, so that VmRSS measures the server, not ASan
+  ASAN_OPTIONS="${ASAN_OPTIONS:-}:quarantine_size_mb=16" \
+    srv_start --conn-timeout "${HOSTILE_IDLE_S}s" --sweep-interval 1h "$@" || return 1
   SRV_PORT=${SRV_URL##*:}
 }
 
