@@ -17,12 +17,15 @@
 #include "common/jsonx.h"
 #include "common/log.h"
 #include "server/api.h"
+#include "server/connwatch.h"
 #include "server/metrics.h"
 
 struct http_server {
     struct MHD_Daemon *daemon;
     struct api_ctx *api;
     size_t body_max;
+    int64_t request_limit_us;     /* headers and body must be in within this */
+    struct connwatch *watch;
     atomic_int suspended;
 };
 
@@ -154,6 +157,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if ((r = req_new(s, c, url, method)) == NULL)
             return MHD_NO;
         *con_cls = r;
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        r->watch = ci != NULL ? ci->socket_context : NULL;
+        connwatch_busy(s->watch, r->watch, 1);
         early_checks(r);
         return r->answered ? send_answer(r) : MHD_YES;
     }
@@ -163,6 +169,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return send_answer(r);
     }
     if (*upload_size > 0) {
+        if (pool_now_us() - r->t0_us > s->request_limit_us)
+            return MHD_NO;   /* a body dripped too slowly: close */
         if (!r->body_too_large && buf_append(&r->body, upload, *upload_size) != 0)
             r->body_too_large = 1;
         *upload_size = 0;
@@ -184,6 +192,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         return;
     if (r->suspended)   /* the client left while its job ran */
         atomic_fetch_sub(&r->srv->suspended, 1);
+    connwatch_busy(r->srv->watch, r->watch, 0);
     int64_t us = pool_now_us() - r->t0_us;
     int status = r->answered ? r->status : 0;
     metrics_request(r->match.route, status, us);
@@ -192,6 +201,19 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                  toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection closed early)");
     req_free(r);
     *con_cls = NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct http_server *s = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = ci != NULL ? connwatch_add(s->watch, ci->connect_fd) : NULL;
+    } else {
+        connwatch_remove(s->watch, *socket_context);
+        *socket_context = NULL;
+    }
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -227,6 +249,12 @@ struct http_server *http_start(const struct http_config *cfg, struct api_ctx *ap
     }
     s->api = api;
     s->body_max = cfg->body_max;
+    s->request_limit_us = (int64_t)cfg->conn_timeout_s * 1000000;
+    if ((s->watch = connwatch_start((int64_t)cfg->conn_timeout_s * 1000)) == NULL) {
+        snprintf(err, errcap, "cannot start the connection watch");
+        free(s);
+        return NULL;
+    }
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC
                      | MHD_USE_ERROR_LOG;
     s->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
@@ -237,10 +265,12 @@ struct http_server *http_start(const struct http_config *cfg, struct api_ctx *ap
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096u,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
         MHD_OPTION_END);
     if (s->daemon == NULL) {
         snprintf(err, errcap, "cannot listen on %s:%d", cfg->host, cfg->port);
+        connwatch_stop(s->watch);
         free(s);
         return NULL;
     }
@@ -259,5 +289,6 @@ void http_stop(struct http_server *s, int grace_ms)
     MHD_stop_daemon(s->daemon);
     if (lfd != MHD_INVALID_SOCKET)
         close(lfd);
+    connwatch_stop(s->watch);
     free(s);
 }

@@ -6,7 +6,9 @@
  * suspended (MHD_suspend_connection) and its job queued to a pool; the job's completion
  * sets the answer and resumes the connection, and the event thread sends it. Caps:
  * body (413), header count (431), header bytes (MHD's per-connection memory), idle
- * connections time out, total connections are limited.
+ * connections time out, a connection gets no longer than that timeout to deliver a
+ * complete request however slowly it drips it (connwatch.h), total connections are
+ * limited.
  */
 #ifndef LASTROOM_HTTP_H
 #define LASTROOM_HTTP_H
@@ -26,6 +28,7 @@
 struct http_server;
 struct MHD_Connection;
 struct api_ctx;
+struct connwatch_conn;
 
 /* One request, from its first byte to its answer. Owned by http.c; freed after the
  * answer was sent (or the client went away). */
@@ -59,6 +62,7 @@ struct http_req {
     int answered;                 /* status and resp are set */
     int suspended;
     int64_t t0_us;
+    struct connwatch_conn *watch;  /* the connection's entry in the slow-client watch */
     struct pool_job job;
 };
 
