@@ -5,7 +5,8 @@
 #     timeouts) while /health/live must answer every second; a request that is still
 #     incomplete after that long must have been cut off (all 300 closed before the
 #     12 s end), and once they go silent every one must be closed within the timeout
-#     plus 10 s.
+#     plus 10 s. The same for 100 connections that send their headers at once and
+#     then drip the body (a slow POST).
 #   stalled uploads: 500 connections each send 60000 of the 65536 body bytes they
 #     announce and stop: the server holds them all under 200 MB, still serves, and
 #     closes every one within the timeout plus 15 s.
@@ -26,7 +27,7 @@ ok "lastroomd starts"
 before=$(db_snapshot)
 
 DRIP=$((4 * HOSTILE_IDLE_S))
-out=$(timeout 120 python3 "$HOSTILE_PY" slowloris "$SRV_PORT" "$SLOW" "$DRIP" "$HOSTILE_IDLE_S" 2>&1)
+out=$(timeout 120 python3 "$HOSTILE_PY" slowloris "$SRV_PORT" "$SLOW" "$DRIP" "$HOSTILE_IDLE_S" head 2>&1)
 expect_eq "while $SLOW connections drip bytes, /health/live answers every second" "served_while_dripping $DRIP/$DRIP" \
   "$(grep '^served_while' <<<"$out" || echo "$out" | tail -1)"
 expect_eq "requests still incomplete after ${DRIP}s of dripping are cut off" "closed_while_dripping $SLOW/$SLOW" \
@@ -34,6 +35,16 @@ expect_eq "requests still incomplete after ${DRIP}s of dripping are cut off" "cl
 expect_eq "once they go silent, the server closes all $SLOW" "closed_after_stall $SLOW/$SLOW" \
   "$(grep '^closed_after' <<<"$out" || echo "$out" | tail -1)"
 hostile_after "$before" "slowloris"
+
+SLOWB=${HOSTILE_SLOW_BODY_CONNS:-100}
+out=$(timeout 120 python3 "$HOSTILE_PY" slowloris "$SRV_PORT" "$SLOWB" "$DRIP" "$HOSTILE_IDLE_S" body 2>&1)
+expect_eq "while $SLOWB connections drip a body, /health/live answers every second" "served_while_dripping $DRIP/$DRIP" \
+  "$(grep '^served_while' <<<"$out" || echo "$out" | tail -1)"
+expect_eq "bodies still incomplete after ${DRIP}s of dripping are cut off" "closed_while_dripping $SLOWB/$SLOWB" \
+  "$(grep '^closed_while' <<<"$out" || echo "$out" | tail -1)"
+expect_eq "once they go silent, the server closes all $SLOWB" "closed_after_stall $SLOWB/$SLOWB" \
+  "$(grep '^closed_after' <<<"$out" || echo "$out" | tail -1)"
+hostile_after "$before" "slow bodies"
 
 BODIES=${HOSTILE_BODY_CONNS:-500}
 out=$(timeout 120 python3 "$HOSTILE_PY" bodies "$SRV_PORT" "$BODIES" "$HOSTILE_IDLE_S" "$SRV_PID" 2>&1)

@@ -134,11 +134,16 @@ def wait_closed(socks, seconds):
         s.close()
     return closed
 
-def cmd_slowloris(port, n, drip_s, timeout_s):
-    """n connections drip a request a byte at a time; while they drip, others are
+def cmd_slowloris(port, n, drip_s, timeout_s, mode):
+    """n connections drip a request a byte at a time (mode head: the header block;
+    mode body: the headers at once, then the body); while they drip, others are
     served; then they stop and the server must close them all."""
     socks = open_many(port, n)
     req = b"POST /api/auth/login HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n"
+    if mode == "body":
+        for s in socks:
+            s.sendall(req + b"\r\n")
+        req = b'{"email":"drip@example.com","password":"drip-drip-drip-drip-drip-drip-drip-drip-drip-drip-drip-drip"}'[:99]
     served = 0
     dripping = list(socks)
     for i in range(int(drip_s)):
@@ -192,7 +197,7 @@ if __name__ == "__main__":
     if c == "raw":
         cmd_raw(port, sys.argv[3], float(sys.argv[4]))
     elif c == "slowloris":
-        cmd_slowloris(port, int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]))
+        cmd_slowloris(port, int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), sys.argv[6])
     elif c == "bodies":
         cmd_bodies(port, int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5]))
     elif c == "idle":
