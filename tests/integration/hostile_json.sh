@@ -120,6 +120,9 @@ for s in "${SQLI[@]}"; do
   refuse "an Idempotency-Key $j (with blanks) is 400" 400 invalid_idempotency_key POST /api/holds "{$HOLD}" "$USER_TOKEN" -H "Idempotency-Key: $s"
 done
 
+refuse "a login email shaped to pass validation (admin'--@…) reaches the database and is 401" 401 invalid_credentials \
+  POST /api/auth/login "{\"email\":\"${SRV_ADMIN_EMAIL%@*}'--@${SRV_ADMIN_EMAIL#*@}\",\"password\":\"x' OR '1'='1\"}"
+
 # free text that looks like SQL is data: stored and given back byte for byte
 NAME="Bobby'); DROP TABLE hotels;-- \"quoted\" \\ é"
 api POST /api/admin/hotels "$(jq -n --arg n "$NAME" --arg c "'; DELETE FROM users; --" '{name:$n, city:$c, address:"1 OR 1=1"}')" "$ADMIN"
