@@ -16,6 +16,7 @@
 #include "server/auth.h"
 #include "server/http.h"
 #include "server/pool.h"
+#include "server/ratelimit.h"
 
 struct api_ctx {
     struct pool *db;              /* one connection per worker */
@@ -25,6 +26,7 @@ struct api_ctx {
     int64_t token_ttl_s;
     int unsafe;                   /* --booking-strategy unsafe */
     char dummy_hash[AUTH_HASH_MAX];   /* verified against for unknown emails */
+    struct ratelimit *logins;     /* failed logins per email */
 };
 
 /* api_handle: answer or defer a routed request (r->match set). */

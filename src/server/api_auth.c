@@ -128,10 +128,13 @@ static enum pool_run_rc login_verify(struct pool_job *job, PGconn *conn)
     (void)conn;
     int ok = auth_password_verify(r->found_user_id ? r->hash : r->api->dummy_hash, pw, n);
     wipe_password(r);
-    if (ok && r->found_user_id != 0)
+    if (ok && r->found_user_id != 0) {
+        ratelimit_succeeded(r->api->logins, r->email, strlen(r->email));
         reply_token(r);
-    else
+    } else {
+        ratelimit_failed(r->api->logins, r->email, strlen(r->email), pool_now_us());
         http_reply_error(r, 401, "invalid_credentials", "wrong email or password");
+    }
     return POOL_RUN_OK;
 }
 
@@ -158,6 +161,11 @@ void api_auth_login(struct api_ctx *api, struct http_req *r)
     if (validate_email(email, elen, r->email, sizeof r->email, &why) != 0
         || validate_password(plen, &why) != 0) {
         http_reply_error(r, 401, "invalid_credentials", "wrong email or password");
+        return;
+    }
+    if (ratelimit_blocked(api->logins, r->email, strlen(r->email), pool_now_us())) {
+        r->retry_after = 60;
+        http_reply_error(r, 429, "rate_limited", "too many failed logins for this email; try again later");
         return;
     }
     api_param_str(r, 0, r->email);

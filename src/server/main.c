@@ -22,6 +22,7 @@
 
 #define SHUTDOWN_GRACE_MS 10000
 #define BODY_MAX (64 * 1024)
+#define LOGIN_FAILURES_PER_MINUTE 10
 
 static void raise_fd_limit(void)
 {
@@ -82,6 +83,10 @@ static int setup_auth(const struct config *cfg, struct api_ctx *api, char *err, 
         snprintf(err, errcap, "cannot hash (out of memory?)");
         return -1;
     }
+    if ((api->logins = ratelimit_new(LOGIN_FAILURES_PER_MINUTE, 60 * 1000000LL)) == NULL) {
+        snprintf(err, errcap, "no memory");
+        return -1;
+    }
     api->hold_ttl_ms = cfg->hold_ttl_ms;
     api->token_ttl_s = cfg->token_ttl_s;
     api->unsafe = cfg->unsafe;
@@ -121,6 +126,7 @@ static int serve(const struct config *cfg)
     if (setup_auth(cfg, &api, err, sizeof err) != 0 || start_pools(cfg, &api, err, sizeof err) != 0) {
         fprintf(stderr, "lastroomd: %s\n", err);
         pool_stop(api.db);
+        ratelimit_free(api.logins);
         return 1;
     }
     struct sweeper *sw = sweeper_start(cfg->db_url, cfg->sweep_interval_ms);
@@ -130,6 +136,7 @@ static int serve(const struct config *cfg)
         sweeper_stop(sw);
         pool_stop(api.cpu);
         pool_stop(api.db);
+        ratelimit_free(api.logins);
         return 1;
     }
     log_info("lastroomd listening on http://%s:%d (threads %d, pool %d, hold ttl %lldms, strategy %s)",
@@ -141,6 +148,7 @@ static int serve(const struct config *cfg)
     sweeper_stop(sw);
     pool_stop(api.cpu);
     pool_stop(api.db);
+    ratelimit_free(api.logins);
     log_info("stopped");
     return 0;
 }

@@ -37,6 +37,18 @@ expect_eq "a wrong password is 401 invalid_credentials" "401 invalid_credentials
 api POST /api/auth/login '{"email":"nobody-'$$'@example.com","password":"whatever123"}'
 expect_eq "an unknown email is 401 invalid_credentials" "401 invalid_credentials" "$HTTP_STATUS $(jf .error.code)"
 
+# failed logins: 10 per email and minute, then 429 even with the right password
+rl_email="limited-$$@example.com"
+api POST /api/auth/register '{"email":"'$rl_email'","password":"right-password"}'
+codes=""
+for i in $(seq 10); do api POST /api/auth/login '{"email":"'$rl_email'","password":"wrong-password"}'; codes="$codes$HTTP_STATUS "; done
+expect_eq "ten wrong passwords are ten 401" "$(printf '401 %.0s' $(seq 10))" "$codes"
+api POST /api/auth/login '{"email":"'$rl_email'","password":"right-password"}' "" -i
+expect_eq "the eleventh login is 429 rate_limited" "429" "$HTTP_STATUS"
+check "with Retry-After" grep -qi '^Retry-After: 60' <<<"$HTTP_BODY"
+api POST /api/auth/login "{\"email\":\"$SRV_ADMIN_EMAIL\",\"password\":\"$SRV_ADMIN_PASSWORD\"}"
+expect_eq "another email is not limited" 200 "$HTTP_STATUS"
+
 new_user; ALICE=$USER_TOKEN
 expect_eq "a new user logs in as guest" "200 guest" "$HTTP_STATUS $(jf .user.role)"
 new_user; BOB=$USER_TOKEN
