@@ -35,22 +35,15 @@ stop_all() {
   BENCH_PIDS=()
 }
 
-# free_port: print a loopback port nobody listens on.
+# free_port: print a loopback port nobody listens on, below the ephemeral range where
+# possible (a port some client connection uses as its local end cannot be listened on).
 free_port() {
-  local p
+  local p lo=32768 base=20000 span=30000
+  read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null
+  [ "${lo:-0}" -gt 12000 ] && { base=10000; span=$((lo - 10000)); }
   for _ in $(seq 200); do
-    p=$(( 20000 + RANDOM % 30000 ))
+    p=$(( base + (RANDOM * 32768 + RANDOM) % span ))
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
-  done
-  return 1
-}
-
-# wait_status URL CODE [SECONDS]: wait until URL answers HTTP status CODE.
-wait_status() {
-  local deadline=$((SECONDS + ${3:-20}))
-  while [ $SECONDS -lt $deadline ]; do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$1")" = "$2" ] && return 0
-    sleep 0.1
   done
   return 1
 }

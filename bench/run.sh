@@ -25,7 +25,7 @@
 #   BENCH_THREADS   load generator threads (default 2)
 #   BENCH_ONLY      sections to run, e.g. "a b" (default "a b c d e")
 #   BENCH_LASTROOM_VUS  VUs of the large last-room run (default 10000)
-#   BENCH_D_BUDGET  seconds the large last-room run may take (default 240); it is
+#   BENCH_D_BUDGET  seconds the large last-room run may take (default 200); it is
 #                   skipped when the 1,000-VU run predicts more
 # Exit status: 0 when the table was printed (MISS rows included), 1 when no
 # PostgreSQL or no lastroomd could be started.
@@ -69,22 +69,31 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null
 
 wants() { case " $ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
 
-# start_server LOG [ARGS...]: start a lastroomd on a free port; sets URL and SERVER_PID.
+# start_server LOG [ARGS...]: start a lastroomd on a free port (three tries, should a
+# port be taken between the check and the bind); sets URL and SERVER_PID.
 start_server() {
-  local log=$1 port; shift
+  local log=$1 port try; shift
   URL=""; SERVER_PID=""
   [ -x "$SERVER" ] || { BENCH_WHY="no $SERVER"; return 1; }
-  port=$(free_port) || { BENCH_WHY="no free port"; return 1; }
-  LASTROOM_ADMIN_EMAIL=$ADMIN_EMAIL LASTROOM_ADMIN_PASSWORD=$ADMIN_PASSWORD \
-    "$SERVER" --db "$DB" --listen "127.0.0.1:$port" --log-level warn "$@" >"$log" 2>&1 &
-  SERVER_PID=$!
-  track "$SERVER_PID"
-  if ! wait_status "http://127.0.0.1:$port/health/live" 200 20; then
-    BENCH_WHY="lastroomd did not serve /health/live, see $log"
+  for try in 1 2 3; do
+    port=$(free_port) || { BENCH_WHY="no free port"; return 1; }
+    LASTROOM_ADMIN_EMAIL=$ADMIN_EMAIL LASTROOM_ADMIN_PASSWORD=$ADMIN_PASSWORD \
+      "$SERVER" --db "$DB" --listen "127.0.0.1:$port" --log-level warn "$@" >"$log" 2>&1 &
+    SERVER_PID=$!
+    track "$SERVER_PID"
+    for _ in $(seq 200); do
+      kill -0 "$SERVER_PID" 2>/dev/null || break
+      if [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$port/health/live")" = 200 ]; then
+        URL="http://127.0.0.1:$port"
+        return 0
+      fi
+      sleep 0.1
+    done
     stop_pid "$SERVER_PID"; SERVER_PID=""
-    return 1
-  fi
-  URL="http://127.0.0.1:$port"
+    grep -q 'cannot listen' "$log" || break
+  done
+  BENCH_WHY="lastroomd did not serve /health/live, see $log"
+  return 1
 }
 
 # load_has_scenario NAME: lastroom-load exists and lists scenario NAME.

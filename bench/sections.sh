@@ -328,8 +328,8 @@ last_room_row() {
 }
 
 section_d() {
-  local vus=${BENCH_LASTROOM_VUS:-10000} small=1000 budget=${BENCH_D_BUDGET:-240} predicted
-  D_LIMIT=$((budget + 60))
+  local vus=${BENCH_LASTROOM_VUS:-10000} small=1000 budget=${BENCH_D_BUDGET:-200} predicted
+  D_LIMIT=$((budget + 40))
   say "d. last-room: $small, then $vus VUs released together from the start barrier"
   # All VUs ask for the same row at once, so holds queue for the row lock N deep; the
   # pool's default 2 s wait (overload protection) would turn the tail of that queue
