@@ -16,6 +16,16 @@ wait_sql() {
   return 1
 }
 
+# refused_within SECONDS URL: wait until a new connection to URL fails.
+refused_within() {
+  local deadline=$((SECONDS + $1))
+  while [ $SECONDS -lt $deadline ]; do
+    curl -s -o /dev/null --max-time 1 "$2" || return 0
+    sleep 0.1
+  done
+  return 1
+}
+
 # --- command line
 "$LASTROOM_BIN/lastroomd" --help >"$SRV_TMP/help" 2>&1
 expect_eq "--help exits 0" 0 $?
@@ -57,6 +67,32 @@ api GET /health
 expect_eq "once the lock is gone /health is 200" 200 "$HTTP_STATUS"
 expect_eq "the blocked hold went through after the lock was released" "0/1 holds=1 bookings=0 cancelled=0" "$(room_state)"
 srv_stop
+
+# --- graceful shutdown: a request in flight when SIGTERM comes still gets its answer
+srv_start || { nok "lastroomd starts"; finish; exit 1; }
+admin_token; new_room 3; new_user
+psql -X -q "$LASTROOM_TEST_DB" -c "BEGIN" \
+  -c "SELECT 1 FROM room_inventory WHERE room_type_id = $RT AND date = '2031-03-01' FOR UPDATE" \
+  -c "SELECT pg_sleep(31)" -c "COMMIT" >/dev/null 2>&1 &
+track_pid $!
+check "a session holds the night's row lock" wait_sql \
+  "SELECT count(*) = 1 FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(31)%'" 10
+curl -s --max-time 30 -o "$SRV_TMP/inflight" -w '%{http_code}' -X POST -H "Authorization: Bearer $USER_TOKEN" \
+  --data-binary '{"room_type_id":'$RT',"check_in":"2031-03-01","check_out":"2031-03-02","quantity":1}' \
+  "$SRV_URL/api/holds" >"$SRV_TMP/inflight.code" &
+inflight=$!
+check "a hold is in flight, waiting on that lock" wait_sql \
+  "SELECT count(*) = 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%api_hold%'" 10
+kill -TERM "$SRV_PID"
+check "after SIGTERM new connections are refused" refused_within 5 "$SRV_URL/health/live"
+kill -0 "$SRV_PID" 2>/dev/null
+expect_eq "lastroomd waits for the request in flight" 0 $?
+psql_q "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(31)%'" >/dev/null
+wait "$inflight"
+expect_eq "the request in flight is answered 201" 201 "$(cat "$SRV_TMP/inflight.code")"
+wait "$SRV_PID"
+expect_eq "then lastroomd exits 0" 0 $?
+expect_eq "and the hold it answered exists" "0/1 holds=1 bookings=0 cancelled=0" "$(room_state)"
 
 # --- expiry: with a 1 s hold and a slow sweeper, confirming late is 410
 srv_start --hold-ttl 1s --sweep-interval 1h || { nok "lastroomd starts"; finish; exit 1; }
