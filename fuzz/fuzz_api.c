@@ -12,7 +12,7 @@
  *   - the request is either answered or deferred to the database, never both or neither;
  *   - an answer's status and error code are among those docs/contract.md gives for a
  *     handler (400 invalid_* / missing_*, 401 unauthorized / invalid_credentials,
- *     403 forbidden), its body one JSON error object;
+ *     403 forbidden, 429 rate_limited), its body one JSON error object;
  *   - nothing reaches the database without the token its route needs, and what does
  *     carries only dates within 2000-01-01..2100-12-31, stays of 1..30 nights,
  *     quantities of 1..10, inventory ranges of 1..3660 nights, allotments of 0..100000;
@@ -48,6 +48,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         abort();
     log_set_level(LOG_OFF);
     auth_key_from_secret("fuzzing secret, not a real one", api.key);
+    if ((api.logins = ratelimit_new(5, 60 * 1000000LL)) == NULL)
+        abort();
     api.hold_ttl_ms = 15 * 60 * 1000;
     api.token_ttl_s = 3600;
     return 0;
@@ -70,6 +72,7 @@ static void check_error_body(const char *body, int status)
     switch (status) {
     case 400: ok = starts_with(code, "invalid_") || starts_with(code, "missing_"); break;
     case 401: ok = strcmp(code, "unauthorized") == 0 || strcmp(code, "invalid_credentials") == 0; break;
+    case 429: ok = strcmp(code, "rate_limited") == 0; break;
     case 403: ok = strcmp(code, "forbidden") == 0; break;
     case 503: ok = strcmp(code, "db_pool_timeout") == 0; break;
     default: ok = 0; break;
