@@ -286,6 +286,9 @@ void http_stop(struct http_server *s, int grace_ms)
         struct timespec ts = { 0, 10 * 1000000L };
         nanosleep(&ts, NULL);
     }
+    if (atomic_load(&s->suspended) > 0)
+        log_error("http: %d requests still deferred after %d ms; stopping anyway",
+                  atomic_load(&s->suspended), grace_ms);
     MHD_stop_daemon(s->daemon);
     if (lfd != MHD_INVALID_SOCKET)
         close(lfd);

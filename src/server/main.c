@@ -20,7 +20,6 @@
 #include "server/pool.h"
 #include "server/sweeper.h"
 
-#define SHUTDOWN_GRACE_MS 10000
 #define BODY_MAX (64 * 1024)
 #define LOGIN_FAILURES_PER_MINUTE 10
 
@@ -35,7 +34,7 @@ static void raise_fd_limit(void)
 
 static int prepare_database(const struct config *cfg, char *err, size_t errcap)
 {
-    PGconn *c = PQconnectdb(cfg->db_url);
+    PGconn *c = pool_connect(cfg->db_url);
     int rc = 0;
     if (PQstatus(c) != CONNECTION_OK) {
         snprintf(err, errcap, "cannot connect to the database: %s", PQerrorMessage(c));
@@ -144,7 +143,8 @@ static int serve(const struct config *cfg)
              cfg->unsafe ? "UNSAFE" : "safe");
     int sig = wait_for_signal();
     log_info("signal %d: shutting down", sig);
-    http_stop(http, SHUTDOWN_GRACE_MS);
+    /* every deferred request ends within pool wait + connect timeout + statement timeout */
+    http_stop(http, (int)(cfg->pool_wait_ms + 5000 + cfg->statement_timeout_ms + 1000));
     sweeper_stop(sw);
     pool_stop(api.cpu);
     pool_stop(api.db);

@@ -50,6 +50,13 @@ int64_t pool_now_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+PGconn *pool_connect(const char *conninfo)
+{
+    const char *const keys[] = { "dbname", "connect_timeout", "application_name", NULL };
+    const char *const vals[] = { conninfo, "5", "lastroomd", NULL };
+    return PQconnectdbParams(keys, vals, 1);
+}
+
 int pool_conn_lost(PGconn *conn, const PGresult *res)
 {
     if (res == NULL || PQstatus(conn) != CONNECTION_OK)
@@ -112,7 +119,7 @@ static int connect_worker(struct worker *w)
     int64_t now = pool_now_us();
     if (w->last_fail_us != 0 && now - w->last_fail_us < RECONNECT_GAP_US)
         return -1;
-    PGconn *c = PQconnectdb(p->cfg.conninfo);
+    PGconn *c = pool_connect(p->cfg.conninfo);
     if (PQstatus(c) != CONNECTION_OK || prepare_all(p, c) != 0) {
         if (w->last_fail_us == 0 || log_enabled(LOG_DEBUG))
             log_warn("pool: worker %d cannot connect: %s", w->index, PQerrorMessage(c));

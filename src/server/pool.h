@@ -84,6 +84,10 @@ int pool_conn_lost(PGconn *conn, const PGresult *res);
 /* pool_stop: finish the queued jobs, stop the workers, close the connections, free. */
 void pool_stop(struct pool *p);
 
+/* pool_connect: connect to conninfo (a URL or key=value string) with a 5 s connect
+ * timeout and application_name lastroomd. Always returns a PGconn (check PQstatus). */
+PGconn *pool_connect(const char *conninfo);
+
 /* pool_now_us: the monotonic clock the pool uses, in microseconds. */
 int64_t pool_now_us(void);
 

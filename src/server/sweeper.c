@@ -12,8 +12,10 @@
 
 #include "common/log.h"
 #include "server/metrics.h"
+#include "server/pool.h"
 
 #define SWEEP_BATCH 1000
+#define SWEEP_BATCH_TEXT "1000"
 #define SWEEP_MAX_ROUNDS 20
 
 struct sweeper {
@@ -31,11 +33,11 @@ static int sweep_once(struct sweeper *s)
 {
     if (s->conn == NULL || PQstatus(s->conn) != CONNECTION_OK) {
         PQfinish(s->conn);
-        s->conn = PQconnectdb(s->conninfo);
+        s->conn = pool_connect(s->conninfo);
         if (PQstatus(s->conn) != CONNECTION_OK)
             return -1;
     }
-    PGresult *r = PQexec(s->conn, "SELECT api_sweep(1000)");
+    PGresult *r = PQexec(s->conn, "SELECT api_sweep(" SWEEP_BATCH_TEXT ")");
     int n = PQresultStatus(r) == PGRES_TUPLES_OK ? atoi(PQgetvalue(r, 0, 0)) : -1;
     if (n < 0)
         log_warn("sweeper: %s", PQerrorMessage(s->conn));
