@@ -66,22 +66,29 @@ void api_catalog_room_type_create(struct api_ctx *api, struct http_req *r)
     api_db_call(api, r, STMT_ROOM_TYPE_CREATE);
 }
 
-void api_catalog_inventory_put(struct api_ctx *api, struct http_req *r)
+/* inventory_params: check [from, to) and set parameters 0..2 (room type, from, to). */
+static int inventory_params(struct http_req *r, int64_t rt, int32_t from, int32_t to)
 {
-    int64_t rt, allotment;
-    int32_t from, to;
     const char *why;
-    if (api_body(r) != 0 || api_field_id(r, "room_type_id", &rt) != 0
-        || api_field_date(r, "from", &from) != 0 || api_field_date(r, "to", &to) != 0
-        || api_field_int(r, "allotment", 0, 100000, 1, 0, &allotment) != 0)
-        return;
     if (validate_range(from, to, &why) != 0) {
         http_reply_error(r, 400, "invalid_to", why);
-        return;
+        return -1;
     }
     api_param_i64(r, 0, rt);
     api_param_date(r, 1, from);
     api_param_date(r, 2, to);
+    return 0;
+}
+
+void api_catalog_inventory_put(struct api_ctx *api, struct http_req *r)
+{
+    int64_t rt, allotment;
+    int32_t from, to;
+    if (api_body(r) != 0 || api_field_id(r, "room_type_id", &rt) != 0
+        || api_field_date(r, "from", &from) != 0 || api_field_date(r, "to", &to) != 0
+        || api_field_int(r, "allotment", 0, 100000, 1, 0, &allotment) != 0
+        || inventory_params(r, rt, from, to) != 0)
+        return;
     api_param_i64(r, 3, allotment);
     api_db_call(api, r, STMT_INVENTORY_SET);
 }
@@ -90,17 +97,9 @@ void api_catalog_inventory_get(struct api_ctx *api, struct http_req *r)
 {
     int64_t rt;
     int32_t from, to;
-    const char *why;
     if (api_query_id(r, "room_type_id", 1, &rt) != 0 || api_query_date(r, "from", &from) != 0
-        || api_query_date(r, "to", &to) != 0)
+        || api_query_date(r, "to", &to) != 0 || inventory_params(r, rt, from, to) != 0)
         return;
-    if (validate_range(from, to, &why) != 0) {
-        http_reply_error(r, 400, "invalid_to", why);
-        return;
-    }
-    api_param_i64(r, 0, rt);
-    api_param_date(r, 1, from);
-    api_param_date(r, 2, to);
     api_db_call(api, r, STMT_INVENTORY_GET);
 }
 
