@@ -91,4 +91,6 @@ PY
 expect_eq "200 pipelined requests on one connection get 200 answers" "200" "$n"
 
 hostile_after "$before" "the malformed requests"
+srv_stop
+expect_eq "lastroomd exits 0 on SIGTERM afterwards (no leak reported)" 0 "$SRV_RC"
 finish

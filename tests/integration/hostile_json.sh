@@ -150,4 +150,6 @@ expect_eq "and the hold is released" "200 released" "$HTTP_STATUS $(jf .status)"
 
 # created on purpose: 1 user, 1 hotel, 1 room type; the hold was released
 hostile_after "$(snapshot_add "$before" 1 1 1 0 0)" "the hostile bodies"
+srv_stop
+expect_eq "lastroomd exits 0 on SIGTERM afterwards (no leak reported)" 0 "$SRV_RC"
 finish
