@@ -188,12 +188,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     memcpy(text, data + 1, size - 1);
     text[size - 1] = '\0';
-    size_t head_len = strnlen(text, size - 1);
-    char *end = text + head_len, *body = NULL;
+    char *end = text + strnlen(text, size - 1), *body = NULL;   /* end of the head */
     char *sep = strstr(text, "\n\n");
     if (sep != NULL) {
         *sep = '\0';
         body = sep + 2;
+        end = sep;
     }
     char *nl = strchr(text, '\n');
     if (nl != NULL)
