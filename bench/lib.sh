@@ -90,6 +90,8 @@ peak_rss_run() {
 
 # calc EXPR: floating-point arithmetic (awk), printed with up to 4 significant digits.
 calc() { awk "BEGIN { v = $1; printf \"%.4g\n\", v }"; }
+# pct EXPR: a percentage with two decimals.
+pct() { awk "BEGIN { printf \"%.2f\n\", $1 }"; }
 # fmt_int N: an integer with thousands separators.
 fmt_int() { awk -v v="$1" 'BEGIN { s = sprintf("%.0f", v); o = "";
   while (length(s) > 3) { o = "," substr(s, length(s) - 2) o; s = substr(s, 1, length(s) - 3) }

@@ -145,28 +145,37 @@ ceiling_row() {
       ">= 0.8 of pgbench" "$(verdict ge "$f" 0.8)"
 }
 
+# ceiling_pair ID MEASURE MODE: pgbench and HTTP in the order pgbench, HTTP, HTTP,
+# pgbench (so a drift of the machine's load hits both alike), the better run of each.
+ceiling_pair() {
+  local id=$1 what=$2 mode=$3 k pg_s=1 pg_r="" pg_w="" h_s=1 h_r="" h_w=""
+  for k in pg http http pg; do
+    if [ "$k" = pg ]; then
+      if [ "$mode" = hot ]; then pgbench_holds hot "$RT_HOT" 1 1; else pgbench_holds spread "$RT_LO" "$NRT" "$NDAYS"; fi
+      if [ $? = 0 ]; then pg_s=0; { [ -z "$pg_r" ] || ge "$RATE" "$pg_r"; } && pg_r=$RATE
+      else pg_w=$BENCH_WHY; fi
+      note "pgbench $mode: ${RATE:-n/a} holds/s"
+    else
+      if http_holds "$mode"; then h_s=0; { [ -z "$h_r" ] || ge "$RATE" "$h_r"; } && h_r=$RATE
+      else h_w=${WHY_SRV:-$BENCH_WHY}; fi
+      note "http $mode: ${RATE:-n/a} holds/s"
+    fi
+  done
+  ceiling_row "$id" "$what" "$h_s" "$h_r" "$pg_s" "$pg_r" "$pg_w" "$h_w"
+}
+
 section_a() {
-  say "a. booking ceiling: pgbench versus POST /api/holds, $CONC clients, ${SECS}s each"
-  local why_srv="" pg_s pg_r pg_w h_s h_r h_w
-  start_server "$OUT/lastroomd-a.log" --pool-size "$CONC" --hold-ttl "${TTL_S}s" || why_srv=$BENCH_WHY
+  say "a. booking ceiling: pgbench versus POST /api/holds, $CONC clients, ${SECS}s each, best of 2"
+  WHY_SRV=""
+  start_server "$OUT/lastroomd-a.log" --pool-size "$CONC" --hold-ttl "${TTL_S}s" || WHY_SRV=$BENCH_WHY
   if ! booking_data || ! bench_user || [ -z "$USER_ID" ]; then
     na a1 "holds/s, spread over $((NRT * NDAYS)) rows" "could not create the bench data" ">= 0.8"
     na a2 "holds/s, one hot row" "could not create the bench data" ">= 0.8"
     return
   fi
-  note "user $USER_ID, room types $RT_LO..$RT_HOT, server ${URL:-none ($why_srv)}"
-
-  pgbench_holds spread "$RT_LO" "$NRT" "$NDAYS"; pg_s=$?; pg_r=$RATE; pg_w=$BENCH_WHY
-  note "pgbench spread: ${pg_r:-n/a} holds/s"
-  http_holds spread; h_s=$?; h_r=$RATE; h_w=${why_srv:-$BENCH_WHY}
-  note "http spread: ${h_r:-n/a} holds/s"
-  ceiling_row a1 "holds/s, spread over $((NRT * NDAYS)) rows" "$h_s" "$h_r" "$pg_s" "$pg_r" "$pg_w" "$h_w"
-
-  pgbench_holds hot "$RT_HOT" 1 1; pg_s=$?; pg_r=$RATE; pg_w=$BENCH_WHY
-  note "pgbench hot row: ${pg_r:-n/a} holds/s"
-  http_holds hot; h_s=$?; h_r=$RATE; h_w=${why_srv:-$BENCH_WHY}
-  note "http hot row: ${h_r:-n/a} holds/s"
-  ceiling_row a2 "holds/s, one hot row" "$h_s" "$h_r" "$pg_s" "$pg_r" "$pg_w" "$h_w"
+  note "user $USER_ID, room types $RT_LO..$RT_HOT, server ${URL:-none ($WHY_SRV)}"
+  ceiling_pair a1 "holds/s, spread over $((NRT * NDAYS)) rows" spread
+  ceiling_pair a2 "holds/s, one hot row" hot
   [ -n "$SERVER_PID" ] && stop_pid "$SERVER_PID"
   URL=""; SERVER_PID=""
 }
@@ -236,7 +245,7 @@ section_b() {
   done
   wrk_rps=${rps[wrk]:-}
   [ -n "$wrk_rounds" ] && row b0 "machine noise: wrk, round 1 and round 2" "" "wrk $wrk_rounds" \
-    "$(calc "($wrk_apart < 0) ? -($wrk_apart) : $wrk_apart") % apart" "" ""
+    "$(pct "($wrk_apart < 0) ? -($wrk_apart) : $wrk_apart") % apart" "" ""
   for g in lastroom-load hey ab; do
     local target="" v="" id=b1
     [ "$g" = lastroom-load ] && { target=">= 1.0 of wrk"; }
@@ -390,7 +399,7 @@ rate_row() {
     na "e.$rate" "arrival rate $(fmt_int "$rate")/s" "no iterations counted, exit $s, see $OUT/rate-$rate.log" "within 1%"
     return
   fi
-  got=$(calc "($c1 - $c0) / ($t1 - $t0)"); err=$(calc "($got - $rate) / $rate * 100")
+  got=$(calc "($c1 - $c0) / ($t1 - $t0)"); err=$(pct "($got - $rate) / $rate * 100")
   abs=$(calc "($err < 0) ? -($err) : $err")
   row "e.$rate" "arrival rate $(fmt_int "$rate")/s (exit $s)" "$(calc "$got")/s served, $(calc "$n / $SECS")/s counted" \
       "target $(fmt_int "$rate")/s" "$err %" "within 1%" "$(verdict le "$abs" 1)"
