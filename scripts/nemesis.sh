@@ -112,7 +112,7 @@ proxy() {
   host=${addr%:*}
   port=${addr##*:}
   [[ $host =~ ^127\.[0-9]+\.[0-9]+\.[0-9]+$ && $port =~ ^[0-9]+$ ]] || die "proxy: $addr is not a loopback HOST:PORT"
-  exec 3<>"/dev/tcp/$host/$port" 2>/dev/null || die "proxy $addr: cannot connect"
+  { exec 3<>"/dev/tcp/$host/$port"; } 2>/dev/null || die "proxy $addr: cannot connect"
   printf '%s\n' "$*" >&3
   IFS= read -r -t 5 reply <&3 || reply="error no reply within 5s"
   exec 3>&-
