@@ -22,9 +22,12 @@
 
 #define LOGIN_TRIES 40        /* 429 / 503 / no answer: wait and log in again */
 #define LOGIN_WAIT_MS 250
-#define HOLD_TRIES 3          /* hold resent with its key while the answer is unknown */
-#define CONFIRM_TRIES 6       /* confirm resent with its key while the outcome is unknown */
-#define RETRY_WAIT_MS 100
+#define HOLD_TRIES 5          /* hold resent with its key while the answer is unknown */
+#define CONFIRM_TRIES 40      /* confirm resent with its key while the outcome is unknown:
+                                 with the backoff below, about 35 s of retries, longer
+                                 than any outage the chaos schedules make */
+#define RETRY_WAIT_MS 100     /* first wait before a resend; doubled up to the cap */
+#define RETRY_WAIT_MAX_MS 1000
 
 const char *const booking_names[] = {
     "login", "availability", "hold", "confirm", "booking", "cancel",
@@ -38,8 +41,8 @@ enum phase {
 
 /* --- requests --- */
 
-static void req_start(struct lr_request *req, const char *method, enum booking_req name,
-                      const char *token)
+static void req_start(const struct world_vu *v, struct lr_request *req, const char *method,
+                      enum booking_req name, const char *token)
 {
     req->method = method;
     req->name = (int)name;
@@ -47,7 +50,7 @@ static void req_start(struct lr_request *req, const char *method, enum booking_r
     req->body[0] = '\0';
     req->body_len = 0;
     req->idempotency_key[0] = '\0';
-    req->timeout_ms = 0;
+    req->timeout_ms = v->w->p.timeout_ms;   /* 0: the run's --timeout */
     req->sleep_ms = 0;
     req->expect_status[0] = 0;
 }
@@ -59,7 +62,7 @@ static void req_body(struct lr_request *req, int n)
 
 static enum lr_step send_login(struct world_vu *v, struct lr_request *req)
 {
-    req_start(req, "POST", BR_LOGIN, NULL);
+    req_start(v, req, "POST", BR_LOGIN, NULL);
     snprintf(req->path, sizeof req->path, "/api/auth/login");
     req_body(req, snprintf(req->body, sizeof req->body, "{\"email\":\"%s\",\"password\":\"%s\"}",
                            v->user->email, v->w->password));
@@ -71,7 +74,7 @@ static enum lr_step send_availability(struct world_vu *v, struct lr_request *req
 {
     const struct world *w = v->w;
     int first = v->check_in - w->first_day;
-    req_start(req, "GET", BR_AVAILABILITY, v->auth);
+    req_start(v, req, "GET", BR_AVAILABILITY, v->auth);
     snprintf(req->path, sizeof req->path,
              "/api/availability?room_type_id=%lld&check_in=%s&check_out=%s",
              (long long)w->room_type_id, w->day[first], w->day[first + v->nights]);
@@ -83,7 +86,7 @@ static enum lr_step send_hold(struct lr_vu *vu, struct world_vu *v, struct lr_re
 {
     const struct world *w = v->w;
     int first = v->check_in - w->first_day;
-    req_start(req, "POST", BR_HOLD, v->auth);
+    req_start(v, req, "POST", BR_HOLD, v->auth);
     snprintf(req->path, sizeof req->path, "/api/holds");
     req_body(req, snprintf(req->body, sizeof req->body,
                            "{\"room_type_id\":%lld,\"check_in\":\"%s\",\"check_out\":\"%s\","
@@ -99,7 +102,7 @@ static enum lr_step send_hold(struct lr_vu *vu, struct world_vu *v, struct lr_re
 
 static enum lr_step send_confirm(struct lr_vu *vu, struct world_vu *v, struct lr_request *req)
 {
-    req_start(req, "POST", BR_CONFIRM, v->auth);
+    req_start(v, req, "POST", BR_CONFIRM, v->auth);
     snprintf(req->path, sizeof req->path, "/api/bookings");
     req_body(req, snprintf(req->body, sizeof req->body, "{\"hold_id\":%lld}",
                            (long long)v->hold_id));
@@ -113,7 +116,7 @@ static enum lr_step send_confirm(struct lr_vu *vu, struct world_vu *v, struct lr
 
 static enum lr_step send_get_booking(struct world_vu *v, struct lr_request *req)
 {
-    req_start(req, "GET", BR_BOOKING, v->auth);
+    req_start(v, req, "GET", BR_BOOKING, v->auth);
     snprintf(req->path, sizeof req->path, "/api/bookings/%lld", (long long)v->booking_id);
     v->phase = PH_VERIFY;
     return LR_STEP_REQUEST;
@@ -122,12 +125,21 @@ static enum lr_step send_get_booking(struct world_vu *v, struct lr_request *req)
 /* Cancel the VU's previous booking (v->kept). */
 static enum lr_step send_cancel(struct world_vu *v, struct lr_request *req)
 {
-    req_start(req, "POST", BR_CANCEL, v->auth);
+    req_start(v, req, "POST", BR_CANCEL, v->auth);
     snprintf(req->path, sizeof req->path, "/api/bookings/%lld/cancel",
              (long long)v->kept->booking_id);
     v->kept->cancel = HISTORY_CANCEL_UNKNOWN;
     v->phase = PH_CANCEL;
     return LR_STEP_REQUEST;
+}
+
+/* The wait before resend number `tries` (1, 2, ...): doubling from RETRY_WAIT_MS. */
+static double backoff_ms(int tries)
+{
+    double ms = RETRY_WAIT_MS;
+    for (int i = 1; i < tries && ms < RETRY_WAIT_MAX_MS; i++)
+        ms *= 2;
+    return ms < RETRY_WAIT_MAX_MS ? ms : RETRY_WAIT_MAX_MS;
 }
 
 static enum lr_step wait_then(struct world_vu *v, struct lr_request *req, enum phase next,
@@ -273,16 +285,33 @@ static enum lr_step on_hold(struct lr_vu *vu, struct world_vu *v, const struct l
     }
     if (sold_out)
         return finish(vu, v, HISTORY_REFUSED);
-    if ((no_answer(r) || answered(r, 503)) && ++v->tries < HOLD_TRIES)
-        return wait_then(v, req, PH_WAIT_HOLD, RETRY_WAIT_MS);
+    if ((no_answer(r) || (r->outcome == LR_RESP_OK && r->status >= 500))
+        && ++v->tries < HOLD_TRIES)
+        return wait_then(v, req, PH_WAIT_HOLD, backoff_ms(v->tries));
     check(vu, false);
     return finish(vu, v, HISTORY_FAILED);
 }
 
-/* A confirm answer that proves no booking was made for the hold. */
+/* A confirm answer that proves no booking was made for the hold: a client error
+ * (400 invalid, 401 token, 404 no such hold, 410 expired, 422 key reused), not 429. */
 static bool confirm_refused(const struct lr_response *r)
 {
-    return answered(r, 400) || answered(r, 404) || answered(r, 410);
+    return r->outcome == LR_RESP_OK && r->status >= 400 && r->status < 500 && r->status != 429;
+}
+
+/* A confirm that may have committed without the client learning it: sent with no
+ * answer, or a server error other than those that prove the call never ran or was
+ * rolled back (503 db_pool_timeout: never started; db_timeout, db_conflict: rolled
+ * back). A 503 db_unavailable can follow a commit whose answer was lost. */
+static bool confirm_ambiguous(const struct lr_response *r)
+{
+    if (r->outcome != LR_RESP_OK)
+        return r->sent;
+    if (r->status < 500)
+        return false;
+    return !(r->status == 503 && (error_code_is(r, "db_pool_timeout")
+                                  || error_code_is(r, "db_timeout")
+                                  || error_code_is(r, "db_conflict")));
 }
 
 static enum lr_step on_confirm(struct lr_vu *vu, struct world_vu *v, const struct lr_response *r,
@@ -304,13 +333,16 @@ static enum lr_step on_confirm(struct lr_vu *vu, struct world_vu *v, const struc
         return send_get_booking(v, req);
     }
     if (confirm_refused(r)) {
+        /* 404 and 410 prove that no booking exists for the hold (a committed earlier
+         * try would be answered already_confirmed); others only that this try failed */
+        bool none = answered(r, 404) || answered(r, 410) || !v->confirm_maybe;
         check(vu, false);
-        return finish(vu, v, HISTORY_FAILED);
+        return finish(vu, v, none ? HISTORY_FAILED : HISTORY_UNKNOWN);
     }
-    if (!answered(r, 503) && (r->outcome == LR_RESP_OK || r->sent))
+    if (confirm_ambiguous(r))
         v->confirm_maybe = true;
     if (++v->tries < CONFIRM_TRIES)
-        return wait_then(v, req, PH_WAIT_CONFIRM, RETRY_WAIT_MS);
+        return wait_then(v, req, PH_WAIT_CONFIRM, backoff_ms(v->tries));
     check(vu, false);
     return finish(vu, v, v->confirm_maybe ? HISTORY_UNKNOWN : HISTORY_FAILED);
 }
@@ -385,7 +417,7 @@ enum lr_step booking_step(struct lr_vu *vu, const struct lr_response *resp,
 static enum lr_step send_simple(struct world_vu *v, struct lr_request *req,
                                 enum booking_req name, const char *path)
 {
-    req_start(req, "GET", name, v->auth);
+    req_start(v, req, "GET", name, v->auth);
     snprintf(req->path, sizeof req->path, "%s", path);
     v->phase = PH_SIMPLE;
     return LR_STEP_REQUEST;
@@ -393,7 +425,7 @@ static enum lr_step send_simple(struct world_vu *v, struct lr_request *req,
 
 static enum lr_step send_release(struct world_vu *v, struct lr_request *req)
 {
-    req_start(req, "DELETE", BR_RELEASE, v->auth);
+    req_start(v, req, "DELETE", BR_RELEASE, v->auth);
     snprintf(req->path, sizeof req->path, "/api/holds/%lld", (long long)v->hold_id);
     v->phase = PH_RELEASE;
     return LR_STEP_REQUEST;

@@ -21,6 +21,7 @@
 #include "load/executor.h"
 #include "load/export.h"
 #include "load/httpc.h"
+#include "load/nemesis.h"
 #include "load/runner.h"
 #include "load/scenario.h"
 #include "load/summary.h"
@@ -45,6 +46,10 @@ struct cli {
     int nthr;
     const char *extra[MAX_ARGS + 1];     /* the scenario's options, in pairs */
     int nextra;
+    const char *faults[NEMESIS_MAX_EVENTS + 1];  /* --nemesis KIND@START[:DURATION] */
+    int nfaults;
+    bool no_nemesis;
+    struct nemesis_config nem;           /* --pgdir, --proxy-control, ... */
 };
 
 struct app {
@@ -59,6 +64,10 @@ struct app {
     struct export_ndjson *nd;
     bool tty;
     double last_line;
+    struct nemesis_event events[NEMESIS_MAX_EVENTS];
+    int nevents;
+    struct nemesis *nemesis;             /* NULL: no fault scheduled */
+    char script[4096];
 };
 
 static void usage(FILE *out)
@@ -82,6 +91,16 @@ static void usage(FILE *out)
           "  --threads N                  event-loop threads (default: one per core)\n"
           "  --timeout D                  request timeout (default 60s)\n"
           "  --seed N  --quiet  --help\n"
+          "faults (the chaos scenario schedules its own; these replace them):\n"
+          "  --nemesis KIND@START[:DURATION]   e.g. kill-backends@3s, blackhole@10s:2s;\n"
+          "                               KIND: kill-backends pg-restart-fast\n"
+          "                               pg-restart-immediate pg-pause server-kill\n"
+          "                               latency reset blackhole down (repeatable)\n"
+          "  --no-nemesis                 no faults, not even the scenario's\n"
+          "  --pgdir DIR                  the private cluster (LASTROOM_PGDIR) to restart/pause\n"
+          "  --proxy-control HOST:PORT    lastroom-faultproxy between lastroomd and PostgreSQL\n"
+          "  --server-pidfile FILE --server-restart-cmd CMD   kill lastroomd, start it again\n"
+          "  --nemesis-script FILE        default: scripts/nemesis.sh near the program\n"
           "  scenario options, e.g. for http: --method M --path P --header 'K: V' --body B\n"
           "\nADMIN_EMAIL and ADMIN_PASSWORD in the environment give setup its admin.\n"
           "exit status: 0 passed, 99 a threshold failed, 2 usage, 1 could not run\n", out);
@@ -125,7 +144,8 @@ static int parse_stage(struct cli *c, const char *v)
 static const char *const main_options[] = {
     "--url", "-e", "--db", "--profile", "--vus", "--max-vus", "--rate", "--threads",
     "--iterations", "--seed", "--duration", "--timeout", "--stage", "--summary-export",
-    "--out", "--threshold", NULL,
+    "--out", "--threshold", "--nemesis", "--pgdir", "--proxy-control", "--server-pidfile",
+    "--server-restart-cmd", "--nemesis-script", NULL,
 };
 
 static bool is_main_option(const char *k)
@@ -178,6 +198,18 @@ static int parse_valued(struct cli *c, const char *k, const char *v)
         c->out_json = v + 5;
     else if (!strcmp(k, "--threshold") && strchr(v, '=') && c->nthr < MAX_ARGS)
         c->thr[c->nthr++] = v;
+    else if (!strcmp(k, "--nemesis") && c->nfaults < NEMESIS_MAX_EVENTS)
+        c->faults[c->nfaults++] = v;
+    else if (!strcmp(k, "--pgdir"))
+        c->nem.pgdir = v;
+    else if (!strcmp(k, "--proxy-control"))
+        c->nem.proxy_ctl = v;
+    else if (!strcmp(k, "--server-pidfile"))
+        c->nem.server_pidfile = v;
+    else if (!strcmp(k, "--server-restart-cmd"))
+        c->nem.server_restart = v;
+    else if (!strcmp(k, "--nemesis-script"))
+        c->nem.script = v;
     else if (!strncmp(k, "--", 2) && !is_main_option(k) && c->nextra + 2 < MAX_ARGS) {
         c->extra[c->nextra++] = k;       /* the scenario's own option */
         c->extra[c->nextra++] = v;
@@ -194,6 +226,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
         const char *eq = strchr(a, '=');
         if (!strcmp(a, "--no-thresholds"))
             c->no_thresholds = true;
+        else if (!strcmp(a, "--no-nemesis"))
+            c->no_nemesis = true;
         else if (!strcmp(a, "--quiet") || !strcmp(a, "-q"))
             c->quiet = true;
         else if (a[0] != '-' && !c->scenario)
@@ -320,6 +354,10 @@ static int close_outputs(struct app *a, double elapsed)
     if (a->cli.summary_export) {
         json_t *lr = json_pack("{s:s, s:s, s:s}", "scenario", a->scn->name, "profile",
                                a->profile->name, "verdict", a->env.verdict);
+        if (lr && a->env.export_extra)
+            json_object_update(lr, a->env.export_extra);
+        if (lr && a->nemesis)
+            json_object_set_new(lr, "nemesis", nemesis_json(a->nemesis));
         if (export_summary_write(a->cli.summary_export, a->env.metrics, a->thr, elapsed, lr,
                                  err, sizeof err) != 0)
             rc = bad(err, NULL);
@@ -337,8 +375,15 @@ static int run_and_report(struct app *a)
         .scenario = a->scn, .env = &a->env, .exec = a->exec, .target = &a->target,
         .threads = a->cli.threads, .timeout_s = a->cli.timeout_s, .ndjson = a->nd,
         .tick = on_tick, .tick_arg = a,
+        .unknown = a->nemesis ? nemesis_mark_unknown : NULL, .unknown_arg = a->nemesis,
     };
-    if (runner_run(&rc, &res, err, sizeof err) != 0) {
+    if (a->nemesis && nemesis_start(a->nemesis, err, sizeof err) != 0) {
+        bad(err, NULL);
+        return EXIT_CANNOT;
+    }
+    int ran = runner_run(&rc, &res, err, sizeof err);
+    nemesis_stop(a->nemesis);                /* heals a fault still under way */
+    if (ran != 0) {
         bad(err, NULL);
         return EXIT_CANNOT;
     }
@@ -353,10 +398,44 @@ static int run_and_report(struct app *a)
     summary_write(stdout, a->env.metrics, a->thr, res.elapsed_s);
     if (a->env.verdict[0])
         fputs(a->env.verdict, stdout);
+    if (a->nemesis) {
+        static char report[16384];
+        nemesis_report(a->nemesis, report, sizeof report);
+        fputs(report, stdout);
+    }
     fflush(stdout);
     if (close_outputs(a, res.elapsed_s) != 0 && status == 0)
         status = EXIT_CANNOT;
     return failed > 0 ? EXIT_THRESHOLD : status;
+}
+
+/* The fault schedule: the --nemesis flags, else the profile's, from which the kinds
+ * this environment cannot inject are left out (with a note). */
+static int build_schedule(struct app *a)
+{
+    struct cli *c = &a->cli;
+    char err[256];
+    c->nem.db_url = c->db;
+    c->nem.base_url = c->url;
+    if (!c->nem.script)
+        c->nem.script = getenv("LASTROOM_NEMESIS_SCRIPT");
+    if (!c->nem.script && nemesis_script_find(a->script, sizeof a->script) == 0)
+        c->nem.script = a->script;
+    const char *const *specs = c->nfaults > 0 ? c->faults : a->profile->nemesis;
+    for (int i = 0; !c->no_nemesis && specs && specs[i]; i++) {
+        struct nemesis_event ev;
+        if (nemesis_parse(specs[i], &ev, err, sizeof err) != 0)
+            return bad(err, NULL);
+        const char *need = nemesis_missing(&c->nem, ev.kind);
+        if (need && c->nfaults > 0)
+            return bad("this fault needs", need);
+        if (need)
+            fprintf(stderr, "lastroom-load: nemesis: leaving out %s (needs %s)\n",
+                    specs[i], need);
+        else
+            a->events[a->nevents++] = ev;
+    }
+    return 0;
 }
 
 static int app_prepare(struct app *a)
@@ -373,7 +452,7 @@ static int app_prepare(struct app *a)
         a->cli.url = "http://127.0.0.1:8080";
     if (httpc_target_parse(&a->target, a->cli.url, err, sizeof err) != 0)
         return bad(err, NULL);
-    return build_exec(a);
+    return build_exec(a) != 0 ? -1 : build_schedule(a);
 }
 
 static void env_init(struct app *a)
@@ -391,6 +470,17 @@ static void env_init(struct app *a)
                              ? a->exec.iterations * a->exec.vus : -1;
     e->quiet = a->cli.quiet;
     e->argv_extra = a->cli.extra;
+}
+
+/* The nemesis for the schedule, when there is one. Returns 0, or -1 (reported). */
+static int prepare_nemesis(struct app *a)
+{
+    char err[256];
+    if (a->nevents == 0)
+        return 0;
+    a->nemesis = nemesis_new(&a->cli.nem, a->events, a->nevents,
+                             exec_duration(&a->exec) + a->exec.graceful_stop_s, err, sizeof err);
+    return a->nemesis ? 0 : bad(err, NULL);
 }
 
 /* One descriptor per VU: lift the soft limit to the hard one. */
@@ -414,16 +504,20 @@ static int cmd_run(int argc, char **argv)
     raise_nofile();
     a.tty = isatty(STDERR_FILENO);
     a.env.metrics = metrics_new();
-    a.env.shard = a.env.metrics ? metrics_shard_new(a.env.metrics) : NULL;
-    if (!a.env.shard) {
+    if (!a.env.metrics) {
         bad("out of memory", NULL);
-        metrics_free(a.env.metrics);
         return EXIT_CANNOT;
     }
     signal(SIGPIPE, SIG_IGN);
     if (a.scn->setup && a.scn->setup(&a.env, err, sizeof err) != 0) {
         bad("setup failed", err);
         status = EXIT_CANNOT;
+    } else if (!(a.env.shard = metrics_shard_new(a.env.metrics))) {
+        /* after setup, so that the series setup defined can be recorded in verify */
+        bad("out of memory", NULL);
+        status = EXIT_CANNOT;
+    } else if (prepare_nemesis(&a) != 0) {
+        status = EXIT_USAGE;
     } else if (add_thresholds(&a) != 0) {
         status = EXIT_USAGE;
     } else if (open_outputs(&a) != 0) {
@@ -440,6 +534,8 @@ static int cmd_run(int argc, char **argv)
     if (a.scn->teardown)
         a.scn->teardown(&a.env);
     thr_free(a.thr);
+    nemesis_free(a.nemesis);
+    json_decref(a.env.export_extra);
     metrics_shard_free(a.env.shard);
     metrics_free(a.env.metrics);
     return status;

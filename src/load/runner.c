@@ -182,7 +182,8 @@ static int run_series(struct run *r, char *err, size_t errlen)
     r->names = calloc((size_t)r->nnames + 1, sizeof *r->names);
     int e = metrics_define(r->m, "http_req_errors", METRIC_COUNTER, false);
     r->transport_err = e >= 0 ? metrics_series(r->m, e, "status", "0") : -1;
-    if (!r->names || r->transport_err < 0)
+    r->unknown = metrics_define(r->m, "http_req_unknown", METRIC_COUNTER, false);
+    if (!r->names || r->transport_err < 0 || r->unknown < 0)
         goto full;
     for (int i = 0; i < r->nnames; i++) {
         struct name_series *ns = &r->names[i];

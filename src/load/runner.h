@@ -46,6 +46,11 @@ struct runner_config {
      * far, and once more at the end (final); returns true to stop the run early */
     bool (*tick)(void *arg, const struct runner_progress *p, const struct metrics *m);
     void *tick_arg;
+    /* called on a worker thread, without lock, for every request that was sent in
+     * full and got no answer (its outcome is unknown), with the time its first byte
+     * was written (CLOCK_MONOTONIC ns); NULL: none. It must not block or allocate. */
+    void (*unknown)(void *arg, uint64_t mono_ns);
+    void *unknown_arg;
 };
 
 struct runner_result {

@@ -96,6 +96,7 @@ struct run {
     struct name_series *names;
     int nnames;
     int transport_err;                  /* http_req_errors{status:0} */
+    int unknown;                        /* http_req_unknown: sent, no answer */
     pthread_barrier_t gate;
 };
 

@@ -117,6 +117,9 @@ struct lr_scenario_env {
     const char *const *argv_extra; /* scenario-specific options (--method etc.), NULL-ended */
     void *data;                    /* the scenario's shared state */
     char verdict[4096];            /* text printed after the k6 summary (verdict block) */
+    struct json_t *export_extra;   /* verify may set a JSON object (jansson, a new
+                                      reference) whose fields main adds to the
+                                      summary export's "lastroom" object; main frees it */
 };
 
 /* xorshift64* on vu->rng: a uniform integer in [0, n). */
@@ -155,6 +158,9 @@ struct lr_profile {
     const char *name;              /* "quick" or "full" */
     struct lr_exec_config exec;
     const struct lr_threshold_spec *thresholds;  /* ends with series == NULL */
+    const char *const *nemesis;    /* default fault schedule, KIND@START[:DURATION]
+                                      (nemesis.h), NULL-ended; NULL: none. Kinds the
+                                      environment cannot inject are left out */
 };
 
 struct lr_scenario {

@@ -14,10 +14,11 @@ extern const struct lr_scenario lr_scenario_last_room;
 extern const struct lr_scenario lr_scenario_pool_stress;
 extern const struct lr_scenario lr_scenario_smoke;
 extern const struct lr_scenario lr_scenario_stress;
+extern const struct lr_scenario lr_scenario_chaos;
 
 const struct lr_scenario *const lr_scenarios[] = {
     &lr_scenario_race, &lr_scenario_last_room, &lr_scenario_pool_stress,
-    &lr_scenario_smoke, &lr_scenario_stress, &lr_scenario_http, NULL,
+    &lr_scenario_smoke, &lr_scenario_stress, &lr_scenario_chaos, &lr_scenario_http, NULL,
 };
 
 const struct lr_scenario *lr_scenario_find(const char *name)

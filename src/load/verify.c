@@ -130,6 +130,8 @@ static void check_record(const struct history_rec *h, struct verify_booking *b, 
     struct verify_booking *x = h->hold_id ? find_by_hold(b, nb, h->hold_id) : NULL;
     if (x)
         attributed[x - b] = true;
+    if ((h->outcome == HISTORY_UNKNOWN || h->outcome == HISTORY_PENDING) && h->confirm_sent)
+        r->unknown_booked += x != NULL;
     if (h->outcome == HISTORY_OK) {
         if (!x || x->booking_id != h->booking_id
             || (h->cancel == HISTORY_CANCEL_NONE && !x->confirmed)) {
@@ -183,6 +185,9 @@ void verify_reconcile(const struct history_rec *recs, size_t nrecs, uint64_t dro
         note(r, "out of memory while reconciling nights");
         r->night_bounds++;
     }
+    for (size_t i = 0; i < nrecs; i++)
+        r->unknown_confirms += (recs[i].outcome == HISTORY_UNKNOWN
+                                || recs[i].outcome == HISTORY_PENDING) && recs[i].confirm_sent;
     for (size_t i = 0; seen && i < nrecs; i++)
         add_seen(&recs[i], nights, nnights, seen);
     for (size_t i = 0; seen && i < nnights; i++)

@@ -74,6 +74,10 @@ struct verify_result {
     int64_t unattributed;        /* bookings no client attempted (beyond dropped ones) */
     int64_t night_bounds;        /* nights outside seen <= database <= seen + unknown */
 
+    int64_t unknown_confirms;    /* information: attempts whose confirm was sent and
+                                    never settled (unknown, or cut by the end of the run) */
+    int64_t unknown_booked;      /* information: of those, how many the database holds
+                                    a booking for (database check only) */
     int64_t db_wide_oversold;    /* information: unscoped VERIFY_Q_OVERSOLD rows */
     int64_t db_wide_no_details;  /* information: unscoped VERIFY_Q_NO_DETAILS rows */
     bool from_api;               /* checked through /api/admin/integrity, not SQL */

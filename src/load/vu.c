@@ -230,6 +230,11 @@ static void record_response(struct slot *s, const struct httpc_conn *c, enum htt
     w_add(w, w->run->transport_err, 1);
     if (r == HTTPC_TIMEOUT)
         w_add(w, M_TIMEOUT_ERRORS, 1);
+    if (c->wlen > 0 && c->woff == c->wlen) {     /* sent, unanswered: outcome unknown */
+        w_add(w, w->run->unknown, 1);
+        if (w->run->cfg->unknown)
+            w->run->cfg->unknown(w->run->cfg->unknown_arg, c->t_write);   /* when sent */
+    }
 }
 
 static void vu_http_done(struct httpc_conn *c, enum httpc_result r)

@@ -269,11 +269,29 @@ static void say_details(struct lr_scenario_env *env, const struct world *w,
             r->from_api ? "integrity report" : "the two verification queries",
             (long long)r->db_wide_oversold,
             (long long)r->db_wide_no_details);
+    say(env, "  unknown outcomes: %lld confirms never settled, %lld of them booked in the "
+        "database\n", (long long)r->unknown_confirms, (long long)r->unknown_booked);
     if (history_dropped(w->history))
         say(env, "  note: %llu attempts were not recorded (history full); bounds widened\n",
             (unsigned long long)history_dropped(w->history));
     if (r->first[0])
         say(env, "  first problem: %s\n", r->first);
+}
+
+/* The verification's figures for the summary export's "lastroom" object. */
+static json_t *verify_json(const struct verify_result *r, const struct tally *t)
+{
+    return json_pack("{s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b}}", "verify",
+                     "overbookings", (json_int_t)r->overbookings,
+                     "inventory_violations", (json_int_t)r->violations,
+                     "missing_confirmed", (json_int_t)r->missing_confirmed,
+                     "cancel_lost", (json_int_t)r->cancel_lost,
+                     "refused_but_booked", (json_int_t)r->refused_but_booked,
+                     "unattributed", (json_int_t)r->unattributed,
+                     "unknown_confirms", (json_int_t)r->unknown_confirms,
+                     "unknown_booked", (json_int_t)r->unknown_booked,
+                     "confirmed_seen", (json_int_t)t->ok,
+                     "attempts", (json_int_t)t->total, "from_api", r->from_api);
 }
 
 /* Make every series the default thresholds name exist, even when nothing happened. */
@@ -306,6 +324,7 @@ int world_verify(struct lr_scenario_env *env, char *err, size_t errlen)
     if (w->p.expect_exact)
         metrics_add(env->shard, M_CHECKS, t.ok == (uint64_t)w->p.allotment
                                           && t.refused == t.total - t.ok);
+    env->export_extra = verify_json(&r, &t);
     env->verdict[0] = '\0';
     say_block(env, w, &t, &r);
     say_details(env, w, &r);

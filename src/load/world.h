@@ -35,6 +35,7 @@ struct world_params {
     bool login_in_setup;    /* users log in during setup; VUs share their tokens */
     bool expect_exact;      /* last-room: exactly `allotment` successes, the rest refused */
     bool pool_report;       /* verdict reports connection and timeout errors */
+    int timeout_ms;         /* each booking request's timeout; 0: the run's --timeout */
 };
 
 struct world_user {

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# chaos.sh: the chaos test on loopback, set up from nothing and torn down at the end.
+#
+#   load-tests/chaos.sh [quick|full] [more lastroom-load options...]
+#
+# Starts (1) a private PostgreSQL in $LASTROOM_PGDIR (default ./var/pg-chaos), (2)
+# lastroom-faultproxy in front of it, (3) lastroomd talking to PostgreSQL through the
+# proxy, with a pidfile and a start script the nemesis runs to restart it; then runs
+# `lastroom-load run chaos` with the flags its faults need, and stops everything it
+# started, by pid (the cluster only when it was not running before).
+#
+# Environment:
+#   LASTROOM_BIN     the programs (default ./bin)
+#   LASTROOM_PGDIR   the cluster's folder (default ./var/pg-chaos)
+#   CHAOS_DIR        logs, pidfile, start script (default $LASTROOM_PGDIR-run)
+# Exit status: lastroom-load's (0 passed, 99 a threshold failed, 1 could not run,
+# 2 usage); 1 when the set-up failed.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PROFILE=${1:-quick}
+shift $(( $# > 0 ? 1 : 0 ))
+case $PROFILE in quick|full) ;; *) echo "usage: load-tests/chaos.sh [quick|full] [options]" >&2; exit 2 ;; esac
+
+BIN=${LASTROOM_BIN:-$ROOT/bin}
+case $BIN in /*) ;; *) BIN=$ROOT/$BIN ;; esac
+export LASTROOM_PGDIR=${LASTROOM_PGDIR:-$ROOT/var/pg-chaos}
+case $LASTROOM_PGDIR in /*) ;; *) LASTROOM_PGDIR=$ROOT/$LASTROOM_PGDIR ;; esac
+RUN=${CHAOS_DIR:-$LASTROOM_PGDIR-run}
+mkdir -p "$RUN"
+PIDFILE=$RUN/lastroomd.pid
+ADMIN_EMAIL=chaos-admin@lastroom.test
+ADMIN_PASSWORD=chaos-admin-password
+PROXY_PID=
+PG_STARTED=
+
+say() { echo "chaos.sh: $*" >&2; }
+
+free_port() {
+  local p
+  for _ in $(seq 200); do
+    p=$(( 20000 + RANDOM % 12000 ))   # below the ephemeral range
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
+  done
+  return 1
+}
+
+# wait_up URL SECONDS: until URL answers 200.
+wait_up() {
+  local deadline=$((SECONDS + $2))
+  while [ $SECONDS -lt $deadline ]; do
+    curl -sf -o /dev/null --max-time 1 "$1" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# alive PID: the process runs (exists and is not a zombie).
+alive() { [ -e "/proc/$1" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
+
+# stop_pid PID NAME: SIGTERM, then SIGKILL after 15 s (a sanitizer build checks for
+# leaks on its way out); only when /proc says the process is NAME. Waits until it is gone.
+stop_pid() {
+  local pid=$1 name=$2
+  [[ $pid =~ ^[0-9]+$ ]] || return 0
+  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$name" ] || return 0
+  kill -TERM "$pid" 2>/dev/null
+  for _ in $(seq 150); do alive "$pid" || return 0; sleep 0.1; done
+  say "$name $pid did not stop on SIGTERM within 15 s: SIGKILL"
+  kill -KILL "$pid" 2>/dev/null
+  for _ in $(seq 50); do alive "$pid" || return 0; sleep 0.1; done
+}
+
+cleanup() {
+  stop_pid "$(head -1 "$PIDFILE" 2>/dev/null)" lastroomd
+  [ -n "$PROXY_PID" ] && stop_pid "$PROXY_PID" lastroom-faultp
+  [ -n "$PG_STARTED" ] && "$ROOT/scripts/pg.sh" stop >/dev/null 2>&1
+  return 0
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+for p in lastroomd lastroom-load lastroom-faultproxy; do
+  [ -x "$BIN/$p" ] || { say "$BIN/$p is missing (make, or set LASTROOM_BIN)"; exit 1; }
+done
+
+"$ROOT/scripts/pg.sh" status >/dev/null 2>&1 || PG_STARTED=1
+DB=$("$ROOT/scripts/pg.sh" start | tail -1) || { say "PostgreSQL did not start"; exit 1; }
+PG_PORT=$(cat "$LASTROOM_PGDIR/port")
+
+PROXY_PORT=$(free_port) && CTL_PORT=$(free_port) && API_PORT=$(free_port) \
+  || { say "no free loopback port"; exit 1; }
+"$BIN/lastroom-faultproxy" --listen "127.0.0.1:$PROXY_PORT" --upstream "127.0.0.1:$PG_PORT" \
+  --control "127.0.0.1:$CTL_PORT" >>"$RUN/proxy.log" 2>&1 &
+PROXY_PID=$!
+
+# lastroomd names its sessions through libpq's application_name (the nemesis ends
+# them by that name) and gives up a connect after 3 s (a blackholed link hangs).
+SRV_DB="postgresql://postgres@127.0.0.1:$PROXY_PORT/lastroom?application_name=lastroomd&connect_timeout=3"
+cat >"$RUN/start-lastroomd.sh" <<EOF
+#!/bin/sh
+# Starts lastroomd in the background and writes its pid (written by chaos.sh).
+LASTROOM_ADMIN_EMAIL='$ADMIN_EMAIL' LASTROOM_ADMIN_PASSWORD='$ADMIN_PASSWORD' \\
+  nohup '$BIN/lastroomd' --db '$SRV_DB' --listen 127.0.0.1:$API_PORT --hold-ttl 30s \\
+  --secret-file '$RUN/token-secret' --log-level warn >>'$RUN/lastroomd.log' 2>&1 </dev/null &
+echo \$! >'$PIDFILE'
+EOF
+chmod +x "$RUN/start-lastroomd.sh"
+"$RUN/start-lastroomd.sh"
+URL="http://127.0.0.1:$API_PORT"
+wait_up "$URL/health" 60 || { say "lastroomd did not come up, see $RUN/lastroomd.log"; exit 1; }
+say "PostgreSQL :$PG_PORT <- faultproxy :$PROXY_PORT (control :$CTL_PORT) <- lastroomd $URL (pid $(cat "$PIDFILE"))"
+
+ADMIN_EMAIL=$ADMIN_EMAIL ADMIN_PASSWORD=$ADMIN_PASSWORD "$BIN/lastroom-load" run chaos \
+  --profile "$PROFILE" --url "$URL" --db "$DB" --pgdir "$LASTROOM_PGDIR" \
+  --proxy-control "127.0.0.1:$CTL_PORT" --server-pidfile "$PIDFILE" \
+  --server-restart-cmd "$RUN/start-lastroomd.sh" --nemesis-script "$ROOT/scripts/nemesis.sh" "$@"
+rc=$?
+say "logs in $RUN"
+exit $rc
