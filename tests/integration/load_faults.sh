@@ -17,8 +17,14 @@ check "the fault proxy starts" wait_http "http://127.0.0.1:$lport/health/live" 1
 ctl() { "$NEMESIS" proxy "127.0.0.1:$cport" "$@" 2>/dev/null; }
 export_file=$(mktemp); trap 'rm -f "$export_file"; lib_cleanup' EXIT
 
-# Reset every connection three times while the VUs book (the run lasts about 9 s).
-( sleep 3; for _ in 1 2 3; do ctl mode reset >/dev/null; sleep 0.2; ctl mode pass >/dev/null; sleep 1; done ) &
+# Reset every connection three times while the VUs book. The faults start once
+# lastroomd (asked directly, not through the proxy) has created holds, so that the
+# run's setup (registering users, argon2id) is never what gets reset.
+holds_created() { curl -s --max-time 2 "$URL/metrics" | sed -n 's/^lastroom_holds_created_total //p'; }
+base=$(holds_created)
+( deadline=$((SECONDS + 90))
+  while [ "$(holds_created)" = "$base" ] && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+  for _ in 1 2 3; do ctl mode reset >/dev/null; sleep 0.2; ctl mode pass >/dev/null; sleep 1; done ) &
 chaos=$!
 run_load run race --profile quick --url "http://127.0.0.1:$lport" --db "$LASTROOM_TEST_DB" \
   --no-thresholds --summary-export "$export_file"
