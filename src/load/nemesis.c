@@ -64,6 +64,7 @@ struct nemesis {
     size_t nbuckets;
     pthread_t th;
     bool started;
+    atomic_bool done;                     /* the thread ran its last event */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool stop;                            /* under mu */
@@ -423,7 +424,13 @@ static void *nemesis_main(void *arg)
         if (rc != 0 && !f->note[0])
             snprintf(f->note, sizeof f->note, "the script failed (%d)", rc);
     }
+    atomic_store(&x->done, true);
     return NULL;
+}
+
+bool nemesis_done(const struct nemesis *x)
+{
+    return atomic_load(&((struct nemesis *)x)->done);
 }
 
 int nemesis_start(struct nemesis *x, char *err, size_t errlen)

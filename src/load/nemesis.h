@@ -94,6 +94,9 @@ int nemesis_start(struct nemesis *n, char *err, size_t errlen);
  * events are skipped) and join it. Harmless when not started. */
 void nemesis_stop(struct nemesis *n);
 
+/* nemesis_done: the thread has run (or skipped) every event. */
+bool nemesis_done(const struct nemesis *n);
+
 /* nemesis_mark_unknown: a request sent at mono_ns (CLOCK_MONOTONIC) ended without an
  * answer. arg is the struct nemesis. Lock-free; any thread. */
 void nemesis_mark_unknown(void *arg, uint64_t mono_ns);
