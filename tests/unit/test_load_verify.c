@@ -131,8 +131,12 @@ START_TEST(test_unknown_outcome_either_way)
     struct verify_booking b[] = { db_booking(100, 10, true) };
     struct verify_result r = run(recs, 1, 0, b, 1, night(1, 1, 0, 1, 0));
     ck_assert_int_eq(r.violations, 0);
+    ck_assert_int_eq(r.unknown_confirms, 1);
+    ck_assert_int_eq(r.unknown_booked, 1);     /* resolved: the database booked it */
     r = run(recs, 1, 0, NULL, 0, night(1, 0, 1, 0, 1));
     ck_assert_int_eq(r.violations, 0);
+    ck_assert_int_eq(r.unknown_confirms, 1);
+    ck_assert_int_eq(r.unknown_booked, 0);
 }
 END_TEST
 
