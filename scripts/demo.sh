@@ -24,14 +24,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-  local p
-  for _ in $(seq 200); do
-    p=$(( 20000 + RANDOM % 30000 ))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
-  done
-  return 1
-}
+source scripts/lib.sh   # free_port
 
 # start_server STRATEGY LOGFILE: start lastroomd, print its URL once /health answers 200.
 start_server() {

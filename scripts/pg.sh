@@ -45,7 +45,7 @@ port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 pick_port() {
   local p tries=0
   while [ $tries -lt 200 ]; do
-    p=$(( 20000 + RANDOM % 30000 ))
+    p=$(( 20000 + RANDOM % 12000 ))
     port_in_use "$p" || { echo "$p"; return; }
     tries=$((tries + 1))
   done

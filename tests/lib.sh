@@ -24,15 +24,7 @@ expect_eq() {
 }
 finish() { echo "1..$TAP_N"; [ "$TAP_FAILED" -eq 0 ]; }
 
-# free_port: print a loopback port nobody listens on.
-free_port() {
-  local p
-  for _ in $(seq 200); do
-    p=$(( 20000 + RANDOM % 30000 ))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
-  done
-  return 1
-}
+source "$ROOT/scripts/lib.sh"   # free_port
 
 # wait_http URL [SECONDS]: wait until URL answers any HTTP status.
 wait_http() {
