@@ -27,11 +27,10 @@
 #   BENCH_LASTROOM_VUS  VUs of the large last-room run (default 10000)
 #   BENCH_D_BUDGET  seconds the large last-room run may take (default 200); it is
 #                   skipped when the 1,000-VU run predicts more
-# Exit status: 0 when the table was printed (MISS rows included), 1 when no
-# PostgreSQL or no lastroomd could be started.
+# Exit status: 0 when the table was printed (MISS and n/a rows included), 1 when the
+# private PostgreSQL could not be started.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$PWD
 . bench/lib.sh
 
 BIN=${LASTROOM_BIN:-bin}
@@ -135,7 +134,7 @@ wants e && section_e
   echo "# lastroom bench results"
   echo
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)),"
-  echo "$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) memory, ${SECS}s per throughput run,"
+  echo "$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) memory, ${SECS}s per throughput run, $((SECONDS - T0)) s in all,"
   echo "load average at the start: $LOAD_START, at the end: $(cut -d' ' -f1-3 /proc/loadavg) (a quiet machine shows about 0)."
   echo
   print_table
