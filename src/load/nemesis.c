@@ -269,7 +269,7 @@ static void read_result(int fd, double deadline, struct nemesis *x, char *note, 
             continue;
         ssize_t k = read(fd, buf, sizeof buf);
         if (k <= 0)
-            return;
+            break;
         for (ssize_t i = 0; i < k && len + 1 < cap; i++)
             if (buf[i] != '\n' || len > 0)
                 note[len++] = buf[i] == '\n' ? ' ' : buf[i];

@@ -12,7 +12,8 @@
  * answer the clients received, with unknown outcomes allowed either way.
  *
  * The default schedules leave the last seconds of the run quiet, so that every
- * confirmation can settle before the VUs stop.
+ * confirmation can settle before the VUs stop. The full one also holds a stall and a
+ * blackhole longer than the request timeout, so that requests do end unknown.
  */
 #include "load/booking.h"
 #include "load/world.h"
@@ -41,9 +42,9 @@ static const char *const chaos_quick_faults[] = {
 
 static const char *const chaos_full_faults[] = {
     "latency@10s:5s", "kill-backends@18s", "reset@24s:1s", "server-kill@30s",
-    "pg-pause@38s:3s", "blackhole@46s:3s", "down@54s:2s", "pg-restart-fast@61s",
-    "pg-restart-immediate@70s", "kill-backends@80s", "server-kill@86s:1s",
-    "latency@92s:4s", "pg-pause@99s:2s", "reset@104s:500ms", "down@108s:1s",
+    "pg-pause@38s:6s", "blackhole@48s:8s", "down@60s:2s", "pg-restart-fast@66s",
+    "pg-restart-immediate@74s", "kill-backends@82s", "server-kill@88s:1s",
+    "latency@94s:4s", "pg-pause@100s:2s", "reset@105s:500ms", "down@108s:1s",
     "blackhole@112s:2s", NULL,
 };
 
