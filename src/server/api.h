@@ -27,6 +27,8 @@ struct api_ctx {
     int unsafe;                   /* --booking-strategy unsafe */
     char dummy_hash[AUTH_HASH_MAX];   /* verified against for unknown emails */
     struct ratelimit *logins;     /* failed logins per email */
+    struct ratelimit *login_addrs;    /* failed logins per client address; NULL: no cap */
+    int max_holds;                /* live holds per user; 0: no cap */
 };
 
 /* api_handle: answer or defer a routed request (r->match set). */

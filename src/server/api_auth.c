@@ -1,6 +1,10 @@
 /*
  * api_auth.c: registration and login as two-step jobs: a database step and a hashing
  * step, each on its own pool, the connection staying suspended in between.
+ *
+ * Failed logins are limited twice (ratelimit.h): per email, which a correct password
+ * clears, and per client address, which only the window clears. Either limit answers
+ * 429 rate_limited before any database call or hash, with Retry-After the seconds left.
  */
 #include "server/api_auth.h"
 
@@ -119,6 +123,34 @@ static void reply_token(struct http_req *r)
     sodium_memzero(tok, sizeof tok);
 }
 
+/* login_failed: count a failure against the email and the client address. */
+static void login_failed(struct http_req *r)
+{
+    int64_t now = pool_now_us();
+    ratelimit_failed(r->api->logins, r->email, strlen(r->email), now);
+    if (r->api->login_addrs != NULL)
+        ratelimit_failed(r->api->login_addrs, r->peer, strlen(r->peer), now);
+}
+
+/* login_throttled: answer 429 when the email or the address is over its limit. */
+static int login_throttled(struct api_ctx *api, struct http_req *r)
+{
+    int64_t now = pool_now_us();
+    int by_email = ratelimit_blocked(api->logins, r->email, strlen(r->email), now);
+    int by_addr = 0;
+    if (api->login_addrs != NULL) {
+        const char *peer = http_peer(r);
+        by_addr = ratelimit_blocked(api->login_addrs, peer, strlen(peer), now);
+    }
+    if (by_email == 0 && by_addr == 0)
+        return 0;
+    r->retry_after = by_email > by_addr ? by_email : by_addr;
+    http_reply_error(r, 429, "rate_limited", by_addr != 0
+                     ? "too many failed logins from this address; try again later"
+                     : "too many failed logins for this email; try again later");
+    return 1;
+}
+
 /* step 2 of login, on the hashing pool */
 static enum pool_run_rc login_verify(struct pool_job *job, PGconn *conn)
 {
@@ -132,7 +164,7 @@ static enum pool_run_rc login_verify(struct pool_job *job, PGconn *conn)
         ratelimit_succeeded(r->api->logins, r->email, strlen(r->email));
         reply_token(r);
     } else {
-        ratelimit_failed(r->api->logins, r->email, strlen(r->email), pool_now_us());
+        login_failed(r);
         http_reply_error(r, 401, "invalid_credentials", "wrong email or password");
     }
     return POOL_RUN_OK;
@@ -163,11 +195,8 @@ void api_auth_login(struct api_ctx *api, struct http_req *r)
         http_reply_error(r, 401, "invalid_credentials", "wrong email or password");
         return;
     }
-    if (ratelimit_blocked(api->logins, r->email, strlen(r->email), pool_now_us())) {
-        r->retry_after = 60;
-        http_reply_error(r, 429, "rate_limited", "too many failed logins for this email; try again later");
+    if (login_throttled(api, r))
         return;
-    }
     api_param_str(r, 0, r->email);
     r->stmt = STMT_LOGIN;
     r->job.run = login_fetch;

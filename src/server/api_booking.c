@@ -63,6 +63,7 @@ void api_booking_hold(struct api_ctx *api, struct http_req *r)
     snprintf(r->pbuf[5], HTTP_PARAM_BYTES, "%" PRId64 " milliseconds", api->hold_ttl_ms);
     api_param_str(r, 5, r->pbuf[5]);
     api_param_str(r, 6, api->unsafe ? "true" : "false");
+    api_param_i64(r, 9, api->max_holds);
     api_db_call(api, r, STMT_HOLD);
 }
 

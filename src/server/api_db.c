@@ -17,8 +17,8 @@ const struct pool_stmt api_db_statements[STMT_COUNT] = {
     [STMT_HOTELS] = { "hotels", SEL "api_hotels()" },
     [STMT_ROOM_TYPES] = { "room_types", SEL "api_room_types($1::bigint)" },
     [STMT_AVAILABILITY] = { "availability", SEL "api_availability($1::bigint, $2::bigint, $3::date, $4::date)" },
-    [STMT_HOLD] = { "hold", SEL "api_hold($1::bigint, $2::bigint, $3::date, $4::date, $5::int, "
-                                "$6::interval, $7::boolean, $8::text, $9::text)" },
+    [STMT_HOLD] = { "hold", SEL "api_hold_capped($1::bigint, $2::bigint, $3::date, $4::date, $5::int, "
+                                "$6::interval, $7::boolean, $8::text, $9::text, $10::int)" },
     [STMT_HOLD_GET] = { "hold_get", SEL "api_hold_get($1::bigint, $2::bigint)" },
     [STMT_RELEASE] = { "release", SEL "api_release($1::bigint, $2::bigint)" },
     [STMT_CONFIRM] = { "confirm", SEL "api_confirm($1::bigint, $2::bigint, $3::text, $4::text)" },
@@ -57,6 +57,8 @@ static const struct outcome outcomes[] = {
     { STMT_HOLD, "no_inventory", 404, "no_inventory", "a night of this stay has no inventory", EV_NONE },
     { STMT_HOLD, "room_type_not_found", 404, "room_type_not_found", "no such room type", EV_NONE },
     { STMT_HOLD, "invalid", 400, "invalid_request", "the stay is outside the limits", EV_NONE },
+    { STMT_HOLD, "too_many_holds", 409, "too_many_holds",
+      "too many live holds for this user: confirm or release one first", EV_NONE },
     { STMT_HOLD, "key_reused", 422, "idempotency_key_reused",
       "this Idempotency-Key was used with another request", EV_NONE },
     { STMT_HOLD_GET, "ok", 200, NULL, NULL, EV_NONE },

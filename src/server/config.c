@@ -16,7 +16,7 @@ enum opt {
     OPT_DB = 'd', OPT_LISTEN = 'l', OPT_HELP = 'h',
     OPT_HOLD_TTL = 256, OPT_POOL_SIZE, OPT_POOL_WAIT, OPT_STRATEGY, OPT_LOG_LEVEL, OPT_THREADS,
     OPT_SWEEP, OPT_SECRET, OPT_SECRET_FILE, OPT_TOKEN_TTL, OPT_MAX_CONN, OPT_CONN_TIMEOUT,
-    OPT_STMT_TIMEOUT,
+    OPT_STMT_TIMEOUT, OPT_MAX_HOLDS, OPT_ADDR_FAILURES,
 };
 
 static const struct { const char *env; enum opt opt; } env_map[] = {
@@ -27,6 +27,8 @@ static const struct { const char *env; enum opt opt; } env_map[] = {
     { "LASTROOM_SWEEP_INTERVAL", OPT_SWEEP }, { "LASTROOM_TOKEN_SECRET", OPT_SECRET },
     { "LASTROOM_SECRET_FILE", OPT_SECRET_FILE }, { "LASTROOM_TOKEN_TTL", OPT_TOKEN_TTL },
     { "LASTROOM_MAX_CONNECTIONS", OPT_MAX_CONN },
+    { "LASTROOM_MAX_HOLDS_PER_USER", OPT_MAX_HOLDS },
+    { "LASTROOM_LOGIN_FAILURES_PER_ADDRESS", OPT_ADDR_FAILURES },
 };
 
 static const struct option long_opts[] = {
@@ -45,6 +47,8 @@ static const struct option long_opts[] = {
     { "max-connections", required_argument, NULL, OPT_MAX_CONN },
     { "conn-timeout", required_argument, NULL, OPT_CONN_TIMEOUT },
     { "statement-timeout", required_argument, NULL, OPT_STMT_TIMEOUT },
+    { "max-holds-per-user", required_argument, NULL, OPT_MAX_HOLDS },
+    { "login-failures-per-address", required_argument, NULL, OPT_ADDR_FAILURES },
     { "help", no_argument, NULL, OPT_HELP },
     { NULL, 0, NULL, 0 },
 };
@@ -70,6 +74,10 @@ const char *config_usage(void)
         "  --max-connections N      open HTTP connections at most (default 10000)\n"
         "  --conn-timeout DURATION  idle HTTP connection timeout (default 60s)\n"
         "  --statement-timeout DUR  PostgreSQL statement_timeout (default 10s)\n"
+        "  --max-holds-per-user N   live holds one user may have at once (default 5; 0: no cap)\n"
+        "  --login-failures-per-address N\n"
+        "                           failed logins per client address and minute before 429\n"
+        "                           (default 50; 0: no cap)\n"
         "\n"
         "env LASTROOM_ADMIN_EMAIL + LASTROOM_ADMIN_PASSWORD: ensure that admin at start.\n"
         "Pending migrations are applied at start.\n";
@@ -118,6 +126,11 @@ static int set_number(struct config *c, int opt, const char *v)
     case OPT_POOL_SIZE: if (parse_int(v, 1, 1000, &n)) return -1; c->pool_size = (int)n; return 0;
     case OPT_THREADS: if (parse_int(v, 1, 256, &n)) return -1; c->threads = (int)n; return 0;
     case OPT_MAX_CONN: if (parse_int(v, 16, 1000000, &n)) return -1; c->max_connections = (unsigned)n; return 0;
+    case OPT_MAX_HOLDS: if (parse_int(v, 0, 1000000, &n)) return -1; c->max_holds_per_user = (int)n; return 0;
+    case OPT_ADDR_FAILURES:
+        if (parse_int(v, 0, 1000000, &n)) return -1;
+        c->login_failures_per_addr = (int)n;
+        return 0;
     case OPT_HOLD_TTL: return set_duration(v, 1, &c->hold_ttl_ms);
     case OPT_POOL_WAIT: return set_duration(v, 1, &c->pool_wait_ms);
     case OPT_SWEEP: return set_duration(v, 10, &c->sweep_interval_ms);
@@ -167,6 +180,8 @@ static void defaults(struct config *c)
     c->max_connections = 10000;
     c->conn_timeout_s = 60;
     c->statement_timeout_ms = 10000;
+    c->max_holds_per_user = 5;
+    c->login_failures_per_addr = 50;
 }
 
 static const char *opt_name(int opt)

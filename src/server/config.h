@@ -31,6 +31,8 @@ struct config {
     unsigned max_connections;
     unsigned conn_timeout_s;
     int statement_timeout_ms;
+    int max_holds_per_user;        /* live holds per user; 0: no cap */
+    int login_failures_per_addr;   /* failed logins per client address and minute; 0: no cap */
     int migrate_only;
     const char *admin_email;
     const char *admin_password;

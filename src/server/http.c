@@ -44,6 +44,22 @@ const char *http_header(struct http_req *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
+const char *http_peer(struct http_req *r)
+{
+    if (r->peer[0] != '\0')
+        return r->peer;
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
+    const void *a = NULL;
+    if (sa != NULL && sa->sa_family == AF_INET)
+        a = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+    else if (sa != NULL && sa->sa_family == AF_INET6)
+        a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+    if (a == NULL || inet_ntop(sa->sa_family, a, r->peer, sizeof r->peer) == NULL)
+        snprintf(r->peer, sizeof r->peer, "unknown");
+    return r->peer;
+}
+
 void http_reply(struct http_req *r, int status, char *body)
 {
     free(r->resp);

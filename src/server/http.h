@@ -50,6 +50,7 @@ struct http_req {
     char pbuf[HTTP_MAX_PARAMS][HTTP_PARAM_BYTES];
     char fingerprint[65];         /* idempotency: hex SHA-256 of the normalised request */
     char email[256];              /* register, login: the address, lowercased */
+    char peer[48];                /* the client's IP address, once http_peer was asked */
     char hash[AUTH_HASH_MAX];     /* register: the password hash; login: the stored hash */
     int64_t found_user_id;        /* login: the user found, 0 when none */
     int found_admin;
@@ -90,6 +91,10 @@ void http_stop(struct http_server *s, int grace_ms);
  * owned by MHD, valid while the request lives. */
 const char *http_query(struct http_req *r, const char *name);
 const char *http_header(struct http_req *r, const char *name);
+
+/* http_peer: the client's IP address as text ("127.0.0.1", "::1"; "unknown" when MHD
+ * cannot tell), kept in r->peer for the request's life. */
+const char *http_peer(struct http_req *r);
 
 /* http_reply: set the answer; body is malloc'd text taken over (NULL: 500). */
 void http_reply(struct http_req *r, int status, char *body);

@@ -82,10 +82,14 @@ static int setup_auth(const struct config *cfg, struct api_ctx *api, char *err, 
         snprintf(err, errcap, "cannot hash (out of memory?)");
         return -1;
     }
-    if ((api->logins = ratelimit_new(LOGIN_FAILURES_PER_MINUTE, 60 * 1000000LL)) == NULL) {
+    api->logins = ratelimit_new(LOGIN_FAILURES_PER_MINUTE, 60 * 1000000LL);
+    if (cfg->login_failures_per_addr > 0)
+        api->login_addrs = ratelimit_new(cfg->login_failures_per_addr, 60 * 1000000LL);
+    if (api->logins == NULL || (cfg->login_failures_per_addr > 0 && api->login_addrs == NULL)) {
         snprintf(err, errcap, "no memory");
         return -1;
     }
+    api->max_holds = cfg->max_holds_per_user;
     api->hold_ttl_ms = cfg->hold_ttl_ms;
     api->token_ttl_s = cfg->token_ttl_s;
     api->unsafe = cfg->unsafe;
@@ -126,6 +130,7 @@ static int serve(const struct config *cfg)
         fprintf(stderr, "lastroomd: %s\n", err);
         pool_stop(api.db);
         ratelimit_free(api.logins);
+        ratelimit_free(api.login_addrs);
         return 1;
     }
     struct sweeper *sw = sweeper_start(cfg->db_url, cfg->sweep_interval_ms);
@@ -136,11 +141,12 @@ static int serve(const struct config *cfg)
         pool_stop(api.cpu);
         pool_stop(api.db);
         ratelimit_free(api.logins);
+        ratelimit_free(api.login_addrs);
         return 1;
     }
-    log_info("lastroomd listening on http://%s:%d (threads %d, pool %d, hold ttl %lldms, strategy %s)",
-             cfg->host, cfg->port, cfg->threads, cfg->pool_size, (long long)cfg->hold_ttl_ms,
-             cfg->unsafe ? "UNSAFE" : "safe");
+    log_info("lastroomd listening on http://%s:%d (threads %d, pool %d, hold ttl %lldms, strategy %s, "
+             "max holds per user %d)", cfg->host, cfg->port, cfg->threads, cfg->pool_size,
+             (long long)cfg->hold_ttl_ms, cfg->unsafe ? "UNSAFE" : "safe", cfg->max_holds_per_user);
     int sig = wait_for_signal();
     log_info("signal %d: shutting down", sig);
     /* every deferred request ends within pool wait + connect timeout + statement timeout */
@@ -149,6 +155,7 @@ static int serve(const struct config *cfg)
     pool_stop(api.cpu);
     pool_stop(api.db);
     ratelimit_free(api.logins);
+    ratelimit_free(api.login_addrs);
     log_info("stopped");
     return 0;
 }

@@ -1,13 +1,20 @@
 /*
- * ratelimit.h: failed-login limiting per email address, in fixed memory.
+ * ratelimit.h: failed-login limiting per key (an email address, a client address), in
+ * fixed memory.
  *
- * Each address hashes to one of a fixed number of slots holding its failures in the
- * current window. After `limit` failures within `window`, further logins for that
- * address are refused (429) until the window ends; a success clears the slot. Only
- * failures count, so a load test logging many users in from one address is never
- * limited. Two addresses that share a slot simply take it over from each other
- * (the slot remembers whose it is), which can only forget failures, never invent them.
- * Thread-safe (one mutex; the work under it is a few stores).
+ * A limiter counts failures per key in fixed windows: after `limit` failures within
+ * `window` from a key's first failure, that key is refused (429) until the window ends.
+ * Only failures count, so a load test logging many users in from one address is never
+ * limited. Successes may clear a key (ratelimit_succeeded), which is right for an
+ * account (its owner proved the password) and wrong for a client address (one known
+ * password would reset a brute force over other accounts), so the caller decides.
+ *
+ * Memory is a fixed table of RATELIMIT_SLOTS entries, allocated once: keys hash with a
+ * keyed SipHash (a random key per limiter, so a peer cannot aim keys at one bucket) to a
+ * bucket of RATELIMIT_WAYS entries. A new key takes a free or ended entry of its bucket,
+ * or else evicts the entry whose window ends soonest. Eviction can only forget failures,
+ * never invent them; it needs RATELIMIT_WAYS fresher keys in one bucket within a window.
+ * Thread-safe (one mutex; the work under it is a few loads and stores).
  */
 #ifndef LASTROOM_RATELIMIT_H
 #define LASTROOM_RATELIMIT_H
@@ -16,18 +23,24 @@
 #include <stdint.h>
 
 #define RATELIMIT_SLOTS 16384
+#define RATELIMIT_WAYS 8
 
 struct ratelimit;
 
-/* ratelimit_new: limit failures per window_us. NULL on no memory. */
+/* ratelimit_new: limit failures per window_us per key. NULL on no memory. */
 struct ratelimit *ratelimit_new(int limit, int64_t window_us);
 void ratelimit_free(struct ratelimit *rl);
 
-/* ratelimit_blocked: whether key (len bytes) is over its limit at time now_us. */
+/* ratelimit_blocked: 0 when key (len bytes) may try at time now_us; otherwise the whole
+ * seconds (at least 1) until its window ends, for Retry-After. */
 int ratelimit_blocked(struct ratelimit *rl, const char *key, size_t len, int64_t now_us);
 
-/* ratelimit_failed / ratelimit_succeeded: record a login outcome for key. */
+/* ratelimit_failed: count one failure of key at now_us (a new window when it had none
+ * running). ratelimit_succeeded: forget key's failures. */
 void ratelimit_failed(struct ratelimit *rl, const char *key, size_t len, int64_t now_us);
 void ratelimit_succeeded(struct ratelimit *rl, const char *key, size_t len);
+
+/* ratelimit_evictions: how many running windows were pushed out for lack of room. */
+uint64_t ratelimit_evictions(struct ratelimit *rl);
 
 #endif

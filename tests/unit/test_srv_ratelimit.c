@@ -1,6 +1,7 @@
 /*
- * test_srv_ratelimit.c: failed-login limiting: the limit, the window, success clearing,
- * and addresses kept apart.
+ * test_srv_ratelimit.c: failed-login limiting: the limit, the window and the seconds
+ * left, success clearing, keys kept apart, and the fixed table under more keys than it
+ * has room for.
  */
 #include <check.h>
 #include <stdio.h>
@@ -13,7 +14,7 @@
 
 static int blocked(struct ratelimit *rl, const char *k, int64_t t)
 {
-    return ratelimit_blocked(rl, k, strlen(k), t);
+    return ratelimit_blocked(rl, k, strlen(k), t) != 0;
 }
 
 static void record_failure(struct ratelimit *rl, const char *k, int64_t t)
@@ -65,11 +66,56 @@ START_TEST(test_many_addresses)
         snprintf(k, sizeof k, "user%d@x.io", i);
         n += blocked(rl, k, 1);
     }
-    ck_assert_int_ge(n, 950);   /* a slot shared by two forgets, never invents */
+    ck_assert_int_eq(n, 1000);   /* far below the table's size: nothing is evicted */
+    ck_assert_uint_eq(ratelimit_evictions(rl), 0);
     ck_assert_int_eq(blocked(rl, "other@x.io", 1), 0);
     ratelimit_free(rl);
 }
 END_TEST
+
+START_TEST(test_retry_after_seconds)
+{
+    struct ratelimit *rl = ratelimit_new(1, 60 * SEC);
+    record_failure(rl, "a@x.io", 10 * SEC);
+    ck_assert_int_eq(ratelimit_blocked(rl, "a@x.io", 6, 10 * SEC), 60);
+    ck_assert_int_eq(ratelimit_blocked(rl, "a@x.io", 6, 40 * SEC + 1), 30);   /* rounded up */
+    ck_assert_int_eq(ratelimit_blocked(rl, "a@x.io", 6, 70 * SEC - 1), 1);
+    ck_assert_int_eq(ratelimit_blocked(rl, "a@x.io", 6, 70 * SEC), 0);
+    ratelimit_free(rl);
+}
+END_TEST
+
+/* Four times as many keys as slots: memory stays fixed, older windows are evicted, and
+ * a key never shows more failures than it had. */
+START_TEST(test_table_is_bounded)
+{
+    struct ratelimit *rl = ratelimit_new(2, 60 * SEC);
+    char k[32];
+    int n = 0;
+    for (int i = 0; i < 4 * RATELIMIT_SLOTS; i++) {
+        snprintf(k, sizeof k, "10.%d.%d.%d", i >> 16, (i >> 8) & 255, i & 255);
+        record_failure(rl, k, i);
+    }
+    ck_assert_uint_ge(ratelimit_evictions(rl), 3 * RATELIMIT_SLOTS - RATELIMIT_SLOTS / 8);
+    for (int i = 0; i < 4 * RATELIMIT_SLOTS; i++) {
+        snprintf(k, sizeof k, "10.%d.%d.%d", i >> 16, (i >> 8) & 255, i & 255);
+        n += blocked(rl, k, 4 * RATELIMIT_SLOTS);
+    }
+    ck_assert_int_eq(n, 0);   /* one failure each, limit 2: nobody is blocked */
+    /* a key over its limit stays blocked while a thousand other keys fail (eight in its
+     * bucket would be needed to push it out: about one chance in ten million) */
+    int64_t t = 5 * RATELIMIT_SLOTS;
+    record_failure(rl, "victim", t);
+    record_failure(rl, "victim", t);
+    for (int i = 0; i < 1000; i++) {
+        snprintf(k, sizeof k, "flood-%d", i);
+        record_failure(rl, k, t + 1);
+    }
+    ck_assert_int_eq(blocked(rl, "victim", t + 2), 1);
+    ratelimit_free(rl);
+}
+END_TEST
+
 
 int main(void)
 {
@@ -78,6 +124,8 @@ int main(void)
     tcase_add_test(tc, test_limit_and_window);
     tcase_add_test(tc, test_success_clears);
     tcase_add_test(tc, test_many_addresses);
+    tcase_add_test(tc, test_retry_after_seconds);
+    tcase_add_test(tc, test_table_is_bounded);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
