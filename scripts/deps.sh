@@ -12,7 +12,7 @@ PKGS=(
   libhttp-parser-dev                              # lastroom-load's HTTP response parser
   libssl-dev                                      # https:// targets in lastroom-load
   check                                           # C unit test framework
-  curl jq                                         # integration tests and scripts
+  curl jq python3                                 # integration tests and scripts (raw sockets in python3)
   clang libclang-rt-14-dev libfuzzer-14-dev       # fuzz harnesses (make fuzz, fuzz_smoke test)
 )
 if [ "${LASTROOM_BENCH_DEPS:-0}" = 1 ]; then
