@@ -11,6 +11,10 @@
 #                         nights 2031-03-01..2031-03-31; sets HOTEL, RT
 #   api METHOD PATH [BODY] [TOKEN] [CURL ARGS...]   http against SRV_URL
 #   jf FILTER             jq FILTER on HTTP_BODY
+#   burst_begin; burst_add METHOD PATH BODY TOKEN [CURL ARGS...] (repeated); burst_go
+#                         clients released together by a FIFO barrier; client i's status
+#                         in $BURST_DIR/code.i, its body in $BURST_DIR/out.i
+#   burst_count STATUS [CODE]   how many answers of the last burst had STATUS (and CODE)
 
 SRV_ADMIN_EMAIL=${SRV_ADMIN_EMAIL:-admin-$$@example.com}
 SRV_ADMIN_PASSWORD=${SRV_ADMIN_PASSWORD:-admin-password-$$}
@@ -91,6 +95,51 @@ new_room() {
   api POST /api/admin/room-types "{\"hotel_id\":$HOTEL,\"name\":\"Standard\",\"capacity\":2}" "$ADMIN"
   RT=$(jf .room_type_id)
   api PUT /api/admin/inventory "{\"room_type_id\":$RT,\"from\":\"2031-03-01\",\"to\":\"2031-03-31\",\"allotment\":$1}" "$ADMIN"
+}
+
+BURST_SEQ=0
+burst_begin() {
+  BURST_SEQ=$((BURST_SEQ + 1))
+  BURST_DIR=$SRV_TMP/burst.$BURST_SEQ
+  BURST_N=0
+  BURST_PIDS=()
+  mkdir -p "$BURST_DIR" && mkfifo "$BURST_DIR/barrier"
+  exec 3<>"$BURST_DIR/barrier"
+}
+
+# Each client blocks reading one line from the FIFO held open on fd 3 until burst_go.
+burst_add() {
+  local method=$1 path=$2 body=$3 token=$4 i=$((BURST_N + 1)) data=()
+  shift 4
+  BURST_N=$i
+  [ -z "$body" ] || data=(--data-binary "$body")
+  ( : >"$BURST_DIR/ready.$i"
+    read -r _ <"$BURST_DIR/barrier"
+    curl -s --max-time 30 -o "$BURST_DIR/out.$i" -w '%{http_code}' -X "$method" \
+      -H 'Content-Type: application/json' -H "Authorization: Bearer $token" \
+      "${data[@]}" "$@" "$SRV_URL$path" >"$BURST_DIR/code.$i" ) &
+  BURST_PIDS+=($!)
+}
+
+# burst_go: once every client is ready (at most 60 s), one line each releases them.
+burst_go() {
+  local deadline=$((SECONDS + 60)) p
+  while [ "$(find "$BURST_DIR" -name 'ready.*' | wc -l)" -lt "$BURST_N" ] && [ $SECONDS -lt $deadline ]; do
+    sleep 0.1
+  done
+  printf '%*s' "$BURST_N" '' | tr ' ' '\n' >&3
+  for p in "${BURST_PIDS[@]}"; do wait "$p"; done
+  exec 3>&-
+}
+
+burst_count() {
+  local i n=0
+  for i in $(seq "$BURST_N"); do
+    [ "$(cat "$BURST_DIR/code.$i" 2>/dev/null)" = "$1" ] || continue
+    [ -z "${2:-}" ] || [ "$(jq -r .error.code "$BURST_DIR/out.$i" 2>/dev/null)" = "$2" ] || continue
+    n=$((n + 1))
+  done
+  echo "$n"
 }
 
 # room_state: "booked/tentative" summed over the room type's nights, plus its hold and
