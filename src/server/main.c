@@ -147,6 +147,10 @@ static int serve(const struct config *cfg)
     log_info("lastroomd listening on http://%s:%d (threads %d, pool %d, hold ttl %lldms, strategy %s, "
              "max holds per user %d)", cfg->host, cfg->port, cfg->threads, cfg->pool_size,
              (long long)cfg->hold_ttl_ms, cfg->unsafe ? "UNSAFE" : "safe", cfg->max_holds_per_user);
+    log_debug("settings: pool wait %lldms, token ttl %llds, token key from %s, max holds per user %d, "
+              "failed logins per minute: %d per email, %d per address", (long long)cfg->pool_wait_ms,
+              (long long)cfg->token_ttl_s, cfg->token_secret && *cfg->token_secret ? "the given secret" : "the secret file",
+              cfg->max_holds_per_user, LOGIN_FAILURES_PER_MINUTE, cfg->login_failures_per_addr);
     int sig = wait_for_signal();
     log_info("signal %d: shutting down", sig);
     /* every deferred request ends within pool wait + connect timeout + statement timeout */
