@@ -249,9 +249,10 @@ static void say_block(struct lr_scenario_env *env, const struct world *w,
 static void say_details(struct lr_scenario_env *env, const struct world *w,
                         const struct verify_result *r)
 {
-    say(env, "\nVerification (%s; room type %lld, nights %s to %s):\n",
+    say(env, "\nVerification (%s; room type %lld, %d night%s from %s, last %s):\n",
         r->from_api ? "through /api/admin/integrity" : "database",
-        (long long)w->room_type_id, w->day[0], w->day[w->p.nights - 1]);
+        (long long)w->room_type_id, w->p.nights, w->p.nights == 1 ? "" : "s",
+        w->day[0], w->day[w->p.nights - 1]);
     say(env, "  oversold nights by counters / tables / confirmations seen / at one moment: "
         "%lld / %lld / %lld / %lld\n", (long long)r->oversold_counters,
         (long long)r->oversold_tables, (long long)r->oversold_seen,
