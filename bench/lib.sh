@@ -63,16 +63,18 @@ timed_run() {
   return $rc
 }
 
-# peak_rss_run OUTFILE SECONDS CMD...: timed_run CMD and write its peak resident set
-# size in KiB to OUTFILE (GNU time when present, otherwise the last VmHWM read from
-# /proc while it ran). Returns CMD's exit status.
+# peak_rss_run OUTFILE SECONDS CMD...: timed_run CMD and write "RSS CPU" to OUTFILE: its
+# peak resident set size in KiB and the CPU seconds it used (user + system). With GNU
+# time both are exact; without it RSS is the last VmHWM read from /proc while it ran
+# and CPU is "-". Returns CMD's exit status.
 peak_rss_run() {
   local out=$1 limit=$2; shift 2
   if [ -x /usr/bin/time ] && /usr/bin/time -f '%M' true >/dev/null 2>&1; then
-    timed_run "$limit" /usr/bin/time -f '%M' -o "$out" "$@"
+    timed_run "$limit" /usr/bin/time -f '%M %U %S' -o "$out" "$@"
     local rc=$?
-    # GNU time writes "Command exited with non-zero status N" before the figure.
-    [ -s "$out" ] && tail -1 "$out" > "$out.tmp" && mv "$out.tmp" "$out"
+    # GNU time writes "Command exited with non-zero status N" before the figures.
+    [ -s "$out" ] && tail -1 "$out" | awk '{ printf "%s %.3f\n", $1, $2 + $3 }' >"$out.tmp" \
+      && mv "$out.tmp" "$out"
     return $rc
   fi
   "$@" &
@@ -80,11 +82,11 @@ peak_rss_run() {
   track "$p"
   while kill -0 "$p" 2>/dev/null; do
     while read -r k v rest; do [ "$k" = VmHWM: ] && hwm=$v; done <"/proc/$p/status" 2>/dev/null
-    if [ $waited -ge $((limit * 20)) ]; then stop_pid "$p"; echo "$hwm" >"$out"; return 124; fi
+    if [ $waited -ge $((limit * 20)) ]; then stop_pid "$p"; echo "$hwm -" >"$out"; return 124; fi
     sleep 0.05; waited=$((waited + 1))
   done
   wait "$p"; local rc=$?
-  echo "$hwm" >"$out"
+  echo "$hwm -" >"$out"
   return $rc
 }
 

@@ -102,7 +102,7 @@ load_has_scenario() {
 }
 
 # load_run JSON LOG SECONDS SCENARIO ARGS...: run lastroom-load with a summary export,
-# bounded in time; peak RSS (KiB) goes to JSON.rss. Returns its exit status.
+# bounded in time; "RSS_KiB CPU_s" goes to JSON.rss (peak_rss_run). Returns its exit status.
 load_run() {
   local json=$1 log=$2 limit=$3; shift 3
   rm -f "$json" "$json.rss"

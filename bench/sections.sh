@@ -197,13 +197,13 @@ peer_rps() {
   RATE=""
   case $name in
     wrk) command -v wrk >/dev/null || { BENCH_WHY="no wrk"; return 1; }
-         timed_run $((SECS + 20)) wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" "$u" >"$log" 2>&1
+         peak_rss_run "$log.rss" $((SECS + 20)) wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" "$u" >"$log" 2>&1
          RATE=$(awk '/^Requests\/sec:/ {print $2}' "$log") ;;
     hey) command -v hey >/dev/null || { BENCH_WHY="no hey"; return 1; }
-         timed_run $((SECS + 20)) hey -z "${SECS}s" -c "$CONNS" -cpus "$THREADS" "$u" >"$log" 2>&1
+         peak_rss_run "$log.rss" $((SECS + 20)) hey -z "${SECS}s" -c "$CONNS" -cpus "$THREADS" "$u" >"$log" 2>&1
          RATE=$(awk '/Requests\/sec:/ {print $2}' "$log") ;;
     ab)  command -v ab >/dev/null || { BENCH_WHY="no ab"; return 1; }
-         timed_run $((SECS + 20)) ab -k -q -c "$CONNS" -t "$SECS" -n 100000000 "$u" >"$log" 2>&1
+         peak_rss_run "$log.rss" $((SECS + 20)) ab -k -q -c "$CONNS" -t "$SECS" -n 100000000 "$u" >"$log" 2>&1
          RATE=$(awk '/^Requests per second:/ {print $4}' "$log") ;;
     lastroom-load)
          load_has_scenario http || return 1
@@ -213,7 +213,15 @@ peer_rps() {
          RATE=$(jnum "$json" '.metrics.http_reqs.values.rate') ;;
   esac
   [ -n "$RATE" ] || { BENCH_WHY="no rate in $log"; return 1; }
+  # CPU the generator used per request (user + system), when GNU time measured it.
+  local rf=$log.rss cpu; [ "$name" = lastroom-load ] && rf=$json.rss
+  cpu=$(cut -d' ' -f2 "$rf" 2>/dev/null); CPU_US=""
+  [ -n "$cpu" ] && [ "$cpu" != - ] && CPU_US=$(calc "$cpu * 1000000 / ($RATE * $SECS)")
+  return 0
 }
+
+# cpu_note US: ", N µs CPU/req" or nothing.
+cpu_note() { [ -n "$1" ] && printf ', %s µs CPU/req' "$(calc "$1")"; }
 
 # vu_memory VUS: lastroom-load's peak RSS at VUS constant VUs on /health/live (sets KIB).
 vu_memory() {
@@ -223,7 +231,7 @@ vu_memory() {
   load_run "$json" "$OUT/mem-$vus.log" 60 http --url "$URL" --path /health/live \
     --vus "$vus" --threads "$THREADS" --duration 5s --quiet \
     || { BENCH_WHY="lastroom-load exit $?, see $OUT/mem-$vus.log"; return 1; }
-  KIB=$(cat "$json.rss" 2>/dev/null)
+  KIB=$(cut -d' ' -f1 "$json.rss" 2>/dev/null)
   [ -n "$KIB" ] && [ "$KIB" -gt 0 ] || { BENCH_WHY="no peak RSS"; return 1; }
 }
 
@@ -237,7 +245,7 @@ section_b() {
   fi
   # Two interleaved rounds, the better of each generator's two runs kept, so that a
   # burst of background work on the machine does not decide the comparison alone.
-  declare -A rps why first
+  declare -A rps why first cpus
   local round wrk_rounds="" wrk_apart=""
   for round in 1 2; do
     for g in wrk lastroom-load hey ab; do
@@ -247,7 +255,7 @@ section_b() {
         [ "$round" = 2 ] && [ "$g" = wrk ] && [ -n "${first[wrk]:-}" ] \
           && wrk_apart=$(calc "100 * (${first[wrk]} - $RATE) / ($RATE > ${first[wrk]} ? $RATE : ${first[wrk]})") \
           && wrk_rounds="$(fmt_int "${first[wrk]}") and $(fmt_int "$RATE")/s"
-        if [ -z "${rps[$g]:-}" ] || ge "$RATE" "${rps[$g]}"; then rps[$g]=$RATE; fi
+        if [ -z "${rps[$g]:-}" ] || ge "$RATE" "${rps[$g]}"; then rps[$g]=$RATE; cpus[$g]=$CPU_US; fi
       else why[$g]=$BENCH_WHY; note "$g: n/a ($BENCH_WHY)"; fi
     done
   done
@@ -265,7 +273,8 @@ section_b() {
     fi
     r=$(calc "${rps[$g]} / $wrk_rps")
     v=""; [ -n "$target" ] && v=$(verdict ge "$r" 1.0)
-    row "$id" "requests/s, $g" "$(fmt_int "${rps[$g]}")/s" "wrk $(fmt_int "$wrk_rps")/s" "$r" "$target" "$v"
+    row "$id" "requests/s, $g" "$(fmt_int "${rps[$g]}")/s$(cpu_note "${cpus[$g]:-}")" \
+        "wrk $(fmt_int "$wrk_rps")/s$(cpu_note "${cpus[wrk]:-}")" "$r" "$target" "$v"
   done
 
   for n in 1000 10000; do
@@ -331,7 +340,7 @@ last_room_row() {
     na "d.$vus" "$what" "no summary export after ${ELAPSED}s, exit $s, see $OUT/last-room-$vus.log" "$target"
     return
   fi
-  kib=$(cat "$json.rss" 2>/dev/null); mib=$(calc "${kib:-0} / 1024")
+  kib=$(cut -d' ' -f1 "$json.rss" 2>/dev/null); mib=$(calc "${kib:-0} / 1024")
   ok=$(jnum "$json" '.metrics.successful_bookings.values.count') || ok=0
   ref=$(jnum "$json" '.metrics.failed_bookings.values.count') || ref=0
   # Errors of the burst itself: hold and confirm answers that were neither a booking nor
