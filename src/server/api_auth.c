@@ -4,7 +4,10 @@
  *
  * Failed logins are limited twice (ratelimit.h): per email, which a correct password
  * clears, and per client address, which only the window clears. Either limit answers
- * 429 rate_limited before any database call or hash, with Retry-After the seconds left.
+ * 429 rate_limited, with Retry-After the seconds left: checked on arrival (before any
+ * database call or hash) and again on the hashing worker just before the password is
+ * verified, so that attempts sent together cannot all slip under a limit that the
+ * first of them reach: past a limit, at most one attempt per hashing worker still runs.
  */
 #include "server/api_auth.h"
 
@@ -132,7 +135,8 @@ static void login_failed(struct http_req *r)
         ratelimit_failed(r->api->login_addrs, r->peer, strlen(r->peer), now);
 }
 
-/* login_throttled: answer 429 when the email or the address is over its limit. */
+/* login_throttled: answer 429 when the email or the address is over its limit. The
+ * first call, on the event thread, records the client's address in r->peer. */
 static int login_throttled(struct api_ctx *api, struct http_req *r)
 {
     int64_t now = pool_now_us();
@@ -158,6 +162,10 @@ static enum pool_run_rc login_verify(struct pool_job *job, PGconn *conn)
     size_t n;
     const char *pw = password_of(r, &n);
     (void)conn;
+    if (login_throttled(r->api, r)) {
+        wipe_password(r);
+        return POOL_RUN_OK;
+    }
     int ok = auth_password_verify(r->found_user_id ? r->hash : r->api->dummy_hash, pw, n);
     wipe_password(r);
     if (ok && r->found_user_id != 0) {
