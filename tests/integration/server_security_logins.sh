@@ -27,6 +27,17 @@ throttled() {
   expect_eq "$1: no token in the answer" "" "$(jf '.token // empty')"
 }
 register() { api POST /api/auth/register "{\"email\":\"$1\",\"password\":\"$2\"}"; }
+# login_burst ADDR N K EMAIL PASSWORD: N logins from ADDR released together, client i as
+# EMAIL-k-$$@example.com with password PASSWORD-k, k = i mod K + 1
+login_burst() {
+  local i k
+  burst_begin
+  for i in $(seq "$2"); do
+    k=$((i % $3 + 1))
+    burst_add POST /api/auth/login "{\"email\":\"$4-$k-$$@example.com\",\"password\":\"$5-$k\"}" "" --interface "$1"
+  done
+  burst_go
+}
 
 # (every password below has the 8 bytes a password needs: a shorter one is refused
 # unchecked, so it is no guess and is not counted)
@@ -52,12 +63,7 @@ expect_eq "another account's wrong password: 401, not 429" "401 invalid_credenti
 # the account limit): exactly 50 are checked (401), the other 10 are 429
 W=walker-$$@example.com
 register "$W" right-password-w
-burst_begin
-for i in $(seq 60); do
-  burst_add POST /api/auth/login "{\"email\":\"guess-$((i % 12))-$$@example.com\",\"password\":\"wrong-password-$i\"}" "" \
-    --interface 127.0.0.2
-done
-burst_go
+login_burst 127.0.0.2 60 12 guess wrong-password
 expect_eq "60 failed logins from one address sent at once: exactly 50 are 401" 50 "$(burst_count 401 invalid_credentials)"
 expect_eq "and 10 are 429 rate_limited" 10 "$(burst_count 429 rate_limited)"
 login "$W" right-password-w --interface 127.0.0.2
@@ -72,12 +78,7 @@ expect_eq "a wrong password from 127.0.0.1: 401, not 429" "401 invalid_credentia
 
 # successes are never counted: 60 correct logins of 6 users from one address at once
 for i in $(seq 6); do register "many-$i-$$@example.com" "right-password-$i"; done
-burst_begin
-for i in $(seq 60); do
-  burst_add POST /api/auth/login "{\"email\":\"many-$((i % 6 + 1))-$$@example.com\",\"password\":\"right-password-$((i % 6 + 1))\"}" "" \
-    --interface 127.0.0.3
-done
-burst_go
+login_burst 127.0.0.3 60 6 many right-password
 expect_eq "60 correct logins from one address at once: all 200" 60 "$(burst_count 200)"
 
 # and they do not reset it: 49 failures, a success, one more failure, then 429
