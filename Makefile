@@ -143,7 +143,7 @@ bench:
 	@bench/run.sh
 
 fuzz:
-	@LASTROOM_FUZZ_DEPS=1 scripts/deps.sh
+	@scripts/deps.sh
 	@$(MAKE) --no-print-directory -f fuzz/Makefile run
 
 clean:

@@ -18,9 +18,6 @@ PKGS=(
 if [ "${LASTROOM_BENCH_DEPS:-0}" = 1 ]; then
   PKGS+=(wrk hey apache2-utils time)   # peers, and GNU time for peak memory
 fi
-if [ "${LASTROOM_FUZZ_DEPS:-0}" = 1 ]; then
-  PKGS+=(clang libclang-rt-14-dev libfuzzer-14-dev)
-fi
 
 missing=()
 for p in "${PKGS[@]}"; do
