@@ -1,12 +1,8 @@
 /*
  * duration.h: durations and stages as k6 writes them, parsed and printed.
  *
- * Accepted durations follow Go's time.ParseDuration, which k6 uses: one or more
- * <number><unit> parts, units ns, us (or µs), ms, s, m, h, numbers with decimals
- * ("1h2m3.5s", "500ms", "1.5m"). A bare number other than "0" is refused: k6 reads a
- * bare number as milliseconds in some places and as seconds in none, and "30" on a
- * command line is more likely meant as seconds, so we ask for the unit instead of
- * guessing. Negative durations are refused.
+ * The grammar of a duration, and its parser, are common/duration.h's; this module adds
+ * k6's stages and the summary's way of printing a duration.
  */
 #ifndef LASTROOM_LOAD_DURATION_H
 #define LASTROOM_LOAD_DURATION_H
