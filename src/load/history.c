@@ -1,13 +1,30 @@
 /*
  * history.c: per-VU, preallocated records of booking attempts.
  *
- * All memory is taken in history_new, before the run. During the run each VU appends
- * to its own array only; after the run the main thread reads them all.
+ * All memory is taken in history_new, before the run: one block cut into equal per-VU
+ * arrays, sized by history_per_vu from the run's length. During the run each VU
+ * appends to its own array only; after the run the main thread reads them all.
  */
 #include "load/history.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+uint32_t history_per_vu(int nvus, int64_t iterations)
+{
+    uint64_t n;
+    if (nvus <= 0)
+        return HISTORY_PER_VU_MIN;
+    if (iterations <= 0) {
+        n = HISTORY_TOTAL_MAX / (uint64_t)nvus;
+        n = n < HISTORY_PER_VU_MIN ? HISTORY_PER_VU_MIN : n;
+    } else {
+        uint64_t share = ((uint64_t)iterations + (uint64_t)nvus - 1) / (uint64_t)nvus;
+        n = 2 * share + HISTORY_SLACK;
+        n = n > (uint64_t)iterations ? (uint64_t)iterations : n;
+    }
+    return n > HISTORY_PER_VU_MAX ? HISTORY_PER_VU_MAX : (uint32_t)n;
+}
 
 struct history *history_new(int nvus, uint32_t per_vu)
 {
@@ -17,27 +34,24 @@ struct history *history_new(int nvus, uint32_t per_vu)
     if (!h)
         return NULL;
     h->vus = calloc((size_t)nvus, sizeof *h->vus);
-    if (!h->vus)
-        goto err;
+    h->block = calloc((size_t)nvus * per_vu, sizeof *h->block);
+    if (!h->vus || !h->block) {
+        history_free(h);
+        return NULL;
+    }
     h->nvus = nvus;
     for (int i = 0; i < nvus; i++) {
-        h->vus[i].recs = calloc(per_vu, sizeof *h->vus[i].recs);
-        if (!h->vus[i].recs)
-            goto err;
+        h->vus[i].recs = h->block + (size_t)i * per_vu;
         h->vus[i].cap = per_vu;
     }
     return h;
-err:
-    history_free(h);
-    return NULL;
 }
 
 void history_free(struct history *h)
 {
     if (!h)
         return;
-    for (int i = 0; h->vus && i < h->nvus; i++)
-        free(h->vus[i].recs);
+    free(h->block);
     free(h->vus);
     free(h);
 }

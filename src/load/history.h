@@ -50,10 +50,26 @@ struct history_vu {
 struct history {
     struct history_vu *vus;
     int nvus;
+    struct history_rec *block;   /* every VU's records, one after the other */
 };
 
-/* history_new: nvus empty histories of per_vu records each. Returns NULL on no memory
- * or bad sizes. Free with history_free. */
+#define HISTORY_PER_VU_MAX 8192u    /* records one VU can have */
+#define HISTORY_PER_VU_MIN 16u      /* records one VU has in a run of unknown length */
+#define HISTORY_SLACK 4u            /* records past twice a VU's share of a known run */
+#define HISTORY_TOTAL_MAX (1u << 20) /* records of a run of unknown length, all VUs */
+
+/* history_per_vu: the records to give each of nvus VUs when the run starts at most
+ * `iterations` attempts (-1: unknown, the run is bounded by time). Known: twice the
+ * even share plus HISTORY_SLACK, so that VUs which claim more than their share of
+ * shared iterations still fit, but never more than the whole run. Unknown:
+ * HISTORY_TOTAL_MAX shared evenly, at least HISTORY_PER_VU_MIN. Never more than
+ * HISTORY_PER_VU_MAX; a VU that fills its records drops and counts the rest (see
+ * history_begin), and verification widens its bounds by that count. */
+uint32_t history_per_vu(int nvus, int64_t iterations);
+
+/* history_new: nvus empty histories of per_vu records each, in one block whose pages
+ * become resident only as VUs write them. Returns NULL on no memory or bad sizes.
+ * Free with history_free. */
 struct history *history_new(int nvus, uint32_t per_vu);
 void history_free(struct history *h);
 

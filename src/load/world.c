@@ -19,7 +19,6 @@
 #include "common/date.h"
 
 #define FIRST_NIGHT_AHEAD 30     /* the first night with inventory, days from today */
-#define HISTORY_PER_VU_MAX 8192  /* attempts one VU can record */
 #define REGISTER_THREADS 4
 
 const struct lr_threshold_spec world_thresholds_normal[] = {
@@ -94,19 +93,11 @@ static int make_users(struct world *w, int n, char *err, size_t errlen)
     return rc;
 }
 
-static uint32_t history_size(const struct lr_scenario_env *env)
-{
-    int64_t hint = env->iterations_hint;
-    if (hint <= 0 || hint > HISTORY_PER_VU_MAX)
-        return HISTORY_PER_VU_MAX;
-    return (uint32_t)hint < 16 ? 16 : (uint32_t)hint;
-}
-
 static int make_vus(struct world *w, const struct lr_scenario_env *env, char *err, size_t errlen)
 {
     w->nvus = env->vus_max;
     w->vus = calloc((size_t)w->nvus, sizeof *w->vus);
-    w->history = history_new(w->nvus, history_size(env));
+    w->history = history_new(w->nvus, history_per_vu(w->nvus, env->iterations_hint));
     if (!w->vus || !w->history)
         return snprintf(err, errlen, "out of memory for %d VUs", w->nvus), -1;
     for (int i = 0; i < w->nvus; i++) {

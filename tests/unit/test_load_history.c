@@ -57,12 +57,32 @@ START_TEST(test_full_drops)
 }
 END_TEST
 
+START_TEST(test_per_vu_sizing)
+{
+    /* one iteration per VU (last-room): a few records each, not thousands */
+    ck_assert_uint_eq(history_per_vu(10000, 10000), 2 + HISTORY_SLACK);
+    ck_assert_uint_eq(history_per_vu(1000, 1000), 2 + HISTORY_SLACK);
+    ck_assert_uint_eq(history_per_vu(50, 100), 2 * 2 + HISTORY_SLACK);
+    /* a short run: never more than the whole run */
+    ck_assert_uint_eq(history_per_vu(4, 10), 10);
+    /* shared iterations over few VUs: twice the even share, capped */
+    ck_assert_uint_eq(history_per_vu(10, 1000), 2 * 100 + HISTORY_SLACK);
+    ck_assert_uint_eq(history_per_vu(1, 1000000), HISTORY_PER_VU_MAX);
+    /* bounded by time: the total budget shared, within the per-VU bounds */
+    ck_assert_uint_eq(history_per_vu(50, -1), HISTORY_PER_VU_MAX);
+    ck_assert_uint_eq(history_per_vu(10000, -1), HISTORY_TOTAL_MAX / 10000);
+    ck_assert_uint_eq(history_per_vu(1000000, -1), HISTORY_PER_VU_MIN);
+    ck_assert_uint_eq(history_per_vu(0, 5), HISTORY_PER_VU_MIN);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("history");
     TCase *tc = tcase_create("history");
     tcase_add_test(tc, test_record_and_count);
     tcase_add_test(tc, test_full_drops);
+    tcase_add_test(tc, test_per_vu_sizing);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
