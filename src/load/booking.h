@@ -2,8 +2,8 @@
  * booking.h: the booking iteration as a step state machine, shared by the race,
  * last-room, smoke, stress and pool-stress scenarios.
  *
- * One iteration of booking_step: log in once per VU (then, when the world asks for
- * it, wait at the start barrier); cancel the VU's previous booking (as often as the
+ * One iteration of booking_step: log in once per VU unless setup logged its user in
+ * (then, when the world asks for it, wait at the start barrier); cancel the VU's previous booking (as often as the
  * world asks), so that rooms keep coming back into the race; look at availability;
  * hold (POST /api/holds with an Idempotency-Key); confirm (POST /api/bookings with an
  * Idempotency-Key, retried with the same key while its outcome is unknown); read the

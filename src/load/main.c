@@ -101,7 +101,10 @@ static void usage(FILE *out)
           "  --proxy-control HOST:PORT    lastroom-faultproxy between lastroomd and PostgreSQL\n"
           "  --server-pidfile FILE --server-restart-cmd CMD   kill lastroomd, start it again\n"
           "  --nemesis-script FILE        default: scripts/nemesis.sh near the program\n"
-          "  scenario options, e.g. for http: --method M --path P --header 'K: V' --body B\n"
+          "scenario options (see lastroom-load list; any other is a usage error):\n"
+          "  http: --method M --path P --header 'K: V' --body B --barrier yes|no;\n"
+          "  booking scenarios: --users N   N users logged in during setup, shared by the\n"
+          "        VUs (default: last-room min(VUs,100), pool-stress 8, others one per VU)\n"
           "\nADMIN_EMAIL and ADMIN_PASSWORD in the environment give setup its admin.\n"
           "exit status: 0 passed, 99 a threshold failed, 2 usage, 1 could not run\n", out);
 }
@@ -438,12 +441,37 @@ static int build_schedule(struct app *a)
     return 0;
 }
 
+/* Every scenario option given must be one the scenario declares. Returns 0, or -1
+ * (reported, naming the option and those the scenario accepts). */
+static int check_scenario_options(const struct app *a)
+{
+    const char *const *ok = a->scn->options;
+    for (int i = 0; i < a->cli.nextra; i += 2) {
+        bool known = false;
+        for (int j = 0; ok && ok[j] && !known; j++)
+            known = !strcmp(a->cli.extra[i], ok[j]);
+        if (known)
+            continue;
+        char accepts[256] = "";
+        for (int j = 0; ok && ok[j]; j++)
+            snprintf(accepts + strlen(accepts), sizeof accepts - strlen(accepts), "%s%s",
+                     j ? " " : "", ok[j]);
+        fprintf(stderr, "lastroom-load: unknown option %s for the %s scenario (%s%s)\n",
+                a->cli.extra[i], a->scn->name, accepts[0] ? "it accepts: " : "it has no "
+                "options of its own", accepts);
+        return -1;
+    }
+    return 0;
+}
+
 static int app_prepare(struct app *a)
 {
     char err[512];
     a->scn = lr_scenario_find(a->cli.scenario);
     if (!a->scn)
         return bad("unknown scenario (see lastroom-load list)", a->cli.scenario);
+    if (check_scenario_options(a) != 0)
+        return -1;
     a->profile = a->cli.profile && !strcmp(a->cli.profile, "quick") ? a->scn->quick
                                                                      : a->scn->full;
     if (!a->profile)
@@ -509,7 +537,11 @@ static int cmd_run(int argc, char **argv)
         return EXIT_CANNOT;
     }
     signal(SIGPIPE, SIG_IGN);
-    if (a.scn->setup && a.scn->setup(&a.env, err, sizeof err) != 0) {
+    int set = a.scn->setup ? a.scn->setup(&a.env, err, sizeof err) : 0;
+    if (set == LR_SETUP_USAGE) {
+        fprintf(stderr, "lastroom-load: %s: %s\n", a.scn->name, err);
+        status = EXIT_USAGE;
+    } else if (set != 0) {
         bad("setup failed", err);
         status = EXIT_CANNOT;
     } else if (!(a.env.shard = metrics_shard_new(a.env.metrics))) {
@@ -546,6 +578,9 @@ static int cmd_list(void)
     for (int i = 0; lr_scenarios[i]; i++) {
         const struct lr_scenario *s = lr_scenarios[i];
         printf("%-12s %s\n", s->name, s->description);
+        for (int j = 0; s->options && s->options[j]; j++)
+            printf("%s%s%s", j ? " " : "               options: ", s->options[j],
+                   s->options[j + 1] ? "" : "\n");
         const struct lr_profile *p[2] = { s->quick, s->full };
         for (int j = 0; j < 2; j++)
             if (p[j])

@@ -3,8 +3,10 @@
  *
  * A scenario is a table of callbacks (struct lr_scenario). The engine runs them:
  *
- *   setup(env)          once, blocking, before any VU exists: create the test's data
- *                       through the API, define custom metric series, fill env->data.
+ *   setup(env)          once, blocking, before any VU exists: read its options
+ *                       (env->argv_extra, only names from its options[]), create the
+ *                       test's data through the API, define custom metric series,
+ *                       fill env->data.
  *   vu_init(env, vu)    once per VU, before the run (allocation allowed here only):
  *                       set vu->data to the scenario's per-VU state.
  *   step(vu, resp, req) the iteration, as a state machine. The engine calls it with
@@ -163,12 +165,19 @@ struct lr_profile {
                                       environment cannot inject are left out */
 };
 
+/* setup's answer to a bad value of one of its options (err says which): a usage
+ * error, given before setup sent any request. */
+#define LR_SETUP_USAGE (-2)
+
 struct lr_scenario {
     const char *name;              /* "last-room" */
     const char *description;       /* one line for `lastroom-load list` */
     const char *const *names;      /* request names for the name: tag, NULL-ended */
+    const char *const *options;    /* the options it accepts ("--users"), NULL-ended;
+                                      NULL: none. Any other is a usage error */
     const struct lr_profile *quick, *full;
-    int (*setup)(struct lr_scenario_env *env, char *err, size_t errlen);  /* 0 or -1 */
+    int (*setup)(struct lr_scenario_env *env, char *err, size_t errlen);  /* 0, -1, or
+                                      LR_SETUP_USAGE */
     int (*vu_init)(struct lr_scenario_env *env, struct lr_vu *vu);        /* 0 or -1 */
     enum lr_step (*step)(struct lr_vu *vu, const struct lr_response *resp,
                          struct lr_request *req);

@@ -21,7 +21,7 @@
 static const struct world_params chaos_world = {
     .scenario = "chaos", .title = "CHAOS TEST", .test_name = "chaos test",
     .allotment = 3, .nights = 4, .max_stay = 2, .cancel_pct = 100, .availability = true,
-    .timeout_ms = 5000,
+    .timeout_ms = 5000, .vus_per_user_max = 5,
 };
 
 static int chaos_setup(struct lr_scenario_env *env, char *err, size_t errlen)
@@ -70,7 +70,7 @@ const struct lr_scenario lr_scenario_chaos = {
     .name = "chaos",
     .description = "the race iteration while a nemesis injects database, server and "
                    "network faults (--pgdir, --proxy-control, --server-pidfile ...)",
-    .names = booking_names,
+    .names = booking_names, .options = world_options,
     .quick = &chaos_quick, .full = &chaos_full,
     .setup = chaos_setup, .vu_init = world_vu_init, .step = booking_step,
     .verify = world_verify, .teardown = world_teardown,

@@ -8,8 +8,9 @@
  *   --body B          at most LR_BODY_MAX - 1 bytes, sent as application/json
  *   --barrier yes     every iteration waits at the start barrier with its request
  *                     written, so all VUs send in the same instant (a race on any URL)
- * Any executor applies; by default a constant load of 10 VUs for 10 s (quick) or
- * 50 VUs for 1 m (full), with the threshold http_req_failed rate<0.01.
+ * Any other option, or a bad value, is a usage error. Any executor applies; by default
+ * a constant load of 10 VUs for 10 s (quick) or 50 VUs for 1 m (full), with the
+ * threshold http_req_failed rate<0.01.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,10 @@ static const char *const http_methods[] = {
 };
 
 static const char *const http_names[] = { NULL };
+
+static const char *const http_options[] = {
+    "--method", "--path", "--header", "--body", "--barrier", NULL,
+};
 
 static int http_method(struct http_opts *o, const char *v, char *err, size_t errlen)
 {
@@ -84,7 +89,7 @@ static int http_option(struct http_opts *o, const char *k, const char *v, char *
         memcpy(o->body, v, o->body_len);
         return 0;
     }
-    snprintf(err, errlen, "http: bad option %s '%s'", k, v);
+    snprintf(err, errlen, "bad value for %s: '%s'", k, v);
     return -1;
 }
 
@@ -100,11 +105,11 @@ static int http_setup(struct lr_scenario_env *env, char *err, size_t errlen)
     env->data = o;
     for (const char *const *a = env->argv_extra; a && a[0]; a += 2) {
         if (!a[1]) {
-            snprintf(err, errlen, "http: %s needs a value", a[0]);
-            return -1;
+            snprintf(err, errlen, "%s needs a value", a[0]);
+            return LR_SETUP_USAGE;
         }
         if (http_option(o, a[0], a[1], err, errlen) != 0)
-            return -1;
+            return LR_SETUP_USAGE;
     }
     snprintf(env->verdict, sizeof env->verdict, "http: %s %s%s\n", o->method,
              env->base_url, o->path);
@@ -154,7 +159,7 @@ const struct lr_scenario lr_scenario_http = {
     .name = "http",
     .description = "one request per iteration (--method, --path, --header, --body), for "
                    "comparison with wrk and hey",
-    .names = http_names,
+    .names = http_names, .options = http_options,
     .quick = &http_quick, .full = &http_full,
     .setup = http_setup, .step = http_step, .teardown = http_teardown,
 };

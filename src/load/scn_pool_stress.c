@@ -14,7 +14,7 @@
 static const struct world_params pool_world = {
     .scenario = "pool-stress", .title = "CONNECTION POOL TEST",
     .test_name = "connection pool test", .allotment = 1000, .nights = 7, .max_stay = 1,
-    .users = 8, .login_in_setup = true, .pool_report = true,
+    .users = 8, .pool_report = true,
 };
 
 static int pool_setup(struct lr_scenario_env *env, char *err, size_t errlen)
@@ -54,7 +54,7 @@ const struct lr_scenario lr_scenario_pool_stress = {
     .name = "pool-stress",
     .description = "arrival rate 10 -> 150/s over hotels, availability, hold+release, health; "
                    "counts pool and timeout errors",
-    .names = booking_names,
+    .names = booking_names, .options = world_options,
     .quick = &pool_quick, .full = &pool_full,
     .setup = pool_setup, .vu_init = world_vu_init, .step = booking_pool_step,
     .verify = world_verify, .teardown = world_teardown,

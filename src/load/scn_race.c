@@ -4,7 +4,9 @@
  * Users ramp up to 50 and book stays of one or two nights over four nights of three
  * rooms each, so holds collide, rooms sell out and sold_out answers are routine;
  * 30% of confirmed bookings are cancelled again, which puts rooms back into the race
- * for the whole run. Each VU logs in once as its own user. Verification then proves
+ * for the whole run. Each VU logs in once as its own user, or with --users N, setup
+ * logs N users in and the VUs share them (at most 5 VUs per user: each VU holds at most
+ * one live hold at a time, and lastroomd's cap is 5 per user by default). Verification then proves
  * that no night was sold past its allotment and that the database agrees with every
  * answer the clients received.
  */
@@ -14,6 +16,7 @@
 static const struct world_params race_world = {
     .scenario = "race", .title = "RACE CONDITION TEST", .test_name = "race condition test",
     .allotment = 3, .nights = 4, .max_stay = 2, .cancel_pct = 100, .availability = true,
+    .vus_per_user_max = 5,
 };
 
 static int race_setup(struct lr_scenario_env *env, char *err, size_t errlen)
@@ -41,7 +44,7 @@ const struct lr_scenario lr_scenario_race = {
     .name = "race",
     .description = "ramping users (to 50) race for a small allotment: login, availability, "
                    "hold, confirm, read back",
-    .names = booking_names,
+    .names = booking_names, .options = world_options,
     .quick = &race_quick, .full = &race_full,
     .setup = race_setup, .vu_init = world_vu_init, .step = booking_step,
     .verify = world_verify, .teardown = world_teardown,

@@ -10,6 +10,7 @@
 static const struct world_params smoke_world = {
     .scenario = "smoke", .title = "SMOKE TEST", .test_name = "smoke test",
     .allotment = 3, .nights = 4, .max_stay = 2, .cancel_pct = 100, .availability = true,
+    .vus_per_user_max = 5,
 };
 
 static int smoke_setup(struct lr_scenario_env *env, char *err, size_t errlen)
@@ -34,7 +35,7 @@ static const struct lr_profile smoke_full = {
 const struct lr_scenario lr_scenario_smoke = {
     .name = "smoke",
     .description = "10 users run the booking iteration for 30s (quick: 5s)",
-    .names = booking_names,
+    .names = booking_names, .options = world_options,
     .quick = &smoke_quick, .full = &smoke_full,
     .setup = smoke_setup, .vu_init = world_vu_init, .step = booking_step,
     .verify = world_verify, .teardown = world_teardown,

@@ -11,6 +11,7 @@
 static const struct world_params stress_world = {
     .scenario = "stress", .title = "STRESS TEST", .test_name = "stress test",
     .allotment = 5, .nights = 6, .max_stay = 3, .cancel_pct = 100, .availability = true,
+    .vus_per_user_max = 5,
 };
 
 static int stress_setup(struct lr_scenario_env *env, char *err, size_t errlen)
@@ -35,7 +36,7 @@ static const struct lr_profile stress_full = {
 const struct lr_scenario lr_scenario_stress = {
     .name = "stress",
     .description = "100 users run the booking iteration for 2m (quick: 10s)",
-    .names = booking_names,
+    .names = booking_names, .options = world_options,
     .quick = &stress_quick, .full = &stress_full,
     .setup = stress_setup, .vu_init = world_vu_init, .step = booking_step,
     .verify = world_verify, .teardown = world_teardown,

@@ -318,17 +318,27 @@ static int register_one(const struct setup_http *h, const char *email, const cha
     return rc;
 }
 
-/* Shared work list of setup_register_all's threads. */
+/* Shared work list of setup_register_all's and setup_login_all's threads. */
 struct reg_job {
     const struct setup_http *h;
     char *const *emails;
+    char *const *tokens;           /* NULL: register; else log in into tokens[i] */
+    size_t cap;
     const char *password;
     int n, next, failed;
     char err[256];
     pthread_mutex_t mu;
 };
 
-static void *register_worker(void *arg)
+static int job_one(const struct reg_job *j, int i, char *err, size_t errlen)
+{
+    if (!j->tokens)
+        return register_one(j->h, j->emails[i], j->password, err, errlen);
+    return setup_login(j->h, j->emails[i], j->password, j->tokens[i], j->cap, NULL,
+                       err, errlen);
+}
+
+static void *job_worker(void *arg)
 {
     struct reg_job *j = arg;
     for (;;) {
@@ -338,7 +348,7 @@ static void *register_worker(void *arg)
         if (i >= j->n)
             return NULL;
         char err[256];
-        if (register_one(j->h, j->emails[i], j->password, err, sizeof err) < 0) {
+        if (job_one(j, i, err, sizeof err) < 0) {
             pthread_mutex_lock(&j->mu);
             if (!j->failed)
                 snprintf(j->err, sizeof j->err, "%s", err);
@@ -348,25 +358,42 @@ static void *register_worker(void *arg)
     }
 }
 
-int setup_register_all(const struct setup_http *h, char *const *emails, int n,
-                       const char *password, int threads, char *err, size_t errlen)
+/* Run job j on up to `threads` threads. */
+static int run_job(struct reg_job *j, int threads, char *err, size_t errlen)
 {
-    struct reg_job j = { .h = h, .emails = emails, .password = password, .n = n };
-    pthread_mutex_init(&j.mu, NULL);
+    int n = j->n;
+    pthread_mutex_init(&j->mu, NULL);
     pthread_t tid[16];
     int started = 0;
     threads = threads < 1 ? 1 : threads > 16 ? 16 : threads;
     for (int i = 0; i < threads && i < n; i++)
-        if (pthread_create(&tid[started], NULL, register_worker, &j) == 0)
+        if (pthread_create(&tid[started], NULL, job_worker, j) == 0)
             started++;
     if (started == 0)
-        register_worker(&j);
+        job_worker(j);
     for (int i = 0; i < started; i++)
         pthread_join(tid[i], NULL);
-    pthread_mutex_destroy(&j.mu);
-    if (j.failed)
-        return fail(err, errlen, "registering users: %s", j.err);
+    pthread_mutex_destroy(&j->mu);
+    if (j->failed)
+        return fail(err, errlen, "%s users: %s", j->tokens ? "logging in" : "registering",
+                    j->err);
     return 0;
+}
+
+int setup_register_all(const struct setup_http *h, char *const *emails, int n,
+                       const char *password, int threads, char *err, size_t errlen)
+{
+    struct reg_job j = { .h = h, .emails = emails, .password = password, .n = n };
+    return run_job(&j, threads, err, errlen);
+}
+
+int setup_login_all(const struct setup_http *h, char *const *emails, char *const *tokens,
+                    size_t cap, int n, const char *password, int threads,
+                    char *err, size_t errlen)
+{
+    struct reg_job j = { .h = h, .emails = emails, .tokens = tokens, .cap = cap,
+                         .password = password, .n = n };
+    return run_job(&j, threads, err, errlen);
 }
 
 /* POST an admin object and read its integer id field. */

@@ -47,6 +47,13 @@ int setup_login(const struct setup_http *h, const char *email, const char *passw
 int setup_register_all(const struct setup_http *h, char *const *emails, int n,
                        const char *password, int threads, char *err, size_t errlen);
 
+/* setup_login_all: log in the n users emails[i] (one password), up to `threads` at
+ * once, writing each token into tokens[i] (cap bytes each). Fails the whole call on
+ * the first login that fails (setup_login's retries included). */
+int setup_login_all(const struct setup_http *h, char *const *emails, char *const *tokens,
+                    size_t cap, int n, const char *password, int threads,
+                    char *err, size_t errlen);
+
 /* Admin calls (token: an admin's). Each returns the new id through *id. */
 int setup_create_hotel(const struct setup_http *h, const char *token, const char *name,
                        int64_t *id, char *err, size_t errlen);

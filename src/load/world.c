@@ -5,7 +5,10 @@
  * (ADMIN_EMAIL / ADMIN_PASSWORD), creates a hotel and a room type named after a
  * per-run nonce, sets the allotment, registers the users (a few at a time, since the
  * server hashes passwords slowly on purpose), and preallocates every VU's state and
- * history. Verification runs once after the VUs are gone.
+ * history. Users are either one per VU, each VU logging in as its first request, or
+ * fewer (--users N, or the scenario's default), logged in here and shared by the VUs
+ * round-robin; every VU keeps a history and idempotency keys of its own either way.
+ * Verification runs once after the VUs are gone.
  */
 #include "load/world.h"
 
@@ -72,24 +75,62 @@ static int make_inventory(struct world *w, const char *scenario, char *err, size
                                w->day[w->p.nights], w->p.allotment, err, errlen);
 }
 
+const char *const world_options[] = { "--users", NULL };
+
+/* The users to register: --users N, else the scenario's default, at most one per VU;
+ * sets w->login_in_setup unless each VU is to log in itself (no --users, and a default
+ * of one per VU). Returns the count, or LR_SETUP_USAGE with err. */
+static int count_users(struct world *w, const struct lr_scenario_env *env,
+                       char *err, size_t errlen)
+{
+    int n = w->p.users, vus = env->vus_max;
+    w->login_in_setup = n > 0;
+    for (const char *const *a = env->argv_extra; a && a[0]; a += 2) {
+        if (strcmp(a[0], "--users") != 0 || !a[1])
+            continue;
+        char *end;
+        long long v = strtoll(a[1], &end, 10);
+        if (!*a[1] || *end || v < 1 || v > 1000000)
+            return snprintf(err, errlen, "--users: want a count of users (1 to 1000000), "
+                            "got '%s'", a[1]), LR_SETUP_USAGE;
+        n = (int)v;
+        w->login_in_setup = true;
+    }
+    n = n <= 0 || n > vus ? vus : n;
+    int per_user = (vus + n - 1) / n, max = w->p.vus_per_user_max;
+    if (max > 0 && per_user > max)
+        return snprintf(err, errlen, "--users %d puts up to %d VUs on one user, more than %d: "
+                        "lastroomd refuses a user's hold past its live-hold cap (409 "
+                        "too_many_holds); give at least %d users for %d VUs", n, per_user,
+                        max, (vus + max - 1) / max, vus), LR_SETUP_USAGE;
+    return n;
+}
+
+/* Register n users (and log them in when they are logged in during setup), a few at a
+ * time: the server hashes each password slowly on purpose. */
 static int make_users(struct world *w, int n, char *err, size_t errlen)
 {
     w->users = calloc((size_t)n, sizeof *w->users);
     char **emails = calloc((size_t)n, sizeof *emails);
-    if (!w->users || !emails) {
-        free(emails);
-        return snprintf(err, errlen, "out of memory"), -1;
+    char **tokens = calloc((size_t)n, sizeof *tokens);
+    int rc = -1;
+    if (!w->users || !emails || !tokens) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
     }
     w->nusers = n;
     for (int i = 0; i < n; i++) {
         snprintf(w->users[i].email, sizeof w->users[i].email, "lr-%s-%d@load.test", w->nonce, i);
         emails[i] = w->users[i].email;
+        tokens[i] = w->users[i].token;
     }
-    int rc = setup_register_all(&w->http, emails, n, w->password, REGISTER_THREADS, err, errlen);
+    rc = setup_register_all(&w->http, emails, n, w->password, REGISTER_THREADS, err, errlen);
+    if (rc == 0 && w->login_in_setup)
+        rc = setup_login_all(&w->http, emails, tokens, sizeof w->users[0].token, n,
+                             w->password, REGISTER_THREADS, err, errlen);
+out:
     free(emails);
-    for (int i = 0; rc == 0 && w->p.login_in_setup && i < n; i++)
-        rc = setup_login(&w->http, w->users[i].email, w->password, w->users[i].token,
-                         sizeof w->users[i].token, NULL, err, errlen);
+    free(tokens);
     return rc;
 }
 
@@ -105,7 +146,7 @@ static int make_vus(struct world *w, const struct lr_scenario_env *env, char *er
         v->w = w;
         v->user = &w->users[i % w->nusers];
         v->hist = history_of(w->history, i);
-        v->auth = w->p.login_in_setup ? v->user->token : NULL;
+        v->auth = w->login_in_setup ? v->user->token : NULL;
     }
     return 0;
 }
@@ -122,11 +163,14 @@ static int define_metrics(struct world *w, struct metrics *m, char *err, size_t 
 static int build(struct world *w, struct lr_scenario_env *env, const char *scenario,
                  char *err, size_t errlen)
 {
+    if (env->vus_max <= 0)
+        return snprintf(err, errlen, "no VUs to prepare"), -1;
+    int n = count_users(w, env, err, errlen);
+    if (n < 0)
+        return n;
     if (!env->admin_email || !env->admin_password || !*env->admin_email)
         return snprintf(err, errlen, "set ADMIN_EMAIL and ADMIN_PASSWORD: setup creates "
                         "its hotel through the admin API"), -1;
-    if (env->vus_max <= 0)
-        return snprintf(err, errlen, "no VUs to prepare"), -1;
     make_nonce(w, env->seed);
     if (setup_http_init(&w->http, env->base_url, 30000, err, errlen) < 0
         || define_metrics(w, env->metrics, err, errlen) < 0
@@ -134,7 +178,6 @@ static int build(struct world *w, struct lr_scenario_env *env, const char *scena
                        sizeof w->admin_token, NULL, err, errlen) < 0
         || make_inventory(w, scenario, err, errlen) < 0)
         return -1;
-    int n = w->p.users > 0 ? w->p.users : env->vus_max;
     return make_users(w, n, err, errlen) < 0 ? -1 : make_vus(w, env, err, errlen);
 }
 
@@ -159,9 +202,10 @@ int world_setup(struct lr_scenario_env *env, const struct world_params *p,
     w->p = *p;
     if (w->p.max_stay < 1 || w->p.max_stay > w->p.nights)
         w->p.max_stay = w->p.nights;
-    if (build(w, env, p->scenario, err, errlen) < 0) {
+    int rc = build(w, env, p->scenario, err, errlen);
+    if (rc < 0) {
         world_free(w);
-        return -1;
+        return rc;
     }
     env->data = w;
     return 0;

@@ -29,10 +29,15 @@ struct world_params {
     int max_stay;           /* longest stay asked for (1..nights) */
     int cancel_pct;         /* % of iterations that begin by cancelling the VU's
                                previous booking, putting its rooms back in the race */
-    int users;              /* users to register; 0: one per VU */
-    bool barrier;           /* log in, then wait at the start barrier (first iteration) */
+    int users;              /* users by default (--users overrides): 0: one per VU,
+                               each VU logging in as its first request; N > 0: at most
+                               N (never more than the VUs), logged in during setup,
+                               VU i using user i % N's token */
+    int vus_per_user_max;   /* the most VUs --users may put on one user; 0: no limit.
+                               lastroomd caps a user's live holds (5 by default) and a
+                               VU of the booking iteration holds one at a time */
+    bool barrier;           /* wait at the start barrier (first iteration), logged in */
     bool availability;      /* look at availability before each hold */
-    bool login_in_setup;    /* users log in during setup; VUs share their tokens */
     bool expect_exact;      /* last-room: exactly `allotment` successes, the rest refused */
     bool pool_report;       /* verdict reports connection and timeout errors */
     int timeout_ms;         /* each booking request's timeout; 0: the run's --timeout */
@@ -40,7 +45,8 @@ struct world_params {
 
 struct world_user {
     char email[96];
-    char token[LR_TOKEN_MAX];   /* filled in setup when login_in_setup */
+    char token[LR_TOKEN_MAX];   /* filled in setup when users log in there; otherwise
+                                   by the one VU that has this user, as it logs in */
 };
 
 struct world;
@@ -48,8 +54,7 @@ struct world;
 /* Per-VU state; written only by its VU's thread during the run. */
 struct world_vu {
     struct world *w;
-    const struct world_user *user;
-    char token[LR_TOKEN_MAX];   /* this VU's login, when it logs in itself */
+    struct world_user *user;    /* shared with other VUs when users log in in setup */
     const char *auth;           /* the token in use, or NULL before login */
     struct history_vu *hist;
     struct history_rec *rec;    /* the attempt in progress, or NULL */
@@ -75,6 +80,7 @@ struct world {
     char (*day)[11];            /* p.nights + 1 dates, "YYYY-MM-DD" */
     struct world_user *users;
     int nusers;
+    bool login_in_setup;        /* users logged in during setup; VUs share tokens */
     struct world_vu *vus;
     int nvus;
     struct history *history;
@@ -87,8 +93,13 @@ struct world {
 extern const struct lr_threshold_spec world_thresholds_normal[];
 extern const struct lr_threshold_spec world_thresholds_high[];
 
-/* world_setup: build the world for env (vus_max VUs) and set env->data. Returns 0, or
- * -1 with err (everything allocated so far is freed, env->data is NULL). */
+/* The scenario options the booking scenarios accept (--users N), NULL-ended. */
+extern const char *const world_options[];
+
+/* world_setup: read the scenario options (env->argv_extra), then build the world for
+ * env (vus_max VUs) and set env->data. Returns 0; LR_SETUP_USAGE with err for a bad
+ * option, before any request; or -1 with err (everything allocated so far is freed,
+ * env->data is NULL). */
 int world_setup(struct lr_scenario_env *env, const struct world_params *p,
                 char *err, size_t errlen);
 
