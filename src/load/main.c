@@ -103,6 +103,7 @@ static void usage(FILE *out)
           "  --nemesis-script FILE        default: scripts/nemesis.sh near the program\n"
           "scenario options (see lastroom-load list; any other is a usage error):\n"
           "  http: --method M --path P --header 'K: V' --body B --barrier yes|no;\n"
+          "        {{vu}} {{iter}} {{rand A B}} in --path and --body are filled per request\n"
           "  booking scenarios: --users N   N users logged in during setup, shared by the\n"
           "        VUs (default: last-room min(VUs,100), pool-stress 8, others one per VU)\n"
           "\nADMIN_EMAIL and ADMIN_PASSWORD in the environment give setup its admin.\n"

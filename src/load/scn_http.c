@@ -8,9 +8,11 @@
  *   --body B          at most LR_BODY_MAX - 1 bytes, sent as application/json
  *   --barrier yes     every iteration waits at the start barrier with its request
  *                     written, so all VUs send in the same instant (a race on any URL)
- * Any other option, or a bad value, is a usage error. Any executor applies; by default
- * a constant load of 10 VUs for 10 s (quick) or 50 VUs for 1 m (full), with the
- * threshold http_req_failed rate<0.01.
+ * --path and --body are templates (template.h): {{vu}}, {{iter}} and {{rand A B}} are
+ * filled for each request, so that one run can spread its requests over many URLs or
+ * objects, e.g. --path '/api/hotels/{{rand 1 500}}'. Any other option, or a bad value,
+ * is a usage error. Any executor applies; by default a constant load of 10 VUs for
+ * 10 s (quick) or 50 VUs for 1 m (full), with the threshold http_req_failed rate<0.01.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,7 @@
 
 #include "load/httpc.h"
 #include "load/scenario.h"
+#include "load/template.h"
 
 struct http_opts {
     const char *method;
@@ -27,6 +30,7 @@ struct http_opts {
     char body[LR_BODY_MAX];
     size_t body_len;
     bool barrier;
+    struct tpl path_tpl, body_tpl;   /* over path and body */
 };
 
 static const char *const http_methods[] = {
@@ -75,8 +79,7 @@ static int http_option(struct http_opts *o, const char *k, const char *v, char *
         return http_method(o, v, err, errlen);
     if (strcmp(k, "--header") == 0)
         return http_header(o, v, err, errlen);
-    if (strcmp(k, "--path") == 0 && v[0] == '/' && strlen(v) < sizeof o->path
-        && !strpbrk(v, " \r\n")) {
+    if (strcmp(k, "--path") == 0 && v[0] == '/' && strlen(v) < sizeof o->path) {
         snprintf(o->path, sizeof o->path, "%s", v);
         return 0;
     }
@@ -91,6 +94,23 @@ static int http_option(struct http_opts *o, const char *k, const char *v, char *
     }
     snprintf(err, errlen, "bad value for %s: '%s'", k, v);
     return -1;
+}
+
+/* The path and body templates; a bad one is named in err. Returns 0 or -1. */
+static int http_templates(struct http_opts *o, char *err, size_t errlen)
+{
+    char why[384];
+    if (tpl_compile(&o->path_tpl, o->path, strlen(o->path), LR_PATH_MAX, " \r\n",
+                    why, sizeof why) != 0) {
+        snprintf(err, errlen, "--path: %s", why);
+        return -1;
+    }
+    if (tpl_compile(&o->body_tpl, o->body, o->body_len, LR_BODY_MAX, NULL,
+                    why, sizeof why) != 0) {
+        snprintf(err, errlen, "--body: %s", why);
+        return -1;
+    }
+    return 0;
 }
 
 static int http_setup(struct lr_scenario_env *env, char *err, size_t errlen)
@@ -111,6 +131,8 @@ static int http_setup(struct lr_scenario_env *env, char *err, size_t errlen)
         if (http_option(o, a[0], a[1], err, errlen) != 0)
             return LR_SETUP_USAGE;
     }
+    if (http_templates(o, err, errlen) != 0)
+        return LR_SETUP_USAGE;
     snprintf(env->verdict, sizeof env->verdict, "http: %s %s%s\n", o->method,
              env->base_url, o->path);
     return 0;
@@ -123,9 +145,10 @@ static enum lr_step http_step(struct lr_vu *vu, const struct lr_response *resp,
     if (resp)
         return LR_STEP_DONE;           /* a failed request is counted, not an abort */
     req->method = o->method;
-    memcpy(req->path, o->path, strlen(o->path) + 1);
-    memcpy(req->body, o->body, o->body_len);
-    req->body_len = o->body_len;
+    int body = tpl_expand(&o->body_tpl, vu, req->body, sizeof req->body);
+    if (tpl_expand(&o->path_tpl, vu, req->path, sizeof req->path) < 0 || body < 0)
+        return LR_STEP_ABORT;          /* cannot happen: setup bounded the expansion */
+    req->body_len = (size_t)body;
     req->headers = o->hlen ? o->headers : NULL;
     return o->barrier ? LR_STEP_BARRIER : LR_STEP_REQUEST;
 }
@@ -157,7 +180,8 @@ static const struct lr_profile http_full = {
 
 const struct lr_scenario lr_scenario_http = {
     .name = "http",
-    .description = "one request per iteration (--method, --path, --header, --body), for "
+    .description = "one request per iteration (--method, --path, --header, --body, "
+                   "--barrier; {{vu}} {{iter}} {{rand A B}} in path and body), for "
                    "comparison with wrk and hey",
     .names = http_names, .options = http_options,
     .quick = &http_quick, .full = &http_full,

@@ -2,8 +2,8 @@
 # load_engine_http.sh: lastroom-load's engine against a small real HTTP server (Python's
 # http.server on a free loopback port, serving a temporary directory): exact request
 # and iteration counts for shared iterations, per-VU iterations and a constant arrival
-# rate, failures counted from the status, a failing threshold exiting 99, and the
-# usage / cannot-run exit codes.
+# rate, failures counted from the status, a failing threshold exiting 99, the
+# usage / cannot-run exit codes, and templated paths.
 source "$(dirname "$0")/../lib.sh"
 
 LOAD=$LASTROOM_BIN/lastroom-load
@@ -98,6 +98,26 @@ expect_eq "--vus 0 is a usage error: exit 2" 2 "$?"
 "$LOAD" run http --url "$URL" --duration 10 --quiet >/dev/null 2>&1
 expect_eq "a duration without a unit is a usage error: exit 2" 2 "$?"
 "$LOAD" run http --url "$URL" --header 'no colon' --iterations 1 --quiet >/dev/null 2>&1
-expect_eq "a malformed --header cannot run: exit 1" 1 "$?"
+expect_eq "a malformed --header is a usage error: exit 2" 2 "$?"
+"$LOAD" run http --url "$URL" --iterations 1 --users 3 --quiet >/dev/null 2>"$TMP/err.txt"
+expect_eq "an option the scenario does not take is a usage error: exit 2" 2 "$?"
+check "the message names it and what the scenario takes" grep -q \
+  'unknown option --users for the http scenario (it accepts: --method --path' "$TMP/err.txt"
+"$LOAD" run last-room --url "$URL" --user 3 --quiet >/dev/null 2>"$TMP/err.txt"
+expect_eq "a misspelt booking option is a usage error: exit 2" 2 "$?"
+check "naming the option" grep -q 'unknown option --user for the last-room scenario' "$TMP/err.txt"
+"$LOAD" run http --url "$URL" --iterations 1 --path '/x/{{rand 9 1}}' --quiet >/dev/null 2>"$TMP/err.txt"
+expect_eq "a bad template is a usage error: exit 2" 2 "$?"
+check "the message names the option" grep -q '^lastroom-load: http: --path: template:' "$TMP/err.txt"
+
+# templates: one run spread over three files and 4 VUs x 5 iterations of query strings
+for i in 0 1 2; do cp "$TMP/www/index.html" "$TMP/www/f$i.html"; done
+run_load --iterations 60 --vus 4 --threads 2 --path '/f{{rand 0 2}}.html?vu={{vu}}&i={{iter}}'
+expect_eq "a templated path: 60 requests, none failed" "60 0" \
+  "$(metric http_reqs count | cut -d. -f1) $(metric http_req_failed passes)"
+expect_eq "spread over the three files" 3 \
+  "$(grep -o 'GET /f[0-9].html' "$TMP/server.log" | sort -u | wc -l)"
+expect_eq "each request its own VU and iteration" 60 \
+  "$(grep -o 'GET /f[0-9].html?vu=[0-9]*&i=[0-9]*' "$TMP/server.log" | sed 's/f[0-9].html//' | sort -u | wc -l)"
 "$LOAD" list | grep -q '^http ' ; expect_eq "list shows the http scenario" 0 "$?"
 finish
