@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "common/log.h"
 #include "server/api.h"
@@ -32,9 +33,31 @@ static void raise_fd_limit(void)
     }
 }
 
+/* Connect for start-up. A database that is not reachable yet (started together with
+ * lastroomd, or restarting while lastroomd restarts) is retried every 250 ms for up to
+ * START_DB_WAIT_S, unless SIGTERM or SIGINT arrives (they are blocked by now, so the
+ * pending set is polled). Returns the last attempt's connection, good or not. */
+#define START_DB_WAIT_S 30
+static PGconn *connect_at_start(const char *url)
+{
+    PGconn *c = pool_connect(url);
+    for (int tries = 0; PQstatus(c) != CONNECTION_OK && tries < START_DB_WAIT_S * 4; tries++) {
+        sigset_t pending;
+        if (sigpending(&pending) == 0 && (sigismember(&pending, SIGTERM) || sigismember(&pending, SIGINT)))
+            break;
+        if (tries % 20 == 0)
+            log_warn("database not reachable yet, retrying for up to %d s: %s",
+                     START_DB_WAIT_S, PQerrorMessage(c));
+        PQfinish(c);
+        nanosleep(&(struct timespec){ .tv_nsec = 250 * 1000 * 1000 }, NULL);
+        c = pool_connect(url);
+    }
+    return c;
+}
+
 static int prepare_database(const struct config *cfg, char *err, size_t errcap)
 {
-    PGconn *c = pool_connect(cfg->db_url);
+    PGconn *c = connect_at_start(cfg->db_url);
     int rc = 0;
     if (PQstatus(c) != CONNECTION_OK) {
         snprintf(err, errcap, "cannot connect to the database: %s", PQerrorMessage(c));
