@@ -122,6 +122,14 @@ void api_db_sql_error(struct http_req *r, const PGresult *res)
     } else if (strcmp(state, "23514") == 0 && r->stmt == STMT_HOLD) {
         metrics_event(EV_SOLD_OUT, 1);
         http_reply_error(r, 409, "sold_out", "not enough rooms left on one of the nights");
+    } else if (strcmp(state, "23514") == 0) {
+        /* The CHECK on room_inventory refused the change and rolled it back: a definite
+         * "nothing was done", not an unknown outcome. Only counters that no longer
+         * match the holds and bookings can get here (integrity_report shows them). */
+        log_error("%s: inventory CHECK refused the change: %s", api_db_statements[r->stmt].name,
+                  PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
+        http_reply_error(r, 409, "inventory_conflict",
+                         "the inventory counters refused this change; nothing was changed");
     } else {
         log_error("%s: SQL error %s: %s", api_db_statements[r->stmt].name, state,
                   PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
