@@ -35,14 +35,7 @@ PG_STARTED=
 
 say() { echo "chaos.sh: $*" >&2; }
 
-free_port() {
-  local p
-  for _ in $(seq 200); do
-    p=$(( 20000 + RANDOM % 12000 ))   # below the ephemeral range
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
-  done
-  return 1
-}
+source "$ROOT/scripts/lib.sh"   # free_port
 
 # wait_up URL SECONDS: until URL answers 200.
 wait_up() {

@@ -23,21 +23,10 @@ SRV_TMP=$(mktemp -d)
 SRV_SEQ=0
 trap 'lib_cleanup; rm -rf "$SRV_TMP"' EXIT
 
-# srv_free_port: a free port below the ephemeral range (32768+), where the many
-# outgoing connections of load tests on this machine cannot be sitting on it.
-srv_free_port() {
-  local p
-  for _ in $(seq 200); do
-    p=$(( 20000 + RANDOM % 12000 ))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
-  done
-  return 1
-}
-
 srv_start() {   # up to 3 ports, in case another process takes the free one first
   local port try deadline
   for try in 1 2 3; do
-    port=$(srv_free_port) || return 1
+    port=$(free_port) || return 1
     SRV_URL=http://127.0.0.1:$port
     SRV_LOG=$SRV_TMP/lastroomd.$port.log
     LASTROOM_ADMIN_EMAIL=$SRV_ADMIN_EMAIL LASTROOM_ADMIN_PASSWORD=$SRV_ADMIN_PASSWORD \
