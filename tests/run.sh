@@ -18,6 +18,8 @@ export CK_TAP_LOG_FILE_NAME=-
 export CK_DEFAULT_TIMEOUT=${CK_DEFAULT_TIMEOUT:-120}
 filter=${1:-}
 
+# The test cluster is stopped at the end when this run started it.
+scripts/pg.sh status >/dev/null 2>&1 || trap 'scripts/pg.sh stop >/dev/null 2>&1' EXIT
 LASTROOM_TEST_DB=$(scripts/pg.sh start | tail -1) || { echo "could not start the test PostgreSQL"; echo "0 passed, 1 failed"; exit 1; }
 export LASTROOM_TEST_DB
 # One log folder per test cluster, so that runs with different clusters never collide.
