@@ -26,7 +26,8 @@ trap cleanup EXIT
 
 source scripts/lib.sh   # free_port
 
-# start_server STRATEGY LOGFILE: start lastroomd, print its URL once /health answers 200.
+# start_server STRATEGY LOGFILE: start lastroomd and set SERVER_URL once /health
+# answers 200. Not called in a subshell, so that PIDS keeps the pid for cleanup.
 start_server() {
   local port url
   port=$(free_port) || return 1
@@ -36,7 +37,7 @@ start_server() {
       --log-level warn >"$2" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 200); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url/health")" = 200 ] && { echo "$url"; return 0; }
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url/health")" = 200 ] && { SERVER_URL=$url; return 0; }
     sleep 0.1
   done
   echo "lastroomd did not become healthy; see $2" >&2
@@ -49,7 +50,8 @@ DB=$(scripts/pg.sh start | tail -1) || { echo "PostgreSQL did not start"; exit 1
 echo "database: $DB"
 
 say "2. lastroomd (safe booking path)"
-URL=$(start_server safe var/demo-lastroomd.log) || exit 1
+start_server safe var/demo-lastroomd.log || exit 1
+URL=$SERVER_URL
 echo "serving on $URL (log: var/demo-lastroomd.log)"
 
 status=0
@@ -64,7 +66,8 @@ say "3b. race: ramping users booking a small allotment with contention"
 say "4. control experiment: last-room against --booking-strategy unsafe"
 echo "The unsafe path reads counters without a lock and writes back a stale value."
 echo "The tester must catch it: this run is expected to FAIL with exit code 99."
-UNSAFE_URL=$(start_server unsafe var/demo-lastroomd-unsafe.log) || exit 1
+start_server unsafe var/demo-lastroomd-unsafe.log || exit 1
+UNSAFE_URL=$SERVER_URL
 "$BIN/lastroom-load" run last-room --profile quick --url "$UNSAFE_URL" --db "$DB" --quiet
 rc=$?
 if [ "$rc" -eq 99 ]; then
