@@ -12,7 +12,6 @@ enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR, LOG_OFF };
 
 /* log_set_level: lines below level are dropped. Default LOG_INFO. */
 void log_set_level(enum log_level level);
-enum log_level log_get_level(void);
 
 /* log_level_parse: "debug", "info", "warn", "error" or "off" to a level. Returns 0, or
  * -1 (*level unchanged) for any other name. */

@@ -256,11 +256,6 @@ void httpc_init(struct httpc_conn *c, struct loop *l, const struct httpc_target 
     c->done = done;
 }
 
-bool httpc_busy(const struct httpc_conn *c)
-{
-    return c->state == ST_WRITING || c->state == ST_READING || c->want_send;
-}
-
 void httpc_close(struct httpc_conn *c)
 {
     loop_timer_disarm(c->loop, &c->timer);

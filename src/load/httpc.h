@@ -119,9 +119,6 @@ int httpc_connect(struct httpc_conn *c);
 /* httpc_close: close the connection and cancel what is under way (done not called). */
 void httpc_close(struct httpc_conn *c);
 
-/* httpc_busy: a request is under way on c. */
-bool httpc_busy(const struct httpc_conn *c);
-
 /* httpc_reset_response / httpc_feed: the response parser, usable without a socket.
  * reset prepares for a new response; feed parses len bytes (len 0: end of stream). */
 void httpc_reset_response(struct httpc_conn *c);
