@@ -102,7 +102,6 @@ int tpl_compile(struct tpl *t, const char *src, size_t len, size_t cap, const ch
 {
     memset(t, 0, sizeof *t);
     t->src = src;
-    t->src_len = len;
     size_t at = 0;
     while (at < len) {
         const char *open = memmem(src + at, len - at, "{{", 2);

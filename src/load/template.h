@@ -34,7 +34,6 @@ struct tpl_part {
 
 struct tpl {
     const char *src;        /* not copied: it must outlive the template */
-    size_t src_len;
     struct tpl_part parts[TPL_PARTS_MAX];
     int nparts;
     size_t max_len;         /* the longest expansion, in bytes */
