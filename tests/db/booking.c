@@ -17,8 +17,7 @@ START_TEST(test_hold_and_release)
     struct dbt_outcome o;
 
     dbt_allot(c, f.room_type, "2031-03-01", "2031-03-05", 5);
-    o = dbt_call(c, "SELECT status, hold_id FROM create_booking_hold(%lld, %lld, '2031-03-01', "
-                    "'2031-03-04', 2)", f.user, f.room_type);
+    o = dbt_hold(c, f.user, f.room_type, "2031-03-01", "2031-03-04", 2);
     ck_assert_str_eq(o.status, "held");
     ck_assert_int_eq(dbt_int(c, "SELECT (hold_expiry > now() + interval '14 minutes' AND "
                                 "hold_expiry <= now() + interval '15 minutes')::int "
@@ -50,8 +49,7 @@ START_TEST(test_confirm)
     struct dbt_outcome h, b, again;
 
     dbt_allot(c, f.room_type, "2031-04-01", "2031-04-03", 3);
-    h = dbt_call(c, "SELECT status, hold_id FROM create_booking_hold(%lld, %lld, '2031-04-01', "
-                    "'2031-04-03', 2)", f.user, f.room_type);
+    h = dbt_hold(c, f.user, f.room_type, "2031-04-01", "2031-04-03", 2);
     ck_assert_str_eq(h.status, "held");
     ck_assert_str_eq(dbt_call(c, "SELECT * FROM confirm_booking(%lld, %lld)", f.other, h.id).status,
                      "not_found");
@@ -91,12 +89,10 @@ START_TEST(test_cancel)
     struct dbt_outcome h, b;
 
     dbt_allot(c, f.room_type, "2031-05-01", "2031-05-04", 1);
-    h = dbt_call(c, "SELECT status, hold_id FROM create_booking_hold(%lld, %lld, '2031-05-01', "
-                    "'2031-05-04', 1)", f.user, f.room_type);
+    h = dbt_hold(c, f.user, f.room_type, "2031-05-01", "2031-05-04", 1);
     b = dbt_call(c, "SELECT * FROM confirm_booking(%lld, %lld)", f.user, h.id);
     ck_assert_str_eq(b.status, "confirmed");
-    ck_assert_str_eq(dbt_call(c, "SELECT status, hold_id FROM create_booking_hold(%lld, %lld, "
-                                 "'2031-05-02', '2031-05-03', 1)", f.other, f.room_type).status,
+    ck_assert_str_eq(dbt_hold(c, f.other, f.room_type, "2031-05-02", "2031-05-03", 1).status,
                      "sold_out");
 
     ck_assert_str_eq(dbt_call(c, "SELECT * FROM cancel_booking(%lld, %lld)", f.other, b.id).status,
@@ -112,8 +108,7 @@ START_TEST(test_cancel)
                                 "status = 'Cancelled' AND cancelled_at IS NOT NULL", b.id), 1);
     ck_assert_int_eq(dbt_int(c, "SELECT count(*) FROM booking_details WHERE booking_id = %lld",
                              b.id), 3);
-    ck_assert_str_eq(dbt_call(c, "SELECT status, hold_id FROM create_booking_hold(%lld, %lld, "
-                                 "'2031-05-02', '2031-05-03', 1)", f.other, f.room_type).status,
+    ck_assert_str_eq(dbt_hold(c, f.other, f.room_type, "2031-05-02", "2031-05-03", 1).status,
                      "held");
     dbt_assert_night(c, f.room_type, "2031-05-02", 1, 0, 1);
     dbt_assert_healthy(c, f.room_type);
@@ -128,11 +123,9 @@ START_TEST(test_all_or_nothing)
     struct dbt_fixture f = dbt_fixture_make(c, "allornothing");
 
     dbt_allot(c, f.room_type, "2031-06-01", "2031-06-06", 1);
-    ck_assert_str_eq(dbt_call(c, "SELECT status, hold_id FROM create_booking_hold(%lld, %lld, "
-                                 "'2031-06-03', '2031-06-04', 1)", f.other, f.room_type).status,
+    ck_assert_str_eq(dbt_hold(c, f.other, f.room_type, "2031-06-03", "2031-06-04", 1).status,
                      "held");
-    ck_assert_str_eq(dbt_call(c, "SELECT status, hold_id FROM create_booking_hold(%lld, %lld, "
-                                 "'2031-06-01', '2031-06-06', 1)", f.user, f.room_type).status,
+    ck_assert_str_eq(dbt_hold(c, f.user, f.room_type, "2031-06-01", "2031-06-06", 1).status,
                      "sold_out");
     dbt_assert_night(c, f.room_type, "2031-06-01", 1, 0, 0);
     dbt_assert_night(c, f.room_type, "2031-06-02", 1, 0, 0);
@@ -141,11 +134,9 @@ START_TEST(test_all_or_nothing)
     dbt_assert_night(c, f.room_type, "2031-06-05", 1, 0, 0);
     ck_assert_int_eq(dbt_int(c, "SELECT count(*) FROM booking_holds WHERE user_id = %lld", f.user), 0);
     /* The night before and the night after are free, as two stays. */
-    ck_assert_str_eq(dbt_call(c, "SELECT status, hold_id FROM create_booking_hold(%lld, %lld, "
-                                 "'2031-06-01', '2031-06-03', 1)", f.user, f.room_type).status,
+    ck_assert_str_eq(dbt_hold(c, f.user, f.room_type, "2031-06-01", "2031-06-03", 1).status,
                      "held");
-    ck_assert_str_eq(dbt_call(c, "SELECT status, hold_id FROM create_booking_hold(%lld, %lld, "
-                                 "'2031-06-04', '2031-06-06', 1)", f.user, f.room_type).status,
+    ck_assert_str_eq(dbt_hold(c, f.user, f.room_type, "2031-06-04", "2031-06-06", 1).status,
                      "held");
     dbt_assert_night(c, f.room_type, "2031-06-05", 1, 0, 1);
     dbt_assert_healthy(c, f.room_type);
@@ -264,8 +255,7 @@ START_TEST(test_set_allotment)
     PGresult *r;
 
     dbt_allot(c, f.room_type, "2031-10-01", "2031-10-04", 2);
-    ck_assert_str_eq(dbt_call(c, "SELECT status, hold_id FROM create_booking_hold(%lld, %lld, "
-                                 "'2031-10-02', '2031-10-03', 2)", f.user, f.room_type).status,
+    ck_assert_str_eq(dbt_hold(c, f.user, f.room_type, "2031-10-02", "2031-10-03", 2).status,
                      "held");
     r = dbt_exec(c, set, f.room_type, "2031-10-01", "2031-10-06", 1);
     ck_assert_str_eq(PQgetvalue(r, 0, 0), "below_committed");

@@ -114,6 +114,15 @@ static inline struct dbt_outcome dbt_outcome_of(PGresult *r)
 /* Calls a booking function (the SQL built from fmt) and returns its outcome. */
 #define dbt_call(c, ...) dbt_outcome_of(dbt_exec((c), __VA_ARGS__))
 
+/* create_booking_hold for user on room_type, nights [check_in, check_out), quantity q
+ * (default TTL); returns its status and hold_id. */
+static inline struct dbt_outcome dbt_hold(PGconn *c, long long user, long long room_type,
+                                          const char *check_in, const char *check_out, int q)
+{
+    return dbt_call(c, "SELECT status, hold_id FROM create_booking_hold(%lld, %lld, '%s', '%s', %d)",
+                    user, room_type, check_in, check_out, q);
+}
+
 /* A hotel, a room type and two guests, named uniquely after label. */
 static inline struct dbt_fixture dbt_fixture_make(PGconn *c, const char *label)
 {

@@ -223,8 +223,7 @@ START_TEST(test_concurrent_confirms)
     int i;
 
     dbt_allot(c, f.room_type, "2032-03-01", "2032-03-04", 2);
-    h = dbt_call(c, "SELECT status, hold_id FROM create_booking_hold(%lld, %lld, '2032-03-01', "
-                    "'2032-03-04', 2)", f.user, f.room_type);
+    h = dbt_hold(c, f.user, f.room_type, "2032-03-01", "2032-03-04", 2);
     ck_assert_str_eq(h.status, "held");
     for (i = 0; i < CONFIRMERS; i++) {
         rs[i].start = &start;
