@@ -9,25 +9,42 @@
 #   make O=build/x SAN=1 build/x/bin/lastroomd   one target into a folder of its own
 #
 # Sources are found by wildcard, so adding a module is adding its .c file:
-#   src/common/*.c            linked into both programs and every test
+#   src/common/*.c            what more than one program uses (dates, durations)
 #   src/server/*.c            lastroomd (src/server/main.c holds main)
-#   src/load/*.c              lastroom-load (src/load/main.c holds main)
+#   src/load/{,engine/,booking/}*.c  lastroom-load: the engine, the booking scenarios, main
 #   src/proxy/*.c             lastroom-faultproxy, the fault-injecting TCP proxy
-#   tests/unit/test_srv_*.c   unit tests linked with common + server objects
-#   tests/unit/test_load_*.c  unit tests linked with common + load objects
-#   tests/unit/test_*.c       other unit tests linked with common only
+#   tests/unit/test_srv_*.c   unit tests linked with server objects (all but main)
+#   tests/unit/test_load_*.c  unit tests linked with load objects (all but main)
+#   tests/unit/test_proxy_*.c unit tests linked with proxy objects (all but main)
+#   tests/unit/test_common_*.c unit tests linked with common only
 #   tests/db/*.c              database tests (libpq, threads), linked with common
+# Each program links only the libraries it uses.
+
+include flags.mk
 
 CC      ?= cc
-PKGS    := libpq libmicrohttpd jansson libsodium check openssl
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lhttp_parser -lpthread -lm
+SERVER_PKGS := libpq libmicrohttpd jansson libsodium
+LOAD_PKGS   := libpq jansson
+TEST_PKGS   := check
+ALL_PKGS    := $(SERVER_PKGS) $(LOAD_PKGS) $(TEST_PKGS)
+SERVER_LIBS := $(call pkgs_libs,$(SERVER_PKGS)) -lpthread -lm
+LOAD_LIBS   := $(call pkgs_libs,$(LOAD_PKGS)) -lhttp_parser -lpthread -lm
+PROXY_LIBS  := -lpthread
+TEST_LIBS   := $(call pkgs_libs,$(TEST_PKGS))
+DB_LIBS     := $(call pkgs_libs,libpq) -lpthread -lm
 
-WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
-           -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE -pthread $(WARN) -Isrc $(PKG_CFLAGS)
+CFLAGS  += $(BASE_CFLAGS) $(call pkgs_cflags,$(ALL_PKGS))
 LDFLAGS ?=
+
+# Building needs the -dev packages; say so in one line instead of a page of errors.
+# The goals that install them first (demo, test, bench, fuzz) and clean skip the check.
+NO_DEPS_GOALS := demo test bench fuzz clean deps mutants install-deps
+ifneq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
+ifneq ($(shell pkg-config --exists $(ALL_PKGS) 2>/dev/null && test -f /usr/include/http_parser.h && echo ok),ok)
+$(error missing build dependencies: run 'scripts/deps.sh' (as root or with sudo) to install them)
+endif
+endif
 
 # O=DIR puts objects, programs and tests under DIR (for parallel builds in one tree).
 ifeq ($(SAN),1)
@@ -46,7 +63,7 @@ endif
 
 COMMON_SRC := $(wildcard src/common/*.c)
 SERVER_SRC := $(wildcard src/server/*.c)
-LOAD_SRC   := $(wildcard src/load/*.c)
+LOAD_SRC   := $(wildcard src/load/*.c src/load/engine/*.c src/load/booking/*.c)
 PROXY_SRC  := $(wildcard src/proxy/*.c)
 MIGRATIONS := $(sort $(wildcard db/migrations/*.sql))
 
@@ -56,15 +73,15 @@ LOAD_OBJ   := $(LOAD_SRC:%.c=$(BUILD)/%.o)
 PROXY_OBJ  := $(PROXY_SRC:%.c=$(BUILD)/%.o)
 SERVER_LIB_OBJ := $(filter-out $(BUILD)/src/server/main.o,$(SERVER_OBJ))
 LOAD_LIB_OBJ   := $(filter-out $(BUILD)/src/load/main.o,$(LOAD_OBJ))
+PROXY_LIB_OBJ  := $(filter-out $(BUILD)/src/proxy/main.o,$(PROXY_OBJ))
 
-UNIT_SRV   := $(wildcard tests/unit/test_srv_*.c)
-UNIT_LOAD  := $(wildcard tests/unit/test_load_*.c)
-UNIT_OTHER := $(filter-out $(UNIT_SRV) $(UNIT_LOAD),$(wildcard tests/unit/test_*.c))
-DB_TESTS   := $(wildcard tests/db/*.c)
-TEST_BINS  := $(UNIT_SRV:tests/unit/%.c=$(BUILD)/tests/%) \
-              $(UNIT_LOAD:tests/unit/%.c=$(BUILD)/tests/%) \
-              $(UNIT_OTHER:tests/unit/%.c=$(BUILD)/tests/%) \
-              $(DB_TESTS:tests/db/%.c=$(BUILD)/tests/db_%)
+UNIT_SRV    := $(wildcard tests/unit/test_srv_*.c)
+UNIT_LOAD   := $(wildcard tests/unit/test_load_*.c)
+UNIT_PROXY  := $(wildcard tests/unit/test_proxy_*.c)
+UNIT_COMMON := $(wildcard tests/unit/test_common_*.c)
+DB_TESTS    := $(wildcard tests/db/*.c)
+TEST_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRV) $(UNIT_LOAD) $(UNIT_PROXY) $(UNIT_COMMON)) \
+               $(DB_TESTS:tests/db/%.c=$(BUILD)/tests/db_%)
 
 # Quiet by default; V=1 shows every command.
 ifeq ($(V),1)
@@ -73,10 +90,7 @@ else
 Q := @
 endif
 
-PROGRAMS := $(BIN)/lastroomd $(BIN)/lastroom-load
-ifneq ($(PROXY_SRC),)
-PROGRAMS += $(BIN)/lastroom-faultproxy
-endif
+PROGRAMS := $(BIN)/lastroomd $(BIN)/lastroom-load $(BIN)/lastroom-faultproxy
 
 .PHONY: all tests test demo bench fuzz clean
 all: $(PROGRAMS)
@@ -94,37 +108,30 @@ $(BUILD)/gen/migrations.c: $(MIGRATIONS) scripts/embed-migrations.sh
 $(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
+# link: the one recipe every program and test uses ($1: the libraries).
+define link
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo '  LD    $@')
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(1)
+endef
+
 $(BIN)/lastroomd: $(SERVER_OBJ) $(COMMON_OBJ)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo '  LD    $@')
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-
+	$(call link,$(SERVER_LIBS))
 $(BIN)/lastroom-load: $(LOAD_OBJ) $(COMMON_OBJ)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo '  LD    $@')
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-
-$(BIN)/lastroom-faultproxy: $(PROXY_OBJ) $(COMMON_OBJ)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo '  LD    $@')
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(call link,$(LOAD_LIBS))
+$(BIN)/lastroom-faultproxy: $(PROXY_OBJ)
+	$(call link,$(PROXY_LIBS))
 
 $(BUILD)/tests/test_srv_%: tests/unit/test_srv_%.c $(SERVER_LIB_OBJ) $(COMMON_OBJ)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo '  LD    $@')
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(call link,$(TEST_LIBS) $(SERVER_LIBS))
 $(BUILD)/tests/test_load_%: tests/unit/test_load_%.c $(LOAD_LIB_OBJ) $(COMMON_OBJ)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo '  LD    $@')
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(COMMON_OBJ)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo '  LD    $@')
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(call link,$(TEST_LIBS) $(LOAD_LIBS))
+$(BUILD)/tests/test_proxy_%: tests/unit/test_proxy_%.c $(PROXY_LIB_OBJ)
+	$(call link,$(TEST_LIBS) $(PROXY_LIBS))
+$(BUILD)/tests/test_common_%: tests/unit/test_common_%.c $(COMMON_OBJ)
+	$(call link,$(TEST_LIBS) -lm)
 $(BUILD)/tests/db_%: tests/db/%.c $(COMMON_OBJ)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo '  LD    $@')
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(call link,$(TEST_LIBS) $(DB_LIBS))
 
 # make test: dependencies, the sanitizer build, then tests/run.sh against it.
 test:

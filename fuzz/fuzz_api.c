@@ -26,8 +26,8 @@
 #include <time.h>
 
 #include "common/date.h"
-#include "common/jsonx.h"
-#include "common/log.h"
+#include "server/jsonx.h"
+#include "server/log.h"
 #include "server/api.h"
 #include "server/api_db.h"
 #include "server/validate.h"

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "common/duration.h"
-#include "load/duration.h"
+#include "load/engine/duration.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "load/httpc.h"
+#include "load/engine/httpc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

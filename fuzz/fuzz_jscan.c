@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "load/jscan.h"
+#include "load/engine/jscan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "load/metrics.h"
-#include "load/threshold.h"
+#include "load/engine/metrics.h"
+#include "load/engine/threshold.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

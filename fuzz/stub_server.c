@@ -10,7 +10,7 @@
 
 #include <microhttpd.h>
 
-#include "common/buf.h"
+#include "server/buf.h"
 #include "server/pool.h"
 
 static int hexval(char c)

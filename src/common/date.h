@@ -5,8 +5,8 @@
  * Parsing is strict: exactly ten characters, zero-padded, a real calendar day. Day
  * numbers make ranges plain arithmetic: the nights of a stay are [check_in, check_out).
  */
-#ifndef LASTROOM_DATE_H
-#define LASTROOM_DATE_H
+#ifndef LASTROOM_COMMON_DATE_H
+#define LASTROOM_COMMON_DATE_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -9,8 +9,8 @@
  * unit instead of guessing. Negative durations and durations over about 31 years are
  * refused.
  */
-#ifndef LASTROOM_DURATION_H
-#define LASTROOM_DURATION_H
+#ifndef LASTROOM_COMMON_DURATION_H
+#define LASTROOM_COMMON_DURATION_H
 
 #include <stddef.h>
 #include <stdint.h>

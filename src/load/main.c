@@ -17,15 +17,15 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "load/duration.h"
-#include "load/executor.h"
-#include "load/export.h"
-#include "load/httpc.h"
-#include "load/nemesis.h"
-#include "load/runner.h"
-#include "load/scenario.h"
-#include "load/summary.h"
-#include "load/threshold.h"
+#include "load/engine/duration.h"
+#include "load/engine/executor.h"
+#include "load/engine/export.h"
+#include "load/engine/httpc.h"
+#include "load/booking/nemesis.h"
+#include "load/engine/runner.h"
+#include "load/scenarios.h"
+#include "load/engine/summary.h"
+#include "load/engine/threshold.h"
 
 #define EXIT_THRESHOLD 99
 #define EXIT_USAGE 2

@@ -6,15 +6,7 @@
  */
 #include <string.h>
 
-#include "load/scenario.h"
-
-extern const struct lr_scenario lr_scenario_http;
-extern const struct lr_scenario lr_scenario_race;
-extern const struct lr_scenario lr_scenario_last_room;
-extern const struct lr_scenario lr_scenario_pool_stress;
-extern const struct lr_scenario lr_scenario_smoke;
-extern const struct lr_scenario lr_scenario_stress;
-extern const struct lr_scenario lr_scenario_chaos;
+#include "load/scenarios.h"
 
 const struct lr_scenario *const lr_scenarios[] = {
     &lr_scenario_race, &lr_scenario_last_room, &lr_scenario_pool_stress,

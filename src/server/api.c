@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "common/date.h"
-#include "common/jsonx.h"
+#include "server/jsonx.h"
 #include "server/api_auth.h"
 #include "server/api_booking.h"
 #include "server/api_catalog.h"

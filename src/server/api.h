@@ -8,8 +8,8 @@
  * The input helpers answer the error themselves and return -1, so that a handler reads
  * as a list of "if (helper(...) != 0) return;".
  */
-#ifndef LASTROOM_API_H
-#define LASTROOM_API_H
+#ifndef LASTROOM_SERVER_API_H
+#define LASTROOM_SERVER_API_H
 
 #include <stdint.h>
 

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "common/jsonx.h"
+#include "server/jsonx.h"
 #include "server/api_db.h"
 #include "server/validate.h"
 

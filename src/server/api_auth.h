@@ -6,8 +6,8 @@
  * connection: register hashes then inserts; login reads the stored hash then checks it.
  * An unknown email is checked against a dummy hash, so both cost the same.
  */
-#ifndef LASTROOM_API_AUTH_H
-#define LASTROOM_API_AUTH_H
+#ifndef LASTROOM_SERVER_API_AUTH_H
+#define LASTROOM_SERVER_API_AUTH_H
 
 #include "server/api.h"
 

@@ -7,8 +7,8 @@
  * and POST /api/bookings honour an Idempotency-Key header: the key and a fingerprint of
  * the request (route and normalised fields) go into the same database call.
  */
-#ifndef LASTROOM_API_BOOKING_H
-#define LASTROOM_API_BOOKING_H
+#ifndef LASTROOM_SERVER_API_BOOKING_H
+#define LASTROOM_SERVER_API_BOOKING_H
 
 #include "server/api.h"
 

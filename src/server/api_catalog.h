@@ -2,8 +2,8 @@
  * api_catalog.h: hotels, room types, availability and the admin routes (hotels, room
  * types, inventory, integrity), plus /metrics.
  */
-#ifndef LASTROOM_API_CATALOG_H
-#define LASTROOM_API_CATALOG_H
+#ifndef LASTROOM_SERVER_API_CATALOG_H
+#define LASTROOM_SERVER_API_CATALOG_H
 
 #include "server/api.h"
 

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/jsonx.h"
-#include "common/log.h"
+#include "server/jsonx.h"
+#include "server/log.h"
 #include "server/metrics.h"
 
 #define SEL "SELECT result, body::text FROM "

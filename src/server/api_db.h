@@ -7,8 +7,8 @@
  * outcome, body is the JSON document to send on success or {"message": ...} with a
  * refusal. One request = one statement = one round trip.
  */
-#ifndef LASTROOM_API_DB_H
-#define LASTROOM_API_DB_H
+#ifndef LASTROOM_SERVER_API_DB_H
+#define LASTROOM_SERVER_API_DB_H
 
 #include "server/api.h"
 #include "server/pool.h"

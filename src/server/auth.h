@@ -9,8 +9,8 @@
  * HMAC-SHA256 of the part before it under a 32-byte key, in unpadded base64url. They are
  * checked without any database call; the check is constant-time in the signature.
  */
-#ifndef LASTROOM_AUTH_H
-#define LASTROOM_AUTH_H
+#ifndef LASTROOM_SERVER_AUTH_H
+#define LASTROOM_SERVER_AUTH_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -6,13 +6,13 @@
  *
  * The strings point into argv or the environment; nothing is allocated.
  */
-#ifndef LASTROOM_CONFIG_H
-#define LASTROOM_CONFIG_H
+#ifndef LASTROOM_SERVER_CONFIG_H
+#define LASTROOM_SERVER_CONFIG_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/log.h"
+#include "server/log.h"
 
 struct config {
     const char *db_url;

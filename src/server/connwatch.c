@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "common/log.h"
+#include "server/log.h"
 #include "server/pool.h"
 
 #define TICK_MS 250

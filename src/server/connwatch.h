@@ -10,8 +10,8 @@
  * is being handled is never cut. The limit is the idle timeout, so a silent keep-alive
  * connection gets exactly what it got before, and a dripping one no more than that.
  */
-#ifndef LASTROOM_CONNWATCH_H
-#define LASTROOM_CONNWATCH_H
+#ifndef LASTROOM_SERVER_CONNWATCH_H
+#define LASTROOM_SERVER_CONNWATCH_H
 
 #include <stdint.h>
 

@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/jsonx.h"
-#include "common/log.h"
+#include "server/jsonx.h"
+#include "server/log.h"
 #include "server/api.h"
 #include "server/connwatch.h"
 #include "server/metrics.h"

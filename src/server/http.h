@@ -10,13 +10,13 @@
  * complete request however slowly it drips it (connwatch.h), total connections are
  * limited.
  */
-#ifndef LASTROOM_HTTP_H
-#define LASTROOM_HTTP_H
+#ifndef LASTROOM_SERVER_HTTP_H
+#define LASTROOM_SERVER_HTTP_H
 
 #include <jansson.h>
 #include <stdint.h>
 
-#include "common/buf.h"
+#include "server/buf.h"
 #include "server/auth.h"
 #include "server/pool.h"
 #include "server/router.h"

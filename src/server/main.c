@@ -11,7 +11,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "common/log.h"
+#include "server/log.h"
 #include "server/api.h"
 #include "server/api_db.h"
 #include "server/auth.h"

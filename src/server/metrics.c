@@ -7,7 +7,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
-#include "common/buf.h"
+#include "server/buf.h"
 
 static const int status_list[] = { 200, 201, 400, 401, 403, 404, 405, 409, 410, 413, 422,
                                    429, 431, 500, 503 };

@@ -5,8 +5,8 @@
  * may record. Requests are counted by route and status; latency goes into one
  * fixed-bucket histogram per route; booking events have their own counters.
  */
-#ifndef LASTROOM_METRICS_H
-#define LASTROOM_METRICS_H
+#ifndef LASTROOM_SERVER_METRICS_H
+#define LASTROOM_SERVER_METRICS_H
 
 #include <stdint.h>
 

@@ -5,8 +5,8 @@
  * migration applied in one transaction with its row, under the transaction-level
  * advisory lock 7243001, so the script and any number of servers may race safely.
  */
-#ifndef LASTROOM_MIGRATE_H
-#define LASTROOM_MIGRATE_H
+#ifndef LASTROOM_SERVER_MIGRATE_H
+#define LASTROOM_SERVER_MIGRATE_H
 
 #include <libpq-fe.h>
 #include <stddef.h>

@@ -5,8 +5,8 @@
  * lastroomd applies the pending ones at start, each in one transaction with its row in
  * schema_migrations, exactly as scripts/pg.sh does, so either may run first.
  */
-#ifndef LASTROOM_MIGRATIONS_H
-#define LASTROOM_MIGRATIONS_H
+#ifndef LASTROOM_SERVER_MIGRATIONS_H
+#define LASTROOM_SERVER_MIGRATIONS_H
 
 struct migration {
     const char *version;  /* file name without .sql, e.g. "0001_schema" */

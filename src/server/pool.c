@@ -18,7 +18,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "common/log.h"
+#include "server/log.h"
 
 #define RECONNECT_GAP_US 200000
 #define TIMER_TICK_MS 20

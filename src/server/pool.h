@@ -13,8 +13,8 @@
  * With conninfo NULL the pool is a plain FIFO of worker threads with the same bounded
  * wait (run gets a NULL connection): lastroomd uses one for password hashing.
  */
-#ifndef LASTROOM_POOL_H
-#define LASTROOM_POOL_H
+#ifndef LASTROOM_SERVER_POOL_H
+#define LASTROOM_SERVER_POOL_H
 
 #include <libpq-fe.h>
 #include <stdint.h>

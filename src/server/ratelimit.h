@@ -16,8 +16,8 @@
  * never invent them; it needs RATELIMIT_WAYS fresher keys in one bucket within a window.
  * Thread-safe (one mutex; the work under it is a few loads and stores).
  */
-#ifndef LASTROOM_RATELIMIT_H
-#define LASTROOM_RATELIMIT_H
+#ifndef LASTROOM_SERVER_RATELIMIT_H
+#define LASTROOM_SERVER_RATELIMIT_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -6,8 +6,8 @@
  * at most 18 digits. A path that matches with another method gives the methods that
  * would match (for 405 and its Allow header). Pure: no allocation, no state.
  */
-#ifndef LASTROOM_ROUTER_H
-#define LASTROOM_ROUTER_H
+#ifndef LASTROOM_SERVER_ROUTER_H
+#define LASTROOM_SERVER_ROUTER_H
 
 #include <stdint.h>
 

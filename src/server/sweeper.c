@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "common/log.h"
+#include "server/log.h"
 #include "server/metrics.h"
 #include "server/pool.h"
 

@@ -3,8 +3,8 @@
  * api_sweep (release_expired_holds, then forgetting day-old idempotency keys) every
  * interval, repeating at once while full batches come back.
  */
-#ifndef LASTROOM_SWEEPER_H
-#define LASTROOM_SWEEPER_H
+#ifndef LASTROOM_SERVER_SWEEPER_H
+#define LASTROOM_SERVER_SWEEPER_H
 
 #include <stdint.h>
 

@@ -3,8 +3,8 @@
  * passwords, stays, idempotency keys. Pure functions; each returns 0 when the input is
  * acceptable, or -1 and points *why at a sentence for the error message.
  */
-#ifndef LASTROOM_VALIDATE_H
-#define LASTROOM_VALIDATE_H
+#ifndef LASTROOM_SERVER_VALIDATE_H
+#define LASTROOM_SERVER_VALIDATE_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "load/duration.h"
+#include "load/engine/duration.h"
 
 static const struct good { const char *text; double seconds; } goods[] = {
     { "0", 0 }, { "30s", 30 }, { "1m30s", 90 }, { "500ms", 0.5 }, { "2h", 7200 },

@@ -9,7 +9,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "load/executor.h"
+#include "load/engine/executor.h"
 
 static struct lr_exec_config ramping_vus(void)
 {

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "load/export.h"
+#include "load/engine/export.h"
 
 struct fixture {
     struct metrics *m;

@@ -5,7 +5,7 @@
 #include <check.h>
 #include <stdlib.h>
 
-#include "load/history.h"
+#include "load/booking/history.h"
 
 START_TEST(test_record_and_count)
 {

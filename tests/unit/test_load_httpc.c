@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "load/httpc.h"
+#include "load/engine/httpc.h"
 
 static char body_buf[64];
 

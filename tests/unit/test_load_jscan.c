@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "load/jscan.h"
+#include "load/engine/jscan.h"
 
 static int get_int(const char *json, const char *key, int64_t *out)
 {

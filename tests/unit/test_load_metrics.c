@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "load/metrics.h"
+#include "load/engine/metrics.h"
 
 static const char *const builtin_names[M_BUILTIN_COUNT] = {
     "http_reqs", "http_req_duration", "http_req_failed", "http_req_waiting",

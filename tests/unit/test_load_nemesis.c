@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "load/nemesis.h"
+#include "load/booking/nemesis.h"
 
 START_TEST(test_parse)
 {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "load/summary.h"
+#include "load/engine/summary.h"
 
 /* A small run: 20 requests (2 failed) over 10 s, tagged hold requests, iterations,
  * VUs, bytes and bookings; thresholds one passing and one failing. */

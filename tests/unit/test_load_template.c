@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "load/template.h"
+#include "load/engine/template.h"
 
 static struct tpl t;
 static char err[512];

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "load/threshold.h"
+#include "load/engine/threshold.h"
 
 static const struct good {
     const char *expr;

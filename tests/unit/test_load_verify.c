@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "load/verify.h"
+#include "load/booking/verify.h"
 
 #define RT 5
 #define DAY 20500

@@ -1,0 +1,124 @@
+/*
+ * history.c: per-VU, preallocated records of booking attempts.
+ *
+ * All memory is taken in history_new, before the run: one block cut into equal per-VU
+ * arrays, sized by history_per_vu from the run's length. During the run each VU
+ * appends to its own array only; after the run the main thread reads them all.
+ */
+#include "load/booking/history.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+uint32_t history_per_vu(int nvus, int64_t iterations)
+{
+    uint64_t n;
+    if (nvus <= 0)
+        return HISTORY_PER_VU_MIN;
+    if (iterations <= 0) {
+        n = HISTORY_TOTAL_MAX / (uint64_t)nvus;
+        n = n < HISTORY_PER_VU_MIN ? HISTORY_PER_VU_MIN : n;
+    } else {
+        uint64_t share = ((uint64_t)iterations + (uint64_t)nvus - 1) / (uint64_t)nvus;
+        n = 2 * share + HISTORY_SLACK;
+        n = n > (uint64_t)iterations ? (uint64_t)iterations : n;
+    }
+    return n > HISTORY_PER_VU_MAX ? HISTORY_PER_VU_MAX : (uint32_t)n;
+}
+
+struct history *history_new(int nvus, uint32_t per_vu)
+{
+    if (nvus <= 0 || per_vu == 0)
+        return NULL;
+    struct history *h = calloc(1, sizeof *h);
+    if (!h)
+        return NULL;
+    h->vus = calloc((size_t)nvus, sizeof *h->vus);
+    h->block = calloc((size_t)nvus * per_vu, sizeof *h->block);
+    if (!h->vus || !h->block) {
+        history_free(h);
+        return NULL;
+    }
+    h->nvus = nvus;
+    for (int i = 0; i < nvus; i++) {
+        h->vus[i].recs = h->block + (size_t)i * per_vu;
+        h->vus[i].cap = per_vu;
+    }
+    return h;
+}
+
+void history_free(struct history *h)
+{
+    if (!h)
+        return;
+    free(h->block);
+    free(h->vus);
+    free(h);
+}
+
+struct history_vu *history_of(struct history *h, int vu)
+{
+    if (!h || vu < 0 || vu >= h->nvus)
+        return NULL;
+    return &h->vus[vu];
+}
+
+struct history_rec *history_begin(struct history_vu *v, int64_t room_type_id,
+                                  int32_t check_in, int nights, int quantity)
+{
+    if (!v)
+        return NULL;
+    if (v->len >= v->cap) {
+        v->dropped++;
+        return NULL;
+    }
+    struct history_rec *r = &v->recs[v->len++];
+    memset(r, 0, sizeof *r);
+    r->room_type_id = room_type_id;
+    r->check_in = check_in;
+    r->nights = (int16_t)nights;
+    r->quantity = (int16_t)quantity;
+    r->outcome = HISTORY_PENDING;
+    return r;
+}
+
+size_t history_total(const struct history *h)
+{
+    size_t n = 0;
+    for (int i = 0; h && i < h->nvus; i++)
+        n += h->vus[i].len;
+    return n;
+}
+
+uint64_t history_dropped(const struct history *h)
+{
+    uint64_t n = 0;
+    for (int i = 0; h && i < h->nvus; i++)
+        n += h->vus[i].dropped;
+    return n;
+}
+
+size_t history_count(const struct history *h, enum history_outcome outcome)
+{
+    size_t n = 0;
+    for (int i = 0; h && i < h->nvus; i++)
+        for (uint32_t j = 0; j < h->vus[i].len; j++)
+            n += h->vus[i].recs[j].outcome == outcome;
+    return n;
+}
+
+struct history_rec *history_collect(const struct history *h, size_t *n)
+{
+    *n = 0;
+    size_t total = history_total(h);
+    if (total == 0)
+        return NULL;
+    struct history_rec *all = malloc(total * sizeof *all);
+    if (!all)
+        return NULL;
+    for (int i = 0; i < h->nvus; i++) {
+        memcpy(all + *n, h->vus[i].recs, h->vus[i].len * sizeof *all);
+        *n += h->vus[i].len;
+    }
+    return all;
+}

@@ -1,0 +1,96 @@
+/*
+ * history.h: what every booking attempt of a run was told, recorded per VU.
+ *
+ * Verification reconciles the database with these records (DESIGN.md section 4,
+ * invariant 6). Each VU owns one preallocated, bounded array and is its only writer,
+ * so recording on the measuring path takes no lock and allocates nothing. When a VU's
+ * array is full, further attempts are only counted (dropped) and verification widens
+ * its bounds by that count.
+ */
+#ifndef LASTROOM_LOAD_BOOKING_HISTORY_H
+#define LASTROOM_LOAD_BOOKING_HISTORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* What the client knows about a booking attempt. */
+enum history_outcome {
+    HISTORY_PENDING,   /* started, not finished (the run ended mid-attempt) */
+    HISTORY_OK,        /* a confirmation was received (booking_id known) */
+    HISTORY_REFUSED,   /* a clean refusal: 409 sold_out */
+    HISTORY_FAILED,    /* definitely no booking: an error answer before or at confirm */
+    HISTORY_UNKNOWN    /* a confirm was sent and no answer settled it */
+};
+
+/* What became of a cancel the client sent for a confirmed booking. */
+enum history_cancel {
+    HISTORY_CANCEL_NONE,     /* never asked */
+    HISTORY_CANCEL_OK,       /* told cancelled */
+    HISTORY_CANCEL_UNKNOWN   /* asked, no answer settled it */
+};
+
+struct history_rec {
+    int64_t hold_id;       /* 0 until a hold was granted */
+    int64_t booking_id;    /* 0 unless the client was told the booking id */
+    int64_t room_type_id;
+    int32_t check_in;      /* days since 1970-01-01 */
+    int16_t nights;
+    int16_t quantity;
+    uint8_t outcome;       /* enum history_outcome */
+    uint8_t cancel;        /* enum history_cancel */
+    uint8_t confirm_sent;  /* a confirm request may have reached the server */
+};
+
+struct history_vu {
+    struct history_rec *recs;
+    uint32_t cap, len;
+    uint64_t dropped;      /* attempts not recorded because recs was full */
+};
+
+struct history {
+    struct history_vu *vus;
+    int nvus;
+    struct history_rec *block;   /* every VU's records, one after the other */
+};
+
+#define HISTORY_PER_VU_MAX 8192u    /* records one VU can have */
+#define HISTORY_PER_VU_MIN 16u      /* records one VU has in a run of unknown length */
+#define HISTORY_SLACK 4u            /* records past twice a VU's share of a known run */
+#define HISTORY_TOTAL_MAX (1u << 20) /* records of a run of unknown length, all VUs */
+
+/* history_per_vu: the records to give each of nvus VUs when the run starts at most
+ * `iterations` attempts (-1: unknown, the run is bounded by time). Known: twice the
+ * even share plus HISTORY_SLACK, so that VUs which claim more than their share of
+ * shared iterations still fit, but never more than the whole run. Unknown:
+ * HISTORY_TOTAL_MAX shared evenly, at least HISTORY_PER_VU_MIN. Never more than
+ * HISTORY_PER_VU_MAX; a VU that fills its records drops and counts the rest (see
+ * history_begin), and verification widens its bounds by that count. */
+uint32_t history_per_vu(int nvus, int64_t iterations);
+
+/* history_new: nvus empty histories of per_vu records each, in one block whose pages
+ * become resident only as VUs write them. Returns NULL on no memory or bad sizes.
+ * Free with history_free. */
+struct history *history_new(int nvus, uint32_t per_vu);
+void history_free(struct history *h);
+
+/* history_of: VU vu's history, or NULL when vu is out of range. */
+struct history_vu *history_of(struct history *h, int vu);
+
+/* history_begin: record a new attempt (outcome PENDING) and return it for the caller
+ * to update, or NULL when v is NULL or full (the attempt is then counted as dropped).
+ * Never allocates. */
+struct history_rec *history_begin(struct history_vu *v, int64_t room_type_id,
+                                  int32_t check_in, int nights, int quantity);
+
+/* history_total: records over all VUs; history_dropped: attempts dropped. */
+size_t history_total(const struct history *h);
+uint64_t history_dropped(const struct history *h);
+
+/* history_count: records with the given outcome, over all VUs. */
+size_t history_count(const struct history *h, enum history_outcome outcome);
+
+/* history_collect: a new array (free() it) of every record, VU by VU; *n is set to its
+ * length. Returns NULL with *n == 0 when there is none or on no memory. */
+struct history_rec *history_collect(const struct history *h, size_t *n);
+
+#endif

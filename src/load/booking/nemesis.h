@@ -1,0 +1,116 @@
+/*
+ * nemesis.h: faults scheduled during a run, as a first-class part of the tester.
+ *
+ * A schedule is a list of events KIND@START[:DURATION] (seconds from the start of the
+ * run, k6 durations accepted: "kill-backends@3", "blackhole@12s:2s"). A nemesis thread
+ * runs them in time order, one at a time, through scripts/nemesis.sh (one process per
+ * action, its timestamped log line on stderr): it injects the fault, waits DURATION,
+ * heals it, then probes GET /health every 50 ms until lastroomd answers 200 again, and
+ * notes when each step happened. Meanwhile the run's engine calls nemesis_mark_unknown
+ * for every request that was sent and got no answer (timeout, reset, lost connection),
+ * with the time it was sent; the marks are counted into 50 ms buckets with atomics, so marking never locks or
+ * allocates. After the run, the report gives the timeline, and per fault kind how
+ * many were injected, how many requests ended unknown around them, and how long
+ * lastroomd took to serve again (p50 and max).
+ *
+ * Fault kinds and what each needs from the environment:
+ *   kill-backends                 pg_terminate_backend on lastroomd's sessions (db URL)
+ *   pg-restart-fast, pg-restart-immediate   restart the private cluster (pgdir)
+ *   pg-pause                      SIGSTOP the cluster, SIGCONT after DURATION (pgdir)
+ *   server-kill                   SIGKILL lastroomd, wait DURATION, run the restart
+ *                                 command (pidfile and restart command)
+ *   latency, reset, blackhole, down   lastroom-faultproxy modes for DURATION (control
+ *                                 address); latency adds latency_ms plus 0..jitter_ms
+ */
+#ifndef LASTROOM_LOAD_BOOKING_NEMESIS_H
+#define LASTROOM_LOAD_BOOKING_NEMESIS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+enum nemesis_kind {
+    NEMESIS_KILL_BACKENDS, NEMESIS_PG_RESTART_FAST, NEMESIS_PG_RESTART_IMMEDIATE,
+    NEMESIS_PG_PAUSE, NEMESIS_SERVER_KILL, NEMESIS_LATENCY, NEMESIS_RESET,
+    NEMESIS_BLACKHOLE, NEMESIS_DOWN, NEMESIS_KINDS
+};
+
+#define NEMESIS_MAX_EVENTS 64
+
+/* One scheduled fault. */
+struct nemesis_event {
+    enum nemesis_kind kind;
+    double start_s;          /* from the start of the run */
+    double duration_s;       /* how long the fault lasts before it is healed */
+};
+
+/* What the faults act on. Strings are not copied: they must outlive the nemesis. */
+struct nemesis_config {
+    const char *script;          /* scripts/nemesis.sh */
+    const char *db_url;          /* kill-backends connects here (not through the proxy) */
+    const char *appname;         /* application_name of lastroomd's sessions; NULL: lastroomd */
+    const char *pgdir;           /* the private cluster (LASTROOM_PGDIR) */
+    const char *proxy_ctl;       /* lastroom-faultproxy control HOST:PORT */
+    const char *server_pidfile;  /* lastroomd's pid */
+    const char *server_restart;  /* shell command that starts lastroomd again (and
+                                    rewrites the pidfile); must return once it started */
+    const char *base_url;        /* lastroomd, probed with GET /health */
+    int latency_ms, jitter_ms;   /* latency: 0 gives 200 and 100 */
+};
+
+struct nemesis;
+
+/* nemesis_kind_name: "kill-backends", ...; nemesis_kind_parse: the reverse, -1 when
+ * unknown. */
+const char *nemesis_kind_name(enum nemesis_kind k);
+int nemesis_kind_parse(const char *name);
+
+/* nemesis_parse: one KIND@START[:DURATION] into *ev (a missing DURATION takes the
+ * kind's default). Returns 0, or -1 with a reason in err. */
+int nemesis_parse(const char *spec, struct nemesis_event *ev, char *err, size_t errlen);
+
+/* nemesis_missing: what cfg lacks for kind k (e.g. "--pgdir"), or NULL when the kind
+ * can be injected. */
+const char *nemesis_missing(const struct nemesis_config *cfg, enum nemesis_kind k);
+
+/* nemesis_script_find: the nemesis script next to the program: <dir of argv0 or
+ * /proc/self/exe>/../scripts/nemesis.sh, then one and two folders further up. Writes
+ * the path into out and returns 0, or -1 when none is executable. */
+int nemesis_script_find(char *out, size_t outlen);
+
+/* nemesis_new: a nemesis for n events (sorted by start here), run_hint_s the length of
+ * the run (bounds the marks' buckets). Every event's needs are checked against cfg.
+ * Returns NULL with err on a missing need or no memory. Free with nemesis_free. */
+struct nemesis *nemesis_new(const struct nemesis_config *cfg, const struct nemesis_event *ev,
+                            int n, double run_hint_s, char *err, size_t errlen);
+void nemesis_free(struct nemesis *n);
+
+/* nemesis_start: note the start of the run and start the thread. Returns 0 or -1. */
+int nemesis_start(struct nemesis *n, char *err, size_t errlen);
+
+/* nemesis_stop: ask the thread to finish (a fault under way is healed at once, later
+ * events are skipped) and join it. Harmless when not started. */
+void nemesis_stop(struct nemesis *n);
+
+/* nemesis_done: the thread has run (or skipped) every event. */
+bool nemesis_done(const struct nemesis *n);
+
+/* nemesis_mark_unknown: a request sent at mono_ns (CLOCK_MONOTONIC) ended without an
+ * answer. arg is the struct nemesis. Lock-free; any thread. */
+void nemesis_mark_unknown(void *arg, uint64_t mono_ns);
+
+/* nemesis_report: the timeline and the table per kind, as text (after nemesis_stop).
+ * Returns the length written (truncated to outlen - 1). */
+size_t nemesis_report(const struct nemesis *n, char *out, size_t outlen);
+
+/* nemesis_json: the same figures as a new JSON object: {"faults": {KIND: {"scheduled",
+ * "injected", "failed", "unknown", "recovery_ms": {"p50", "max"}}}, "timeline": [...],
+ * "unknown_requests", "unknown_around_faults"}. NULL on no memory. */
+json_t *nemesis_json(const struct nemesis *n);
+
+/* nemesis_injected: how many faults of kind k were injected (after nemesis_stop). */
+int nemesis_injected(const struct nemesis *n, enum nemesis_kind k);
+
+#endif

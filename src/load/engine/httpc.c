@@ -1,0 +1,444 @@
+/*
+ * httpc.c: the asynchronous HTTP/1.1 client connection (see httpc.h).
+ *
+ * The socket is watched edge-triggered for input and output from the moment it is
+ * made, so a request costs no epoll_ctl: a handler reads until EAGAIN and writes
+ * until the buffer is out. A kept-alive connection that becomes readable while idle
+ * (the server closed it, or sent bytes nobody asked for) is closed at once, so the
+ * next request opens a fresh one instead of failing on a dead socket.
+ */
+#include "load/engine/httpc.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+enum { ST_CLOSED, ST_IDLE, ST_CONNECTING, ST_WRITING, ST_READING };
+
+#define HTTPC_READ_CHUNK 65536
+
+static _Thread_local char httpc_rbuf[HTTPC_READ_CHUNK];
+
+/* ---- target ---------------------------------------------------------------- */
+
+static int target_split(const char *url, char *host, size_t hcap, char *port,
+                        size_t pcap, const char **rest)
+{
+    const char *p = url + strlen("http://");
+    size_t hl = strcspn(p, ":/?#");
+    if (hl == 0 || hl >= hcap)
+        return -1;
+    memcpy(host, p, hl);
+    host[hl] = '\0';
+    p += hl;
+    snprintf(port, pcap, "80");
+    if (*p == ':') {
+        size_t pl = strspn(p + 1, "0123456789");
+        if (pl == 0 || pl >= pcap)
+            return -1;
+        memcpy(port, p + 1, pl);
+        port[pl] = '\0';
+        p += 1 + pl;
+    }
+    *rest = p;
+    return 0;
+}
+
+int httpc_target_parse(struct httpc_target *t, const char *url, char *err, size_t errlen)
+{
+    char host[HTTPC_HOST_MAX - 8], port[8];
+    const char *rest;
+    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *ai;
+    memset(t, 0, sizeof *t);
+    if (strncmp(url, "https://", 8) == 0) {
+        snprintf(err, errlen, "https:// targets are not supported: %s", url);
+        return -1;
+    }
+    if (strncmp(url, "http://", 7) != 0 || target_split(url, host, sizeof host, port,
+                                                        sizeof port, &rest) != 0) {
+        snprintf(err, errlen, "bad URL (want http://host[:port][/path]): %s", url);
+        return -1;
+    }
+    size_t rl = strlen(rest);
+    while (rl > 0 && rest[rl - 1] == '/')
+        rl--;
+    if (rl >= sizeof t->prefix || (rl > 0 && rest[0] != '/')) {
+        snprintf(err, errlen, "bad URL path: %s", url);
+        return -1;
+    }
+    memcpy(t->prefix, rest, rl);
+    int rc = getaddrinfo(host, port, &hints, &ai);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot resolve %s: %s", host, gai_strerror(rc));
+        return -1;
+    }
+    memcpy(&t->addr, ai->ai_addr, ai->ai_addrlen);
+    t->addrlen = ai->ai_addrlen;
+    freeaddrinfo(ai);
+    snprintf(t->host, sizeof t->host, "%s%s%s", host, strcmp(port, "80") ? ":" : "",
+             strcmp(port, "80") ? port : "");
+    return 0;
+}
+
+/* ---- request serialisation -------------------------------------------------- */
+
+size_t httpc_wbuf_size(const struct httpc_target *t)
+{
+    return 512 + strlen(t->host) + strlen(t->prefix) + LR_PATH_MAX + LR_TOKEN_MAX
+           + LR_IDEM_MAX + HTTPC_EXTRA_MAX + LR_BODY_MAX;
+}
+
+size_t httpc_format(char *buf, size_t cap, const struct httpc_target *t,
+                    const struct lr_request *req)
+{
+    const char *m = req->method ? req->method : "GET";
+    size_t blen = req->body_len < LR_BODY_MAX ? req->body_len : LR_BODY_MAX;
+    const char *hdrs = req->headers ? req->headers : "";
+    if (strlen(hdrs) > HTTPC_EXTRA_MAX)
+        return 0;
+    int n = snprintf(buf, cap, "%s %s%s HTTP/1.1\r\nHost: %s\r\n%s", m, t->prefix,
+                     req->path[0] ? req->path : "/", t->host, hdrs);
+    if (n < 0 || (size_t)n >= cap)
+        return 0;
+    size_t len = (size_t)n;
+    if (req->token) {
+        n = snprintf(buf + len, cap - len, "Authorization: Bearer %s\r\n", req->token);
+        if (n < 0 || (size_t)n >= cap - len)
+            return 0;
+        len += (size_t)n;
+    }
+    if (req->idempotency_key[0]) {
+        n = snprintf(buf + len, cap - len, "Idempotency-Key: %s\r\n", req->idempotency_key);
+        if (n < 0 || (size_t)n >= cap - len)
+            return 0;
+        len += (size_t)n;
+    }
+    if (blen > 0 || strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0) {
+        n = snprintf(buf + len, cap - len, "%sContent-Length: %zu\r\n",
+                     blen > 0 ? "Content-Type: application/json\r\n" : "", blen);
+        if (n < 0 || (size_t)n >= cap - len)
+            return 0;
+        len += (size_t)n;
+    }
+    if (cap - len < 2 + blen + 1)
+        return 0;
+    memcpy(buf + len, "\r\n", 2);
+    memcpy(buf + len + 2, req->body, blen);
+    return len + 2 + blen;
+}
+
+/* ---- response parsing ------------------------------------------------------- */
+
+/* Each message starts afresh: only the final (non-1xx) answer's body is kept. */
+static int on_message_begin(http_parser *p)
+{
+    struct httpc_conn *c = container_of(p, struct httpc_conn, parser);
+    c->header_bytes = 0;
+    c->body_len = 0;
+    c->body_total = 0;
+    c->truncated = false;
+    return 0;
+}
+
+static int on_header_bytes(http_parser *p, const char *at, size_t len)
+{
+    struct httpc_conn *c = container_of(p, struct httpc_conn, parser);
+    (void)at;
+    c->header_bytes += len;
+    return c->header_bytes > c->lim.header_max;
+}
+
+static int on_headers_complete(http_parser *p)
+{
+    struct httpc_conn *c = container_of(p, struct httpc_conn, parser);
+    if (p->status_code < 100)
+        return -1;                         /* not an HTTP status */
+    if (p->status_code < 200)
+        return 0;                          /* 1xx: the real answer follows */
+    c->status = p->status_code;
+    if (p->content_length != ULLONG_MAX && p->content_length > c->lim.body_max)
+        return -1;
+    return c->head ? 1 : 0;
+}
+
+static int on_body(http_parser *p, const char *at, size_t len)
+{
+    struct httpc_conn *c = container_of(p, struct httpc_conn, parser);
+    c->body_total += len;
+    if (c->body_total > c->lim.body_max)
+        return -1;
+    size_t room = c->lim.body_keep - c->body_len;
+    size_t take = len < room ? len : room;
+    memcpy(c->body + c->body_len, at, take);
+    c->body_len += take;
+    c->truncated |= take < len;
+    return 0;
+}
+
+static int on_message_complete(http_parser *p)
+{
+    struct httpc_conn *c = container_of(p, struct httpc_conn, parser);
+    if (p->status_code < 200) {            /* an interim 1xx: wait for the final one */
+        c->status = 0;
+        return 0;
+    }
+    c->complete = true;
+    c->keep_alive = http_should_keep_alive(p);
+    http_parser_pause(p, 1);
+    return 0;
+}
+
+static const http_parser_settings httpc_settings = {
+    .on_message_begin = on_message_begin,
+    .on_status = on_header_bytes,
+    .on_header_field = on_header_bytes,
+    .on_header_value = on_header_bytes,
+    .on_headers_complete = on_headers_complete,
+    .on_body = on_body,
+    .on_message_complete = on_message_complete,
+};
+
+void httpc_reset_response(struct httpc_conn *c)
+{
+    http_parser_init(&c->parser, HTTP_RESPONSE);
+    c->body_len = 0;
+    c->body_total = 0;
+    c->header_bytes = 0;
+    c->complete = c->keep_alive = c->truncated = false;
+    c->status = 0;
+}
+
+enum httpc_parse httpc_feed(struct httpc_conn *c, const char *data, size_t len)
+{
+    if (c->complete)
+        return len == 0 ? HTTPC_DONE : HTTPC_BAD;   /* bytes after the answer */
+    size_t n = http_parser_execute(&c->parser, &httpc_settings, data, len);
+    if (c->complete)
+        return n == len ? HTTPC_DONE : HTTPC_BAD;
+    if (HTTP_PARSER_ERRNO(&c->parser) != HPE_OK || n != len)
+        return HTTPC_BAD;
+    if (len == 0)
+        return HTTPC_BAD;                             /* end of stream mid-answer */
+    return HTTPC_MORE;
+}
+
+/* ---- the connection --------------------------------------------------------- */
+
+static void httpc_io(struct loop_io *io, uint32_t events);
+
+static void httpc_timeout(struct loop_timer *t)
+{
+    struct httpc_conn *c = container_of(t, struct httpc_conn, timer);
+    httpc_close(c);
+    c->done(c, HTTPC_TIMEOUT);
+}
+
+void httpc_init(struct httpc_conn *c, struct loop *l, const struct httpc_target *t,
+                const struct httpc_limits *lim, char *wbuf, size_t wcap, char *body,
+                void (*done)(struct httpc_conn *c, enum httpc_result r))
+{
+    memset(c, 0, sizeof *c);
+    c->io.fn = httpc_io;
+    c->timer.fn = httpc_timeout;
+    c->loop = l;
+    c->target = t;
+    c->lim = *lim;
+    c->fd = -1;
+    c->state = ST_CLOSED;
+    c->wbuf = wbuf;
+    c->wcap = wcap;
+    c->body = body;
+    c->done = done;
+}
+
+void httpc_close(struct httpc_conn *c)
+{
+    loop_timer_disarm(c->loop, &c->timer);
+    if (c->fd >= 0) {
+        loop_unwatch(c->loop, c->fd);
+        close(c->fd);
+    }
+    c->fd = -1;
+    c->state = ST_CLOSED;
+    c->want_send = false;
+}
+
+/* End the request under way: close unless the answer allows reuse, then report. */
+static void httpc_finish(struct httpc_conn *c, enum httpc_result r)
+{
+    loop_timer_disarm(c->loop, &c->timer);
+    if (r == HTTPC_OK && c->keep_alive)
+        c->state = ST_IDLE;
+    else
+        httpc_close(c);
+    c->done(c, r);
+}
+
+int httpc_connect(struct httpc_conn *c)
+{
+    if (c->fd >= 0)
+        return 0;
+    int fd = socket(c->target->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    c->t_start = loop_now_ns();
+    if (connect(fd, (const struct sockaddr *)&c->target->addr, c->target->addrlen) != 0
+        && errno != EINPROGRESS) {
+        close(fd);
+        return -1;
+    }
+    if (loop_watch(c->loop, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP, &c->io) != 0) {
+        close(fd);
+        return -1;
+    }
+    c->fd = fd;
+    c->state = ST_CONNECTING;
+    return 0;
+}
+
+int httpc_prepare(struct httpc_conn *c, const struct lr_request *req)
+{
+    c->wlen = httpc_format(c->wbuf, c->wcap, c->target, req);
+    c->head = req->method && strcmp(req->method, "HEAD") == 0;
+    return c->wlen > 0 ? 0 : -1;
+}
+
+static void httpc_write(struct httpc_conn *c)
+{
+    while (c->woff < c->wlen) {
+        ssize_t n = write(c->fd, c->wbuf + c->woff, c->wlen - c->woff);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return;
+        if (n <= 0) {
+            httpc_finish(c, HTTPC_CONN_ERROR);
+            return;
+        }
+        c->woff += (size_t)n;
+        c->bytes_sent += (uint64_t)n;
+    }
+    c->t_sent = loop_now_ns();
+    c->state = ST_READING;
+}
+
+/* Start writing the prepared request on a connected socket. */
+static void httpc_begin_write(struct httpc_conn *c)
+{
+    c->want_send = false;
+    c->state = ST_WRITING;
+    c->woff = 0;
+    c->t_write = loop_now_ns();
+    httpc_reset_response(c);
+    httpc_write(c);
+}
+
+void httpc_send(struct httpc_conn *c, uint64_t deadline_ns)
+{
+    uint64_t now = loop_now_ns();
+    c->bytes_sent = c->bytes_recv = 0;
+    c->t_first = c->t_done = c->t_sent = 0;
+    c->t_send = c->t_write = now;
+    loop_timer_arm(c->loop, &c->timer, deadline_ns);
+    c->reused = c->state == ST_IDLE;
+    if (c->state == ST_IDLE) {
+        c->t_start = c->t_connected = now;
+        httpc_begin_write(c);
+        return;
+    }
+    c->want_send = true;
+    if (c->state == ST_CONNECTING) {
+        c->t_start = now;                    /* opened ahead by httpc_connect */
+        return;
+    }
+    if (httpc_connect(c) != 0) {
+        c->t_start = c->t_connected = now;
+        httpc_finish(c, HTTPC_CONN_ERROR);
+    }
+}
+
+static void httpc_connected(struct httpc_conn *c)
+{
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) {
+        bool waiting = c->want_send;
+        httpc_close(c);
+        if (waiting)
+            c->done(c, HTTPC_CONN_ERROR);
+        return;
+    }
+    c->t_connected = loop_now_ns();
+    c->state = ST_IDLE;
+    if (c->want_send)
+        httpc_begin_write(c);
+}
+
+/* Read until EAGAIN, feeding the parser; finish on a complete answer or an error. */
+static void httpc_read(struct httpc_conn *c)
+{
+    for (;;) {
+        ssize_t n = read(c->fd, httpc_rbuf, sizeof httpc_rbuf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return;
+        if (n > 0 && c->t_first == 0)
+            c->t_first = loop_now_ns();
+        if (n > 0)
+            c->bytes_recv += (uint64_t)n;
+        if (n < 0) {
+            httpc_finish(c, HTTPC_CONN_ERROR);
+            return;
+        }
+        enum httpc_parse r = httpc_feed(c, httpc_rbuf, (size_t)n);
+        if (r == HTTPC_MORE)
+            continue;
+        c->t_done = loop_now_ns();
+        if (r == HTTPC_DONE && n == 0)
+            c->keep_alive = false;
+        if (r == HTTPC_DONE)
+            httpc_finish(c, HTTPC_OK);
+        else
+            httpc_finish(c, n == 0 && c->bytes_recv == 0 ? HTTPC_CONN_ERROR
+                                                          : HTTPC_PROTO_ERROR);
+        return;
+    }
+}
+
+/* Bytes or a hang-up on a connection nobody is waiting on: it cannot be reused. */
+static void httpc_idle_event(struct httpc_conn *c)
+{
+    char b[256];
+    ssize_t n = read(c->fd, b, sizeof b);
+    if (n < 0 && errno == EAGAIN)
+        return;
+    httpc_close(c);
+}
+
+static void httpc_io(struct loop_io *io, uint32_t events)
+{
+    struct httpc_conn *c = container_of(io, struct httpc_conn, io);
+    if (c->fd < 0)
+        return;
+    if (c->state == ST_CONNECTING) {
+        if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+            return;
+        httpc_connected(c);
+        if (c->fd < 0 || c->state != ST_READING)
+            return;
+    }
+    if (c->state == ST_IDLE && (events & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)))
+        httpc_idle_event(c);
+    else if (c->state == ST_WRITING && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+        httpc_write(c);
+    if (c->fd >= 0 && c->state == ST_READING)
+        httpc_read(c);
+}

@@ -1,0 +1,127 @@
+/*
+ * httpc.h: an asynchronous HTTP/1.1 client connection for lastroom-load.
+ *
+ * One connection per virtual user, kept alive between requests and reopened when the
+ * server closes it. The request is serialised once into the connection's own buffer
+ * (httpc_format), so that sending is a single write; the response is parsed with
+ * libhttp-parser as the bytes arrive. Every size the server controls is capped: the
+ * header block (header_max), the body kept for the scenario (body_keep; the rest is
+ * counted, not stored) and the body accepted at all (body_max). Buffers are supplied
+ * by the caller and never grow, so a request allocates nothing.
+ *
+ * Times are taken on the loop's clock (loop_now_ns): connecting is t_connected -
+ * t_start (0 on a kept-alive connection), sending t_sent - t_write, waiting t_first -
+ * t_sent, receiving t_done - t_first, and duration (k6's http_req_duration, without
+ * connecting) t_done - t_write.
+ */
+#ifndef LASTROOM_LOAD_ENGINE_HTTPC_H
+#define LASTROOM_LOAD_ENGINE_HTTPC_H
+
+#include <http_parser.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "load/engine/loop.h"
+#include "load/engine/scenario.h"
+
+#define HTTPC_HOST_MAX 256
+#define HTTPC_PREFIX_MAX 256
+#define HTTPC_EXTRA_MAX 2048
+
+/* Where requests go: parsed once from the base URL. */
+struct httpc_target {
+    struct sockaddr_storage addr;
+    socklen_t addrlen;
+    char host[HTTPC_HOST_MAX];      /* Host header value, "127.0.0.1:8080" */
+    char prefix[HTTPC_PREFIX_MAX];  /* path prefix of the base URL without trailing '/' */
+};
+
+struct httpc_limits {
+    size_t header_max;   /* bytes of status line + headers (default 16 KiB) */
+    size_t body_keep;    /* body bytes stored for the scenario */
+    size_t body_max;     /* body bytes accepted (default 64 MiB) */
+};
+
+enum httpc_result {
+    HTTPC_OK,          /* a complete response; status set */
+    HTTPC_TIMEOUT,     /* no complete response before the deadline */
+    HTTPC_CONN_ERROR,  /* connect failed, reset, closed early */
+    HTTPC_PROTO_ERROR  /* malformed response or a cap exceeded */
+};
+
+/* httpc_feed's answer. */
+enum httpc_parse { HTTPC_MORE, HTTPC_DONE, HTTPC_BAD };
+
+struct httpc_conn {
+    struct loop_io io;
+    struct loop_timer timer;
+    struct loop *loop;
+    const struct httpc_target *target;
+    struct httpc_limits lim;
+    int fd;
+    int state;                 /* internal: idle, connecting, writing, reading */
+    bool want_send;            /* connecting in order to send wbuf */
+    bool head;                 /* the request was HEAD: no body in the answer */
+    bool reused;               /* the request went out on a kept-alive connection */
+    http_parser parser;
+    char *wbuf;
+    size_t wcap, wlen, woff;
+    char *body;                /* body_keep bytes */
+    size_t body_len;           /* stored */
+    uint64_t body_total;       /* received */
+    size_t header_bytes;
+    bool complete, keep_alive, truncated;
+    int status;
+    uint64_t bytes_sent, bytes_recv;
+    uint64_t t_send;           /* httpc_send was called */
+    uint64_t t_start;          /* connect began (or t_send when reused) */
+    uint64_t t_connected;      /* connect ended (t_start when reused) */
+    uint64_t t_write;          /* first byte of the request written */
+    uint64_t t_sent;           /* last byte written */
+    uint64_t t_first;          /* first response byte read */
+    uint64_t t_done;           /* response complete */
+    void (*done)(struct httpc_conn *c, enum httpc_result r);
+};
+
+/* httpc_target_parse: fill t from "http://host[:port][/prefix]" (host resolved once,
+ * blocking). Returns 0, or -1 with a message in err (https:// is refused). */
+int httpc_target_parse(struct httpc_target *t, const char *url, char *err, size_t errlen);
+
+/* httpc_wbuf_size: bytes a request buffer needs for any lr_request to target t. */
+size_t httpc_wbuf_size(const struct httpc_target *t);
+
+/* httpc_format: write req as an HTTP/1.1 request into buf. Returns its length, or 0
+ * when it does not fit in cap (buf is then unspecified). */
+size_t httpc_format(char *buf, size_t cap, const struct httpc_target *t,
+                    const struct lr_request *req);
+
+/* httpc_init: a closed connection using the caller's buffers (wbuf of wcap bytes,
+ * body of lim->body_keep bytes), which must outlive it. done is called on the loop's
+ * thread when a request ends, with the response fields of c set. */
+void httpc_init(struct httpc_conn *c, struct loop *l, const struct httpc_target *t,
+                const struct httpc_limits *lim, char *wbuf, size_t wcap, char *body,
+                void (*done)(struct httpc_conn *c, enum httpc_result r));
+
+/* httpc_prepare: serialise req into c's buffer. Returns 0, or -1 when it does not fit. */
+int httpc_prepare(struct httpc_conn *c, const struct lr_request *req);
+
+/* httpc_send: send the prepared request, connecting first when needed, and call
+ * done when the response is complete or deadline_ns (loop clock) passes. */
+void httpc_send(struct httpc_conn *c, uint64_t deadline_ns);
+
+/* httpc_connect: open the connection ahead of a request (for the start barrier).
+ * Returns 0 when connected or connecting, -1 when the socket could not be made. */
+int httpc_connect(struct httpc_conn *c);
+
+/* httpc_close: close the connection and cancel what is under way (done not called). */
+void httpc_close(struct httpc_conn *c);
+
+/* httpc_reset_response / httpc_feed: the response parser, usable without a socket.
+ * reset prepares for a new response; feed parses len bytes (len 0: end of stream). */
+void httpc_reset_response(struct httpc_conn *c);
+enum httpc_parse httpc_feed(struct httpc_conn *c, const char *data, size_t len);
+
+#endif

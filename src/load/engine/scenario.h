@@ -1,0 +1,188 @@
+/*
+ * scenario.h: the interface between lastroom-load's engine and its scenarios.
+ *
+ * A scenario is a table of callbacks (struct lr_scenario). The engine runs them:
+ *
+ *   setup(env)          once, blocking, before any VU exists: read its options
+ *                       (env->argv_extra, only names from its options[]), create the
+ *                       test's data through the API, define custom metric series,
+ *                       fill env->data.
+ *   vu_init(env, vu)    once per VU, before the run (allocation allowed here only):
+ *                       set vu->data to the scenario's per-VU state.
+ *   step(vu, resp, req) the iteration, as a state machine. The engine calls it with
+ *                       resp == NULL to start an iteration, then once per response to
+ *                       the request it asked for. It answers with what to do next.
+ *   verify(env)         once, after the run: check the database (or the integrity
+ *                       endpoint) against what the clients were told; record
+ *                       overbookings and inventory_violations.
+ *   teardown(env)       once, last; frees env->data.
+ *
+ * step runs on the VU's event-loop thread. It must not block, allocate or lock: it
+ * reads the response, records metrics into vu->shard, writes the next request into
+ * the engine-owned *req, and returns. *req does not persist between calls: the engine
+ * clears it (method NULL, path "", no body, token NULL, no key, name -1, timeout 0,
+ * no expected statuses, no headers) before each call.
+ */
+#ifndef LASTROOM_LOAD_ENGINE_SCENARIO_H
+#define LASTROOM_LOAD_ENGINE_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "load/engine/metrics.h"
+
+/* What step asks the engine to do next. */
+enum lr_step {
+    LR_STEP_REQUEST,  /* send *req on the VU's connection, call step with the response */
+    LR_STEP_SLEEP,    /* wait req->sleep_ms (think time), then call step with a response
+                         whose outcome is LR_RESP_SLEPT */
+    LR_STEP_BARRIER,  /* park until every VU of the run reached the barrier, then call step
+                         with outcome LR_RESP_RELEASED; all parked VUs are released at once.
+                         If step also filled *req (method non-NULL), that request is
+                         serialised and its connection opened before parking, and sent
+                         the instant of release: step is then called with its response
+                         instead of LR_RESP_RELEASED (the tightest burst) */
+    LR_STEP_DONE,     /* the iteration ended normally */
+    LR_STEP_ABORT     /* the iteration failed (k6: an exception); counted, the VU goes on */
+};
+
+#define LR_PATH_MAX 512
+#define LR_BODY_MAX 2048
+#define LR_TOKEN_MAX 512
+#define LR_IDEM_MAX 80
+
+/* A request, written by step into the engine's buffer for that VU. */
+struct lr_request {
+    const char *method;            /* "GET", "POST", "PUT", "DELETE" (static string) */
+    char path[LR_PATH_MAX];        /* "/api/holds?x=1", NUL-terminated */
+    char body[LR_BODY_MAX];        /* JSON, body_len bytes (0: no body) */
+    size_t body_len;
+    const char *token;             /* bearer token (VU-owned, outlives the request) or NULL */
+    char idempotency_key[LR_IDEM_MAX];  /* "" for none */
+    int name;                      /* request name index in the scenario's names[], the
+                                      tag name:<names[name]> of http_req_* series; -1: none */
+    double timeout_ms;             /* 0: the run's default */
+    double sleep_ms;               /* for LR_STEP_SLEEP */
+    int expect_status[4];          /* statuses that are not failures besides 200..399
+                                      (e.g. 409 where sold_out is an expected answer);
+                                      0 ends the list */
+    const char *headers;           /* extra header lines "K: V\r\n..." (at most 2 KiB,
+                                      outlives the request) or NULL */
+};
+
+enum lr_resp_outcome {
+    LR_RESP_OK,          /* a complete HTTP response (any status) */
+    LR_RESP_TIMEOUT,     /* no complete response in time: outcome unknown */
+    LR_RESP_CONN_ERROR,  /* connect failed, reset or closed mid-response: outcome unknown
+                            when the request may have been sent */
+    LR_RESP_SLEPT,       /* after LR_STEP_SLEEP */
+    LR_RESP_RELEASED     /* after LR_STEP_BARRIER */
+};
+
+/* A response, valid only during the step call. */
+struct lr_response {
+    enum lr_resp_outcome outcome;
+    int status;                    /* HTTP status, 0 unless LR_RESP_OK */
+    const char *body;              /* not NUL-terminated; body_len bytes */
+    size_t body_len;
+    double duration_ms;            /* http_req_duration of this request */
+    bool sent;                     /* the request's bytes were all written */
+};
+
+struct lr_scenario_env;
+
+/* One virtual user. The engine owns it; the scenario owns data. */
+struct lr_vu {
+    int id;                        /* 0..vus_max-1, unique in the run */
+    int thread;                    /* the event-loop thread it lives on */
+    uint64_t iteration;            /* iterations this VU started (k6: __ITER) */
+    struct metrics_shard *shard;   /* this thread's metrics */
+    uint64_t rng;                  /* per-VU random state, seeded from --seed and id */
+    void *data;                    /* the scenario's per-VU state */
+    struct lr_scenario_env *env;
+};
+
+/* The run as a scenario sees it. */
+struct lr_scenario_env {
+    const char *base_url;          /* "http://127.0.0.1:8080" */
+    const char *db_url;            /* --db, or NULL: verify through /api/admin/integrity */
+    const char *admin_email;       /* env ADMIN_EMAIL */
+    const char *admin_password;    /* env ADMIN_PASSWORD */
+    const char *profile;           /* "quick" or "full" */
+    uint64_t seed;
+    int vus_max;                   /* VUs the engine will create */
+    int64_t iterations_hint;       /* iterations expected (bounds histories), or -1 */
+    bool quiet;
+    struct metrics *metrics;       /* define custom series during setup */
+    struct metrics_shard *shard;   /* for setup and verify (main thread); merged after verify */
+    const char *const *argv_extra; /* scenario-specific options (--method etc.), NULL-ended */
+    void *data;                    /* the scenario's shared state */
+    char verdict[4096];            /* text printed after the k6 summary (verdict block) */
+    struct json_t *export_extra;   /* verify may set a JSON object (jansson, a new
+                                      reference) whose fields main adds to the
+                                      summary export's "lastroom" object; main frees it */
+};
+
+/* xorshift64* on vu->rng: a uniform integer in [0, n). */
+uint64_t lr_rand(struct lr_vu *vu, uint64_t n);
+
+/* The executor and its options, with k6's names and meanings (durations in seconds). */
+enum lr_executor {
+    LR_EXEC_SHARED_ITERATIONS, LR_EXEC_PER_VU_ITERATIONS, LR_EXEC_CONSTANT_VUS,
+    LR_EXEC_RAMPING_VUS, LR_EXEC_CONSTANT_ARRIVAL_RATE, LR_EXEC_RAMPING_ARRIVAL_RATE
+};
+
+#define LR_MAX_STAGES 32
+struct lr_stage { double duration_s; double target; };
+
+struct lr_exec_config {
+    enum lr_executor type;
+    int vus;                       /* shared/per-vu iterations, constant-vus */
+    int64_t iterations;            /* shared: total; per-vu: per VU */
+    double duration_s;             /* constant-vus, constant-arrival-rate */
+    double max_duration_s;         /* iteration executors (k6 default 10m) */
+    int start_vus;                 /* ramping-vus */
+    double start_rate;             /* ramping-arrival-rate */
+    double rate;                   /* constant-arrival-rate: iterations per time_unit */
+    double time_unit_s;            /* arrival-rate executors (default 1s) */
+    int pre_allocated_vus, max_vus;/* arrival-rate executors */
+    double graceful_stop_s;        /* default 30s */
+    double graceful_ramp_down_s;   /* ramping-vus, default 30s */
+    struct lr_stage stages[LR_MAX_STAGES];
+    int nstages;
+};
+
+struct lr_threshold_spec { const char *series; const char *expr; bool abort_on_fail; };
+
+/* A profile: the executor and thresholds a scenario runs with by default. */
+struct lr_profile {
+    const char *name;              /* "quick" or "full" */
+    struct lr_exec_config exec;
+    const struct lr_threshold_spec *thresholds;  /* ends with series == NULL */
+    const char *const *nemesis;    /* default fault schedule, KIND@START[:DURATION]
+                                      (nemesis.h), NULL-ended; NULL: none. Kinds the
+                                      environment cannot inject are left out */
+};
+
+/* setup's answer to a bad value of one of its options (err says which): a usage
+ * error, given before setup sent any request. */
+#define LR_SETUP_USAGE (-2)
+
+struct lr_scenario {
+    const char *name;              /* "last-room" */
+    const char *description;       /* one line for `lastroom-load list` */
+    const char *const *names;      /* request names for the name: tag, NULL-ended */
+    const char *const *options;    /* the options it accepts ("--users"), NULL-ended;
+                                      NULL: none. Any other is a usage error */
+    const struct lr_profile *quick, *full;
+    int (*setup)(struct lr_scenario_env *env, char *err, size_t errlen);  /* 0, -1, or
+                                      LR_SETUP_USAGE */
+    int (*vu_init)(struct lr_scenario_env *env, struct lr_vu *vu);        /* 0 or -1 */
+    enum lr_step (*step)(struct lr_vu *vu, const struct lr_response *resp,
+                         struct lr_request *req);
+    int (*verify)(struct lr_scenario_env *env, char *err, size_t errlen); /* 0, or -1: could not verify */
+    void (*teardown)(struct lr_scenario_env *env);
+};
+
+#endif

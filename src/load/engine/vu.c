@@ -1,0 +1,479 @@
+/*
+ * vu.c: the virtual user's state machine and each worker's share of the executor.
+ *
+ * A VU is a small state machine driven by its worker's event loop:
+ *
+ *   IDLE --begin--> RUNNING --step: REQUEST--> WAIT_HTTP --response--> RUNNING ...
+ *                        \--step: SLEEP--> SLEEPING --timer--> RUNNING
+ *                        \--step: BARRIER--> PARKED --release--> RUNNING (or WAIT_HTTP)
+ *                        \--step: DONE / ABORT--> IDLE --executor: next iteration?
+ *
+ * Everything here runs on the VU's own worker thread and needs no lock; nothing here
+ * allocates. Time: iteration_duration runs from the iteration's intended start, which
+ * in the arrival-rate executors is its slot in the schedule (so a late start, because
+ * every VU was busy or the loop was behind, shows in iteration_duration: no
+ * coordinated omission); http_req_duration runs from the first byte written.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "load/engine/runner_int.h"
+
+/* ---- helpers ------------------------------------------------------------------- */
+
+uint64_t lr_rand(struct lr_vu *vu, uint64_t n)
+{
+    uint64_t x = vu->rng ? vu->rng : 0x9E3779B97F4A7C15ull;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    vu->rng = x;
+    return n ? (x * 2685821657736338717ull) % n : 0;
+}
+
+static double ns_ms(uint64_t a, uint64_t b)
+{
+    return b > a ? (double)(b - a) / 1e6 : 0;
+}
+
+static void w_add(struct worker *w, int id, double v)
+{
+    metrics_add(w->shard, id, v);
+    if (w->nd)
+        export_ndjson_point(w->nd, id, v,
+                            (int64_t)loop_now_ns() + w->run->real_minus_mono);
+}
+
+static bool status_expected(const struct slot *s, int status)
+{
+    if (status >= 200 && status < 400)
+        return true;
+    for (int i = 0; i < 4 && s->expect[i]; i++)
+        if (s->expect[i] == status)
+            return true;
+    return false;
+}
+
+static void reset_req(struct lr_request *q)
+{
+    q->method = NULL;
+    q->path[0] = '\0';
+    q->body_len = 0;
+    q->token = NULL;
+    q->idempotency_key[0] = '\0';
+    q->name = -1;
+    q->timeout_ms = 0;
+    q->sleep_ms = 0;
+    memset(q->expect_status, 0, sizeof q->expect_status);
+    q->headers = NULL;
+}
+
+
+/* ---- one VU's iteration -------------------------------------------------------------- */
+
+static void vu_act(struct slot *s, enum lr_step what);
+static void vu_next(struct slot *s);
+
+static void vu_step(struct slot *s, const struct lr_response *resp)
+{
+    struct worker *w = s->w;
+    if (w->depth >= RUNNER_MAX_DEPTH) {         /* unwind: continue from the loop */
+        s->deferred_resp = resp != NULL;
+        if (resp)
+            s->pending = *resp;
+        s->timer_kind = VT_DEFER;
+        loop_timer_arm(w->loop, &s->timer, 0);
+        return;
+    }
+    w->depth++;
+    reset_req(&w->req);
+    vu_act(s, w->run->cfg->scenario->step(&s->vu, resp, &w->req));
+    w->depth--;
+}
+
+static void vu_begin(struct slot *s, uint64_t intended)
+{
+    struct worker *w = s->w;
+    s->st = VU_RUNNING;
+    s->intended_ns = intended ? intended : loop_now_ns();
+    s->vu.iteration++;
+    w->running++;
+    atomic_fetch_add(&w->run->inflight, 1);
+    vu_step(s, NULL);
+}
+
+/* The iteration is over: counted (complete or aborted) or interrupted. */
+static void vu_end(struct slot *s, bool counted)
+{
+    struct worker *w = s->w;
+    if (counted) {
+        w_add(w, M_ITERATIONS, 1);
+        w_add(w, M_ITERATION_DURATION, ns_ms(s->intended_ns, loop_now_ns()));
+        atomic_fetch_add_explicit(&w->iters, 1, memory_order_relaxed);
+    } else {
+        atomic_fetch_add_explicit(&w->interrupted, 1, memory_order_relaxed);
+    }
+    s->st = VU_IDLE;
+    loop_timer_disarm(w->loop, &s->deadline);
+    w->running--;
+    atomic_fetch_sub(&w->run->inflight, 1);
+    runner_barrier_recheck(w->run);
+}
+
+static void vu_interrupt(struct slot *s)
+{
+    if (s->st == VU_IDLE)
+        return;
+    httpc_close(&s->conn);
+    loop_timer_disarm(s->w->loop, &s->timer);
+    if (s->st == VU_PARKED)
+        runner_barrier_unpark(s);
+    s->prepared = false;
+    vu_end(s, false);
+}
+
+static void vu_send(struct slot *s)
+{
+    const struct runner_config *cfg = s->w->run->cfg;
+    double ms = s->w->req.timeout_ms > 0 ? s->w->req.timeout_ms : cfg->timeout_s * 1e3;
+    s->st = VU_WAIT_HTTP;
+    httpc_send(&s->conn, loop_now_ns() + (uint64_t)(ms * 1e6));
+}
+
+static void vu_take_request(struct slot *s)
+{
+    const struct lr_request *q = &s->w->req;
+    s->req_name = q->name >= 0 && q->name < s->w->run->nnames ? q->name : -1;
+    memcpy(s->expect, q->expect_status, sizeof s->expect);
+}
+
+static void vu_act(struct slot *s, enum lr_step what)
+{
+    struct worker *w = s->w;
+    switch (what) {
+    case LR_STEP_REQUEST:
+        if (httpc_prepare(&s->conn, &w->req) != 0)
+            break;                               /* cannot be written: an abort */
+        vu_take_request(s);
+        vu_send(s);
+        return;
+    case LR_STEP_SLEEP:
+        s->st = VU_SLEEPING;
+        s->timer_kind = VT_SLEEP;
+        loop_timer_arm(w->loop, &s->timer,
+                       loop_now_ns() + (uint64_t)(w->req.sleep_ms > 0 ? w->req.sleep_ms * 1e6 : 0));
+        return;
+    case LR_STEP_BARRIER:
+        s->prepared = w->req.method != NULL && httpc_prepare(&s->conn, &w->req) == 0;
+        if (s->prepared) {
+            vu_take_request(s);
+            httpc_connect(&s->conn);
+        }
+        runner_barrier_park(s);
+        return;
+    default:
+        break;
+    }
+    vu_end(s, true);
+    vu_next(s);
+}
+
+static void vu_timer_fired(struct loop_timer *t)
+{
+    struct slot *s = container_of(t, struct slot, timer);
+    if (s->timer_kind == VT_DEFER) {
+        if (s->st == VU_IDLE)
+            vu_begin(s, s->intended_ns);
+        else
+            vu_step(s, s->deferred_resp ? &s->pending : NULL);
+        return;
+    }
+    struct lr_response r = { .outcome = LR_RESP_SLEPT };
+    s->st = VU_RUNNING;
+    vu_step(s, &r);
+}
+
+static void vu_deadline_fired(struct loop_timer *t)
+{
+    struct slot *s = container_of(t, struct slot, deadline);
+    vu_interrupt(s);
+}
+
+/* ---- recording a response ------------------------------------------------------------- */
+
+static void record_ok(struct slot *s, const struct httpc_conn *c, bool failed)
+{
+    struct worker *w = s->w;
+    const struct name_series *ns = s->req_name >= 0 ? &w->run->names[s->req_name] : NULL;
+    double dur = ns_ms(c->t_write, c->t_done);
+    w_add(w, ns ? ns->dur : M_HTTP_REQ_DURATION, dur);
+    w_add(w, ns ? ns->waiting : M_HTTP_REQ_WAITING, ns_ms(c->t_sent, c->t_first));
+    w_add(w, M_HTTP_REQ_SENDING, ns_ms(c->t_write, c->t_sent));
+    w_add(w, M_HTTP_REQ_RECEIVING, ns_ms(c->t_first, c->t_done));
+    w_add(w, M_HTTP_REQ_CONNECTING, c->reused ? 0 : ns_ms(c->t_start, c->t_connected));
+    w_add(w, ns ? ns->failed : M_HTTP_REQ_FAILED, failed);
+}
+
+static void record_response(struct slot *s, const struct httpc_conn *c, enum httpc_result r)
+{
+    struct worker *w = s->w;
+    const struct name_series *ns = s->req_name >= 0 ? &w->run->names[s->req_name] : NULL;
+    w_add(w, ns ? ns->reqs : M_HTTP_REQS, 1);
+    atomic_fetch_add_explicit(&w->reqs, 1, memory_order_relaxed);
+    w_add(w, M_DATA_SENT, (double)c->bytes_sent);
+    w_add(w, M_DATA_RECEIVED, (double)c->bytes_recv);
+    if (r == HTTPC_OK) {
+        record_ok(s, c, !status_expected(s, c->status));
+        return;
+    }
+    w_add(w, ns ? ns->failed : M_HTTP_REQ_FAILED, 1);
+    w_add(w, w->run->transport_err, 1);
+    if (r == HTTPC_TIMEOUT)
+        w_add(w, M_TIMEOUT_ERRORS, 1);
+    if (c->wlen > 0 && c->woff == c->wlen) {     /* sent, unanswered: outcome unknown */
+        w_add(w, w->run->unknown, 1);
+        if (w->run->cfg->unknown)
+            w->run->cfg->unknown(w->run->cfg->unknown_arg, c->t_write);   /* when sent */
+    }
+}
+
+static void vu_http_done(struct httpc_conn *c, enum httpc_result r)
+{
+    struct slot *s = container_of(c, struct slot, conn);
+    if (s->st != VU_WAIT_HTTP)
+        return;
+    record_response(s, c, r);
+    struct lr_response resp = {
+        .outcome = r == HTTPC_OK ? LR_RESP_OK
+                   : r == HTTPC_TIMEOUT ? LR_RESP_TIMEOUT : LR_RESP_CONN_ERROR,
+        .status = r == HTTPC_OK ? c->status : 0,
+        .body = c->body,
+        .body_len = r == HTTPC_OK ? c->body_len : 0,
+        .duration_ms = ns_ms(c->t_write, c->t_done ? c->t_done : loop_now_ns()),
+        .sent = c->wlen > 0 && c->woff == c->wlen,
+    };
+    s->st = VU_RUNNING;
+    vu_step(s, &resp);
+}
+
+/* ---- executors: when does a VU start an iteration ---------------------------------- */
+
+static void worker_maybe_done(struct worker *w)
+{
+    if (w->done || w->running > 0)
+        return;
+    const struct lr_exec_config *c = &w->run->cfg->exec;
+    bool more = !w->ending && !runner_stopping();
+    if (more && c->type == LR_EXEC_SHARED_ITERATIONS)
+        more = atomic_load(&w->run->shared_next) < c->iterations;
+    if (more && c->type == LR_EXEC_PER_VU_ITERATIONS) {
+        more = false;
+        for (int i = 0; i < w->n && !more; i++)
+            more = w->slots[i].iters_left > 0;
+    }
+    if (more)
+        return;
+    w->done = true;
+    loop_stop(w->loop);
+}
+
+static void vu_set_active(struct slot *s, bool on)
+{
+    if (s->active == on)
+        return;
+    s->active = on;
+    atomic_fetch_add_explicit(&s->w->active, on ? 1 : -1, memory_order_relaxed);
+}
+
+static void vu_next(struct slot *s)
+{
+    struct worker *w = s->w;
+    const struct lr_exec_config *c = &w->run->cfg->exec;
+    int64_t idx;
+    bool again = false;
+    if (!w->ending && !runner_stopping()) {
+        switch (c->type) {
+        case LR_EXEC_SHARED_ITERATIONS:
+            again = exec_take(&w->run->shared_next, c->iterations, &idx);
+            break;
+        case LR_EXEC_PER_VU_ITERATIONS:
+            again = s->iters_left > 0 && s->iters_left-- > 0;
+            break;
+        case LR_EXEC_CONSTANT_VUS:
+        case LR_EXEC_RAMPING_VUS:
+            again = s->active;
+            break;
+        default:
+            exec_pool_put(&w->pool, (uint32_t)s->local);
+            vu_set_active(s, false);
+            break;
+        }
+    }
+    if (again) {
+        vu_begin(s, 0);
+        return;
+    }
+    if (c->type != LR_EXEC_CONSTANT_ARRIVAL_RATE && c->type != LR_EXEC_RAMPING_ARRIVAL_RATE)
+        vu_set_active(s, false);
+    worker_maybe_done(w);
+}
+
+/* ramping-vus: follow the target count; VU g is wanted while g < target. */
+static void worker_ramp(struct loop_timer *t)
+{
+    struct worker *w = container_of(t, struct worker, tick);
+    const struct run *r = w->run;
+    uint64_t now = loop_now_ns();
+    int target = exec_vus_at(&r->cfg->exec, runner_elapsed(r, now));
+    for (int i = 0; i < w->n && !w->ending; i++) {
+        struct slot *s = &w->slots[i];
+        bool want = s->vu.id < target;
+        if (want && !s->active) {
+            vu_set_active(s, true);
+            loop_timer_disarm(w->loop, &s->deadline);
+            if (s->st == VU_IDLE)
+                vu_begin(s, 0);
+        } else if (!want && s->active) {
+            vu_set_active(s, false);
+            if (s->st != VU_IDLE)
+                loop_timer_arm(w->loop, &s->deadline,
+                               now + (uint64_t)(r->cfg->exec.graceful_ramp_down_s * 1e9));
+        }
+    }
+    if (!w->ending)
+        loop_timer_arm(w->loop, &w->tick, now + RUNNER_TICK_NS);
+}
+
+/* arrival-rate: start every iteration of this worker's share that is due. */
+static void worker_arrivals(struct loop_timer *t)
+{
+    struct worker *w = container_of(t, struct worker, arrival);
+    const struct run *r = w->run;
+    double at;
+    if (w->ending)
+        return;
+    while (exec_cursor_due(&r->cfg->exec, &w->cursor, runner_elapsed(r, loop_now_ns()), &at)) {
+        int64_t v = exec_pool_get(&w->pool);
+        if (v < 0) {
+            w_add(w, M_DROPPED_ITERATIONS, 1);
+            atomic_fetch_add_explicit(&w->dropped, 1, memory_order_relaxed);
+            continue;
+        }
+        vu_set_active(&w->slots[v], true);
+        vu_begin(&w->slots[v], r->t0 + (uint64_t)(at * 1e9));
+    }
+    if (at >= 0)
+        loop_timer_arm(w->loop, &w->arrival, r->t0 + (uint64_t)(at * 1e9));
+}
+
+/* The scheduled time is over: no new iterations; running ones have gracefulStop. */
+static void worker_end(struct loop_timer *t)
+{
+    struct worker *w = container_of(t, struct worker, end);
+    w->ending = true;
+    loop_timer_disarm(w->loop, &w->tick);
+    loop_timer_disarm(w->loop, &w->arrival);
+    worker_maybe_done(w);
+}
+
+void vu_worker_stop_all(struct worker *w)
+{
+    w->ending = true;
+    for (int i = 0; i < w->n; i++) {
+        vu_interrupt(&w->slots[i]);
+        vu_set_active(&w->slots[i], false);
+    }
+    worker_maybe_done(w);
+}
+
+static void worker_hard(struct loop_timer *t)
+{
+    vu_worker_stop_all(container_of(t, struct worker, hard));
+}
+
+static void worker_start_vus(struct worker *w)
+{
+    const struct lr_exec_config *c = &w->run->cfg->exec;
+    int64_t idx;
+    for (int i = 0; i < w->n; i++) {
+        struct slot *s = &w->slots[i];
+        if (c->type == LR_EXEC_SHARED_ITERATIONS && !exec_take(&w->run->shared_next,
+                                                                c->iterations, &idx))
+            break;
+        if (c->type == LR_EXEC_PER_VU_ITERATIONS)
+            s->iters_left = c->iterations - 1;
+        vu_set_active(s, true);
+        vu_begin(s, 0);
+    }
+}
+
+void vu_worker_start(struct worker *w)
+{
+    struct run *r = w->run;
+    const struct lr_exec_config *c = &r->cfg->exec;
+    loop_timer_arm(w->loop, &w->end, r->t0 + (uint64_t)(r->end_s * 1e9));
+    loop_timer_arm(w->loop, &w->hard, r->t0 + (uint64_t)(r->hard_s * 1e9));
+    w->depth = RUNNER_MAX_DEPTH;        /* first steps run from the loop, all alike */
+    if (c->type == LR_EXEC_RAMPING_VUS)
+        worker_ramp(&w->tick);
+    else if (c->type == LR_EXEC_CONSTANT_ARRIVAL_RATE || c->type == LR_EXEC_RAMPING_ARRIVAL_RATE)
+        loop_timer_arm(w->loop, &w->arrival, r->t0);
+    else
+        worker_start_vus(w);
+    w->depth = 0;
+    atomic_fetch_sub(&r->starting, 1);
+    runner_barrier_recheck(r);
+    worker_maybe_done(w);
+}
+
+/* Send every prepared request of the released VUs first, then let the rest step. */
+void vu_worker_release(struct worker *w, uint64_t gen)
+{
+    struct slot **now = w->release;
+    int n = 0;
+    for (int i = 0; i < w->nparked;) {
+        struct slot *s = w->parked[i];
+        if (s->park_gen < gen) {
+            now[n++] = s;
+            w->parked[i] = w->parked[--w->nparked];
+        } else {
+            i++;
+        }
+    }
+    for (int i = 0; i < n; i++)
+        if (now[i]->prepared) {
+            now[i]->prepared = false;
+            now[i]->st = VU_WAIT_HTTP;
+            httpc_send(&now[i]->conn, loop_now_ns() + (uint64_t)(w->run->cfg->timeout_s * 1e9));
+        }
+    struct lr_response rel = { .outcome = LR_RESP_RELEASED };
+    for (int i = 0; i < n; i++)
+        if (now[i]->st == VU_PARKED) {
+            now[i]->st = VU_RUNNING;
+            vu_step(now[i], &rel);
+        }
+}
+
+/* ---- set-up --------------------------------------------------------------------------- */
+
+void vu_worker_timers(struct worker *w)
+{
+    w->arrival.fn = worker_arrivals;
+    w->tick.fn = worker_ramp;
+    w->end.fn = worker_end;
+    w->hard.fn = worker_hard;
+}
+
+void vu_slot_init(struct worker *w, struct slot *s, int local, char *mem)
+{
+    const struct runner_config *cfg = w->run->cfg;
+    size_t wcap = httpc_wbuf_size(cfg->target);
+    s->w = w;
+    s->local = local;
+    s->timer.fn = vu_timer_fired;
+    s->deadline.fn = vu_deadline_fired;
+    httpc_init(&s->conn, w->loop, cfg->target, &cfg->limits, mem, wcap, mem + wcap,
+               vu_http_done);
+    s->vu = (struct lr_vu){ .id = w->idx + local * w->run->nw, .thread = w->idx,
+                            .shard = w->shard, .env = cfg->env };
+}
