@@ -66,6 +66,7 @@ SERVER_SRC := $(wildcard src/server/*.c)
 LOAD_SRC   := $(wildcard src/load/*.c src/load/engine/*.c src/load/booking/*.c)
 PROXY_SRC  := $(wildcard src/proxy/*.c)
 MIGRATIONS := $(sort $(wildcard db/migrations/*.sql))
+FUNCTIONS  := $(sort $(wildcard db/functions/*.sql))
 
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
@@ -101,10 +102,10 @@ $(BUILD)/%.o: %.c
 	@$(if $(Q),echo '  CC    $<')
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
-# The migrations are compiled into lastroomd so that it can apply them at start.
-$(BUILD)/gen/migrations.c: $(MIGRATIONS) scripts/embed-migrations.sh
+# The migrations and functions are compiled into lastroomd so that it applies them at start.
+$(BUILD)/gen/migrations.c: $(MIGRATIONS) $(FUNCTIONS) scripts/embed-migrations.sh
 	@mkdir -p $(dir $@)
-	$(Q)scripts/embed-migrations.sh $(MIGRATIONS) > $@
+	$(Q)scripts/embed-migrations.sh $(MIGRATIONS) -- $(FUNCTIONS) > $@
 $(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 

@@ -9,8 +9,8 @@
 # system cluster, so two folders give two clusters side by side.
 # PostgreSQL refuses to run as root: as root the server runs as the `postgres` user.
 # `start` is idempotent; it creates the cluster and the database when missing, applies
-# db/migrations/*.sql in order (recorded in schema_migrations), and prints the
-# connection URL as its last line.
+# the migrations and functions with `lastroomd migrate` ($LASTROOM_BIN, default bin/),
+# and prints the connection URL as its last line.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -90,26 +90,14 @@ start() {
   url
 }
 
-# migrate: apply each db/migrations/NNNN_*.sql not yet in schema_migrations, each in
-# one transaction together with its record. An advisory lock serialises concurrent callers.
+# migrate: lastroomd's own runner (src/server/migrate.c) applies the pending
+# db/migrations and every db/functions file. $LASTROOM_BIN names the build to use.
 migrate() {
-  local u f v
-  u=$(url)
-  psql -X -q -v ON_ERROR_STOP=1 "$u" -c \
-    "CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())" \
-    >/dev/null 2>&1 || true
-  for f in "$ROOT"/db/migrations/*.sql; do
-    [ -e "$f" ] || continue
-    v=$(basename "$f" .sql)
-    { echo "SELECT pg_advisory_xact_lock(7243001);"
-      echo "DO \$m\$ BEGIN IF EXISTS (SELECT 1 FROM schema_migrations WHERE version = '$v') THEN RAISE EXCEPTION 'lastroom:already-applied'; END IF; END \$m\$;"
-      cat "$f"
-      echo ";"
-      echo "INSERT INTO schema_migrations(version) VALUES ('$v');"
-    } | psql -X -q -v ON_ERROR_STOP=1 --single-transaction "$u" >/dev/null 2>"$PGDIR/migrate.err" \
-      || grep -q 'lastroom:already-applied' "$PGDIR/migrate.err" \
-      || die "migration $v failed: $(cat "$PGDIR/migrate.err")"
-  done
+  local bin=${LASTROOM_BIN:-bin}
+  case $bin in /*) ;; *) bin=$ROOT/$bin ;; esac
+  [ -x "$bin/lastroomd" ] || die "no $bin/lastroomd to apply the migrations with: run make first"
+  "$bin/lastroomd" migrate --db "$(url)" >"$PGDIR/migrate.log" 2>&1 \
+    || die "migrations failed: $(tail -5 "$PGDIR/migrate.log")"
 }
 
 stop() {

@@ -1,8 +1,8 @@
--- 0001_schema: the tables of the booking engine (docs/DESIGN contract, section 4).
+-- 0001_schema: the tables of the booking engine (docs/invariants.md).
 --
 -- room_inventory carries one row per room type and night. Its CHECK constraint is the
 -- last line of defence: whatever a function does, no committed row can show more rooms
--- taken than exist. The functions in 0002 are what keep the counters exact.
+-- taken than exist. The functions in db/functions/10_booking.sql keep the counters exact.
 
 CREATE TABLE users (
     user_id        bigserial PRIMARY KEY,

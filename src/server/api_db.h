@@ -1,6 +1,6 @@
 /*
  * api_db.h: the database side of the API: the prepared statements (one api_* function
- * of db/migrations/0003_api.sql each), the generic job that runs one of them for a
+ * of db/functions/40_api.sql each), the generic job that runs one of them for a
  * request, and the table that turns each function's result into an HTTP answer.
  *
  * Every such statement returns one row (result text, body text): result names the

@@ -1,6 +1,12 @@
 /*
- * migrate.c: the embedded migrations, applied at start, and the admin account ensured
- * from the environment.
+ * migrate.c: the embedded SQL applied at start, and the admin account ensured from the
+ * environment.
+ *
+ * The one runner for the database (scripts/pg.sh calls `lastroomd migrate`): pending
+ * versioned migrations first, each in its own transaction with its schema_migrations
+ * row, then every function file in one transaction, so a start never leaves half the
+ * functions of one version and half of another. Both hold the transaction-level
+ * advisory lock MIGRATE_LOCK, so any number of servers may start at once.
  */
 #include "server/migrate.h"
 
@@ -10,6 +16,8 @@
 #include "server/auth.h"
 #include "server/migrations.h"
 #include "server/validate.h"
+
+#define MIGRATE_LOCK "SELECT pg_advisory_xact_lock(7243001)"
 
 static int run(PGconn *c, const char *sql, char *err, size_t errcap)
 {
@@ -39,7 +47,7 @@ static int apply_one(PGconn *c, const struct migration *m, char *err, size_t err
 {
     char msg[512];
     const char *params[1] = { m->version };
-    if (run(c, "BEGIN", err, errcap) || run(c, "SELECT pg_advisory_xact_lock(7243001)", err, errcap))
+    if (run(c, "BEGIN", err, errcap) || run(c, MIGRATE_LOCK, err, errcap))
         return -1;
     int done = applied(c, m->version, err, errcap);
     if (done != 0) {
@@ -62,6 +70,28 @@ static int apply_one(PGconn *c, const struct migration *m, char *err, size_t err
     return 1;
 }
 
+/* apply_functions: every db/functions file, in one transaction. Bodies are checked
+ * when called, not when created (as pg_dump does), so the files' order never matters. */
+static int apply_functions(PGconn *c, char *err, size_t errcap)
+{
+    char msg[512];
+    if (run(c, "BEGIN", err, errcap) || run(c, MIGRATE_LOCK, err, errcap)
+        || run(c, "SET LOCAL check_function_bodies = off", err, errcap))
+        return -1;
+    for (int i = 0; i < functions_count; i++) {
+        if (run(c, functions_all[i].sql, msg, sizeof msg) != 0) {
+            snprintf(err, errcap, "functions %s failed: %s", functions_all[i].version, msg);
+            run(c, "ROLLBACK", msg, sizeof msg);
+            return -1;
+        }
+    }
+    if (run(c, "COMMIT", err, errcap) != 0) {
+        run(c, "ROLLBACK", msg, sizeof msg);
+        return -1;
+    }
+    return 0;
+}
+
 int migrate_apply(PGconn *conn, char *err, size_t errcap)
 {
     int n = 0;
@@ -75,7 +105,7 @@ int migrate_apply(PGconn *conn, char *err, size_t errcap)
             return -1;
         n += rc;
     }
-    return n;
+    return apply_functions(conn, err, errcap) == 0 ? n : -1;
 }
 
 int migrate_ensure_admin(PGconn *conn, const char *email, const char *password, char *err, size_t errcap)

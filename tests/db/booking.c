@@ -1,5 +1,5 @@
 /*
- * booking.c: the booking functions of db/migrations/0002_booking.sql, one flow at a
+ * booking.c: the booking functions of db/functions/10_booking.sql, one flow at a
  * time, against a real PostgreSQL (LASTROOM_TEST_DB).
  *
  * Each test makes its own hotel, room type and guests, then checks the exact status of

@@ -37,7 +37,7 @@ expect_eq "a duration without unit is refused (exit 2)" 2 $?
 "$LASTROOM_BIN/lastroomd" migrate --db "$SRV_DB" >/dev/null 2>&1
 expect_eq "lastroomd migrate exits 0 on an up-to-date database" 0 $?
 expect_eq "the migrations are recorded in schema_migrations" t \
-  "$(psql_q "SELECT count(*) >= 3 FROM schema_migrations WHERE version IN ('0001_schema','0002_booking','0003_api')")"
+  "$(psql_q "SELECT count(*) >= 3 FROM schema_migrations WHERE version IN ('0001_schema','0003_api','0005_sweeper_quarantine')")"
 
 # --- the bounded wait: one connection, stuck behind a row lock held elsewhere
 srv_start --pool-size 1 --pool-wait 300ms || { nok "lastroomd starts"; finish; exit 1; }

@@ -1,4 +1,4 @@
--- 0002_booking: the booking engine, as PL/pgSQL functions over the tables of 0001.
+-- booking: the booking engine, as PL/pgSQL functions over the tables of db/migrations.
 --
 -- Each function is one call = one transaction (the caller's statement). The rules that
 -- keep a room from being sold twice live here and nowhere else:
@@ -24,11 +24,11 @@
 --   WHERE b.status = 'Confirmed' GROUP BY b.booking_id
 --   HAVING COUNT(bd.booking_detail_id) = 0;
 --
--- integrity_report() runs the full set of invariant checks (docs/booking-engine.md).
+-- integrity_report() runs the full set of invariant checks (docs/invariants.md).
 
 -- True when a stay [p_in, p_out) of p_q rooms is within the documented limits:
 -- 1..30 nights, quantity 1..10, dates within 2000-01-01..2100-12-31.
-CREATE FUNCTION booking_stay_valid(p_in date, p_out date, p_q int)
+CREATE OR REPLACE FUNCTION booking_stay_valid(p_in date, p_out date, p_q int)
 RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
     SELECT p_in IS NOT NULL AND p_out IS NOT NULL AND p_q IS NOT NULL
        AND p_q BETWEEN 1 AND 10
@@ -38,43 +38,52 @@ $$;
 
 -- True when a hold request is acceptable: the stay is valid, the ttl is given and the
 -- user exists.
-CREATE FUNCTION booking_hold_valid(p_user_id bigint, p_in date, p_out date, p_q int,
-                                   p_ttl interval)
-RETURNS boolean LANGUAGE sql STABLE AS $$
-    SELECT booking_stay_valid(p_in, p_out, p_q) AND p_ttl IS NOT NULL
-       AND EXISTS (SELECT 1 FROM users u WHERE u.user_id = p_user_id)
+CREATE OR REPLACE FUNCTION booking_hold_valid(p_user_id bigint, p_in date, p_out date, p_q int,
+                                              p_ttl interval)
+RETURNS boolean LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN booking_stay_valid(p_in, p_out, p_q) AND p_ttl IS NOT NULL
+       AND EXISTS (SELECT 1 FROM users u WHERE u.user_id = p_user_id);
+END
 $$;
 
 -- Inserts a live hold expiring at now() + p_ttl and returns its id and expiry. The
 -- caller has already taken the rooms on the nights' counters.
-CREATE FUNCTION booking_insert_hold(p_user_id bigint, p_rt bigint, p_in date, p_out date,
-                                    p_q int, p_ttl interval,
-                                    OUT hold_id bigint, OUT hold_expiry timestamptz)
-LANGUAGE sql AS $$
-    INSERT INTO booking_holds (user_id, room_type_id, check_in, check_out, quantity, hold_expiry)
+CREATE OR REPLACE FUNCTION booking_insert_hold(p_user_id bigint, p_rt bigint, p_in date,
+                                               p_out date, p_q int, p_ttl interval,
+                                               OUT hold_id bigint, OUT hold_expiry timestamptz)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+BEGIN
+    INSERT INTO booking_holds AS bh (user_id, room_type_id, check_in, check_out, quantity,
+                                     hold_expiry)
     VALUES (p_user_id, p_rt, p_in, p_out, p_q, now() + p_ttl)
-    RETURNING booking_holds.hold_id, booking_holds.hold_expiry
+    RETURNING bh.hold_id, bh.hold_expiry INTO hold_id, hold_expiry;
+END
 $$;
 
 -- Locks the inventory rows of room type p_rt for the nights [p_in, p_out), one by one in
 -- ascending date order (LockRows sits above the sort), and returns how many rows exist
 -- and the fewest free rooms among them (NULL when none exist). The counters read are
 -- the latest committed ones, as the lock waits for any writer before reading.
-CREATE FUNCTION booking_lock_nights(p_rt bigint, p_in date, p_out date,
-                                    OUT nights int, OUT min_free int)
-LANGUAGE sql AS $$
+CREATE OR REPLACE FUNCTION booking_lock_nights(p_rt bigint, p_in date, p_out date,
+                                               OUT nights int, OUT min_free int)
+LANGUAGE plpgsql AS $$
+BEGIN
     SELECT count(*)::int, min(l.allotment - l.booked_count - l.tentative_count)::int
-    FROM (SELECT ri.allotment, ri.booked_count, ri.tentative_count
-          FROM room_inventory ri
-          WHERE ri.room_type_id = p_rt AND ri.date >= p_in AND ri.date < p_out
-          ORDER BY ri.date
-          FOR UPDATE) AS l
+      INTO nights, min_free
+      FROM (SELECT ri.allotment, ri.booked_count, ri.tentative_count
+              FROM room_inventory ri
+             WHERE ri.room_type_id = p_rt AND ri.date >= p_in AND ri.date < p_out
+             ORDER BY ri.date
+               FOR UPDATE) AS l;
+END
 $$;
 
 -- Locks the nights [p_in, p_out) of p_rt in date order, then adds p_booked to
 -- booked_count and p_tentative to tentative_count on every one of them. The caller has
 -- checked that the result stays within the allotment (the CHECK constraint backs it).
-CREATE FUNCTION booking_shift_nights(p_rt bigint, p_in date, p_out date,
+CREATE OR REPLACE FUNCTION booking_shift_nights(p_rt bigint, p_in date, p_out date,
                                      p_booked int, p_tentative int)
 RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
@@ -89,7 +98,7 @@ $$;
 -- Holds p_quantity rooms of p_room_type_id for every night of [p_check_in, p_check_out),
 -- all nights or none, until now() + p_ttl. Statuses: held (with hold_id, hold_expiry),
 -- sold_out, no_inventory (a night has no row, or the room type is unknown), invalid.
-CREATE FUNCTION create_booking_hold(p_user_id bigint, p_room_type_id bigint,
+CREATE OR REPLACE FUNCTION create_booking_hold(p_user_id bigint, p_room_type_id bigint,
                                     p_check_in date, p_check_out date, p_quantity int,
                                     p_ttl interval DEFAULT '15 minutes')
 RETURNS TABLE(status text, hold_id bigint, hold_expiry timestamptz)
@@ -118,60 +127,13 @@ BEGIN
 END
 $$;
 
--- !!! UNSAFE — DO NOT USE FOR REAL BOOKINGS !!!
--- The deliberately broken twin of create_booking_hold, kept only so that the load
--- tester and the tests can prove that they catch overbooking. It reads the counters
--- WITHOUT any lock, checks availability on that read, sleeps 40 ms to widen the window,
--- then writes tentative_count = <stale value + quantity>. Concurrent callers that read
--- the same value all pass the check and all write the same counter: a lost update.
--- Every row still satisfies the CHECK constraint, yet more holds exist than rooms.
--- Same arguments, result and statuses as create_booking_hold.
-CREATE FUNCTION create_booking_hold_unsafe(p_user_id bigint, p_room_type_id bigint,
-                                           p_check_in date, p_check_out date, p_quantity int,
-                                           p_ttl interval DEFAULT '15 minutes')
-RETURNS TABLE(status text, hold_id bigint, hold_expiry timestamptz)
-LANGUAGE plpgsql AS $$
-#variable_conflict use_column
-DECLARE
-    v_dates date[];
-    v_stale int[];
-    v_free int;
-BEGIN
-    IF NOT booking_hold_valid(p_user_id, p_check_in, p_check_out, p_quantity, p_ttl) THEN
-        status := 'invalid'; RETURN NEXT; RETURN;
-    END IF;
-    -- UNSAFE: a plain read, no FOR UPDATE; the values go stale at once.
-    SELECT array_agg(ri.date ORDER BY ri.date), array_agg(ri.tentative_count ORDER BY ri.date),
-           min(ri.allotment - ri.booked_count - ri.tentative_count)
-      INTO v_dates, v_stale, v_free
-      FROM room_inventory ri
-     WHERE ri.room_type_id = p_room_type_id AND ri.date >= p_check_in AND ri.date < p_check_out;
-    IF coalesce(array_length(v_dates, 1), 0) < p_check_out - p_check_in THEN
-        status := 'no_inventory'; RETURN NEXT; RETURN;
-    END IF;
-    IF v_free < p_quantity THEN
-        status := 'sold_out'; RETURN NEXT; RETURN;
-    END IF;
-    PERFORM pg_sleep(0.04);   -- UNSAFE: widen the window between the read and the write
-    FOR i IN 1 .. array_length(v_dates, 1) LOOP
-        -- UNSAFE: the counter computed from the stale read overwrites whatever is there.
-        UPDATE room_inventory ri SET tentative_count = v_stale[i] + p_quantity
-         WHERE ri.room_type_id = p_room_type_id AND ri.date = v_dates[i];
-    END LOOP;
-    SELECT n.hold_id, n.hold_expiry INTO hold_id, hold_expiry
-      FROM booking_insert_hold(p_user_id, p_room_type_id, p_check_in, p_check_out,
-                               p_quantity, p_ttl) n;
-    status := 'held'; RETURN NEXT;
-END
-$$;
-
 -- Turns hold p_hold_id into a Confirmed booking with one booking_details row per night,
 -- moving its rooms from tentative_count to booked_count, and deletes the hold.
 -- p_user_id NULL means any user. Statuses: confirmed, already_confirmed (the booking
 -- made from this hold the first time), expired (hold_expiry <= now(), nothing changed),
 -- not_found (unknown, or another user's). Two concurrent calls for one hold: the second
 -- waits on the hold's row lock, finds the hold gone, and answers already_confirmed.
-CREATE FUNCTION confirm_booking(p_user_id bigint, p_hold_id bigint)
+CREATE OR REPLACE FUNCTION confirm_booking(p_user_id bigint, p_hold_id bigint)
 RETURNS TABLE(status text, booking_id bigint)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
@@ -207,7 +169,7 @@ $$;
 -- Cancels booking p_booking_id and gives its rooms back (booked_count -= quantity per
 -- night). Its booking_details rows stay; only Confirmed bookings' details count.
 -- p_user_id NULL means any user. Statuses: cancelled, already_cancelled, not_found.
-CREATE FUNCTION cancel_booking(p_user_id bigint, p_booking_id bigint)
+CREATE OR REPLACE FUNCTION cancel_booking(p_user_id bigint, p_booking_id bigint)
 RETURNS TABLE(status text)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
@@ -232,7 +194,7 @@ $$;
 
 -- Releases live hold p_hold_id (expired or not): tentative_count -= quantity per night,
 -- and the hold is deleted. p_user_id NULL means any user. Statuses: released, not_found.
-CREATE FUNCTION release_hold(p_user_id bigint, p_hold_id bigint)
+CREATE OR REPLACE FUNCTION release_hold(p_user_id bigint, p_hold_id bigint)
 RETURNS TABLE(status text)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
@@ -251,48 +213,6 @@ BEGIN
 END
 $$;
 
--- The sweeper: deletes up to p_batch holds whose hold_expiry <= now(), skipping holds
--- that another transaction has locked (a confirm in progress), and gives their rooms
--- back, night by night in ascending (room_type_id, date) order. Returns how many holds
--- it released (0 when p_batch < 1). Call it again while it returns p_batch.
-CREATE FUNCTION release_expired_holds(p_batch int DEFAULT 1000)
-RETURNS int
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_released int;
-    v_rts bigint[];
-    v_dates date[];
-    v_qs int[];
-BEGIN
-    IF p_batch IS NULL OR p_batch < 1 THEN
-        RETURN 0;
-    END IF;
-    WITH picked AS (
-        SELECT bh.hold_id FROM booking_holds bh
-         WHERE bh.hold_expiry <= now()
-         ORDER BY bh.hold_expiry LIMIT p_batch
-           FOR UPDATE SKIP LOCKED
-    ), gone AS (
-        DELETE FROM booking_holds bh USING picked p WHERE bh.hold_id = p.hold_id
-        RETURNING bh.room_type_id, bh.check_in, bh.check_out, bh.quantity
-    ), per_night AS (
-        SELECT g.room_type_id AS rt, g.check_in + n AS night, sum(g.quantity)::int AS q
-          FROM gone g CROSS JOIN LATERAL generate_series(0, g.check_out - g.check_in - 1) AS n
-         GROUP BY 1, 2
-    )
-    SELECT (SELECT count(*) FROM gone),
-           array_agg(rt ORDER BY rt, night), array_agg(night ORDER BY rt, night),
-           array_agg(q ORDER BY rt, night)
-      INTO v_released, v_rts, v_dates, v_qs
-      FROM per_night;
-    FOR i IN 1 .. coalesce(array_length(v_rts, 1), 0) LOOP
-        UPDATE room_inventory ri SET tentative_count = ri.tentative_count - v_qs[i]
-         WHERE ri.room_type_id = v_rts[i] AND ri.date = v_dates[i];
-    END LOOP;
-    RETURN v_released;
-END
-$$;
-
 -- Sets the allotment of room type p_room_type_id to p_allotment on every night of
 -- [p_from, p_to), creating missing nights. Refuses, changing nothing, when a night has
 -- booked + tentative > p_allotment. Calls for one room type run one at a time (its
@@ -301,7 +221,7 @@ $$;
 -- below_committed (bad_date = the first such night), not_found (unknown room type),
 -- invalid (NULLs, p_to <= p_from, more than 3660 nights, allotment < 0, dates outside
 -- 2000-01-01..2100-12-31).
-CREATE FUNCTION set_allotment(p_room_type_id bigint, p_from date, p_to date, p_allotment int)
+CREATE OR REPLACE FUNCTION set_allotment(p_room_type_id bigint, p_from date, p_to date, p_allotment int)
 RETURNS TABLE(status text, nights int, bad_date date)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
@@ -330,68 +250,4 @@ BEGIN
     ON CONFLICT (room_type_id, date) DO UPDATE SET allotment = EXCLUDED.allotment;
     status := 'ok'; nights := p_to - p_from; RETURN NEXT;
 END
-$$;
-
--- The invariant checks of DESIGN.md section 4 for one room type (p_room_type_id NULL:
--- all of them), counted in one snapshot. One row per check, in this order:
--- oversold_counters, oversold_from_tables, booked_mismatch, tentative_mismatch,
--- confirmed_without_details, expired_holds_lingering. All zero means healthy.
-CREATE FUNCTION integrity_report(p_room_type_id bigint)
-RETURNS TABLE(check_name text, violations bigint)
-LANGUAGE sql STABLE AS $$
-    WITH inv AS (
-        SELECT ri.room_type_id, ri.date, ri.allotment, ri.booked_count, ri.tentative_count
-          FROM room_inventory ri
-         WHERE p_room_type_id IS NULL OR ri.room_type_id = p_room_type_id
-    ), conf AS (
-        SELECT bd.room_type_id, bd.date, sum(bd.quantity) AS cq
-          FROM booking_details bd JOIN bookings b ON b.booking_id = bd.booking_id
-         WHERE b.status = 'Confirmed'
-           AND (p_room_type_id IS NULL OR bd.room_type_id = p_room_type_id)
-         GROUP BY 1, 2
-    ), held AS (
-        SELECT h.room_type_id, h.check_in + g AS date, sum(h.quantity) AS hq
-          FROM booking_holds h CROSS JOIN LATERAL generate_series(0, h.check_out - h.check_in - 1) AS g
-         WHERE p_room_type_id IS NULL OR h.room_type_id = p_room_type_id
-         GROUP BY 1, 2
-    ), nights AS (
-        SELECT coalesce(i.allotment, 0) AS allotment, coalesce(i.booked_count, 0) AS booked,
-               coalesce(i.tentative_count, 0) AS tentative,
-               coalesce(c.cq, 0) AS cq, coalesce(h.hq, 0) AS hq
-          FROM inv i
-          FULL JOIN conf c USING (room_type_id, date)
-          FULL JOIN held h USING (room_type_id, date)
-    ), counts AS (
-        SELECT count(*) FILTER (WHERE booked + tentative > allotment) AS oversold_counters,
-               count(*) FILTER (WHERE cq + hq > allotment) AS oversold_from_tables,
-               count(*) FILTER (WHERE booked <> cq) AS booked_mismatch,
-               count(*) FILTER (WHERE tentative <> hq) AS tentative_mismatch
-          FROM nights
-    ), missing AS (
-        SELECT count(*) AS n FROM bookings b
-         WHERE b.status = 'Confirmed'
-           AND (p_room_type_id IS NULL OR b.room_type_id = p_room_type_id)
-           AND (SELECT count(*) FROM booking_details bd
-                 WHERE bd.booking_id = b.booking_id
-                   AND bd.date >= b.check_in AND bd.date < b.check_out) < b.check_out - b.check_in
-    ), lingering AS (
-        SELECT count(*) AS n FROM booking_holds h
-         WHERE h.hold_expiry < now() - interval '5 seconds'
-           AND (p_room_type_id IS NULL OR h.room_type_id = p_room_type_id)
-    )
-    SELECT v.check_name, v.violations
-      FROM counts, missing, lingering,
-           LATERAL (VALUES ('oversold_counters', counts.oversold_counters),
-                           ('oversold_from_tables', counts.oversold_from_tables),
-                           ('booked_mismatch', counts.booked_mismatch),
-                           ('tentative_mismatch', counts.tentative_mismatch),
-                           ('confirmed_without_details', missing.n),
-                           ('expired_holds_lingering', lingering.n)) AS v(check_name, violations)
-$$;
-
--- The invariant checks over the whole database; see integrity_report(bigint).
-CREATE FUNCTION integrity_report()
-RETURNS TABLE(check_name text, violations bigint)
-LANGUAGE sql STABLE AS $$
-    SELECT r.check_name, r.violations FROM integrity_report(NULL::bigint) r
 $$;

@@ -1,11 +1,11 @@
--- 0004_hold_cap: a cap on the live holds of one user (OWASP API6, unrestricted access
+-- api_hold_cap: a cap on the live holds of one user (OWASP API6, unrestricted access
 -- to a sensitive business flow): without it one account could hold a whole hotel for
 -- the hold's lifetime, again and again, and nobody else could book.
 --
--- api_hold_capped is api_hold (0003) with the cap checked in the same transaction as the
--- hold. The check is race-free: the user's row is locked first (FOR NO KEY UPDATE), so
--- two holds of one user run the count-and-hold one after the other and cannot both
--- pass. Lock order stays deadlock-free: the user row is taken before any inventory row,
+-- api_hold_capped is one hold attempt (api_hold_once, 40_api.sql) with the cap checked
+-- in the same transaction as the hold. The check is race-free: the user's row is locked
+-- first (FOR NO KEY UPDATE), so two holds of one user run the count-and-hold one after
+-- the other and cannot both pass. Lock order stays deadlock-free: the user row is taken before any inventory row,
 -- and FOR NO KEY UPDATE does not conflict with the FOR KEY SHARE that foreign-key checks
 -- take on users (a confirm or an idempotency key inserting a row that references the
 -- user while it holds inventory rows never waits for this lock). FOR UPDATE would: a
@@ -15,14 +15,19 @@
 -- Only live holds count: confirmed and released holds are deleted, and a hold past its
 -- expiry that the sweeper has not yet removed no longer counts either.
 
-CREATE FUNCTION api_live_holds(p_user_id bigint) RETURNS int LANGUAGE sql STABLE AS $$
-    SELECT count(*)::int FROM booking_holds h WHERE h.user_id = p_user_id AND h.hold_expiry > now()
+-- The number of live holds of one user.
+CREATE OR REPLACE FUNCTION api_live_holds(p_user_id bigint) RETURNS int
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT count(*)::int FROM booking_holds h
+             WHERE h.user_id = p_user_id AND h.hold_expiry > now());
+END
 $$;
 
 -- POST /api/holds with a cap: p_max_holds live holds per user (0 or NULL: no cap, no
--- lock). Results: those of api_hold, plus too_many_holds (nothing changed; a replay of
+-- lock). Results: those of api_hold_once (held, sold_out, ...), plus too_many_holds (nothing changed; a replay of
 -- the same Idempotency-Key answers it again, as it does sold_out).
-CREATE FUNCTION api_hold_capped(p_user_id bigint, p_room_type_id bigint, p_check_in date,
+CREATE OR REPLACE FUNCTION api_hold_capped(p_user_id bigint, p_room_type_id bigint, p_check_in date,
                                 p_check_out date, p_quantity int, p_ttl interval,
                                 p_unsafe boolean, p_key text, p_fingerprint text,
                                 p_max_holds int, OUT result text, OUT body jsonb)
@@ -54,15 +59,4 @@ BEGIN
         PERFORM api_idem_finish(p_user_id, p_key, result, body);
     END IF;
 END
-$$;
-
--- api_hold of 0003 becomes api_hold_capped without a cap, so that one body serves both.
-CREATE OR REPLACE FUNCTION api_hold(p_user_id bigint, p_room_type_id bigint, p_check_in date,
-                                    p_check_out date, p_quantity int, p_ttl interval,
-                                    p_unsafe boolean, p_key text, p_fingerprint text,
-                                    OUT result text, OUT body jsonb)
-LANGUAGE sql AS $$
-    SELECT c.result, c.body
-      FROM api_hold_capped(p_user_id, p_room_type_id, p_check_in, p_check_out, p_quantity,
-                           p_ttl, p_unsafe, p_key, p_fingerprint, 0) c
 $$;
