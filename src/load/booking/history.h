@@ -1,8 +1,8 @@
 /*
  * history.h: what every booking attempt of a run was told, recorded per VU.
  *
- * Verification reconciles the database with these records (DESIGN.md section 4,
- * invariant 6). Each VU owns one preallocated, bounded array and is its only writer,
+ * Verification reconciles the database with these records (docs/invariants.md,
+ * I6). Each VU owns one preallocated, bounded array and is its only writer,
  * so recording on the measuring path takes no lock and allocates nothing. When a VU's
  * array is full, further attempts are only counted (dropped) and verification widens
  * its bounds by that count.

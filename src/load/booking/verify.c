@@ -1,6 +1,6 @@
 /*
- * verify.c: the invariants of DESIGN.md section 4 and the reconciliation of
- * invariant 6, after a run.
+ * verify.c: the invariants I1..I5 of docs/invariants.md and the reconciliation of
+ * I6, after a run.
  *
  * verify_database reads, for the scenario's room types only, every inventory row with
  * its counters and what the tables say (Confirmed booking_details, live holds), and

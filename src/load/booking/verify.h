@@ -3,7 +3,7 @@
  *
  * Two sources of truth are compared. The database: its counters (room_inventory),
  * its tables (Confirmed booking_details, live booking_holds, bookings), checked with
- * the invariants of DESIGN.md section 4, including the operators' two verification
+ * the invariants of docs/invariants.md, including the operators' two verification
  * queries verbatim. The clients: the history of every booking attempt (history.h).
  * The checks are scoped to the scenario's own room types, so that other runs sharing
  * the database never fail this one; the database-wide counts of the two verbatim
@@ -25,7 +25,7 @@
 #include "load/booking/history.h"
 #include "load/booking/setup.h"
 
-/* The operators' queries (DESIGN.md section 4), verbatim but for the final ';'. */
+/* The operators' queries (docs/invariants.md), verbatim but for the final ';'. */
 #define VERIFY_Q_OVERSOLD \
     "SELECT room_type_id, date, allotment, booked_count, tentative_count,\n" \
     "       (booked_count + tentative_count) AS total\n" \
@@ -63,11 +63,11 @@ struct verify_result {
     int64_t oversold_in_time;    /* nights: Confirmed at one moment > allotment */
 
     int64_t violations;          /* the sum of the fields below */
-    int64_t booked_mismatch;     /* invariant 2 */
-    int64_t tentative_mismatch;  /* invariant 3 */
-    int64_t without_details;     /* invariant 4: scoped VERIFY_Q_NO_DETAILS rows plus
+    int64_t booked_mismatch;     /* I2 */
+    int64_t tentative_mismatch;  /* I3 */
+    int64_t without_details;     /* I4: scoped VERIFY_Q_NO_DETAILS rows plus
                                     Confirmed bookings missing any night */
-    int64_t holds_lingering;     /* invariant 5: holds > 5 s past expiry */
+    int64_t holds_lingering;     /* I5: holds > 5 s past expiry */
     int64_t missing_confirmed;   /* told confirmed, not Confirmed in the database */
     int64_t cancel_lost;         /* told cancelled, still Confirmed */
     int64_t refused_but_booked;  /* told no booking, yet one exists for that hold */
