@@ -1,52 +1,23 @@
+# shellcheck disable=SC2034  # variables set here are read by the scripts that source it
 # bench/lib.sh: helpers for bench/run.sh (sourced, bash).
 #
-# Process lifecycle (everything started here is stopped by PID at exit), free loopback
-# ports, peak resident memory of a command, small JSON and arithmetic helpers, and the
+# Process lifecycle (scripts/lib.sh: everything started here is stopped by PID at exit),
+# peak resident memory of a command, small JSON and arithmetic helpers, and the
 # result table. Every helper that measures something returns non-zero and leaves a
 # reason in BENCH_WHY when it could not measure, so that the caller prints
 # "n/a (reason)" in that row instead of aborting the whole bench.
 
-BENCH_PIDS=()
 BENCH_ROWS=()
 BENCH_WHY=""
 
 say()  { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 note() { printf '   %s\n' "$*" >&2; }
 
-# track PID: stop this process when the bench exits.
-track() { BENCH_PIDS+=("$1"); }
-
-# stop_pid PID: stop PID and its direct children (a wrapper such as GNU time does not
-# pass signals on): SIGCONT (it may be paused), SIGTERM, then SIGKILL after 5 s.
-stop_pid() {
-  local p=$1 c kids=""
-  kill -0 "$p" 2>/dev/null || return 0
-  kids=$(cat /proc/"$p"/task/*/children 2>/dev/null)
-  for c in $kids "$p"; do kill -CONT "$c" 2>/dev/null; kill -TERM "$c" 2>/dev/null; done
-  for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-  for c in $kids "$p"; do kill -KILL "$c" 2>/dev/null; done
-  wait "$p" 2>/dev/null
-  return 0
-}
-
-stop_all() {
-  local p
-  for p in "${BENCH_PIDS[@]}"; do stop_pid "$p"; done
-  BENCH_PIDS=()
-}
-
-# free_port: print a loopback port nobody listens on, below the ephemeral range where
-# possible (a port some client connection uses as its local end cannot be listened on).
-free_port() {
-  local p lo=32768 base=20000 span=30000
-  read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null
-  [ "${lo:-0}" -gt 12000 ] && { base=10000; span=$((lo - 10000)); }
-  for _ in $(seq 200); do
-    p=$(( base + (RANDOM * 32768 + RANDOM) % span ))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
-  done
-  return 1
-}
+source scripts/lib.sh   # free_port, lr_* (processes, lastroomd, the cluster)
+# track PID / stop_pid PID / stop_all: scripts/lib.sh's, with 5 s of grace.
+track() { lr_track "$1"; }
+stop_pid() { lr_stop 5 "$1"; }
+stop_all() { lr_stop_all 5; }
 
 # timed_run SECONDS CMD...: run CMD in the background, bounded: SIGTERM after SECONDS,
 # SIGKILL 5 s later. Returns CMD's exit status (124 when it had to be stopped).

@@ -30,7 +30,7 @@
 # Exit status: 0 when the table was printed (MISS and n/a rows included), 1 when the
 # private PostgreSQL could not be started.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 . bench/lib.sh
 
 BIN=${LASTROOM_BIN:-bin}
@@ -56,7 +56,7 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 cleanup() {
   stop_all
-  [ -n "$DB" ] && scripts/pg.sh stop >/dev/null 2>&1
+  lr_pg_stop
   return 0
 }
 trap cleanup EXIT
@@ -68,31 +68,14 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null
 
 wants() { case " $ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
 
-# start_server LOG [ARGS...]: start a lastroomd on a free port (three tries, should a
-# port be taken between the check and the bind); sets URL and SERVER_PID.
+# start_server LOG [ARGS...]: start a lastroomd on a free port; sets URL and SERVER_PID.
 start_server() {
-  local log=$1 port try; shift
+  local log=$1; shift
   URL=""; SERVER_PID=""
   [ -x "$SERVER" ] || { BENCH_WHY="no $SERVER"; return 1; }
-  for try in 1 2 3; do
-    port=$(free_port) || { BENCH_WHY="no free port"; return 1; }
-    LASTROOM_ADMIN_EMAIL=$ADMIN_EMAIL LASTROOM_ADMIN_PASSWORD=$ADMIN_PASSWORD \
-      "$SERVER" --db "$DB" --listen "127.0.0.1:$port" --log-level warn "$@" >"$log" 2>&1 &
-    SERVER_PID=$!
-    track "$SERVER_PID"
-    for _ in $(seq 200); do
-      kill -0 "$SERVER_PID" 2>/dev/null || break
-      if [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$port/health/live")" = 200 ]; then
-        URL="http://127.0.0.1:$port"
-        return 0
-      fi
-      sleep 0.1
-    done
-    stop_pid "$SERVER_PID"; SERVER_PID=""
-    grep -q 'cannot listen' "$log" || break
-  done
-  BENCH_WHY="lastroomd did not serve /health/live, see $log"
-  return 1
+  LASTROOM_ADMIN_EMAIL=$ADMIN_EMAIL LASTROOM_ADMIN_PASSWORD=$ADMIN_PASSWORD LASTROOM_BIN=$BIN \
+    lr_start_lastroomd "$log" "$DB" --log-level warn "$@" || { BENCH_WHY=$LR_WHY; return 1; }
+  URL=$LR_URL SERVER_PID=$LR_PID
 }
 
 # load_has_scenario NAME: lastroom-load exists and lists scenario NAME.
@@ -120,7 +103,7 @@ note "programs: $BIN   scratch: $OUT   results: $RESULTS"
 # A fresh cluster each time: no bloat or leftovers from an earlier run.
 scripts/pg.sh stop >/dev/null 2>&1
 rm -rf "$LASTROOM_PGDIR"
-DB=$(scripts/pg.sh start 2>"$OUT/pg.err" | tail -1)
+lr_pg_start 2>"$OUT/pg.err"; DB=$LR_DB
 if [ -z "$DB" ]; then echo "bench: PostgreSQL did not start: $(cat "$OUT/pg.err")" >&2; exit 1; fi
 note "database: $DB"
 

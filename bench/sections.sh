@@ -122,8 +122,7 @@ http_holds() {
     done
   fi
   for i in "${pids[@]}"; do
-    for _ in $(seq $(( (SECS + 60) * 10 ))); do kill -0 "$i" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$i" 2>/dev/null && { stop_pid "$i"; rc=124; }
+    lr_wait_gone "$i" $((SECS + 60)) || { stop_pid "$i"; rc=124; }
     wait "$i" 2>/dev/null; n=$?
     [ "$n" != 0 ] && [ "$rc" = 0 ] && rc=$n
   done
@@ -153,11 +152,12 @@ ceiling_row() {
 # ceiling_pair ID MEASURE MODE: pgbench and HTTP in the order pgbench, HTTP, HTTP,
 # pgbench (so a drift of the machine's load hits both alike), the better run of each.
 ceiling_pair() {
-  local id=$1 what=$2 mode=$3 k pg_s=1 pg_r="" pg_w="" h_s=1 h_r="" h_w=""
+  local id=$1 what=$2 mode=$3 k rc pg_s=1 pg_r="" pg_w="" h_s=1 h_r="" h_w=""
   for k in pg http http pg; do
     if [ "$k" = pg ]; then
       if [ "$mode" = hot ]; then pgbench_holds hot "$RT_HOT" 1 1; else pgbench_holds spread "$RT_LO" "$NRT" "$NDAYS"; fi
-      if [ $? = 0 ]; then pg_s=0; { [ -z "$pg_r" ] || ge "$RATE" "$pg_r"; } && pg_r=$RATE
+      rc=$?
+      if [ "$rc" = 0 ]; then pg_s=0; { [ -z "$pg_r" ] || ge "$RATE" "$pg_r"; } && pg_r=$RATE
       else pg_w=$BENCH_WHY; fi
       note "pgbench $mode: ${RATE:-n/a} holds/s"
     else
@@ -237,7 +237,7 @@ vu_memory() {
 
 section_b() {
   say "b. load generators on GET /health/live: $CONNS connections, $THREADS threads, ${SECS}s each, best of 2"
-  local g wrk_rps="" r kib1 kib10
+  local g wrk_rps="" r
   if ! start_server "$OUT/lastroomd-b.log" --max-connections 12000; then
     na b1 "requests/s, GET /health/live" "$BENCH_WHY" ">= 1.0 of wrk"
     na b2 "peak RSS per VU" "$BENCH_WHY" "<= 32 KiB"
@@ -282,7 +282,6 @@ section_b() {
       r=$(calc "$KIB / $n")
       row "b2.$n" "lastroom-load peak RSS, $(fmt_int "$n") VUs" "$(calc "$KIB / 1024") MiB" "" \
           "$r KiB/VU" "<= 32 KiB/VU" "$(verdict le "$r" 32)"
-      [ "$n" = 1000 ] && kib1=$KIB || kib10=$KIB
     else
       na "b2.$n" "lastroom-load peak RSS, $(fmt_int "$n") VUs" "$BENCH_WHY" "<= 32 KiB/VU"
     fi
@@ -331,7 +330,9 @@ section_c() {
 # released together from the start barrier; sets ELAPSED (seconds the run took).
 last_room_row() {
   local vus=$1 json=$OUT/last-room-$1.json s ok ref bad logins kib mib t0=$SECONDS
-  local what="last-room, $(fmt_int "$vus") VUs" target="1 winner, $(fmt_int $((vus - 1))) clean refusals, < 320 MB"
+  local what target
+  target="1 winner, $(fmt_int $((vus - 1))) clean refusals, < 320 MB"
+  what="last-room, $(fmt_int "$vus") VUs"
   load_run "$json" "$OUT/last-room-$vus.log" "$D_LIMIT" last-room --url "$URL" --db "$DB" \
     --vus "$vus" --iterations "$vus" --users "$D_USERS" --quiet
   s=$?
@@ -415,7 +416,7 @@ rate_row() {
   track "$lp"
   sleep 1; a=$(served_live)
   sleep $((SECS - 2)); b=$(served_live)
-  for _ in $(seq $(( (SECS + 60) * 10 ))); do kill -0 "$lp" 2>/dev/null || break; sleep 0.1; done
+  lr_wait_gone "$lp" $((SECS + 60))
   stop_pid "$lp"; wait "$lp" 2>/dev/null; s=$?
   read -r c0 t0 <<<"$a"; read -r c1 t1 <<<"$b"
   n=$(jnum "$json" '.metrics.iterations.values.count') || n=""
@@ -454,7 +455,7 @@ stall_row() {
   local lp=$!
   track "$lp"
   sleep 2; kill -STOP "$SERVER_PID"; sleep 1; kill -CONT "$SERVER_PID"
-  for _ in $(seq 300); do kill -0 "$lp" 2>/dev/null || break; sleep 0.1; done
+  lr_wait_gone "$lp" 30
   stop_pid "$lp"; wait "$lp" 2>/dev/null; s=$?
   if p99i=$(trend "$json" iteration_duration 'p(99)') && p99s=$(trend "$json" http_req_duration 'p(99)'); then
     local dropped; dropped=$(jnum "$json" '.metrics.dropped_iterations.values.count') || dropped=0

@@ -31,43 +31,22 @@ PIDFILE=$RUN/lastroomd.pid
 ADMIN_EMAIL=chaos-admin@lastroom.test
 ADMIN_PASSWORD=chaos-admin-password
 PROXY_PID=
-PG_STARTED=
 
 say() { echo "chaos.sh: $*" >&2; }
 
-source "$ROOT/scripts/lib.sh"   # free_port
+source "$ROOT/scripts/lib.sh"
 
-# wait_up URL SECONDS: until URL answers 200.
-wait_up() {
-  local deadline=$((SECONDS + $2))
-  while [ $SECONDS -lt $deadline ]; do
-    curl -sf -o /dev/null --max-time 1 "$1" && return 0
-    sleep 0.1
-  done
-  return 1
-}
-
-# alive PID: the process runs (exists and is not a zombie).
-alive() { [ -e "/proc/$1" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
-
-# stop_pid PID NAME: SIGTERM, then SIGKILL after 15 s (a sanitizer build checks for
-# leaks on its way out); only when /proc says the process is NAME. Waits until it is gone.
+# stop_pid PID NAME: lr_stop with 15 s of grace (a sanitizer build checks for leaks on
+# its way out), only when /proc says the process is NAME (the pidfile may be stale).
 stop_pid() {
-  local pid=$1 name=$2
-  [[ $pid =~ ^[0-9]+$ ]] || return 0
-  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$name" ] || return 0
-  kill -TERM "$pid" 2>/dev/null
-  for _ in $(seq 150); do alive "$pid" || return 0; sleep 0.1; done
-  say "$name $pid did not stop on SIGTERM within 15 s: SIGKILL"
-  kill -KILL "$pid" 2>/dev/null
-  for _ in $(seq 50); do alive "$pid" || return 0; sleep 0.1; done
+  [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ] && lr_stop 15 "$1"
+  return 0
 }
 
 cleanup() {
   stop_pid "$(head -1 "$PIDFILE" 2>/dev/null)" lastroomd
   [ -n "$PROXY_PID" ] && stop_pid "$PROXY_PID" lastroom-faultp
-  [ -n "$PG_STARTED" ] && "$ROOT/scripts/pg.sh" stop >/dev/null 2>&1
-  return 0
+  lr_pg_stop
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -76,8 +55,8 @@ for p in lastroomd lastroom-load lastroom-faultproxy; do
   [ -x "$BIN/$p" ] || { say "$BIN/$p is missing (make, or set LASTROOM_BIN)"; exit 1; }
 done
 
-"$ROOT/scripts/pg.sh" status >/dev/null 2>&1 || PG_STARTED=1
-DB=$("$ROOT/scripts/pg.sh" start | tail -1) || { say "PostgreSQL did not start"; exit 1; }
+lr_pg_start || { say "PostgreSQL did not start"; exit 1; }
+DB=$LR_DB
 PG_PORT=$(cat "$LASTROOM_PGDIR/port")
 
 PROXY_PORT=$(free_port) && CTL_PORT=$(free_port) && API_PORT=$(free_port) \
@@ -100,7 +79,7 @@ EOF
 chmod +x "$RUN/start-lastroomd.sh"
 "$RUN/start-lastroomd.sh"
 URL="http://127.0.0.1:$API_PORT"
-wait_up "$URL/health" 60 || { say "lastroomd did not come up, see $RUN/lastroomd.log"; exit 1; }
+lr_wait_http "$URL/health" 60 200 || { say "lastroomd did not come up, see $RUN/lastroomd.log"; exit 1; }
 say "PostgreSQL :$PG_PORT <- faultproxy :$PROXY_PORT (control :$CTL_PORT) <- lastroomd $URL (pid $(cat "$PIDFILE"))"
 
 ADMIN_EMAIL=$ADMIN_EMAIL ADMIN_PASSWORD=$ADMIN_PASSWORD "$BIN/lastroom-load" run chaos \

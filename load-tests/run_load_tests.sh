@@ -5,7 +5,8 @@
 #   load-tests/run_load_tests.sh last-room    run one test and exit with its status (CI)
 #   load-tests/run_load_tests.sh all          every test, one after the other
 #
-# Tests: race, last-room, pool-stress, smoke, stress (docs/load-testing.md).
+# Tests: the booking scenarios `lastroom-load list` names (those taking --users), but
+# chaos, which load-tests/chaos.sh sets up (docs/load-testing.md).
 # Environment:
 #   API_URL          the server (default http://127.0.0.1:8080; loopback only)
 #   DB_URL           PostgreSQL URL for verification; without it the tester verifies
@@ -23,24 +24,23 @@ API_URL=${API_URL%/}
 PROFILE=${PROFILE:-full}
 LOAD_BIN=${LOAD_BIN:-${LASTROOM_BIN:-$ROOT/bin}/lastroom-load}
 RESULTS_DIR=${RESULTS_DIR:-$ROOT/var/load-results}
-TESTS="race last-room pool-stress smoke stress"
 
-describe() {
-  case "$1" in
-    race)        echo "race condition: users ramp to 50 and race for a small allotment" ;;
-    last-room)   echo "last room: 50 users released at once, 1 room, exactly 1 may win" ;;
-    pool-stress) echo "connection pool: arrival rate rising to 150 iterations/s" ;;
-    smoke)       echo "smoke: 10 users, the booking path end to end" ;;
-    stress)      echo "stress: 100 users, the booking path under high load" ;;
-  esac
+# scenarios: "NAME<TAB>DESCRIPTION" of each test, from lastroom-load list.
+scenarios() {
+  "$LOAD_BIN" list | awk '/^[a-z]/ { name = $1; sub(/^[^ ]+ +/, ""); desc = $0; next }
+    /^ +options:.*--users/ && name != "chaos" { print name "\t" desc }'
+}
+describe() { scenarios | awk -F'\t' -v t="$1" '$1 == t { print $2 }'; }
+
+# have_tester: lastroom-load is there.
+have_tester() {
+  [ -x "$LOAD_BIN" ] && return 0
+  echo "lastroom-load not found at $LOAD_BIN: build it with 'make' or set LOAD_BIN." >&2
+  return 1
 }
 
-# preflight: the tester exists, the settings are there, the backend answers.
+# preflight: the settings are there, the backend answers.
 preflight() {
-  if [ ! -x "$LOAD_BIN" ]; then
-    echo "lastroom-load not found at $LOAD_BIN: build it with 'make' or set LOAD_BIN." >&2
-    return 1
-  fi
   if [ -z "${ADMIN_EMAIL:-}" ] || [ -z "${ADMIN_PASSWORD:-}" ]; then
     echo "Set ADMIN_EMAIL and ADMIN_PASSWORD to an admin of the server under test" >&2
     echo "(lastroomd creates it at start from LASTROOM_ADMIN_EMAIL / LASTROOM_ADMIN_PASSWORD)." >&2
@@ -104,29 +104,32 @@ menu() {
   {
     echo "lastroom load tests against $API_URL (profile: $PROFILE)"
     local i=1 t
-    for t in $TESTS; do printf '  %d) %-12s %s\n' "$i" "$t" "$(describe "$t")"; i=$((i + 1)); done
-    printf '  6) %-12s every test above\n  q) quit\nchoice: ' all
+    for t in "${TESTS[@]}"; do printf '  %d) %-12s %s\n' "$i" "$t" "$(describe "$t")"; i=$((i + 1)); done
+    printf '  %d) %-12s every test above\n  q) quit\nchoice: ' "$i" all
   } >&2
-  local choice=""
+  local choice="" n=${#TESTS[@]}
   read -r choice
   case "$choice" in
-    1) echo race ;; 2) echo last-room ;; 3) echo pool-stress ;; 4) echo smoke ;;
-    5) echo stress ;; 6) echo all ;; *) echo quit ;;
+    *[!0-9]*|"") echo quit ;;
+    *) if [ "$choice" -ge 1 ] && [ "$choice" -le "$n" ]; then echo "${TESTS[choice - 1]}"
+       elif [ "$choice" -eq $((n + 1)) ]; then echo all; else echo quit; fi ;;
   esac
 }
 
 main() {
   local choice=${1:-}
   case "$PROFILE" in quick|full) ;; *) echo "PROFILE must be quick or full" >&2; return 2 ;; esac
+  case "$choice" in -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; return 0 ;; esac
+  have_tester || return 1
+  mapfile -t TESTS < <(scenarios | cut -f1)
   if [ -z "$choice" ]; then
     choice=$(menu)
     [ "$choice" = quit ] && return 0
   fi
   case "$choice" in
-    all) preflight || return 1; run_tests $TESTS ;;
-    race|last-room|pool-stress|smoke|stress) preflight || return 1; run_tests "$choice" ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' ;;
-    *) echo "unknown test '$choice'; one of: $TESTS all" >&2; return 2 ;;
+    all) preflight || return 1; run_tests "${TESTS[@]}" ;;
+    *) if [[ " ${TESTS[*]} " == *" $choice "* ]]; then preflight || return 1; run_tests "$choice"
+       else echo "unknown test '$choice'; one of: ${TESTS[*]} all" >&2; return 2; fi ;;
   esac
 }
 

@@ -8,45 +8,31 @@
 #   4. the control experiment: the same last-room test against a lastroomd started with
 #      --booking-strategy unsafe, which must be caught overbooking (exit 99).
 # Exits 0 only when the safe runs pass and the unsafe run is caught.
-# LASTROOM_DEMO_KEEP=1 leaves PostgreSQL running afterwards for inspection.
+# PostgreSQL is stopped at the end when the demo started it; LASTROOM_DEMO_KEEP=1
+# leaves it running for inspection.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 BIN=${LASTROOM_BIN:-bin}
 export ADMIN_EMAIL=${ADMIN_EMAIL:-admin@lastroom.test}
 export ADMIN_PASSWORD=${ADMIN_PASSWORD:-demo-admin-password}
-PIDS=()
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-  [ "${LASTROOM_DEMO_KEEP:-0}" = 1 ] || scripts/pg.sh stop
-}
+source scripts/lib.sh
+cleanup() { lr_stop_all 5; [ "${LASTROOM_DEMO_KEEP:-0}" = 1 ] || lr_pg_stop; }
 trap cleanup EXIT
 
-source scripts/lib.sh   # free_port
-
-# start_server STRATEGY LOGFILE: start lastroomd and set SERVER_URL once /health
-# answers 200. Not called in a subshell, so that PIDS keeps the pid for cleanup.
+# start_server STRATEGY LOGFILE: start lastroomd; sets SERVER_URL once it serves.
 start_server() {
-  local port url
-  port=$(free_port) || return 1
-  url="http://127.0.0.1:$port"
-  LASTROOM_ADMIN_EMAIL=$ADMIN_EMAIL LASTROOM_ADMIN_PASSWORD=$ADMIN_PASSWORD \
-    "$BIN/lastroomd" --db "$DB" --listen "127.0.0.1:$port" --booking-strategy "$1" \
-      --log-level warn >"$2" 2>&1 &
-  PIDS+=($!)
-  for _ in $(seq 200); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url/health")" = 200 ] && { SERVER_URL=$url; return 0; }
-    sleep 0.1
-  done
-  echo "lastroomd did not become healthy; see $2" >&2
-  return 1
+  LASTROOM_ADMIN_EMAIL=$ADMIN_EMAIL LASTROOM_ADMIN_PASSWORD=$ADMIN_PASSWORD LASTROOM_BIN=$BIN \
+    lr_start_lastroomd "$2" "$DB" --booking-strategy "$1" --log-level warn \
+    || { echo "$LR_WHY" >&2; return 1; }
+  SERVER_URL=$LR_URL
 }
 
 mkdir -p var
 say "1. private PostgreSQL"
-DB=$(scripts/pg.sh start | tail -1) || { echo "PostgreSQL did not start"; exit 1; }
+lr_pg_start || { echo "PostgreSQL did not start"; exit 1; }
+DB=$LR_DB
 echo "database: $DB"
 
 say "2. lastroomd (safe booking path)"

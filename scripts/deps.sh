@@ -13,6 +13,7 @@ PKGS=(
   libssl-dev                                      # https:// targets in lastroom-load
   check                                           # C unit test framework
   curl jq python3                                 # integration tests and scripts (raw sockets in python3)
+  shellcheck                                      # the scripts are checked by tests/integration/shellcheck.sh
   clang libclang-rt-14-dev libfuzzer-14-dev       # fuzz harnesses (make fuzz, fuzz_smoke test)
 )
 if [ "${LASTROOM_BENCH_DEPS:-0}" = 1 ]; then

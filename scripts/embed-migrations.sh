@@ -7,7 +7,7 @@ set -euo pipefail
 
 table() {   # table NAME FILE...: one C array of struct migration
   local name=$1; shift
-  echo "const struct migration $name[] = {"
+  echo "const struct migration ${name}[] = {"
   for f in "$@"; do
     printf '    { "%s",\n' "$(basename "$f" .sql)"
     sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/      "/' -e 's/$/\\n"/' "$f"

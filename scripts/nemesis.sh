@@ -25,6 +25,7 @@ PAUSE_MAX=300
 
 log() { echo "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ) nemesis: $*" >&2; }
 die() { log "error: $*"; exit 1; }
+source "$ROOT/scripts/lib.sh"   # lr_wait_gone
 usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 # kill-backends DB_URL [APPNAME]
@@ -130,10 +131,7 @@ server_kill() {
   comm=$(cat "/proc/$pid/comm" 2>/dev/null) || die "server-kill: process $pid from $1 is not running"
   [ "$comm" = lastroomd ] || die "server-kill: process $pid from $1 is '$comm', not lastroomd"
   kill -KILL "$pid" || die "server-kill: could not signal $pid"
-  for _ in $(seq 50); do   # gone, or a zombie waiting for its parent
-    [ -e "/proc/$pid" ] && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ] || break
-    sleep 0.1
-  done
+  lr_wait_gone "$pid" 5   # gone, or a zombie waiting for its parent
   log "server-kill: SIGKILL sent to lastroomd $pid (from $1)"
 }
 

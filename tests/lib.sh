@@ -1,3 +1,4 @@
+# shellcheck disable=SC2034  # variables set here are read by the scripts that source it
 # tests/lib.sh: helpers for the integration tests (sourced, bash).
 #
 # A test script sources this file, runs its checks with ok/expect_eq, and ends with
@@ -8,7 +9,6 @@
 set -uo pipefail
 TAP_N=0
 TAP_FAILED=0
-LIB_PIDS=()
 ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 LASTROOM_BIN=${LASTROOM_BIN:-$ROOT/bin}
 case "$LASTROOM_BIN" in /*) ;; *) LASTROOM_BIN=$ROOT/$LASTROOM_BIN ;; esac
@@ -24,17 +24,10 @@ expect_eq() {
 }
 finish() { echo "1..$TAP_N"; [ "$TAP_FAILED" -eq 0 ]; }
 
-source "$ROOT/scripts/lib.sh"   # free_port
+source "$ROOT/scripts/lib.sh"   # free_port, lr_* (processes, lastroomd, the cluster)
 
 # wait_http URL [SECONDS]: wait until URL answers any HTTP status.
-wait_http() {
-  local deadline=$((SECONDS + ${2:-20}))
-  while [ $SECONDS -lt $deadline ]; do
-    curl -s -o /dev/null --max-time 1 "$1" && return 0
-    sleep 0.1
-  done
-  return 1
-}
+wait_http() { lr_wait_http "$1" "${2:-20}"; }
 
 # psql_q SQL: run SQL against the test database, print unaligned tuples only.
 psql_q() { psql -X -qAt -v ON_ERROR_STOP=1 "$LASTROOM_TEST_DB" -c "$1"; }
@@ -54,14 +47,6 @@ http() {
 }
 
 # track_pid PID: stop this process (SIGTERM, then SIGKILL) when the test exits.
-track_pid() { LIB_PIDS+=("$1"); }
-lib_cleanup() {
-  local p
-  for p in "${LIB_PIDS[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${LIB_PIDS[@]}"; do
-    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$p" 2>/dev/null
-  done
-  return 0
-}
+track_pid() { lr_track "$1"; }
+lib_cleanup() { lr_stop_all 5; }
 trap lib_cleanup EXIT

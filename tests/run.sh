@@ -7,7 +7,7 @@
 # A private PostgreSQL (var/pg-test) is started first; its URL is in LASTROOM_TEST_DB.
 #   tests/run.sh [FILTER]   runs only the tests whose file name contains FILTER.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 ROOT=$(pwd)
 export LASTROOM_BIN=${LASTROOM_BIN:-bin}
 export LASTROOM_TESTBIN=${LASTROOM_TESTBIN:-build/release/tests}

@@ -52,7 +52,7 @@ rss=$(sed -n 's/^rss_kb_holding //p' <<<"$out")
 if [ -n "$rss" ] && [ "$rss" -gt 0 ] && [ "$rss" -lt "$HOSTILE_RSS_MAX_KB" ]; then
   ok "holding $BODIES unfinished 60000-byte bodies: resident memory ${rss} kB < ${HOSTILE_RSS_MAX_KB} kB"
 else
-  nok "holding $BODIES unfinished 60000-byte bodies: resident memory '${rss}' kB < ${HOSTILE_RSS_MAX_KB} kB"; echo "$out" | sed 's/^/# /'
+  nok "holding $BODIES unfinished 60000-byte bodies: resident memory '${rss}' kB < ${HOSTILE_RSS_MAX_KB} kB"; printf '# %s\n' "${out//$'\n'/$'\n'# }"
 fi
 expect_eq "meanwhile a fresh request is served" "fresh_served 1" "$(grep '^fresh' <<<"$out" || echo "$out" | tail -1)"
 expect_eq "the server closes all $BODIES stalled uploads after its timeout" "closed_after_stall $BODIES/$BODIES" \

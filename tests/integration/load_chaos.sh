@@ -39,7 +39,7 @@ check "bookings succeeded between the faults ($(lr verify.confirmed_seen))" \
   test "$(lr verify.confirmed_seen)" -gt 0
 check "the timeline is in the summary" grep -q '^Nemesis timeline' <<<"$out"
 expect_eq "lastroomd's logs hold no sanitizer report" 0 \
-  "$(cat "$rundir"/lastroomd.log 2>/dev/null | grep -c -E 'ERROR: AddressSanitizer|runtime error:|LeakSanitizer')"
+  "$(grep -c -E 'ERROR: AddressSanitizer|runtime error:|LeakSanitizer' "$rundir"/lastroomd.log 2>/dev/null)"
 # running_lastroomd PID: PID is a lastroomd that has not exited.
 running_lastroomd() {
   [ "$(cat "/proc/$1/comm" 2>/dev/null)" = lastroomd ] \

@@ -1,3 +1,4 @@
+# shellcheck disable=SC2034  # variables set here are read by the scripts that source it
 # load_helpers.bash: shared steps of the load_*.sh integration tests (sourced after
 # tests/lib.sh). Not a test itself: tests/run.sh runs only executable *.sh files.
 #
@@ -13,15 +14,10 @@ LOAD_LOGDIR=${LASTROOM_TEST_LOGDIR:-${LASTROOM_PGDIR:-$ROOT/var/pg-test}-logs}
 mkdir -p "$LOAD_LOGDIR"
 
 start_lastroomd() {
-  local port log
-  port=$(free_port) || return 1
-  log="$LOAD_LOGDIR/$(basename "$0" .sh)-lastroomd-$1.log"
   LASTROOM_ADMIN_EMAIL=$LOAD_ADMIN_EMAIL LASTROOM_ADMIN_PASSWORD=$LOAD_ADMIN_PASSWORD \
-    "$LASTROOM_BIN/lastroomd" --db "$LASTROOM_TEST_DB" --listen "127.0.0.1:$port" \
-    --booking-strategy "$1" --log-level warn >"$log" 2>&1 &
-  track_pid $!
-  URL="http://127.0.0.1:$port"
-  wait_http "$URL/health/live" 30
+    lr_start_lastroomd "$LOAD_LOGDIR/$(basename "$0" .sh)-lastroomd-$1.log" \
+    "$LASTROOM_TEST_DB" --booking-strategy "$1" --log-level warn || { echo "# $LR_WHY"; return 1; }
+  URL=$LR_URL
 }
 
 run_load() {

@@ -4,8 +4,9 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/load_helpers.bash"
 script=$ROOT/load-tests/run_load_tests.sh
+RESULTS_DIR=$(mktemp -d)
 export LOAD_BIN=$LASTROOM_BIN/lastroom-load ADMIN_EMAIL=$LOAD_ADMIN_EMAIL \
-  ADMIN_PASSWORD=$LOAD_ADMIN_PASSWORD RESULTS_DIR=$(mktemp -d)
+  ADMIN_PASSWORD=$LOAD_ADMIN_PASSWORD RESULTS_DIR
 trap 'rm -rf "$RESULTS_DIR"; lib_cleanup' EXIT
 
 down=$(free_port)
@@ -21,5 +22,5 @@ printf '%s\n' "$out" | sed 's/^/# /'
 expect_eq "last-room through the runner exits 0" 0 "$rc"
 check "the runner prints the verdict" grep -q '^Successful Bookings: 1$' <<<"$out"
 check "the runner prints the reading guide" grep -q '^How to read the result' <<<"$out"
-check "the JSON summary was saved" test -s "$(ls "$RESULTS_DIR"/last-room-*.json 2>/dev/null | head -1)"
+check "the JSON summary was saved" test -s "$(find "$RESULTS_DIR" -name 'last-room-*.json' | head -1)"
 finish

@@ -196,7 +196,7 @@ expect_eq "the process died of SIGKILL (status 137)" 137 "$rc"
 
 # --- shutdown: quit over the control port, SIGTERM with a FIFO --------------------------
 expect_eq "quit is acknowledged" "ok bye" "$(ctl quit)"
-for _ in $(seq 50); do kill -0 "$PROXY_PID" 2>/dev/null || break; sleep 0.1; done
+lr_wait_gone "$PROXY_PID" 5
 wait "$PROXY_PID"; rc=$?
 expect_eq "the proxy exits 0 after quit (no leak, no error)" 0 "$rc"
 

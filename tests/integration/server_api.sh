@@ -39,11 +39,11 @@ expect_eq "an unknown email is 401 invalid_credentials" "401 invalid_credentials
 
 # failed logins: 10 per email and minute, then 429 even with the right password
 rl_email="limited-$$@example.com"
-api POST /api/auth/register '{"email":"'$rl_email'","password":"right-password"}'
+api POST /api/auth/register '{"email":"'"$rl_email"'","password":"right-password"}'
 codes=""
-for i in $(seq 10); do api POST /api/auth/login '{"email":"'$rl_email'","password":"wrong-password"}'; codes="$codes$HTTP_STATUS "; done
+for _ in $(seq 10); do api POST /api/auth/login '{"email":"'"$rl_email"'","password":"wrong-password"}'; codes="$codes$HTTP_STATUS "; done
 expect_eq "ten wrong passwords are ten 401" "$(printf '401 %.0s' $(seq 10))" "$codes"
-api POST /api/auth/login '{"email":"'$rl_email'","password":"right-password"}' "" -i
+api POST /api/auth/login '{"email":"'"$rl_email"'","password":"right-password"}' "" -i
 expect_eq "the eleventh login is 429 rate_limited" "429" "$HTTP_STATUS"
 check "with Retry-After: the seconds left of the minute (1..60)" \
   grep -qiE '^Retry-After: ([1-9]|[1-5][0-9]|60)'$'\r''?$' <<<"$HTTP_BODY"
@@ -60,7 +60,7 @@ expect_eq "availability: 3 nights, 2 free each" "200 3 2 2" \
 api GET "/api/availability?hotel_id=$HOTEL&check_in=2031-03-01&check_out=2031-03-02"
 expect_eq "availability by hotel_id lists its room type" "200 $RT" "$HTTP_STATUS $(jf '.room_types[0].room_type_id')"
 
-hold_body='{"room_type_id":'$RT',"check_in":"2031-03-01","check_out":"2031-03-04","quantity":1,"role":"admin"}'
+hold_body='{"room_type_id":'"$RT"',"check_in":"2031-03-01","check_out":"2031-03-04","quantity":1,"role":"admin"}'
 api POST /api/holds "$hold_body" "$ALICE"
 HOLD=$(jf .hold_id)
 expect_eq "POST /api/holds is 201 with the stay" "201 $RT 2031-03-01 2031-03-04 1" \
@@ -74,15 +74,15 @@ api GET "/api/holds/$HOLD" "" "$BOB"
 expect_eq "another user's hold is 404 hold_not_found" "404 hold_not_found" "$HTTP_STATUS $(jf .error.code)"
 api DELETE "/api/holds/$HOLD" "" "$BOB"
 expect_eq "another user cannot release it (404)" "404 hold_not_found" "$HTTP_STATUS $(jf .error.code)"
-api POST /api/bookings '{"hold_id":'$HOLD'}' "$BOB"
+api POST /api/bookings '{"hold_id":'"$HOLD"'}' "$BOB"
 expect_eq "another user cannot confirm it (404)" "404 hold_not_found" "$HTTP_STATUS $(jf .error.code)"
 expect_eq "nothing changed for those refusals" "0/3 holds=1 bookings=0 cancelled=0" "$(room_state)"
 
-api POST /api/bookings '{"hold_id":'$HOLD'}' "$ALICE"
+api POST /api/bookings '{"hold_id":'"$HOLD"'}' "$ALICE"
 BOOKING=$(jf .booking_id)
 expect_eq "POST /api/bookings is 201 Confirmed" "201 Confirmed $HOLD $RT 1" \
   "$HTTP_STATUS $(jf .status) $(jf .hold_id) $(jf .room_type_id) $(jf .quantity)"
-api POST /api/bookings '{"hold_id":'$HOLD'}' "$ALICE"
+api POST /api/bookings '{"hold_id":'"$HOLD"'}' "$ALICE"
 expect_eq "confirming the same hold again is 200 and the same booking" "200 $BOOKING Confirmed" \
   "$HTTP_STATUS $(jf .booking_id) $(jf .status)"
 expect_eq "the booking moved the rooms from tentative to booked" "3/0 holds=0 bookings=1 cancelled=0" "$(room_state)"
@@ -115,21 +115,21 @@ expect_eq "the release gave the rooms back" "0/0 holds=0 bookings=1 cancelled=1"
 # Idempotency-Key: the replay answers the first answer and does nothing more.
 api POST /api/holds "$hold_body" "$ALICE" -H "Idempotency-Key: k-$$-1"
 first="$HTTP_STATUS $HTTP_BODY"; IHOLD=$(jf .hold_id)
-api POST /api/holds '{"check_out":"2031-03-04","room_type_id":'$RT',"quantity":1,"check_in":"2031-03-01"}' "$ALICE" -H "Idempotency-Key: k-$$-1"
+api POST /api/holds '{"check_out":"2031-03-04","room_type_id":'"$RT"',"quantity":1,"check_in":"2031-03-01"}' "$ALICE" -H "Idempotency-Key: k-$$-1"
 expect_eq "a replayed hold (same key, same fields) gets the first answer" "$first" "$HTTP_STATUS $HTTP_BODY"
 expect_eq "and only one hold exists" "0/3 holds=1 bookings=1 cancelled=1" "$(room_state)"
-api POST /api/holds '{"room_type_id":'$RT',"check_in":"2031-03-01","check_out":"2031-03-04","quantity":2}' "$ALICE" -H "Idempotency-Key: k-$$-1"
+api POST /api/holds '{"room_type_id":'"$RT"',"check_in":"2031-03-01","check_out":"2031-03-04","quantity":2}' "$ALICE" -H "Idempotency-Key: k-$$-1"
 expect_eq "the same key with another body is 422 idempotency_key_reused" "422 idempotency_key_reused" "$HTTP_STATUS $(jf .error.code)"
 expect_eq "and changes nothing" "0/3 holds=1 bookings=1 cancelled=1" "$(room_state)"
 api POST /api/holds "$hold_body" "$BOB" -H "Idempotency-Key: k-$$-1"
 check "the same key from another user is a new request (201, another hold)" \
   test "$HTTP_STATUS" = 201 -a "$(jf .hold_id)" != "$IHOLD"
 api DELETE "/api/holds/$(jf .hold_id)" "" "$BOB"
-api POST /api/bookings '{"hold_id":'$IHOLD'}' "$ALICE" -H "Idempotency-Key: b-$$-1"
+api POST /api/bookings '{"hold_id":'"$IHOLD"'}' "$ALICE" -H "Idempotency-Key: b-$$-1"
 first="$HTTP_STATUS $HTTP_BODY"
-api POST /api/bookings '{"hold_id":'$IHOLD'}' "$ALICE" -H "Idempotency-Key: b-$$-1"
+api POST /api/bookings '{"hold_id":'"$IHOLD"'}' "$ALICE" -H "Idempotency-Key: b-$$-1"
 expect_eq "a replayed confirmation gets the first answer (201 and body)" "$first" "$HTTP_STATUS $HTTP_BODY"
-api POST /api/bookings '{"hold_id":'$HOLD'}' "$ALICE" -H "Idempotency-Key: b-$$-1"
+api POST /api/bookings '{"hold_id":'"$HOLD"'}' "$ALICE" -H "Idempotency-Key: b-$$-1"
 expect_eq "the booking key with another hold is 422" "422 idempotency_key_reused" "$HTTP_STATUS $(jf .error.code)"
 expect_eq "one booking more, nothing else" "3/0 holds=0 bookings=2 cancelled=1" "$(room_state)"
 
@@ -138,7 +138,7 @@ api GET /api/admin/integrity
 expect_eq "admin route without token is 401 unauthorized" "401 unauthorized" "$HTTP_STATUS $(jf .error.code)"
 for route in "GET /api/admin/integrity" "POST /api/admin/hotels" "POST /api/admin/room-types" \
              "PUT /api/admin/inventory" "GET /api/admin/inventory?room_type_id=$RT&from=2031-03-01&to=2031-03-02"; do
-  api ${route%% *} "${route#* }" '{"name":"x","hotel_id":1,"room_type_id":1}' "$ALICE"
+  api "${route%% *}" "${route#* }" '{"name":"x","hotel_id":1,"room_type_id":1}' "$ALICE"
   expect_eq "$route with a guest token is 403 forbidden" "403 forbidden" "$HTTP_STATUS $(jf .error.code)"
 done
 expect_eq "the guest's admin calls changed nothing" "3/0 holds=0 bookings=2 cancelled=1" "$(room_state)"
@@ -146,7 +146,7 @@ expect_eq "the guest's admin calls changed nothing" "3/0 holds=0 bookings=2 canc
 api GET "/api/admin/inventory?room_type_id=$RT&from=2031-03-01&to=2031-03-03" "" "$ADMIN"
 expect_eq "GET /api/admin/inventory shows the nights" "200 2 2031-03-01 2 1 0" \
   "$HTTP_STATUS $(jf '.inventory | length') $(jf '.inventory[0].date') $(jf '.inventory[0].allotment') $(jf '.inventory[0].booked_count') $(jf '.inventory[0].tentative_count')"
-api PUT /api/admin/inventory '{"room_type_id":'$RT',"from":"2031-03-01","to":"2031-03-05","allotment":0}' "$ADMIN"
+api PUT /api/admin/inventory '{"room_type_id":'"$RT"',"from":"2031-03-01","to":"2031-03-05","allotment":0}' "$ADMIN"
 expect_eq "an allotment below the booked rooms is 409 below_committed naming the night" \
   "409 below_committed yes" "$HTTP_STATUS $(jf .error.code) $(jf .error.message | grep -q 2031-03-01 && echo yes)"
 api GET "/api/admin/integrity" "" "$ADMIN"

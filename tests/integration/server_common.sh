@@ -1,3 +1,4 @@
+# shellcheck disable=SC2034  # variables set here are read by the scripts that source it
 # server_common.sh: helpers for the lastroomd integration tests (sourced after
 # tests/lib.sh; not a test itself, so not executable).
 #
@@ -23,26 +24,16 @@ SRV_TMP=$(mktemp -d)
 SRV_SEQ=0
 trap 'lib_cleanup; rm -rf "$SRV_TMP"' EXIT
 
-srv_start() {   # up to 3 ports, in case another process takes the free one first
-  local port try deadline
-  for try in 1 2 3; do
-    port=$(free_port) || return 1
-    SRV_URL=http://127.0.0.1:$port
-    SRV_LOG=$SRV_TMP/lastroomd.$port.log
-    LASTROOM_ADMIN_EMAIL=$SRV_ADMIN_EMAIL LASTROOM_ADMIN_PASSWORD=$SRV_ADMIN_PASSWORD \
-    LASTROOM_TOKEN_SECRET=${SRV_SECRET:-test-secret-$$} \
-      "$LASTROOM_BIN/lastroomd" --db "$SRV_DB" --listen "127.0.0.1:$port" "$@" >"$SRV_LOG" 2>&1 &
-    SRV_PID=$!
-    track_pid "$SRV_PID"
-    deadline=$((SECONDS + 30))
-    while kill -0 "$SRV_PID" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
-      curl -s -o /dev/null --max-time 1 "$SRV_URL/health/live" && return 0
-      sleep 0.1
-    done
-    echo "# lastroomd did not start (try $try):"; sed 's/^/# /' "$SRV_LOG"
-    grep -q 'cannot listen' "$SRV_LOG" || return 1
-  done
-  return 1
+srv_start() {
+  SRV_STARTS=$((${SRV_STARTS:-0} + 1))
+  SRV_LOG=$SRV_TMP/lastroomd.$SRV_STARTS.log
+  LASTROOM_ADMIN_EMAIL=$SRV_ADMIN_EMAIL LASTROOM_ADMIN_PASSWORD=$SRV_ADMIN_PASSWORD \
+  LASTROOM_TOKEN_SECRET=${SRV_SECRET:-test-secret-$$} \
+    lr_start_lastroomd "$SRV_LOG" "$SRV_DB" "$@"
+  local rc=$?
+  SRV_URL=$LR_URL SRV_PID=$LR_PID
+  [ $rc -eq 0 ] || { echo "# $LR_WHY:"; sed 's/^/# /' "$SRV_LOG"; }
+  return $rc
 }
 
 srv_stop() {

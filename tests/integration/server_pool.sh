@@ -48,7 +48,7 @@ psql -X -q "$LASTROOM_TEST_DB" -c "BEGIN" \
 locker=$!; track_pid $locker
 check "a session holds the night's row lock" wait_sql \
   "SELECT count(*) = 1 FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%'" 10
-api POST /api/holds '{"room_type_id":'$RT',"check_in":"2031-03-01","check_out":"2031-03-02","quantity":1}' "$USER_TOKEN" &
+api POST /api/holds '{"room_type_id":'"$RT"',"check_in":"2031-03-01","check_out":"2031-03-02","quantity":1}' "$USER_TOKEN" &
 blocked=$!
 check "the pool's only connection now waits on that lock" wait_sql \
   "SELECT count(*) = 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%api_hold%'" 10
@@ -78,7 +78,7 @@ track_pid $!
 check "a session holds the night's row lock" wait_sql \
   "SELECT count(*) = 1 FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(31)%'" 10
 curl -s --max-time 30 -o "$SRV_TMP/inflight" -w '%{http_code}' -X POST -H "Authorization: Bearer $USER_TOKEN" \
-  --data-binary '{"room_type_id":'$RT',"check_in":"2031-03-01","check_out":"2031-03-02","quantity":1}' \
+  --data-binary '{"room_type_id":'"$RT"',"check_in":"2031-03-01","check_out":"2031-03-02","quantity":1}' \
   "$SRV_URL/api/holds" >"$SRV_TMP/inflight.code" &
 inflight=$!
 check "a hold is in flight, waiting on that lock" wait_sql \
@@ -97,10 +97,10 @@ expect_eq "and the hold it answered exists" "0/1 holds=1 bookings=0 cancelled=0"
 # --- expiry: with a 1 s hold and a slow sweeper, confirming late is 410
 srv_start --hold-ttl 1s --sweep-interval 1h || { nok "lastroomd starts"; finish; exit 1; }
 admin_token; new_room 3; new_user
-api POST /api/holds '{"room_type_id":'$RT',"check_in":"2031-03-01","check_out":"2031-03-03","quantity":2}' "$USER_TOKEN"
+api POST /api/holds '{"room_type_id":'"$RT"',"check_in":"2031-03-01","check_out":"2031-03-03","quantity":2}' "$USER_TOKEN"
 HOLD=$(jf .hold_id)
 check "the hold expires" wait_sql "SELECT hold_expiry <= now() FROM booking_holds WHERE hold_id = $HOLD" 10
-api POST /api/bookings '{"hold_id":'$HOLD'}' "$USER_TOKEN"
+api POST /api/bookings '{"hold_id":'"$HOLD"'}' "$USER_TOKEN"
 expect_eq "confirming an expired hold is 410 hold_expired" "410 hold_expired" "$HTTP_STATUS $(jf .error.code)"
 expect_eq "and books nothing" "0/4 holds=1 bookings=0 cancelled=0" "$(room_state)"
 srv_stop
@@ -111,7 +111,7 @@ check "the sweeper releases the expired hold" wait_sql "SELECT count(*) = 0 FROM
 expect_eq "its rooms are back" "0/0 holds=0 bookings=0 cancelled=0" "$(room_state)"
 api GET /metrics
 check "metrics count expired holds" grep -qE '^lastroom_holds_expired_total [1-9]' <<<"$HTTP_BODY"
-api POST /api/holds '{"room_type_id":'$RT',"check_in":"2031-03-05","check_out":"2031-03-06","quantity":1}' "$USER_TOKEN"
+api POST /api/holds '{"room_type_id":'"$RT"',"check_in":"2031-03-05","check_out":"2031-03-06","quantity":1}' "$USER_TOKEN"
 HOLD=$(jf .hold_id)
 check "a new 500 ms hold is gone within seconds" wait_sql "SELECT count(*) = 0 FROM booking_holds WHERE hold_id = $HOLD" 10
 api GET "/api/admin/integrity?room_type_id=$RT" "" "$ADMIN"
@@ -123,7 +123,7 @@ srv_start --booking-strategy unsafe || { nok "lastroomd starts"; finish; exit 1;
 check "unsafe is announced loudly on stderr" grep -q 'THIS SERVER WILL OVERBOOK' "$SRV_LOG"
 check "and in the start line" grep -q 'strategy UNSAFE' "$SRV_LOG"
 admin_token; new_room 1; new_user
-api POST /api/holds '{"room_type_id":'$RT',"check_in":"2031-03-01","check_out":"2031-03-02","quantity":1}' "$USER_TOKEN"
+api POST /api/holds '{"room_type_id":'"$RT"',"check_in":"2031-03-01","check_out":"2031-03-02","quantity":1}' "$USER_TOKEN"
 expect_eq "an unsafe hold still answers 201" 201 "$HTTP_STATUS"
 srv_stop
 finish

@@ -14,7 +14,7 @@ tokens=()
 for i in $(seq $USERS); do new_user; tokens+=("$USER_TOKEN"); done
 check "$USERS users logged in" test "${#tokens[@]}" -eq $USERS -a -n "${tokens[$((USERS - 1))]}"
 
-body='{"room_type_id":'$RT',"check_in":"2031-03-10","check_out":"2031-03-12","quantity":1}'
+body='{"room_type_id":'"$RT"',"check_in":"2031-03-10","check_out":"2031-03-12","quantity":1}'
 burst_begin
 for i in $(seq $N); do burst_add POST /api/holds "$body" "${tokens[$((i % USERS))]}"; done
 burst_go
@@ -32,7 +32,7 @@ expect_eq "no other answer" 0 "$other"
 expect_eq "the database holds one hold and one room taken per night" "0/2 holds=1 bookings=0 cancelled=0" "$(room_state)"
 
 HOLD=$(jq -r .hold_id "$BURST_DIR/out.$winner")
-api POST /api/bookings '{"hold_id":'$HOLD'}' "${tokens[$((winner % USERS))]}"
+api POST /api/bookings '{"hold_id":'"$HOLD"'}' "${tokens[$((winner % USERS))]}"
 expect_eq "the winner confirms: 201 Confirmed" "201 Confirmed" "$HTTP_STATUS $(jf .status)"
 expect_eq "one booking, the room sold on both nights" "2/0 holds=0 bookings=1 cancelled=0" "$(room_state)"
 api GET "/api/admin/integrity?room_type_id=$RT" "" "$ADMIN"

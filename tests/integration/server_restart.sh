@@ -24,7 +24,7 @@ srv_start || { nok "lastroomd starts"; finish; exit 1; }
 admin_token; new_room 5; new_user
 api POST /api/holds "${hold_body/RT/$RT}" "$USER_TOKEN"; HOLD=$(jf .hold_id)
 api POST /api/holds "${hold_body/RT/$RT}" "$USER_TOKEN"; HOLD2=$(jf .hold_id)
-api POST /api/bookings '{"hold_id":'$HOLD'}' "$USER_TOKEN"; BOOKING=$(jf .booking_id)
+api POST /api/bookings '{"hold_id":'"$HOLD"'}' "$USER_TOKEN"; BOOKING=$(jf .booking_id)
 state=$(room_state)
 srv_stop
 expect_eq "lastroomd stops with status 0" 0 "$SRV_RC"
@@ -46,7 +46,7 @@ SRV_DB=$(LASTROOM_PGDIR=$PGDIR "$ROOT/scripts/pg.sh" start | tail -1)
 check "a private cluster starts" test -n "$SRV_DB"
 [ -n "$SRV_DB" ] || { tail -20 "$PGDIR/server.log" "$PGDIR/initdb.log" 2>&1 | sed 's/^/# /'; finish; exit 1; }
 srv_start --pool-size 3 || { nok "lastroomd starts on it"; finish; exit 1; }
-LASTROOM_TEST_DB=$SRV_DB   # room_state and psql_q look at the private cluster now
+export LASTROOM_TEST_DB=$SRV_DB   # room_state and psql_q look at the private cluster now
 admin_token; new_room 5; new_user
 api POST /api/holds "${hold_body/RT/$RT}" "$USER_TOKEN"
 expect_eq "a hold works before the fault" 201 "$HTTP_STATUS"
@@ -55,7 +55,7 @@ expect_eq "a hold works before the fault" 201 "$HTTP_STATUS"
 psql_q "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity
         WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'" >/dev/null
 codes=""
-for i in 1 2 3 4 5 6; do api GET "/api/availability?room_type_id=$RT&check_in=2031-03-01&check_out=2031-03-02"; codes="$codes$HTTP_STATUS "; done
+for _ in 1 2 3 4 5 6; do api GET "/api/availability?room_type_id=$RT&check_in=2031-03-01&check_out=2031-03-02"; codes="$codes$HTTP_STATUS "; done
 expect_eq "after pg_terminate_backend of every connection, requests still succeed" "200 200 200 200 200 200 " "$codes"
 api POST /api/holds "${hold_body/RT/$RT}" "$USER_TOKEN"
 expect_eq "and holds too" 201 "$HTTP_STATUS"
@@ -71,7 +71,7 @@ LASTROOM_PGDIR=$PGDIR "$ROOT/scripts/pg.sh" start >/dev/null
 check "with PostgreSQL back, /health goes 200" poll_health 200 20
 api POST /api/holds "${hold_body/RT/$RT}" "$USER_TOKEN"; HOLD=$(jf .hold_id)
 expect_eq "holds work again without restarting lastroomd" 201 "$HTTP_STATUS"
-api POST /api/bookings '{"hold_id":'$HOLD'}' "$USER_TOKEN"
+api POST /api/bookings '{"hold_id":'"$HOLD"'}' "$USER_TOKEN"
 expect_eq "and bookings" "201 Confirmed" "$HTTP_STATUS $(jf .status)"
 
 LASTROOM_PGDIR=$PGDIR "$ROOT/scripts/pg.sh" restart immediate

@@ -74,7 +74,7 @@ expect_eq "the expired hold is released by its owner" 200 "$HTTP_STATUS"
 
 # 20 holds of one fresh user released together against 100 rooms: exactly the cap
 new_user; W=$USER_TOKEN; W_ID=$USER_ID
-body='{"room_type_id":'$RT',"check_in":"2031-03-20","check_out":"2031-03-21","quantity":1}'
+body='{"room_type_id":'"$RT"',"check_in":"2031-03-20","check_out":"2031-03-21","quantity":1}'
 burst_begin
 for i in $(seq 20); do burst_add POST /api/holds "$body" "$W"; done
 burst_go
@@ -90,13 +90,13 @@ expect_eq "the night's counter shows exactly those $CAP" $CAP \
 new_user; X=$USER_TOKEN; X_ID=$USER_ID
 xholds=()
 for i in 1 2 3 4; do
-  api POST /api/holds '{"room_type_id":'$RT',"check_in":"2031-03-22","check_out":"2031-03-26","quantity":1}' "$X"
+  api POST /api/holds '{"room_type_id":'"$RT"',"check_in":"2031-03-22","check_out":"2031-03-26","quantity":1}' "$X"
   xholds+=("$(jf .hold_id)")
 done
 burst_begin
 for h in "${xholds[@]}"; do burst_add POST /api/bookings '{"hold_id":'"$h"'}' "$X"; done
 for i in $(seq 12); do
-  burst_add POST /api/holds '{"room_type_id":'$RT',"check_in":"2031-03-2'$((i % 4 + 2))'","check_out":"2031-03-27","quantity":1}' "$X"
+  burst_add POST /api/holds '{"room_type_id":'"$RT"',"check_in":"2031-03-2'"$((i % 4 + 2))"'","check_out":"2031-03-27","quantity":1}' "$X"
 done
 burst_go
 confirmed=0

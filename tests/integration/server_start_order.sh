@@ -5,8 +5,8 @@
 source "$(dirname "$0")/../lib.sh"
 
 export LASTROOM_PGDIR=$ROOT/var/pg-startorder-$$
-trap 'LASTROOM_PGDIR=$LASTROOM_PGDIR "$ROOT/scripts/pg.sh" stop >/dev/null 2>&1; lib_cleanup; rm -rf "$LASTROOM_PGDIR"' EXIT
-url=$("$ROOT/scripts/pg.sh" start | tail -1)
+trap 'lr_pg_stop; lib_cleanup; rm -rf "$LASTROOM_PGDIR"' EXIT
+lr_pg_start; url=$LR_DB
 check "a private cluster starts" test -n "$url"
 "$ROOT/scripts/pg.sh" stop
 port=$(free_port)
@@ -32,9 +32,7 @@ expect_eq "lastroomd exits 0 on SIGTERM" 0 "$rc"
 pid=$!; track_pid $pid
 for _ in $(seq 50); do grep -q 'not reachable yet' "$log" && break; sleep 0.1; done
 kill $pid
-gone=no
-for _ in $(seq 50); do kill -0 $pid 2>/dev/null || { gone=yes; break; }; sleep 0.1; done
-expect_eq "SIGTERM while waiting ends lastroomd within 5 s" yes "$gone"
+check "SIGTERM while waiting ends lastroomd within 5 s" lr_wait_gone $pid 5
 wait $pid; rc=$?
 expect_eq "and it reports the unreachable database (exit 1)" 1 "$rc"
 finish
