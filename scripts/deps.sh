@@ -10,9 +10,8 @@ PKGS=(
   libjansson-dev                                  # JSON
   libsodium-dev                                   # argon2id passwords, HMAC tokens
   libhttp-parser-dev                              # lastroom-load's HTTP response parser
-  libssl-dev                                      # https:// targets in lastroom-load
   check                                           # C unit test framework
-  curl jq python3                                 # integration tests and scripts (raw sockets in python3)
+  curl jq python3 openssl                         # integration tests and scripts (raw sockets in python3, HMAC in openssl)
   shellcheck                                      # the scripts are checked by tests/integration/shellcheck.sh
   clang libclang-rt-14-dev libfuzzer-14-dev       # fuzz harnesses (make fuzz, fuzz_smoke test)
 )

@@ -105,7 +105,7 @@ static void usage(FILE *out)
           "  http: --method M --path P --header 'K: V' --body B --barrier yes|no;\n"
           "        {{vu}} {{iter}} {{rand A B}} in --path and --body are filled per request\n"
           "  booking scenarios: --users N   N users logged in during setup, shared by the\n"
-          "        VUs (default: last-room min(VUs,100), pool-stress 8, others one per VU)\n"
+          "        VUs (default: last-room min(VUs,100), pool-stress 40, others one per VU)\n"
           "\nADMIN_EMAIL and ADMIN_PASSWORD in the environment give setup its admin.\n"
           "exit status: 0 passed, 99 a threshold failed, 2 usage, 1 could not run\n", out);
 }
