@@ -6,10 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CTL_TAG 0x43544cu        /* first member of every epoll cookie owned by ctl */
-#define CTL_LINE_MAX 256         /* longest command line, newline excluded */
-#define CTL_REPLY_MAX 512        /* longest reply line, newline excluded */
-#define CTL_MAX_CLIENTS 8        /* control TCP connections at once */
+#define CTL_TAG         0x43544cu /* first member of every epoll cookie owned by ctl */
+#define CTL_LINE_MAX    256 /* longest command line, newline excluded */
+#define CTL_REPLY_MAX   512 /* longest reply line, newline excluded */
+#define CTL_MAX_CLIENTS 8 /* control TCP connections at once */
 
 /* ctl_exec_fn: run one command line (no newline, NUL-terminated); write a one-line
  * reply starting "ok" or "error" (no newline) into reply. */
@@ -24,8 +24,8 @@ struct ctl;
  * from the FIFO fifo_path (created with mode 0600 when missing); either may be NULL.
  * Their descriptors are added to epfd with cookies whose first member is CTL_TAG.
  * Returns the channel, or NULL with a reason in err (nothing left open). */
-struct ctl *ctl_open(int epfd, const char *tcp_addr, const char *fifo_path,
-                     ctl_exec_fn exec, ctl_note_fn note, void *ud, char *err, size_t errlen);
+struct ctl *ctl_open(int epfd, const char *tcp_addr, const char *fifo_path, ctl_exec_fn exec,
+                     ctl_note_fn note, void *ud, char *err, size_t errlen);
 
 /* ctl_on_event: handle epoll events for a cookie carrying CTL_TAG. A client that sends
  * a line longer than CTL_LINE_MAX gets "error line too long" and is disconnected. */

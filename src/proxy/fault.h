@@ -5,21 +5,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FAULT_MAX_DELAY_MS 60000u   /* cap on delay and on jitter */
+#define FAULT_MAX_DELAY_MS 60000u /* cap on delay and on jitter */
 
 enum fault_kind { FAULT_PASS, FAULT_LATENCY, FAULT_RESET, FAULT_BLACKHOLE, FAULT_DOWN };
 
 struct fault_mode {
-  enum fault_kind kind;
-  unsigned delay_ms;    /* FAULT_LATENCY only */
-  unsigned jitter_ms;   /* FAULT_LATENCY only */
+    enum fault_kind kind;
+    unsigned delay_ms; /* FAULT_LATENCY only */
+    unsigned jitter_ms; /* FAULT_LATENCY only */
 };
 
 enum fault_verb { FAULT_CMD_MODE, FAULT_CMD_STATUS, FAULT_CMD_QUIT, FAULT_CMD_HELP };
 
 struct fault_cmd {
-  enum fault_verb verb;
-  struct fault_mode mode;   /* FAULT_CMD_MODE only */
+    enum fault_verb verb;
+    struct fault_mode mode; /* FAULT_CMD_MODE only */
 };
 
 /* fault_parse: parse one control line (no newline) such as "mode latency 50 20",
