@@ -133,10 +133,3 @@ int pool_conn_lost(PGconn *conn, const PGresult *res)
     (void)res;
     return 1;
 }
-
-int64_t pool_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}

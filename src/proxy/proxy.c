@@ -33,6 +33,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
+
 enum { TAG_LISTENER = 1, TAG_SIGNAL, TAG_SIDE };
 enum { CLIENT = 0, UPSTREAM = 1 };
 #define EVENT_BATCH        64
@@ -73,13 +75,6 @@ struct proxy {
     uint64_t rng;
     bool stop;
 };
-
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 __attribute__((format(printf, 2, 3))) static void say(struct proxy *p, const char *fmt, ...)
 {
@@ -236,7 +231,7 @@ static int conn_read(struct proxy *p, struct conn *c, int i)
 {
     for (int round = 0; round < READS_PER_WAKEUP; round++) {
         size_t n;
-        enum chan_io r = chan_fill(&c->ch[i], c->side[i].fd, release_time(p, now_us()), &n);
+        enum chan_io r = chan_fill(&c->ch[i], c->side[i].fd, release_time(p, clock_mono_us()), &n);
         if (r == CHAN_ERROR)
             return -1;
         if (r != CHAN_OK)
@@ -299,7 +294,7 @@ static void conn_on_event(struct proxy *p, struct side *s, uint32_t events)
         conn_kill(p, c, true);
     }
     if (!c->dead)
-        conn_service(p, c, now_us());
+        conn_service(p, c, clock_mono_us());
 }
 
 /* ---- listener and modes --------------------------------------------------------- */
@@ -357,7 +352,7 @@ static size_t kill_all(struct proxy *p, bool rst)
  * connections accepted meanwhile connect upstream. */
 static void end_blackhole(struct proxy *p)
 {
-    int64_t now = now_us();
+    int64_t now = clock_mono_us();
     for (size_t k = p->nconns; k-- > 0;) {
         struct conn *c = p->conns[k];
         for (int i = 0; i < 2; i++)
@@ -470,7 +465,7 @@ static void dispatch(struct proxy *p, void *cookie, uint32_t events)
  * timeout (ms) until the next chunk is due, or -1. */
 static int service_due(struct proxy *p)
 {
-    int64_t now = now_us(), next = -1;
+    int64_t now = clock_mono_us(), next = -1;
     for (size_t k = p->nconns; k-- > 0;) {
         struct conn *c = p->conns[k];
         if (chan_pending(&c->ch[0]) == 0 && chan_pending(&c->ch[1]) == 0)
@@ -562,7 +557,7 @@ struct proxy *proxy_open(const struct proxy_config *cfg, char *err, size_t errle
     p->epfd = p->lfd = -1;
     p->listener_tag = TAG_LISTENER;
     p->signal_tag = TAG_SIGNAL;
-    p->rng = (uint64_t)now_us() * 2654435761u | 1;
+    p->rng = (uint64_t)clock_mono_us() * 2654435761u | 1;
     if (check_config(p, cfg, err, errlen) != 0)
         goto fail;
     p->conns = calloc(cfg->max_conns, sizeof *p->conns);

@@ -139,19 +139,12 @@ int api_field_date(struct http_req *r, const char *key, int32_t *day)
 
 int api_query_id(struct http_req *r, const char *key, int required, int64_t *out)
 {
-    const char *s = http_query(r, key);
-    int64_t v = 0;
-    if (s == NULL || *s == '\0') {
-        *out = 0;
+    const char *s = http_query(r, key), *why;
+    *out = 0;
+    if (s == NULL || *s == '\0')
         return required ? field_error(r, JSONX_MISSING, key, "") : 0;
-    }
-    for (const char *p = s; *p; p++)
-        if (*p < '0' || *p > '9' || p - s >= 18)
-            return field_error(r, JSONX_INVALID, key, "a positive integer is expected");
-    sscanf(s, "%" SCNd64, &v);
-    if (v <= 0)
-        return field_error(r, JSONX_INVALID, key, "a positive integer is expected");
-    *out = v;
+    if (validate_id(s, strlen(s), out, &why) != 0)
+        return field_error(r, JSONX_INVALID, key, why);
     return 0;
 }
 

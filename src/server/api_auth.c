@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "server/jsonx.h"
 #include "server/api_db.h"
 #include "server/validate.h"
@@ -129,7 +130,7 @@ static void reply_token(struct http_req *r)
 /* login_failed: count a failure against the email and the client address. */
 static void login_failed(struct http_req *r)
 {
-    int64_t now = pool_now_us();
+    int64_t now = clock_mono_us();
     ratelimit_failed(r->api->logins, r->email, strlen(r->email), now);
     if (r->api->login_addrs != NULL)
         ratelimit_failed(r->api->login_addrs, r->peer, strlen(r->peer), now);
@@ -139,7 +140,7 @@ static void login_failed(struct http_req *r)
  * first call, on the event thread, records the client's address in r->peer. */
 static int login_throttled(struct api_ctx *api, struct http_req *r)
 {
-    int64_t now = pool_now_us();
+    int64_t now = clock_mono_us();
     int by_email = ratelimit_blocked(api->logins, r->email, strlen(r->email), now);
     int by_addr = 0;
     if (api->login_addrs != NULL) {

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "server/log.h"
 #include "server/pool.h"
 
@@ -52,7 +53,7 @@ static void *watch_main(void *arg)
     struct connwatch *w = arg;
     pthread_mutex_lock(&w->mu);
     while (!w->stop) {
-        scan_locked(w, pool_now_us());
+        scan_locked(w, clock_mono_us());
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_nsec += TICK_MS * 1000000L;
@@ -107,7 +108,7 @@ struct connwatch_conn *connwatch_add(struct connwatch *w, int fd)
     if (c == NULL)
         return NULL;
     c->fd = fd;
-    c->since_us = pool_now_us();
+    c->since_us = clock_mono_us();
     pthread_mutex_lock(&w->mu);
     c->next = w->head;
     if (w->head != NULL)
@@ -136,7 +137,7 @@ void connwatch_busy(struct connwatch *w, struct connwatch_conn *c, int busy)
 {
     if (c == NULL)
         return;
-    int64_t now = pool_now_us();
+    int64_t now = clock_mono_us();
     pthread_mutex_lock(&w->mu);
     c->busy = busy;
     if (!busy)

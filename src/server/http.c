@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "server/jsonx.h"
 #include "server/log.h"
 #include "server/api.h"
@@ -102,7 +103,7 @@ static struct http_req *req_new(struct http_server *s, struct MHD_Connection *c,
     r->url = url;
     r->method = method;
     r->content_type = "application/json";
-    r->t0_us = pool_now_us();
+    r->t0_us = clock_mono_us();
     buf_init(&r->body, s->body_max);
     return r;
 }
@@ -185,7 +186,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return send_answer(r);
     }
     if (*upload_size > 0) {
-        if (pool_now_us() - r->t0_us > s->request_limit_us)
+        if (clock_mono_us() - r->t0_us > s->request_limit_us)
             return MHD_NO;   /* a body dripped too slowly: close */
         if (!r->body_too_large && buf_append(&r->body, upload, *upload_size) != 0)
             r->body_too_large = 1;
@@ -209,7 +210,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (r->suspended)   /* the client left while its job ran */
         atomic_fetch_sub(&r->srv->suspended, 1);
     connwatch_busy(r->srv->watch, r->watch, 0);
-    int64_t us = pool_now_us() - r->t0_us;
+    int64_t us = clock_mono_us() - r->t0_us;
     int status = r->answered ? r->status : 0;
     metrics_request(r->match.route, status, us);
     if (log_enabled(LOG_INFO))

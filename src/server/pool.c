@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "server/log.h"
 
 #define RECONNECT_GAP_US 200000
@@ -42,13 +43,6 @@ struct pool {
     struct worker *workers;
     int started;
 };
-
-int64_t pool_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 PGconn *pool_connect(const char *conninfo)
 {
@@ -116,7 +110,7 @@ static void drop_conn(struct worker *w)
 static int connect_worker(struct worker *w)
 {
     struct pool *p = w->pool;
-    int64_t now = pool_now_us();
+    int64_t now = clock_mono_us();
     if (w->last_fail_us != 0 && now - w->last_fail_us < RECONNECT_GAP_US)
         return -1;
     PGconn *c = pool_connect(p->cfg.conninfo);
@@ -235,7 +229,7 @@ static void *timer_main(void *arg)
     struct pool *p = arg;
     pthread_mutex_lock(&p->mu);
     while (!p->stopping) {
-        struct pool_job *expired = take_expired_locked(p, pool_now_us());
+        struct pool_job *expired = take_expired_locked(p, clock_mono_us());
         pthread_mutex_unlock(&p->mu);
         while (expired != NULL) {
             struct pool_job *next = expired->next;
@@ -281,7 +275,7 @@ struct pool *pool_start(const struct pool_config *cfg, char *err, size_t errcap)
 void pool_submit(struct pool *p, struct pool_job *job)
 {
     job->next = NULL;
-    job->deadline_us = pool_now_us() + p->cfg.wait_ms * 1000;
+    job->deadline_us = clock_mono_us() + p->cfg.wait_ms * 1000;
     pthread_mutex_lock(&p->mu);
     if (p->stopping) {
         pthread_mutex_unlock(&p->mu);

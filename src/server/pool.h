@@ -88,7 +88,5 @@ void pool_stop(struct pool *p);
  * timeout and application_name lastroomd. Always returns a PGconn (check PQstatus). */
 PGconn *pool_connect(const char *conninfo);
 
-/* pool_now_us: the monotonic clock the pool uses, in microseconds. */
-int64_t pool_now_us(void);
 
 #endif

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "server/validate.h"
+
 struct route_def {
     const char *method;
     const char *pattern;
@@ -42,21 +44,6 @@ static const struct route_def routes[] = {
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
-/* parse_id: a run of 1..18 digits, not starting with 0, as a positive id. */
-static int parse_id(const char *s, size_t n, int64_t *id)
-{
-    int64_t v = 0;
-    if (n == 0 || n > 18 || s[0] == '0')
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    *id = v;
-    return 0;
-}
-
 /* path_matches: whether path fits pattern; sets *id from a {id} segment. */
 static int path_matches(const char *pattern, const char *path, int64_t *id)
 {
@@ -64,7 +51,8 @@ static int path_matches(const char *pattern, const char *path, int64_t *id)
     while (*pattern != '\0' && *path != '\0') {
         if (strncmp(pattern, "{id}", 4) == 0) {
             size_t n = strcspn(path, "/");
-            if (parse_id(path, n, id) != 0)
+            const char *why;
+            if (validate_id(path, n, id, &why) != 0)
                 return 0;
             pattern += 4;
             path += n;

@@ -70,6 +70,20 @@ int validate_range(int32_t from, int32_t to, const char **why)
     return 0;
 }
 
+int validate_id(const char *s, size_t len, int64_t *id, const char **why)
+{
+    int64_t v = 0;
+    if (len == 0 || len > 18 || s[0] == '0')
+        return fail(why, "a positive integer is expected");
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return fail(why, "a positive integer is expected");
+        v = v * 10 + (s[i] - '0');
+    }
+    *id = v;
+    return 0;
+}
+
 int validate_idem_key(const char *s, const char **why)
 {
     size_t n = strlen(s);

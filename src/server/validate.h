@@ -1,5 +1,5 @@
 /*
- * validate.h: the input rules of the HTTP API that need no database: emails,
+ * validate.h: the input rules of the HTTP API that need no database: ids, emails,
  * passwords, stays, idempotency keys. Pure functions; each returns 0 when the input is
  * acceptable, or -1 and points *why at a sentence for the error message.
  */
@@ -35,6 +35,10 @@ int validate_stay_dates(int32_t check_in, int32_t check_out, const char **why);
 
 /* validate_range: inventory [from, to): to after from, at most 3660 nights. */
 int validate_range(int32_t from, int32_t to, const char **why);
+
+/* validate_id: s (len bytes) is 1..18 digits not starting with 0, in a path ({id}) or a
+ * query; sets *id (positive) only then. */
+int validate_id(const char *s, size_t len, int64_t *id, const char **why);
 
 /* validate_idem_key: 1..200 bytes of visible ASCII. */
 int validate_idem_key(const char *s, const char **why);

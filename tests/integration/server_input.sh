@@ -58,6 +58,7 @@ check "405 carries Allow" bash -c "curl -s -i -X PATCH '$SRV_URL/api/holds/1' | 
 refuse "availability without room_type_id or hotel_id" 400 missing_room_type_id GET "/api/availability?check_in=2031-03-01&check_out=2031-03-02"
 refuse "availability with a bad date" 400 invalid_check_in GET "/api/availability?room_type_id=$RT&check_in=tomorrow&check_out=2031-03-02"
 refuse "availability of an unknown room type" 404 room_type_not_found GET "/api/availability?room_type_id=987654321&check_in=2031-03-01&check_out=2031-03-02"
+refuse "availability with a leading zero in the id (as in a path)" 400 invalid_room_type_id GET "/api/availability?room_type_id=0$RT&check_in=2031-03-01&check_out=2031-03-02"
 refuse "room types of an unknown hotel" 404 hotel_not_found GET /api/hotels/987654321/room-types
 
 big=$(head -c 70000 /dev/zero | tr '\0' ' ')

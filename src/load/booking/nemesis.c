@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "load/engine/duration.h"
 #include "load/booking/setup.h"
 
@@ -217,16 +218,9 @@ void nemesis_free(struct nemesis *x)
     free(x);
 }
 
-static uint64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static double now_s(const struct nemesis *x)
 {
-    return (double)(mono_ns() - x->t0_ns) / 1e9;
+    return (double)(clock_mono_ns() - x->t0_ns) / 1e9;
 }
 
 void nemesis_mark_unknown(void *arg, uint64_t ns)
@@ -247,7 +241,7 @@ static bool wait_until(struct nemesis *x, double t_s)
     uint64_t at = x->t0_ns + (uint64_t)(t_s > 0 ? t_s * 1e9 : 0);
     struct timespec ts = { (time_t)(at / 1000000000u), (long)(at % 1000000000u) };
     pthread_mutex_lock(&x->mu);
-    while (!x->stop && mono_ns() < at)
+    while (!x->stop && clock_mono_ns() < at)
         if (pthread_cond_timedwait(&x->cv, &x->mu, &ts) == ETIMEDOUT)
             break;
     bool stop = x->stop;
@@ -435,7 +429,7 @@ bool nemesis_done(const struct nemesis *x)
 
 int nemesis_start(struct nemesis *x, char *err, size_t errlen)
 {
-    x->t0_ns = mono_ns();
+    x->t0_ns = clock_mono_ns();
     if (pthread_create(&x->th, NULL, nemesis_main, x) != 0)
         return snprintf(err, errlen, "cannot start the nemesis thread"), -1;
     x->started = true;

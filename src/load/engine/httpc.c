@@ -18,6 +18,8 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "common/clock.h"
+
 enum { ST_CLOSED, ST_IDLE, ST_CONNECTING, ST_WRITING, ST_READING };
 
 #define HTTPC_READ_CHUNK 65536
@@ -288,7 +290,7 @@ int httpc_connect(struct httpc_conn *c)
         return -1;
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    c->t_start = loop_now_ns();
+    c->t_start = clock_mono_ns();
     if (connect(fd, (const struct sockaddr *)&c->target->addr, c->target->addrlen) != 0
         && errno != EINPROGRESS) {
         close(fd);
@@ -325,7 +327,7 @@ static void httpc_write(struct httpc_conn *c)
         c->woff += (size_t)n;
         c->bytes_sent += (uint64_t)n;
     }
-    c->t_sent = loop_now_ns();
+    c->t_sent = clock_mono_ns();
     c->state = ST_READING;
 }
 
@@ -335,14 +337,14 @@ static void httpc_begin_write(struct httpc_conn *c)
     c->want_send = false;
     c->state = ST_WRITING;
     c->woff = 0;
-    c->t_write = loop_now_ns();
+    c->t_write = clock_mono_ns();
     httpc_reset_response(c);
     httpc_write(c);
 }
 
 void httpc_send(struct httpc_conn *c, uint64_t deadline_ns)
 {
-    uint64_t now = loop_now_ns();
+    uint64_t now = clock_mono_ns();
     c->bytes_sent = c->bytes_recv = 0;
     c->t_first = c->t_done = c->t_sent = 0;
     c->t_send = c->t_write = now;
@@ -375,7 +377,7 @@ static void httpc_connected(struct httpc_conn *c)
             c->done(c, HTTPC_CONN_ERROR);
         return;
     }
-    c->t_connected = loop_now_ns();
+    c->t_connected = clock_mono_ns();
     c->state = ST_IDLE;
     if (c->want_send)
         httpc_begin_write(c);
@@ -391,7 +393,7 @@ static void httpc_read(struct httpc_conn *c)
         if (n < 0 && errno == EAGAIN)
             return;
         if (n > 0 && c->t_first == 0)
-            c->t_first = loop_now_ns();
+            c->t_first = clock_mono_ns();
         if (n > 0)
             c->bytes_recv += (uint64_t)n;
         if (n < 0) {
@@ -401,7 +403,7 @@ static void httpc_read(struct httpc_conn *c)
         enum httpc_parse r = httpc_feed(c, httpc_rbuf, (size_t)n);
         if (r == HTTPC_MORE)
             continue;
-        c->t_done = loop_now_ns();
+        c->t_done = clock_mono_ns();
         if (r == HTTPC_DONE && n == 0)
             c->keep_alive = false;
         if (r == HTTPC_DONE)

@@ -9,7 +9,7 @@
  * counted, not stored) and the body accepted at all (body_max). Buffers are supplied
  * by the caller and never grow, so a request allocates nothing.
  *
- * Times are taken on the loop's clock (loop_now_ns): connecting is t_connected -
+ * Times are taken on the monotonic clock (clock_mono_ns): connecting is t_connected -
  * t_start (0 on a kept-alive connection), sending t_sent - t_write, waiting t_first -
  * t_sent, receiving t_done - t_first, and duration (k6's http_req_duration, without
  * connecting) t_done - t_write.

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
+
 #define LOOP_EVENTS 256
 
 struct loop {
@@ -26,13 +28,6 @@ struct loop {
     struct loop_timer **heap;
     size_t nheap, cap;
 };
-
-uint64_t loop_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void loop_wake_read(struct loop_io *io, uint32_t events)
 {
@@ -172,7 +167,7 @@ void loop_stop(struct loop *l)
 /* Fire every timer due at now; a callback may arm timers again. */
 static void loop_fire_timers(struct loop *l)
 {
-    uint64_t now = loop_now_ns();
+    uint64_t now = clock_mono_ns();
     while (l->nheap > 0 && l->heap[0]->at_ns <= now && !l->stop) {
         struct loop_timer *t = l->heap[0];
         loop_timer_disarm(l, t);
@@ -184,7 +179,7 @@ static int loop_wait_ms(const struct loop *l)
 {
     if (l->nheap == 0)
         return 1000;
-    uint64_t now = loop_now_ns(), at = l->heap[0]->at_ns;
+    uint64_t now = clock_mono_ns(), at = l->heap[0]->at_ns;
     if (at <= now)
         return 0;
     uint64_t ms = (at - now + 999999) / 1000000;

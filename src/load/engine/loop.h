@@ -31,8 +31,6 @@ struct loop_timer {
     void (*fn)(struct loop_timer *t);
 };
 
-/* loop_now_ns: CLOCK_MONOTONIC in nanoseconds. */
-uint64_t loop_now_ns(void);
 
 /* loop_new: a loop that can hold max_timers armed timers at once. Returns NULL when
  * the epoll or eventfd descriptor cannot be made or memory is short. */
@@ -46,7 +44,7 @@ int loop_watch(struct loop *l, int fd, uint32_t events, struct loop_io *io);
 /* loop_unwatch: stop watching fd (call before closing it). */
 void loop_unwatch(struct loop *l, int fd);
 
-/* loop_timer_arm: (re)arm t to fire at at_ns (loop_now_ns clock). Returns 0, or -1
+/* loop_timer_arm: (re)arm t to fire at at_ns (clock_mono_ns clock). Returns 0, or -1
  * when the heap is full (t is then not armed). */
 int loop_timer_arm(struct loop *l, struct loop_timer *t, uint64_t at_ns);
 /* loop_timer_disarm: cancel t; harmless when t is not armed. */

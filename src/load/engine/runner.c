@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "load/engine/executor.h"
 #include "load/engine/loop.h"
 
@@ -307,7 +308,7 @@ static int run_probe(const struct httpc_target *t, char *err, size_t errlen)
 static void run_progress(struct run *r, struct runner_progress *p, bool final)
 {
     memset(p, 0, sizeof *p);
-    p->elapsed_s = runner_elapsed(r, loop_now_ns());
+    p->elapsed_s = runner_elapsed(r, clock_mono_ns());
     p->duration_s = r->end_s;
     p->final = final;
     bool arrival = r->cfg->exec.type == LR_EXEC_CONSTANT_ARRIVAL_RATE
@@ -340,7 +341,7 @@ static bool run_monitor(struct run *r, struct metrics_shard *ctl)
     while (!run_all_finished(r)) {
         struct timespec ts = { 0, 50000000 };
         nanosleep(&ts, NULL);
-        if (loop_now_ns() < next)
+        if (clock_mono_ns() < next)
             continue;
         next += 1000000000ull;
         struct runner_progress p;
@@ -392,7 +393,7 @@ static int run_threads(struct run *r, char *err, size_t errlen)
         }
     atomic_store(&r->starting, r->nw);
     clock_gettime(CLOCK_REALTIME, &rt);
-    r->t0 = loop_now_ns();
+    r->t0 = clock_mono_ns();
     r->real_minus_mono = (int64_t)rt.tv_sec * 1000000000 + rt.tv_nsec - (int64_t)r->t0;
     atomic_store(&runner_current, r);
     pthread_barrier_wait(&r->gate);

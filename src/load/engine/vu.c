@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "load/engine/runner_int.h"
 
 /* ---- helpers ------------------------------------------------------------------- */
@@ -41,7 +42,7 @@ static void w_add(struct worker *w, int id, double v)
     metrics_add(w->shard, id, v);
     if (w->nd)
         export_ndjson_point(w->nd, id, v,
-                            (int64_t)loop_now_ns() + w->run->real_minus_mono);
+                            (int64_t)clock_mono_ns() + w->run->real_minus_mono);
 }
 
 static bool status_expected(const struct slot *s, int status)
@@ -95,7 +96,7 @@ static void vu_begin(struct slot *s, uint64_t intended)
 {
     struct worker *w = s->w;
     s->st = VU_RUNNING;
-    s->intended_ns = intended ? intended : loop_now_ns();
+    s->intended_ns = intended ? intended : clock_mono_ns();
     s->vu.iteration++;
     w->running++;
     atomic_fetch_add(&w->run->inflight, 1);
@@ -108,7 +109,7 @@ static void vu_end(struct slot *s, bool counted)
     struct worker *w = s->w;
     if (counted) {
         w_add(w, M_ITERATIONS, 1);
-        w_add(w, M_ITERATION_DURATION, ns_ms(s->intended_ns, loop_now_ns()));
+        w_add(w, M_ITERATION_DURATION, ns_ms(s->intended_ns, clock_mono_ns()));
         atomic_fetch_add_explicit(&w->iters, 1, memory_order_relaxed);
     } else {
         atomic_fetch_add_explicit(&w->interrupted, 1, memory_order_relaxed);
@@ -137,7 +138,7 @@ static void vu_send(struct slot *s)
     const struct runner_config *cfg = s->w->run->cfg;
     double ms = s->w->req.timeout_ms > 0 ? s->w->req.timeout_ms : cfg->timeout_s * 1e3;
     s->st = VU_WAIT_HTTP;
-    httpc_send(&s->conn, loop_now_ns() + (uint64_t)(ms * 1e6));
+    httpc_send(&s->conn, clock_mono_ns() + (uint64_t)(ms * 1e6));
 }
 
 static void vu_take_request(struct slot *s)
@@ -161,7 +162,7 @@ static void vu_act(struct slot *s, enum lr_step what)
         s->st = VU_SLEEPING;
         s->timer_kind = VT_SLEEP;
         loop_timer_arm(w->loop, &s->timer,
-                       loop_now_ns() + (uint64_t)(w->req.sleep_ms > 0 ? w->req.sleep_ms * 1e6 : 0));
+                       clock_mono_ns() + (uint64_t)(w->req.sleep_ms > 0 ? w->req.sleep_ms * 1e6 : 0));
         return;
     case LR_STEP_BARRIER:
         s->prepared = w->req.method != NULL && httpc_prepare(&s->conn, &w->req) == 0;
@@ -249,7 +250,7 @@ static void vu_http_done(struct httpc_conn *c, enum httpc_result r)
         .status = r == HTTPC_OK ? c->status : 0,
         .body = c->body,
         .body_len = r == HTTPC_OK ? c->body_len : 0,
-        .duration_ms = ns_ms(c->t_write, c->t_done ? c->t_done : loop_now_ns()),
+        .duration_ms = ns_ms(c->t_write, c->t_done ? c->t_done : clock_mono_ns()),
         .sent = c->wlen > 0 && c->woff == c->wlen,
     };
     s->st = VU_RUNNING;
@@ -323,7 +324,7 @@ static void worker_ramp(struct loop_timer *t)
 {
     struct worker *w = container_of(t, struct worker, tick);
     const struct run *r = w->run;
-    uint64_t now = loop_now_ns();
+    uint64_t now = clock_mono_ns();
     int target = exec_vus_at(&r->cfg->exec, runner_elapsed(r, now));
     for (int i = 0; i < w->n && !w->ending; i++) {
         struct slot *s = &w->slots[i];
@@ -352,7 +353,7 @@ static void worker_arrivals(struct loop_timer *t)
     double at;
     if (w->ending)
         return;
-    while (exec_cursor_due(&r->cfg->exec, &w->cursor, runner_elapsed(r, loop_now_ns()), &at)) {
+    while (exec_cursor_due(&r->cfg->exec, &w->cursor, runner_elapsed(r, clock_mono_ns()), &at)) {
         int64_t v = exec_pool_get(&w->pool);
         if (v < 0) {
             w_add(w, M_DROPPED_ITERATIONS, 1);
@@ -444,7 +445,7 @@ void vu_worker_release(struct worker *w, uint64_t gen)
         if (now[i]->prepared) {
             now[i]->prepared = false;
             now[i]->st = VU_WAIT_HTTP;
-            httpc_send(&now[i]->conn, loop_now_ns() + (uint64_t)(w->run->cfg->timeout_s * 1e9));
+            httpc_send(&now[i]->conn, clock_mono_ns() + (uint64_t)(w->run->cfg->timeout_s * 1e9));
         }
     struct lr_response rel = { .outcome = LR_RESP_RELEASED };
     for (int i = 0; i < n; i++)
