@@ -171,9 +171,13 @@ static int serve(const struct config *cfg)
              "max holds per user %d)", cfg->host, cfg->port, cfg->threads, cfg->pool_size,
              (long long)cfg->hold_ttl_ms, cfg->unsafe ? "UNSAFE" : "safe", cfg->max_holds_per_user);
     log_debug("settings: pool wait %lldms, token ttl %llds, token key from %s, max holds per user %d, "
-              "failed logins per minute: %d per email, %d per address", (long long)cfg->pool_wait_ms,
-              (long long)cfg->token_ttl_s, cfg->token_secret && *cfg->token_secret ? "the given secret" : "the secret file",
-              cfg->max_holds_per_user, LOGIN_FAILURES_PER_MINUTE, cfg->login_failures_per_addr);
+              "failed logins per minute: %d per email, %d per address, sweep every %lldms, "
+              "max connections %u, idle timeout %us, statement timeout %lldms",
+              (long long)cfg->pool_wait_ms, (long long)cfg->token_ttl_s,
+              cfg->token_secret && *cfg->token_secret ? "the given secret" : "the secret file",
+              cfg->max_holds_per_user, LOGIN_FAILURES_PER_MINUTE, cfg->login_failures_per_addr,
+              (long long)cfg->sweep_interval_ms, cfg->max_connections, cfg->conn_timeout_s,
+              (long long)cfg->statement_timeout_ms);
     int sig = wait_for_signal();
     log_info("signal %d: shutting down", sig);
     /* every deferred request ends within pool wait + connect timeout + statement timeout */
