@@ -6,6 +6,7 @@
 #   make demo       the main job (see README.md)
 #   make bench      side-by-side benchmarks (bench/)
 #   make fuzz       libFuzzer harnesses, each for a bounded time
+#   make install    programs, --help texts, scripts, migrations (PREFIX, DESTDIR); install-load: the tester alone
 #   make O=build/x SAN=1 build/x/bin/lastroomd   one target into a folder of its own
 #
 # Sources are found by wildcard, so adding a module is adding its .c file:
@@ -93,7 +94,7 @@ endif
 
 PROGRAMS := $(BIN)/lastroomd $(BIN)/lastroom-load $(BIN)/lastroom-faultproxy
 
-.PHONY: all tests test demo bench fuzz clean
+.PHONY: all tests test demo bench fuzz clean install install-load
 all: $(PROGRAMS)
 tests: $(PROGRAMS) $(TEST_BINS)
 
@@ -153,6 +154,32 @@ bench:
 fuzz:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory -f fuzz/Makefile run
+
+# make install: as Debian packaging expects (PREFIX, DESTDIR). Each program's --help
+# goes to share/doc/lastroom/PROGRAM.txt; the scripts, the migrations and the
+# functions to share/lastroom/. make install-load: lastroom-load and its text alone.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+INST_BIN   := $(DESTDIR)$(PREFIX)/bin
+INST_DOC   := $(DESTDIR)$(PREFIX)/share/doc/lastroom
+INST_SHARE := $(DESTDIR)$(PREFIX)/share/lastroom
+define install_program
+	install -d $(INST_BIN) $(INST_DOC)
+	install -m 755 $(BIN)/$(1) $(INST_BIN)/$(1)
+	$(BIN)/$(1) --help >$(INST_DOC)/$(1).txt 2>&1 || test -s $(INST_DOC)/$(1).txt
+endef
+install-load: $(BIN)/lastroom-load
+	$(call install_program,lastroom-load)
+install: $(PROGRAMS) install-load
+	$(call install_program,lastroomd)
+	$(call install_program,lastroom-faultproxy)
+	install -d $(INST_SHARE)/scripts $(INST_SHARE)/load-tests $(INST_SHARE)/db/migrations $(INST_SHARE)/db/functions
+	install -m 755 scripts/*.sh $(INST_SHARE)/scripts/
+	install -m 755 load-tests/*.sh $(INST_SHARE)/load-tests/
+	install -m 644 $(MIGRATIONS) $(INST_SHARE)/db/migrations/
+	install -m 644 $(FUNCTIONS) $(INST_SHARE)/db/functions/
+	install -m 644 db/seed.sql $(INST_SHARE)/db/
+	install -m 644 README.md docs/*.md $(INST_DOC)/
 
 clean:
 	rm -rf build bin
