@@ -186,7 +186,9 @@ void api_db_done(struct pool_job *job, enum pool_outcome outcome)
     struct http_req *r = http_req_of_job(job);
     if (outcome != POOL_DONE || !r->answered) {
         r->retry_after = 1;
-        if (r->match.route == ROUTE_HEALTH)
+        if (outcome == POOL_DRAINING)
+            http_reply_error(r, 503, "shutting_down", "the server is shutting down; try again");
+        else if (r->match.route == ROUTE_HEALTH)
             http_reply(r, 503, strdup("{\"status\":\"degraded\",\"db\":\"down\"}"));
         else if (outcome == POOL_TIMEOUT)
             http_reply_error(r, 503, "db_pool_timeout", "no database connection became free in time");

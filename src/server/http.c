@@ -26,7 +26,10 @@ struct http_server {
     size_t body_max;
     int64_t request_limit_us;     /* headers and body must be in within this */
     struct connwatch *watch;
-    atomic_int suspended;
+    atomic_int suspended;         /* requests waiting for a job */
+    atomic_int routing;           /* requests inside route(), which may suspend them */
+    atomic_int connections;       /* open connections */
+    atomic_int draining;          /* http_drain was called: refuse new requests */
 };
 
 struct http_req *http_req_of_job(struct pool_job *job)
@@ -132,6 +135,8 @@ static enum MHD_Result send_answer(struct http_req *r)
         snprintf(ra, sizeof ra, "%d", r->retry_after);
         MHD_add_response_header(resp, "Retry-After", ra);
     }
+    if (atomic_load(&r->srv->draining))
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -194,7 +199,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (r->answered)
         return MHD_YES;   /* answer already queued (early refusal) */
-    route(r);
+    /* routing is counted before draining is read: http_stop sets draining before it
+     * reads routing, so either this request sees draining or http_stop sees it routed */
+    atomic_fetch_add(&s->routing, 1);
+    if (atomic_load(&s->draining)) {
+        r->retry_after = 1;
+        http_reply_error(r, 503, "shutting_down", "the server is shutting down; try again");
+    } else {
+        route(r);
+    }
+    atomic_fetch_sub(&s->routing, 1);
     return r->answered && !r->suspended ? send_answer(r) : MHD_YES;
 }
 
@@ -224,9 +238,11 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 {
     struct http_server *s = cls;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        atomic_fetch_add(&s->connections, 1);
         const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
         *socket_context = ci != NULL ? connwatch_add(s->watch, ci->connect_fd) : NULL;
     } else {
+        atomic_fetch_sub(&s->connections, 1);
         connwatch_remove(s->watch, *socket_context);
         *socket_context = NULL;
     }
@@ -293,21 +309,43 @@ struct http_server *http_start(const struct http_config *cfg, struct api_ctx *ap
     return s;
 }
 
-void http_stop(struct http_server *s, int grace_ms)
+/* wait_until_zero: wait (10 ms steps, at most ms) until every counter is 0; 0 when so. */
+static int wait_until_zero(atomic_int *a, atomic_int *b, int ms)
 {
-    if (s == NULL)
+    for (int waited = 0; atomic_load(a) + (b != NULL ? atomic_load(b) : 0) > 0; waited += 10) {
+        if (waited >= ms)
+            return -1;
+        nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000000L }, NULL);
+    }
+    return 0;
+}
+
+void http_drain(struct http_server *s)
+{
+    if (s == NULL || atomic_exchange(&s->draining, 1))
         return;
     MHD_socket lfd = MHD_quiesce_daemon(s->daemon);
-    for (int waited = 0; atomic_load(&s->suspended) > 0 && waited < grace_ms; waited += 10) {
-        struct timespec ts = { 0, 10 * 1000000L };
-        nanosleep(&ts, NULL);
-    }
-    if (atomic_load(&s->suspended) > 0)
-        log_error("http: %d requests still deferred after %d ms; stopping anyway",
-                  atomic_load(&s->suspended), grace_ms);
-    MHD_stop_daemon(s->daemon);
     if (lfd != MHD_INVALID_SOCKET)
-        close(lfd);
+        close(lfd);   /* new connections are refused from now on, not left in the backlog */
+}
+
+int http_stop(struct http_server *s, int grace_ms)
+{
+    if (s == NULL)
+        return 0;
+    http_drain(s);
+    if (wait_until_zero(&s->routing, &s->suspended, grace_ms) != 0) {
+        /* MHD_stop_daemon would abort with suspended connections: leave the daemon be */
+        log_error("http: %d requests still deferred after %d ms; not stopping cleanly",
+                  atomic_load(&s->suspended), grace_ms);
+        return -1;
+    }
+    /* every answer is out or on its way with Connection: close; give clients that
+     * were between requests a moment to see it before the rest are closed */
+    if (wait_until_zero(&s->connections, NULL, HTTP_DRAIN_IDLE_MS) != 0)
+        log_info("http: closing %d idle connections", atomic_load(&s->connections));
+    MHD_stop_daemon(s->daemon);
     connwatch_stop(s->watch);
     free(s);
+    return 0;
 }

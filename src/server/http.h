@@ -83,9 +83,22 @@ struct api_ctx;
 struct http_server *http_start(const struct http_config *cfg, struct api_ctx *api,
                                char *err, size_t errcap);
 
-/* http_stop: stop accepting, let deferred requests finish (at most grace_ms), then
- * close every connection and free the server. */
-void http_stop(struct http_server *s, int grace_ms);
+/* How long http_stop waits, once every deferred request is answered, for clients to
+ * close their connections after a Connection: close answer. */
+#define HTTP_DRAIN_IDLE_MS 2000
+
+/* http_drain: stop accepting (the listening socket is closed) and answer every request
+ * that arrives from now on, on connections already open, 503 shutting_down with
+ * Retry-After and Connection: close; every answer sent from now on carries
+ * Connection: close. Deferred requests go on and are answered. Idempotent. */
+void http_drain(struct http_server *s);
+
+/* http_stop: drain, wait up to grace_ms for every deferred request to be answered,
+ * wait up to HTTP_DRAIN_IDLE_MS for the clients to close, close the rest and free the
+ * server. Returns 0; or -1 when deferred requests were still unanswered after grace_ms,
+ * in which case the server is left running (stopping it would abort) and the caller
+ * should exit. */
+int http_stop(struct http_server *s, int grace_ms);
 
 /* http_query / http_header: a query argument or request header (NULL when absent);
  * owned by MHD, valid while the request lives. */

@@ -36,7 +36,7 @@ struct pool {
     pthread_mutex_t mu;
     pthread_cond_t cv;         /* jobs queued or stopping */
     struct pool_job *head, *tail;
-    int queued, in_use, connected, stopping;
+    int queued, in_use, connected, stopping, draining;
     uint64_t timeouts, unavailable, connects, connect_failures;
     pthread_t timer;
     struct worker *workers;
@@ -283,9 +283,9 @@ void pool_submit(struct pool *p, struct pool_job *job)
     job->next = NULL;
     job->deadline_us = pool_now_us() + p->cfg.wait_ms * 1000;
     pthread_mutex_lock(&p->mu);
-    if (p->stopping) {
+    if (p->stopping || p->draining) {
         pthread_mutex_unlock(&p->mu);
-        job->done(job, POOL_UNAVAILABLE);
+        job->done(job, POOL_DRAINING);
         return;
     }
     if (p->tail != NULL)
@@ -310,6 +310,23 @@ void pool_get_stats(struct pool *p, struct pool_stats *out)
     out->connects = p->connects;
     out->connect_failures = p->connect_failures;
     pthread_mutex_unlock(&p->mu);
+}
+
+void pool_drain(struct pool *p)
+{
+    if (p == NULL)
+        return;
+    pthread_mutex_lock(&p->mu);
+    p->draining = 1;
+    struct pool_job *queued = p->head;
+    p->head = p->tail = NULL;
+    p->queued = 0;
+    pthread_mutex_unlock(&p->mu);
+    while (queued != NULL) {
+        struct pool_job *next = queued->next;
+        queued->done(queued, POOL_DRAINING);
+        queued = next;
+    }
 }
 
 void pool_stop(struct pool *p)

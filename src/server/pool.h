@@ -23,6 +23,7 @@ enum pool_outcome {
     POOL_DONE,          /* the job ran */
     POOL_TIMEOUT,       /* no connection free within the bounded wait */
     POOL_UNAVAILABLE,   /* no working connection to the database */
+    POOL_DRAINING,      /* the pool is draining (pool_drain): the job never ran */
 };
 
 enum pool_run_rc { POOL_RUN_OK, POOL_RUN_CONN_LOST };
@@ -70,8 +71,8 @@ struct pool;
  * memory could not be had. The config's strings and statements must outlive the pool. */
 struct pool *pool_start(const struct pool_config *cfg, char *err, size_t errcap);
 
-/* pool_submit: queue job; its done will be called exactly once. After pool_stop has
- * begun, done is called at once with POOL_UNAVAILABLE. */
+/* pool_submit: queue job; its done will be called exactly once. After pool_drain or
+ * pool_stop has begun, done is called at once with POOL_DRAINING. */
 void pool_submit(struct pool *p, struct pool_job *job);
 
 /* pool_stats: a consistent snapshot of the gauges and counters. */
@@ -80,6 +81,11 @@ void pool_get_stats(struct pool *p, struct pool_stats *out);
 /* pool_conn_lost: whether res (possibly NULL) means the connection itself failed
  * (rather than the statement), so the job may be retried elsewhere. */
 int pool_conn_lost(PGconn *conn, const PGresult *res);
+
+/* pool_drain: complete every queued job that no worker has taken with POOL_DRAINING,
+ * at once, and every job submitted from now on likewise; jobs already running finish.
+ * For shutdown: a queued job never started, so its answer is a definite refusal. */
+void pool_drain(struct pool *p);
 
 /* pool_stop: finish the queued jobs, stop the workers, close the connections, free. */
 void pool_stop(struct pool *p);
