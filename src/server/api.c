@@ -186,7 +186,27 @@ void api_param_date(struct http_req *r, int i, int32_t day)
 
 void api_param_str(struct http_req *r, int i, const char *s)
 {
-    param_set(r, i, s);
+    size_t n = strlen(s) + 1;
+    if (n > sizeof r->text - r->text_used) {   /* the handlers' field caps keep below */
+        param_set(r, i, "");
+        return;
+    }
+    char *copy = r->text + r->text_used;
+    memcpy(copy, s, n);
+    r->text_used += n;
+    param_set(r, i, copy);
+}
+
+size_t api_body_max(enum route route)
+{
+    switch (route) {
+    case ROUTE_REGISTER: case ROUTE_LOGIN: case ROUTE_HOLD_CREATE: case ROUTE_BOOKING_CREATE:
+        return API_BODY_MAX_USER;
+    case ROUTE_ADMIN_HOTEL_CREATE: case ROUTE_ADMIN_ROOM_TYPE_CREATE: case ROUTE_ADMIN_INVENTORY_PUT:
+        return API_BODY_MAX_ADMIN;
+    default:
+        return API_BODY_MAX_NONE;
+    }
 }
 
 void api_param_null(struct http_req *r, int i)

@@ -188,6 +188,8 @@ void api_db_done(struct pool_job *job, enum pool_outcome outcome)
         r->retry_after = 1;
         if (outcome == POOL_DRAINING)
             http_reply_error(r, 503, "shutting_down", "the server is shutting down; try again");
+        else if (outcome == POOL_FULL)
+            http_reply_error(r, 503, "busy", "too many requests are waiting for this work; try again");
         else if (r->match.route == ROUTE_HEALTH)
             http_reply(r, 503, strdup("{\"status\":\"degraded\",\"db\":\"down\"}"));
         else if (outcome == POOL_TIMEOUT)

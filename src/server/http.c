@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -23,7 +24,7 @@
 struct http_server {
     struct MHD_Daemon *daemon;
     struct api_ctx *api;
-    size_t body_max;
+    size_t (*body_max)(enum route route);
     int64_t request_limit_us;     /* headers and body must be in within this */
     struct connwatch *watch;
     atomic_int suspended;         /* requests waiting for a job */
@@ -106,14 +107,24 @@ static struct http_req *req_new(struct http_server *s, struct MHD_Connection *c,
     r->method = method;
     r->content_type = "application/json";
     r->t0_us = pool_now_us();
-    buf_init(&r->body, s->body_max);
+    r->route_rc = router_match(method, url, &r->match);
+    buf_init(&r->body, s->body_max(r->match.route));
     return r;
+}
+
+/* drop_input: free the body and its parsed tree (a deferred request keeps only what its
+ * handler copied out, so that waiting for a pool costs no more than the request object). */
+static void drop_input(struct http_req *r)
+{
+    buf_free(&r->body);
+    json_decref(r->json);
+    r->json = NULL;
 }
 
 static void req_free(struct http_req *r)
 {
-    buf_free(&r->body);
-    json_decref(r->json);
+    drop_input(r);
+    sodium_memzero(r->password, sizeof r->password);
     free(r->resp);
     free(r);
 }
@@ -142,6 +153,13 @@ static enum MHD_Result send_answer(struct http_req *r)
     return ret;
 }
 
+static void too_large(struct http_req *r)
+{
+    char msg[96];
+    snprintf(msg, sizeof msg, "the body is over this route's cap of %zu bytes", r->body.max);
+    http_reply_error(r, 413, "payload_too_large", msg);
+}
+
 /* early_checks: what can be refused from the headers alone. */
 static void early_checks(struct http_req *r)
 {
@@ -149,22 +167,25 @@ static void early_checks(struct http_req *r)
     int n = MHD_get_connection_values(r->conn, MHD_HEADER_KIND, NULL, NULL);
     if (n > HTTP_MAX_HEADERS)
         http_reply_error(r, 431, "request_header_fields_too_large", "too many header fields");
-    else if (cl != NULL && strtoull(cl, NULL, 10) > r->srv->body_max)
-        http_reply_error(r, 413, "payload_too_large", "the body is over the 64 KiB cap");
+    else if (cl != NULL && strtoull(cl, NULL, 10) > r->body.max)
+        too_large(r);
 }
 
 static void route(struct http_req *r)
 {
-    enum router_rc rc = router_match(r->method, r->url, &r->match);
+    enum router_rc rc = r->route_rc;
     if (r->body_too_large)
-        http_reply_error(r, 413, "payload_too_large", "the body is over the 64 KiB cap");
+        too_large(r);
     else if (rc == ROUTER_NOT_FOUND)
         http_reply_error(r, 404, "not_found", "no such route");
     else if (rc == ROUTER_METHOD_NOT_ALLOWED) {
         snprintf(r->allow, sizeof r->allow, "%s", r->match.allow);
         http_reply_error(r, 405, "method_not_allowed", "this route does not take that method");
-    } else
+    } else {
         api_handle(r->srv->api, r);
+    }
+    if (r->suspended)
+        drop_input(r);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,

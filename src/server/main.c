@@ -22,8 +22,8 @@
 #include "server/pool.h"
 #include "server/sweeper.h"
 
-#define BODY_MAX (64 * 1024)
 #define LOGIN_FAILURES_PER_MINUTE 10
+#define HASH_QUEUE_MAX 256   /* password hashes waiting at most, before 503 busy */
 
 static void raise_fd_limit(void)
 {
@@ -92,7 +92,8 @@ static int start_pools(const struct config *cfg, struct api_ctx *api, char *err,
         .statement_timeout_ms = cfg->statement_timeout_ms,
         .stmts = api_db_statements, .n_stmts = STMT_COUNT,
     };
-    struct pool_config cpu = { .conninfo = NULL, .size = cfg->threads, .wait_ms = 30000 };
+    struct pool_config cpu = { .conninfo = NULL, .size = cfg->threads, .wait_ms = 30000,
+                               .max_queue = HASH_QUEUE_MAX };
     api->db = pool_start(&db, err, errcap);
     api->cpu = api->db ? pool_start(&cpu, err, errcap) : NULL;
     return api->cpu != NULL ? 0 : -1;
@@ -177,7 +178,7 @@ static int serve(const struct config *cfg)
     struct http_config hc = {
         .host = cfg->host, .port = cfg->port, .threads = cfg->threads,
         .max_connections = cfg->max_connections, .conn_timeout_s = cfg->conn_timeout_s,
-        .body_max = BODY_MAX,
+        .body_max = api_body_max,
     };
     int ok = setup_auth(cfg, &api, err, sizeof err) == 0 && start_pools(cfg, &api, err, sizeof err) == 0;
     if (ok && (sw = sweeper_start(cfg->db_url, cfg->sweep_interval_ms)) == NULL)

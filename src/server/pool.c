@@ -37,7 +37,7 @@ struct pool {
     pthread_cond_t cv;         /* jobs queued or stopping */
     struct pool_job *head, *tail;
     int queued, in_use, connected, stopping, draining;
-    uint64_t timeouts, unavailable, connects, connect_failures;
+    uint64_t timeouts, unavailable, full, connects, connect_failures;
     pthread_t timer;
     struct worker *workers;
     int started;
@@ -288,6 +288,12 @@ void pool_submit(struct pool *p, struct pool_job *job)
         job->done(job, POOL_DRAINING);
         return;
     }
+    if (p->cfg.max_queue > 0 && p->queued >= p->cfg.max_queue) {
+        p->full++;
+        pthread_mutex_unlock(&p->mu);
+        job->done(job, POOL_FULL);
+        return;
+    }
     if (p->tail != NULL)
         p->tail->next = job;
     else
@@ -307,6 +313,7 @@ void pool_get_stats(struct pool *p, struct pool_stats *out)
     out->waiting = p->queued;
     out->timeouts = p->timeouts;
     out->unavailable = p->unavailable;
+    out->full = p->full;
     out->connects = p->connects;
     out->connect_failures = p->connect_failures;
     pthread_mutex_unlock(&p->mu);

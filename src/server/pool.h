@@ -24,6 +24,7 @@ enum pool_outcome {
     POOL_TIMEOUT,       /* no connection free within the bounded wait */
     POOL_UNAVAILABLE,   /* no working connection to the database */
     POOL_DRAINING,      /* the pool is draining (pool_drain): the job never ran */
+    POOL_FULL,          /* the queue was at max_queue: the job never ran */
 };
 
 enum pool_run_rc { POOL_RUN_OK, POOL_RUN_CONN_LOST };
@@ -48,6 +49,7 @@ struct pool_config {
     const char *conninfo;
     int size;                     /* connections = worker threads, >= 1 */
     int64_t wait_ms;              /* bounded wait for a connection */
+    int max_queue;                /* jobs waiting at most; 0: no cap */
     int statement_timeout_ms;
     const struct pool_stmt *stmts;
     int n_stmts;
@@ -60,6 +62,7 @@ struct pool_stats {
     int waiting;       /* jobs in the queue */
     uint64_t timeouts;
     uint64_t unavailable;
+    uint64_t full;      /* jobs refused for a full queue */
     uint64_t connects;  /* successful (re)connections */
     uint64_t connect_failures;
 };
@@ -72,7 +75,8 @@ struct pool;
 struct pool *pool_start(const struct pool_config *cfg, char *err, size_t errcap);
 
 /* pool_submit: queue job; its done will be called exactly once. After pool_drain or
- * pool_stop has begun, done is called at once with POOL_DRAINING. */
+ * pool_stop has begun, done is called at once with POOL_DRAINING; with max_queue jobs
+ * already waiting, at once with POOL_FULL. */
 void pool_submit(struct pool *p, struct pool_job *job);
 
 /* pool_stats: a consistent snapshot of the gauges and counters. */
