@@ -52,8 +52,12 @@ int64_t pool_now_us(void)
 
 PGconn *pool_connect(const char *conninfo)
 {
-    const char *const keys[] = { "dbname", "connect_timeout", "application_name", NULL };
-    const char *const vals[] = { conninfo, "5", "lastroomd", NULL };
+    const char *const keys[] = { "dbname", "connect_timeout", "application_name", "keepalives",
+                                 "keepalives_idle", "keepalives_interval", "keepalives_count",
+                                 "tcp_user_timeout", NULL };
+    const char *const vals[] = { conninfo, "5", "lastroomd", "1", POOL_KEEPALIVE_IDLE_S,
+                                 POOL_KEEPALIVE_INTERVAL_S, POOL_KEEPALIVE_COUNT,
+                                 POOL_TCP_USER_TIMEOUT_MS, NULL };
     return PQconnectdbParams(keys, vals, 1);
 }
 

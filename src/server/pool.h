@@ -94,8 +94,18 @@ void pool_drain(struct pool *p);
 /* pool_stop: finish the queued jobs, stop the workers, close the connections, free. */
 void pool_stop(struct pool *p);
 
+/* TCP settings of every connection: a peer gone without a reset (a host lost, a cable
+ * pulled) is noticed by keepalives on an idle or waiting connection within
+ * 10 + 3 x 5 = 25 s, and data left unacknowledged fails the connection after 15 s,
+ * instead of the kernel's defaults of two hours and about fifteen minutes. */
+#define POOL_KEEPALIVE_IDLE_S "10"
+#define POOL_KEEPALIVE_INTERVAL_S "5"
+#define POOL_KEEPALIVE_COUNT "3"
+#define POOL_TCP_USER_TIMEOUT_MS "15000"
+
 /* pool_connect: connect to conninfo (a URL or key=value string) with a 5 s connect
- * timeout and application_name lastroomd. Always returns a PGconn (check PQstatus). */
+ * timeout, the TCP settings above and application_name lastroomd. Always returns a
+ * PGconn (check PQstatus). */
 PGconn *pool_connect(const char *conninfo);
 
 /* pool_now_us: the monotonic clock the pool uses, in microseconds. */
