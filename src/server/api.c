@@ -56,7 +56,7 @@ void api_handle(struct api_ctx *api, struct http_req *r)
     case ROUTE_HOLD_CREATE: api_booking_hold(api, r); break;
     case ROUTE_BOOKING_CREATE: api_booking_confirm(api, r); break;
     case ROUTE_HOLD_GET: case ROUTE_HOLD_DELETE: case ROUTE_BOOKING_GET:
-    case ROUTE_BOOKING_CANCEL: case ROUTE_BOOKING_LIST:
+    case ROUTE_BOOKING_CANCEL: case ROUTE_BOOKING_LIST: case ROUTE_HOLD_LIST:
         api_booking_by_id(api, r);
         break;
     case ROUTE_ADMIN_HOTEL_CREATE: api_catalog_hotel_create(api, r); break;

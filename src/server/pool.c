@@ -168,8 +168,9 @@ static int ensure_conn(struct worker *w)
 static enum pool_outcome run_job(struct worker *w, struct pool_job *job)
 {
     for (int attempt = 0; attempt < 2; attempt++) {
+        job->attempt = attempt;
         if (ensure_conn(w) != 0)
-            return POOL_UNAVAILABLE;
+            return attempt == 0 ? POOL_UNAVAILABLE : POOL_LOST;
         if (job->run(job, w->conn) == POOL_RUN_OK)
             return POOL_DONE;
         log_warn("pool: worker %d: connection failed during a call: %s", w->index,
@@ -178,7 +179,7 @@ static enum pool_outcome run_job(struct worker *w, struct pool_job *job)
         if (!job->retry_safe)
             break;
     }
-    return POOL_UNAVAILABLE;
+    return POOL_LOST;
 }
 
 static struct pool_job *pop_locked(struct pool *p)
@@ -209,7 +210,7 @@ static void *worker_main(void *arg)
         p->in_use++;
         pthread_mutex_unlock(&p->mu);
         enum pool_outcome o = run_job(w, job);
-        if (o == POOL_UNAVAILABLE)
+        if (o == POOL_UNAVAILABLE || o == POOL_LOST)
             count(p, &p->unavailable);
         job->done(job, o);
         pthread_mutex_lock(&p->mu);

@@ -7,7 +7,8 @@
  * picked up within the pool's bounded wait completes with POOL_TIMEOUT without running.
  * A broken connection (server restarted, backend terminated) is noticed before use or
  * by the failing call, closed and replaced; a job marked retry_safe then runs once more
- * on the new connection, others complete with POOL_UNAVAILABLE. Every connection gets
+ * on the new connection, others complete with POOL_LOST (sent, outcome unknown); a job
+ * that never reached a working connection completes with POOL_UNAVAILABLE. Every connection gets
  * the given statements prepared as soon as it is made, statement_timeout and UTC.
  *
  * With conninfo NULL the pool is a plain FIFO of worker threads with the same bounded
@@ -25,6 +26,8 @@ enum pool_outcome {
     POOL_UNAVAILABLE,   /* no working connection to the database */
     POOL_DRAINING,      /* the pool is draining (pool_drain): the job never ran */
     POOL_FULL,          /* the queue was at max_queue: the job never ran */
+    POOL_LOST,          /* the connection failed after the job's call was sent (and a
+                           retry_safe job's retry could not finish): it may have run */
 };
 
 enum pool_run_rc { POOL_RUN_OK, POOL_RUN_CONN_LOST };
@@ -35,6 +38,7 @@ struct pool_job {
     /* called exactly once, on a worker or the pool's timer thread */
     void (*done)(struct pool_job *job, enum pool_outcome outcome);
     int retry_safe;     /* may run again after a lost connection */
+    int attempt;        /* set by the pool: 0, or 1 when run again after a lost connection */
     /* owned by the pool */
     struct pool_job *next;
     int64_t deadline_us;
