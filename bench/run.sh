@@ -12,6 +12,7 @@
 #   d. last-room with 10,000 VUs released together: one winner, clean refusals, memory;
 #   e. arrival-rate accuracy at 150 and 5,000 iterations/s, and a one-second stall of
 #      lastroomd (SIGSTOP/SIGCONT) seen from the intended start versus the actual send.
+#   f. lastroomd's peak memory under 1,000 connections of hostile bodies, /health/live meanwhile.
 # It starts its own private PostgreSQL (var/pg-bench) and lastroomd processes on free
 # loopback ports, bounds every run in time, stops everything it started (by PID) at
 # exit, and prints the table (also written to var/bench-results.md). A row that cannot
@@ -23,7 +24,7 @@
 #   BENCH_CONC      concurrency of the booking ceiling runs (default 16)
 #   BENCH_CONNS     connections of the load generator runs (default 64)
 #   BENCH_THREADS   load generator threads (default 2)
-#   BENCH_ONLY      sections to run, e.g. "a b" (default "a b c d e")
+#   BENCH_ONLY      sections to run, e.g. "a b" (default "a b c d e f")
 #   BENCH_LASTROOM_VUS  VUs of the large last-room run (default 10000)
 #   BENCH_D_BUDGET  seconds the large last-room run may take (default 200); it is
 #                   skipped when the 1,000-VU run predicts more
@@ -38,7 +39,7 @@ SECS=${BENCH_SECS:-10}
 CONC=${BENCH_CONC:-16}
 CONNS=${BENCH_CONNS:-64}
 THREADS=${BENCH_THREADS:-2}
-ONLY=${BENCH_ONLY:-a b c d e}
+ONLY=${BENCH_ONLY:-a b c d e f}
 PGBENCH=${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}
 [ -x "$PGBENCH" ] || PGBENCH=$(command -v pgbench || echo pgbench)
 OUT=var/bench
@@ -112,6 +113,7 @@ wants b && section_b
 wants c && section_c
 wants d && section_d
 wants e && section_e
+wants f && section_f
 
 {
   echo "# lastroom bench results"

@@ -466,3 +466,33 @@ stall_row() {
     na e.stall "p99, 150/s, lastroomd stopped 1 s" "no intended/actual p99 in the export, exit $s" "stall visible"
   fi
 }
+
+# ---------------------------------------------------------------------------------
+# f. memory bound: 1,000 connections of hostile bodies at once (tests/integration/
+#    hostile_memory.py) against the release build; its peak resident memory and
+#    whether GET /health/live answered within 2 s throughout.
+
+section_f() {
+  say "f. memory under 1,000 connections of hostile bodies"
+  local out peak live_ok live_failed admin
+  if ! start_server "$OUT/f-server.log" --max-connections 10000; then
+    na f.mem "peak RSS, 1,000 hostile bodies" "$BENCH_WHY" "< 256 MiB, /health/live answered"
+    return
+  fi
+  bench_user
+  admin=$(curl -s --max-time 10 -H 'Content-Type: application/json' \
+    --data "{\"email\":\"$ADMIN_EMAIL\",\"password\":\"$ADMIN_PASSWORD\"}" "$URL/api/auth/login" | jq -r '.token // empty')
+  out=$(timeout 300 python3 tests/integration/hostile_memory.py "${URL##*:}" "$SERVER_PID" 1000 \
+        "$TOKEN" "$admin" 2 2>&1)
+  echo "$out" >"$OUT/f-client.log"
+  peak=$(awk '/^peak_rss_kb/ {print $2}' <<<"$out")
+  read -r _ live_ok _ live_failed < <(grep '^live_ok' <<<"$out")
+  stop_pid "$SERVER_PID"; SERVER_PID=""
+  if [ -z "$peak" ] || [ -z "$live_ok" ]; then
+    na f.mem "peak RSS, 1,000 hostile bodies" "no figures, see $OUT/f-client.log" "< 256 MiB, /health/live answered"
+    return
+  fi
+  row f.mem "peak RSS of lastroomd, 1,000 connections of hostile bodies" "$((peak / 1024)) MiB" \
+    "$(grep '^answered' <<<"$out")" "/health/live $live_ok answered, $live_failed not within 2 s" \
+    "< 256 MiB, /health/live answered" "$(verdict test "$peak" -lt 262144 -a "$live_failed" = 0)"
+}

@@ -13,9 +13,16 @@
 -- expiry, so integrity_report's expired_holds_lingering and tentative_mismatch keep
 -- showing the damage to operators, while all healthy holds expire as before.
 --
--- Lock order in the one-by-one path: the nights of every candidate hold are locked
--- first, in ascending (room_type_id, date) order, exactly as everywhere else; the
--- per-hold updates then only touch rows already locked, so no new wait can form a cycle.
+-- A night locked by another session (an idle-in-transaction psql holding a
+-- room_inventory row) would block the batch for as long as that session lives, and with
+-- it the expiry of every hold in the database. The sweeper's connection sets lock_timeout
+-- (src/server/sweeper.c), so the batch fails with lock_not_available instead and the
+-- holds go one by one, where a hold whose nights cannot be locked at once (NOWAIT) is
+-- left for a later sweep while all others are released.
+--
+-- Lock order in the one-by-one path: each hold's nights are locked in ascending date
+-- order with NOWAIT, so this path never waits for a lock and cannot be part of a
+-- deadlock; the per-hold updates then only touch rows already locked.
 
 CREATE OR REPLACE FUNCTION release_expired_holds_batch(p_batch int)
 RETURNS int
@@ -53,7 +60,7 @@ END
 $$;
 
 -- The fallback: the holds of one batch, one at a time, quarantining those whose
--- nights cannot take them back.
+-- nights cannot take them back and skipping those whose nights are locked elsewhere.
 CREATE OR REPLACE FUNCTION release_expired_holds_one_by_one(p_batch int)
 RETURNS int
 LANGUAGE plpgsql AS $$
@@ -70,15 +77,13 @@ BEGIN
     IF v_ids IS NULL THEN
         RETURN 0;
     END IF;
-    -- Every night any candidate touches, locked up front in the global order.
-    PERFORM 1 FROM room_inventory ri
-      WHERE EXISTS (SELECT 1 FROM booking_holds bh
-                     WHERE bh.hold_id = ANY (v_ids) AND bh.room_type_id = ri.room_type_id
-                       AND ri.date >= bh.check_in AND ri.date < bh.check_out)
-      ORDER BY ri.room_type_id, ri.date FOR UPDATE;
     FOR i IN 1 .. array_length(v_ids, 1) LOOP
         SELECT * INTO v_hold FROM booking_holds WHERE hold_id = v_ids[i];
         BEGIN
+            PERFORM 1 FROM room_inventory ri
+              WHERE ri.room_type_id = v_hold.room_type_id
+                AND ri.date >= v_hold.check_in AND ri.date < v_hold.check_out
+              ORDER BY ri.date FOR UPDATE NOWAIT;
             DELETE FROM booking_holds WHERE hold_id = v_hold.hold_id;
             UPDATE room_inventory ri SET tentative_count = ri.tentative_count - v_hold.quantity
              WHERE ri.room_type_id = v_hold.room_type_id
@@ -88,6 +93,8 @@ BEGIN
             UPDATE booking_holds SET quarantined = true WHERE hold_id = v_hold.hold_id;
             RAISE WARNING 'hold % quarantined: room type % nights [%, %) hold fewer tentative rooms than its quantity %; the counters no longer match the holds (see integrity_report)',
                 v_hold.hold_id, v_hold.room_type_id, v_hold.check_in, v_hold.check_out, v_hold.quantity;
+        WHEN lock_not_available THEN
+            NULL;  -- a night locked elsewhere: this hold waits for a later sweep
         END;
     END LOOP;
     RETURN v_released;
@@ -97,7 +104,8 @@ $$;
 -- The sweeper: deletes up to p_batch holds whose hold_expiry <= now(), skipping holds
 -- that another transaction has locked (a confirm in progress), and gives their rooms
 -- back, night by night in ascending (room_type_id, date) order. Returns how many holds
--- it released (0 when p_batch < 1). Call it again while it returns p_batch.
+-- it released (0 when p_batch < 1). Call it again while it returns p_batch. Under a
+-- lock_timeout, a night locked elsewhere costs one timeout and then only its own holds.
 CREATE OR REPLACE FUNCTION release_expired_holds(p_batch int DEFAULT 1000)
 RETURNS int
 LANGUAGE plpgsql AS $$
@@ -109,6 +117,8 @@ BEGIN
         RETURN release_expired_holds_batch(p_batch);
     EXCEPTION WHEN check_violation THEN
         NULL;  -- a damaged night in this batch: fall through to one hold at a time
+    WHEN lock_not_available THEN
+        NULL;  -- a night locked past lock_timeout: the same, skipping that hold
     END;
     RETURN release_expired_holds_one_by_one(p_batch);
 END

@@ -192,6 +192,19 @@ BEGIN
 END
 $$;
 
+-- GET /api/holds: the caller's live holds (at most 1000, newest first), so that a client
+-- whose answer to POST /api/holds was lost can find the hold it may have made.
+CREATE OR REPLACE FUNCTION api_holds_list(p_user_id bigint, OUT result text, OUT body jsonb)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    result := 'ok';
+    SELECT jsonb_build_object('holds', coalesce(jsonb_agg(api_hold_json(h) ORDER BY h.hold_id DESC), '[]'))
+      INTO body
+      FROM (SELECT * FROM booking_holds bh WHERE bh.user_id = p_user_id AND NOT bh.quarantined
+             ORDER BY bh.hold_id DESC LIMIT 1000) h;
+END
+$$;
+
 -- POST /api/auth/register. Emails are unique (compared as given; the server lowercases).
 CREATE OR REPLACE FUNCTION api_register(p_email text, p_hash text, p_full_name text,
                              OUT result text, OUT body jsonb)

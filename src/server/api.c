@@ -56,7 +56,7 @@ void api_handle(struct api_ctx *api, struct http_req *r)
     case ROUTE_HOLD_CREATE: api_booking_hold(api, r); break;
     case ROUTE_BOOKING_CREATE: api_booking_confirm(api, r); break;
     case ROUTE_HOLD_GET: case ROUTE_HOLD_DELETE: case ROUTE_BOOKING_GET:
-    case ROUTE_BOOKING_CANCEL: case ROUTE_BOOKING_LIST:
+    case ROUTE_BOOKING_CANCEL: case ROUTE_BOOKING_LIST: case ROUTE_HOLD_LIST:
         api_booking_by_id(api, r);
         break;
     case ROUTE_ADMIN_HOTEL_CREATE: api_catalog_hotel_create(api, r); break;
@@ -179,7 +179,27 @@ void api_param_date(struct http_req *r, int i, int32_t day)
 
 void api_param_str(struct http_req *r, int i, const char *s)
 {
-    param_set(r, i, s);
+    size_t n = strlen(s) + 1;
+    if (n > sizeof r->text - r->text_used) {   /* the handlers' field caps keep below */
+        param_set(r, i, "");
+        return;
+    }
+    char *copy = r->text + r->text_used;
+    memcpy(copy, s, n);
+    r->text_used += n;
+    param_set(r, i, copy);
+}
+
+size_t api_body_max(enum route route)
+{
+    switch (route) {
+    case ROUTE_REGISTER: case ROUTE_LOGIN: case ROUTE_HOLD_CREATE: case ROUTE_BOOKING_CREATE:
+        return API_BODY_MAX_USER;
+    case ROUTE_ADMIN_HOTEL_CREATE: case ROUTE_ADMIN_ROOM_TYPE_CREATE: case ROUTE_ADMIN_INVENTORY_PUT:
+        return API_BODY_MAX_ADMIN;
+    default:
+        return API_BODY_MAX_NONE;
+    }
 }
 
 void api_param_null(struct http_req *r, int i)

@@ -31,6 +31,15 @@ struct api_ctx {
     int max_holds;                /* live holds per user; 0: no cap */
 };
 
+/* Body caps by route: a body only carries a few short fields, and the JSON value cap
+ * (jsonx.h) bounds its parsed tree. Routes that read no body still accept a small one. */
+#define API_BODY_MAX_USER (4 * 1024)      /* register, login, holds, bookings */
+#define API_BODY_MAX_ADMIN (16 * 1024)    /* admin creates: 200 + 200 + 400 characters, escaped */
+#define API_BODY_MAX_NONE 1024            /* every other route */
+
+/* api_body_max: the body cap of route (413 past it). */
+size_t api_body_max(enum route route);
+
 /* api_handle: answer or defer a routed request (r->match set). */
 void api_handle(struct api_ctx *api, struct http_req *r);
 
@@ -60,7 +69,7 @@ int api_query_date(struct http_req *r, const char *key, int32_t *day);
 /* Parameters of the request's database call, by position (1-based in SQL, 0-based here). */
 void api_param_i64(struct http_req *r, int i, int64_t v);
 void api_param_date(struct http_req *r, int i, int32_t day);
-void api_param_str(struct http_req *r, int i, const char *s);   /* s must outlive the call */
+void api_param_str(struct http_req *r, int i, const char *s);   /* copied into r->text */
 void api_param_null(struct http_req *r, int i);
 
 #endif

@@ -22,30 +22,29 @@
 #include "server/api_db.h"
 #include "server/validate.h"
 
-/* The request's password, still inside r->json. */
-static const char *password_of(struct http_req *r, size_t *len)
+_Static_assert(HTTP_PASSWORD_MAX >= VALIDATE_PASSWORD_MAX, "r->password holds any valid password");
+
+/* copy_password: keep the password in r->password (the body is freed before the job
+ * runs) and wipe it from the body. */
+static void copy_password(struct http_req *r, const char *pw, size_t n)
 {
-    json_t *v = json_object_get(r->json, "password");
-    *len = json_string_length(v);
-    return json_string_value(v);
+    memcpy(r->password, pw, n);
+    r->password[n] = '\0';
+    r->password_len = n;
+    sodium_memzero((void *)(uintptr_t)pw, n);
 }
 
 static void wipe_password(struct http_req *r)
 {
-    size_t n;
-    const char *pw = password_of(r, &n);
-    if (pw != NULL)
-        sodium_memzero((void *)(uintptr_t)pw, n);
+    sodium_memzero(r->password, sizeof r->password);
 }
 
 /* step 1 of register, on the hashing pool */
 static enum pool_run_rc register_hash(struct pool_job *job, PGconn *conn)
 {
     struct http_req *r = http_req_of_job(job);
-    size_t n;
-    const char *pw = password_of(r, &n);
     (void)conn;
-    if (auth_password_hash(pw, n, r->hash) != 0)
+    if (auth_password_hash(r->password, r->password_len, r->hash) != 0)
         http_reply_error(r, 500, "internal_error", "cannot hash the password");
     wipe_password(r);
     return POOL_RUN_OK;
@@ -83,6 +82,7 @@ void api_auth_register(struct api_ctx *api, struct http_req *r)
         http_reply_error(r, 400, "invalid_password", why);
         return;
     }
+    copy_password(r, pw, plen);
     api_param_str(r, 0, r->email);
     api_param_str(r, 2, name);
     r->stmt = STMT_REGISTER;
@@ -160,14 +160,13 @@ static int login_throttled(struct api_ctx *api, struct http_req *r)
 static enum pool_run_rc login_verify(struct pool_job *job, PGconn *conn)
 {
     struct http_req *r = http_req_of_job(job);
-    size_t n;
-    const char *pw = password_of(r, &n);
     (void)conn;
     if (login_throttled(r->api, r)) {
         wipe_password(r);
         return POOL_RUN_OK;
     }
-    int ok = auth_password_verify(r->found_user_id ? r->hash : r->api->dummy_hash, pw, n);
+    int ok = auth_password_verify(r->found_user_id ? r->hash : r->api->dummy_hash, r->password,
+                                  r->password_len);
     wipe_password(r);
     if (ok && r->found_user_id != 0) {
         ratelimit_succeeded(r->api->logins, r->email, strlen(r->email));
@@ -206,6 +205,7 @@ void api_auth_login(struct api_ctx *api, struct http_req *r)
     }
     if (login_throttled(api, r))
         return;
+    copy_password(r, pw, plen);
     api_param_str(r, 0, r->email);
     r->stmt = STMT_LOGIN;
     r->job.run = login_fetch;

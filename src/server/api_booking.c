@@ -89,10 +89,11 @@ void api_booking_by_id(struct api_ctx *api, struct http_req *r)
     case ROUTE_HOLD_DELETE: stmt = STMT_RELEASE; break;
     case ROUTE_BOOKING_GET: stmt = STMT_BOOKING_GET; break;
     case ROUTE_BOOKING_CANCEL: stmt = STMT_CANCEL; break;
+    case ROUTE_HOLD_LIST: stmt = STMT_HOLDS; break;
     default: stmt = STMT_BOOKINGS; break;
     }
     api_param_i64(r, 0, r->user.user_id);
-    if (stmt != STMT_BOOKINGS)
+    if (stmt != STMT_BOOKINGS && stmt != STMT_HOLDS)
         api_param_i64(r, 1, r->match.id);
     api_db_call(api, r, stmt);
 }

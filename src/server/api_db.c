@@ -33,6 +33,7 @@ const struct pool_stmt api_db_statements[STMT_COUNT] = {
     [STMT_INVENTORY_SET] = { "inventory_set", SEL "api_inventory_set($1::bigint, $2::date, $3::date, $4::int)" },
     [STMT_INVENTORY_GET] = { "inventory_get", SEL "api_inventory_get($1::bigint, $2::date, $3::date)" },
     [STMT_INTEGRITY] = { "integrity", SEL "api_integrity($1::bigint)" },
+    [STMT_HOLDS] = { "holds", SEL "api_holds_list($1::bigint)" },
 };
 
 struct outcome {
@@ -91,7 +92,38 @@ static const struct outcome outcomes[] = {
     { STMT_INVENTORY_GET, "ok", 200, NULL, NULL, EV_NONE },
     { STMT_INVENTORY_GET, "room_type_not_found", 404, "room_type_not_found", "no such room type", EV_NONE },
     { STMT_INTEGRITY, "ok", 200, NULL, NULL, EV_NONE },
+    { STMT_HOLDS, "ok", 200, NULL, NULL, EV_NONE },
 };
+
+/* writes: a call that may have changed something, whose lost answer is an unknown */
+static int is_write(enum api_stmt stmt)
+{
+    switch (stmt) {
+    case STMT_HOLD: case STMT_RELEASE: case STMT_CONFIRM: case STMT_CANCEL: case STMT_REGISTER:
+    case STMT_HOTEL_CREATE: case STMT_ROOM_TYPE_CREATE: case STMT_INVENTORY_SET:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* retried_result: a release or cancel run again after a lost connection that finds its
+ * work done (the hold gone, the booking cancelled) was, as far as the client can tell,
+ * done by the first attempt, whose answer was lost: answer the success. */
+static const char *retried_result(const struct http_req *r, const char *result, const char **body)
+{
+    if (r->job.attempt == 0)
+        return result;
+    if (r->stmt == STMT_RELEASE && strcmp(result, "not_found") == 0) {
+        *body = NULL;
+        return "released";
+    }
+    if (r->stmt == STMT_CANCEL && strcmp(result, "already_cancelled") == 0) {
+        *body = NULL;
+        return "cancelled";
+    }
+    return result;
+}
 
 void api_db_call(struct api_ctx *api, struct http_req *r, enum api_stmt stmt)
 {
@@ -146,8 +178,21 @@ static void reply_refusal(struct http_req *r, const struct outcome *o, const cha
     json_decref(j);
 }
 
+/* success_body: the body of a success whose function gave none (a retried release or
+ * cancel): the object and its new status. */
+static char *success_body(const struct http_req *r)
+{
+    json_t *j = r->stmt == STMT_RELEASE
+        ? json_pack("{s:I,s:s}", "hold_id", (json_int_t)r->match.id, "status", "released")
+        : json_pack("{s:I,s:s}", "booking_id", (json_int_t)r->match.id, "status", "Cancelled");
+    char *s = j != NULL ? jsonx_dump(j) : NULL;
+    json_decref(j);
+    return s;
+}
+
 static void answer(struct http_req *r, const char *result, const char *body)
 {
+    result = retried_result(r, result, &body);
     for (size_t i = 0; i < sizeof outcomes / sizeof outcomes[0]; i++) {
         const struct outcome *o = &outcomes[i];
         if (o->stmt != (enum api_stmt)r->stmt || strcmp(o->result, result) != 0)
@@ -156,7 +201,8 @@ static void answer(struct http_req *r, const char *result, const char *body)
         if (o->code != NULL)
             reply_refusal(r, o, body);
         else
-            http_reply(r, o->status, strdup(body != NULL ? body : "{}"));
+            http_reply(r, o->status, body != NULL ? strdup(body)
+                       : is_write((enum api_stmt)r->stmt) ? success_body(r) : strdup("{}"));
         return;
     }
     log_error("%s: unexpected result '%s'", api_db_statements[r->stmt].name, result);
@@ -186,7 +232,16 @@ void api_db_done(struct pool_job *job, enum pool_outcome outcome)
     struct http_req *r = http_req_of_job(job);
     if (outcome != POOL_DONE || !r->answered) {
         r->retry_after = 1;
-        if (r->match.route == ROUTE_HEALTH)
+        if (outcome == POOL_DRAINING)
+            http_reply_error(r, 503, "shutting_down", "the server is shutting down; try again");
+        else if (outcome == POOL_LOST && is_write((enum api_stmt)r->stmt)) {
+            r->retry_after = 0;   /* resending could do it twice: look first */
+            http_reply_error(r, 503, "outcome_unknown",
+                             "the database connection was lost after the request was sent; "
+                             "it may or may not have been done");
+        } else if (outcome == POOL_FULL)
+            http_reply_error(r, 503, "busy", "too many requests are waiting for this work; try again");
+        else if (r->match.route == ROUTE_HEALTH)
             http_reply(r, 503, strdup("{\"status\":\"degraded\",\"db\":\"down\"}"));
         else if (outcome == POOL_TIMEOUT)
             http_reply_error(r, 503, "db_pool_timeout", "no database connection became free in time");

@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -24,10 +25,13 @@
 struct http_server {
     struct MHD_Daemon *daemon;
     struct api_ctx *api;
-    size_t body_max;
+    size_t (*body_max)(enum route route);
     int64_t request_limit_us;     /* headers and body must be in within this */
     struct connwatch *watch;
-    atomic_int suspended;
+    atomic_int suspended;         /* requests waiting for a job */
+    atomic_int routing;           /* requests inside route(), which may suspend them */
+    atomic_int connections;       /* open connections */
+    atomic_int draining;          /* http_drain was called: refuse new requests */
 };
 
 struct http_req *http_req_of_job(struct pool_job *job)
@@ -104,14 +108,24 @@ static struct http_req *req_new(struct http_server *s, struct MHD_Connection *c,
     r->method = method;
     r->content_type = "application/json";
     r->t0_us = clock_mono_us();
-    buf_init(&r->body, s->body_max);
+    r->route_rc = router_match(method, url, &r->match);
+    buf_init(&r->body, s->body_max(r->match.route));
     return r;
+}
+
+/* drop_input: free the body and its parsed tree (a deferred request keeps only what its
+ * handler copied out, so that waiting for a pool costs no more than the request object). */
+static void drop_input(struct http_req *r)
+{
+    buf_free(&r->body);
+    json_decref(r->json);
+    r->json = NULL;
 }
 
 static void req_free(struct http_req *r)
 {
-    buf_free(&r->body);
-    json_decref(r->json);
+    drop_input(r);
+    sodium_memzero(r->password, sizeof r->password);
     free(r->resp);
     free(r);
 }
@@ -133,9 +147,18 @@ static enum MHD_Result send_answer(struct http_req *r)
         snprintf(ra, sizeof ra, "%d", r->retry_after);
         MHD_add_response_header(resp, "Retry-After", ra);
     }
+    if (atomic_load(&r->srv->draining))
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     return ret;
+}
+
+static void too_large(struct http_req *r)
+{
+    char msg[96];
+    snprintf(msg, sizeof msg, "the body is over this route's cap of %zu bytes", r->body.max);
+    http_reply_error(r, 413, "payload_too_large", msg);
 }
 
 /* early_checks: what can be refused from the headers alone. */
@@ -145,22 +168,25 @@ static void early_checks(struct http_req *r)
     int n = MHD_get_connection_values(r->conn, MHD_HEADER_KIND, NULL, NULL);
     if (n > HTTP_MAX_HEADERS)
         http_reply_error(r, 431, "request_header_fields_too_large", "too many header fields");
-    else if (cl != NULL && strtoull(cl, NULL, 10) > r->srv->body_max)
-        http_reply_error(r, 413, "payload_too_large", "the body is over the 64 KiB cap");
+    else if (cl != NULL && strtoull(cl, NULL, 10) > r->body.max)
+        too_large(r);
 }
 
 static void route(struct http_req *r)
 {
-    enum router_rc rc = router_match(r->method, r->url, &r->match);
+    enum router_rc rc = r->route_rc;
     if (r->body_too_large)
-        http_reply_error(r, 413, "payload_too_large", "the body is over the 64 KiB cap");
+        too_large(r);
     else if (rc == ROUTER_NOT_FOUND)
         http_reply_error(r, 404, "not_found", "no such route");
     else if (rc == ROUTER_METHOD_NOT_ALLOWED) {
         snprintf(r->allow, sizeof r->allow, "%s", r->match.allow);
         http_reply_error(r, 405, "method_not_allowed", "this route does not take that method");
-    } else
+    } else {
         api_handle(r->srv->api, r);
+    }
+    if (r->suspended)
+        drop_input(r);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -195,7 +221,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (r->answered)
         return MHD_YES;   /* answer already queued (early refusal) */
-    route(r);
+    /* routing is counted before draining is read: http_stop sets draining before it
+     * reads routing, so either this request sees draining or http_stop sees it routed */
+    atomic_fetch_add(&s->routing, 1);
+    if (atomic_load(&s->draining)) {
+        r->retry_after = 1;
+        http_reply_error(r, 503, "shutting_down", "the server is shutting down; try again");
+    } else {
+        route(r);
+    }
+    atomic_fetch_sub(&s->routing, 1);
     return r->answered && !r->suspended ? send_answer(r) : MHD_YES;
 }
 
@@ -225,9 +260,11 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 {
     struct http_server *s = cls;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        atomic_fetch_add(&s->connections, 1);
         const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
         *socket_context = ci != NULL ? connwatch_add(s->watch, ci->connect_fd) : NULL;
     } else {
+        atomic_fetch_sub(&s->connections, 1);
         connwatch_remove(s->watch, *socket_context);
         *socket_context = NULL;
     }
@@ -294,21 +331,43 @@ struct http_server *http_start(const struct http_config *cfg, struct api_ctx *ap
     return s;
 }
 
-void http_stop(struct http_server *s, int grace_ms)
+/* wait_until_zero: wait (10 ms steps, at most ms) until every counter is 0; 0 when so. */
+static int wait_until_zero(atomic_int *a, atomic_int *b, int ms)
 {
-    if (s == NULL)
+    for (int waited = 0; atomic_load(a) + (b != NULL ? atomic_load(b) : 0) > 0; waited += 10) {
+        if (waited >= ms)
+            return -1;
+        nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000000L }, NULL);
+    }
+    return 0;
+}
+
+void http_drain(struct http_server *s)
+{
+    if (s == NULL || atomic_exchange(&s->draining, 1))
         return;
     MHD_socket lfd = MHD_quiesce_daemon(s->daemon);
-    for (int waited = 0; atomic_load(&s->suspended) > 0 && waited < grace_ms; waited += 10) {
-        struct timespec ts = { 0, 10 * 1000000L };
-        nanosleep(&ts, NULL);
-    }
-    if (atomic_load(&s->suspended) > 0)
-        log_error("http: %d requests still deferred after %d ms; stopping anyway",
-                  atomic_load(&s->suspended), grace_ms);
-    MHD_stop_daemon(s->daemon);
     if (lfd != MHD_INVALID_SOCKET)
-        close(lfd);
+        close(lfd);   /* new connections are refused from now on, not left in the backlog */
+}
+
+int http_stop(struct http_server *s, int grace_ms)
+{
+    if (s == NULL)
+        return 0;
+    http_drain(s);
+    if (wait_until_zero(&s->routing, &s->suspended, grace_ms) != 0) {
+        /* MHD_stop_daemon would abort with suspended connections: leave the daemon be */
+        log_error("http: %d requests still deferred after %d ms; not stopping cleanly",
+                  atomic_load(&s->suspended), grace_ms);
+        return -1;
+    }
+    /* every answer is out or on its way with Connection: close; give clients that
+     * were between requests a moment to see it before the rest are closed */
+    if (wait_until_zero(&s->connections, NULL, HTTP_DRAIN_IDLE_MS) != 0)
+        log_info("http: closing %d idle connections", atomic_load(&s->connections));
+    MHD_stop_daemon(s->daemon);
     connwatch_stop(s->watch);
     free(s);
+    return 0;
 }

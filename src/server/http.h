@@ -24,6 +24,8 @@
 #define HTTP_MAX_PARAMS 10
 #define HTTP_PARAM_BYTES 48
 #define HTTP_MAX_HEADERS 64
+#define HTTP_TEXT_BYTES 1536      /* copies of the text parameters of one call */
+#define HTTP_PASSWORD_MAX 128
 
 struct http_server;
 struct MHD_Connection;
@@ -39,15 +41,21 @@ struct http_req {
     const char *method;           /* owned by MHD, valid for the request */
     const char *url;              /* path without the query string */
     struct router_match match;
+    enum router_rc route_rc;
     struct auth_user user;        /* set when the route needs a token */
-    struct buf body;
+    struct buf body;              /* capped by api_body_max(route); freed once deferred */
     int body_too_large;
-    json_t *json;                 /* the parsed body, once a handler asked for it */
+    json_t *json;                 /* the parsed body, once a handler asked for it; freed
+                                     once deferred, so a handler copies what its job needs */
     /* the database call a handler prepared (see api_db.h) */
     int stmt;
     int nparams;
     const char *params[HTTP_MAX_PARAMS];
     char pbuf[HTTP_MAX_PARAMS][HTTP_PARAM_BYTES];
+    char text[HTTP_TEXT_BYTES];   /* the text parameters, copied out of the body */
+    size_t text_used;
+    char password[HTTP_PASSWORD_MAX + 1];   /* register, login; wiped once used */
+    size_t password_len;
     char fingerprint[65];         /* idempotency: hex SHA-256 of the normalised request */
     char email[256];              /* register, login: the address, lowercased */
     char peer[48];                /* the client's IP address, once http_peer was asked */
@@ -73,7 +81,7 @@ struct http_config {
     int threads;
     unsigned max_connections;
     unsigned conn_timeout_s;
-    size_t body_max;
+    size_t (*body_max)(enum route route);   /* the body cap of each route */
 };
 
 struct api_ctx;
@@ -83,9 +91,22 @@ struct api_ctx;
 struct http_server *http_start(const struct http_config *cfg, struct api_ctx *api,
                                char *err, size_t errcap);
 
-/* http_stop: stop accepting, let deferred requests finish (at most grace_ms), then
- * close every connection and free the server. */
-void http_stop(struct http_server *s, int grace_ms);
+/* How long http_stop waits, once every deferred request is answered, for clients to
+ * close their connections after a Connection: close answer. */
+#define HTTP_DRAIN_IDLE_MS 2000
+
+/* http_drain: stop accepting (the listening socket is closed) and answer every request
+ * that arrives from now on, on connections already open, 503 shutting_down with
+ * Retry-After and Connection: close; every answer sent from now on carries
+ * Connection: close. Deferred requests go on and are answered. Idempotent. */
+void http_drain(struct http_server *s);
+
+/* http_stop: drain, wait up to grace_ms for every deferred request to be answered,
+ * wait up to HTTP_DRAIN_IDLE_MS for the clients to close, close the rest and free the
+ * server. Returns 0; or -1 when deferred requests were still unanswered after grace_ms,
+ * in which case the server is left running (stopping it would abort) and the caller
+ * should exit. */
+int http_stop(struct http_server *s, int grace_ms);
 
 /* http_query / http_header: a query argument or request header (NULL when absent);
  * owned by MHD, valid while the request lives. */

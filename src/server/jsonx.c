@@ -5,9 +5,13 @@
 
 #include <string.h>
 
-int jsonx_depth_ok(const char *buf, size_t len, int max_depth)
+/* scan: the deepest nesting of [ and { and an upper bound on the number of values
+ * (1 + commas + opening brackets), strings skipped. */
+static void scan(const char *buf, size_t len, int max_depth, int *depth_ok, size_t *values)
 {
     int depth = 0, in_str = 0;
+    *depth_ok = 1;
+    *values = 1;
     for (size_t i = 0; i < len; i++) {
         char c = buf[i];
         if (in_str) {
@@ -18,19 +22,34 @@ int jsonx_depth_ok(const char *buf, size_t len, int max_depth)
         } else if (c == '"') {
             in_str = 1;
         } else if (c == '{' || c == '[') {
+            (*values)++;
             if (++depth > max_depth)
-                return 0;
+                *depth_ok = 0;
         } else if (c == '}' || c == ']') {
             depth--;
+        } else if (c == ',') {
+            (*values)++;
         }
     }
-    return 1;
+}
+
+int jsonx_depth_ok(const char *buf, size_t len, int max_depth)
+{
+    int ok;
+    size_t values;
+    scan(buf, len, max_depth, &ok, &values);
+    return ok;
 }
 
 json_t *jsonx_parse_object(const char *buf, size_t len, int max_depth)
 {
     json_error_t err;
-    if (buf == NULL || !jsonx_depth_ok(buf, len, max_depth))
+    int depth_ok;
+    size_t values;
+    if (buf == NULL)
+        return NULL;
+    scan(buf, len, max_depth, &depth_ok, &values);
+    if (!depth_ok || values > JSONX_MAX_VALUES)
         return NULL;
     json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
     if (j != NULL && !json_is_object(j)) {

@@ -20,8 +20,15 @@ enum jsonx_rc { JSONX_OK = 0, JSONX_MISSING = 1, JSONX_INVALID = 2 };
  * max_depth. Cheap pre-check run before the parser sees deep input. */
 int jsonx_depth_ok(const char *buf, size_t len, int max_depth);
 
+/* The most values a body may hold, counted before parsing as 1 + commas + opening
+ * brackets outside strings (an upper bound on members, elements and containers): the
+ * parsed tree costs far more memory than its text, so its size is capped, not only the
+ * text's. */
+#define JSONX_MAX_VALUES 64
+
 /* jsonx_parse_object: parse buf as one JSON object. Returns a new reference, or NULL
- * when buf is not valid JSON, too deep, has duplicate keys or is not an object. */
+ * when buf is not valid JSON, too deep, holds more than JSONX_MAX_VALUES values, has
+ * duplicate keys or is not an object. */
 json_t *jsonx_parse_object(const char *buf, size_t len, int max_depth);
 
 /* jsonx_get_int: obj[key] as an integer in [min, max]. A JSON null counts as missing.

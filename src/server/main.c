@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "server/log.h"
 #include "server/api.h"
@@ -21,8 +22,8 @@
 #include "server/pool.h"
 #include "server/sweeper.h"
 
-#define BODY_MAX (64 * 1024)
 #define LOGIN_FAILURES_PER_MINUTE 10
+#define HASH_QUEUE_MAX 256   /* password hashes waiting at most, before 503 busy */
 
 static void raise_fd_limit(void)
 {
@@ -91,7 +92,8 @@ static int start_pools(const struct config *cfg, struct api_ctx *api, char *err,
         .statement_timeout_ms = cfg->statement_timeout_ms,
         .stmts = api_db_statements, .n_stmts = STMT_COUNT,
     };
-    struct pool_config cpu = { .conninfo = NULL, .size = cfg->threads, .wait_ms = 30000 };
+    struct pool_config cpu = { .conninfo = NULL, .size = cfg->threads, .wait_ms = 30000,
+                               .max_queue = HASH_QUEUE_MAX };
     api->db = pool_start(&db, err, errcap);
     api->cpu = api->db ? pool_start(&cpu, err, errcap) : NULL;
     return api->cpu != NULL ? 0 : -1;
@@ -140,55 +142,70 @@ static void block_signals(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
+/* The longest a deferred request can still take once shutdown began: a job already
+ * on a worker runs its statement (statement timeout), and after a lost connection one
+ * reconnect (5 s connect timeout) and one more run; queued jobs are refused at once. */
+static int drain_grace_ms(const struct config *cfg)
+{
+    return 2 * (5000 + cfg->statement_timeout_ms) + 1000;
+}
+
+/* shut_down: drain the HTTP front and the pools together, then stop everything that
+ * was started (NULL parts are skipped). Returns 0, or -1 when requests were still
+ * deferred after the grace period (the process must then exit without waiting). */
+static int shut_down(struct http_server *http, struct sweeper *sw, struct api_ctx *api,
+                     const struct config *cfg)
+{
+    http_drain(http);
+    pool_drain(api->cpu);
+    pool_drain(api->db);
+    if (http_stop(http, drain_grace_ms(cfg)) != 0)
+        return -1;
+    sweeper_stop(sw);
+    pool_stop(api->cpu);
+    pool_stop(api->db);
+    ratelimit_free(api->logins);
+    ratelimit_free(api->login_addrs);
+    return 0;
+}
+
 static int serve(const struct config *cfg)
 {
     static struct api_ctx api;
-    char err[512];
+    char err[512] = "";
+    struct sweeper *sw = NULL;
+    struct http_server *http = NULL;
     struct http_config hc = {
         .host = cfg->host, .port = cfg->port, .threads = cfg->threads,
         .max_connections = cfg->max_connections, .conn_timeout_s = cfg->conn_timeout_s,
-        .body_max = BODY_MAX,
+        .body_max = api_body_max,
     };
-    if (setup_auth(cfg, &api, err, sizeof err) != 0 || start_pools(cfg, &api, err, sizeof err) != 0) {
+    int ok = setup_auth(cfg, &api, err, sizeof err) == 0 && start_pools(cfg, &api, err, sizeof err) == 0;
+    if (ok && (sw = sweeper_start(cfg->db_url, cfg->sweep_interval_ms)) == NULL)
+        snprintf(err, sizeof err, "cannot start the sweeper");
+    if (sw != NULL)
+        http = http_start(&hc, &api, err, sizeof err);
+    if (http != NULL) {
+        log_info("lastroomd listening on http://%s:%d (threads %d, pool %d, hold ttl %lldms, strategy %s, "
+                 "max holds per user %d)", cfg->host, cfg->port, cfg->threads, cfg->pool_size,
+                 (long long)cfg->hold_ttl_ms, cfg->unsafe ? "UNSAFE" : "safe", cfg->max_holds_per_user);
+        log_debug("settings: pool wait %lldms, token ttl %llds, token key from %s, max holds per user %d, "
+                  "failed logins per minute: %d per email, %d per address, sweep every %lldms, "
+                  "max connections %u, idle timeout %us, statement timeout %lldms",
+                  (long long)cfg->pool_wait_ms, (long long)cfg->token_ttl_s,
+                  cfg->token_secret && *cfg->token_secret ? "the given secret" : "the secret file",
+                  cfg->max_holds_per_user, LOGIN_FAILURES_PER_MINUTE, cfg->login_failures_per_addr,
+                  (long long)cfg->sweep_interval_ms, cfg->max_connections, cfg->conn_timeout_s,
+                  (long long)cfg->statement_timeout_ms);
+        log_info("signal %d: shutting down (within %d ms)", wait_for_signal(), drain_grace_ms(cfg) + HTTP_DRAIN_IDLE_MS);
+    } else {
         fprintf(stderr, "lastroomd: %s\n", err);
-        pool_stop(api.db);
-        ratelimit_free(api.logins);
-        ratelimit_free(api.login_addrs);
-        return 1;
     }
-    struct sweeper *sw = sweeper_start(cfg->db_url, cfg->sweep_interval_ms);
-    struct http_server *http = sw ? http_start(&hc, &api, err, sizeof err) : NULL;
-    if (http == NULL) {
-        fprintf(stderr, "lastroomd: %s\n", sw ? err : "cannot start the sweeper");
-        sweeper_stop(sw);
-        pool_stop(api.cpu);
-        pool_stop(api.db);
-        ratelimit_free(api.logins);
-        ratelimit_free(api.login_addrs);
-        return 1;
-    }
-    log_info("lastroomd listening on http://%s:%d (threads %d, pool %d, hold ttl %lldms, strategy %s, "
-             "max holds per user %d)", cfg->host, cfg->port, cfg->threads, cfg->pool_size,
-             (long long)cfg->hold_ttl_ms, cfg->unsafe ? "UNSAFE" : "safe", cfg->max_holds_per_user);
-    log_debug("settings: pool wait %lldms, token ttl %llds, token key from %s, max holds per user %d, "
-              "failed logins per minute: %d per email, %d per address, sweep every %lldms, "
-              "max connections %u, idle timeout %us, statement timeout %lldms",
-              (long long)cfg->pool_wait_ms, (long long)cfg->token_ttl_s,
-              cfg->token_secret && *cfg->token_secret ? "the given secret" : "the secret file",
-              cfg->max_holds_per_user, LOGIN_FAILURES_PER_MINUTE, cfg->login_failures_per_addr,
-              (long long)cfg->sweep_interval_ms, cfg->max_connections, cfg->conn_timeout_s,
-              (long long)cfg->statement_timeout_ms);
-    int sig = wait_for_signal();
-    log_info("signal %d: shutting down", sig);
-    /* every deferred request ends within pool wait + connect timeout + statement timeout */
-    http_stop(http, (int)(cfg->pool_wait_ms + 5000 + cfg->statement_timeout_ms + 1000));
-    sweeper_stop(sw);
-    pool_stop(api.cpu);
-    pool_stop(api.db);
-    ratelimit_free(api.logins);
-    ratelimit_free(api.login_addrs);
-    log_info("stopped");
-    return 0;
+    if (shut_down(http, sw, &api, cfg) != 0)
+        _exit(1);
+    if (http != NULL)
+        log_info("stopped");
+    return http != NULL ? 0 : 1;
 }
 
 int main(int argc, char **argv)

@@ -119,6 +119,7 @@ static void render_pool(struct buf *b, const char *pool, const struct pool_stats
     buf_appendf(b, "lastroom_pool_timeouts_total{pool=\"%s\"} %llu\n", pool, (unsigned long long)p->timeouts);
     buf_appendf(b, "lastroom_pool_unavailable_total{pool=\"%s\"} %llu\n", pool,
                 (unsigned long long)p->unavailable);
+    buf_appendf(b, "lastroom_pool_full_total{pool=\"%s\"} %llu\n", pool, (unsigned long long)p->full);
     buf_appendf(b, "lastroom_pool_connects_total{pool=\"%s\"} %llu\n", pool, (unsigned long long)p->connects);
     buf_appendf(b, "lastroom_pool_connect_failures_total{pool=\"%s\"} %llu\n", pool,
                 (unsigned long long)p->connect_failures);
@@ -127,10 +128,10 @@ static void render_pool(struct buf *b, const char *pool, const struct pool_stats
 static void render_pools(struct buf *b, const struct pool_stats *db, const struct pool_stats *cpu)
 {
     static const char *const gauges[] = { "size", "in_use", "idle", "waiting" };
-    static const char *const counters[] = { "timeouts", "unavailable", "connects", "connect_failures" };
+    static const char *const counters[] = { "timeouts", "unavailable", "full", "connects", "connect_failures" };
     for (int i = 0; i < 4; i++)
         buf_appendf(b, "# TYPE lastroom_pool_%s gauge\n", gauges[i]);
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         buf_appendf(b, "# TYPE lastroom_pool_%s_total counter\n", counters[i]);
     render_pool(b, "db", db);
     render_pool(b, "hash", cpu);

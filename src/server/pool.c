@@ -37,8 +37,8 @@ struct pool {
     pthread_mutex_t mu;
     pthread_cond_t cv;         /* jobs queued or stopping */
     struct pool_job *head, *tail;
-    int queued, in_use, connected, stopping;
-    uint64_t timeouts, unavailable, connects, connect_failures;
+    int queued, in_use, connected, stopping, draining;
+    uint64_t timeouts, unavailable, full, connects, connect_failures;
     pthread_t timer;
     struct worker *workers;
     int started;
@@ -46,8 +46,12 @@ struct pool {
 
 PGconn *pool_connect(const char *conninfo)
 {
-    const char *const keys[] = { "dbname", "connect_timeout", "application_name", NULL };
-    const char *const vals[] = { conninfo, "5", "lastroomd", NULL };
+    const char *const keys[] = { "dbname", "connect_timeout", "application_name", "keepalives",
+                                 "keepalives_idle", "keepalives_interval", "keepalives_count",
+                                 "tcp_user_timeout", NULL };
+    const char *const vals[] = { conninfo, "5", "lastroomd", "1", POOL_KEEPALIVE_IDLE_S,
+                                 POOL_KEEPALIVE_INTERVAL_S, POOL_KEEPALIVE_COUNT,
+                                 POOL_TCP_USER_TIMEOUT_MS, NULL };
     return PQconnectdbParams(keys, vals, 1);
 }
 
@@ -158,8 +162,9 @@ static int ensure_conn(struct worker *w)
 static enum pool_outcome run_job(struct worker *w, struct pool_job *job)
 {
     for (int attempt = 0; attempt < 2; attempt++) {
+        job->attempt = attempt;
         if (ensure_conn(w) != 0)
-            return POOL_UNAVAILABLE;
+            return attempt == 0 ? POOL_UNAVAILABLE : POOL_LOST;
         if (job->run(job, w->conn) == POOL_RUN_OK)
             return POOL_DONE;
         log_warn("pool: worker %d: connection failed during a call: %s", w->index,
@@ -168,7 +173,7 @@ static enum pool_outcome run_job(struct worker *w, struct pool_job *job)
         if (!job->retry_safe)
             break;
     }
-    return POOL_UNAVAILABLE;
+    return POOL_LOST;
 }
 
 static struct pool_job *pop_locked(struct pool *p)
@@ -199,7 +204,7 @@ static void *worker_main(void *arg)
         p->in_use++;
         pthread_mutex_unlock(&p->mu);
         enum pool_outcome o = run_job(w, job);
-        if (o == POOL_UNAVAILABLE)
+        if (o == POOL_UNAVAILABLE || o == POOL_LOST)
             count(p, &p->unavailable);
         job->done(job, o);
         pthread_mutex_lock(&p->mu);
@@ -277,9 +282,15 @@ void pool_submit(struct pool *p, struct pool_job *job)
     job->next = NULL;
     job->deadline_us = clock_mono_us() + p->cfg.wait_ms * 1000;
     pthread_mutex_lock(&p->mu);
-    if (p->stopping) {
+    if (p->stopping || p->draining) {
         pthread_mutex_unlock(&p->mu);
-        job->done(job, POOL_UNAVAILABLE);
+        job->done(job, POOL_DRAINING);
+        return;
+    }
+    if (p->cfg.max_queue > 0 && p->queued >= p->cfg.max_queue) {
+        p->full++;
+        pthread_mutex_unlock(&p->mu);
+        job->done(job, POOL_FULL);
         return;
     }
     if (p->tail != NULL)
@@ -301,9 +312,27 @@ void pool_get_stats(struct pool *p, struct pool_stats *out)
     out->waiting = p->queued;
     out->timeouts = p->timeouts;
     out->unavailable = p->unavailable;
+    out->full = p->full;
     out->connects = p->connects;
     out->connect_failures = p->connect_failures;
     pthread_mutex_unlock(&p->mu);
+}
+
+void pool_drain(struct pool *p)
+{
+    if (p == NULL)
+        return;
+    pthread_mutex_lock(&p->mu);
+    p->draining = 1;
+    struct pool_job *queued = p->head;
+    p->head = p->tail = NULL;
+    p->queued = 0;
+    pthread_mutex_unlock(&p->mu);
+    while (queued != NULL) {
+        struct pool_job *next = queued->next;
+        queued->done(queued, POOL_DRAINING);
+        queued = next;
+    }
 }
 
 void pool_stop(struct pool *p)

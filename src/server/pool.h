@@ -7,7 +7,8 @@
  * picked up within the pool's bounded wait completes with POOL_TIMEOUT without running.
  * A broken connection (server restarted, backend terminated) is noticed before use or
  * by the failing call, closed and replaced; a job marked retry_safe then runs once more
- * on the new connection, others complete with POOL_UNAVAILABLE. Every connection gets
+ * on the new connection, others complete with POOL_LOST (sent, outcome unknown); a job
+ * that never reached a working connection completes with POOL_UNAVAILABLE. Every connection gets
  * the given statements prepared as soon as it is made, statement_timeout and UTC.
  *
  * With conninfo NULL the pool is a plain FIFO of worker threads with the same bounded
@@ -23,6 +24,10 @@ enum pool_outcome {
     POOL_DONE,          /* the job ran */
     POOL_TIMEOUT,       /* no connection free within the bounded wait */
     POOL_UNAVAILABLE,   /* no working connection to the database */
+    POOL_DRAINING,      /* the pool is draining (pool_drain): the job never ran */
+    POOL_FULL,          /* the queue was at max_queue: the job never ran */
+    POOL_LOST,          /* the connection failed after the job's call was sent (and a
+                           retry_safe job's retry could not finish): it may have run */
 };
 
 enum pool_run_rc { POOL_RUN_OK, POOL_RUN_CONN_LOST };
@@ -33,6 +38,7 @@ struct pool_job {
     /* called exactly once, on a worker or the pool's timer thread */
     void (*done)(struct pool_job *job, enum pool_outcome outcome);
     int retry_safe;     /* may run again after a lost connection */
+    int attempt;        /* set by the pool: 0, or 1 when run again after a lost connection */
     /* owned by the pool */
     struct pool_job *next;
     int64_t deadline_us;
@@ -47,6 +53,7 @@ struct pool_config {
     const char *conninfo;
     int size;                     /* connections = worker threads, >= 1 */
     int64_t wait_ms;              /* bounded wait for a connection */
+    int max_queue;                /* jobs waiting at most; 0: no cap */
     int statement_timeout_ms;
     const struct pool_stmt *stmts;
     int n_stmts;
@@ -59,6 +66,7 @@ struct pool_stats {
     int waiting;       /* jobs in the queue */
     uint64_t timeouts;
     uint64_t unavailable;
+    uint64_t full;      /* jobs refused for a full queue */
     uint64_t connects;  /* successful (re)connections */
     uint64_t connect_failures;
 };
@@ -70,8 +78,9 @@ struct pool;
  * memory could not be had. The config's strings and statements must outlive the pool. */
 struct pool *pool_start(const struct pool_config *cfg, char *err, size_t errcap);
 
-/* pool_submit: queue job; its done will be called exactly once. After pool_stop has
- * begun, done is called at once with POOL_UNAVAILABLE. */
+/* pool_submit: queue job; its done will be called exactly once. After pool_drain or
+ * pool_stop has begun, done is called at once with POOL_DRAINING; with max_queue jobs
+ * already waiting, at once with POOL_FULL. */
 void pool_submit(struct pool *p, struct pool_job *job);
 
 /* pool_stats: a consistent snapshot of the gauges and counters. */
@@ -81,11 +90,26 @@ void pool_get_stats(struct pool *p, struct pool_stats *out);
  * (rather than the statement), so the job may be retried elsewhere. */
 int pool_conn_lost(PGconn *conn, const PGresult *res);
 
+/* pool_drain: complete every queued job that no worker has taken with POOL_DRAINING,
+ * at once, and every job submitted from now on likewise; jobs already running finish.
+ * For shutdown: a queued job never started, so its answer is a definite refusal. */
+void pool_drain(struct pool *p);
+
 /* pool_stop: finish the queued jobs, stop the workers, close the connections, free. */
 void pool_stop(struct pool *p);
 
+/* TCP settings of every connection: a peer gone without a reset (a host lost, a cable
+ * pulled) is noticed by keepalives on an idle or waiting connection within
+ * 10 + 3 x 5 = 25 s, and data left unacknowledged fails the connection after 15 s,
+ * instead of the kernel's defaults of two hours and about fifteen minutes. */
+#define POOL_KEEPALIVE_IDLE_S "10"
+#define POOL_KEEPALIVE_INTERVAL_S "5"
+#define POOL_KEEPALIVE_COUNT "3"
+#define POOL_TCP_USER_TIMEOUT_MS "15000"
+
 /* pool_connect: connect to conninfo (a URL or key=value string) with a 5 s connect
- * timeout and application_name lastroomd. Always returns a PGconn (check PQstatus). */
+ * timeout, the TCP settings above and application_name lastroomd. Always returns a
+ * PGconn (check PQstatus). */
 PGconn *pool_connect(const char *conninfo);
 
 

@@ -28,6 +28,7 @@ static const struct route_def routes[] = {
       "GET /api/hotels/{id}/room-types" },
     { "GET", "/api/availability", ROUTE_AVAILABILITY, AUTH_NONE, "GET /api/availability" },
     { "POST", "/api/holds", ROUTE_HOLD_CREATE, AUTH_USER, "POST /api/holds" },
+    { "GET", "/api/holds", ROUTE_HOLD_LIST, AUTH_USER, "GET /api/holds" },
     { "GET", "/api/holds/{id}", ROUTE_HOLD_GET, AUTH_USER, "GET /api/holds/{id}" },
     { "DELETE", "/api/holds/{id}", ROUTE_HOLD_DELETE, AUTH_USER, "DELETE /api/holds/{id}" },
     { "POST", "/api/bookings", ROUTE_BOOKING_CREATE, AUTH_USER, "POST /api/bookings" },

@@ -1,6 +1,7 @@
 /*
  * sweeper.c: the hold sweeper thread. Its connection is its own, so that sweeping
- * never waits behind the request pool and a full pool never delays expiry.
+ * never waits behind the request pool and a full pool never delays expiry; it has a
+ * lock_timeout and a statement_timeout of its own (SWEEP_SETTINGS).
  */
 #include "server/sweeper.h"
 
@@ -17,6 +18,10 @@
 #define SWEEP_BATCH 1000
 #define SWEEP_BATCH_TEXT "1000"
 #define SWEEP_MAX_ROUNDS 20
+/* A night locked elsewhere fails the batch after lock_timeout (the holds then go one by
+ * one, skipping it: db/functions/20_sweeper.sql); no sweep runs longer than
+ * statement_timeout, so neither blocks expiry nor shutdown for long. */
+#define SWEEP_SETTINGS "SET lock_timeout = '1s'; SET statement_timeout = '10s'"
 
 struct sweeper {
     const char *conninfo;
@@ -36,6 +41,15 @@ static int sweep_once(struct sweeper *s)
         s->conn = pool_connect(s->conninfo);
         if (PQstatus(s->conn) != CONNECTION_OK)
             return -1;
+        PGresult *set = PQexec(s->conn, SWEEP_SETTINGS);
+        int ok = PQresultStatus(set) == PGRES_COMMAND_OK;
+        PQclear(set);
+        if (!ok) {
+            log_warn("sweeper: %s", PQerrorMessage(s->conn));
+            PQfinish(s->conn);
+            s->conn = NULL;
+            return -1;
+        }
     }
     PGresult *r = PQexec(s->conn, "SELECT api_sweep(" SWEEP_BATCH_TEXT ")");
     int n = PQresultStatus(r) == PGRES_TUPLES_OK ? atoi(PQgetvalue(r, 0, 0)) : -1;

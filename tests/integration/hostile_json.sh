@@ -29,17 +29,25 @@ refuse() {
 py() { python3 -c "import sys; sys.stdout.write($1)"; }
 
 # nesting and size
-refuse "60000 open brackets are 400 invalid_json" 400 invalid_json POST /api/auth/login "$(py '"[" * 60000')"
+refuse "60000 open brackets are 413 payload_too_large (login's cap is 4 KiB)" 413 payload_too_large \
+  POST /api/auth/login "$(py '"[" * 60000')"
+refuse "4000 open brackets are 400 invalid_json" 400 invalid_json POST /api/auth/login "$(py '"[" * 4000')"
 refuse "an object 16 levels deep is parsed (400 invalid_email)" 400 invalid_email \
   POST /api/auth/login "$(py '"{\"email\":" + "[" * 15 + "]" * 15 + "}"')"
 refuse "an object 17 levels deep is 400 invalid_json" 400 invalid_json \
   POST /api/auth/login "$(py '"{\"email\":" + "[" * 16 + "]" * 16 + "}"')"
-refuse "5000 unknown keys and no email: 400 missing_email" 400 missing_email \
-  POST /api/auth/login "$(py '"{" + ",".join("\"k%d\":%d" % (i, i) for i in range(5000)) + "}"')"
-refuse "an array of 20000 numbers as email: 400 invalid_email" 400 invalid_email \
-  POST /api/auth/login "$(py '"{\"email\":[" + ",".join("0" * 20000) + "]}"')"
-refuse "a 60 KB string of escapes as full_name: 400 invalid_full_name" 400 invalid_full_name \
-  POST /api/auth/register "$(py '"{\"email\":\"long@example.com\",\"password\":\"password1\",\"full_name\":\"" + "\\u00e9" * 10000 + "\"}"')"
+refuse "60 unknown keys and no email: 400 missing_email" 400 missing_email \
+  POST /api/auth/login "$(py '"{" + ",".join("\"k%d\":%d" % (i, i) for i in range(60)) + "}"')"
+refuse "an object of 63 members (64 values) is parsed: 400 missing_email" 400 missing_email \
+  POST /api/auth/login "$(py '"{" + ",".join("\"k%d\":%d" % (i, i) for i in range(63)) + "}"')"
+refuse "an object of 64 members (65 values) is 400 invalid_json" 400 invalid_json \
+  POST /api/auth/login "$(py '"{" + ",".join("\"k%d\":%d" % (i, i) for i in range(64)) + "}"')"
+refuse "an array of 50 numbers as email: 400 invalid_email" 400 invalid_email \
+  POST /api/auth/login "$(py '"{\"email\":[" + ",".join("0" * 50) + "]}"')"
+refuse "an array of 2000 numbers as email: 400 invalid_json (values cap)" 400 invalid_json \
+  POST /api/auth/login "$(py '"{\"email\":[" + ",".join("0" * 2000) + "]}"')"
+refuse "a 3 KB string of escapes as full_name: 400 invalid_full_name" 400 invalid_full_name \
+  POST /api/auth/register "$(py '"{\"email\":\"long@example.com\",\"password\":\"password1\",\"full_name\":\"" + "\\u00e9" * 500 + "\"}"')"
 refuse "a 300-byte email is 400 invalid_email" 400 invalid_email \
   POST /api/auth/register "$(py '"{\"email\":\"" + "a" * 290 + "@example.com\",\"password\":\"password1\"}"')"
 refuse "a 129-byte password is 400 invalid_password" 400 invalid_password \

@@ -301,18 +301,22 @@ static bool confirm_refused(const struct lr_response *r)
 }
 
 /* A confirm that may have committed without the client learning it: sent with no
- * answer, or a server error other than those that prove the call never ran or was
- * rolled back (503 db_pool_timeout: never started; db_timeout, db_conflict: rolled
- * back). A 503 db_unavailable can follow a commit whose answer was lost. */
+ * answer, 503 outcome_unknown (lastroomd lost its database connection after sending
+ * the call), or any other server error but those that prove the call never ran or was
+ * rolled back (503 db_pool_timeout, db_unavailable, busy, shutting_down: never started;
+ * db_timeout, db_conflict: rolled back). */
 static bool confirm_ambiguous(const struct lr_response *r)
 {
+    static const char *const definite[] = { "db_pool_timeout", "db_unavailable", "busy",
+                                            "shutting_down", "db_timeout", "db_conflict" };
     if (r->outcome != LR_RESP_OK)
         return r->sent;
     if (r->status < 500)
         return false;
-    return !(r->status == 503 && (error_code_is(r, "db_pool_timeout")
-                                  || error_code_is(r, "db_timeout")
-                                  || error_code_is(r, "db_conflict")));
+    for (size_t i = 0; r->status == 503 && i < sizeof definite / sizeof definite[0]; i++)
+        if (error_code_is(r, definite[i]))
+            return false;
+    return true;
 }
 
 static enum lr_step on_confirm(struct lr_vu *vu, struct world_vu *v, const struct lr_response *r,
