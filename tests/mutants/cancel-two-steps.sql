@@ -5,7 +5,7 @@
 --
 -- A cancel split in two commits, as an application that calls "return the rooms" and
 -- "mark it cancelled" separately would do. The first step runs on a connection of its
--- own (dblink, so that it commits at once); 200 ms later the booking is marked
+-- own (dblink, so that it commits at once); 500 ms later the booking is marked
 -- Cancelled, with cancelled_at the time of that second step. In between, the room is
 -- free in the counters while its booking is still Confirmed: another client can hold
 -- and confirm it, and for a moment one room is sold twice. At the end every counter and
@@ -37,7 +37,7 @@ BEGIN
                                current_setting('port'), current_database(), current_user),
                         format('DO $s$ BEGIN PERFORM booking_shift_nights(%s, %L, %L, %s, 0); END $s$',
                                b.room_type_id, b.check_in, b.check_out, -b.quantity));
-    PERFORM pg_sleep(0.2);
+    PERFORM pg_sleep(0.5);   -- the window between the two steps, widened
     -- step two, "later"
     UPDATE bookings bk SET status = 'Cancelled', cancelled_at = clock_timestamp()
      WHERE bk.booking_id = p_booking_id;
