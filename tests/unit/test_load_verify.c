@@ -131,6 +131,15 @@ START_TEST(test_stay_compared)
     r = run(recs, 1, 0, b, 1, night(1, 1, 0, 1, 0));
     ck_assert_int_eq(r.stay_mismatch, 0);
     ck_assert_int_eq(r.violations, 0);
+    /* the evidence carries the record's times when it has them */
+    b[0].nights = 2;
+    recs[0].begun_ms = (int64_t)DAY * 86400000 + 3723004;   /* 01:02:03.004 */
+    recs[0].settled_ms = recs[0].begun_ms + 150;
+    r = run(recs, 1, 0, b, 1, night(1, 1, 0, 1, 0));
+    ck_assert_str_eq(r.evidence[0].text, "booking 100 (hold 10): asked room type 5, 2026-02-16 "
+                                         "+ 1 nights, 1 rooms; stored room type 5, 2026-02-16 + "
+                                         "2 nights, 1 rooms; attempt began 01:02:03.004 UTC, "
+                                         "settled after 150 ms");
 }
 END_TEST
 

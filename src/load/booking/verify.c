@@ -200,6 +200,22 @@ static void check_night_count(const struct verify_night *x, struct seen s, bool 
     }
 }
 
+/* When record h's attempt began (UTC time of day) and how long it took to settle, for
+ * the evidence: "" when the record carries no times. */
+static const char *rec_times(const struct history_rec *h, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    if (h->begun_ms <= 0)
+        return buf;
+    int64_t t = h->begun_ms % 86400000;
+    int n = snprintf(buf, cap, "; attempt began %02d:%02d:%02d.%03d UTC", (int)(t / 3600000),
+                     (int)(t / 60000 % 60), (int)(t / 1000 % 60), (int)(t % 1000));
+    if (h->settled_ms > 0 && n > 0 && (size_t)n < cap)
+        snprintf(buf + n, cap - (size_t)n, ", settled after %lld ms",
+                 (long long)(h->settled_ms - h->begun_ms));
+    return buf;
+}
+
 /* The stay the client asked for against the stored booking x. */
 static void check_stay(const struct history_rec *h, const struct verify_booking *x,
                        struct verify_result *r)
@@ -207,20 +223,22 @@ static void check_stay(const struct history_rec *h, const struct verify_booking 
     if (x->room_type_id == h->room_type_id && x->check_in == h->check_in
         && x->nights == h->nights && x->quantity == h->quantity)
         return;
-    char asked[11], stored[11];
+    char asked[11], stored[11], when[80];
     date_format(h->check_in, asked);
     date_format(x->check_in, stored);
     r->stay_mismatch++;
     note(r, "stay_mismatch", "booking %lld (hold %lld): asked room type %lld, %s + %d nights, "
-         "%d rooms; stored room type %lld, %s + %d nights, %d rooms", (long long)x->booking_id,
+         "%d rooms; stored room type %lld, %s + %d nights, %d rooms%s", (long long)x->booking_id,
          (long long)x->hold_id, (long long)h->room_type_id, asked, (int)h->nights,
-         (int)h->quantity, (long long)x->room_type_id, stored, x->nights, x->quantity);
+         (int)h->quantity, (long long)x->room_type_id, stored, x->nights, x->quantity,
+         rec_times(h, when, sizeof when));
 }
 
 /* One client record against the bookings table; marks the booking it accounts for. */
 static void check_record(const struct history_rec *h, struct verify_booking *x,
                          struct verify_booking *b, bool *attributed, struct verify_result *r)
 {
+    char when[80];
     if (x)
         attributed[x - b] = true;
     if (confirm_unsettled(h))
@@ -232,19 +250,21 @@ static void check_record(const struct history_rec *h, struct verify_booking *x,
             || (h->cancel == HISTORY_CANCEL_NONE && !x->confirmed)) {
             r->missing_confirmed++;
             note(r, "missing_confirmed", "booking %lld (hold %lld) was confirmed to a client "
-                 "but is not Confirmed in the database (%s)", (long long)h->booking_id,
+                 "but is not Confirmed in the database (%s)%s", (long long)h->booking_id,
                  (long long)h->hold_id, !x ? "no booking for the hold"
                  : x->booking_id != h->booking_id ? "the hold's booking has another id"
-                 : "Cancelled");
+                 : "Cancelled", rec_times(h, when, sizeof when));
         } else if (h->cancel == HISTORY_CANCEL_OK && x->confirmed) {
             r->cancel_lost++;
             note(r, "cancel_lost", "booking %lld (hold %lld) was cancelled for a client but "
-                 "is still Confirmed", (long long)h->booking_id, (long long)h->hold_id);
+                 "is still Confirmed%s", (long long)h->booking_id, (long long)h->hold_id,
+                 rec_times(h, when, sizeof when));
         }
     } else if (x && (h->outcome == HISTORY_REFUSED || h->outcome == HISTORY_FAILED)) {
         r->refused_but_booked++;
         note(r, "refused_but_booked", "hold %lld: the client was told its booking failed, "
-             "yet booking %lld exists", (long long)h->hold_id, (long long)x->booking_id);
+             "yet booking %lld exists%s", (long long)h->hold_id, (long long)x->booking_id,
+             rec_times(h, when, sizeof when));
     }
 }
 
@@ -289,18 +309,21 @@ static void check_strays(struct verify_booking *b, size_t nb, const bool *attrib
  * booking, and confirms answered ok for a hold that had expired before they were sent. */
 static void check_told(const struct history_rec *h, struct verify_result *r)
 {
+    char when[80];
     if (h->replay == HISTORY_REPLAY_OTHER) {
         r->replay_mismatch++;
         note(r, "replay_mismatch", "hold %lld: a replay of the confirm's Idempotency-Key "
-             "answered booking %lld, not booking %lld told first", (long long)h->hold_id,
-             (long long)h->replay_booking_id, (long long)h->booking_id);
+             "answered booking %lld, not booking %lld told first%s", (long long)h->hold_id,
+             (long long)h->replay_booking_id, (long long)h->booking_id,
+             rec_times(h, when, sizeof when));
     }
     if (h->outcome == HISTORY_OK && h->hold_expiry_ms > 0 && h->confirm_at_ms > 0
         && h->confirm_at_ms > h->hold_expiry_ms + VERIFY_EXPIRY_MARGIN_MS) {
         r->confirmed_after_expiry++;
         note(r, "confirmed_after_expiry", "booking %lld (hold %lld): confirmed by a request "
-             "sent %lld ms after the hold's expiry", (long long)h->booking_id,
-             (long long)h->hold_id, (long long)(h->confirm_at_ms - h->hold_expiry_ms));
+             "sent %lld ms after the hold's expiry%s", (long long)h->booking_id,
+             (long long)h->hold_id, (long long)(h->confirm_at_ms - h->hold_expiry_ms),
+             rec_times(h, when, sizeof when));
     }
 }
 
