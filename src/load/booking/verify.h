@@ -13,7 +13,10 @@
  * nights, by the worst of four measures: counters, tables, confirmations the clients
  * hold, and the most bookings Confirmed at one moment of the run, which catches a room
  * sold twice even when one of the two bookings was cancelled before the end)
- * and inventory violations (every other broken invariant or disagreement).
+ * and inventory violations (every other broken invariant or disagreement). Every check
+ * has a name (verify_checks) and each problem found keeps its evidence. With the
+ * bookings table (verify_database) each night is reconciled exactly and each booking's
+ * stay compared with the request; through the API only within bounds.
  */
 #ifndef LASTROOM_LOAD_BOOKING_VERIFY_H
 #define LASTROOM_LOAD_BOOKING_VERIFY_H
@@ -75,7 +78,8 @@ struct verify_result {
     int64_t cancel_lost;         /* told cancelled, still Confirmed */
     int64_t refused_but_booked;  /* told no booking, yet one exists for that hold */
     int64_t unattributed;        /* bookings no client attempted (beyond dropped ones) */
-    int64_t night_bounds;        /* nights outside seen <= database <= seen + unknown */
+    int64_t night_bounds;        /* nights whose rooms the records do not account for:
+                                    exactly (exact) or within seen .. seen + unknown */
     int64_t stay_mismatch;       /* a booking's room type, check-in, nights or quantity
                                     differ from what its client asked for */
     int64_t duplicate_claim;     /* two ok records claim one booking id */
