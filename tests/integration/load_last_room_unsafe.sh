@@ -31,7 +31,7 @@ expect_eq "the checks that fired: by tables, by confirmations seen, at one momen
 check "the summary names the night with its evidence" grep -q \
   "^  \[oversold_seen\] room type [0-9]* night [0-9-]*: clients hold $ok_n confirmed rooms of an allotment of 1$" <<<"$OUT"
 expect_eq "the database confirms the oversell: Confirmed bookings = successes" "$ok_n" \
-  "$(PGDATABASE= psql -X -qAt "$SCRATCH_DB" -c "SELECT count(*) FROM bookings WHERE status = 'Confirmed'")"
+  "$(psql -X -qAt "$SCRATCH_DB" -c "SELECT count(*) FROM bookings WHERE status = 'Confirmed'")"
 
 # --no-thresholds drops the other thresholds, never the verdict's own
 run_load run last-room --profile quick --url "$URL" --db "$SCRATCH_DB" --no-thresholds --quiet
