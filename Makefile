@@ -94,7 +94,7 @@ endif
 
 PROGRAMS := $(BIN)/lastroomd $(BIN)/lastroom-load $(BIN)/lastroom-faultproxy
 
-.PHONY: all tests test demo bench fuzz clean install install-load
+.PHONY: all tests test demo mutants bench fuzz clean install install-load
 all: $(PROGRAMS)
 tests: $(PROGRAMS) $(TEST_BINS)
 
@@ -145,6 +145,13 @@ demo:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
+
+# make mutants: each mutant of tests/mutants/ applied to a scratch database and caught
+# by the check its header names (the table, then "mutants: K of N caught").
+mutants:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory SAN=1 tests
+	@LASTROOM_BIN=build/san/bin scripts/mutants.sh
 
 bench:
 	@LASTROOM_BENCH_DEPS=1 scripts/deps.sh

@@ -2,14 +2,15 @@
 # demo.sh: the main job of lastroom, end to end (run by `make demo`).
 #
 #   1. start the private PostgreSQL (scripts/pg.sh, ./var/pg) and apply migrations;
-#   2. start lastroomd on a free loopback port with the safe booking path;
+#   2. start lastroomd on a free loopback port;
 #   3. run lastroom-load's last-room and race tests (quick profiles), with verification
 #      against the database, printing the k6-style summaries and the verdicts;
-#   4. the control experiment: the same last-room test against a lastroomd started with
-#      --booking-strategy unsafe, which must be caught overbooking (exit 99).
-# Exits 0 only when the safe runs pass and the unsafe run is caught.
-# PostgreSQL is stopped at the end when the demo started it; LASTROOM_DEMO_KEEP=1
-# leaves it running for inspection.
+#   4. the control experiment: the same last-room test against a second lastroomd on a
+#      scratch database into which two mutants (tests/mutants/, scripts/mutant.sh) were
+#      applied: `unsafe` and `confirm-lost-update`, which together really sell the one
+#      room to several clients; it must be caught overbooking (exit 99).
+# Exits 0 only when the real runs pass and the mutants are caught.
+# LASTROOM_DEMO_KEEP=1 leaves PostgreSQL running afterwards for inspection.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 BIN=${LASTROOM_BIN:-bin}
@@ -21,10 +22,10 @@ source scripts/lib.sh
 cleanup() { lr_stop_all 5; [ "${LASTROOM_DEMO_KEEP:-0}" = 1 ] || lr_pg_stop; }
 trap cleanup EXIT
 
-# start_server STRATEGY LOGFILE: start lastroomd; sets SERVER_URL once it serves.
+# start_server DB_URL LOGFILE: start lastroomd; sets SERVER_URL once it serves.
 start_server() {
   LASTROOM_ADMIN_EMAIL=$ADMIN_EMAIL LASTROOM_ADMIN_PASSWORD=$ADMIN_PASSWORD LASTROOM_BIN=$BIN \
-    lr_start_lastroomd "$2" "$DB" --booking-strategy "$1" --log-level warn \
+    lr_start_lastroomd "$2" "$1" --log-level warn \
     || { echo "$LR_WHY" >&2; return 1; }
   SERVER_URL=$LR_URL
 }
@@ -35,8 +36,8 @@ lr_pg_start || { echo "PostgreSQL did not start"; exit 1; }
 DB=$LR_DB
 echo "database: $DB"
 
-say "2. lastroomd (safe booking path)"
-start_server safe var/demo-lastroomd.log || exit 1
+say "2. lastroomd"
+start_server "$DB" var/demo-lastroomd.log || exit 1
 URL=$SERVER_URL
 echo "serving on $URL (log: var/demo-lastroomd.log)"
 
@@ -49,23 +50,28 @@ say "3b. race: ramping users booking a small allotment with contention"
 "$BIN/lastroom-load" run race --profile quick --url "$URL" --db "$DB" \
   --summary-export var/demo-race.json || status=1
 
-say "4. control experiment: last-room against --booking-strategy unsafe"
-echo "The unsafe path reads counters without a lock and writes back a stale value."
-echo "The tester must catch it: this run is expected to FAIL with exit code 99."
-start_server unsafe var/demo-lastroomd-unsafe.log || exit 1
-UNSAFE_URL=$SERVER_URL
-"$BIN/lastroom-load" run last-room --profile quick --url "$UNSAFE_URL" --db "$DB" --quiet
+say "4. control experiment: last-room against the mutants unsafe + confirm-lost-update"
+echo "A scratch database whose hold and confirm functions read the counters without a"
+echo "lock and write back stale values (tests/mutants/): several clients are told"
+echo "\"confirmed\" for the one room. The tester must catch it: this run is expected to"
+echo "FAIL with exit code 99, naming the checks that fired."
+MUTANT_DB=${DB%/*}/lastroom_demo_mutant
+psql -X -q "$DB" -c "DROP DATABASE IF EXISTS lastroom_demo_mutant WITH (FORCE)" \
+  -c "CREATE DATABASE lastroom_demo_mutant" || exit 1
+start_server "$MUTANT_DB" var/demo-lastroomd-mutant.log || exit 1
+scripts/mutant.sh apply unsafe "$MUTANT_DB" && scripts/mutant.sh apply confirm-lost-update "$MUTANT_DB" || exit 1
+"$BIN/lastroom-load" run last-room --profile quick --url "$SERVER_URL" --db "$MUTANT_DB" --quiet
 rc=$?
 if [ "$rc" -eq 99 ]; then
   echo "control experiment: overbooking was detected (exit 99), as it must be"
 else
-  echo "control experiment: the tester did NOT catch the unsafe path (exit $rc)"
+  echo "control experiment: the tester did NOT catch the mutants (exit $rc)"
   status=1
 fi
 
 say "verdict"
 if [ "$status" -eq 0 ]; then
-  echo "✅ lastroom passed: no overbooking under race, and the checker caught the unsafe path."
+  echo "✅ lastroom passed: no overbooking under race, and the checker caught the mutants."
 else
   echo "❌ lastroom failed: see the summaries above."
 fi

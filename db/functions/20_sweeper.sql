@@ -2,7 +2,7 @@
 --
 -- release_expired_holds_batch gives back a whole batch of expired holds in one
 -- statement. If any night's counters no longer match its holds (which only a bug can
--- cause, such as the deliberately unsafe hold path's lost updates), subtracting a hold
+-- cause, such as the lost updates of the test mutant `unsafe`, tests/mutants/), subtracting a hold
 -- would take tentative_count below zero, the CHECK constraint refuses it, and the whole
 -- batch fails: every second, for ever, and for every hold in the database, not only the
 -- damaged ones. Holds would then never expire (docs/invariants.md, I5) anywhere.

@@ -82,19 +82,14 @@ $$;
 -- planned again on every hold.
 CREATE OR REPLACE FUNCTION api_hold_once(p_user_id bigint, p_room_type_id bigint,
                                          p_check_in date, p_check_out date, p_quantity int,
-                                         p_ttl interval, p_unsafe boolean,
+                                         p_ttl interval,
                                          OUT result text, OUT body jsonb)
 LANGUAGE plpgsql AS $$
 DECLARE
     r record;
 BEGIN
-    IF p_unsafe THEN
-        SELECT * INTO r FROM create_booking_hold_unsafe(p_user_id, p_room_type_id, p_check_in,
-                                                        p_check_out, p_quantity, p_ttl);
-    ELSE
-        SELECT * INTO r FROM create_booking_hold(p_user_id, p_room_type_id, p_check_in,
-                                                 p_check_out, p_quantity, p_ttl);
-    END IF;
+    SELECT * INTO r FROM create_booking_hold(p_user_id, p_room_type_id, p_check_in,
+                                             p_check_out, p_quantity, p_ttl);
     result := r.status;
     IF r.status = 'held' THEN
         body := jsonb_build_object('hold_id', r.hold_id, 'room_type_id', p_room_type_id,

@@ -29,7 +29,7 @@ $$;
 -- the same Idempotency-Key answers it again, as it does sold_out).
 CREATE OR REPLACE FUNCTION api_hold_capped(p_user_id bigint, p_room_type_id bigint, p_check_in date,
                                 p_check_out date, p_quantity int, p_ttl interval,
-                                p_unsafe boolean, p_key text, p_fingerprint text,
+                                p_key text, p_fingerprint text,
                                 p_max_holds int, OUT result text, OUT body jsonb)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -53,7 +53,7 @@ BEGIN
     IF result IS NULL THEN
         SELECT o.result, o.body INTO result, body
           FROM api_hold_once(p_user_id, p_room_type_id, p_check_in, p_check_out, p_quantity,
-                             p_ttl, p_unsafe) o;
+                             p_ttl) o;
     END IF;
     IF p_key IS NOT NULL THEN
         PERFORM api_idem_finish(p_user_id, p_key, result, body);

@@ -77,7 +77,8 @@ static void usage(FILE *out)
           "  --url URL | -e API_URL=URL   the API (default http://127.0.0.1:8080)\n"
           "  -e ADMIN_EMAIL=.. -e ADMIN_PASSWORD=..   the admin, as in the environment\n"
           "  --db URL                     PostgreSQL, for verification\n"
-          "  --profile quick|full         the scenario's profile (default full)\n"
+          "  --profile quick|full|mixed   the scenario's profile (default full; mixed:\n"
+          "                               the wider booking workload, docs/mutants.md)\n"
           "  --vus N --duration D         constant-vus (k6 shortcut)\n"
           "  --iterations N               shared-iterations over --vus VUs\n"
           "  --stage D:T (repeatable)     ramping-vus, starting from --vus (default 1)\n"
@@ -85,7 +86,8 @@ static void usage(FILE *out)
           "                               --duration, --vus preallocated (default 10)\n"
           "  --threshold 'SERIES=EXPR'    add a threshold (repeatable), e.g.\n"
           "                               'http_req_duration=p(95)<500'\n"
-          "  --no-thresholds              judge no threshold\n"
+          "  --no-thresholds              judge no threshold but the verdict's own:\n"
+          "                               overbookings and inventory_violations\n"
           "  --summary-export FILE        the summary as JSON\n"
           "  --out json=FILE              every sample as NDJSON\n"
           "  --threads N                  event-loop threads (default: one per core)\n"
@@ -176,7 +178,8 @@ static int parse_valued(struct cli *c, const char *k, const char *v)
     }
     else if (!strcmp(k, "--db"))
         c->db = v;
-    else if (!strcmp(k, "--profile") && (!strcmp(v, "quick") || !strcmp(v, "full")))
+    else if (!strcmp(k, "--profile")
+             && (!strcmp(v, "quick") || !strcmp(v, "full") || !strcmp(v, "mixed")))
         c->profile = v;
     else if (!strcmp(k, "--vus") && parse_count(v, 1000000, &n) == 0)
         c->vus = (int)n;
@@ -285,6 +288,25 @@ static int build_exec(struct app *a)
     return 0;
 }
 
+/* The verdict's thresholds: --no-thresholds does not drop them. */
+static bool verdict_threshold(const struct lr_threshold_spec *s)
+{
+    return !strcmp(s->series, "overbookings") || !strcmp(s->series, "inventory_violations");
+}
+
+/* With --no-thresholds: only the profile's verdict thresholds. */
+static int add_verdict_thresholds(struct app *a)
+{
+    char err[256];
+    for (const struct lr_threshold_spec *s = a->profile->thresholds; s && s->series; s++) {
+        struct lr_threshold_spec one[2] = { *s, { NULL, NULL, false } };
+        if (verdict_threshold(s)
+            && thr_add_specs(a->thr, a->env.metrics, one, err, sizeof err) != 0)
+            return bad(err, NULL);
+    }
+    return 0;
+}
+
 static int add_thresholds(struct app *a)
 {
     char err[256], series[THR_EXPR_MAX * 2];
@@ -292,7 +314,7 @@ static int add_thresholds(struct app *a)
     if (!a->thr)
         return bad("out of memory", NULL);
     if (a->cli.no_thresholds)
-        return 0;
+        return add_verdict_thresholds(a);
     if (a->profile->thresholds
         && thr_add_specs(a->thr, a->env.metrics, a->profile->thresholds, err, sizeof err) != 0)
         return bad(err, NULL);
@@ -474,7 +496,8 @@ static int app_prepare(struct app *a)
     if (check_scenario_options(a) != 0)
         return -1;
     a->profile = a->cli.profile && !strcmp(a->cli.profile, "quick") ? a->scn->quick
-                                                                     : a->scn->full;
+                 : a->cli.profile && !strcmp(a->cli.profile, "mixed") ? a->scn->mixed
+                                                                      : a->scn->full;
     if (!a->profile)
         return bad("the scenario has no such profile", a->cli.profile);
     if (!a->cli.url)
@@ -582,8 +605,8 @@ static int cmd_list(void)
         for (int j = 0; s->options && s->options[j]; j++)
             printf("%s%s%s", j ? " " : "               options: ", s->options[j],
                    s->options[j + 1] ? "" : "\n");
-        const struct lr_profile *p[2] = { s->quick, s->full };
-        for (int j = 0; j < 2; j++)
+        const struct lr_profile *p[3] = { s->quick, s->full, s->mixed };
+        for (int j = 0; j < 3; j++)
             if (p[j])
                 printf("%-12s   %-5s %s, %d VUs max, %.0fs\n", "", p[j]->name,
                        exec_name(p[j]->exec.type), exec_vus_max(&p[j]->exec),

@@ -24,7 +24,6 @@ struct api_ctx {
     uint8_t key[AUTH_KEY_BYTES];  /* token key */
     int64_t hold_ttl_ms;
     int64_t token_ttl_s;
-    int unsafe;                   /* --booking-strategy unsafe */
     char dummy_hash[AUTH_HASH_MAX];   /* verified against for unknown emails */
     struct ratelimit *logins;     /* failed logins per email */
     struct ratelimit *login_addrs;    /* failed logins per client address; NULL: no cap */

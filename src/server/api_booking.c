@@ -53,7 +53,7 @@ void api_booking_hold(struct api_ctx *api, struct http_req *r)
         return;
     }
     snprintf(canonical, sizeof canonical, "hold|%" PRId64 "|%d|%d|%" PRId64, rt, in, out, q);
-    if (idempotency(r, 7, canonical) != 0)
+    if (idempotency(r, 6, canonical) != 0)
         return;
     api_param_i64(r, 0, r->user.user_id);
     api_param_i64(r, 1, rt);
@@ -62,8 +62,7 @@ void api_booking_hold(struct api_ctx *api, struct http_req *r)
     api_param_i64(r, 4, q);
     snprintf(r->pbuf[5], HTTP_PARAM_BYTES, "%" PRId64 " milliseconds", api->hold_ttl_ms);
     api_param_str(r, 5, r->pbuf[5]);
-    api_param_str(r, 6, api->unsafe ? "true" : "false");
-    api_param_i64(r, 9, api->max_holds);
+    api_param_i64(r, 8, api->max_holds);
     api_db_call(api, r, STMT_HOLD);
 }
 

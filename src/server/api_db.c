@@ -18,7 +18,7 @@ const struct pool_stmt api_db_statements[STMT_COUNT] = {
     [STMT_ROOM_TYPES] = { "room_types", SEL "api_room_types($1::bigint)" },
     [STMT_AVAILABILITY] = { "availability", SEL "api_availability($1::bigint, $2::bigint, $3::date, $4::date)" },
     [STMT_HOLD] = { "hold", SEL "api_hold_capped($1::bigint, $2::bigint, $3::date, $4::date, $5::int, "
-                                "$6::interval, $7::boolean, $8::text, $9::text, $10::int)" },
+                                "$6::interval, $7::text, $8::text, $9::int)" },
     [STMT_HOLD_GET] = { "hold_get", SEL "api_hold_get($1::bigint, $2::bigint)" },
     [STMT_RELEASE] = { "release", SEL "api_release($1::bigint, $2::bigint)" },
     [STMT_CONFIRM] = { "confirm", SEL "api_confirm($1::bigint, $2::bigint, $3::text, $4::text)" },

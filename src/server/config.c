@@ -14,7 +14,7 @@
 
 enum opt {
     OPT_DB = 'd', OPT_LISTEN = 'l', OPT_HELP = 'h',
-    OPT_HOLD_TTL = 256, OPT_POOL_SIZE, OPT_POOL_WAIT, OPT_STRATEGY, OPT_LOG_LEVEL, OPT_THREADS,
+    OPT_HOLD_TTL = 256, OPT_POOL_SIZE, OPT_POOL_WAIT, OPT_LOG_LEVEL, OPT_THREADS,
     OPT_SWEEP, OPT_SECRET, OPT_SECRET_FILE, OPT_TOKEN_TTL, OPT_MAX_CONN, OPT_CONN_TIMEOUT,
     OPT_STMT_TIMEOUT, OPT_MAX_HOLDS, OPT_ADDR_FAILURES,
 };
@@ -22,7 +22,7 @@ enum opt {
 static const struct { const char *env; enum opt opt; } env_map[] = {
     { "LASTROOM_DB_URL", OPT_DB }, { "LASTROOM_LISTEN", OPT_LISTEN },
     { "LASTROOM_HOLD_TTL", OPT_HOLD_TTL }, { "LASTROOM_POOL_SIZE", OPT_POOL_SIZE },
-    { "LASTROOM_POOL_WAIT", OPT_POOL_WAIT }, { "LASTROOM_BOOKING_STRATEGY", OPT_STRATEGY },
+    { "LASTROOM_POOL_WAIT", OPT_POOL_WAIT },
     { "LASTROOM_LOG_LEVEL", OPT_LOG_LEVEL }, { "LASTROOM_THREADS", OPT_THREADS },
     { "LASTROOM_SWEEP_INTERVAL", OPT_SWEEP }, { "LASTROOM_TOKEN_SECRET", OPT_SECRET },
     { "LASTROOM_SECRET_FILE", OPT_SECRET_FILE }, { "LASTROOM_TOKEN_TTL", OPT_TOKEN_TTL },
@@ -37,7 +37,6 @@ static const struct option long_opts[] = {
     { "hold-ttl", required_argument, NULL, OPT_HOLD_TTL },
     { "pool-size", required_argument, NULL, OPT_POOL_SIZE },
     { "pool-wait", required_argument, NULL, OPT_POOL_WAIT },
-    { "booking-strategy", required_argument, NULL, OPT_STRATEGY },
     { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
     { "threads", required_argument, NULL, OPT_THREADS },
     { "sweep-interval", required_argument, NULL, OPT_SWEEP },
@@ -64,7 +63,6 @@ const char *config_usage(void)
         "  --hold-ttl DURATION      life of a hold, k6 style: 900s, 15m (default 15m)\n"
         "  --pool-size N            database connections (env LASTROOM_POOL_SIZE; default 2 x cores + 1)\n"
         "  --pool-wait DURATION     longest wait for a connection before 503 (default 2s)\n"
-        "  --booking-strategy S     safe (default) or unsafe: the deliberately racy hold path\n"
         "  --log-level LEVEL        debug, info (one line per request), warn, error, off\n"
         "  --threads N              HTTP event threads (default: one per core)\n"
         "  --sweep-interval DUR     how often expired holds are released (default 1s)\n"
@@ -152,11 +150,6 @@ static int set_opt(struct config *c, int opt, const char *v)
     case OPT_SECRET: c->token_secret = v; return 0;
     case OPT_SECRET_FILE: c->secret_file = v; return 0;
     case OPT_LOG_LEVEL: return log_level_parse(v, &c->log_level);
-    case OPT_STRATEGY:
-        if (strcmp(v, "safe") != 0 && strcmp(v, "unsafe") != 0)
-            return -1;
-        c->unsafe = strcmp(v, "unsafe") == 0;
-        return 0;
     default: return set_number(c, opt, v);
     }
 }

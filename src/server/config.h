@@ -21,7 +21,6 @@ struct config {
     int64_t hold_ttl_ms;
     int pool_size;
     int64_t pool_wait_ms;
-    int unsafe;
     enum log_level log_level;
     int threads;
     int64_t sweep_interval_ms;

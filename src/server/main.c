@@ -73,18 +73,6 @@ static int prepare_database(const struct config *cfg, char *err, size_t errcap)
     return rc;
 }
 
-static void announce_unsafe(void)
-{
-    fprintf(stderr,
-            "\n"
-            "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
-            "!!  --booking-strategy unsafe: holds use create_booking_hold_unsafe, a     !!\n"
-            "!!  deliberately racy lost-update path. THIS SERVER WILL OVERBOOK.         !!\n"
-            "!!  It exists only to prove that the load tester catches overbooking.      !!\n"
-            "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
-            "\n");
-}
-
 static int start_pools(const struct config *cfg, struct api_ctx *api, char *err, size_t errcap)
 {
     struct pool_config db = {
@@ -117,7 +105,6 @@ static int setup_auth(const struct config *cfg, struct api_ctx *api, char *err, 
     api->max_holds = cfg->max_holds_per_user;
     api->hold_ttl_ms = cfg->hold_ttl_ms;
     api->token_ttl_s = cfg->token_ttl_s;
-    api->unsafe = cfg->unsafe;
     return 0;
 }
 
@@ -186,9 +173,9 @@ static int serve(const struct config *cfg)
     if (sw != NULL)
         http = http_start(&hc, &api, err, sizeof err);
     if (http != NULL) {
-        log_info("lastroomd listening on http://%s:%d (threads %d, pool %d, hold ttl %lldms, strategy %s, "
+        log_info("lastroomd listening on http://%s:%d (threads %d, pool %d, hold ttl %lldms, "
                  "max holds per user %d)", cfg->host, cfg->port, cfg->threads, cfg->pool_size,
-                 (long long)cfg->hold_ttl_ms, cfg->unsafe ? "UNSAFE" : "safe", cfg->max_holds_per_user);
+                 (long long)cfg->hold_ttl_ms, cfg->max_holds_per_user);
         log_debug("settings: pool wait %lldms, token ttl %llds, token key from %s, max holds per user %d, "
                   "failed logins per minute: %d per email, %d per address, sweep every %lldms, "
                   "max connections %u, idle timeout %us, statement timeout %lldms",
@@ -224,8 +211,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "lastroomd: libsodium cannot be initialised\n");
         return 1;
     }
-    if (cfg.unsafe && !cfg.migrate_only)
-        announce_unsafe();
     block_signals();
     raise_fd_limit();
     if (prepare_database(&cfg, err, sizeof err) != 0) {

@@ -7,7 +7,10 @@
  * barrier, and make their calls the moment it opens, so that they truly collide. After
  * each race the test checks the outcome counted from the tables, the counters, the
  * operators' verification queries and integrity_report(). The race figures are printed
- * as TAP comments ("# race: ..."). The unsafe variant must be caught overselling.
+ * as TAP comments ("# race: ..."). The mutant `unsafe` (tests/mutants/unsafe.sql, the
+ * racy hold path) must be caught overselling; it is installed in a schema of its own,
+ * beside the real functions, which it leaves alone. The tests run from the repository's
+ * root (tests/run.sh), where they find the mutant's file.
  */
 #include <pthread.h>
 
@@ -173,21 +176,42 @@ START_TEST(test_last_room_safe)
 }
 END_TEST
 
-/* The same race against the unsafe variant sells more than the one room, counted from
+/* Installs the mutant `unsafe` as mutant_unsafe.create_booking_hold: its file run with
+ * that schema first on the search path. The callers of the function resolve the
+ * tables and helpers it names in public, as usual. */
+static void install_unsafe_mutant(PGconn *c)
+{
+    static char sql[65536];
+    FILE *f = fopen("tests/mutants/unsafe.sql", "r");
+    ck_assert_msg(f != NULL, "tests/mutants/unsafe.sql not found: run from the repository root");
+    size_t n = fread(sql, 1, sizeof sql - 1, f);
+    fclose(f);
+    ck_assert_msg(n > 0 && n < sizeof sql - 1, "tests/mutants/unsafe.sql: unexpected size");
+    sql[n] = '\0';
+    PQclear(dbt_exec(c, "CREATE SCHEMA IF NOT EXISTS mutant_unsafe"));
+    PQclear(dbt_exec(c, "SET search_path = mutant_unsafe, public"));
+    PGresult *r = PQexec(c, sql);
+    ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "the mutant: %s", PQerrorMessage(c));
+    PQclear(r);
+    PQclear(dbt_exec(c, "RESET search_path"));
+}
+
+/* The same race against the mutant `unsafe` sells more than the one room, counted from
  * the holds table, while the counter and its CHECK look fine: the lost update. */
 START_TEST(test_last_room_unsafe_oversells)
 {
     static struct racer rs[RACERS];
     PGconn *c = dbt_connect();
     struct dbt_fixture f = dbt_fixture_make(c, "unsafe");
-    double ms = race_last_room(c, "create_booking_hold_unsafe", &f, rs);
+    install_unsafe_mutant(c);
+    double ms = race_last_room(c, "mutant_unsafe.create_booking_hold", &f, rs);
     int held = racers_count(rs, RACERS, "held"), sold_out = racers_count(rs, RACERS, "sold_out");
     long long sold = dbt_int(c, "SELECT (SELECT coalesce(sum(quantity), 0) FROM booking_holds "
                                 "WHERE room_type_id = %lld) + (SELECT coalesce(sum(quantity), 0) "
                                 "FROM bookings WHERE room_type_id = %lld AND status = 'Confirmed')",
                              f.room_type, f.room_type);
 
-    printf("# race: create_booking_hold_unsafe, allotment 1: attempts=%d winners=%d "
+    printf("# race: the mutant unsafe, allotment 1: attempts=%d winners=%d "
            "sold_out=%d sold=%lld oversold_by=%lld elapsed_ms=%.1f\n",
            RACERS, held, sold_out, sold, sold - 1, ms);
     fflush(stdout);
@@ -206,6 +230,7 @@ START_TEST(test_last_room_unsafe_oversells)
                      f.room_type));
     dbt_assert_healthy(c, f.room_type);
     racers_close(rs, RACERS);
+    PQclear(dbt_exec(c, "DROP SCHEMA mutant_unsafe CASCADE"));
     PQfinish(c);
 }
 END_TEST

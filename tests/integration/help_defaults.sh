@@ -38,7 +38,6 @@ expect_eq "every default of --help, given as a flag, changes nothing" "$plain" "
 cores=$(nproc)
 check "threads: one per core ($cores)" grep -q "(threads $cores, " <<<"$plain"
 check "pool: 2 x cores + 1 ($((2 * cores + 1)))" grep -q ", pool $((2 * cores + 1)), " <<<"$plain"
-check "the booking strategy defaults to safe" grep -q 'strategy safe,' <<<"$plain"
 check "a value other than the default is told apart (--hold-ttl 14m)" \
   test "$plain" != "$(started other "${args[@]}" --hold-ttl 14m)"
 

@@ -8,7 +8,7 @@ source "$(dirname "$0")/load_helpers.bash"
 PROXY=$LASTROOM_BIN/lastroom-faultproxy
 NEMESIS=$ROOT/scripts/nemesis.sh
 
-check "lastroomd (safe) starts" start_lastroomd safe
+check "lastroomd starts" start_lastroomd
 lport=$(free_port); cport=$(free_port)
 "$PROXY" --listen "127.0.0.1:$lport" --upstream "${URL#http://}" --control "127.0.0.1:$cport" \
   >"$LOAD_LOGDIR/load_faults-proxy.log" 2>&1 &

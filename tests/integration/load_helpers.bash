@@ -2,8 +2,11 @@
 # load_helpers.bash: shared steps of the load_*.sh integration tests (sourced after
 # tests/lib.sh). Not a test itself: tests/run.sh runs only executable *.sh files.
 #
-#   start_lastroomd STRATEGY    start lastroomd (safe|unsafe) on a free port against
-#                               $LASTROOM_TEST_DB; sets URL; stopped when the test exits
+#   start_lastroomd [ARGS...]   start lastroomd (with ARGS) on a free port against
+#                               ${LOAD_DB:-$LASTROOM_TEST_DB}; sets URL and SERVER_PID;
+#                               stopped when the test exits
+#   scratch_db NAME             (re)create database NAME in the test cluster, for
+#                               mutants (scripts/mutant.sh); sets SCRATCH_DB to its URL
 #   run_load ARGS...            run lastroom-load with the admin set; sets OUT and RC
 #   verdict_field NAME          the number after "NAME: " in the verdict block of $OUT
 #   run_room_type               the room type this run created (from the verdict)
@@ -14,10 +17,19 @@ LOAD_LOGDIR=${LASTROOM_TEST_LOGDIR:-${LASTROOM_PGDIR:-$ROOT/var/pg-test}-logs}
 mkdir -p "$LOAD_LOGDIR"
 
 start_lastroomd() {
+  LOAD_SRV_N=$((${LOAD_SRV_N:-0} + 1))
   LASTROOM_ADMIN_EMAIL=$LOAD_ADMIN_EMAIL LASTROOM_ADMIN_PASSWORD=$LOAD_ADMIN_PASSWORD \
-    lr_start_lastroomd "$LOAD_LOGDIR/$(basename "$0" .sh)-lastroomd-$1.log" \
-    "$LASTROOM_TEST_DB" --booking-strategy "$1" --log-level warn || { echo "# $LR_WHY"; return 1; }
+    lr_start_lastroomd "$LOAD_LOGDIR/$(basename "$0" .sh)-lastroomd-$LOAD_SRV_N.log" \
+    "${LOAD_DB:-$LASTROOM_TEST_DB}" --log-level warn "$@" || { echo "# $LR_WHY"; return 1; }
   URL=$LR_URL
+  SERVER_PID=$LR_PID
+}
+
+scratch_db() {
+  PGOPTIONS=--client-min-messages=warning psql_q "DROP DATABASE IF EXISTS $1 WITH (FORCE)" &&
+    psql_q "CREATE DATABASE $1" \
+    || return 1
+  SCRATCH_DB=${LASTROOM_TEST_DB%/*}/$1
 }
 
 run_load() {

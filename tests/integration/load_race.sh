@@ -5,7 +5,7 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/load_helpers.bash"
 
-check "lastroomd (safe) starts" start_lastroomd safe
+check "lastroomd starts" start_lastroomd
 export_file=$(mktemp); trap 'rm -f "$export_file"; lib_cleanup' EXIT
 
 run_load run race --profile quick --url "$URL" --db "$LASTROOM_TEST_DB" \

@@ -16,7 +16,7 @@ check "backend down: says so" grep -q "not reachable at http://127.0.0.1:$down" 
 out=$("$script" no-such-test 2>&1); rc=$?
 expect_eq "unknown test: exit 2" 2 "$rc"
 
-check "lastroomd (safe) starts" start_lastroomd safe
+check "lastroomd starts" start_lastroomd
 out=$(API_URL=$URL DB_URL=$LASTROOM_TEST_DB PROFILE=quick "$script" last-room 2>&1); rc=$?
 printf '%s\n' "$out" | sed 's/^/# /'
 expect_eq "last-room through the runner exits 0" 0 "$rc"

@@ -4,7 +4,7 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/load_helpers.bash"
 
-check "lastroomd (safe) starts" start_lastroomd safe
+check "lastroomd starts" start_lastroomd
 
 run_load run last-room --profile quick --url "$URL" --db "$LASTROOM_TEST_DB" \
   --threshold 'successful_bookings=count>1'

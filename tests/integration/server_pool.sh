@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # server_pool.sh: the pool's bounded wait (503 db_pool_timeout with Retry-After while
 # the only connection is stuck on a lock), hold expiry (410 hold_expired) and the
-# sweeper giving expired holds back, the unsafe strategy's announcement, and the
-# command line (--help, bad flags, `lastroomd migrate`).
+# sweeper giving expired holds back, and the command line (--help, bad flags, no
+# unsafe path left, `lastroomd migrate`).
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/server_common.sh"
 
@@ -29,7 +29,10 @@ refused_within() {
 # --- command line
 "$LASTROOM_BIN/lastroomd" --help >"$SRV_TMP/help" 2>&1
 expect_eq "--help exits 0" 0 $?
-check "--help names the flags" grep -q -- '--booking-strategy' "$SRV_TMP/help"
+check "--help names the flags" grep -q -- '--sweep-interval' "$SRV_TMP/help"
+check "--help offers no unsafe path" sh -c '! grep -qi -e unsafe -e strategy "$1"' _ "$SRV_TMP/help"
+"$LASTROOM_BIN/lastroomd" --db "$SRV_DB" --booking-strategy unsafe >/dev/null 2>&1
+expect_eq "--booking-strategy is gone: refused (exit 2)" 2 $?
 "$LASTROOM_BIN/lastroomd" --db "$SRV_DB" --pool-size nope >/dev/null 2>&1
 expect_eq "a bad flag value exits 2" 2 $?
 "$LASTROOM_BIN/lastroomd" --db "$SRV_DB" --hold-ttl 15 >/dev/null 2>&1
@@ -117,13 +120,7 @@ check "a new 500 ms hold is gone within seconds" wait_sql "SELECT count(*) = 0 F
 api GET "/api/admin/integrity?room_type_id=$RT" "" "$ADMIN"
 expect_eq "integrity: all zero" "true 0" "$(jf .ok) $(jf .violations)"
 srv_stop
-
-# --- the unsafe strategy is wired and announced
-srv_start --booking-strategy unsafe || { nok "lastroomd starts"; finish; exit 1; }
-check "unsafe is announced loudly on stderr" grep -q 'THIS SERVER WILL OVERBOOK' "$SRV_LOG"
-check "and in the start line" grep -q 'strategy UNSAFE' "$SRV_LOG"
-admin_token; new_room 1; new_user
-api POST /api/holds '{"room_type_id":'"$RT"',"check_in":"2031-03-01","check_out":"2031-03-02","quantity":1}' "$USER_TOKEN"
-expect_eq "an unsafe hold still answers 201" 201 "$HTTP_STATUS"
-srv_stop
+expect_eq "the database has no unsafe function and one api_hold_capped" "0 1" \
+  "$(psql_q "SELECT (SELECT count(*) FROM pg_proc WHERE proname = 'create_booking_hold_unsafe') || ' ' ||
+             (SELECT count(*) FROM pg_proc WHERE proname = 'api_hold_capped')")"
 finish

@@ -4,6 +4,7 @@
  */
 #include <check.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "load/booking/history.h"
 
@@ -57,6 +58,27 @@ START_TEST(test_full_drops)
 }
 END_TEST
 
+/* Records are stamped with the anchored monotonic clock: close to the wall clock,
+ * never going back, and the same anchor for every VU. */
+START_TEST(test_times)
+{
+    struct history *h = history_new(2, 4);
+    ck_assert_ptr_nonnull(h);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t wall = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    struct history_rec *a = history_begin(history_of(h, 0), 1, 20000, 1, 1);
+    struct history_rec *b = history_begin(history_of(h, 1), 1, 20000, 1, 1);
+    ck_assert_int_le(llabs(a->begun_ms - wall), 1000);
+    ck_assert_int_ge(b->begun_ms, a->begun_ms);
+    ck_assert_int_eq(history_of(h, 0)->anchor_wall_ms, history_of(h, 1)->anchor_wall_ms);
+    ck_assert_int_ge(history_clock_ms(history_of(h, 0)), b->begun_ms);
+    ck_assert_int_eq(a->settled_ms, 0);
+    ck_assert_int_eq(a->confirm_at_ms, 0);
+    history_free(h);
+}
+END_TEST
+
 START_TEST(test_per_vu_sizing)
 {
     /* one iteration per VU (last-room): a few records each, not thousands */
@@ -83,6 +105,7 @@ int main(void)
     tcase_add_test(tc, test_record_and_count);
     tcase_add_test(tc, test_full_drops);
     tcase_add_test(tc, test_per_vu_sizing);
+    tcase_add_test(tc, test_times);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -3,7 +3,10 @@
  * database holds, case by case: a clean run, the unsafe path's lost update (counters
  * low, tables oversold), two confirmations of one last room, a confirmed booking that
  * vanished, a room Confirmed twice at one moment, a booking nobody asked for, a refusal that booked anyway, unknown
- * outcomes either way, and cancellations.
+ * outcomes either way, and cancellations; the exact count per night once the bookings
+ * are known, each booking's stay against the one asked for, two clients told one
+ * booking, the slack of dropped records, replays answered with another booking,
+ * confirms sent after their hold's expiry, and the evidence kept for each problem.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -70,7 +73,143 @@ START_TEST(test_lost_update_is_caught)
     ck_assert_int_eq(r.oversold_tables, 1);
     ck_assert_int_eq(r.tentative_mismatch, 1);
     ck_assert_int_eq(r.violations, 1);
-    ck_assert(strstr(r.first, "sold past an allotment of 1") != NULL);
+    ck_assert_int_eq(r.nevidence, 2);
+    ck_assert_str_eq(r.evidence[0].check, "oversold_tables");
+    ck_assert_str_eq(r.evidence[0].text, "room type 5 night 2026-02-16: Confirmed details 1 + "
+                                         "live holds 1 > allotment 1");
+    ck_assert_str_eq(r.first, r.evidence[0].text);
+    ck_assert_str_eq(r.evidence[1].check, "tentative_mismatch");
+}
+END_TEST
+
+/* With the bookings known, an unknown confirm is resolved: the night must hold exactly
+ * the rooms of the ok records plus the unknowns that committed. */
+START_TEST(test_exact_night)
+{
+    struct history_rec recs[] = { ok_rec(10, 100),
+                                  { .hold_id = 11, .room_type_id = RT, .check_in = DAY,
+                                    .nights = 1, .quantity = 1, .outcome = HISTORY_UNKNOWN,
+                                    .confirm_sent = 1 } };
+    struct verify_booking b[] = { db_booking(100, 10, true), db_booking(101, 11, true) };
+    /* the unknown committed (booking 101) but the night counts one room: caught */
+    struct verify_result r = run(recs, 2, 0, b, 2, night(2, 1, 0, 1, 0));
+    ck_assert(r.exact);
+    ck_assert_int_eq(r.night_bounds, 1);
+    ck_assert_str_eq(r.evidence[0].check, "night_bounds");
+    ck_assert(strstr(r.evidence[0].text, "1 rooms Confirmed in the database, the clients' "
+                                         "records account for exactly 2") != NULL);
+    /* without the bookings, the interval [1, 2] lets it pass */
+    r = run(recs, 2, 0, NULL, 0, night(2, 1, 0, 1, 0));
+    ck_assert(!r.exact);
+    ck_assert_int_eq(r.night_bounds, 0);
+    /* the counts agree: clean */
+    r = run(recs, 2, 0, b, 2, night(2, 2, 0, 2, 0));
+    ck_assert_int_eq(r.violations, 0);
+}
+END_TEST
+
+START_TEST(test_stay_compared)
+{
+    struct history_rec recs[] = { ok_rec(10, 100) };
+    struct verify_booking b[] = { db_booking(100, 10, true) };
+    b[0].check_in = DAY + 1;   /* stored a night late */
+    struct verify_result r = run(recs, 1, 0, b, 1, night(1, 1, 0, 1, 0));
+    ck_assert_int_eq(r.stay_mismatch, 1);
+    ck_assert_str_eq(r.evidence[0].check, "stay_mismatch");
+    ck_assert_str_eq(r.evidence[0].text, "booking 100 (hold 10): asked room type 5, 2026-02-16 "
+                                         "+ 1 nights, 1 rooms; stored room type 5, 2026-02-17 + "
+                                         "1 nights, 1 rooms");
+    b[0] = db_booking(100, 10, true);
+    b[0].quantity = 2;
+    r = run(recs, 1, 0, b, 1, night(2, 1, 0, 1, 0));
+    ck_assert_int_eq(r.stay_mismatch, 1);
+    b[0] = db_booking(100, 10, true);
+    b[0].room_type_id = RT + 1;
+    r = run(recs, 1, 0, b, 1, night(2, 1, 0, 1, 0));
+    ck_assert_int_eq(r.stay_mismatch, 1);
+    b[0] = db_booking(100, 10, true);
+    r = run(recs, 1, 0, b, 1, night(1, 1, 0, 1, 0));
+    ck_assert_int_eq(r.stay_mismatch, 0);
+    ck_assert_int_eq(r.violations, 0);
+    /* the evidence carries the record's times when it has them */
+    b[0].nights = 2;
+    recs[0].begun_ms = (int64_t)DAY * 86400000 + 3723004;   /* 01:02:03.004 */
+    recs[0].settled_ms = recs[0].begun_ms + 150;
+    r = run(recs, 1, 0, b, 1, night(1, 1, 0, 1, 0));
+    ck_assert_str_eq(r.evidence[0].text, "booking 100 (hold 10): asked room type 5, 2026-02-16 "
+                                         "+ 1 nights, 1 rooms; stored room type 5, 2026-02-16 + "
+                                         "2 nights, 1 rooms; attempt began 01:02:03.004 UTC, "
+                                         "settled after 150 ms");
+}
+END_TEST
+
+START_TEST(test_duplicate_claim)
+{
+    struct history_rec recs[] = { ok_rec(10, 100), ok_rec(11, 100), ok_rec(12, 100) };
+    struct verify_result r = run(recs, 3, 0, NULL, 0, night(3, 3, 0, -1, -1));
+    ck_assert_int_eq(r.duplicate_claim, 1);   /* one booking, told three times: once */
+    ck_assert_str_eq(r.evidence[0].text, "booking 100 was told to two clients as theirs");
+    recs[1].booking_id = 101;
+    recs[2].booking_id = 102;
+    r = run(recs, 3, 0, NULL, 0, night(3, 3, 0, -1, -1));
+    ck_assert_int_eq(r.duplicate_claim, 0);
+}
+END_TEST
+
+/* A dropped record could account for up to the largest quantity asked, not 10. */
+START_TEST(test_slack_is_largest_quantity)
+{
+    struct history_rec recs[] = { ok_rec(10, 100) };
+    recs[0].quantity = 3;
+    struct verify_booking b[] = { db_booking(100, 10, true) };
+    b[0].quantity = 3;
+    struct verify_result r = run(recs, 1, 1, b, 1, night(10, 6, 0, 6, 0));
+    ck_assert_int_eq(r.night_bounds, 0);   /* 3 told + 3 for the dropped one */
+    r = run(recs, 1, 1, b, 1, night(10, 7, 0, 7, 0));
+    ck_assert_int_eq(r.night_bounds, 1);
+}
+END_TEST
+
+START_TEST(test_replay_and_expiry)
+{
+    struct history_rec recs[] = { ok_rec(10, 100) };
+    recs[0].replay = HISTORY_REPLAY_OTHER;
+    recs[0].replay_booking_id = 107;
+    struct verify_result r = run(recs, 1, 0, NULL, 0, night(1, 1, 0, -1, -1));
+    ck_assert_int_eq(r.replay_mismatch, 1);
+    ck_assert_str_eq(r.evidence[0].text, "hold 10: a replay of the confirm's Idempotency-Key "
+                                         "answered booking 107, not booking 100 told first");
+    recs[0].replay = HISTORY_REPLAY_SAME;
+    recs[0].hold_expiry_ms = 1000000;
+    recs[0].confirm_at_ms = 1000000 + VERIFY_EXPIRY_MARGIN_MS;   /* within the margin */
+    r = run(recs, 1, 0, NULL, 0, night(1, 1, 0, -1, -1));
+    ck_assert_int_eq(r.violations, 0);
+    recs[0].confirm_at_ms = 1000000 + VERIFY_EXPIRY_MARGIN_MS + 1;
+    r = run(recs, 1, 0, NULL, 0, night(1, 1, 0, -1, -1));
+    ck_assert_int_eq(r.confirmed_after_expiry, 1);
+    ck_assert_str_eq(r.evidence[0].check, "confirmed_after_expiry");
+    recs[0].outcome = HISTORY_FAILED;   /* refused after expiry: right */
+    r = run(recs, 1, 0, NULL, 0, night(1, 0, 0, -1, -1));
+    ck_assert_int_eq(r.violations, 0);
+}
+END_TEST
+
+/* Past VERIFY_EVIDENCE_MAX problems only the count grows; violations sum every
+ * check that is not an overbooking. */
+START_TEST(test_evidence_capped)
+{
+    struct verify_booking b[VERIFY_EVIDENCE_MAX + 4];
+    for (int i = 0; i < VERIFY_EVIDENCE_MAX + 4; i++)
+        b[i] = db_booking(100 + i, 10 + i, false);
+    struct verify_result r = run(NULL, 0, 0, b, VERIFY_EVIDENCE_MAX + 4, night(1, 0, 0, 0, 0));
+    ck_assert_int_eq(r.unattributed, VERIFY_EVIDENCE_MAX + 4);
+    ck_assert_int_eq(r.nevidence, VERIFY_EVIDENCE_MAX);
+    ck_assert_int_eq(r.evidence_dropped, 4);
+    ck_assert_int_eq(r.violations, VERIFY_EVIDENCE_MAX + 4);
+    int64_t sum = 0;
+    for (const struct verify_check *c = verify_checks; c->name; c++)
+        sum += c->overbooking ? 0 : verify_check_count(&r, c);
+    ck_assert_int_eq(sum, r.violations);
 }
 END_TEST
 
@@ -196,6 +335,12 @@ int main(void)
     tcase_add_test(tc, test_cancellations);
     tcase_add_test(tc, test_sold_twice_then_cancelled);
     tcase_add_test(tc, test_counters_oversold);
+    tcase_add_test(tc, test_exact_night);
+    tcase_add_test(tc, test_stay_compared);
+    tcase_add_test(tc, test_duplicate_claim);
+    tcase_add_test(tc, test_slack_is_largest_quantity);
+    tcase_add_test(tc, test_replay_and_expiry);
+    tcase_add_test(tc, test_evidence_capped);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

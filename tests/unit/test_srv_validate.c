@@ -85,15 +85,14 @@ START_TEST(test_config)
     unsetenv("LASTROOM_DB_URL");
     unsetenv("LASTROOM_POOL_SIZE");
     const char *a1[] = { "lastroomd", "--db", "postgresql://x", "--listen", "0.0.0.0:9000",
-                         "--hold-ttl", "900s", "--pool-size", "7", "--booking-strategy", "unsafe",
+                         "--hold-ttl", "900s", "--pool-size", "7",
                          "--log-level", "warn", "--threads", "3", NULL };
-    ck_assert_int_eq(parse(&c, 15, a1), 0);
+    ck_assert_int_eq(parse(&c, 13, a1), 0);
     ck_assert_str_eq(c.db_url, "postgresql://x");
     ck_assert_str_eq(c.host, "0.0.0.0");
     ck_assert_int_eq(c.port, 9000);
     ck_assert_int_eq(c.hold_ttl_ms, 900000);
     ck_assert_int_eq(c.pool_size, 7);
-    ck_assert_int_eq(c.unsafe, 1);
     ck_assert_int_eq(c.log_level, LOG_WARN);
     ck_assert_int_eq(c.threads, 3);
     ck_assert_int_eq(c.migrate_only, 0);
@@ -125,7 +124,7 @@ START_TEST(test_config_refusals)
     setenv("LASTROOM_DB_URL", "postgresql://env", 1);
     const char *bad[][3] = {
         { "lastroomd", "--hold-ttl", "15" }, { "lastroomd", "--pool-size", "0" },
-        { "lastroomd", "--pool-size", "x" }, { "lastroomd", "--booking-strategy", "fast" },
+        { "lastroomd", "--pool-size", "x" }, { "lastroomd", "--booking-strategy", "unsafe" },
         { "lastroomd", "--log-level", "loud" }, { "lastroomd", "--listen", "host:99999" },
         { "lastroomd", "--nope", "1" }, { "lastroomd", "stray", "arg" },
     };

@@ -10,13 +10,21 @@
  * Outcomes, as the history records them: a confirmation with its booking id (ok); a
  * clean 409 sold_out on the hold (refused); an answer that proves no booking was made
  * (failed); or, after the bounded retries of the confirm with its Idempotency-Key, no
- * answer at all (unknown). Verification relies on these being exact.
+ * answer at all (unknown). Verification relies on these being exact: a confirm answered
+ * 2xx without a readable booking id is unknown (it may well have committed), a cancel
+ * refused with 409 inventory_conflict changed nothing.
+ *
+ * The mixed profile's extras (world.h): room type and quantity drawn per attempt; a
+ * confirm sent deliberately after the hold's expires_at; a cancel sent twice; and the
+ * confirm of the VU's previous confirmed attempt replayed with its Idempotency-Key,
+ * whose answer must name the same booking. Times go into the history (history.h).
  */
 #include "load/booking/booking.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "common/date.h"
 #include "load/engine/jscan.h"
 #include "load/booking/world.h"
 
@@ -36,7 +44,8 @@ const char *const booking_names[] = {
 
 enum phase {
     PH_IDLE, PH_LOGIN, PH_AVAIL, PH_HOLD, PH_CONFIRM, PH_VERIFY, PH_CANCEL,
-    PH_RELEASE, PH_SIMPLE, PH_WAIT_LOGIN, PH_WAIT_HOLD, PH_WAIT_CONFIRM
+    PH_RELEASE, PH_SIMPLE, PH_WAIT_LOGIN, PH_WAIT_HOLD, PH_WAIT_CONFIRM, PH_RECANCEL,
+    PH_REPLAY
 };
 
 /* --- requests --- */
@@ -77,7 +86,7 @@ static enum lr_step send_availability(struct world_vu *v, struct lr_request *req
     req_start(v, req, "GET", BR_AVAILABILITY, v->auth);
     snprintf(req->path, sizeof req->path,
              "/api/availability?room_type_id=%lld&check_in=%s&check_out=%s",
-             (long long)w->room_type_id, w->day[first], w->day[first + v->nights]);
+             (long long)v->room_type_id, w->day[first], w->day[first + v->nights]);
     v->phase = PH_AVAIL;
     return LR_STEP_REQUEST;
 }
@@ -90,8 +99,8 @@ static enum lr_step send_hold(struct lr_vu *vu, struct world_vu *v, struct lr_re
     snprintf(req->path, sizeof req->path, "/api/holds");
     req_body(req, snprintf(req->body, sizeof req->body,
                            "{\"room_type_id\":%lld,\"check_in\":\"%s\",\"check_out\":\"%s\","
-                           "\"quantity\":1}", (long long)w->room_type_id, w->day[first],
-                           w->day[first + v->nights]));
+                           "\"quantity\":%d}", (long long)v->room_type_id, w->day[first],
+                           w->day[first + v->nights], v->quantity));
     snprintf(req->idempotency_key, sizeof req->idempotency_key, "lr-%s-%d-%llu-hold",
              w->nonce, vu->id, (unsigned long long)v->attempt);
     req->expect_status[0] = 409;   /* sold_out is an answer, not a failure */
@@ -108,9 +117,29 @@ static enum lr_step send_confirm(struct lr_vu *vu, struct world_vu *v, struct lr
                            (long long)v->hold_id));
     snprintf(req->idempotency_key, sizeof req->idempotency_key, "lr-%s-%d-%llu-confirm",
              v->w->nonce, vu->id, (unsigned long long)v->attempt);
-    if (v->rec)
+    if (v->rec) {
         v->rec->confirm_sent = 1;
+        v->rec->confirm_at_ms = history_clock_ms(v->hist);
+    }
+    if (v->late) {   /* expired (410), or already swept (404), is the right answer */
+        req->expect_status[0] = 410;
+        req->expect_status[1] = 404;
+        req->expect_status[2] = 0;
+    }
     v->phase = PH_CONFIRM;
+    return LR_STEP_REQUEST;
+}
+
+/* The confirm of the VU's previous confirmed attempt again, with its key and hold. */
+static enum lr_step send_replay(struct lr_vu *vu, struct world_vu *v, struct lr_request *req)
+{
+    req_start(v, req, "POST", BR_CONFIRM, v->auth);
+    snprintf(req->path, sizeof req->path, "/api/bookings");
+    req_body(req, snprintf(req->body, sizeof req->body, "{\"hold_id\":%lld}",
+                           (long long)v->prev_ok->hold_id));
+    snprintf(req->idempotency_key, sizeof req->idempotency_key, "lr-%s-%d-%llu-confirm",
+             v->w->nonce, vu->id, (unsigned long long)v->prev_ok_attempt);
+    v->phase = PH_REPLAY;
     return LR_STEP_REQUEST;
 }
 
@@ -128,8 +157,14 @@ static enum lr_step send_cancel(struct world_vu *v, struct lr_request *req)
     req_start(v, req, "POST", BR_CANCEL, v->auth);
     snprintf(req->path, sizeof req->path, "/api/bookings/%lld/cancel",
              (long long)v->kept->booking_id);
-    v->kept->cancel = HISTORY_CANCEL_UNKNOWN;
-    v->phase = PH_CANCEL;
+    if (v->kept->cancel == HISTORY_CANCEL_NONE)
+        v->kept->cancel = HISTORY_CANCEL_UNKNOWN;
+    v->kept->cancels++;
+    v->phase = v->kept->cancels > 1 ? PH_RECANCEL : PH_CANCEL;
+    if (v->phase == PH_RECANCEL) {   /* already_cancelled is the right answer */
+        req->expect_status[0] = 409;
+        req->expect_status[1] = 0;
+    }
     return LR_STEP_REQUEST;
 }
 
@@ -191,8 +226,10 @@ static void check(struct lr_vu *vu, bool ok)
 /* End the attempt in progress with outcome o and count it. */
 static enum lr_step finish(struct lr_vu *vu, struct world_vu *v, enum history_outcome o)
 {
-    if (v->rec)
+    if (v->rec) {
         v->rec->outcome = (uint8_t)o;
+        v->rec->settled_ms = history_clock_ms(v->hist);
+    }
     if (o == HISTORY_REFUSED)
         metrics_add(vu->shard, M_FAILED_BOOKINGS, 1);
     else if (o != HISTORY_OK)
@@ -208,15 +245,18 @@ static enum lr_step begin_attempt(struct lr_vu *vu, struct world_vu *v, struct l
     const struct world *w = v->w;
     v->nights = 1 + (int)lr_rand(vu, (uint64_t)w->p.max_stay);
     v->check_in = w->first_day + (int32_t)lr_rand(vu, (uint64_t)(w->p.nights - v->nights + 1));
+    v->room_type_id = w->room_type_ids[lr_rand(vu, (uint64_t)w->nroom_types)];
+    v->quantity = 1 + (int)lr_rand(vu, (uint64_t)w->p.max_quantity);
     v->attempt++;
     v->rec = NULL;
     v->hold_id = v->booking_id = 0;
     v->booking_ms = 0;
     v->tries = 0;
     v->confirm_maybe = false;
+    v->late = false;
     if (w->p.availability)
         return send_availability(v, req);
-    v->rec = history_begin(v->hist, w->room_type_id, v->check_in, v->nights, 1);
+    v->rec = history_begin(v->hist, v->room_type_id, v->check_in, v->nights, v->quantity);
     return send_hold(vu, v, req);
 }
 
@@ -261,12 +301,25 @@ static enum lr_step on_login(struct lr_vu *vu, struct world_vu *v, const struct 
 static enum lr_step on_availability(struct lr_vu *vu, struct world_vu *v,
                                     const struct lr_response *r, struct lr_request *req)
 {
-    const struct world *w = v->w;
     bool ok = answered(r, 200);
     count_response(vu, v, r, ok);
     check(vu, ok);
-    v->rec = history_begin(v->hist, w->room_type_id, v->check_in, v->nights, 1);
+    v->rec = history_begin(v->hist, v->room_type_id, v->check_in, v->nights, v->quantity);
     return send_hold(vu, v, req);
+}
+
+/* The hold's expires_at ("YYYY-MM-DDTHH:MM:SS.mmmZ", UTC) in Unix ms; 0 when absent
+ * or not in that form. */
+static int64_t hold_expiry_ms(const struct lr_response *r)
+{
+    char t[32];
+    int32_t day;
+    int hh, mm, ss, ms;
+    if (jscan_str(r->body, r->body_len, "expires_at", t, sizeof t) != 24
+        || date_parse(t, 10, &day) < 0
+        || sscanf(t + 10, "T%2d:%2d:%2d.%3dZ", &hh, &mm, &ss, &ms) != 4)
+        return 0;
+    return (((int64_t)day * 24 + hh) * 60 + mm) * 60000 + ss * 1000 + ms;
 }
 
 static enum lr_step on_hold(struct lr_vu *vu, struct world_vu *v, const struct lr_response *r,
@@ -279,9 +332,17 @@ static enum lr_step on_hold(struct lr_vu *vu, struct world_vu *v, const struct l
     if (held || sold_out)
         check(vu, true);
     if (held) {
-        if (v->rec)
+        int64_t expiry = hold_expiry_ms(r), now = history_clock_ms(v->hist);
+        if (v->rec) {
             v->rec->hold_id = v->hold_id;
+            v->rec->hold_expiry_ms = expiry;
+        }
         v->tries = 0;
+        v->late = expiry > 0 && expiry - now <= WORLD_LATE_MAX_MS
+                  && (int)lr_rand(vu, 100) < v->w->p.late_pct;
+        if (v->late)
+            return wait_then(v, req, PH_WAIT_CONFIRM,
+                             (double)(expiry - now + WORLD_LATE_PAST_MS));
         return send_confirm(vu, v, req);
     }
     if (sold_out)
@@ -302,7 +363,7 @@ static bool confirm_refused(const struct lr_response *r)
 
 /* A confirm that may have committed without the client learning it: sent with no
  * answer, 503 outcome_unknown (lastroomd lost its database connection after sending
- * the call), or any other server error but those that prove the call never ran or was
+ * the call), a success whose booking id could not be read, or any other server error but those that prove the call never ran or was
  * rolled back (503 db_pool_timeout, db_unavailable, busy, shutting_down: never started;
  * db_timeout, db_conflict: rolled back). */
 static bool confirm_ambiguous(const struct lr_response *r)
@@ -311,6 +372,8 @@ static bool confirm_ambiguous(const struct lr_response *r)
                                             "shutting_down", "db_timeout", "db_conflict" };
     if (r->outcome != LR_RESP_OK)
         return r->sent;
+    if (r->status >= 200 && r->status < 300)
+        return true;   /* a success without a readable booking id */
     if (r->status < 500)
         return false;
     for (size_t i = 0; r->status == 503 && i < sizeof definite / sizeof definite[0]; i++)
@@ -324,7 +387,8 @@ static enum lr_step on_confirm(struct lr_vu *vu, struct world_vu *v, const struc
 {
     bool done = (answered(r, 201) || answered(r, 200))
                 && jscan_int(r->body, r->body_len, "booking_id", &v->booking_id) == 0;
-    count_response(vu, v, r, done);
+    bool late_refused = v->late && (answered(r, 410) || answered(r, 404));
+    count_response(vu, v, r, done || late_refused);
     v->booking_ms += r->duration_ms;
     if (done) {
         check(vu, true);
@@ -335,13 +399,20 @@ static enum lr_step on_confirm(struct lr_vu *vu, struct world_vu *v, const struc
         metrics_add(vu->shard, M_SUCCESSFUL_BOOKINGS, 1);
         metrics_add(vu->shard, M_BOOKING_DURATION, v->booking_ms);
         v->kept = v->rec;
+        if (v->rec) {
+            v->rec->settled_ms = history_clock_ms(v->hist);
+            v->prev_ok = v->last_ok;
+            v->prev_ok_attempt = v->last_ok_attempt;
+            v->last_ok = v->rec;
+            v->last_ok_attempt = v->attempt;
+        }
         return send_get_booking(v, req);
     }
     if (confirm_refused(r)) {
         /* 404 and 410 prove that no booking exists for the hold (a committed earlier
          * try would be answered already_confirmed); others only that this try failed */
         bool none = answered(r, 404) || answered(r, 410) || !v->confirm_maybe;
-        check(vu, false);
+        check(vu, late_refused);
         return finish(vu, v, none ? HISTORY_FAILED : HISTORY_UNKNOWN);
     }
     if (confirm_ambiguous(r))
@@ -352,11 +423,32 @@ static enum lr_step on_confirm(struct lr_vu *vu, struct world_vu *v, const struc
     return finish(vu, v, v->confirm_maybe ? HISTORY_UNKNOWN : HISTORY_FAILED);
 }
 
-static enum lr_step on_booking(struct lr_vu *vu, struct world_vu *v, const struct lr_response *r)
+static enum lr_step on_booking(struct lr_vu *vu, struct world_vu *v, const struct lr_response *r,
+                               struct lr_request *req)
 {
     bool ok = answered(r, 200) && jscan_str_eq(r->body, r->body_len, "status", "Confirmed");
     count_response(vu, v, r, ok);
     check(vu, ok);
+    if (v->prev_ok && v->prev_ok->replay == HISTORY_REPLAY_NONE
+        && (int)lr_rand(vu, 100) < v->w->p.replay_pct)
+        return send_replay(vu, v, req);
+    v->phase = PH_IDLE;
+    return LR_STEP_DONE;
+}
+
+/* The replayed confirm must name the booking told the first time. */
+static enum lr_step on_replay(struct lr_vu *vu, struct world_vu *v, const struct lr_response *r)
+{
+    int64_t id = 0;
+    bool ok = (answered(r, 200) || answered(r, 201))
+              && jscan_int(r->body, r->body_len, "booking_id", &id) == 0;
+    count_response(vu, v, r, ok);
+    check(vu, ok);
+    if (ok) {
+        v->prev_ok->replay = id == v->prev_ok->booking_id ? HISTORY_REPLAY_SAME
+                                                          : HISTORY_REPLAY_OTHER;
+        v->prev_ok->replay_booking_id = id;
+    }
     v->phase = PH_IDLE;
     return LR_STEP_DONE;
 }
@@ -369,8 +461,22 @@ static enum lr_step on_cancel(struct lr_vu *vu, struct world_vu *v, const struct
     check(vu, ok);
     if (ok)
         v->kept->cancel = HISTORY_CANCEL_OK;
-    else if (answered(r, 404))
+    else if (answered(r, 404) || (answered(r, 409) && error_code_is(r, "inventory_conflict")))
         v->kept->cancel = HISTORY_CANCEL_NONE;   /* refused: nothing was cancelled */
+    if (ok && (int)lr_rand(vu, 100) < v->w->p.recancel_pct)
+        return send_cancel(v, req);
+    v->kept = NULL;
+    return begin_attempt(vu, v, req);
+}
+
+/* A cancel sent again: already_cancelled is the answer; what the first one settled
+ * stands. */
+static enum lr_step on_recancel(struct lr_vu *vu, struct world_vu *v, const struct lr_response *r,
+                                struct lr_request *req)
+{
+    bool ok = answered(r, 409) && error_code_is(r, "already_cancelled");
+    count_response(vu, v, r, ok);
+    check(vu, ok);
     v->kept = NULL;
     return begin_attempt(vu, v, req);
 }
@@ -411,8 +517,10 @@ enum lr_step booking_step(struct lr_vu *vu, const struct lr_response *resp,
     case PH_AVAIL: return on_availability(vu, v, resp, req);
     case PH_HOLD: return on_hold(vu, v, resp, req);
     case PH_CONFIRM: return on_confirm(vu, v, resp, req);
-    case PH_VERIFY: return on_booking(vu, v, resp);
+    case PH_VERIFY: return on_booking(vu, v, resp, req);
     case PH_CANCEL: return on_cancel(vu, v, resp, req);
+    case PH_RECANCEL: return on_recancel(vu, v, resp, req);
+    case PH_REPLAY: return on_replay(vu, v, resp);
     default: return LR_STEP_ABORT;
     }
 }
@@ -441,6 +549,8 @@ static enum lr_step pool_start(struct lr_vu *vu, struct world_vu *v, struct lr_r
     const struct world *w = v->w;
     v->nights = 1;
     v->check_in = w->first_day + (int32_t)lr_rand(vu, (uint64_t)w->p.nights);
+    v->room_type_id = w->room_type_id;
+    v->quantity = 1;
     v->attempt++;
     switch (lr_rand(vu, 4)) {
     case 0: return send_simple(v, req, BR_HOTELS, "/api/hotels");

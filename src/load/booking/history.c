@@ -9,6 +9,19 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+static int64_t clock_ns(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t history_clock_ms(const struct history_vu *v)
+{
+    return v->anchor_wall_ms + (clock_ns(CLOCK_MONOTONIC) - v->anchor_mono_ns) / 1000000;
+}
 
 uint32_t history_per_vu(int nvus, int64_t iterations)
 {
@@ -40,9 +53,12 @@ struct history *history_new(int nvus, uint32_t per_vu)
         return NULL;
     }
     h->nvus = nvus;
+    int64_t wall_ms = clock_ns(CLOCK_REALTIME) / 1000000, mono_ns = clock_ns(CLOCK_MONOTONIC);
     for (int i = 0; i < nvus; i++) {
         h->vus[i].recs = h->block + (size_t)i * per_vu;
         h->vus[i].cap = per_vu;
+        h->vus[i].anchor_wall_ms = wall_ms;
+        h->vus[i].anchor_mono_ns = mono_ns;
     }
     return h;
 }
@@ -79,6 +95,7 @@ struct history_rec *history_begin(struct history_vu *v, int64_t room_type_id,
     r->nights = (int16_t)nights;
     r->quantity = (int16_t)quantity;
     r->outcome = HISTORY_PENDING;
+    r->begun_ms = history_clock_ms(v);
     return r;
 }
 

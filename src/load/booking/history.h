@@ -6,6 +6,11 @@
  * so recording on the measuring path takes no lock and allocates nothing. When a VU's
  * array is full, further attempts are only counted (dropped) and verification widens
  * its bounds by that count.
+ *
+ * Times: every record carries when its attempt began, when it was settled and when
+ * its last confirm was sent, read from the monotonic clock and placed on the wall
+ * clock by one anchor taken when the history was made (history_clock_ms), so that they
+ * compare with the server's expires_at and never jump with the wall clock.
  */
 #ifndef LASTROOM_LOAD_BOOKING_HISTORY_H
 #define LASTROOM_LOAD_BOOKING_HISTORY_H
@@ -29,22 +34,38 @@ enum history_cancel {
     HISTORY_CANCEL_UNKNOWN   /* asked, no answer settled it */
 };
 
+/* What a deliberate replay of a confirmed attempt's confirm (same Idempotency-Key)
+ * was answered. */
+enum history_replay {
+    HISTORY_REPLAY_NONE,   /* not replayed, or no answer */
+    HISTORY_REPLAY_SAME,   /* the booking told first */
+    HISTORY_REPLAY_OTHER   /* another booking: replay_booking_id */
+};
+
 struct history_rec {
     int64_t hold_id;       /* 0 until a hold was granted */
     int64_t booking_id;    /* 0 unless the client was told the booking id */
     int64_t room_type_id;
+    int64_t replay_booking_id;  /* what a replay answered, when HISTORY_REPLAY_OTHER */
+    int64_t begun_ms;      /* history_clock_ms when the attempt's first request went */
+    int64_t settled_ms;    /* ... when its outcome was settled (0: never) */
+    int64_t confirm_at_ms; /* ... when its last confirm was sent (0: none) */
+    int64_t hold_expiry_ms;     /* the hold's expires_at as answered, Unix ms (0: unknown) */
     int32_t check_in;      /* days since 1970-01-01 */
     int16_t nights;
     int16_t quantity;
     uint8_t outcome;       /* enum history_outcome */
     uint8_t cancel;        /* enum history_cancel */
     uint8_t confirm_sent;  /* a confirm request may have reached the server */
+    uint8_t replay;        /* enum history_replay */
+    uint8_t cancels;       /* cancel requests sent for the booking */
 };
 
 struct history_vu {
     struct history_rec *recs;
     uint32_t cap, len;
     uint64_t dropped;      /* attempts not recorded because recs was full */
+    int64_t anchor_wall_ms, anchor_mono_ns;   /* the history's clock anchor */
 };
 
 struct history {
@@ -76,11 +97,15 @@ void history_free(struct history *h);
 /* history_of: VU vu's history, or NULL when vu is out of range. */
 struct history_vu *history_of(struct history *h, int vu);
 
-/* history_begin: record a new attempt (outcome PENDING) and return it for the caller
- * to update, or NULL when v is NULL or full (the attempt is then counted as dropped).
- * Never allocates. */
+/* history_begin: record a new attempt (outcome PENDING, begun now) and return it for
+ * the caller to update, or NULL when v is NULL or full (the attempt is then counted as
+ * dropped). Never allocates. */
 struct history_rec *history_begin(struct history_vu *v, int64_t room_type_id,
                                   int32_t check_in, int nights, int quantity);
+
+/* history_clock_ms: now, in Unix milliseconds: the monotonic clock's time since the
+ * history's anchor added to the wall clock read at the anchor. No lock, no allocation. */
+int64_t history_clock_ms(const struct history_vu *v);
 
 /* history_total: records over all VUs; history_dropped: attempts dropped. */
 size_t history_total(const struct history *h);

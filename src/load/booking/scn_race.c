@@ -8,7 +8,8 @@
  * logs N users in and the VUs share them (at most 5 VUs per user: each VU holds at most
  * one live hold at a time, and lastroomd's cap is 5 per user by default). Verification then proves
  * that no night was sold past its allotment and that the database agrees with every
- * answer the clients received.
+ * answer the clients received. The mixed profile runs the quick profile's stages with
+ * the wider workload of world.h.
  */
 #include "load/scenarios.h"
 #include "load/booking/booking.h"
@@ -41,12 +42,20 @@ static const struct lr_profile race_full = {
     .thresholds = world_thresholds_normal,
 };
 
+static const struct lr_profile race_mixed = {
+    .name = "mixed",
+    .exec = { .type = LR_EXEC_RAMPING_VUS, .start_vus = 0, .graceful_stop_s = 10,
+              .graceful_ramp_down_s = 10, .max_duration_s = 600, .time_unit_s = 1,
+              .stages = { { 2, 25 }, { 2, 50 }, { 4, 50 }, { 1, 0 } }, .nstages = 4 },
+    .thresholds = world_thresholds_normal,
+};
+
 const struct lr_scenario lr_scenario_race = {
     .name = "race",
     .description = "ramping users (to 50) race for a small allotment: login, availability, "
                    "hold, confirm, read back",
     .names = booking_names, .options = world_options,
-    .quick = &race_quick, .full = &race_full,
+    .quick = &race_quick, .full = &race_full, .mixed = &race_mixed,
     .setup = race_setup, .vu_init = world_vu_init, .step = booking_step,
     .verify = world_verify, .teardown = world_teardown,
 };

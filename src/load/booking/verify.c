@@ -13,22 +13,54 @@
 
 #include <libpq-fe.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/date.h"
 
-#define QTY_MAX 10   /* the API's quantity cap: what one dropped attempt could book */
+const struct verify_check verify_checks[] = {
+#define CHECK(name, over) { #name, offsetof(struct verify_result, name), over }
+    CHECK(oversold_counters, true), CHECK(oversold_tables, true),
+    CHECK(oversold_seen, true), CHECK(oversold_in_time, true),
+    CHECK(booked_mismatch, false), CHECK(tentative_mismatch, false),
+    CHECK(without_details, false), CHECK(holds_lingering, false),
+    CHECK(missing_confirmed, false), CHECK(cancel_lost, false),
+    CHECK(refused_but_booked, false), CHECK(unattributed, false),
+    CHECK(night_bounds, false), CHECK(stay_mismatch, false),
+    CHECK(duplicate_claim, false), CHECK(replay_mismatch, false),
+    CHECK(confirmed_after_expiry, false),
+#undef CHECK
+    { NULL, 0, false },
+};
 
-static void note(struct verify_result *r, const char *fmt, ...)
+int64_t verify_check_count(const struct verify_result *r, const struct verify_check *c)
 {
-    if (r->first[0])
-        return;
+    int64_t v;
+    memcpy(&v, (const char *)r + c->offset, sizeof v);
+    return v;
+}
+
+/* Keep the evidence of one problem found by check `check` (and the first problem). */
+static void note(struct verify_result *r, const char *check, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void note(struct verify_result *r, const char *check, const char *fmt, ...)
+{
+    char text[sizeof r->evidence[0].text];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(r->first, sizeof r->first, fmt, ap);
+    vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
+    if (!r->first[0])
+        snprintf(r->first, sizeof r->first, "%s", text);
+    if (r->nevidence >= VERIFY_EVIDENCE_MAX) {
+        r->evidence_dropped++;
+        return;
+    }
+    r->evidence[r->nevidence].check = check;
+    snprintf(r->evidence[r->nevidence].text, sizeof r->evidence[0].text, "%s", text);
+    r->nevidence++;
 }
 
 /* --- reconciliation (pure) --- */
@@ -47,6 +79,12 @@ static int cmp_booking_hold(const void *a, const void *b)
     return (x->hold_id > y->hold_id) - (x->hold_id < y->hold_id);
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+    const int64_t *x = a, *y = b;
+    return (*x > *y) - (*x < *y);
+}
+
 static struct verify_night *find_night(struct verify_night *n, size_t nn, int64_t rt, int32_t day)
 {
     struct verify_night key = { .room_type_id = rt, .day = day };
@@ -56,27 +94,37 @@ static struct verify_night *find_night(struct verify_night *n, size_t nn, int64_
 static struct verify_booking *find_by_hold(struct verify_booking *b, size_t nb, int64_t hold)
 {
     struct verify_booking key = { .hold_id = hold };
-    return bsearch(&key, b, nb, sizeof *b, cmp_booking_hold);
+    return b ? bsearch(&key, b, nb, sizeof *b, cmp_booking_hold) : NULL;
 }
 
-/* Per night: what the clients hold for sure (lo) and at most (hi). */
-struct seen { int lo, hi; };
+/* Per night: what the clients hold for sure (lo), at most (hi), and, when the
+ * database's bookings are known, exactly (exact: the unknowns resolved by the
+ * bookings table). */
+struct seen { int lo, hi, exact; };
 
-static void add_seen(const struct history_rec *r, struct verify_night *n, size_t nn,
-                     struct seen *seen)
+static bool confirm_unsettled(const struct history_rec *r)
 {
-    bool sure = r->outcome == HISTORY_OK && r->cancel == HISTORY_CANCEL_NONE;
-    bool maybe = (r->outcome == HISTORY_OK && r->cancel == HISTORY_CANCEL_UNKNOWN)
-                 || ((r->outcome == HISTORY_UNKNOWN || r->outcome == HISTORY_PENDING)
-                     && r->confirm_sent);
+    return (r->outcome == HISTORY_UNKNOWN || r->outcome == HISTORY_PENDING) && r->confirm_sent;
+}
+
+/* What record h contributes to its nights: for sure, at most, and given booking x (the
+ * database's booking for its hold, NULL when none or unknown). */
+static void add_seen(const struct history_rec *h, const struct verify_booking *x,
+                     struct verify_night *n, size_t nn, struct seen *seen)
+{
+    bool sure = h->outcome == HISTORY_OK && h->cancel == HISTORY_CANCEL_NONE;
+    bool maybe = (h->outcome == HISTORY_OK && h->cancel == HISTORY_CANCEL_UNKNOWN)
+                 || confirm_unsettled(h);
+    bool exact = sure || (maybe && x && x->confirmed);
     if (!sure && !maybe)
         return;
-    for (int i = 0; i < r->nights; i++) {
-        struct verify_night *x = find_night(n, nn, r->room_type_id, r->check_in + i);
-        if (!x)
+    for (int i = 0; i < h->nights; i++) {
+        struct verify_night *v = find_night(n, nn, h->room_type_id, h->check_in + i);
+        if (!v)
             continue;
-        seen[x - n].lo += sure ? r->quantity : 0;
-        seen[x - n].hi += r->quantity;
+        seen[v - n].lo += sure ? h->quantity : 0;
+        seen[v - n].hi += h->quantity;
+        seen[v - n].exact += exact ? h->quantity : 0;
     }
 }
 
@@ -85,8 +133,7 @@ static int max2(int a, int b)
     return a > b ? a : b;
 }
 
-static void check_night(const struct verify_night *x, struct seen s, uint64_t dropped,
-                        struct verify_result *r)
+static void check_oversold(const struct verify_night *x, struct seen s, struct verify_result *r)
 {
     char day[11];
     date_format(x->day, day);
@@ -100,79 +147,184 @@ static void check_night(const struct verify_night *x, struct seen s, uint64_t dr
     r->oversold_tables += by_tables > 0;
     r->oversold_seen += by_seen > 0;
     r->oversold_in_time += in_time > 0;
-    if (excess > 0)
-        note(r, "room type %lld night %s: %d rooms sold past an allotment of %d",
-             (long long)x->room_type_id, day, excess, x->allotment);
+    if (by_counters > 0)
+        note(r, "oversold_counters", "room type %lld night %s: booked_count %d + "
+             "tentative_count %d > allotment %d", (long long)x->room_type_id, day,
+             x->booked_count, x->tentative_count, x->allotment);
+    if (by_tables > 0)
+        note(r, "oversold_tables", "room type %lld night %s: Confirmed details %d + live "
+             "holds %d > allotment %d", (long long)x->room_type_id, day, x->confirmed_qty,
+             x->held_qty, x->allotment);
+    if (by_seen > 0)
+        note(r, "oversold_seen", "room type %lld night %s: clients hold %d confirmed rooms "
+             "of an allotment of %d", (long long)x->room_type_id, day, s.lo, x->allotment);
+    if (in_time > 0)
+        note(r, "oversold_in_time", "room type %lld night %s: %d rooms Confirmed at one "
+             "moment of an allotment of %d", (long long)x->room_type_id, day,
+             x->peak_confirmed, x->allotment);
+}
+
+/* The night's rooms in the database against the clients' records: exactly when the
+ * bookings are known (exact), else within [lo, hi]; slack: rooms the dropped records
+ * could account for. */
+static void check_night_count(const struct verify_night *x, struct seen s, bool exact,
+                        int64_t slack, struct verify_result *r)
+{
+    char day[11];
+    date_format(x->day, day);
+    bool tables = x->confirmed_qty >= 0 && x->held_qty >= 0;
     int64_t db = tables ? x->confirmed_qty : x->booked_count;
-    uint64_t hi = (uint64_t)s.hi + dropped * QTY_MAX;
-    if (db < s.lo || (uint64_t)db > hi) {
+    int64_t lo = exact ? s.exact : s.lo, hi = (exact ? s.exact : s.hi) + slack;
+    if (db < lo || db > hi) {
         r->night_bounds++;
-        note(r, "room type %lld night %s: %lld booked in the database, clients were told "
-             "%d (up to %llu with unknown outcomes)", (long long)x->room_type_id, day,
-             (long long)db, s.lo, (unsigned long long)hi);
+        if (exact)
+            note(r, "night_bounds", "room type %lld night %s: %lld rooms Confirmed in the "
+                 "database, the clients' records account for exactly %d (+%lld dropped)",
+                 (long long)x->room_type_id, day, (long long)db, s.exact, (long long)slack);
+        else
+            note(r, "night_bounds", "room type %lld night %s: %lld booked in the database, "
+                 "clients were told %d (up to %lld with unknown outcomes)",
+                 (long long)x->room_type_id, day, (long long)db, s.lo, (long long)hi);
     }
     if (tables && x->booked_count != x->confirmed_qty) {
         r->booked_mismatch++;
-        note(r, "room type %lld night %s: booked_count %d but Confirmed details sum to %d",
-             (long long)x->room_type_id, day, x->booked_count, x->confirmed_qty);
+        note(r, "booked_mismatch", "room type %lld night %s: booked_count %d but Confirmed "
+             "details sum to %d", (long long)x->room_type_id, day, x->booked_count,
+             x->confirmed_qty);
     }
     if (tables && x->tentative_count != x->held_qty) {
         r->tentative_mismatch++;
-        note(r, "room type %lld night %s: tentative_count %d but live holds sum to %d",
-             (long long)x->room_type_id, day, x->tentative_count, x->held_qty);
+        note(r, "tentative_mismatch", "room type %lld night %s: tentative_count %d but live "
+             "holds sum to %d", (long long)x->room_type_id, day, x->tentative_count,
+             x->held_qty);
     }
 }
 
-/* One client record against the bookings table; marks the booking it accounts for. */
-static void check_record(const struct history_rec *h, struct verify_booking *b, size_t nb,
-                         bool *attributed, struct verify_result *r)
+/* When record h's attempt began (UTC time of day) and how long it took to settle, for
+ * the evidence: "" when the record carries no times. */
+static const char *rec_times(const struct history_rec *h, char *buf, size_t cap)
 {
-    struct verify_booking *x = h->hold_id ? find_by_hold(b, nb, h->hold_id) : NULL;
+    buf[0] = '\0';
+    if (h->begun_ms <= 0)
+        return buf;
+    int64_t t = h->begun_ms % 86400000;
+    int n = snprintf(buf, cap, "; attempt began %02d:%02d:%02d.%03d UTC", (int)(t / 3600000),
+                     (int)(t / 60000 % 60), (int)(t / 1000 % 60), (int)(t % 1000));
+    if (h->settled_ms > 0 && n > 0 && (size_t)n < cap)
+        snprintf(buf + n, cap - (size_t)n, ", settled after %lld ms",
+                 (long long)(h->settled_ms - h->begun_ms));
+    return buf;
+}
+
+/* The stay the client asked for against the stored booking x. */
+static void check_stay(const struct history_rec *h, const struct verify_booking *x,
+                       struct verify_result *r)
+{
+    if (x->room_type_id == h->room_type_id && x->check_in == h->check_in
+        && x->nights == h->nights && x->quantity == h->quantity)
+        return;
+    char asked[11], stored[11], when[80];
+    date_format(h->check_in, asked);
+    date_format(x->check_in, stored);
+    r->stay_mismatch++;
+    note(r, "stay_mismatch", "booking %lld (hold %lld): asked room type %lld, %s + %d nights, "
+         "%d rooms; stored room type %lld, %s + %d nights, %d rooms%s", (long long)x->booking_id,
+         (long long)x->hold_id, (long long)h->room_type_id, asked, (int)h->nights,
+         (int)h->quantity, (long long)x->room_type_id, stored, x->nights, x->quantity,
+         rec_times(h, when, sizeof when));
+}
+
+/* One client record against the bookings table; marks the booking it accounts for. */
+static void check_record(const struct history_rec *h, struct verify_booking *x,
+                         struct verify_booking *b, bool *attributed, struct verify_result *r)
+{
+    char when[80];
     if (x)
         attributed[x - b] = true;
-    if ((h->outcome == HISTORY_UNKNOWN || h->outcome == HISTORY_PENDING) && h->confirm_sent)
+    if (confirm_unsettled(h))
         r->unknown_booked += x != NULL;
+    if (x && (h->outcome == HISTORY_OK || confirm_unsettled(h)))
+        check_stay(h, x, r);
     if (h->outcome == HISTORY_OK) {
         if (!x || x->booking_id != h->booking_id
             || (h->cancel == HISTORY_CANCEL_NONE && !x->confirmed)) {
             r->missing_confirmed++;
-            note(r, "booking %lld (hold %lld) was confirmed to a client but is not "
-                 "Confirmed in the database", (long long)h->booking_id, (long long)h->hold_id);
+            note(r, "missing_confirmed", "booking %lld (hold %lld) was confirmed to a client "
+                 "but is not Confirmed in the database (%s)%s", (long long)h->booking_id,
+                 (long long)h->hold_id, !x ? "no booking for the hold"
+                 : x->booking_id != h->booking_id ? "the hold's booking has another id"
+                 : "Cancelled", rec_times(h, when, sizeof when));
         } else if (h->cancel == HISTORY_CANCEL_OK && x->confirmed) {
             r->cancel_lost++;
-            note(r, "booking %lld was cancelled for a client but is still Confirmed",
-                 (long long)h->booking_id);
+            note(r, "cancel_lost", "booking %lld (hold %lld) was cancelled for a client but "
+                 "is still Confirmed%s", (long long)h->booking_id, (long long)h->hold_id,
+                 rec_times(h, when, sizeof when));
         }
     } else if (x && (h->outcome == HISTORY_REFUSED || h->outcome == HISTORY_FAILED)) {
         r->refused_but_booked++;
-        note(r, "hold %lld: the client was told its booking failed, yet booking %lld "
-             "exists", (long long)h->hold_id, (long long)x->booking_id);
+        note(r, "refused_but_booked", "hold %lld: the client was told its booking failed, "
+             "yet booking %lld exists%s", (long long)h->hold_id, (long long)x->booking_id,
+             rec_times(h, when, sizeof when));
     }
 }
 
-static void check_bookings(const struct history_rec *recs, size_t nrecs, uint64_t dropped,
-                           struct verify_booking *b, size_t nb, struct verify_result *r)
+/* Two ok records that claim one booking id. */
+static void check_claims(const struct history_rec *recs, size_t nrecs, struct verify_result *r)
 {
-    bool *attributed = calloc(nb ? nb : 1, sizeof *attributed);
-    if (!attributed) {
-        note(r, "out of memory while reconciling bookings");
-        r->unattributed++;
+    size_t n = 0;
+    int64_t *ids = malloc((nrecs ? nrecs : 1) * sizeof *ids);
+    if (!ids) {
+        r->duplicate_claim++;
+        note(r, "duplicate_claim", "out of memory while comparing the booking ids told");
         return;
     }
-    qsort(b, nb, sizeof *b, cmp_booking_hold);
     for (size_t i = 0; i < nrecs; i++)
-        check_record(&recs[i], b, nb, attributed, r);
+        if (recs[i].outcome == HISTORY_OK)
+            ids[n++] = recs[i].booking_id;
+    qsort(ids, n, sizeof *ids, cmp_i64);
+    for (size_t i = 1; i < n; i++) {
+        if (ids[i] != ids[i - 1] || (i >= 2 && ids[i] == ids[i - 2]))
+            continue;
+        r->duplicate_claim++;
+        note(r, "duplicate_claim", "booking %lld was told to two clients as theirs",
+             (long long)ids[i]);
+    }
+    free(ids);
+}
+
+static void check_strays(struct verify_booking *b, size_t nb, const bool *attributed,
+                         uint64_t dropped, struct verify_result *r)
+{
     uint64_t stray = 0;
     for (size_t i = 0; i < nb; i++) {
-        if (attributed[i])
+        if (attributed[i] || ++stray <= dropped)
             continue;
-        if (++stray > dropped) {
-            r->unattributed++;
-            note(r, "booking %lld (hold %lld) exists but no client of this run asked for it",
-                 (long long)b[i].booking_id, (long long)b[i].hold_id);
-        }
+        r->unattributed++;
+        note(r, "unattributed", "booking %lld (hold %lld) exists but no client of this run "
+             "asked for it", (long long)b[i].booking_id, (long long)b[i].hold_id);
     }
-    free(attributed);
+}
+
+/* The checks on each record that need no database: replays answered with another
+ * booking, and confirms answered ok for a hold that had expired before they were sent. */
+static void check_told(const struct history_rec *h, struct verify_result *r)
+{
+    char when[80];
+    if (h->replay == HISTORY_REPLAY_OTHER) {
+        r->replay_mismatch++;
+        note(r, "replay_mismatch", "hold %lld: a replay of the confirm's Idempotency-Key "
+             "answered booking %lld, not booking %lld told first%s", (long long)h->hold_id,
+             (long long)h->replay_booking_id, (long long)h->booking_id,
+             rec_times(h, when, sizeof when));
+    }
+    if (h->outcome == HISTORY_OK && h->hold_expiry_ms > 0 && h->confirm_at_ms > 0
+        && h->confirm_at_ms > h->hold_expiry_ms + VERIFY_EXPIRY_MARGIN_MS) {
+        r->confirmed_after_expiry++;
+        note(r, "confirmed_after_expiry", "booking %lld (hold %lld): confirmed by a request "
+             "sent %lld ms after the hold's expiry%s", (long long)h->booking_id,
+             (long long)h->hold_id, (long long)(h->confirm_at_ms - h->hold_expiry_ms),
+             rec_times(h, when, sizeof when));
+    }
 }
 
 void verify_reconcile(const struct history_rec *recs, size_t nrecs, uint64_t dropped,
@@ -180,24 +332,40 @@ void verify_reconcile(const struct history_rec *recs, size_t nrecs, uint64_t dro
                       struct verify_night *nights, size_t nnights, struct verify_result *r)
 {
     qsort(nights, nnights, sizeof *nights, cmp_night);
-    struct seen *seen = calloc(nnights ? nnights : 1, sizeof *seen);
-    if (!seen) {
-        note(r, "out of memory while reconciling nights");
-        r->night_bounds++;
-    }
-    for (size_t i = 0; i < nrecs; i++)
-        r->unknown_confirms += (recs[i].outcome == HISTORY_UNKNOWN
-                                || recs[i].outcome == HISTORY_PENDING) && recs[i].confirm_sent;
-    for (size_t i = 0; seen && i < nrecs; i++)
-        add_seen(&recs[i], nights, nnights, seen);
-    for (size_t i = 0; seen && i < nnights; i++)
-        check_night(&nights[i], seen[i], dropped, r);
-    free(seen);
     if (bookings)
-        check_bookings(recs, nrecs, dropped, bookings, nbookings, r);
-    r->violations = r->booked_mismatch + r->tentative_mismatch + r->without_details
-                    + r->holds_lingering + r->missing_confirmed + r->cancel_lost
-                    + r->refused_but_booked + r->unattributed + r->night_bounds;
+        qsort(bookings, nbookings, sizeof *bookings, cmp_booking_hold);
+    struct seen *seen = calloc(nnights ? nnights : 1, sizeof *seen);
+    bool *attributed = calloc(nbookings ? nbookings : 1, sizeof *attributed);
+    if (!seen || !attributed) {
+        note(r, "night_bounds", "out of memory while reconciling");
+        r->night_bounds++;
+        nnights = nrecs = nbookings = 0;
+    }
+    int maxq = 1;
+    for (size_t i = 0; i < nrecs; i++) {
+        const struct history_rec *h = &recs[i];
+        struct verify_booking *x = h->hold_id ? find_by_hold(bookings, nbookings, h->hold_id) : NULL;
+        r->unknown_confirms += confirm_unsettled(h);
+        maxq = max2(maxq, h->quantity);
+        add_seen(h, x, nights, nnights, seen);
+        check_told(h, r);
+        if (bookings)
+            check_record(h, x, bookings, attributed, r);
+    }
+    bool exact = bookings != NULL;
+    r->exact = exact;
+    for (size_t i = 0; i < nnights; i++) {
+        check_oversold(&nights[i], seen[i], r);
+        check_night_count(&nights[i], seen[i], exact, (int64_t)dropped * maxq, r);
+    }
+    check_claims(recs, nrecs, r);
+    if (bookings)
+        check_strays(bookings, nbookings, attributed, dropped, r);
+    free(seen);
+    free(attributed);
+    r->violations = 0;
+    for (const struct verify_check *c = verify_checks; c->name; c++)
+        r->violations += c->overbooking ? 0 : verify_check_count(r, c);
 }
 
 /* --- the database --- */
@@ -368,9 +536,9 @@ static int run_counts(PGconn *c, const char *ids, struct verify_result *r,
         return -1;
     r->without_details += missing;
     if (r->without_details)
-        note(r, "%lld Confirmed bookings lack booking_details rows", (long long)r->without_details);
+        note(r, "without_details", "%lld Confirmed bookings lack booking_details rows", (long long)r->without_details);
     if (r->holds_lingering)
-        note(r, "%lld holds are more than 5 s past their expiry", (long long)r->holds_lingering);
+        note(r, "holds_lingering", "%lld holds are more than 5 s past their expiry", (long long)r->holds_lingering);
     return 0;
 }
 
@@ -516,7 +684,7 @@ int verify_api(const struct setup_http *http, const char *admin_token,
         r->oversold_tables = by_tables;
         r->overbookings += r->overbookings ? 0 : by_tables;
         if (by_tables)
-            note(r, "/api/admin/integrity: %lld nights oversold by the tables",
+            note(r, "oversold_tables", "/api/admin/integrity: %lld nights oversold by the tables",
                  (long long)by_tables);
     }
     free(recs);

@@ -13,7 +13,10 @@
  * nights, by the worst of four measures: counters, tables, confirmations the clients
  * hold, and the most bookings Confirmed at one moment of the run, which catches a room
  * sold twice even when one of the two bookings was cancelled before the end)
- * and inventory violations (every other broken invariant or disagreement).
+ * and inventory violations (every other broken invariant or disagreement). Every check
+ * has a name (verify_checks) and each problem found keeps its evidence. With the
+ * bookings table (verify_database) each night is reconciled exactly and each booking's
+ * stay compared with the request; through the API only within bounds.
  */
 #ifndef LASTROOM_LOAD_BOOKING_VERIFY_H
 #define LASTROOM_LOAD_BOOKING_VERIFY_H
@@ -24,6 +27,9 @@
 
 #include "load/booking/history.h"
 #include "load/booking/setup.h"
+
+#define VERIFY_EVIDENCE_MAX 16   /* problems kept with their evidence */
+#define VERIFY_EXPIRY_MARGIN_MS 250   /* clock and rounding slack past a hold's expiry */
 
 /* The operators' queries (docs/invariants.md), verbatim but for the final ';'. */
 #define VERIFY_Q_OVERSOLD \
@@ -72,7 +78,14 @@ struct verify_result {
     int64_t cancel_lost;         /* told cancelled, still Confirmed */
     int64_t refused_but_booked;  /* told no booking, yet one exists for that hold */
     int64_t unattributed;        /* bookings no client attempted (beyond dropped ones) */
-    int64_t night_bounds;        /* nights outside seen <= database <= seen + unknown */
+    int64_t night_bounds;        /* nights whose rooms the records do not account for:
+                                    exactly (exact) or within seen .. seen + unknown */
+    int64_t stay_mismatch;       /* a booking's room type, check-in, nights or quantity
+                                    differ from what its client asked for */
+    int64_t duplicate_claim;     /* two ok records claim one booking id */
+    int64_t replay_mismatch;     /* a replay of a confirm answered another booking */
+    int64_t confirmed_after_expiry;  /* a confirm answered ok, sent after its hold's
+                                        expires_at (+ VERIFY_EXPIRY_MARGIN_MS) */
 
     int64_t unknown_confirms;    /* information: attempts whose confirm was sent and
                                     never settled (unknown, or cut by the end of the run) */
@@ -81,8 +94,32 @@ struct verify_result {
     int64_t db_wide_oversold;    /* information: unscoped VERIFY_Q_OVERSOLD rows */
     int64_t db_wide_no_details;  /* information: unscoped VERIFY_Q_NO_DETAILS rows */
     bool from_api;               /* checked through /api/admin/integrity, not SQL */
+    bool exact;                  /* nights reconciled exactly (the bookings were read) */
     char first[256];             /* the first problem found, "" when none */
+    /* the evidence of the first VERIFY_EVIDENCE_MAX problems: the check that found
+       each, and the night or booking, records, ids and times involved */
+    struct verify_evidence {
+        const char *check;       /* a name of verify_checks */
+        char text[240];
+    } evidence[VERIFY_EVIDENCE_MAX];
+    int nevidence;
+    int64_t evidence_dropped;    /* problems found past VERIFY_EVIDENCE_MAX */
 };
+
+/* A named check: its name in the summary and the export, where its count lives in
+ * struct verify_result, and whether it counts overbooking (else an inventory
+ * violation). */
+struct verify_check {
+    const char *name;
+    size_t offset;
+    bool overbooking;
+};
+
+/* Every check, NULL-name ended. */
+extern const struct verify_check verify_checks[];
+
+/* verify_check_count: the count of check c in r. */
+int64_t verify_check_count(const struct verify_result *r, const struct verify_check *c);
 
 /* verify_reconcile: compare nights (with counters and tables) and the database's
  * bookings with the clients' records; add the findings to *r (zero it first).

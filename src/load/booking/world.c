@@ -23,6 +23,7 @@
 
 #define FIRST_NIGHT_AHEAD 30     /* the first night with inventory, days from today */
 #define REGISTER_THREADS 4
+#define SUMMARY_EVIDENCE 8       /* problems printed with their evidence in the verdict */
 
 const struct lr_threshold_spec world_thresholds_normal[] = {
     { "overbookings", "count==0", false },
@@ -56,23 +57,31 @@ static void make_nonce(struct world *w, uint64_t seed)
     snprintf(w->password, sizeof w->password, "lr-load-%s-pw", w->nonce);
 }
 
-/* Hotel, room type and inventory, through the admin API. */
+/* Hotel, room types and inventory, through the admin API. */
 static int make_inventory(struct world *w, const char *scenario, char *err, size_t errlen)
 {
     char name[128];
     snprintf(name, sizeof name, "lastroom-load %s %s", scenario, w->nonce);
-    if (setup_create_hotel(&w->http, w->admin_token, name, &w->hotel_id, err, errlen) < 0
-        || setup_create_room_type(&w->http, w->admin_token, w->hotel_id, "Last Room",
-                                  &w->room_type_id, err, errlen) < 0)
+    if (setup_create_hotel(&w->http, w->admin_token, name, &w->hotel_id, err, errlen) < 0)
         return -1;
+    w->nroom_types = w->p.room_types;
+    for (int i = 0; i < w->nroom_types; i++)
+        if (setup_create_room_type(&w->http, w->admin_token, w->hotel_id,
+                                   i ? "Other Room" : "Last Room", &w->room_type_ids[i],
+                                   err, errlen) < 0)
+            return -1;
+    w->room_type_id = w->room_type_ids[0];
     w->first_day = date_today_utc() + FIRST_NIGHT_AHEAD;
     w->day = calloc((size_t)w->p.nights + 1, sizeof *w->day);
     if (!w->day)
         return snprintf(err, errlen, "out of memory"), -1;
     for (int i = 0; i <= w->p.nights; i++)
         date_format(w->first_day + i, w->day[i]);
-    return setup_set_inventory(&w->http, w->admin_token, w->room_type_id, w->day[0],
-                               w->day[w->p.nights], w->p.allotment, err, errlen);
+    for (int i = 0; i < w->nroom_types; i++)
+        if (setup_set_inventory(&w->http, w->admin_token, w->room_type_ids[i], w->day[0],
+                                w->day[w->p.nights], w->p.allotment, err, errlen) < 0)
+            return -1;
+    return 0;
 }
 
 const char *const world_options[] = { "--users", NULL };
@@ -181,6 +190,23 @@ static int build(struct world *w, struct lr_scenario_env *env, const char *scena
     return make_users(w, n, err, errlen) < 0 ? -1 : make_vus(w, env, err, errlen);
 }
 
+/* The mixed profile's workload over the scenario's own: two room types on the same
+ * dates, 1 to 3 rooms per stay, stays of up to three nights that overlap, a fifth of
+ * the holds confirmed after their expiry (when lastroomd's hold TTL is short), a third
+ * of the cancels repeated, a third of the confirmed attempts followed by a replay of
+ * the previous one's confirm. */
+static void world_mix(struct world_params *p)
+{
+    p->room_types = 2;
+    p->max_quantity = 3;
+    p->max_stay = 3;
+    p->nights = p->nights < 5 ? 5 : p->nights;
+    p->allotment = p->allotment < 4 ? 4 : p->allotment;
+    p->late_pct = 20;
+    p->recancel_pct = 35;
+    p->replay_pct = 35;
+}
+
 static void world_free(struct world *w)
 {
     if (!w)
@@ -200,8 +226,14 @@ int world_setup(struct lr_scenario_env *env, const struct world_params *p,
     if (!w)
         return snprintf(err, errlen, "out of memory"), -1;
     w->p = *p;
+    if (env->profile && !strcmp(env->profile, "mixed"))
+        world_mix(&w->p);
     if (w->p.max_stay < 1 || w->p.max_stay > w->p.nights)
         w->p.max_stay = w->p.nights;
+    if (w->p.room_types < 1 || w->p.room_types > WORLD_ROOM_TYPES_MAX)
+        w->p.room_types = 1;
+    if (w->p.max_quantity < 1)
+        w->p.max_quantity = 1;
     int rc = build(w, env, p->scenario, err, errlen);
     if (rc < 0) {
         world_free(w);
@@ -244,7 +276,23 @@ static void say(struct lr_scenario_env *env, const char *fmt, ...)
 
 struct tally {
     uint64_t ok, refused, total, db_errors, timeouts, requests;
+    uint64_t late, recancelled, replayed, multi_room;   /* the mixed workload's extras */
 };
+
+/* The mixed workload's extras, as the records show them. */
+static void count_extras(const struct world *w, struct tally *t)
+{
+    size_t n = 0;
+    struct history_rec *recs = history_collect(w->history, &n);
+    for (size_t i = 0; recs && i < n; i++) {
+        const struct history_rec *h = &recs[i];
+        t->late += h->hold_expiry_ms > 0 && h->confirm_at_ms > h->hold_expiry_ms;
+        t->recancelled += h->cancels > 1;
+        t->replayed += h->replay != HISTORY_REPLAY_NONE;
+        t->multi_room += h->quantity > 1;
+    }
+    free(recs);
+}
 
 static struct tally count_outcomes(const struct world *w)
 {
@@ -257,6 +305,8 @@ static struct tally count_outcomes(const struct world *w)
         t.timeouts += w->vus[i].timeouts;
         t.requests += w->vus[i].requests;
     }
+    if (w->p.late_pct || w->p.recancel_pct || w->p.replay_pct || w->p.max_quantity > 1)
+        count_extras(w, &t);
     return t;
 }
 
@@ -282,11 +332,13 @@ static void say_block(struct lr_scenario_env *env, const struct world *w,
 }
 
 static void say_details(struct lr_scenario_env *env, const struct world *w,
-                        const struct verify_result *r)
+                        const struct tally *t, const struct verify_result *r)
 {
-    say(env, "\nVerification (%s; room type %lld, %d night%s from %s, last %s):\n",
-        r->from_api ? "through /api/admin/integrity" : "database",
-        (long long)w->room_type_id, w->p.nights, w->p.nights == 1 ? "" : "s",
+    say(env, "\nVerification (%s; room type %lld", r->from_api ? "through /api/admin/integrity"
+        : "database", (long long)w->room_type_id);
+    for (int i = 1; i < w->nroom_types; i++)
+        say(env, " and %lld", (long long)w->room_type_ids[i]);
+    say(env, ", %d night%s from %s, last %s):\n", w->p.nights, w->p.nights == 1 ? "" : "s",
         w->day[0], w->day[w->p.nights - 1]);
     say(env, "  oversold nights by counters / tables / confirmations seen / at one moment: "
         "%lld / %lld / %lld / %lld\n", (long long)r->oversold_counters,
@@ -307,17 +359,60 @@ static void say_details(struct lr_scenario_env *env, const struct world *w,
             (long long)r->db_wide_no_details);
     say(env, "  unknown outcomes: %lld confirms never settled, %lld of them booked in the "
         "database\n", (long long)r->unknown_confirms, (long long)r->unknown_booked);
+    if (t->late || t->recancelled || t->replayed || t->multi_room)
+        say(env, "  workload: %llu attempts of several rooms, %llu confirms sent after the "
+            "hold's expiry, %llu cancels repeated, %llu confirms replayed\n",
+            (unsigned long long)t->multi_room, (unsigned long long)t->late,
+            (unsigned long long)t->recancelled, (unsigned long long)t->replayed);
+    say(env, "  stays / duplicate claims / replays / confirmed after expiry: %lld / %lld / "
+        "%lld / %lld\n", (long long)r->stay_mismatch, (long long)r->duplicate_claim,
+        (long long)r->replay_mismatch, (long long)r->confirmed_after_expiry);
+    if (r->from_api)
+        say(env, "  not run without --db: the exact count per night (bounds used instead), "
+            "the stay of each booking, bookings nobody asked for, refusals that booked, "
+            "lost cancels, and rooms Confirmed twice at one moment\n");
     if (history_dropped(w->history))
         say(env, "  note: %llu attempts were not recorded (history full); bounds widened\n",
             (unsigned long long)history_dropped(w->history));
-    if (r->first[0])
-        say(env, "  first problem: %s\n", r->first);
+    say(env, "  checks fired:");
+    int fired = 0;
+    for (const struct verify_check *c = verify_checks; c->name; c++)
+        if (verify_check_count(r, c) > 0)
+            say(env, "%s %s=%lld", fired++ ? "," : "", c->name,
+                (long long)verify_check_count(r, c));
+    say(env, "%s\n", fired ? "" : " none");
+    for (int i = 0; i < r->nevidence && i < SUMMARY_EVIDENCE; i++)
+        say(env, "  [%s] %s\n", r->evidence[i].check, r->evidence[i].text);
+    int64_t more = r->evidence_dropped + (r->nevidence > SUMMARY_EVIDENCE
+                                          ? r->nevidence - SUMMARY_EVIDENCE : 0);
+    if (more)
+        say(env, "  ... and %lld more problems (the export keeps %d with their evidence)\n",
+            (long long)more, VERIFY_EVIDENCE_MAX);
+}
+
+/* {"check": count} for every check, and the evidence of the problems found. */
+static void checks_json(json_t *verify, const struct verify_result *r)
+{
+    json_t *checks = json_object(), *fired = json_array(), *ev = json_array();
+    for (const struct verify_check *c = verify_checks; c->name; c++) {
+        json_object_set_new(checks, c->name, json_integer(verify_check_count(r, c)));
+        if (verify_check_count(r, c) > 0)
+            json_array_append_new(fired, json_string(c->name));
+    }
+    for (int i = 0; i < r->nevidence; i++)
+        json_array_append_new(ev, json_pack("{s:s, s:s}", "check", r->evidence[i].check,
+                                            "evidence", r->evidence[i].text));
+    json_object_set_new(verify, "checks", checks);
+    json_object_set_new(verify, "fired", fired);
+    json_object_set_new(verify, "evidence", ev);
+    json_object_set_new(verify, "evidence_dropped", json_integer(r->evidence_dropped));
+    json_object_set_new(verify, "exact", json_boolean(r->exact));
 }
 
 /* The verification's figures for the summary export's "lastroom" object. */
 static json_t *verify_json(const struct verify_result *r, const struct tally *t)
 {
-    return json_pack("{s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b}}", "verify",
+    json_t *o = json_pack("{s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b}}", "verify",
                      "overbookings", (json_int_t)r->overbookings,
                      "inventory_violations", (json_int_t)r->violations,
                      "missing_confirmed", (json_int_t)r->missing_confirmed,
@@ -328,6 +423,14 @@ static json_t *verify_json(const struct verify_result *r, const struct tally *t)
                      "unknown_booked", (json_int_t)r->unknown_booked,
                      "confirmed_seen", (json_int_t)t->ok,
                      "attempts", (json_int_t)t->total, "from_api", r->from_api);
+    if (o) {
+        checks_json(json_object_get(o, "verify"), r);
+        json_object_set_new(o, "workload", json_pack("{s:I, s:I, s:I, s:I}",
+            "several_rooms", (json_int_t)t->multi_room, "late_confirms", (json_int_t)t->late,
+            "repeated_cancels", (json_int_t)t->recancelled,
+            "replays", (json_int_t)t->replayed));
+    }
+    return o;
 }
 
 /* Make every series the default thresholds name exist, even when nothing happened. */
@@ -348,9 +451,10 @@ int world_verify(struct lr_scenario_env *env, char *err, size_t errlen)
     struct verify_result r;
     int32_t to = w->first_day + w->p.nights;
     int rc = env->db_url
-        ? verify_database(env->db_url, &w->room_type_id, 1, w->history, &r, err, errlen)
-        : verify_api(&w->http, w->admin_token, &w->room_type_id, 1, w->first_day, to,
-                     w->history, &r, err, errlen);
+        ? verify_database(env->db_url, w->room_type_ids, w->nroom_types, w->history, &r,
+                          err, errlen)
+        : verify_api(&w->http, w->admin_token, w->room_type_ids, w->nroom_types,
+                     w->first_day, to, w->history, &r, err, errlen);
     if (rc < 0)
         return -1;
     struct tally t = count_outcomes(w);
@@ -363,6 +467,6 @@ int world_verify(struct lr_scenario_env *env, char *err, size_t errlen)
     env->export_extra = verify_json(&r, &t);
     env->verdict[0] = '\0';
     say_block(env, w, &t, &r);
-    say_details(env, w, &r);
+    say_details(env, w, &t, &r);
     return 0;
 }

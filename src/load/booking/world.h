@@ -1,7 +1,7 @@
 /*
  * world.h: the data a booking scenario creates for itself and shares with its VUs.
  *
- * Setup builds a fresh world through the admin API (a hotel, one room type, its
+ * Setup builds a fresh world through the admin API (a hotel, its room types, their
  * allotment over a few nights, registered users), so that runs never disturb each
  * other and verification can be scoped to what this run made. The per-VU states live
  * here too, preallocated, so that the step callbacks (booking.c) never allocate.
@@ -41,7 +41,19 @@ struct world_params {
     bool expect_exact;      /* last-room: exactly `allotment` successes, the rest refused */
     bool pool_report;       /* verdict reports connection and timeout errors */
     int timeout_ms;         /* each booking request's timeout; 0: the run's --timeout */
+    /* the wider workload of the mixed profile (world_setup sets these for it) */
+    int room_types;         /* room types on the same dates (1..WORLD_ROOM_TYPES_MAX; 0: 1) */
+    int max_quantity;       /* rooms per stay, 1..max_quantity (0: 1) */
+    int late_pct;           /* % of holds confirmed deliberately after their expiry, when
+                               it is at most WORLD_LATE_MAX_MS away */
+    int recancel_pct;       /* % of cancels sent a second time */
+    int replay_pct;         /* % of confirmed attempts that then replay the confirm of
+                               the VU's previous confirmed attempt (same key) */
 };
+
+#define WORLD_ROOM_TYPES_MAX 2
+#define WORLD_LATE_MAX_MS 5000    /* a hold expiring later is confirmed on time */
+#define WORLD_LATE_PAST_MS 400    /* a late confirm goes this long after the expiry */
 
 struct world_user {
     char email[96];
@@ -61,8 +73,12 @@ struct world_vu {
     struct history_rec *kept;   /* the VU's last confirmed booking, not yet cancelled */
     int phase, tries;
     bool passed_barrier, confirm_maybe;
+    bool late;                  /* the confirm in progress is sent after the expiry */
     int32_t check_in;
-    int nights;
+    int nights, quantity;
+    int64_t room_type_id;       /* of the attempt in progress */
+    struct history_rec *last_ok, *prev_ok;   /* the VU's last two confirmed attempts */
+    uint64_t last_ok_attempt, prev_ok_attempt;
     int64_t hold_id, booking_id;
     double booking_ms;
     uint64_t attempt;           /* this VU's attempt number, for idempotency keys */
@@ -75,7 +91,9 @@ struct world {
     char admin_token[LR_TOKEN_MAX];
     char password[48];
     char nonce[32];
-    int64_t hotel_id, room_type_id;
+    int64_t hotel_id, room_type_id;   /* room_type_id: the first of room_type_ids */
+    int64_t room_type_ids[WORLD_ROOM_TYPES_MAX];
+    int nroom_types;
     int32_t first_day;
     char (*day)[11];            /* p.nights + 1 dates, "YYYY-MM-DD" */
     struct world_user *users;

@@ -109,7 +109,7 @@ struct lr_scenario_env {
     const char *db_url;            /* --db, or NULL: verify through /api/admin/integrity */
     const char *admin_email;       /* env ADMIN_EMAIL */
     const char *admin_password;    /* env ADMIN_PASSWORD */
-    const char *profile;           /* "quick" or "full" */
+    const char *profile;           /* "quick", "full" or "mixed" */
     uint64_t seed;
     int vus_max;                   /* VUs the engine will create */
     int64_t iterations_hint;       /* iterations expected (bounds histories), or -1 */
@@ -176,6 +176,7 @@ struct lr_scenario {
     const char *const *options;    /* the options it accepts ("--users"), NULL-ended;
                                       NULL: none. Any other is a usage error */
     const struct lr_profile *quick, *full;
+    const struct lr_profile *mixed;  /* the booking scenarios' wider workload; NULL: none */
     int (*setup)(struct lr_scenario_env *env, char *err, size_t errlen);  /* 0, -1, or
                                       LR_SETUP_USAGE */
     int (*vu_init)(struct lr_scenario_env *env, struct lr_vu *vu);        /* 0 or -1 */
