@@ -43,7 +43,7 @@ check "a value other than the default is told apart (--hold-ttl 14m)" \
 
 # lastroom-load: the profile --help names as default is the one a run reports.
 lr_start_lastroomd "$work/load-target.log" "$LASTROOM_TEST_DB" --log-level warn || nok "lastroomd starts"
-default_profile=$("$LASTROOM_BIN/lastroom-load" --help 2>&1 | sed -n 's/.*--profile .*(default \([a-z]*\)).*/\1/p')
+default_profile=$("$LASTROOM_BIN/lastroom-load" --help 2>&1 | sed -n 's/.*--profile .*(default \([a-z]*\)[;)].*/\1/p')
 "$LASTROOM_BIN/lastroom-load" run http --url "$LR_URL" --path /health/live --vus 1 --duration 1s \
   --quiet --summary-export "$work/summary.json" >/dev/null 2>&1
 expect_eq "lastroom-load's default profile is --help's ($default_profile)" "${default_profile:-?}" \
