@@ -15,7 +15,7 @@ PKGS=(
   curl jq python3                                 # integration tests and scripts (raw sockets in python3)
   python3-yaml                                    # docs/openapi.yaml to JSON at build time
   python3-jsonschema                              # answers checked against docs/openapi.yaml in the tests
-  nodejs npm                                      # the OpenAPI linter (scripts/openapi-lint.sh installs it)
+  nodejs                                          # Node.js 20 with its npm: the OpenAPI linter (scripts/openapi-lint.sh)
   lua5.4                                          # luac5.4 -p checks the scripts lastroom-load openapi writes
   clang libclang-rt-14-dev libfuzzer-14-dev       # fuzz harnesses (make fuzz, fuzz_smoke test)
 )
