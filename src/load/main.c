@@ -68,6 +68,7 @@ struct app {
     int nevents;
     struct nemesis *nemesis;             /* NULL: no fault scheduled */
     char script[4096];
+    struct timeline *timeline;           /* per-second figures for the exports */
 };
 
 static void usage(FILE *out)
@@ -362,9 +363,10 @@ static int close_outputs(struct app *a, double elapsed)
             json_object_update(lr, a->env.export_extra);
         if (lr && a->nemesis)
             json_object_set_new(lr, "nemesis", nemesis_json(a->nemesis));
-        if (export_summary_write(a->cli.summary_export, a->env.metrics, a->thr, elapsed, lr,
-                                 err, sizeof err) != 0)
-            rc = bad(err, NULL);
+        json_t *doc = export_summary_json(a->env.metrics, a->thr, a->timeline, elapsed, lr);
+        if (!doc || export_write_json(a->cli.summary_export, doc, err, sizeof err) != 0)
+            rc = bad(doc ? err : "out of memory", NULL);
+        json_decref(doc);
         json_decref(lr);
     }
     return rc;
@@ -378,6 +380,7 @@ static int run_and_report(struct app *a)
     struct runner_config rc = {
         .scenario = a->scn, .env = &a->env, .exec = a->exec, .target = &a->target,
         .threads = a->cli.threads, .timeout_s = a->cli.timeout_s, .ndjson = a->nd,
+        .timeline = a->timeline,
         .tick = on_tick, .tick_arg = a,
         .unknown = a->nemesis ? nemesis_mark_unknown : NULL, .unknown_arg = a->nemesis,
     };
@@ -533,7 +536,9 @@ static int cmd_run(int argc, char **argv)
     raise_nofile();
     a.tty = isatty(STDERR_FILENO);
     a.env.metrics = metrics_new();
-    if (!a.env.metrics) {
+    a.timeline = timeline_new(exec_duration(&a.exec) + a.exec.graceful_stop_s
+                              + a.exec.graceful_ramp_down_s + 1);
+    if (!a.env.metrics || !a.timeline) {
         bad("out of memory", NULL);
         return EXIT_CANNOT;
     }
@@ -571,6 +576,7 @@ static int cmd_run(int argc, char **argv)
     json_decref(a.env.export_extra);
     metrics_shard_free(a.env.shard);
     metrics_free(a.env.metrics);
+    timeline_free(a.timeline);
     return status;
 }
 
