@@ -10,17 +10,23 @@
  * summary and the verdict and writes the exports. It alone prints and exits:
  * 0 every threshold passed; 99 a threshold failed; 2 usage; 1 the run could not be made.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "load/engine/compare.h"
 #include "load/engine/duration.h"
 #include "load/engine/executor.h"
 #include "load/engine/export.h"
 #include "load/engine/httpc.h"
+#include "load/engine/junit.h"
+#include "load/engine/report.h"
+#include "load/engine/result.h"
 #include "load/booking/nemesis.h"
 #include "load/engine/runner.h"
 #include "load/scenarios.h"
@@ -34,6 +40,8 @@
 
 struct cli {
     const char *scenario, *url, *db, *profile, *summary_export, *out_json;
+    bool out_csv;                        /* --out csv=FILE (out_json holds FILE) */
+    const char *report, *junit;          /* --report FILE.html, --junit FILE */
     int vus, threads, max_vus;           /* 0: not given */
     double rate;                         /* --rate: constant-arrival-rate, 0: not given */
     int64_t iterations;                  /* 0: not given */
@@ -74,7 +82,9 @@ struct app {
 static void usage(FILE *out)
 {
     fputs("usage: lastroom-load run SCENARIO [options]\n"
-          "       lastroom-load list\n\n"
+          "       lastroom-load list\n"
+          "       lastroom-load report SUMMARY.json -o FILE.html\n"
+          "       lastroom-load compare BASE.json NEW.json [--tolerance 10%]\n\n"
           "  --url URL | -e API_URL=URL   the API (default http://127.0.0.1:8080)\n"
           "  -e ADMIN_EMAIL=.. -e ADMIN_PASSWORD=..   the admin, as in the environment\n"
           "  --db URL                     PostgreSQL, for verification\n"
@@ -87,8 +97,11 @@ static void usage(FILE *out)
           "  --threshold 'SERIES=EXPR'    add a threshold (repeatable), e.g.\n"
           "                               'http_req_duration=p(95)<500'\n"
           "  --no-thresholds              judge no threshold\n"
-          "  --summary-export FILE        the summary as JSON\n"
-          "  --out json=FILE              every sample as NDJSON\n"
+          "  --summary-export FILE        the summary as JSON (histograms, timeline)\n"
+          "  --report FILE.html           the HTML report (charts, thresholds, verdict)\n"
+          "  --junit FILE                 thresholds and verification checks as JUnit XML\n"
+          "  --out json=FILE | csv=FILE   every sample as NDJSON or CSV (k6's columns);\n"
+          "                               FILE.gz is gzipped. One --out per run\n"
           "  --threads N                  event-loop threads (default: one per core)\n"
           "  --timeout D                  request timeout (default 60s)\n"
           "  --seed N  --quiet  --help\n"
@@ -150,7 +163,7 @@ static const char *const main_options[] = {
     "--url", "-e", "--db", "--profile", "--vus", "--max-vus", "--rate", "--threads",
     "--iterations", "--seed", "--duration", "--timeout", "--stage", "--summary-export",
     "--out", "--threshold", "--nemesis", "--pgdir", "--proxy-control", "--server-pidfile",
-    "--server-restart-cmd", "--nemesis-script", NULL,
+    "--server-restart-cmd", "--nemesis-script", "--report", "--junit", NULL,
 };
 
 static bool is_main_option(const char *k)
@@ -199,8 +212,16 @@ static int parse_valued(struct cli *c, const char *k, const char *v)
         return parse_stage(c, v);
     else if (!strcmp(k, "--summary-export"))
         c->summary_export = v;
-    else if (!strcmp(k, "--out") && !strncmp(v, "json=", 5) && v[5])
+    else if (!strcmp(k, "--report"))
+        c->report = v;
+    else if (!strcmp(k, "--junit"))
+        c->junit = v;
+    else if (!strcmp(k, "--out") && !c->out_json && !strncmp(v, "json=", 5) && v[5])
         c->out_json = v + 5;
+    else if (!strcmp(k, "--out") && !c->out_json && !strncmp(v, "csv=", 4) && v[4]) {
+        c->out_json = v + 4;
+        c->out_csv = true;
+    }
     else if (!strcmp(k, "--threshold") && strchr(v, '=') && c->nthr < MAX_ARGS)
         c->thr[c->nthr++] = v;
     else if (!strcmp(k, "--nemesis") && c->nfaults < NEMESIS_MAX_EVENTS)
@@ -339,16 +360,41 @@ static int open_outputs(struct app *a)
 {
     if (!a->cli.out_json)
         return 0;
-    a->nd_file = fopen(a->cli.out_json, "w");
+    size_t len = strlen(a->cli.out_json);
+    bool gz = len > 3 && !strcmp(a->cli.out_json + len - 3, ".gz");
+    a->nd_file = gz ? export_gz_open(a->cli.out_json) : fopen(a->cli.out_json, "w");
     if (!a->nd_file)
         return bad("cannot open --out file", a->cli.out_json);
-    a->nd = export_ndjson_new(a->nd_file, a->env.metrics, a->thr);
+    a->nd = a->cli.out_csv ? export_csv_new(a->nd_file, a->env.metrics)
+                           : export_ndjson_new(a->nd_file, a->env.metrics, a->thr);
     return a->nd ? 0 : bad("cannot write --out file", a->cli.out_json);
+}
+
+/* The summary export, the report and the JUnit file from the summary doc. Returns 0,
+ * or -1 (reported) when one could not be written. */
+static int write_results(const struct cli *c, json_t *doc)
+{
+    char err[512];
+    int rc = 0;
+    if (!doc)
+        return bad("out of memory", NULL);
+    if (c->summary_export && export_write_json(c->summary_export, doc, err, sizeof err) != 0)
+        rc = bad(err, NULL);
+    if (!c->report && !c->junit)
+        return rc;
+    struct result *r = result_from_doc(doc, err, sizeof err);
+    if (!r)
+        return bad(err, NULL);
+    if (c->report && report_write_file(c->report, r, err, sizeof err) != 0)
+        rc = bad(err, NULL);
+    if (c->junit && junit_write_file(c->junit, r, err, sizeof err) != 0)
+        rc = bad(err, NULL);
+    result_free(r);
+    return rc;
 }
 
 static int close_outputs(struct app *a, double elapsed)
 {
-    char err[256];
     int rc = 0;
     if (a->nd && export_ndjson_finish(a->nd) != 0)
         rc = bad("writing --out failed", a->cli.out_json);
@@ -356,7 +402,7 @@ static int close_outputs(struct app *a, double elapsed)
         rc = bad("writing --out failed", a->cli.out_json);
     a->nd = NULL;
     a->nd_file = NULL;
-    if (a->cli.summary_export) {
+    if (a->cli.summary_export || a->cli.report || a->cli.junit) {
         json_t *lr = json_pack("{s:s, s:s, s:s}", "scenario", a->scn->name, "profile",
                                a->profile->name, "verdict", a->env.verdict);
         if (lr && a->env.export_extra)
@@ -364,8 +410,8 @@ static int close_outputs(struct app *a, double elapsed)
         if (lr && a->nemesis)
             json_object_set_new(lr, "nemesis", nemesis_json(a->nemesis));
         json_t *doc = export_summary_json(a->env.metrics, a->thr, a->timeline, elapsed, lr);
-        if (!doc || export_write_json(a->cli.summary_export, doc, err, sizeof err) != 0)
-            rc = bad(doc ? err : "out of memory", NULL);
+        if (write_results(&a->cli, doc) != 0)
+            rc = -1;
         json_decref(doc);
         json_decref(lr);
     }
@@ -468,9 +514,38 @@ static int check_scenario_options(const struct app *a)
     return 0;
 }
 
+/* path can be written: its folder exists and is writable, and it is not a folder
+ * (nor an existing file we may not write). Returns 0, or -1 (reported). */
+static int check_writable(const char *what, const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    struct stat st;
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
+    bool isdir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    if (isdir || access(dir, W_OK) != 0 || (stat(path, &st) == 0 && access(path, W_OK) != 0)) {
+        fprintf(stderr, "lastroom-load: %s %s cannot be written (%s)\n", what, path,
+                isdir ? "it is a folder" : strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int check_outputs(const struct cli *c)
+{
+    const char *const what[] = { "--summary-export", "--report", "--junit", "--out" };
+    const char *const path[] = { c->summary_export, c->report, c->junit, c->out_json };
+    for (size_t i = 0; i < sizeof what / sizeof what[0]; i++)
+        if (path[i] && check_writable(what[i], path[i]) != 0)
+            return -1;
+    return 0;
+}
+
 static int app_prepare(struct app *a)
 {
     char err[512];
+    if (check_outputs(&a->cli) != 0)
+        return -1;
     a->scn = lr_scenario_find(a->cli.scenario);
     if (!a->scn)
         return bad("unknown scenario (see lastroom-load list)", a->cli.scenario);
@@ -598,6 +673,66 @@ static int cmd_list(void)
     return 0;
 }
 
+/* lastroom-load report SUMMARY.json -o FILE.html */
+static int cmd_report(int argc, char **argv)
+{
+    const char *in = NULL, *out = NULL;
+    char err[512];
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "-o") && i + 1 < argc)
+            out = argv[++i];
+        else if (argv[i][0] != '-' && !in)
+            in = argv[i];
+        else
+            return bad("report: bad argument (usage: report SUMMARY.json -o FILE.html)",
+                       argv[i]), EXIT_USAGE;
+    }
+    if (!in || !out)
+        return bad("usage: lastroom-load report SUMMARY.json -o FILE.html", NULL), EXIT_USAGE;
+    if (check_writable("-o", out) != 0)
+        return EXIT_USAGE;
+    struct result *r = result_load(in, err, sizeof err);
+    if (!r)
+        return bad(err, NULL), EXIT_CANNOT;
+    int rc = report_write_file(out, r, err, sizeof err);
+    result_free(r);
+    return rc == 0 ? 0 : (bad(err, NULL), EXIT_CANNOT);
+}
+
+/* lastroom-load compare BASE.json NEW.json [--tolerance 10%] */
+static int cmd_compare(int argc, char **argv)
+{
+    const char *files[2] = { NULL, NULL };
+    double tol = COMPARE_DEFAULT_TOLERANCE;
+    int nfiles = 0;
+    char err[512];
+    for (int i = 0; i < argc; i++) {
+        const char *t = !strcmp(argv[i], "--tolerance") && i + 1 < argc ? argv[++i]
+                        : !strncmp(argv[i], "--tolerance=", 12) ? argv[i] + 12 : NULL;
+        if (t && compare_tolerance(t, &tol) != 0)
+            return bad("compare: bad --tolerance (e.g. 10% or 0.1)", t), EXIT_USAGE;
+        else if (!t && argv[i][0] != '-' && nfiles < 2)
+            files[nfiles++] = argv[i];
+        else if (!t)
+            return bad("compare: bad argument (usage: compare BASE.json NEW.json "
+                       "[--tolerance 10%])", argv[i]), EXIT_USAGE;
+    }
+    if (nfiles != 2)
+        return bad("usage: lastroom-load compare BASE.json NEW.json [--tolerance 10%]", NULL),
+               EXIT_USAGE;
+    struct result *b = result_load(files[0], err, sizeof err), *c = NULL;
+    if (b)
+        c = result_load(files[1], err, sizeof err);
+    int n = b && c ? compare_runs(stdout, b, c, tol, err, sizeof err) : -1;
+    if (!b || !c)
+        bad(err, NULL);
+    else if (n < 0)
+        bad(err, NULL);
+    result_free(b);
+    result_free(c);
+    return !b || !c ? EXIT_CANNOT : n < 0 ? EXIT_USAGE : n > 0 ? EXIT_THRESHOLD : 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")
@@ -612,6 +747,10 @@ int main(int argc, char **argv)
         }
     if (argc >= 2 && !strcmp(argv[1], "list"))
         return cmd_list();
+    if (argc >= 2 && !strcmp(argv[1], "report"))
+        return cmd_report(argc - 2, argv + 2);
+    if (argc >= 2 && !strcmp(argv[1], "compare"))
+        return cmd_compare(argc - 2, argv + 2);
     if (argc >= 3 && !strcmp(argv[1], "run"))
         return cmd_run(argc - 2, argv + 2);
     usage(stderr);

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #define LINE_MAX_BYTES 512
 
@@ -213,24 +214,38 @@ json_t *export_summary_json(const struct metrics *m, const struct thr_set *thr,
     return doc;
 }
 
-int export_write_json(const char *path, const json_t *doc, char *err, size_t errlen)
+int export_replace(const char *path, int (*write)(FILE *f, const void *arg), const void *arg,
+                   char *err, size_t errlen)
 {
     char tmp[4096];
     if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
         return snprintf(err, errlen, "path too long: %s", path), -1;
-    if (json_dump_file(doc, tmp, JSON_INDENT(1) | JSON_REAL_PRECISION(10)) != 0
-        || rename(tmp, path) != 0) {
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return snprintf(err, errlen, "could not write %s", path), -1;
+    int rc = write(f, arg);
+    if (fclose(f) != 0 || rc != 0 || rename(tmp, path) != 0) {
         unlink(tmp);
         return snprintf(err, errlen, "could not write %s", path), -1;
     }
     return 0;
 }
 
+static int dump_json(FILE *f, const void *doc)
+{
+    return json_dumpf(doc, f, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
+}
+
+int export_write_json(const char *path, const json_t *doc, char *err, size_t errlen)
+{
+    return export_replace(path, dump_json, doc, err, errlen);
+}
+
 struct export_ndjson {
     FILE *out;
     const struct metrics *m;
     pthread_mutex_t lock;
-    bool failed;
+    bool failed, csv;
 };
 
 struct export_ndjson_writer {
@@ -277,6 +292,44 @@ struct export_ndjson *export_ndjson_new(FILE *out, const struct metrics *m,
         }
     }
     return x;
+}
+
+struct export_ndjson *export_csv_new(FILE *out, const struct metrics *m)
+{
+    struct export_ndjson *x = calloc(1, sizeof *x);
+    if (!x)
+        return NULL;
+    x->out = out;
+    x->m = m;
+    x->csv = true;
+    pthread_mutex_init(&x->lock, NULL);
+    if (fputs(EXPORT_CSV_HEADER "\n", out) == EOF) {
+        export_ndjson_finish(x);
+        return NULL;
+    }
+    return x;
+}
+
+static ssize_t gz_write(void *gz, const char *buf, size_t len)
+{
+    return len == 0 ? 0 : gzwrite(gz, buf, (unsigned)len) > 0 ? (ssize_t)len : -1;
+}
+
+static int gz_close(void *gz)
+{
+    return gzclose(gz) == Z_OK ? 0 : EOF;
+}
+
+FILE *export_gz_open(const char *path)
+{
+    gzFile gz = gzopen(path, "wb6");
+    if (!gz)
+        return NULL;
+    cookie_io_functions_t io = { .write = gz_write, .close = gz_close };
+    FILE *f = fopencookie(gz, "w", io);
+    if (!f)
+        gzclose(gz);
+    return f;
 }
 
 int export_ndjson_finish(struct export_ndjson *x)
@@ -329,6 +382,21 @@ static void format_time(int64_t time_ns, char *buf, size_t len)
              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ns);
 }
 
+/* One CSV line. Names and tags need no quoting: metrics.c refuses commas and quotes. */
+static void csv_point(struct export_ndjson_writer *w, int id, double value, int64_t time_ns)
+{
+    const struct metrics *m = w->x->m;
+    const char *key, *tag;
+    bool tagged = metrics_tag(m, id, &key, &tag), is_name = tagged && !strcmp(key, "name");
+    int64_t secs = time_ns / 1000000000 - (time_ns % 1000000000 < 0);
+    int n = snprintf(w->buf + w->len, EXPORT_WRITER_BUF - w->len,
+                     "%s,%lld,%.15g,,,,,,,%s,,,,,,,,%s%s%s,\n", metrics_metric_name(m, id),
+                     (long long)secs, value, is_name ? tag : "", tagged && !is_name ? key : "",
+                     tagged && !is_name ? "=" : "", tagged && !is_name ? tag : "");
+    if (n > 0 && (size_t)n < EXPORT_WRITER_BUF - w->len)
+        w->len += (size_t)n;
+}
+
 void export_ndjson_point(struct export_ndjson_writer *w, int id, double value, int64_t time_ns)
 {
     const struct metrics *m = w->x->m;
@@ -338,6 +406,10 @@ void export_ndjson_point(struct export_ndjson_writer *w, int id, double value, i
         return;
     if (EXPORT_WRITER_BUF - w->len < LINE_MAX_BYTES)
         export_ndjson_flush(w);
+    if (w->x->csv) {
+        csv_point(w, id, value, time_ns);
+        return;
+    }
     if (metrics_tag(m, id, &key, &tag))
         snprintf(tags, sizeof tags, "\"%s\":\"%s\"", key, tag);
     format_time(time_ns, when, sizeof when);

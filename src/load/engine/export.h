@@ -30,6 +30,11 @@
  *   when the output opens, then one "Point" line per sample. Samples are written by
  *   per-thread writers into a fixed buffer, without allocation or lock; a full buffer
  *   is handed to the shared FILE under a short lock.
+ * --out csv=FILE: the same samples as CSV with k6's columns (EXPORT_CSV_HEADER): the
+ *   metric, the Unix time in seconds, the value; a series' name tag in "name", any other
+ *   tag in "extra_tags" as key=value; the columns this engine does not know per sample
+ *   left empty.
+ * A FILE.gz of either is written through zlib (export_gz_open).
  */
 #ifndef LASTROOM_LOAD_ENGINE_EXPORT_H
 #define LASTROOM_LOAD_ENGINE_EXPORT_H
@@ -60,6 +65,12 @@ json_t *export_summary_json(const struct metrics *m, const struct thr_set *thr,
  * into place. Returns 0, or -1 with a message naming path in err. */
 int export_write_json(const char *path, const json_t *doc, char *err, size_t errlen);
 
+/* export_replace: write path through "<path>.tmp", filled by write(f, arg) (0 or -1),
+ * then renamed into place, so that a reader never sees half a file. Returns 0, or -1
+ * with "could not write PATH" in err (the temporary file removed). */
+int export_replace(const char *path, int (*write)(FILE *f, const void *arg), const void *arg,
+                   char *err, size_t errlen);
+
 /* export_hist_json: the "histogram" object of h (see above). NULL on no memory. */
 json_t *export_hist_json(const struct hist *h);
 /* export_hist_add: add the histogram encoded in enc (an export_hist_json object) to
@@ -77,6 +88,15 @@ struct export_ndjson_writer;  /* one thread's buffer */
  * m must outlive the output. Returns NULL on no memory or a write error. */
 struct export_ndjson *export_ndjson_new(FILE *out, const struct metrics *m,
                                         const struct thr_set *thr);
+#define EXPORT_CSV_HEADER "metric_name,timestamp,metric_value,check,error,error_code," \
+    "expected_response,group,method,name,proto,scenario,service,status,subproto," \
+    "tls_version,url,extra_tags,metadata"
+/* export_csv_new: like export_ndjson_new, for CSV: writes the header line. */
+struct export_ndjson *export_csv_new(FILE *out, const struct metrics *m);
+/* export_gz_open: a FILE that writes gzip (zlib) into path; fclose finishes the file
+ * and reports a failure. NULL (errno set) when path cannot be opened. */
+FILE *export_gz_open(const char *path);
+
 /* export_ndjson_finish: flush out and free the output (after every writer is freed).
  * Returns 0, or -1 when any write failed along the way. */
 int export_ndjson_finish(struct export_ndjson *x);

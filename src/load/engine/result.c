@@ -265,3 +265,57 @@ int result_merge(struct result *dst, const struct result *src, char *err, size_t
     timeline_free_cols(&dst->tl);
     return 0;
 }
+
+int result_thresholds(const struct result *r, struct result_threshold *out, int max)
+{
+    int n = 0;
+    const char *series, *expr;
+    json_t *js, *t;
+    json_object_foreach(json_object_get(r->doc, "metrics"), series, js) {
+        json_object_foreach(json_object_get(js, "thresholds"), expr, t) {
+            if (n >= max || !json_is_object(t))
+                continue;
+            const json_t *obs = json_object_get(t, "observed");
+            out[n++] = (struct result_threshold){
+                .series = series, .expr = expr, .ok = json_is_true(json_object_get(t, "ok")),
+                .has_observed = json_is_number(obs), .observed = json_number_value(obs) };
+        }
+    }
+    return n;
+}
+
+/* The verification figures that count something wrong (verify.h): any non-zero fails. */
+static const char *const must_be_zero[] = {
+    "overbookings", "inventory_violations", "missing_confirmed", "cancel_lost",
+    "refused_but_booked", "unattributed", NULL,
+};
+
+int result_checks(const struct result *r, struct result_check *out, int max)
+{
+    int n = 0;
+    const char *name;
+    json_t *v;
+    json_object_foreach(json_object_get(json_object_get(r->doc, "lastroom"), "verify"), name, v) {
+        if (n >= max || !json_is_number(v))
+            continue;
+        bool check = false;
+        for (int k = 0; must_be_zero[k]; k++)
+            check = check || strcmp(name, must_be_zero[k]) == 0;
+        out[n++] = (struct result_check){ name, json_number_value(v), check };
+    }
+    return n;
+}
+
+bool result_passed(const struct result *r)
+{
+    struct result_threshold th[RESULT_ITEMS_MAX];
+    struct result_check ch[RESULT_ITEMS_MAX];
+    int nt = result_thresholds(r, th, RESULT_ITEMS_MAX), nc = result_checks(r, ch, RESULT_ITEMS_MAX);
+    for (int i = 0; i < nt; i++)
+        if (!th[i].ok)
+            return false;
+    for (int i = 0; i < nc; i++)
+        if (ch[i].is_check && ch[i].value != 0)
+            return false;
+    return true;
+}

@@ -62,6 +62,28 @@ double result_quantile(const struct result_series *s, double q);
 /* result_rate: a counter's total per second of the run; a rate series' pass ratio. */
 double result_rate(const struct result *r, const struct result_series *s);
 
+/* A threshold as judged in the run, and a verification figure with its verdict. */
+struct result_threshold {
+    const char *series, *expr;     /* pointing into the document */
+    bool ok, has_observed;
+    double observed;
+};
+struct result_check {
+    const char *name;              /* "overbookings" */
+    double value;
+    bool is_check;                 /* must be 0 (else: information) */
+};
+#define RESULT_ITEMS_MAX 256
+
+/* result_thresholds: up to max thresholds of the run, series by series, into out.
+ * Returns how many. */
+int result_thresholds(const struct result *r, struct result_threshold *out, int max);
+/* result_checks: up to max numeric figures of the run's verification ("lastroom" ->
+ * "verify"), into out; the ones that must be 0 have is_check. Returns how many. */
+int result_checks(const struct result *r, struct result_check *out, int max);
+/* result_passed: every threshold ok and every check 0. */
+bool result_passed(const struct result *r);
+
 /* result_merge: add src into dst, as two parts of one run that ran side by side:
  * counters, rate passes and fails and trend histograms add up (so every percentile of
  * the merge is that of all samples together); gauges keep the larger max and smaller

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# load_results.sh: regression detection and bad input. `compare` of a run with itself
+# exits 0; of an http run slowed more than tenfold by lastroom-faultproxy's latency
+# fault it exits 99 naming http_req_duration p95; `report` draws a report from a
+# summary; bad input (corrupt, truncated, other version, other scenario, a histogram
+# that does not add up, an unwritable output) is a clear error with exit 1 or 2, decided
+# before the run. (The quick race test's report, JUnit and CSV: load_race.sh.)
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/load_helpers.bash"
+
+LOAD=$LASTROOM_BIN/lastroom-load
+TMP=$(mktemp -d)
+trap 'lib_cleanup; rm -rf "$TMP"' EXIT
+
+check "lastroomd (safe) starts" start_lastroomd safe
+
+# ---- compare ------------------------------------------------------------------------
+LPORT=$(free_port); CPORT=$(free_port)
+"$LASTROOM_BIN/lastroom-faultproxy" --listen "127.0.0.1:$LPORT" --upstream "${URL#http://}" \
+  --control "127.0.0.1:$CPORT" 2>"$TMP/proxy.log" &
+track_pid $!
+check "the fault proxy answers" wait_http "http://127.0.0.1:$LPORT/health/live" 20
+http_run() {   # http_run URL OUT.json: 2 s of /health/live from 4 VUs
+  "$LOAD" run http --url "$1" --path /health/live --vus 4 --duration 2s --quiet \
+    --summary-export "$2" >/dev/null 2>&1
+}
+check "the base http run" http_run "$URL" "$TMP/base.json"
+check "the proxy takes the latency fault" "$ROOT/scripts/nemesis.sh" proxy "127.0.0.1:$CPORT" mode latency 25 >/dev/null
+check "the slowed http run" http_run "http://127.0.0.1:$LPORT" "$TMP/slow.json"
+p95() { jq -r '.metrics.http_req_duration.values["p(95)"]' "$1"; }
+check "the slowdown is at least 10x the base p95 ($(p95 "$TMP/base.json") -> $(p95 "$TMP/slow.json") ms)" \
+  awk -v b="$(p95 "$TMP/base.json")" -v s="$(p95 "$TMP/slow.json")" 'BEGIN { exit !(s >= 10 * b) }'
+"$LOAD" compare "$TMP/base.json" "$TMP/slow.json" --tolerance 10% >"$TMP/cmp" 2>&1; rc=$?
+sed 's/^/# /' "$TMP/cmp"
+expect_eq "compare with the slowed run exits 99" 99 "$rc"
+check "... naming http_req_duration p95 as regressed" grep -qE '^http_req_duration +p95 .*REGRESSED$' "$TMP/cmp"
+"$LOAD" compare "$TMP/base.json" "$TMP/base.json" >"$TMP/cmp" 2>&1; rc=$?
+expect_eq "compare of a run with itself exits 0" 0 "$rc"
+expect_eq "... with no regression" "0 regressions beyond the tolerance and the noise" "$(tail -1 "$TMP/cmp")"
+"$LOAD" report "$TMP/slow.json" -o "$TMP/slow.html" 2>"$TMP/err"; rc=$?
+expect_eq "report SUMMARY -o FILE exits 0" 0 "$rc"
+expect_eq "... with the four charts" 4 "$(grep -c "<svg id='chart-" "$TMP/slow.html")"
+
+# ---- bad input ----------------------------------------------------------------------
+# refused EXPECTED_RC MESSAGE CMD...: the command exits EXPECTED_RC saying MESSAGE.
+refused() {
+  local want=$1 msg=$2 rc; shift 2
+  "$@" >"$TMP/out" 2>"$TMP/err"; rc=$?
+  expect_eq "$msg: exit $want" "$want" "$rc"
+  check "... saying '$msg'" grep -qF -e "$msg" "$TMP/err"
+}
+jq '.lastroom.scenario = "race"' "$TMP/base.json" >"$TMP/race.json"
+refused 2 "the two runs are of different scenarios (race and http)" \
+  "$LOAD" compare "$TMP/race.json" "$TMP/base.json"
+head -c 2000 "$TMP/base.json" >"$TMP/truncated.json"
+refused 1 "not valid JSON (corrupt or truncated?)" "$LOAD" compare "$TMP/truncated.json" "$TMP/base.json"
+printf '{"format": "lastroom-summary", "version": 1, "metrics": {"x": 3}' >"$TMP/corrupt.json"
+refused 1 "not valid JSON (corrupt or truncated?)" "$LOAD" report "$TMP/corrupt.json" -o "$TMP/x.html"
+jq '.version = 2' "$TMP/base.json" >"$TMP/v2.json"
+refused 1 "summary version 2 is not one this program reads (it reads version 1)" \
+  "$LOAD" report "$TMP/v2.json" -o "$TMP/x.html"
+jq '.metrics.http_req_duration.histogram.count += 1' "$TMP/base.json" >"$TMP/badhist.json"
+refused 1 "series http_req_duration: histogram: buckets hold" \
+  "$LOAD" compare "$TMP/base.json" "$TMP/badhist.json"
+refused 2 "--report $TMP/no-such-dir/r.html cannot be written" \
+  "$LOAD" run race --profile quick --url "$URL" --report "$TMP/no-such-dir/r.html"
+expect_eq "... before the run (nothing ran)" "" "$(grep -i 'running\|setup' "$TMP/out" "$TMP/err")"
+refused 2 "--junit $TMP cannot be written (it is a folder)" \
+  "$LOAD" run race --profile quick --url "$URL" --junit "$TMP"
+refused 2 "-o $TMP/no-such-dir/x.html cannot be written" \
+  "$LOAD" report "$TMP/base.json" -o "$TMP/no-such-dir/x.html"
+refused 2 "compare: bad --tolerance (e.g. 10% or 0.1): ten" \
+  "$LOAD" compare "$TMP/base.json" "$TMP/base.json" --tolerance ten
+expect_eq "no file was left behind by the refused writes" "" "$(ls "$TMP" | grep -E '\.tmp$|^x\.html$')"
+finish
