@@ -16,6 +16,7 @@ PKGS=(
   curl jq python3                                 # integration tests and scripts (raw sockets in python3)
   clang libclang-rt-14-dev libfuzzer-14-dev       # fuzz harnesses (make fuzz, fuzz_smoke test)
   chromium                                        # renders the HTML report in a test (headless)
+  python3-yaml                                    # a test reads deploy/prometheus.yml
 )
 if [ "${LASTROOM_BENCH_DEPS:-0}" = 1 ]; then
   PKGS+=(wrk hey apache2-utils time)   # peers, and GNU time for peak memory

@@ -25,6 +25,7 @@
 #include "load/engine/export.h"
 #include "load/engine/httpc.h"
 #include "load/engine/junit.h"
+#include "load/engine/prom.h"
 #include "load/engine/report.h"
 #include "load/engine/result.h"
 #include "load/booking/nemesis.h"
@@ -42,6 +43,7 @@ struct cli {
     const char *scenario, *url, *db, *profile, *summary_export, *out_json;
     bool out_csv;                        /* --out csv=FILE (out_json holds FILE) */
     const char *report, *junit;          /* --report FILE.html, --junit FILE */
+    const char *metrics_listen;          /* --metrics-listen ADDR */
     int vus, threads, max_vus;           /* 0: not given */
     double rate;                         /* --rate: constant-arrival-rate, 0: not given */
     int64_t iterations;                  /* 0: not given */
@@ -77,6 +79,7 @@ struct app {
     struct nemesis *nemesis;             /* NULL: no fault scheduled */
     char script[4096];
     struct timeline *timeline;           /* per-second figures for the exports */
+    struct prom *prom;                   /* --metrics-listen, or NULL */
 };
 
 static void usage(FILE *out)
@@ -100,6 +103,8 @@ static void usage(FILE *out)
           "  --summary-export FILE        the summary as JSON (histograms, timeline)\n"
           "  --report FILE.html           the HTML report (charts, thresholds, verdict)\n"
           "  --junit FILE                 thresholds and verification checks as JUnit XML\n"
+          "  --metrics-listen ADDR        serve the metrics to Prometheus during the run at\n"
+          "                               http://ADDR/metrics (e.g. 127.0.0.1:9465)\n"
           "  --out json=FILE | csv=FILE   every sample as NDJSON or CSV (k6's columns);\n"
           "                               FILE.gz is gzipped. One --out per run\n"
           "  --threads N                  event-loop threads (default: one per core)\n"
@@ -163,7 +168,8 @@ static const char *const main_options[] = {
     "--url", "-e", "--db", "--profile", "--vus", "--max-vus", "--rate", "--threads",
     "--iterations", "--seed", "--duration", "--timeout", "--stage", "--summary-export",
     "--out", "--threshold", "--nemesis", "--pgdir", "--proxy-control", "--server-pidfile",
-    "--server-restart-cmd", "--nemesis-script", "--report", "--junit", NULL,
+    "--server-restart-cmd", "--nemesis-script", "--report", "--junit", "--metrics-listen",
+    NULL,
 };
 
 static bool is_main_option(const char *k)
@@ -216,6 +222,8 @@ static int parse_valued(struct cli *c, const char *k, const char *v)
         c->report = v;
     else if (!strcmp(k, "--junit"))
         c->junit = v;
+    else if (!strcmp(k, "--metrics-listen"))
+        c->metrics_listen = v;
     else if (!strcmp(k, "--out") && !c->out_json && !strncmp(v, "json=", 5) && v[5])
         c->out_json = v + 5;
     else if (!strcmp(k, "--out") && !c->out_json && !strncmp(v, "csv=", 4) && v[4]) {
@@ -333,6 +341,10 @@ static bool on_tick(void *arg, const struct runner_progress *p, const struct met
 {
     struct app *a = arg;
     bool abort_now = !p->final && thr_should_abort(a->thr, m, p->elapsed_s);
+    if (a->prom) {
+        thr_evaluate(a->thr, m, p->elapsed_s);     /* judged again at the end */
+        prom_publish(a->prom, m, a->thr, p->elapsed_s);
+    }
     if (a->cli.quiet || (!a->tty && !p->final && p->elapsed_s - a->last_line < 10))
         return abort_now;
     a->last_line = p->elapsed_s;
@@ -617,6 +629,12 @@ static int cmd_run(int argc, char **argv)
         bad("out of memory", NULL);
         return EXIT_CANNOT;
     }
+    if (a.cli.metrics_listen && !(a.prom = prom_start(a.cli.metrics_listen, err, sizeof err))) {
+        bad(err, NULL);
+        metrics_free(a.env.metrics);
+        timeline_free(a.timeline);
+        return EXIT_CANNOT;
+    }
     signal(SIGPIPE, SIG_IGN);
     int set = a.scn->setup ? a.scn->setup(&a.env, err, sizeof err) : 0;
     if (set == LR_SETUP_USAGE) {
@@ -652,6 +670,7 @@ static int cmd_run(int argc, char **argv)
     metrics_shard_free(a.env.shard);
     metrics_free(a.env.metrics);
     timeline_free(a.timeline);
+    prom_stop(a.prom);
     return status;
 }
 

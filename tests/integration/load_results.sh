@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# load_results.sh: regression detection and bad input. `compare` of a run with itself
+# load_results.sh: live metrics, regression detection and bad input. --metrics-listen
+# serves the tester's metrics during a run, and every query of deploy/grafana's
+# dashboard names a metric lastroomd or the tester really exports (a checker shown to
+# catch a misspelt one). `compare` of a run with itself
 # exits 0; of an http run slowed more than tenfold by lastroom-faultproxy's latency
 # fault it exits 99 naming http_req_duration p95; `report` draws a report from a
 # summary; bad input (corrupt, truncated, other version, other scenario, a histogram
@@ -20,11 +23,44 @@ LPORT=$(free_port); CPORT=$(free_port)
   --control "127.0.0.1:$CPORT" 2>"$TMP/proxy.log" &
 track_pid $!
 check "the fault proxy answers" wait_http "http://127.0.0.1:$LPORT/health/live" 20
-http_run() {   # http_run URL OUT.json: 2 s of /health/live from 4 VUs
-  "$LOAD" run http --url "$1" --path /health/live --vus 4 --duration 2s --quiet \
-    --summary-export "$2" >/dev/null 2>&1
+http_run() {   # http_run URL OUT.json [ARGS]: 2 s of /health/live from 4 VUs
+  local url=$1 out=$2; shift 2
+  "$LOAD" run http --url "$url" --path /health/live --vus 4 --duration 2s --quiet \
+    --summary-export "$out" "$@" >/dev/null 2>&1
 }
-check "the base http run" http_run "$URL" "$TMP/base.json"
+# The base run also serves its metrics: scraped while it runs, then checked, with
+# lastroomd's, against every query of the Grafana dashboard.
+MPORT=$(free_port)
+scrape_tester() {   # poll /metrics until it shows requests (at most 20 s)
+  for _ in $(seq 200); do
+    curl -sf --max-time 1 "http://127.0.0.1:$MPORT/metrics" -o "$TMP/tester.part" \
+      && grep -q '^lastroom_load_http_reqs_total [1-9]' "$TMP/tester.part" \
+      && mv "$TMP/tester.part" "$TMP/tester.prom" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+scrape_tester & scraper=$!
+check "the base http run (serving --metrics-listen)" http_run "$URL" "$TMP/base.json" \
+  --metrics-listen "127.0.0.1:$MPORT"
+wait "$scraper"; expect_eq "Prometheus scraped the tester during the run" 0 "$?"
+check "... a summary with quantiles in seconds" \
+  grep -qE '^lastroom_load_http_req_duration_seconds\{quantile="0.95"\} [0-9]' "$TMP/tester.prom"
+curl -sf "$URL/metrics" -o "$TMP/server.prom"
+dash=$(python3 "$ROOT/tests/integration/dashboard_metrics.py" "$ROOT/deploy/grafana/lastroom.json" \
+       "$TMP/server.prom" "$TMP/tester.prom"); rc=$?
+printf '%s\n' "$dash" | sed 's/^/# /'
+expect_eq "every query of the Grafana dashboard names a metric lastroomd or the tester exports" 0 "$rc"
+jq '.panels[1].targets[0].expr = "rate(lastroom_holds_createdd_total[30s])"' \
+  "$ROOT/deploy/grafana/lastroom.json" >"$TMP/bad-dashboard.json"
+dash=$(python3 "$ROOT/tests/integration/dashboard_metrics.py" "$TMP/bad-dashboard.json" \
+       "$TMP/server.prom" "$TMP/tester.prom"); rc=$?
+expect_eq "... a checker that fails a misspelt metric, naming it" "1 1" \
+  "$rc $(grep -c '^missing: lastroom_holds_createdd_total ' <<<"$dash")"
+check "deploy/prometheus.yml scrapes both" python3 -c '
+import sys, yaml
+jobs = {j["job_name"] for j in yaml.safe_load(open(sys.argv[1]))["scrape_configs"]}
+sys.exit(jobs != {"lastroomd", "lastroom-load"})' "$ROOT/deploy/prometheus.yml"
 check "the proxy takes the latency fault" "$ROOT/scripts/nemesis.sh" proxy "127.0.0.1:$CPORT" mode latency 25 >/dev/null
 check "the slowed http run" http_run "http://127.0.0.1:$LPORT" "$TMP/slow.json"
 p95() { jq -r '.metrics.http_req_duration.values["p(95)"]' "$1"; }
