@@ -6,6 +6,7 @@
 #   make demo       the main job (see README.md)
 #   make bench      side-by-side benchmarks (bench/)
 #   make fuzz       libFuzzer harnesses, each for a bounded time
+#   make docs-screenshot   docs/report.png: the quick race run's HTML report in Chromium
 #   make O=build/x SAN=1 build/x/bin/lastroomd   one target into a folder of its own
 #
 # Sources are found by wildcard, so adding a module is adding its .c file:
@@ -39,7 +40,7 @@ LDFLAGS ?=
 
 # Building needs the -dev packages; say so in one line instead of a page of errors.
 # The goals that install them first (demo, test, bench, fuzz) and clean skip the check.
-NO_DEPS_GOALS := demo test bench fuzz clean deps mutants install-deps
+NO_DEPS_GOALS := demo test bench fuzz clean deps mutants install-deps docs-screenshot
 ifneq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
 ifneq ($(shell pkg-config --exists $(ALL_PKGS) 2>/dev/null && test -f /usr/include/http_parser.h && echo ok),ok)
 $(error missing build dependencies: run 'scripts/deps.sh' (as root or with sudo) to install them)
@@ -92,7 +93,7 @@ endif
 
 PROGRAMS := $(BIN)/lastroomd $(BIN)/lastroom-load $(BIN)/lastroom-faultproxy
 
-.PHONY: all tests test demo bench fuzz clean
+.PHONY: all tests test demo bench fuzz clean docs-screenshot
 all: $(PROGRAMS)
 tests: $(PROGRAMS) $(TEST_BINS)
 
@@ -152,6 +153,13 @@ bench:
 fuzz:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory -f fuzz/Makefile run
+
+# The screenshot load_race.sh takes of the report, kept as docs/report.png.
+docs-screenshot:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory SAN=1 tests
+	@LASTROOM_SCREENSHOT_OUT=$(CURDIR)/docs/report.png LASTROOM_BIN=build/san/bin \
+	  LASTROOM_TESTBIN=build/san/tests tests/run.sh load_race
 
 clean:
 	rm -rf build bin

@@ -44,6 +44,7 @@ struct cli {
     bool out_csv;                        /* --out csv=FILE (out_json holds FILE) */
     const char *report, *junit;          /* --report FILE.html, --junit FILE */
     const char *metrics_listen;          /* --metrics-listen ADDR */
+    const char *history_out;             /* --history-out FILE */
     int vus, threads, max_vus;           /* 0: not given */
     double rate;                         /* --rate: constant-arrival-rate, 0: not given */
     int64_t iterations;                  /* 0: not given */
@@ -105,6 +106,8 @@ static void usage(FILE *out)
           "  --junit FILE                 thresholds and verification checks as JUnit XML\n"
           "  --metrics-listen ADDR        serve the metrics to Prometheus during the run at\n"
           "                               http://ADDR/metrics (e.g. 127.0.0.1:9465)\n"
+          "  --history-out FILE           booking scenarios: every attempt the clients made\n"
+          "                               and what they were told, one JSON line each\n"
           "  --out json=FILE | csv=FILE   every sample as NDJSON or CSV (k6's columns);\n"
           "                               FILE.gz is gzipped. One --out per run\n"
           "  --threads N                  event-loop threads (default: one per core)\n"
@@ -169,7 +172,7 @@ static const char *const main_options[] = {
     "--iterations", "--seed", "--duration", "--timeout", "--stage", "--summary-export",
     "--out", "--threshold", "--nemesis", "--pgdir", "--proxy-control", "--server-pidfile",
     "--server-restart-cmd", "--nemesis-script", "--report", "--junit", "--metrics-listen",
-    NULL,
+    "--history-out", NULL,
 };
 
 static bool is_main_option(const char *k)
@@ -224,6 +227,8 @@ static int parse_valued(struct cli *c, const char *k, const char *v)
         c->junit = v;
     else if (!strcmp(k, "--metrics-listen"))
         c->metrics_listen = v;
+    else if (!strcmp(k, "--history-out"))
+        c->history_out = v;
     else if (!strcmp(k, "--out") && !c->out_json && !strncmp(v, "json=", 5) && v[5])
         c->out_json = v + 5;
     else if (!strcmp(k, "--out") && !c->out_json && !strncmp(v, "csv=", 4) && v[4]) {
@@ -457,6 +462,9 @@ static int run_and_report(struct app *a)
         bad("verification could not be made", err);
         status = EXIT_CANNOT;
     }
+    if (a->cli.history_out && !a->env.history_written && status == 0)
+        fprintf(stderr, "lastroom-load: the %s scenario keeps no booking history: "
+                "--history-out %s not written\n", a->scn->name, a->cli.history_out);
     metrics_merge(a->env.metrics, a->env.shard);
     int failed = thr_evaluate(a->thr, a->env.metrics, res.elapsed_s);
     fputc('\n', stdout);
@@ -545,8 +553,10 @@ static int check_writable(const char *what, const char *path)
 
 static int check_outputs(const struct cli *c)
 {
-    const char *const what[] = { "--summary-export", "--report", "--junit", "--out" };
-    const char *const path[] = { c->summary_export, c->report, c->junit, c->out_json };
+    const char *const what[] = { "--summary-export", "--report", "--junit", "--out",
+                                 "--history-out" };
+    const char *const path[] = { c->summary_export, c->report, c->junit, c->out_json,
+                                 c->history_out };
     for (size_t i = 0; i < sizeof what / sizeof what[0]; i++)
         if (path[i] && check_writable(what[i], path[i]) != 0)
             return -1;
@@ -589,6 +599,7 @@ static void env_init(struct app *a)
                              ? a->exec.iterations * a->exec.vus : -1;
     e->quiet = a->cli.quiet;
     e->argv_extra = a->cli.extra;
+    e->history_out = a->cli.history_out;
 }
 
 /* The nemesis for the schedule, when there is one. Returns 0, or -1 (reported). */

@@ -16,7 +16,7 @@ FRAMES=("#606265" "#606267" "#606269" "#60626b")   # REPORT_FRAME_COLORS in repo
 
 run_load run race --profile quick --url "$URL" --db "$LASTROOM_TEST_DB" \
   --summary-export "$export_file" --report "$TMP/race.html" --junit "$TMP/race.xml" \
-  --out "csv=$TMP/race.csv"
+  --out "csv=$TMP/race.csv" --history-out "$TMP/history.ndjson"
 expect_eq "race (quick) exits 0" 0 "$RC"
 expect_eq "no overbooking" 0 "$(verdict_field 'Overbookings Detected')"
 ok_n=$(verdict_field 'Successful Bookings'); refused=$(verdict_field 'Failed Bookings')
@@ -34,6 +34,10 @@ expect_eq "no night holds more Confirmed details than rooms" 0 "$(psql_q "
     (SELECT COALESCE(sum(bd.quantity), 0) FROM booking_details bd JOIN bookings b USING (booking_id)
       WHERE b.status = 'Confirmed' AND bd.room_type_id = ri.room_type_id AND bd.date = ri.date)")"
 # ---- what the run wrote ----------------------------------------------------------------
+expect_eq "--history-out: one line per attempt, then the dropped count" \
+  "$(jq -r '.lastroom.verify.attempts + 1' "$export_file")" "$(wc -l <"$TMP/history.ndjson")"
+expect_eq "--history-out: its confirmed attempts are the successful bookings" "$ok_n" \
+  "$(grep -c '"outcome":"ok"' "$TMP/history.ndjson")"
 expect_eq "the summary is version 1" 1 "$(jq -r .version "$TMP/race.json")"
 expect_eq "http_req_duration's histogram holds every answered request" \
   "$(jq -r '.metrics.http_reqs.values.count - (.metrics["http_req_errors{status:0}"].values.count // 0)' "$TMP/race.json")" \

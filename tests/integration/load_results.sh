@@ -61,6 +61,12 @@ check "deploy/prometheus.yml scrapes both" python3 -c '
 import sys, yaml
 jobs = {j["job_name"] for j in yaml.safe_load(open(sys.argv[1]))["scrape_configs"]}
 sys.exit(jobs != {"lastroomd", "lastroom-load"})' "$ROOT/deploy/prometheus.yml"
+check "the CI example runs the quick race test with report and JUnit, and compares" python3 -c '
+import sys, yaml
+steps = yaml.safe_load(open(sys.argv[1]))["jobs"]["race"]["steps"]
+run = "\n".join(s.get("run", "") for s in steps)
+sys.exit(not all(w in run for w in ("run race --profile quick", "--report", "--junit", "compare")))' \
+  "$ROOT/deploy/github/load-test.yml"
 check "the proxy takes the latency fault" "$ROOT/scripts/nemesis.sh" proxy "127.0.0.1:$CPORT" mode latency 25 >/dev/null
 check "the slowed http run" http_run "http://127.0.0.1:$LPORT" "$TMP/slow.json"
 p95() { jq -r '.metrics.http_req_duration.values["p(95)"]' "$1"; }
@@ -107,5 +113,6 @@ refused 2 "-o $TMP/no-such-dir/x.html cannot be written" \
   "$LOAD" report "$TMP/base.json" -o "$TMP/no-such-dir/x.html"
 refused 2 "compare: bad --tolerance (e.g. 10% or 0.1): ten" \
   "$LOAD" compare "$TMP/base.json" "$TMP/base.json" --tolerance ten
-expect_eq "no file was left behind by the refused writes" "" "$(ls "$TMP" | grep -E '\.tmp$|^x\.html$')"
+expect_eq "no file was left behind by the refused writes" "" \
+  "$(find "$TMP" -maxdepth 1 \( -name '*.tmp' -o -name x.html \) -print)"
 finish
