@@ -219,7 +219,7 @@ START_TEST(test_one_hour_size)
     }
     metrics_merge(m, s);
     json_t *doc = export_summary_json(m, NULL, tl, 3600, NULL);
-    char *text = json_dumps(doc, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
+    char *text = json_dumps(doc, JSON_INDENT(1) | JSON_REAL_PRECISION(15));
     size_t len = strlen(text);
     printf("# one-hour summary: %zu bytes\n", len);
     ck_assert_uint_lt(len, 4u << 20);

@@ -233,7 +233,7 @@ int export_replace(const char *path, int (*write)(FILE *f, const void *arg), con
 
 static int dump_json(FILE *f, const void *doc)
 {
-    return json_dumpf(doc, f, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
+    return json_dumpf(doc, f, JSON_INDENT(1) | JSON_REAL_PRECISION(15));
 }
 
 int export_write_json(const char *path, const json_t *doc, char *err, size_t errlen)
