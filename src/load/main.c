@@ -10,16 +10,13 @@
  * summary and the verdict and writes the exports. It alone prints and exits:
  * 0 every threshold passed; 99 a threshold failed; 2 usage; 1 the run could not be made.
  */
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "load/engine/compare.h"
 #include "load/engine/duration.h"
 #include "load/engine/executor.h"
 #include "load/engine/export.h"
@@ -28,6 +25,7 @@
 #include "load/engine/prom.h"
 #include "load/engine/report.h"
 #include "load/engine/result.h"
+#include "load/resultcmd.h"
 #include "load/booking/nemesis.h"
 #include "load/engine/runner.h"
 #include "load/scenarios.h"
@@ -534,23 +532,6 @@ static int check_scenario_options(const struct app *a)
     return 0;
 }
 
-/* path can be written: its folder exists and is writable, and it is not a folder
- * (nor an existing file we may not write). Returns 0, or -1 (reported). */
-static int check_writable(const char *what, const char *path)
-{
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    struct stat st;
-    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
-    bool isdir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-    if (isdir || access(dir, W_OK) != 0 || (stat(path, &st) == 0 && access(path, W_OK) != 0)) {
-        fprintf(stderr, "lastroom-load: %s %s cannot be written (%s)\n", what, path,
-                isdir ? "it is a folder" : strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
 static int check_outputs(const struct cli *c)
 {
     const char *const what[] = { "--summary-export", "--report", "--junit", "--out",
@@ -558,7 +539,7 @@ static int check_outputs(const struct cli *c)
     const char *const path[] = { c->summary_export, c->report, c->junit, c->out_json,
                                  c->history_out };
     for (size_t i = 0; i < sizeof what / sizeof what[0]; i++)
-        if (path[i] && check_writable(what[i], path[i]) != 0)
+        if (path[i] && resultcmd_writable(what[i], path[i]) != 0)
             return -1;
     return 0;
 }
@@ -703,66 +684,6 @@ static int cmd_list(void)
     return 0;
 }
 
-/* lastroom-load report SUMMARY.json -o FILE.html */
-static int cmd_report(int argc, char **argv)
-{
-    const char *in = NULL, *out = NULL;
-    char err[512];
-    for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "-o") && i + 1 < argc)
-            out = argv[++i];
-        else if (argv[i][0] != '-' && !in)
-            in = argv[i];
-        else
-            return bad("report: bad argument (usage: report SUMMARY.json -o FILE.html)",
-                       argv[i]), EXIT_USAGE;
-    }
-    if (!in || !out)
-        return bad("usage: lastroom-load report SUMMARY.json -o FILE.html", NULL), EXIT_USAGE;
-    if (check_writable("-o", out) != 0)
-        return EXIT_USAGE;
-    struct result *r = result_load(in, err, sizeof err);
-    if (!r)
-        return bad(err, NULL), EXIT_CANNOT;
-    int rc = report_write_file(out, r, err, sizeof err);
-    result_free(r);
-    return rc == 0 ? 0 : (bad(err, NULL), EXIT_CANNOT);
-}
-
-/* lastroom-load compare BASE.json NEW.json [--tolerance 10%] */
-static int cmd_compare(int argc, char **argv)
-{
-    const char *files[2] = { NULL, NULL };
-    double tol = COMPARE_DEFAULT_TOLERANCE;
-    int nfiles = 0;
-    char err[512];
-    for (int i = 0; i < argc; i++) {
-        const char *t = !strcmp(argv[i], "--tolerance") && i + 1 < argc ? argv[++i]
-                        : !strncmp(argv[i], "--tolerance=", 12) ? argv[i] + 12 : NULL;
-        if (t && compare_tolerance(t, &tol) != 0)
-            return bad("compare: bad --tolerance (e.g. 10% or 0.1)", t), EXIT_USAGE;
-        else if (!t && argv[i][0] != '-' && nfiles < 2)
-            files[nfiles++] = argv[i];
-        else if (!t)
-            return bad("compare: bad argument (usage: compare BASE.json NEW.json "
-                       "[--tolerance 10%])", argv[i]), EXIT_USAGE;
-    }
-    if (nfiles != 2)
-        return bad("usage: lastroom-load compare BASE.json NEW.json [--tolerance 10%]", NULL),
-               EXIT_USAGE;
-    struct result *b = result_load(files[0], err, sizeof err), *c = NULL;
-    if (b)
-        c = result_load(files[1], err, sizeof err);
-    int n = b && c ? compare_runs(stdout, b, c, tol, err, sizeof err) : -1;
-    if (!b || !c)
-        bad(err, NULL);
-    else if (n < 0)
-        bad(err, NULL);
-    result_free(b);
-    result_free(c);
-    return !b || !c ? EXIT_CANNOT : n < 0 ? EXIT_USAGE : n > 0 ? EXIT_THRESHOLD : 0;
-}
-
 int main(int argc, char **argv)
 {
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")
@@ -778,9 +699,9 @@ int main(int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "list"))
         return cmd_list();
     if (argc >= 2 && !strcmp(argv[1], "report"))
-        return cmd_report(argc - 2, argv + 2);
+        return resultcmd_report(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "compare"))
-        return cmd_compare(argc - 2, argv + 2);
+        return resultcmd_compare(argc - 2, argv + 2);
     if (argc >= 3 && !strcmp(argv[1], "run"))
         return cmd_run(argc - 2, argv + 2);
     usage(stderr);

@@ -76,19 +76,37 @@ static double *derived(const struct result_timeline *t, bool ratio)
     return v;
 }
 
-static bool regressed(const struct row *r, double tolerance)
+/* The row's verdict: REGRESSED only when it moved the worse way past all three bars;
+ * otherwise which bar it stayed under (or "better"). */
+static const char *verdict_of(const struct row *r, double tolerance)
 {
     double diff = r->worse == HIGHER_WORSE ? r->cur - r->base : r->base - r->cur;
-    double rel = r->base != 0 ? diff / fabs(r->base) : (diff > 0 ? INFINITY : 0);
-    return diff > 0 && rel > tolerance && diff > r->noise && diff >= r->min_effect;
+    double mag = fabs(diff), rel = r->base != 0 ? mag / fabs(r->base) : (mag > 0 ? INFINITY : 0);
+    if (mag == 0)
+        return "ok (same)";
+    if (rel <= tolerance)
+        return "ok (within tolerance)";
+    if (mag <= r->noise)
+        return "ok (within noise)";
+    if (mag < r->min_effect)
+        return "ok (below the minimum effect)";
+    return diff > 0 ? "REGRESSED" : "better";
 }
 
-static void print_row(FILE *out, const struct row *r, bool bad)
+static bool regressed(const struct row *r, double tolerance)
+{
+    return strcmp(verdict_of(r, tolerance), "REGRESSED") == 0;
+}
+
+static void print_row(FILE *out, const struct row *r, double tolerance)
 {
     double change = r->base != 0 ? 100 * (r->cur - r->base) / fabs(r->base) : 0;
     const char *unit = r->time ? " ms" : "";
-    fprintf(out, "%-40.40s %-6s %12.4g%s %12.4g%s %+9.1f%% %10.3g  %s\n", r->series, r->stat,
-            r->base, unit, r->cur, unit, change, r->noise, bad ? "REGRESSED" : "ok");
+    char base[32], cur[32];
+    snprintf(base, sizeof base, "%.4g%s", r->base, unit);
+    snprintf(cur, sizeof cur, "%.4g%s", r->cur, unit);
+    fprintf(out, "%-40.40s %-6s %15s %15s %+9.1f%% %10.3g  %s\n", r->series, r->stat, base,
+            cur, change, r->noise, verdict_of(r, tolerance));
 }
 
 /* The rows of trend series s (present in both runs). */
@@ -107,9 +125,8 @@ static int trend_rows(FILE *out, const struct result *b, const struct result *c,
                          result_quantile(sc, qs[k]), 0, sb->is_time ? 1 : 0, HIGHER_WORSE,
                          sb->is_time };
         r.noise = own ? noise_of(b, bcols[k], c, ccols[k]) : rel_noise[k] * fabs(r.base);
-        bool reg = regressed(&r, tolerance);
-        print_row(out, &r, reg);
-        bad += reg;
+        print_row(out, &r, tolerance);
+        bad += regressed(&r, tolerance);
     }
     return bad;
 }
@@ -149,13 +166,12 @@ static int rate_rows(FILE *out, const struct result *b, const struct result *c, 
                          rates[k].min_effect, rates[k].worse, false };
         if (ci >= 0)
             r.noise = noise_of(b, col[0][ci], c, col[1][ci]);
-        else if (rates[k].worse == LOWER_WORSE && k > 0 && rate_noise_rel > 0)
-            r.noise = rate_noise_rel * r.base;     /* iterations: as requests */
+        else if (strcmp(rates[k].series, "iterations") == 0)
+            r.noise = rate_noise_rel * r.base;     /* as requests */
         if (k == 0)
             rate_noise_rel = r.base > 0 ? r.noise / r.base : 0;
-        bool reg = regressed(&r, tolerance);
-        print_row(out, &r, reg);
-        bad += reg;
+        print_row(out, &r, tolerance);
+        bad += regressed(&r, tolerance);
     }
     for (int i = 0; i < 2; i++)
         for (int j = 0; j < 2; j++)
@@ -185,7 +201,7 @@ int compare_runs(FILE *out, const struct result *base, const struct result *cur,
             base->scenario, base->profile, base->duration_s, cur->scenario, cur->profile,
             cur->duration_s, 100 * tolerance);
     fprintf(out, "%-40s %-6s %15s %15s %10s %10s  %s\n", "series", "stat", "base", "new",
-            "change", "noise", "verdict");
+            "change", "noise", "verdict (REGRESSED: worse past tolerance, noise and minimum)");
     double rel[3];
     duration_noise(base, cur, rel);
     int bad = rate_rows(out, base, cur, tolerance);
