@@ -3,7 +3,8 @@
  * latencies, a 20% and a 5% slowdown, sub-millisecond changes, a falling request rate),
  * the tolerance's syntax; and the report and JUnit of a summary whose strings are
  * hostile (markup in the scenario, series and threshold names): all of it escaped, a
- * failed threshold shown with its observed value.
+ * failed threshold shown with its observed value; the report's four charts with the
+ * faults shaded on each, and a summary without a timeline saying so.
  */
 #include <check.h>
 #include <math.h>
@@ -185,6 +186,43 @@ START_TEST(test_hostile_strings)
 }
 END_TEST
 
+static int count_of(const char *text, const char *what)
+{
+    int n = 0;
+    for (const char *p = text; (p = strstr(p, what)); p++)
+        n++;
+    return n;
+}
+
+START_TEST(test_report_charts_and_faults)
+{
+    char err[256];
+    struct result *r = run(20, 0.02, 1, 1);
+    json_t *lr = json_object_get(r->doc, "lastroom");
+    json_object_set_new(lr, "nemesis", json_pack("{s:[{s:s, s:f, s:f}, {s:s, s:f, s:f}]}",
+                        "timeline", "kind", "latency", "start_s", 3.0, "end_s", 8.0,
+                        "kind", "kill-backends", "start_s", 12.0, "end_s", 12.0));
+    struct result *again = result_from_doc(r->doc, err, sizeof err);
+    ck_assert_ptr_nonnull(again);
+    char *html = render(report_write, again);
+    ck_assert_int_eq(count_of(html, "<svg id='chart-"), 4);
+    ck_assert_int_eq(count_of(html, "class='fault'"), 8);          /* 2 faults x 4 charts */
+    ck_assert_int_eq(count_of(html, "<polyline"), 6);              /* rps, vus, 3 latencies, errors */
+    ck_assert_ptr_nonnull(strstr(html, "<td>kill-backends</td><td class='num'>12.00 s</td>"));
+    ck_assert_ptr_nonnull(strstr(html, "id='verdict' class='pass'>PASSED"));
+    free(html);
+    json_object_del(again->doc, "timeline");
+    struct result *none = result_from_doc(again->doc, err, sizeof err);
+    html = render(report_write, none);
+    ck_assert_int_eq(count_of(html, "<svg"), 0);
+    ck_assert_ptr_nonnull(strstr(html, "This summary has no timeline."));
+    free(html);
+    result_free(none);
+    result_free(again);
+    result_free(r);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("compare");
@@ -192,6 +230,7 @@ int main(void)
     tcase_add_test(tc, test_rule);
     tcase_add_test(tc, test_tolerance);
     tcase_add_test(tc, test_hostile_strings);
+    tcase_add_test(tc, test_report_charts_and_faults);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
     srunner_run_all(sr, CK_NORMAL);
