@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# load_results.sh: live metrics, regression detection and bad input. --metrics-listen
+# load_results.sh: live metrics, gzipped samples, regression detection and bad input. --metrics-listen
 # serves the tester's metrics during a run, and every query of deploy/grafana's
 # dashboard names a metric lastroomd or the tester really exports (a checker shown to
 # catch a misspelt one). `compare` of a run with itself
@@ -68,7 +68,11 @@ run = "\n".join(s.get("run", "") for s in steps)
 sys.exit(not all(w in run for w in ("run race --profile quick", "--report", "--junit", "compare")))' \
   "$ROOT/deploy/github/load-test.yml"
 check "the proxy takes the latency fault" "$ROOT/scripts/nemesis.sh" proxy "127.0.0.1:$CPORT" mode latency 25 >/dev/null
-check "the slowed http run" http_run "http://127.0.0.1:$LPORT" "$TMP/slow.json"
+check "the slowed http run (its samples to --out json=FILE.gz)" \
+  http_run "http://127.0.0.1:$LPORT" "$TMP/slow.json" --out "json=$TMP/slow.ndjson.gz"
+expect_eq "the gzipped NDJSON holds one http_reqs point per request" \
+  "$(jq -r '.metrics.http_reqs.values.count' "$TMP/slow.json")" \
+  "$(zcat "$TMP/slow.ndjson.gz" | jq -c 'select(.type == "Point" and .metric == "http_reqs")' | wc -l)"
 p95() { jq -r '.metrics.http_req_duration.values["p(95)"]' "$1"; }
 check "the slowdown is at least 10x the base p95 ($(p95 "$TMP/base.json") -> $(p95 "$TMP/slow.json") ms)" \
   awk -v b="$(p95 "$TMP/base.json")" -v s="$(p95 "$TMP/slow.json")" 'BEGIN { exit !(s >= 10 * b) }'
