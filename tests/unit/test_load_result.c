@@ -154,6 +154,27 @@ START_TEST(test_refusals)
     ck_assert_ptr_nonnull(strstr(err, "not pairs of a valid length"));
     free(text);
 
+    json_object_set_new(h, "buckets", json_pack("[i, i]", 0, 1));    /* 1 value of 0 */
+    json_object_set_new(h, "count", json_integer(1));
+    json_object_set_new(h, "min", json_integer(0));
+    json_object_set_new(h, "max", json_integer(0));
+    json_object_set_new(json_object_get(json_object_get(json_object_get(doc, "metrics"),
+                        "http_req_failed"), "values"), "passes", json_real(1e300));
+    json_object_set_new(doc, "timeline", json_pack("{s:f, s:[i], s:[i], s:[i], s:[f], s:[f], s:[f]}",
+                        "step_s", 1e300, "requests", 1, "errors", 0, "vus", 1, "p50_ms", 1.0,
+                        "p95_ms", 1.0, "p99_ms", 1.0));
+    text = json_dumps(doc, JSON_COMPACT);
+    ck_assert_ptr_null(load_text(text, err, sizeof err));  /* a point 1e300 s wide */
+    ck_assert_ptr_nonnull(strstr(err, "timeline: missing or bad columns"));
+    free(text);
+    json_object_del(doc, "timeline");
+    text = json_dumps(doc, JSON_COMPACT);
+    r = load_text(text, err, sizeof err);                   /* a huge count: clamped */
+    ck_assert_msg(r != NULL, "%s", err);
+    ck_assert_uint_eq(result_find(r, "http_req_failed")->passes, UINT64_MAX);
+    result_free(r);
+    free(text);
+
     ck_assert_ptr_null(result_load("no-such-file.json", err, sizeof err));
     ck_assert_str_eq(err, "no-such-file.json: no such file");
     free(good);

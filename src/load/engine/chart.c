@@ -80,9 +80,9 @@ static void draw_axes(FILE *out, const struct chart *c, double ymax)
     double span = c->n * c->step_s, tick = 1;
     for (size_t k = 0; k < sizeof ticks / sizeof ticks[0] && span / ticks[k] > 8; k++)
         tick = k + 1 < sizeof ticks / sizeof ticks[0] ? ticks[k + 1] : ticks[k];
-    while (span / tick > 8)
+    while (isfinite(span) && span / tick > 8)
         tick *= 2;
-    for (double t = 0; t <= span + 1e-9; t += tick)
+    for (double t = 0; isfinite(span) && t <= span + 1e-9; t += tick)
         fprintf(out, "<text x='%.1f' y='%.1f' text-anchor='middle' class='tick'>%gs</text>\n",
                 x_of(c, t), M_TOP + PLOT_H + 16, t);
 }

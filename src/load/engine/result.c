@@ -31,6 +31,13 @@ static double num(const json_t *o, const char *key)
     return json_number_value(json_object_get(o, key));
 }
 
+/* A count: a number >= 0, clamped to the uint64 range (0 when absent or not a number). */
+static uint64_t count_of(const json_t *o, const char *key)
+{
+    double x = num(o, key);
+    return !(x > 0) ? 0 : x >= 1.8e19 ? UINT64_MAX : (uint64_t)x;
+}
+
 /* One series of "metrics" into s. Returns 0, or -1 with err. */
 static int series_read(struct result_series *s, const char *name, const json_t *js,
                        char *err, size_t errlen)
@@ -44,8 +51,8 @@ static int series_read(struct result_series *s, const char *name, const json_t *
     const char *contains = json_string_value(json_object_get(js, "contains"));
     s->is_time = contains && strcmp(contains, "time") == 0;
     s->count = num(v, "count");
-    s->passes = (uint64_t)fmax(0, num(v, "passes"));
-    s->fails = (uint64_t)fmax(0, num(v, "fails"));
+    s->passes = count_of(v, "passes");
+    s->fails = count_of(v, "fails");
     s->value = num(v, "value");
     s->min = num(v, "min");
     s->max = num(v, "max");
@@ -101,7 +108,8 @@ static int timeline_read(struct result_timeline *t, const json_t *tl, char *err,
         return 0;
     size_t n = json_array_size(json_object_get(tl, "requests"));
     t->step_s = num(tl, "step_s");
-    if (!json_is_object(tl) || n == 0 || n > RESULT_TIMELINE_MAX || !(t->step_s >= 1))
+    if (!json_is_object(tl) || n == 0 || n > RESULT_TIMELINE_MAX || !(t->step_s >= 1)
+        || t->step_s > RESULT_STEP_MAX)
         return snprintf(err, errlen, "timeline: missing or bad columns"), -1;
     t->requests = column(tl, "requests", n);
     t->errors = column(tl, "errors", n);

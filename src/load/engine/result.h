@@ -21,6 +21,7 @@
 #define RESULT_FILE_MAX (64u << 20)    /* a summary larger than this is refused */
 #define RESULT_SERIES_MAX 1024
 #define RESULT_TIMELINE_MAX 100000     /* points */
+#define RESULT_STEP_MAX 86400.0        /* seconds per point */
 
 struct result_series {
     char name[192];                /* "http_req_duration{name:hold}" */
