@@ -7,6 +7,7 @@
 #   make bench      side-by-side benchmarks (bench/)
 #   make fuzz       libFuzzer harnesses, each for a bounded time
 #   make install    programs, --help texts, scripts, migrations (PREFIX, DESTDIR); install-load: the tester alone
+#   make docs-screenshot   docs/report.png: the quick race run's HTML report in Chromium
 #   make O=build/x SAN=1 build/x/bin/lastroomd   one target into a folder of its own
 #
 # Sources are found by wildcard, so adding a module is adding its .c file:
@@ -25,7 +26,7 @@ include flags.mk
 
 CC      ?= cc
 SERVER_PKGS := libpq libmicrohttpd jansson libsodium
-LOAD_PKGS   := libpq jansson
+LOAD_PKGS   := libpq jansson zlib
 TEST_PKGS   := check
 ALL_PKGS    := $(SERVER_PKGS) $(LOAD_PKGS) $(TEST_PKGS)
 SERVER_LIBS := $(call pkgs_libs,$(SERVER_PKGS)) -lpthread -lm
@@ -40,7 +41,7 @@ LDFLAGS ?=
 
 # Building needs the -dev packages; say so in one line instead of a page of errors.
 # The goals that install them first (demo, test, bench, fuzz) and clean skip the check.
-NO_DEPS_GOALS := demo test bench fuzz clean deps mutants install-deps
+NO_DEPS_GOALS := demo test bench fuzz clean deps mutants install-deps docs-screenshot
 ifneq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
 ifneq ($(shell pkg-config --exists $(ALL_PKGS) 2>/dev/null && test -f /usr/include/http_parser.h && echo ok),ok)
 $(error missing build dependencies: run 'scripts/deps.sh' (as root or with sudo) to install them)
@@ -94,7 +95,7 @@ endif
 
 PROGRAMS := $(BIN)/lastroomd $(BIN)/lastroom-load $(BIN)/lastroom-faultproxy
 
-.PHONY: all tests test demo mutants bench fuzz clean install install-load
+.PHONY: all tests test demo mutants bench fuzz clean install install-load docs-screenshot
 all: $(PROGRAMS)
 tests: $(PROGRAMS) $(TEST_BINS)
 
@@ -193,6 +194,13 @@ install: $(PROGRAMS) install-load
 	install -m 644 $(FUNCTIONS) $(INST_SHARE)/db/functions/
 	install -m 644 db/seed.sql $(INST_SHARE)/db/
 	install -m 644 README.md docs/*.md $(INST_DOC)/
+
+# The screenshot load_race.sh takes of the report, kept as docs/report.png.
+docs-screenshot:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory SAN=1 tests
+	@LASTROOM_SCREENSHOT_OUT=$(CURDIR)/docs/report.png LASTROOM_BIN=build/san/bin \
+	  LASTROOM_TESTBIN=build/san/tests tests/run.sh load_race
 
 clean:
 	rm -rf build bin

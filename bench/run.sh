@@ -28,6 +28,9 @@
 #   BENCH_LASTROOM_VUS  VUs of the large last-room run (default 10000)
 #   BENCH_D_BUDGET  seconds the large last-room run may take (default 200); it is
 #                   skipped when the 1,000-VU run predicts more
+#   BENCH_BASELINE  folder of the race summaries kept from the last bench run (default
+#                   var/bench-baseline): each new one is compared with its namesake
+#                   there (lastroom-load compare, in the results), then kept in its place
 # Exit status: 0 when the table was printed (MISS and n/a rows included), 1 when the
 # private PostgreSQL could not be started.
 set -uo pipefail
@@ -115,6 +118,21 @@ wants d && section_d
 wants e && section_e
 wants f && section_f
 
+# Regression check of section c: each race summary against the last bench run's, then
+# kept as the next baseline. The verdicts go under the table.
+BASELINE=${BENCH_BASELINE:-var/bench-baseline}
+COMPARED=""
+mkdir -p "$BASELINE"
+for f in "$OUT"/race-*.json; do
+  [ -s "$f" ] || continue
+  b=$BASELINE/$(basename "$f")
+  if [ -s "$b" ]; then
+    "$LOAD" compare "$b" "$f" >"$f.compare" 2>&1; rc=$?
+    COMPARED+="- $(basename "$f" .json) against the last bench run: exit $rc, $(tail -1 "$f.compare") (table: $f.compare)"$'\n'
+  fi
+  cp "$f" "$b"
+done
+
 {
   echo "# lastroom bench results"
   echo
@@ -123,6 +141,7 @@ wants f && section_f
   echo "load average at the start: $LOAD_START, at the end: $(cut -d' ' -f1-3 /proc/loadavg) (a quiet machine shows about 0)."
   echo
   print_table
+  if [ -n "$COMPARED" ]; then echo; echo "Compared with the previous bench run ($BASELINE):"; printf '%s' "$COMPARED"; fi
 } >"$RESULTS"
 say "results ($((SECONDS - T0)) s; also in $RESULTS)"
 cat "$RESULTS"

@@ -10,6 +10,7 @@ PKGS=(
   libjansson-dev                                  # JSON
   libsodium-dev                                   # argon2id passwords, HMAC tokens
   libhttp-parser-dev                              # lastroom-load's HTTP response parser
+  zlib1g-dev                                      # --out FILE.gz in lastroom-load
   check                                           # C unit test framework
   curl jq python3 openssl                         # integration tests and scripts (raw sockets in python3, HMAC in openssl)
   shellcheck                                      # the scripts are checked by tests/integration/shellcheck.sh
@@ -18,6 +19,8 @@ PKGS=(
   nodejs                                          # Node.js 20 with its npm: the OpenAPI linter (scripts/openapi-lint.sh)
   lua5.4                                          # luac5.4 -p checks the scripts lastroom-load openapi writes
   clang libclang-rt-14-dev libfuzzer-14-dev       # fuzz harnesses (make fuzz, fuzz_smoke test)
+  chromium                                        # renders the HTML report in a test (headless)
+  python3-yaml                                    # a test reads deploy/prometheus.yml
 )
 if [ "${LASTROOM_BENCH_DEPS:-0}" = 1 ]; then
   PKGS+=(wrk hey apache2-utils time)   # peers, and GNU time for peak memory

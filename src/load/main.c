@@ -24,6 +24,11 @@
 #include "load/engine/executor.h"
 #include "load/engine/export.h"
 #include "load/engine/httpc.h"
+#include "load/engine/junit.h"
+#include "load/engine/prom.h"
+#include "load/engine/report.h"
+#include "load/engine/result.h"
+#include "load/resultcmd.h"
 #include "load/booking/nemesis.h"
 #include "load/engine/runner.h"
 #include "load/scenarios.h"
@@ -37,6 +42,10 @@
 
 struct cli {
     const char *scenario, *url, *db, *profile, *summary_export, *out_json;
+    bool out_csv;                        /* --out csv=FILE (out_json holds FILE) */
+    const char *report, *junit;          /* --report FILE.html, --junit FILE */
+    const char *metrics_listen;          /* --metrics-listen ADDR */
+    const char *history_out;             /* --history-out FILE */
     int vus, threads, max_vus;           /* 0: not given */
     double rate;                         /* --rate: constant-arrival-rate, 0: not given */
     int64_t iterations;                  /* 0: not given */
@@ -71,6 +80,8 @@ struct app {
     int nevents;
     struct nemesis *nemesis;             /* NULL: no fault scheduled */
     char script[4096];
+    struct timeline *timeline;           /* per-second figures for the exports */
+    struct prom *prom;                   /* --metrics-listen, or NULL */
 };
 
 static void usage(FILE *out)
@@ -80,6 +91,8 @@ static void usage(FILE *out)
           "       lastroom-load openapi list FILE.json\n"
           "       lastroom-load openapi script FILE.json OPERATION...   (operationId or 'METHOD /path';\n"
           "                                    the Lua script goes to standard output)\n\n"
+          "       lastroom-load report SUMMARY.json -o FILE.html\n"
+          "       lastroom-load compare BASE.json NEW.json [--tolerance 10%]\n\n"
           "  --url URL | -e API_URL=URL   the API (default http://127.0.0.1:8080)\n"
           "  -e ADMIN_EMAIL=.. -e ADMIN_PASSWORD=..   the admin, as in the environment\n"
           "  --db URL                     PostgreSQL, for verification\n"
@@ -94,8 +107,15 @@ static void usage(FILE *out)
           "                               'http_req_duration=p(95)<500'\n"
           "  --no-thresholds              judge no threshold but the verdict's own:\n"
           "                               overbookings and inventory_violations\n"
-          "  --summary-export FILE        the summary as JSON\n"
-          "  --out json=FILE              every sample as NDJSON\n"
+          "  --summary-export FILE        the summary as JSON (histograms, timeline)\n"
+          "  --report FILE.html           the HTML report (charts, thresholds, verdict)\n"
+          "  --junit FILE                 thresholds and verification checks as JUnit XML\n"
+          "  --metrics-listen ADDR        serve the metrics to Prometheus during the run at\n"
+          "                               http://ADDR/metrics (e.g. 127.0.0.1:9465)\n"
+          "  --history-out FILE           booking scenarios: every attempt the clients made\n"
+          "                               and what they were told, one JSON line each\n"
+          "  --out json=FILE | csv=FILE   every sample as NDJSON or CSV (k6's columns);\n"
+          "                               FILE.gz is gzipped. One --out per run\n"
           "  --threads N                  event-loop threads (default: one per core)\n"
           "  --timeout D                  request timeout (default 60s)\n"
           "  --seed N  --quiet  --help\n"
@@ -157,7 +177,8 @@ static const char *const main_options[] = {
     "--url", "-e", "--db", "--profile", "--vus", "--max-vus", "--rate", "--threads",
     "--iterations", "--seed", "--duration", "--timeout", "--stage", "--summary-export",
     "--out", "--threshold", "--nemesis", "--pgdir", "--proxy-control", "--server-pidfile",
-    "--server-restart-cmd", "--nemesis-script", NULL,
+    "--server-restart-cmd", "--nemesis-script", "--report", "--junit", "--metrics-listen",
+    "--history-out", NULL,
 };
 
 static bool is_main_option(const char *k)
@@ -207,8 +228,20 @@ static int parse_valued(struct cli *c, const char *k, const char *v)
         return parse_stage(c, v);
     else if (!strcmp(k, "--summary-export"))
         c->summary_export = v;
-    else if (!strcmp(k, "--out") && !strncmp(v, "json=", 5) && v[5])
+    else if (!strcmp(k, "--report"))
+        c->report = v;
+    else if (!strcmp(k, "--junit"))
+        c->junit = v;
+    else if (!strcmp(k, "--metrics-listen"))
+        c->metrics_listen = v;
+    else if (!strcmp(k, "--history-out"))
+        c->history_out = v;
+    else if (!strcmp(k, "--out") && !c->out_json && !strncmp(v, "json=", 5) && v[5])
         c->out_json = v + 5;
+    else if (!strcmp(k, "--out") && !c->out_json && !strncmp(v, "csv=", 4) && v[4]) {
+        c->out_json = v + 4;
+        c->out_csv = true;
+    }
     else if (!strcmp(k, "--threshold") && strchr(v, '=') && c->nthr < MAX_ARGS)
         c->thr[c->nthr++] = v;
     else if (!strcmp(k, "--nemesis") && c->nfaults < NEMESIS_MAX_EVENTS)
@@ -339,6 +372,10 @@ static bool on_tick(void *arg, const struct runner_progress *p, const struct met
 {
     struct app *a = arg;
     bool abort_now = !p->final && thr_should_abort(a->thr, m, p->elapsed_s);
+    if (a->prom) {
+        thr_evaluate(a->thr, m, p->elapsed_s);     /* judged again at the end */
+        prom_publish(a->prom, m, a->thr, p->elapsed_s);
+    }
     if (a->cli.quiet || (!a->tty && !p->final && p->elapsed_s - a->last_line < 10))
         return abort_now;
     a->last_line = p->elapsed_s;
@@ -366,16 +403,41 @@ static int open_outputs(struct app *a)
 {
     if (!a->cli.out_json)
         return 0;
-    a->nd_file = fopen(a->cli.out_json, "w");
+    size_t len = strlen(a->cli.out_json);
+    bool gz = len > 3 && !strcmp(a->cli.out_json + len - 3, ".gz");
+    a->nd_file = gz ? export_gz_open(a->cli.out_json) : fopen(a->cli.out_json, "w");
     if (!a->nd_file)
         return bad("cannot open --out file", a->cli.out_json);
-    a->nd = export_ndjson_new(a->nd_file, a->env.metrics, a->thr);
+    a->nd = a->cli.out_csv ? export_csv_new(a->nd_file, a->env.metrics)
+                           : export_ndjson_new(a->nd_file, a->env.metrics, a->thr);
     return a->nd ? 0 : bad("cannot write --out file", a->cli.out_json);
+}
+
+/* The summary export, the report and the JUnit file from the summary doc. Returns 0,
+ * or -1 (reported) when one could not be written. */
+static int write_results(const struct cli *c, json_t *doc)
+{
+    char err[512];
+    int rc = 0;
+    if (!doc)
+        return bad("out of memory", NULL);
+    if (c->summary_export && export_write_json(c->summary_export, doc, err, sizeof err) != 0)
+        rc = bad(err, NULL);
+    if (!c->report && !c->junit)
+        return rc;
+    struct result *r = result_from_doc(doc, err, sizeof err);
+    if (!r)
+        return bad(err, NULL);
+    if (c->report && report_write_file(c->report, r, err, sizeof err) != 0)
+        rc = bad(err, NULL);
+    if (c->junit && junit_write_file(c->junit, r, err, sizeof err) != 0)
+        rc = bad(err, NULL);
+    result_free(r);
+    return rc;
 }
 
 static int close_outputs(struct app *a, double elapsed)
 {
-    char err[256];
     int rc = 0;
     if (a->nd && export_ndjson_finish(a->nd) != 0)
         rc = bad("writing --out failed", a->cli.out_json);
@@ -383,16 +445,17 @@ static int close_outputs(struct app *a, double elapsed)
         rc = bad("writing --out failed", a->cli.out_json);
     a->nd = NULL;
     a->nd_file = NULL;
-    if (a->cli.summary_export) {
+    if (a->cli.summary_export || a->cli.report || a->cli.junit) {
         json_t *lr = json_pack("{s:s, s:s, s:s}", "scenario", a->scn->name, "profile",
                                a->profile->name, "verdict", a->env.verdict);
         if (lr && a->env.export_extra)
             json_object_update(lr, a->env.export_extra);
         if (lr && a->nemesis)
             json_object_set_new(lr, "nemesis", nemesis_json(a->nemesis));
-        if (export_summary_write(a->cli.summary_export, a->env.metrics, a->thr, elapsed, lr,
-                                 err, sizeof err) != 0)
-            rc = bad(err, NULL);
+        json_t *doc = export_summary_json(a->env.metrics, a->thr, a->timeline, elapsed, lr);
+        if (write_results(&a->cli, doc) != 0)
+            rc = -1;
+        json_decref(doc);
         json_decref(lr);
     }
     return rc;
@@ -406,6 +469,7 @@ static int run_and_report(struct app *a)
     struct runner_config rc = {
         .scenario = a->scn, .env = &a->env, .exec = a->exec, .target = &a->target,
         .threads = a->cli.threads, .timeout_s = a->cli.timeout_s, .ndjson = a->nd,
+        .timeline = a->timeline,
         .tick = on_tick, .tick_arg = a,
         .unknown = a->nemesis ? nemesis_mark_unknown : NULL, .unknown_arg = a->nemesis,
     };
@@ -424,6 +488,9 @@ static int run_and_report(struct app *a)
         bad("verification could not be made", err);
         status = EXIT_CANNOT;
     }
+    if (a->cli.history_out && !a->env.history_written && status == 0)
+        fprintf(stderr, "lastroom-load: the %s scenario keeps no booking history: "
+                "--history-out %s not written\n", a->scn->name, a->cli.history_out);
     metrics_merge(a->env.metrics, a->env.shard);
     int failed = thr_evaluate(a->thr, a->env.metrics, res.elapsed_s);
     fputc('\n', stdout);
@@ -493,9 +560,23 @@ static int check_scenario_options(const struct app *a)
     return 0;
 }
 
+static int check_outputs(const struct cli *c)
+{
+    const char *const what[] = { "--summary-export", "--report", "--junit", "--out",
+                                 "--history-out" };
+    const char *const path[] = { c->summary_export, c->report, c->junit, c->out_json,
+                                 c->history_out };
+    for (size_t i = 0; i < sizeof what / sizeof what[0]; i++)
+        if (path[i] && resultcmd_writable(what[i], path[i]) != 0)
+            return -1;
+    return 0;
+}
+
 static int app_prepare(struct app *a)
 {
     char err[512];
+    if (check_outputs(&a->cli) != 0)
+        return -1;
     a->scn = lr_scenario_find(a->cli.scenario);
     if (!a->scn)
         return bad("unknown scenario (see lastroom-load list)", a->cli.scenario);
@@ -528,6 +609,7 @@ static void env_init(struct app *a)
                              ? a->exec.iterations * a->exec.vus : -1;
     e->quiet = a->cli.quiet;
     e->argv_extra = a->cli.extra;
+    e->history_out = a->cli.history_out;
 }
 
 /* The nemesis for the schedule, when there is one. Returns 0, or -1 (reported). */
@@ -562,8 +644,16 @@ static int cmd_run(int argc, char **argv)
     raise_nofile();
     a.tty = isatty(STDERR_FILENO);
     a.env.metrics = metrics_new();
-    if (!a.env.metrics) {
+    a.timeline = timeline_new(exec_duration(&a.exec) + a.exec.graceful_stop_s
+                              + a.exec.graceful_ramp_down_s + 1);
+    if (!a.env.metrics || !a.timeline) {
         bad("out of memory", NULL);
+        return EXIT_CANNOT;
+    }
+    if (a.cli.metrics_listen && !(a.prom = prom_start(a.cli.metrics_listen, err, sizeof err))) {
+        bad(err, NULL);
+        metrics_free(a.env.metrics);
+        timeline_free(a.timeline);
         return EXIT_CANNOT;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -600,6 +690,8 @@ static int cmd_run(int argc, char **argv)
     json_decref(a.env.export_extra);
     metrics_shard_free(a.env.shard);
     metrics_free(a.env.metrics);
+    timeline_free(a.timeline);
+    prom_stop(a.prom);
     return status;
 }
 
@@ -662,6 +754,10 @@ int main(int argc, char **argv)
         return cmd_list();
     if (argc >= 2 && !strcmp(argv[1], "openapi"))
         return cmd_openapi(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "report"))
+        return resultcmd_report(argc - 2, argv + 2);
+    if (argc >= 2 && !strcmp(argv[1], "compare"))
+        return resultcmd_compare(argc - 2, argv + 2);
     if (argc >= 3 && !strcmp(argv[1], "run"))
         return cmd_run(argc - 2, argv + 2);
     usage(stderr);

@@ -70,7 +70,7 @@ START_TEST(test_summary_export)
     struct fixture f;
     fixture_init(&f);
     json_t *verdict = json_pack("{s:i, s:i}", "successful", 1, "refused", 49);
-    json_t *built = export_summary_json(f.m, f.thr, 20, verdict);
+    json_t *built = export_summary_json(f.m, f.thr, NULL, 20, verdict);
     char *text = json_dumps(built, JSON_COMPACT);
     json_error_t jerr;
     json_t *doc = json_loads(text, 0, &jerr);
@@ -123,7 +123,8 @@ START_TEST(test_summary_write_file)
     int fd = mkstemp(path);
     ck_assert_int_ge(fd, 0);
     close(fd);
-    ck_assert_int_eq(export_summary_write(path, f.m, f.thr, 20, NULL, err, sizeof err), 0);
+    json_t *built = export_summary_json(f.m, f.thr, NULL, 20, NULL);
+    ck_assert_int_eq(export_write_json(path, built, err, sizeof err), 0);
     json_error_t jerr;
     json_t *doc = json_load_file(path, 0, &jerr);
     unlink(path);
@@ -131,9 +132,9 @@ START_TEST(test_summary_write_file)
     ck_assert(json_is_object(json_object_get(doc, "lastroom")));
     ck_assert_int_eq(json_object_size(json_object_get(doc, "lastroom")), 0);
     json_decref(doc);
-    ck_assert_int_eq(export_summary_write("no-such-dir/x.json", f.m, f.thr, 20, NULL, err,
-                                          sizeof err), -1);
-    ck_assert_str_eq(err, "could not write the summary export to no-such-dir/x.json");
+    ck_assert_int_eq(export_write_json("no-such-dir/x.json", built, err, sizeof err), -1);
+    ck_assert_str_eq(err, "could not write no-such-dir/x.json");
+    json_decref(built);
     fixture_free(&f);
 }
 END_TEST

@@ -23,6 +23,8 @@ int64_t history_clock_ms(const struct history_vu *v)
     return v->anchor_wall_ms + (clock_ns(CLOCK_MONOTONIC) - v->anchor_mono_ns) / 1000000;
 }
 
+#include "common/date.h"
+
 uint32_t history_per_vu(int nvus, int64_t iterations)
 {
     uint64_t n;
@@ -138,4 +140,24 @@ struct history_rec *history_collect(const struct history *h, size_t *n)
         *n += h->vus[i].len;
     }
     return all;
+}
+
+int history_write(const struct history *h, FILE *out)
+{
+    static const char *const outcomes[] = { "pending", "ok", "refused", "failed", "unknown" };
+    static const char *const cancels[] = { "none", "ok", "unknown" };
+    char day[DATE_TEXT_LEN + 1];
+    for (int v = 0; v < h->nvus; v++)
+        for (uint32_t i = 0; i < h->vus[v].len; i++) {
+            const struct history_rec *r = &h->vus[v].recs[i];
+            date_format(r->check_in, day);
+            fprintf(out, "{\"vu\":%d,\"hold_id\":%lld,\"booking_id\":%lld,\"room_type_id\":%lld,"
+                    "\"check_in\":\"%s\",\"nights\":%d,\"quantity\":%d,\"outcome\":\"%s\","
+                    "\"cancel\":\"%s\",\"confirm_sent\":%s}\n", v, (long long)r->hold_id,
+                    (long long)r->booking_id, (long long)r->room_type_id, day, r->nights,
+                    r->quantity, r->outcome < 5 ? outcomes[r->outcome] : "?",
+                    r->cancel < 3 ? cancels[r->cancel] : "?", r->confirm_sent ? "true" : "false");
+        }
+    fprintf(out, "{\"dropped\":%llu}\n", (unsigned long long)history_dropped(h));
+    return ferror(out) ? -1 : 0;
 }

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* What the client knows about a booking attempt. */
 enum history_outcome {
@@ -113,6 +114,13 @@ uint64_t history_dropped(const struct history *h);
 
 /* history_count: records with the given outcome, over all VUs. */
 size_t history_count(const struct history *h, enum history_outcome outcome);
+
+/* history_write: every record as one JSON line, VU by VU: {"vu", "hold_id",
+ * "booking_id", "room_type_id", "check_in" (YYYY-MM-DD), "nights", "quantity",
+ * "outcome" (pending|ok|refused|failed|unknown), "cancel" (none|ok|unknown),
+ * "confirm_sent"}, then one line {"dropped": N} with the attempts not recorded.
+ * Returns 0, or -1 when writing failed. */
+int history_write(const struct history *h, FILE *out);
 
 /* history_collect: a new array (free() it) of every record, VU by VU; *n is set to its
  * length. Returns NULL with *n == 0 when there is none or on no memory. */

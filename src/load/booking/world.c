@@ -443,11 +443,27 @@ static void touch_metrics(struct lr_scenario_env *env, const struct world *w)
     metrics_add(env->shard, w->m_booking_errors, 0);
 }
 
+/* --history-out: every attempt the clients made, one JSON line each. */
+static int write_history(struct lr_scenario_env *env, const struct world *w, char *err,
+                         size_t errlen)
+{
+    FILE *f = fopen(env->history_out, "w");
+    int rc = f ? history_write(w->history, f) : -1;
+    if (f && fclose(f) != 0)
+        rc = -1;
+    if (rc != 0)
+        return snprintf(err, errlen, "cannot write the booking history to %s", env->history_out), -1;
+    env->history_written = true;
+    return 0;
+}
+
 int world_verify(struct lr_scenario_env *env, char *err, size_t errlen)
 {
     struct world *w = env->data;
     if (!w)
         return snprintf(err, errlen, "no world to verify"), -1;
+    if (env->history_out && write_history(env, w, err, errlen) != 0)
+        return -1;
     struct verify_result r;
     int32_t to = w->first_day + w->p.nights;
     int rc = env->db_url

@@ -1,7 +1,10 @@
 /*
  * export.c: --summary-export JSON and --out json NDJSON (see export.h).
  *
- * The summary document is built with jansson once, at the end of the run. The NDJSON
+ * The summary document is built with jansson once, at the end of the run. A trend's
+ * histogram is written sparse: only its non-empty buckets, as (gap, count) pairs of
+ * integers, so a latency histogram of a few hundred used buckets takes a few KB
+ * whatever the run's length. The NDJSON
  * points are formatted with snprintf into a per-thread buffer of EXPORT_WRITER_BUF
  * bytes; a line is at most a few hundred bytes (names and tags are bounded and need no
  * escaping: metrics.c refuses quotes, backslashes and control characters in them).
@@ -14,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #define LINE_MAX_BYTES 512
 
@@ -68,7 +73,9 @@ static json_t *series_thresholds(const struct thr_set *thr, int id)
             continue;
         if (!t)
             t = json_object();
-        json_object_set_new(t, th->expr, json_pack("{s:b}", "ok", th->ok));
+        json_object_set_new(t, th->expr, th->evaluated
+                            ? json_pack("{s:b, s:f}", "ok", th->ok, "observed", th->observed)
+                            : json_pack("{s:b}", "ok", th->ok));
     }
     return t;
 }
@@ -84,11 +91,111 @@ static json_t *series_json(const struct metrics *m, const struct thr_set *thr, i
         json_object_set_new(s, "thresholds", t);
     else
         json_decref(t);
+    if (s && metrics_hist(m, id))
+        json_object_set_new(s, "histogram", export_hist_json(metrics_hist(m, id)));
     return s;
 }
 
+static json_int_t to_int(uint64_t v)
+{
+    return v > (uint64_t)INT64_MAX ? (json_int_t)INT64_MAX : (json_int_t)v;
+}
+
+json_t *export_hist_json(const struct hist *h)
+{
+    json_t *b = json_array();
+    size_t next = 0;
+    for (size_t i = 0; b && i < hist_nbuckets(h); i++) {
+        uint64_t c = hist_bucket(h, i);
+        if (c == 0)
+            continue;
+        json_array_append_new(b, json_integer((json_int_t)(i - next)));
+        json_array_append_new(b, json_integer(to_int(c)));
+        next = i + 1;
+    }
+    return json_pack("{s:s, s:I, s:f, s:I, s:I, s:I, s:I, s:o}", "layout", EXPORT_HIST_LAYOUT,
+                     "max_trackable", to_int(hist_max_trackable(h)), "scale",
+                     METRICS_TREND_SCALE, "count", to_int(hist_count(h)), "min",
+                     to_int(hist_min(h)), "max", to_int(hist_max(h)), "sum",
+                     to_int(hist_sum(h)), "buckets", b);
+}
+
+/* Fill the empty h from the bucket pairs of enc; -1 with err on a bad pair. */
+static int hist_fill(struct hist *h, const json_t *pairs, char *err, size_t errlen)
+{
+    size_t n = json_array_size(pairs), next = 0;
+    if (!json_is_array(pairs) || n % 2 || n > 2 * hist_nbuckets(h))
+        return snprintf(err, errlen, "histogram buckets: not pairs of a valid length"), -1;
+    for (size_t k = 0; k < n; k += 2) {
+        json_int_t gap = json_integer_value(json_array_get(pairs, k));
+        json_int_t c = json_integer_value(json_array_get(pairs, k + 1));
+        if (!json_is_integer(json_array_get(pairs, k)) || !json_is_integer(json_array_get(pairs, k + 1))
+            || gap < 0 || c <= 0 || (uint64_t)gap >= hist_nbuckets(h) - next
+            || hist_bucket_add(h, next + (size_t)gap, (uint64_t)c) != 0)
+            return snprintf(err, errlen, "histogram buckets: bad pair at %zu", k), -1;
+        next += (size_t)gap + 1;
+    }
+    return 0;
+}
+
+int export_hist_add(struct hist *dst, const json_t *enc, char *err, size_t errlen)
+{
+    json_int_t max_t = 0, count = -1, min = -1, max = -1, sum = -1;
+    const char *layout = NULL;
+    json_t *pairs = NULL;
+    if (json_unpack((json_t *)enc, "{s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "layout", &layout,
+                    "max_trackable", &max_t, "count", &count, "min", &min, "max", &max,
+                    "sum", &sum, "buckets", &pairs) != 0
+        || count < 0 || min < 0 || max < 0 || sum < 0)
+        return snprintf(err, errlen, "histogram: missing or negative fields"), -1;
+    if (strcmp(layout, EXPORT_HIST_LAYOUT) != 0 || (uint64_t)max_t != hist_max_trackable(dst))
+        return snprintf(err, errlen, "histogram: layout %s up to %lld is not %s up to %llu",
+                        layout, (long long)max_t, EXPORT_HIST_LAYOUT,
+                        (unsigned long long)hist_max_trackable(dst)), -1;
+    struct hist *h = hist_new(hist_max_trackable(dst));
+    if (!h)
+        return snprintf(err, errlen, "out of memory"), -1;
+    int rc = hist_fill(h, pairs, err, errlen);
+    if (rc == 0 && hist_count(h) != (uint64_t)count) {
+        snprintf(err, errlen, "histogram: buckets hold %llu values, count says %lld",
+                 (unsigned long long)hist_count(h), (long long)count);
+        rc = -1;
+    }
+    if (rc == 0 && count > 0 && hist_set_exact(h, (uint64_t)min, (uint64_t)max, (uint64_t)sum) != 0) {
+        snprintf(err, errlen, "histogram: min %lld or max %lld outside its buckets",
+                 (long long)min, (long long)max);
+        rc = -1;
+    }
+    if (rc == 0)
+        hist_merge(dst, h);
+    hist_free(h);
+    return rc;
+}
+
+static json_t *timeline_json(const struct timeline *tl, double duration_s)
+{
+    static const char *const cols[] = { "requests", "errors", "vus", "p50_ms", "p95_ms",
+                                        "p99_ms" };
+    json_t *c[6], *doc = json_pack("{s:b, s:f}", "mergeable", 0, "step_s", timeline_step(tl));
+    for (int k = 0; k < 6; k++) {
+        c[k] = json_array();
+        json_object_set_new(doc, cols[k], c[k]);
+    }
+    for (int i = 0; doc && i < timeline_count(tl, duration_s); i++) {
+        struct timeline_point p;
+        timeline_get(tl, i, &p);
+        json_array_append_new(c[0], json_integer(to_int(p.requests)));
+        json_array_append_new(c[1], json_integer(to_int(p.errors)));
+        json_array_append_new(c[2], json_integer(p.vus));
+        json_array_append_new(c[3], json_real(p.p50_ms));
+        json_array_append_new(c[4], json_real(p.p95_ms));
+        json_array_append_new(c[5], json_real(p.p99_ms));
+    }
+    return doc;
+}
+
 json_t *export_summary_json(const struct metrics *m, const struct thr_set *thr,
-                            double duration_s, json_t *lastroom)
+                            const struct timeline *tl, double duration_s, json_t *lastroom)
 {
     json_t *metrics = json_object();
     for (int id = 0; metrics && id < metrics_count_series(m); id++) {
@@ -98,31 +205,47 @@ json_t *export_summary_json(const struct metrics *m, const struct thr_set *thr,
                                 series_json(m, thr, id, duration_s));
         json_decref(t);
     }
-    return json_pack("{s:o, s:{s:f}, s:o}", "metrics", metrics,
-                     "state", "testRunDurationMs", duration_s * 1000.0,
-                     "lastroom", lastroom ? json_incref(lastroom) : json_object());
+    json_t *doc = json_pack("{s:s, s:i, s:o, s:{s:f}, s:o}", "format", EXPORT_FORMAT,
+                            "version", EXPORT_VERSION, "metrics", metrics, "state",
+                            "testRunDurationMs", duration_s * 1000.0, "lastroom",
+                            lastroom ? json_incref(lastroom) : json_object());
+    if (doc && tl)
+        json_object_set_new(doc, "timeline", timeline_json(tl, duration_s));
+    return doc;
 }
 
-int export_summary_write(const char *path, const struct metrics *m, const struct thr_set *thr,
-                         double duration_s, json_t *lastroom, char *err, size_t errlen)
+int export_replace(const char *path, int (*write)(FILE *f, const void *arg), const void *arg,
+                   char *err, size_t errlen)
 {
-    json_t *doc = export_summary_json(m, thr, duration_s, lastroom);
-    if (!doc) {
-        snprintf(err, errlen, "could not build the summary export: out of memory");
-        return -1;
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+        return snprintf(err, errlen, "path too long: %s", path), -1;
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return snprintf(err, errlen, "could not write %s", path), -1;
+    int rc = write(f, arg);
+    if (fclose(f) != 0 || rc != 0 || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return snprintf(err, errlen, "could not write %s", path), -1;
     }
-    int rc = json_dump_file(doc, path, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
-    json_decref(doc);
-    if (rc < 0)
-        snprintf(err, errlen, "could not write the summary export to %s", path);
-    return rc < 0 ? -1 : 0;
+    return 0;
+}
+
+static int dump_json(FILE *f, const void *doc)
+{
+    return json_dumpf(doc, f, JSON_INDENT(1) | JSON_REAL_PRECISION(15));
+}
+
+int export_write_json(const char *path, const json_t *doc, char *err, size_t errlen)
+{
+    return export_replace(path, dump_json, doc, err, errlen);
 }
 
 struct export_ndjson {
     FILE *out;
     const struct metrics *m;
     pthread_mutex_t lock;
-    bool failed;
+    bool failed, csv;
 };
 
 struct export_ndjson_writer {
@@ -169,6 +292,44 @@ struct export_ndjson *export_ndjson_new(FILE *out, const struct metrics *m,
         }
     }
     return x;
+}
+
+struct export_ndjson *export_csv_new(FILE *out, const struct metrics *m)
+{
+    struct export_ndjson *x = calloc(1, sizeof *x);
+    if (!x)
+        return NULL;
+    x->out = out;
+    x->m = m;
+    x->csv = true;
+    pthread_mutex_init(&x->lock, NULL);
+    if (fputs(EXPORT_CSV_HEADER "\n", out) == EOF) {
+        export_ndjson_finish(x);
+        return NULL;
+    }
+    return x;
+}
+
+static ssize_t gz_write(void *gz, const char *buf, size_t len)
+{
+    return len == 0 ? 0 : gzwrite(gz, buf, (unsigned)len) > 0 ? (ssize_t)len : -1;
+}
+
+static int gz_close(void *gz)
+{
+    return gzclose(gz) == Z_OK ? 0 : EOF;
+}
+
+FILE *export_gz_open(const char *path)
+{
+    gzFile gz = gzopen(path, "wb6");
+    if (!gz)
+        return NULL;
+    cookie_io_functions_t io = { .write = gz_write, .close = gz_close };
+    FILE *f = fopencookie(gz, "w", io);
+    if (!f)
+        gzclose(gz);
+    return f;
 }
 
 int export_ndjson_finish(struct export_ndjson *x)
@@ -221,6 +382,21 @@ static void format_time(int64_t time_ns, char *buf, size_t len)
              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ns);
 }
 
+/* One CSV line. Names and tags need no quoting: metrics.c refuses commas and quotes. */
+static void csv_point(struct export_ndjson_writer *w, int id, double value, int64_t time_ns)
+{
+    const struct metrics *m = w->x->m;
+    const char *key, *tag;
+    bool tagged = metrics_tag(m, id, &key, &tag), is_name = tagged && !strcmp(key, "name");
+    int64_t secs = time_ns / 1000000000 - (time_ns % 1000000000 < 0);
+    int n = snprintf(w->buf + w->len, EXPORT_WRITER_BUF - w->len,
+                     "%s,%lld,%.15g,,,,,,,%s,,,,,,,,%s%s%s,\n", metrics_metric_name(m, id),
+                     (long long)secs, value, is_name ? tag : "", tagged && !is_name ? key : "",
+                     tagged && !is_name ? "=" : "", tagged && !is_name ? tag : "");
+    if (n > 0 && (size_t)n < EXPORT_WRITER_BUF - w->len)
+        w->len += (size_t)n;
+}
+
 void export_ndjson_point(struct export_ndjson_writer *w, int id, double value, int64_t time_ns)
 {
     const struct metrics *m = w->x->m;
@@ -230,6 +406,10 @@ void export_ndjson_point(struct export_ndjson_writer *w, int id, double value, i
         return;
     if (EXPORT_WRITER_BUF - w->len < LINE_MAX_BYTES)
         export_ndjson_flush(w);
+    if (w->x->csv) {
+        csv_point(w, id, value, time_ns);
+        return;
+    }
     if (metrics_tag(m, id, &key, &tag))
         snprintf(tags, sizeof tags, "\"%s\":\"%s\"", key, tag);
     format_time(time_ns, when, sizeof when);

@@ -167,3 +167,31 @@ uint64_t hist_quantile(const struct hist *h, double q)
         v = h->min;
     return v > h->max ? h->max : v;
 }
+
+size_t hist_nbuckets(const struct hist *h) { return h->nbuckets; }
+
+uint64_t hist_bucket(const struct hist *h, size_t i)
+{
+    return i < h->nbuckets ? h->buckets[i] : 0;
+}
+
+int hist_bucket_add(struct hist *h, size_t i, uint64_t n)
+{
+    if (i >= h->nbuckets)
+        return -1;
+    uint64_t width, low = bucket_low(i, &width);
+    hist_record_n(h, low, n);
+    return 0;
+}
+
+int hist_set_exact(struct hist *h, uint64_t min, uint64_t max, uint64_t sum)
+{
+    if (h->count == 0 || min > max || max > h->max_value)
+        return -1;
+    if (bucket_of(min) != bucket_of(h->min) || bucket_of(max) != bucket_of(h->max))
+        return -1;
+    h->min = min;
+    h->max = max;
+    h->sum = sum;
+    return 0;
+}

@@ -46,6 +46,20 @@ double hist_mean(const struct hist *h);      /* 0 when empty */
 uint64_t hist_quantile(const struct hist *h, double q);
 
 uint64_t hist_max_trackable(const struct hist *h);
+
+/* Bucket by bucket, for encoding a histogram and reading it back (export.c). Bucket i
+ * of every histogram with the same max_value holds the same values, so two encoded
+ * histograms merge by adding their buckets. */
+size_t hist_nbuckets(const struct hist *h);
+uint64_t hist_bucket(const struct hist *h, size_t i);    /* 0 past the last bucket */
+/* hist_bucket_add: count n values of bucket i, as if each were the bucket's lowest
+ * value (count and sum grow; min and max widen). Returns 0, or -1 (h unchanged) when
+ * i is past the last bucket. */
+int hist_bucket_add(struct hist *h, size_t i, uint64_t n);
+/* hist_set_exact: replace min, max and sum by their exactly known values (read back
+ * with the buckets they belong to). Returns 0, or -1 (h unchanged) when the histogram
+ * is empty, min > max, or min or max lies outside the buckets that hold values. */
+int hist_set_exact(struct hist *h, uint64_t min, uint64_t max, uint64_t sum);
 /* hist_bytes: the memory the histogram holds, for sizing. */
 size_t hist_bytes(const struct hist *h);
 

@@ -28,8 +28,6 @@
 
 #include "load/engine/hist.h"
 
-#define METRICS_TREND_SCALE 1000.0
-#define METRICS_TREND_MAX ((1ull << 37) - 1)
 #define SERIES_NAME_MAX (METRICS_NAME_MAX + 2 * METRICS_TAG_MAX + 3)
 
 struct series {
@@ -455,4 +453,9 @@ int metrics_trend(const struct metrics *m, int id, const char *stat, double *out
     else
         return -1;
     return 0;
+}
+
+const struct hist *metrics_hist(const struct metrics *m, int id)
+{
+    return id_ok(m, id) && m->s[id].type == METRIC_TREND ? m->merged[id].hist : NULL;
 }

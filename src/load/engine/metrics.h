@@ -20,6 +20,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct hist;
+
 enum metric_type { METRIC_COUNTER, METRIC_GAUGE, METRIC_RATE, METRIC_TREND };
 
 #define METRICS_MAX_SERIES 256
@@ -96,5 +98,10 @@ int metrics_parent(const struct metrics *m, int id);
 const char *metrics_metric_name(const struct metrics *m, int id);
 /* metrics_tag: the series' tag key and value, or false (both set to NULL) when untagged. */
 bool metrics_tag(const struct metrics *m, int id, const char **key, const char **value);
+/* metrics_hist: the merged histogram of trend series id (values in thousandths of the
+ * series' unit, METRICS_TREND_SCALE), or NULL when id is not a trend. */
+const struct hist *metrics_hist(const struct metrics *m, int id);
+#define METRICS_TREND_SCALE 1000.0
+#define METRICS_TREND_MAX ((1ull << 37) - 1)   /* the histograms' max_value (hist_new) */
 
 #endif

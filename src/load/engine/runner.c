@@ -217,8 +217,9 @@ static int worker_init(struct run *r, struct worker *w, int idx, int vus_total, 
     w->release = calloc((size_t)w->n + 1, sizeof *w->release);
     w->arena = calloc((size_t)w->n + 1, wcap + keep);
     w->nd = cfg->ndjson ? export_ndjson_writer_new(cfg->ndjson) : NULL;
+    w->tl = cfg->timeline ? timeline_new_like(cfg->timeline) : NULL;
     if (!w->loop || !w->shard || !w->slots || !w->parked || !w->pool_stack || !w->release
-        || !w->arena || (cfg->ndjson && !w->nd)) {
+        || !w->arena || (cfg->ndjson && !w->nd) || (cfg->timeline && !w->tl)) {
         snprintf(err, errlen, "out of memory for %d VUs", w->n);
         return -1;
     }
@@ -272,6 +273,7 @@ static void run_free(struct run *r)
         if (w->nd)
             export_ndjson_writer_free(w->nd);
         metrics_shard_free(w->shard);
+        timeline_free(w->tl);
         loop_free(w->loop);
         free(w->slots);
         free(w->parked);
@@ -350,6 +352,8 @@ static bool run_monitor(struct run *r, struct metrics_shard *ctl)
         metrics_add(ctl, M_VUS, p.vus);
         metrics_add(ctl, M_VUS_MAX, p.vus_max);
         metrics_merge(r->m, ctl);
+        if (r->cfg->timeline)
+            timeline_vus(r->cfg->timeline, p.elapsed_s - 0.5, p.vus);
         if (!stopped && r->cfg->tick && r->cfg->tick(r->cfg->tick_arg, &p, r->m)) {
             stopped = true;
             runner_interrupt();
@@ -442,6 +446,8 @@ int runner_run(const struct runner_config *cfg_in, struct runner_result *res, ch
         if (r.w[i].nd)
             export_ndjson_flush(r.w[i].nd);
         metrics_merge(r.m, r.w[i].shard);
+        if (cfg.timeline)
+            timeline_merge(cfg.timeline, r.w[i].tl);    /* one layout: cannot fail */
     }
     run_progress(&r, &p, true);
     metrics_add(ctl, M_VUS, p.vus);

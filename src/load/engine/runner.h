@@ -21,6 +21,7 @@
 #include "load/engine/httpc.h"
 #include "load/engine/metrics.h"
 #include "load/engine/scenario.h"
+#include "load/engine/timeline.h"
 
 /* What a tick sees, besides the merged metrics. */
 struct runner_progress {
@@ -42,6 +43,8 @@ struct runner_config {
     double timeout_s;                   /* request timeout when the request gives none */
     struct httpc_limits limits;         /* 0 fields: defaults */
     struct export_ndjson *ndjson;       /* --out json, or NULL */
+    struct timeline *timeline;          /* per-second figures (timeline.h), filled at
+                                           the end of the run; NULL: none */
     /* called on the calling thread about once a second with the metrics merged so
      * far, and once more at the end (final); returns true to stop the run early */
     bool (*tick)(void *arg, const struct runner_progress *p, const struct metrics *m);

@@ -55,6 +55,7 @@ struct worker {
     struct loop *loop;
     struct metrics_shard *shard;
     struct export_ndjson_writer *nd;
+    struct timeline *tl;                /* this thread's, when cfg->timeline */
     struct slot *slots;
     int n;
     char *arena;

@@ -117,6 +117,10 @@ struct lr_scenario_env {
     struct metrics *metrics;       /* define custom series during setup */
     struct metrics_shard *shard;   /* for setup and verify (main thread); merged after verify */
     const char *const *argv_extra; /* scenario-specific options (--method etc.), NULL-ended */
+    const char *history_out;       /* --history-out FILE: verify writes the booking
+                                      histories there (one JSON line per attempt) and
+                                      sets history_written; NULL: none */
+    bool history_written;
     void *data;                    /* the scenario's shared state */
     char verdict[4096];            /* text printed after the k6 summary (verdict block) */
     struct json_t *export_extra;   /* verify may set a JSON object (jansson, a new

@@ -223,8 +223,12 @@ static void record_response(struct slot *s, const struct httpc_conn *c, enum htt
     atomic_fetch_add_explicit(&w->reqs, 1, memory_order_relaxed);
     w_add(w, M_DATA_SENT, (double)c->bytes_sent);
     w_add(w, M_DATA_RECEIVED, (double)c->bytes_recv);
+    bool failed = r != HTTPC_OK || !status_expected(s, c->status);
+    if (w->tl)
+        timeline_request(w->tl, runner_elapsed(w->run, clock_mono_ns()),
+                         r == HTTPC_OK ? ns_ms(c->t_write, c->t_done) : -1, failed);
     if (r == HTTPC_OK) {
-        record_ok(s, c, !status_expected(s, c->status));
+        record_ok(s, c, failed);
         return;
     }
     w_add(w, ns ? ns->failed : M_HTTP_REQ_FAILED, 1);
