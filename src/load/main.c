@@ -22,6 +22,7 @@
 #include "load/engine/export.h"
 #include "load/engine/httpc.h"
 #include "load/booking/nemesis.h"
+#include "load/booking/setup.h"
 #include "load/engine/runner.h"
 #include "load/scenarios.h"
 #include "load/engine/summary.h"
@@ -41,6 +42,7 @@ struct cli {
     struct lr_stage stages[LR_MAX_STAGES];
     int nstages;
     bool no_thresholds, quiet;
+    bool allow_remote;                   /* --allow-remote: setup may write to another host */
     uint64_t seed;
     const char *thr[MAX_ARGS];           /* "SERIES=EXPR" */
     int nthr;
@@ -74,7 +76,10 @@ static void usage(FILE *out)
 {
     fputs("usage: lastroom-load run SCENARIO [options]\n"
           "       lastroom-load list\n\n"
-          "  --url URL | -e API_URL=URL   the API (default http://127.0.0.1:8080)\n"
+          "  --url URL | -e API_URL=URL   the API (default http://127.0.0.1:8080), also\n"
+          "                               https://, [IPv6], a path prefix (http://h:8080/v1)\n"
+          "  --allow-remote               let setup write through the admin API of a host\n"
+          "                               that is not loopback (refused otherwise)\n"
           "  -e ADMIN_EMAIL=.. -e ADMIN_PASSWORD=..   the admin, as in the environment\n"
           "  --db URL                     PostgreSQL, for verification\n"
           "  --profile quick|full         the scenario's profile (default full)\n"
@@ -234,6 +239,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
             c->no_nemesis = true;
         else if (!strcmp(a, "--quiet") || !strcmp(a, "-q"))
             c->quiet = true;
+        else if (!strcmp(a, "--allow-remote"))
+            c->allow_remote = true;
         else if (a[0] != '-' && !c->scenario)
             c->scenario = a;
         else if (!strncmp(a, "--", 2) && eq && (size_t)(eq - a) < sizeof key) {
@@ -538,6 +545,7 @@ static int cmd_run(int argc, char **argv)
         return EXIT_CANNOT;
     }
     signal(SIGPIPE, SIG_IGN);
+    setup_allow_remote(a.cli.allow_remote);
     int set = a.scn->setup ? a.scn->setup(&a.env, err, sizeof err) : 0;
     if (set == LR_SETUP_USAGE) {
         fprintf(stderr, "lastroom-load: %s: %s\n", a.scn->name, err);

@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <netdb.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,62 +25,19 @@ static _Thread_local char httpc_rbuf[HTTPC_READ_CHUNK];
 
 /* ---- target ---------------------------------------------------------------- */
 
-static int target_split(const char *url, char *host, size_t hcap, char *port,
-                        size_t pcap, const char **rest)
-{
-    const char *p = url + strlen("http://");
-    size_t hl = strcspn(p, ":/?#");
-    if (hl == 0 || hl >= hcap)
-        return -1;
-    memcpy(host, p, hl);
-    host[hl] = '\0';
-    p += hl;
-    snprintf(port, pcap, "80");
-    if (*p == ':') {
-        size_t pl = strspn(p + 1, "0123456789");
-        if (pl == 0 || pl >= pcap)
-            return -1;
-        memcpy(port, p + 1, pl);
-        port[pl] = '\0';
-        p += 1 + pl;
-    }
-    *rest = p;
-    return 0;
-}
-
 int httpc_target_parse(struct httpc_target *t, const char *url, char *err, size_t errlen)
 {
-    char host[HTTPC_HOST_MAX - 8], port[8];
-    const char *rest;
-    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *ai;
     memset(t, 0, sizeof *t);
-    if (strncmp(url, "https://", 8) == 0) {
+    if (url_parse(&t->url, url, err, errlen) != 0)
+        return -1;
+    if (t->url.tls) {
         snprintf(err, errlen, "https:// targets are not supported: %s", url);
         return -1;
     }
-    if (strncmp(url, "http://", 7) != 0 || target_split(url, host, sizeof host, port,
-                                                        sizeof port, &rest) != 0) {
-        snprintf(err, errlen, "bad URL (want http://host[:port][/path]): %s", url);
+    if (url_resolve(&t->url, &t->addr, &t->addrlen, err, errlen) != 0)
         return -1;
-    }
-    size_t rl = strlen(rest);
-    while (rl > 0 && rest[rl - 1] == '/')
-        rl--;
-    if (rl >= sizeof t->prefix || (rl > 0 && rest[0] != '/')) {
-        snprintf(err, errlen, "bad URL path: %s", url);
-        return -1;
-    }
-    memcpy(t->prefix, rest, rl);
-    int rc = getaddrinfo(host, port, &hints, &ai);
-    if (rc != 0) {
-        snprintf(err, errlen, "cannot resolve %s: %s", host, gai_strerror(rc));
-        return -1;
-    }
-    memcpy(&t->addr, ai->ai_addr, ai->ai_addrlen);
-    t->addrlen = ai->ai_addrlen;
-    freeaddrinfo(ai);
-    snprintf(t->host, sizeof t->host, "%s%s%s", host, strcmp(port, "80") ? ":" : "",
-             strcmp(port, "80") ? port : "");
+    snprintf(t->host, sizeof t->host, "%s", t->url.authority);
+    snprintf(t->prefix, sizeof t->prefix, "%s", t->url.prefix);
     return 0;
 }
 

@@ -26,9 +26,10 @@
 
 #include "load/engine/loop.h"
 #include "load/engine/scenario.h"
+#include "load/engine/url.h"
 
-#define HTTPC_HOST_MAX 256
-#define HTTPC_PREFIX_MAX 256
+#define HTTPC_HOST_MAX (URL_HOST_MAX + 10)
+#define HTTPC_PREFIX_MAX URL_PREFIX_MAX
 #define HTTPC_EXTRA_MAX 2048
 
 /* Where requests go: parsed once from the base URL. */
@@ -37,6 +38,7 @@ struct httpc_target {
     socklen_t addrlen;
     char host[HTTPC_HOST_MAX];      /* Host header value, "127.0.0.1:8080" */
     char prefix[HTTPC_PREFIX_MAX];  /* path prefix of the base URL without trailing '/' */
+    struct url url;                 /* the parsed base URL (url.h) */
 };
 
 struct httpc_limits {
@@ -86,8 +88,8 @@ struct httpc_conn {
     void (*done)(struct httpc_conn *c, enum httpc_result r);
 };
 
-/* httpc_target_parse: fill t from "http://host[:port][/prefix]" (host resolved once,
- * blocking). Returns 0, or -1 with a message in err (https:// is refused). */
+/* httpc_target_parse: fill t from "http[s]://host[:port][/prefix]" (url_parse; the
+ * host resolved once, blocking). Returns 0, or -1 with a message in err. */
 int httpc_target_parse(struct httpc_target *t, const char *url, char *err, size_t errlen);
 
 /* httpc_wbuf_size: bytes a request buffer needs for any lr_request to target t. */
