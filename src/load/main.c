@@ -45,6 +45,8 @@ struct cli {
     bool allow_remote;                   /* --allow-remote: setup may write to another host */
     uint64_t seed;
     const char *thr[MAX_ARGS];           /* "SERIES=EXPR" */
+    const char *tags[MAX_ARGS];          /* --tag KEY=VALUE */
+    int ntags;
     int nthr;
     const char *extra[MAX_ARGS + 1];     /* the scenario's options, in pairs */
     int nextra;
@@ -88,8 +90,17 @@ static void usage(FILE *out)
           "  --stage D:T (repeatable)     ramping-vus, starting from --vus (default 1)\n"
           "  --rate N [--max-vus M]       constant-arrival-rate: N iterations/s for\n"
           "                               --duration, --vus preallocated (default 10)\n"
-          "  --threshold 'SERIES=EXPR'    add a threshold (repeatable), e.g.\n"
-          "                               'http_req_duration=p(95)<500'\n"
+          "  --threshold 'SERIES=EXPR[:abort[:DELAY]]'   add a threshold (repeatable),\n"
+          "                               e.g. 'http_req_duration=p(95)<500',\n"
+          "                               'http_reqs{status:201,method:POST}=count>=7';\n"
+          "                               :abort stops the run when it fails (abortOnFail),\n"
+          "                               not before DELAY seconds (delayAbortEval), e.g.\n"
+          "                               'http_req_failed=rate<0.01:abort:10s'. A series\n"
+          "                               without samples fails (no data); an unknown\n"
+          "                               metric or tag key is a usage error. Tag keys:\n"
+          "                               method status name scenario group\n"
+          "                               expected_response error, and --tag keys\n"
+          "  --tag KEY=VALUE              a tag on every sample of the run (repeatable)\n"
           "  --no-thresholds              judge no threshold\n"
           "  --summary-export FILE        the summary as JSON\n"
           "  --out json=FILE              every sample as NDJSON\n"
@@ -153,7 +164,7 @@ static int parse_stage(struct cli *c, const char *v)
 static const char *const main_options[] = {
     "--url", "-e", "--db", "--profile", "--vus", "--max-vus", "--rate", "--threads",
     "--iterations", "--seed", "--duration", "--timeout", "--stage", "--summary-export",
-    "--out", "--threshold", "--nemesis", "--pgdir", "--proxy-control", "--server-pidfile",
+    "--out", "--threshold", "--tag", "--nemesis", "--pgdir", "--proxy-control", "--server-pidfile",
     "--server-restart-cmd", "--nemesis-script", NULL,
 };
 
@@ -207,6 +218,8 @@ static int parse_valued(struct cli *c, const char *k, const char *v)
         c->out_json = v + 5;
     else if (!strcmp(k, "--threshold") && strchr(v, '=') && c->nthr < MAX_ARGS)
         c->thr[c->nthr++] = v;
+    else if (!strcmp(k, "--tag") && strchr(v, '=') && c->ntags < MAX_ARGS)
+        c->tags[c->ntags++] = v;
     else if (!strcmp(k, "--nemesis") && c->nfaults < NEMESIS_MAX_EVENTS)
         c->faults[c->nfaults++] = v;
     else if (!strcmp(k, "--pgdir"))
@@ -294,7 +307,7 @@ static int build_exec(struct app *a)
 
 static int add_thresholds(struct app *a)
 {
-    char err[256], series[THR_EXPR_MAX * 2];
+    char err[768];
     a->thr = thr_new();
     if (!a->thr)
         return bad("out of memory", NULL);
@@ -303,12 +316,9 @@ static int add_thresholds(struct app *a)
     if (a->profile->thresholds
         && thr_add_specs(a->thr, a->env.metrics, a->profile->thresholds, err, sizeof err) != 0)
         return bad(err, NULL);
-    for (int i = 0; i < a->cli.nthr; i++) {
-        const char *t = a->cli.thr[i], *eq = strchr(t, '=');
-        snprintf(series, sizeof series, "%.*s", (int)(eq - t), t);
-        if (thr_add(a->thr, a->env.metrics, series, eq + 1, false, 0, err, sizeof err) != 0)
-            return bad(err, t);
-    }
+    for (int i = 0; i < a->cli.nthr; i++)
+        if (thr_add_cli(a->thr, a->env.metrics, a->cli.thr[i], err, sizeof err) != 0)
+            return bad(err, NULL);
     return 0;
 }
 
@@ -543,6 +553,17 @@ static int cmd_run(int argc, char **argv)
     if (!a.env.metrics) {
         bad("out of memory", NULL);
         return EXIT_CANNOT;
+    }
+    for (int i = 0; i < a.cli.ntags; i++) {
+        char key[METRICS_TAG_MAX];
+        const char *eq = strchr(a.cli.tags[i], '=');
+        snprintf(key, sizeof key, "%.*s", (int)(eq - a.cli.tags[i]), a.cli.tags[i]);
+        if ((size_t)(eq - a.cli.tags[i]) >= sizeof key
+            || metrics_run_tag(a.env.metrics, key, eq + 1) != 0) {
+            bad("--tag: want KEY=VALUE, a key that is not built in, no {}:,\"\\", a.cli.tags[i]);
+            metrics_free(a.env.metrics);
+            return EXIT_USAGE;
+        }
     }
     signal(SIGPIPE, SIG_IGN);
     setup_allow_remote(a.cli.allow_remote);

@@ -41,6 +41,15 @@ int httpc_target_parse(struct httpc_target *t, const char *url, char *err, size_
     return 0;
 }
 
+const char *httpc_result_name(enum httpc_result r)
+{
+    static const char *const names[] = {
+        [HTTPC_OK] = NULL, [HTTPC_TIMEOUT] = "timeout", [HTTPC_CONN_ERROR] = "connection",
+        [HTTPC_PROTO_ERROR] = "protocol",
+    };
+    return (unsigned)r < sizeof names / sizeof names[0] ? names[r] : "unknown";
+}
+
 /* ---- request serialisation -------------------------------------------------- */
 
 size_t httpc_wbuf_size(const struct httpc_target *t)

@@ -54,6 +54,9 @@ enum httpc_result {
     HTTPC_PROTO_ERROR  /* malformed response or a cap exceeded */
 };
 
+/* httpc_result_name: the error tag of a result ("timeout", ...), NULL for HTTPC_OK. */
+const char *httpc_result_name(enum httpc_result r);
+
 /* httpc_feed's answer. */
 enum httpc_parse { HTTPC_MORE, HTTPC_DONE, HTTPC_BAD };
 

@@ -40,6 +40,8 @@ struct slot {
     bool deferred_resp;
     int local;                          /* index in the worker */
     int req_name;
+    const char *name_tag, *method, *group;   /* the request's tags (vu_take_request) */
+    const char *const *utags;
     int expect[4];
     int64_t iters_left;                 /* per-vu-iterations */
     uint64_t intended_ns, park_gen;

@@ -21,7 +21,7 @@
  * reads the response, records metrics into vu->shard, writes the next request into
  * the engine-owned *req, and returns. *req does not persist between calls: the engine
  * clears it (method NULL, path "", no body, token NULL, no key, name -1, timeout 0,
- * no expected statuses, no headers) before each call.
+ * no expected statuses, no headers, no name_tag, group or tags) before each call.
  */
 #ifndef LASTROOM_LOAD_ENGINE_SCENARIO_H
 #define LASTROOM_LOAD_ENGINE_SCENARIO_H
@@ -69,6 +69,14 @@ struct lr_request {
                                       0 ends the list */
     const char *headers;           /* extra header lines "K: V\r\n..." (at most 2 KiB,
                                       outlives the request) or NULL */
+    const char *name_tag;          /* the name tag when name is -1 (e.g. the http
+                                      scenario's path template; outlives the request),
+                                      or NULL */
+    const char *group;             /* the group tag (k6 groups), NULL: the root group */
+    const char *const *tags;       /* the request's own tags, "key", "value", ..., NULL;
+                                      keys defined in setup with metrics_tag_key (others
+                                      are written to --out but match no series);
+                                      outlives the request; or NULL */
 };
 
 enum lr_resp_outcome {

@@ -151,6 +151,7 @@ static enum lr_step http_step(struct lr_vu *vu, const struct lr_response *resp,
         return LR_STEP_ABORT;          /* cannot happen: setup bounded the expansion */
     req->body_len = (size_t)body;
     req->headers = o->hlen ? o->headers : NULL;
+    req->name_tag = o->path;           /* the template, never the expanded path */
     return o->barrier ? LR_STEP_BARRIER : LR_STEP_REQUEST;
 }
 

@@ -264,7 +264,10 @@ static void print_thresholds(FILE *out, const struct metrics *m, const struct th
             const struct thr_threshold *th = thr_get(thr, j);
             if (th->series != sid)
                 continue;
-            format_observed(m, th, obs, sizeof obs);
+            if (th->no_data)
+                snprintf(obs, sizeof obs, "no data");
+            else
+                format_observed(m, th, obs, sizeof obs);
             fprintf(out, "    %s '%s' %s\n", th->ok ? "\xe2\x9c\x93" : "\xe2\x9c\x97", th->expr, obs);
         }
     }

@@ -1,0 +1,29 @@
+# load_http_helpers.bash: shared steps of the tests that run the http scenario against
+# Python's http.server (sourced after tests/lib.sh; not a test itself).
+#
+#   TMP                      a temporary folder, removed when the test exits
+#   start_file_server DIR    serve DIR on a free loopback port; sets PORT and URL
+#   run_load ARGS...         lastroom-load run http --url $URL --quiet with a summary
+#                            export; stdout in $TMP/out.txt, stderr in $TMP/err.txt; sets RC
+#   metric SERIES FIELD      a value from that summary export ("" when absent)
+
+LOAD=$LASTROOM_BIN/lastroom-load
+TMP=$(mktemp -d)
+trap 'lib_cleanup; rm -rf "$TMP"' EXIT
+
+start_file_server() {
+  PORT=$(free_port) || return 1
+  (cd "$1" && exec python3 -m http.server "$PORT" --bind 127.0.0.1 --protocol HTTP/1.1) \
+    >"$TMP/server.log" 2>&1 &
+  track_pid $!
+  URL=http://127.0.0.1:$PORT
+}
+
+run_load() {
+  rm -f "$TMP/summary.json"
+  "$LOAD" run http --url "$URL" --quiet --summary-export "$TMP/summary.json" "$@" \
+    >"$TMP/out.txt" 2>"$TMP/err.txt"
+  RC=$?
+}
+
+metric() { jq -r --arg s "$1" --arg f "$2" '.metrics[$s].values[$f] // empty' "$TMP/summary.json"; }
