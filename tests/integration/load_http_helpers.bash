@@ -27,3 +27,14 @@ run_load() {
 }
 
 metric() { jq -r --arg s "$1" --arg f "$2" '.metrics[$s].values[$f] // empty' "$TMP/summary.json"; }
+
+# start_test_server [CERT KEY]: load_http_server.py on a free loopback port (HTTPS with
+# CERT and KEY); its request log is $TMP/requests.log. Sets PORT and URL.
+start_test_server() {
+  local scheme=http
+  [ $# -eq 2 ] && scheme=https
+  PORT=$(free_port) || return 1
+  python3 "$(dirname "$0")/load_http_server.py" "$PORT" "$@" >"$TMP/requests.log" 2>&1 &
+  track_pid $!
+  URL=$scheme://127.0.0.1:$PORT
+}

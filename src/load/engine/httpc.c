@@ -14,7 +14,10 @@
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <strings.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 enum { ST_CLOSED, ST_IDLE, ST_CONNECTING, ST_WRITING, ST_READING };
@@ -54,8 +57,73 @@ const char *httpc_result_name(enum httpc_result r)
 
 size_t httpc_wbuf_size(const struct httpc_target *t)
 {
+    return 512 + strlen(t->host) + strlen(t->prefix) + HTTPC_SMALL_PATH + LR_TOKEN_MAX
+           + LR_IDEM_MAX + HTTPC_SMALL_EXTRA + HTTPC_SMALL_BODY;
+}
+
+size_t httpc_wbuf_max(const struct httpc_target *t)
+{
     return 512 + strlen(t->host) + strlen(t->prefix) + LR_PATH_MAX + LR_TOKEN_MAX
            + LR_IDEM_MAX + HTTPC_EXTRA_MAX + LR_BODY_MAX;
+}
+
+int httpc_pool_init(struct httpc_pool *p, const struct httpc_target *t, int n)
+{
+    memset(p, 0, sizeof *p);
+    p->size = (httpc_wbuf_max(t) + 4095) & ~(size_t)4095;
+    p->free = calloc((size_t)(n > 0 ? n : 1), sizeof *p->free);
+    p->base = MAP_FAILED;
+    for (int want = n > 0 ? n : 1; p->free && p->base == MAP_FAILED && want > 0; want /= 2) {
+        p->map_len = p->size * (size_t)want;          /* fewer where memory is strict */
+        p->base = mmap(NULL, p->map_len, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        p->n = want;
+    }
+    if (!p->free || p->base == MAP_FAILED) {
+        httpc_pool_free(p);
+        return -1;
+    }
+    for (; p->nfree < p->n; p->nfree++)
+        p->free[p->nfree] = p->n - 1 - p->nfree;      /* index 0 on top */
+    return 0;
+}
+
+void httpc_pool_free(struct httpc_pool *p)
+{
+    if (p->base && p->base != MAP_FAILED)
+        munmap(p->base, p->map_len);
+    free(p->free);
+    memset(p, 0, sizeof *p);
+}
+
+void httpc_set_pool(struct httpc_conn *c, struct httpc_pool *p)
+{
+    c->pool = p;
+}
+
+/* Give back the pool buffer c holds, if any: its own buffer is the request buffer. */
+static void pool_give_back(struct httpc_conn *c)
+{
+    if (c->pool && c->pool_idx >= 0)
+        c->pool->free[c->pool->nfree++] = c->pool_idx;
+    c->pool_idx = -1;
+    c->wbuf = c->own_wbuf;
+    c->wcap = c->own_wcap;
+}
+
+/* Does the header block hdrs contain a header named name (case-insensitive)? */
+static bool has_header(const char *hdrs, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *line = hdrs; *line; ) {
+        if (strncasecmp(line, name, n) == 0 && line[n] == ':')
+            return true;
+        const char *nl = strchr(line, '\n');
+        if (!nl)
+            break;
+        line = nl + 1;
+    }
+    return false;
 }
 
 size_t httpc_format(char *buf, size_t cap, const struct httpc_target *t,
@@ -84,8 +152,9 @@ size_t httpc_format(char *buf, size_t cap, const struct httpc_target *t,
         len += (size_t)n;
     }
     if (blen > 0 || strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0) {
+        bool typed = blen == 0 || has_header(hdrs, "Content-Type");
         n = snprintf(buf + len, cap - len, "%sContent-Length: %zu\r\n",
-                     blen > 0 ? "Content-Type: application/json\r\n" : "", blen);
+                     typed ? "" : "Content-Type: application/json\r\n", blen);
         if (n < 0 || (size_t)n >= cap - len)
             return 0;
         len += (size_t)n;
@@ -215,8 +284,9 @@ void httpc_init(struct httpc_conn *c, struct loop *l, const struct httpc_target 
     c->lim = *lim;
     c->fd = -1;
     c->state = ST_CLOSED;
-    c->wbuf = wbuf;
-    c->wcap = wcap;
+    c->wbuf = c->own_wbuf = wbuf;
+    c->wcap = c->own_wcap = wcap;
+    c->pool_idx = -1;
     c->body = body;
     c->done = done;
 }
@@ -231,12 +301,14 @@ void httpc_close(struct httpc_conn *c)
     c->fd = -1;
     c->state = ST_CLOSED;
     c->want_send = false;
+    pool_give_back(c);
 }
 
 /* End the request under way: close unless the answer allows reuse, then report. */
 static void httpc_finish(struct httpc_conn *c, enum httpc_result r)
 {
     loop_timer_disarm(c->loop, &c->timer);
+    pool_give_back(c);
     if (r == HTTPC_OK && c->keep_alive)
         c->state = ST_IDLE;
     else
@@ -270,8 +342,17 @@ int httpc_connect(struct httpc_conn *c)
 
 int httpc_prepare(struct httpc_conn *c, const struct lr_request *req)
 {
-    c->wlen = httpc_format(c->wbuf, c->wcap, c->target, req);
+    pool_give_back(c);
     c->head = req->method && strcmp(req->method, "HEAD") == 0;
+    c->wlen = httpc_format(c->wbuf, c->wcap, c->target, req);
+    if (c->wlen > 0 || !c->pool || c->pool->nfree == 0)
+        return c->wlen > 0 ? 0 : -1;
+    c->pool_idx = c->pool->free[--c->pool->nfree];
+    c->wbuf = c->pool->base + (size_t)c->pool_idx * c->pool->size;
+    c->wcap = c->pool->size;
+    c->wlen = httpc_format(c->wbuf, c->wcap, c->target, req);
+    if (c->wlen == 0)
+        pool_give_back(c);
     return c->wlen > 0 ? 0 : -1;
 }
 

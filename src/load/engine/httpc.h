@@ -7,7 +7,12 @@
  * libhttp-parser as the bytes arrive. Every size the server controls is capped: the
  * header block (header_max), the body kept for the scenario (body_keep; the rest is
  * counted, not stored) and the body accepted at all (body_max). Buffers are supplied
- * by the caller and never grow, so a request allocates nothing.
+ * by the caller and never grow, so a request allocates nothing. A connection's own
+ * request buffer is small (httpc_wbuf_size); a request that does not fit borrows one
+ * of its thread's large buffers (httpc_pool) until it is written, so that memory per
+ * VU stays small while one request may carry 8 KiB of path, 8 KiB of headers and a
+ * 1 MiB body. The user's headers are sent as given: Content-Type: application/json
+ * is added to a body only when they name no Content-Type.
  *
  * Times are taken on the loop's clock (loop_now_ns): connecting is t_connected -
  * t_start (0 on a kept-alive connection), sending t_sent - t_write, waiting t_first -
@@ -30,7 +35,12 @@
 
 #define HTTPC_HOST_MAX (URL_HOST_MAX + 10)
 #define HTTPC_PREFIX_MAX URL_PREFIX_MAX
-#define HTTPC_EXTRA_MAX 2048
+#define HTTPC_EXTRA_MAX 8192      /* the request's own header lines */
+/* A VU's own request buffer fits a request of these sizes; a larger one is written
+ * into a buffer borrowed from its thread's pool (httpc_pool) until it is sent. */
+#define HTTPC_SMALL_PATH 512
+#define HTTPC_SMALL_EXTRA 2048
+#define HTTPC_SMALL_BODY 2048
 
 /* Where requests go: parsed once from the base URL. */
 struct httpc_target {
@@ -60,6 +70,17 @@ const char *httpc_result_name(enum httpc_result r);
 /* httpc_feed's answer. */
 enum httpc_parse { HTTPC_MORE, HTTPC_DONE, HTTPC_BAD };
 
+/* A thread's large request buffers: n buffers of size bytes in one mapping reserved
+ * up front (MAP_NORESERVE), whose pages become resident only when a request uses
+ * them; handed out lowest-first, so resident memory follows the number of large
+ * requests under way at once, not the number of VUs. One thread only. */
+struct httpc_pool {
+    char *base;
+    size_t size, map_len;
+    int n, nfree;
+    int *free;                 /* indices of free buffers, a stack */
+};
+
 struct httpc_conn {
     struct loop_io io;
     struct loop_timer timer;
@@ -72,8 +93,12 @@ struct httpc_conn {
     bool head;                 /* the request was HEAD: no body in the answer */
     bool reused;               /* the request went out on a kept-alive connection */
     http_parser parser;
-    char *wbuf;
+    char *wbuf;                /* the request being written: own_wbuf or a pool buffer */
     size_t wcap, wlen, woff;
+    char *own_wbuf;
+    size_t own_wcap;
+    struct httpc_pool *pool;   /* NULL: requests must fit own_wbuf */
+    int pool_idx;              /* the pool buffer held, -1: none */
     char *body;                /* body_keep bytes */
     size_t body_len;           /* stored */
     uint64_t body_total;       /* received */
@@ -95,8 +120,21 @@ struct httpc_conn {
  * host resolved once, blocking). Returns 0, or -1 with a message in err. */
 int httpc_target_parse(struct httpc_target *t, const char *url, char *err, size_t errlen);
 
-/* httpc_wbuf_size: bytes a request buffer needs for any lr_request to target t. */
+/* httpc_wbuf_size: bytes of a connection's own request buffer: enough for a request
+ * within the HTTPC_SMALL_* sizes to target t. */
 size_t httpc_wbuf_size(const struct httpc_target *t);
+/* httpc_wbuf_max: bytes a request buffer needs for any lr_request to target t. */
+size_t httpc_wbuf_max(const struct httpc_target *t);
+
+/* httpc_pool_init: n buffers of httpc_wbuf_max(t) bytes (fewer, halving, where the
+ * system refuses the reservation: a request that finds none free cannot be written
+ * and its iteration aborts). Returns 0, or -1 when not even one buffer can be mapped
+ * (p is then empty). httpc_pool_free releases it. */
+int httpc_pool_init(struct httpc_pool *p, const struct httpc_target *t, int n);
+void httpc_pool_free(struct httpc_pool *p);
+/* httpc_set_pool: let c borrow from p (its thread's) for requests beyond its own
+ * buffer. p must outlive c; at most one buffer per connection is held at a time. */
+void httpc_set_pool(struct httpc_conn *c, struct httpc_pool *p);
 
 /* httpc_format: write req as an HTTP/1.1 request into buf. Returns its length, or 0
  * when it does not fit in cap (buf is then unspecified). */
@@ -110,7 +148,9 @@ void httpc_init(struct httpc_conn *c, struct loop *l, const struct httpc_target 
                 const struct httpc_limits *lim, char *wbuf, size_t wcap, char *body,
                 void (*done)(struct httpc_conn *c, enum httpc_result r));
 
-/* httpc_prepare: serialise req into c's buffer. Returns 0, or -1 when it does not fit. */
+/* httpc_prepare: serialise req into c's buffer, or into a buffer borrowed from c's
+ * pool when it does not fit (given back when the request ends or c is closed).
+ * Returns 0, or -1 when it fits in neither. */
 int httpc_prepare(struct httpc_conn *c, const struct lr_request *req);
 
 /* httpc_send: send the prepared request, connecting first when needed, and call

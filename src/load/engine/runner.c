@@ -217,7 +217,8 @@ static int worker_init(struct run *r, struct worker *w, int idx, int vus_total, 
     w->arena = calloc((size_t)w->n + 1, wcap + keep);
     w->nd = cfg->ndjson ? export_ndjson_writer_new(cfg->ndjson) : NULL;
     if (!w->loop || !w->shard || !w->slots || !w->parked || !w->pool_stack || !w->release
-        || !w->arena || (cfg->ndjson && !w->nd)) {
+        || !w->arena || (cfg->ndjson && !w->nd)
+        || httpc_pool_init(&w->bigbufs, cfg->target, w->n) != 0) {
         snprintf(err, errlen, "out of memory for %d VUs", w->n);
         return -1;
     }
@@ -277,6 +278,7 @@ static void run_free(struct run *r)
         free(w->pool_stack);
         free(w->release);
         free(w->arena);
+        httpc_pool_free(&w->bigbufs);
     }
     free(r->w);
     free(r->names);

@@ -60,6 +60,7 @@ struct worker {
     struct slot *slots;
     int n;
     char *arena;
+    struct httpc_pool bigbufs;          /* large requests, borrowed while they are sent */
     struct lr_request req;              /* the scratch request step writes into */
     int running, depth;
     bool ending, done;

@@ -47,8 +47,8 @@ enum lr_step {
     LR_STEP_ABORT     /* the iteration failed (k6: an exception); counted, the VU goes on */
 };
 
-#define LR_PATH_MAX 512
-#define LR_BODY_MAX 2048
+#define LR_PATH_MAX 8192          /* request path and query */
+#define LR_BODY_MAX (1u << 20)    /* request body (the request buffer is per thread) */
 #define LR_TOKEN_MAX 512
 #define LR_IDEM_MAX 80
 
@@ -56,7 +56,9 @@ enum lr_step {
 struct lr_request {
     const char *method;            /* "GET", "POST", "PUT", "DELETE" (static string) */
     char path[LR_PATH_MAX];        /* "/api/holds?x=1", NUL-terminated */
-    char body[LR_BODY_MAX];        /* JSON, body_len bytes (0: no body) */
+    char body[LR_BODY_MAX];        /* body_len bytes (0: no body), sent with
+                                      Content-Type: application/json unless headers
+                                      name a Content-Type */
     size_t body_len;
     const char *token;             /* bearer token (VU-owned, outlives the request) or NULL */
     char idempotency_key[LR_IDEM_MAX];  /* "" for none */
@@ -67,8 +69,9 @@ struct lr_request {
     int expect_status[4];          /* statuses that are not failures besides 200..399
                                       (e.g. 409 where sold_out is an expected answer);
                                       0 ends the list */
-    const char *headers;           /* extra header lines "K: V\r\n..." (at most 2 KiB,
-                                      outlives the request) or NULL */
+    const char *headers;           /* extra header lines "K: V\r\n..." (at most
+                                      HTTPC_EXTRA_MAX bytes, outlives the request), sent
+                                      as given; or NULL */
     const char *name_tag;          /* the name tag when name is -1 (e.g. the http
                                       scenario's path template; outlives the request),
                                       or NULL */

@@ -511,6 +511,7 @@ void vu_slot_init(struct worker *w, struct slot *s, int local, char *mem)
     s->deadline.fn = vu_deadline_fired;
     httpc_init(&s->conn, w->loop, cfg->target, &cfg->limits, mem, wcap, mem + wcap,
                vu_http_done);
+    httpc_set_pool(&s->conn, &w->bigbufs);
     s->vu = (struct lr_vu){ .id = w->idx + local * w->run->nw, .thread = w->idx,
                             .shard = w->shard, .env = cfg->env };
 }
