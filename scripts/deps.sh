@@ -10,7 +10,8 @@ PKGS=(
   libjansson-dev                                  # JSON
   libsodium-dev                                   # argon2id passwords, HMAC tokens
   libhttp-parser-dev                              # lastroom-load's HTTP response parser
-  libssl-dev                                      # https:// targets in lastroom-load
+  libssl-dev                                      # https:// targets in lastroom-load (OpenSSL)
+  zlib1g-dev                                      # gzip/deflate answers in lastroom-load
   check                                           # C unit test framework
   curl jq python3                                 # integration tests and scripts (raw sockets in python3)
   clang libclang-rt-14-dev libfuzzer-14-dev       # fuzz harnesses (make fuzz, fuzz_smoke test)

@@ -43,6 +43,8 @@ struct cli {
     int nstages;
     bool no_thresholds, quiet;
     bool allow_remote;                   /* --allow-remote: setup may write to another host */
+    struct tls_config tls;               /* --insecure-skip-tls-verify, --tls-ca, ... */
+    bool tls_given;
     uint64_t seed;
     const char *thr[MAX_ARGS];           /* "SERIES=EXPR" */
     const char *tags[MAX_ARGS];          /* --tag KEY=VALUE */
@@ -82,6 +84,12 @@ static void usage(FILE *out)
           "                               https://, [IPv6], a path prefix (http://h:8080/v1)\n"
           "  --allow-remote               let setup write through the admin API of a host\n"
           "                               that is not loopback (refused otherwise)\n"
+          "https (TLS 1.2 and 1.3, OpenSSL; verified against the system's CAs by default):\n"
+          "  --tls-ca FILE                trust only the CAs in FILE (PEM)\n"
+          "  --insecure-skip-tls-verify   no certificate or name checks\n"
+          "  --tls-cert FILE [--tls-key FILE]   a client certificate (PEM)\n"
+          "  --no-tls-resume              a full handshake on every connection (no session\n"
+          "                               resumption); failures are tagged error:tls_*\n"
           "  -e ADMIN_EMAIL=.. -e ADMIN_PASSWORD=..   the admin, as in the environment\n"
           "  --db URL                     PostgreSQL, for verification\n"
           "  --profile quick|full         the scenario's profile (default full)\n"
@@ -164,7 +172,7 @@ static int parse_stage(struct cli *c, const char *v)
 static const char *const main_options[] = {
     "--url", "-e", "--db", "--profile", "--vus", "--max-vus", "--rate", "--threads",
     "--iterations", "--seed", "--duration", "--timeout", "--stage", "--summary-export",
-    "--out", "--threshold", "--tag", "--nemesis", "--pgdir", "--proxy-control", "--server-pidfile",
+    "--out", "--threshold", "--tag", "--tls-ca", "--tls-cert", "--tls-key", "--nemesis", "--pgdir", "--proxy-control", "--server-pidfile",
     "--server-restart-cmd", "--nemesis-script", NULL,
 };
 
@@ -218,6 +226,12 @@ static int parse_valued(struct cli *c, const char *k, const char *v)
         c->out_json = v + 5;
     else if (!strcmp(k, "--threshold") && strchr(v, '=') && c->nthr < MAX_ARGS)
         c->thr[c->nthr++] = v;
+    else if (!strcmp(k, "--tls-ca"))
+        c->tls.ca_file = v, c->tls_given = true;
+    else if (!strcmp(k, "--tls-cert"))
+        c->tls.cert_file = v, c->tls_given = true;
+    else if (!strcmp(k, "--tls-key"))
+        c->tls.key_file = v, c->tls_given = true;
     else if (!strcmp(k, "--tag") && strchr(v, '=') && c->ntags < MAX_ARGS)
         c->tags[c->ntags++] = v;
     else if (!strcmp(k, "--nemesis") && c->nfaults < NEMESIS_MAX_EVENTS)
@@ -254,6 +268,10 @@ static int parse_args(struct cli *c, int argc, char **argv)
             c->quiet = true;
         else if (!strcmp(a, "--allow-remote"))
             c->allow_remote = true;
+        else if (!strcmp(a, "--insecure-skip-tls-verify"))
+            c->tls.insecure = c->tls_given = true;
+        else if (!strcmp(a, "--no-tls-resume"))
+            c->tls.no_resume = c->tls_given = true;
         else if (a[0] != '-' && !c->scenario)
             c->scenario = a;
         else if (!strncmp(a, "--", 2) && eq && (size_t)(eq - a) < sizeof key) {
@@ -498,6 +516,10 @@ static int app_prepare(struct app *a)
         a->cli.url = "http://127.0.0.1:8080";
     if (httpc_target_parse(&a->target, a->cli.url, err, sizeof err) != 0)
         return bad(err, NULL);
+    if (a->cli.tls_given && !a->target.url.tls)
+        return bad("TLS options need an https:// URL", a->cli.url);
+    if (a->cli.tls_given && httpc_target_tls(&a->target, &a->cli.tls, err, sizeof err) != 0)
+        return bad(err, NULL);
     return build_exec(a) != 0 ? -1 : build_schedule(a);
 }
 
@@ -600,6 +622,7 @@ static int cmd_run(int argc, char **argv)
     json_decref(a.env.export_extra);
     metrics_shard_free(a.env.shard);
     metrics_free(a.env.metrics);
+    httpc_target_free(&a.target);
     return status;
 }
 

@@ -38,3 +38,15 @@ start_test_server() {
   track_pid $!
   URL=$scheme://127.0.0.1:$PORT
 }
+
+# wait_http_tls URL CA [SECONDS]: wait_http for an HTTPS URL whose certificate CA signs
+# (CA "-k": any certificate).
+wait_http_tls() {
+  local deadline=$((SECONDS + ${3:-20})) trust=(--cacert "$2")
+  [ "$2" = -k ] && trust=(-k)
+  while [ $SECONDS -lt $deadline ]; do
+    curl -s -o /dev/null --max-time 1 "${trust[@]}" "$1" && return 0
+    sleep 0.1
+  done
+  return 1
+}

@@ -5,6 +5,7 @@
 
 Every request is logged to stdout as one line:
     METHOD PATH len=BODY_BYTES ctype=CONTENT_TYPE ctypes=HOW_MANY cookie=COOKIE
+        tls_resumed=True|False (HTTPS) or -
 and answered by path:
     /redirect/N    302 to /redirect/N-1; /redirect/0 answers 200
     /loop          302 to itself, forever
@@ -44,8 +45,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(n) if n else b""
         ctypes = self.headers.get_all("Content-Type") or []
+        reused = getattr(self.connection, "session_reused", "-")
         print(f"{self.command} {self.path} len={len(body)} ctype={ctypes[0] if ctypes else '-'}"
-              f" ctypes={len(ctypes)} cookie={self.headers.get('Cookie', '-')}", flush=True)
+              f" ctypes={len(ctypes)} cookie={self.headers.get('Cookie', '-')}"
+              f" tls_resumed={reused}", flush=True)
         p = self.path
         if p.startswith("/redirect/"):
             left = int(p.rsplit("/", 1)[1])

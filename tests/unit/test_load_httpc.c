@@ -65,9 +65,13 @@ START_TEST(test_target_errors)
 {
     struct httpc_target t;
     char err[128];
-    ck_assert_int_eq(httpc_target_parse(&t, "https://127.0.0.1/", err, sizeof err), -1);
-    ck_assert(strstr(err, "https") != NULL);
+    ck_assert_int_eq(httpc_target_parse(&t, "https://127.0.0.1/", err, sizeof err), 0);
+    ck_assert_ptr_nonnull(t.tls);                       /* https: a TLS context */
+    ck_assert_str_eq(t.host, "127.0.0.1");
+    httpc_target_free(&t);
+    ck_assert_ptr_null(t.tls);
     ck_assert_int_eq(httpc_target_parse(&t, "ftp://x/", err, sizeof err), -1);
+    ck_assert(strstr(err, "scheme") != NULL);
     ck_assert_int_eq(httpc_target_parse(&t, "http://:80/", err, sizeof err), -1);
     ck_assert_int_eq(httpc_target_parse(&t, "http://127.0.0.1", err, sizeof err), 0);
     ck_assert_str_eq(t.host, "127.0.0.1");

@@ -10,6 +10,7 @@
 #include "load/engine/httpc.h"
 
 #include <errno.h>
+#include <openssl/err.h>
 #include <limits.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -20,7 +21,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-enum { ST_CLOSED, ST_IDLE, ST_CONNECTING, ST_WRITING, ST_READING };
+enum { ST_CLOSED, ST_IDLE, ST_CONNECTING, ST_HANDSHAKE, ST_WRITING, ST_READING };
 
 #define HTTPC_READ_CHUNK 65536
 
@@ -30,14 +31,12 @@ static _Thread_local char httpc_rbuf[HTTPC_READ_CHUNK];
 
 int httpc_target_parse(struct httpc_target *t, const char *url, char *err, size_t errlen)
 {
+    static const struct tls_config defaults = { 0 };
     memset(t, 0, sizeof *t);
-    if (url_parse(&t->url, url, err, errlen) != 0)
+    if (url_parse(&t->url, url, err, errlen) != 0
+        || url_resolve(&t->url, &t->addr, &t->addrlen, err, errlen) != 0)
         return -1;
-    if (t->url.tls) {
-        snprintf(err, errlen, "https:// targets are not supported: %s", url);
-        return -1;
-    }
-    if (url_resolve(&t->url, &t->addr, &t->addrlen, err, errlen) != 0)
+    if (t->url.tls && httpc_target_tls(t, &defaults, err, errlen) != 0)
         return -1;
     snprintf(t->host, sizeof t->host, "%s", t->url.authority);
     snprintf(t->prefix, sizeof t->prefix, "%s", t->url.prefix);
@@ -48,9 +47,32 @@ const char *httpc_result_name(enum httpc_result r)
 {
     static const char *const names[] = {
         [HTTPC_OK] = NULL, [HTTPC_TIMEOUT] = "timeout", [HTTPC_CONN_ERROR] = "connection",
-        [HTTPC_PROTO_ERROR] = "protocol",
+        [HTTPC_PROTO_ERROR] = "protocol", [HTTPC_TLS_ERROR] = "tls_handshake",
     };
     return (unsigned)r < sizeof names / sizeof names[0] ? names[r] : "unknown";
+}
+
+int httpc_target_tls(struct httpc_target *t, const struct tls_config *cfg, char *err,
+                     size_t errlen)
+{
+    struct tls_client *c = tls_client_new(cfg, err, errlen);
+    if (!c)
+        return -1;
+    tls_client_free(t->tls);
+    t->tls = c;
+    return 0;
+}
+
+void httpc_target_free(struct httpc_target *t)
+{
+    tls_client_free(t->tls);
+    t->tls = NULL;
+}
+
+void httpc_dispose(struct httpc_conn *c)
+{
+    httpc_close(c);
+    tls_session_clear(&c->sess);
 }
 
 /* ---- request serialisation -------------------------------------------------- */
@@ -111,12 +133,16 @@ static void pool_give_back(struct httpc_conn *c)
     c->wcap = c->own_wcap;
 }
 
-/* Does the header block hdrs contain a header named name (case-insensitive)? */
-static bool has_header(const char *hdrs, const char *name)
+/* Does the header block hdrs contain a header named name (case-insensitive), with
+ * the value value when it is not NULL? */
+static bool has_header_value(const char *hdrs, const char *name, const char *value)
 {
     size_t n = strlen(name);
     for (const char *line = hdrs; *line; ) {
-        if (strncasecmp(line, name, n) == 0 && line[n] == ':')
+        const char *v = line + n + 1 + strspn(line + n + 1, " \t");
+        if (strncasecmp(line, name, n) == 0 && line[n] == ':'
+            && (!value || (strncasecmp(v, value, strlen(value)) == 0
+                           && strchr("\r\n \t", v[strlen(value)]))))
             return true;
         const char *nl = strchr(line, '\n');
         if (!nl)
@@ -152,7 +178,7 @@ size_t httpc_format(char *buf, size_t cap, const struct httpc_target *t,
         len += (size_t)n;
     }
     if (blen > 0 || strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0) {
-        bool typed = blen == 0 || has_header(hdrs, "Content-Type");
+        bool typed = blen == 0 || has_header_value(hdrs, "Content-Type", NULL);
         n = snprintf(buf + len, cap - len, "%sContent-Length: %zu\r\n",
                      typed ? "" : "Content-Type: application/json\r\n", blen);
         if (n < 0 || (size_t)n >= cap - len)
@@ -222,7 +248,7 @@ static int on_message_complete(http_parser *p)
         return 0;
     }
     c->complete = true;
-    c->keep_alive = http_should_keep_alive(p);
+    c->keep_alive = http_should_keep_alive(p) && !c->close_after;
     http_parser_pause(p, 1);
     return 0;
 }
@@ -294,6 +320,11 @@ void httpc_init(struct httpc_conn *c, struct loop *l, const struct httpc_target 
 void httpc_close(struct httpc_conn *c)
 {
     loop_timer_disarm(c->loop, &c->timer);
+    if (c->ssl) {                  /* closed as agreed: its session stays resumable */
+        SSL_set_shutdown(c->ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+        SSL_free(c->ssl);
+    }
+    c->ssl = NULL;
     if (c->fd >= 0) {
         loop_unwatch(c->loop, c->fd);
         close(c->fd);
@@ -344,6 +375,7 @@ int httpc_prepare(struct httpc_conn *c, const struct lr_request *req)
 {
     pool_give_back(c);
     c->head = req->method && strcmp(req->method, "HEAD") == 0;
+    c->close_after = req->headers && has_header_value(req->headers, "Connection", "close");
     c->wlen = httpc_format(c->wbuf, c->wcap, c->target, req);
     if (c->wlen > 0 || !c->pool || c->pool->nfree == 0)
         return c->wlen > 0 ? 0 : -1;
@@ -356,10 +388,76 @@ int httpc_prepare(struct httpc_conn *c, const struct lr_request *req)
     return c->wlen > 0 ? 0 : -1;
 }
 
+/* read(2) or SSL_read: > 0 bytes, 0 end of stream, -1 with errno (EAGAIN: wait for
+ * the socket, whichever direction TLS needs). */
+static ssize_t conn_read(struct httpc_conn *c, char *buf, size_t len)
+{
+    if (!c->ssl)
+        return read(c->fd, buf, len);
+    int n = SSL_read(c->ssl, buf, len > INT_MAX ? INT_MAX : (int)len);
+    if (n > 0)
+        return n;
+    switch (SSL_get_error(c->ssl, n)) {
+    case SSL_ERROR_WANT_READ:
+    case SSL_ERROR_WANT_WRITE:
+        errno = EAGAIN;
+        return -1;
+    case SSL_ERROR_ZERO_RETURN:
+        return 0;
+    default:
+        ERR_clear_error();
+        errno = ECONNRESET;
+        return -1;
+    }
+}
+
+/* write(2) or SSL_write, with conn_read's convention (0 is never returned). */
+static ssize_t conn_write(struct httpc_conn *c, const char *buf, size_t len)
+{
+    if (!c->ssl)
+        return write(c->fd, buf, len);
+    int n = SSL_write(c->ssl, buf, len > INT_MAX ? INT_MAX : (int)len);
+    if (n > 0)
+        return n;
+    int e = SSL_get_error(c->ssl, n);
+    ERR_clear_error();
+    errno = e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? EAGAIN : ECONNRESET;
+    return -1;
+}
+
+static void httpc_begin_write(struct httpc_conn *c);
+
+/* The connection is usable: send what waits. */
+static void httpc_ready(struct httpc_conn *c)
+{
+    c->state = ST_IDLE;
+    if (c->want_send)
+        httpc_begin_write(c);
+}
+
+/* Drive the TLS handshake; on failure close, and report when a request waits. */
+static void httpc_handshake(struct httpc_conn *c)
+{
+    int rc = SSL_do_handshake(c->ssl);
+    if (rc == 1) {
+        c->t_tls = loop_now_ns();
+        httpc_ready(c);
+        return;
+    }
+    int e = SSL_get_error(c->ssl, rc);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+        return;
+    c->tls_error = tls_error_name(c->ssl);
+    bool waiting = c->want_send;
+    httpc_close(c);
+    if (waiting)
+        c->done(c, HTTPC_TLS_ERROR);
+}
+
 static void httpc_write(struct httpc_conn *c)
 {
     while (c->woff < c->wlen) {
-        ssize_t n = write(c->fd, c->wbuf + c->woff, c->wlen - c->woff);
+        ssize_t n = conn_write(c, c->wbuf + c->woff, c->wlen - c->woff);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && errno == EAGAIN)
@@ -394,18 +492,23 @@ void httpc_send(struct httpc_conn *c, uint64_t deadline_ns)
     c->t_send = c->t_write = now;
     loop_timer_arm(c->loop, &c->timer, deadline_ns);
     c->reused = c->state == ST_IDLE;
+    c->tls_error = NULL;
     if (c->state == ST_IDLE) {
-        c->t_start = c->t_connected = now;
+        c->t_start = c->t_connected = c->t_tls = now;
         httpc_begin_write(c);
         return;
     }
     c->want_send = true;
+    if (c->state == ST_HANDSHAKE) {
+        c->t_start = c->t_connected = now;   /* connected ahead: the rest of the handshake */
+        return;
+    }
     if (c->state == ST_CONNECTING) {
         c->t_start = now;                    /* opened ahead by httpc_connect */
         return;
     }
     if (httpc_connect(c) != 0) {
-        c->t_start = c->t_connected = now;
+        c->t_start = c->t_connected = c->t_tls = now;
         httpc_finish(c, HTTPC_CONN_ERROR);
     }
 }
@@ -421,17 +524,30 @@ static void httpc_connected(struct httpc_conn *c)
             c->done(c, HTTPC_CONN_ERROR);
         return;
     }
-    c->t_connected = loop_now_ns();
-    c->state = ST_IDLE;
-    if (c->want_send)
-        httpc_begin_write(c);
+    c->t_connected = c->t_tls = loop_now_ns();
+    if (!c->target->tls) {
+        httpc_ready(c);
+        return;
+    }
+    c->ssl = tls_conn_new(c->target->tls, c->fd, c->target->url.host,
+                          url_host_is_ip(&c->target->url), &c->sess);
+    if (!c->ssl) {
+        bool waiting = c->want_send;
+        c->tls_error = "tls_handshake";
+        httpc_close(c);
+        if (waiting)
+            c->done(c, HTTPC_TLS_ERROR);
+        return;
+    }
+    c->state = ST_HANDSHAKE;
+    httpc_handshake(c);
 }
 
 /* Read until EAGAIN, feeding the parser; finish on a complete answer or an error. */
 static void httpc_read(struct httpc_conn *c)
 {
     for (;;) {
-        ssize_t n = read(c->fd, httpc_rbuf, sizeof httpc_rbuf);
+        ssize_t n = conn_read(c, httpc_rbuf, sizeof httpc_rbuf);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && errno == EAGAIN)
@@ -463,7 +579,7 @@ static void httpc_read(struct httpc_conn *c)
 static void httpc_idle_event(struct httpc_conn *c)
 {
     char b[256];
-    ssize_t n = read(c->fd, b, sizeof b);
+    ssize_t n = conn_read(c, b, sizeof b);     /* TLS: session tickets are read here */
     if (n < 0 && errno == EAGAIN)
         return;
     httpc_close(c);
@@ -480,10 +596,14 @@ static void httpc_io(struct loop_io *io, uint32_t events)
         httpc_connected(c);
         if (c->fd < 0 || c->state != ST_READING)
             return;
+    } else if (c->state == ST_HANDSHAKE) {
+        httpc_handshake(c);
+        if (c->fd < 0 || c->state != ST_READING)
+            return;
     }
     if (c->state == ST_IDLE && (events & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)))
         httpc_idle_event(c);
-    else if (c->state == ST_WRITING && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+    else if (c->state == ST_WRITING && (c->ssl || (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))))
         httpc_write(c);
     if (c->fd >= 0 && c->state == ST_READING)
         httpc_read(c);

@@ -14,6 +14,10 @@
  * 1 MiB body. The user's headers are sent as given: Content-Type: application/json
  * is added to a body only when they name no Content-Type.
  *
+ * Over https the socket carries TLS (tls.h): the handshake follows the TCP connect
+ * (t_tls - t_connected, k6's http_req_tls_handshaking) and resumes the connection's
+ * last session when it can.
+ *
  * Times are taken on the loop's clock (loop_now_ns): connecting is t_connected -
  * t_start (0 on a kept-alive connection), sending t_sent - t_write, waiting t_first -
  * t_sent, receiving t_done - t_first, and duration (k6's http_req_duration, without
@@ -31,6 +35,7 @@
 
 #include "load/engine/loop.h"
 #include "load/engine/scenario.h"
+#include "load/engine/tls.h"
 #include "load/engine/url.h"
 
 #define HTTPC_HOST_MAX (URL_HOST_MAX + 10)
@@ -49,6 +54,7 @@ struct httpc_target {
     char host[HTTPC_HOST_MAX];      /* Host header value, "127.0.0.1:8080" */
     char prefix[HTTPC_PREFIX_MAX];  /* path prefix of the base URL without trailing '/' */
     struct url url;                 /* the parsed base URL (url.h) */
+    struct tls_client *tls;         /* https: the TLS context; NULL: plain http */
 };
 
 struct httpc_limits {
@@ -61,7 +67,8 @@ enum httpc_result {
     HTTPC_OK,          /* a complete response; status set */
     HTTPC_TIMEOUT,     /* no complete response before the deadline */
     HTTPC_CONN_ERROR,  /* connect failed, reset, closed early */
-    HTTPC_PROTO_ERROR  /* malformed response or a cap exceeded */
+    HTTPC_PROTO_ERROR, /* malformed response or a cap exceeded */
+    HTTPC_TLS_ERROR    /* the TLS handshake failed (tls_error names why) */
 };
 
 /* httpc_result_name: the error tag of a result ("timeout", ...), NULL for HTTPC_OK. */
@@ -92,6 +99,7 @@ struct httpc_conn {
     bool want_send;            /* connecting in order to send wbuf */
     bool head;                 /* the request was HEAD: no body in the answer */
     bool reused;               /* the request went out on a kept-alive connection */
+    bool close_after;          /* the request asked for Connection: close */
     http_parser parser;
     char *wbuf;                /* the request being written: own_wbuf or a pool buffer */
     size_t wcap, wlen, woff;
@@ -108,7 +116,11 @@ struct httpc_conn {
     uint64_t bytes_sent, bytes_recv;
     uint64_t t_send;           /* httpc_send was called */
     uint64_t t_start;          /* connect began (or t_send when reused) */
-    uint64_t t_connected;      /* connect ended (t_start when reused) */
+    uint64_t t_connected;      /* TCP connect ended (t_start when reused) */
+    uint64_t t_tls;            /* TLS handshake ended (t_connected without TLS) */
+    SSL *ssl;                  /* https: the TLS connection, NULL when closed */
+    struct tls_session sess;   /* the session the next handshake resumes */
+    const char *tls_error;     /* why the last handshake failed (tls_error_name) */
     uint64_t t_write;          /* first byte of the request written */
     uint64_t t_sent;           /* last byte written */
     uint64_t t_first;          /* first response byte read */
@@ -117,8 +129,17 @@ struct httpc_conn {
 };
 
 /* httpc_target_parse: fill t from "http[s]://host[:port][/prefix]" (url_parse; the
- * host resolved once, blocking). Returns 0, or -1 with a message in err. */
+ * host resolved once, blocking); an https target gets a TLS context with the default
+ * configuration (verification against the system's CAs). Returns 0, or -1 with a
+ * message in err. Free with httpc_target_free. */
 int httpc_target_parse(struct httpc_target *t, const char *url, char *err, size_t errlen);
+
+/* httpc_target_tls: replace t's TLS context by one made from cfg (https targets).
+ * Returns 0, or -1 with a message in err (t unchanged). */
+int httpc_target_tls(struct httpc_target *t, const struct tls_config *cfg, char *err,
+                     size_t errlen);
+/* httpc_target_free: free what httpc_target_parse made (the TLS context). */
+void httpc_target_free(struct httpc_target *t);
 
 /* httpc_wbuf_size: bytes of a connection's own request buffer: enough for a request
  * within the HTTPC_SMALL_* sizes to target t. */
@@ -161,8 +182,11 @@ void httpc_send(struct httpc_conn *c, uint64_t deadline_ns);
  * Returns 0 when connected or connecting, -1 when the socket could not be made. */
 int httpc_connect(struct httpc_conn *c);
 
-/* httpc_close: close the connection and cancel what is under way (done not called). */
+/* httpc_close: close the connection and cancel what is under way (done not called).
+ * The TLS session is kept for the next connection. */
 void httpc_close(struct httpc_conn *c);
+/* httpc_dispose: httpc_close, and free the TLS session: the last call on c. */
+void httpc_dispose(struct httpc_conn *c);
 
 /* httpc_reset_response / httpc_feed: the response parser, usable without a socket.
  * reset prepares for a new response; feed parses len bytes (len 0: end of stream). */

@@ -111,6 +111,7 @@ static const struct builtin {
     [M_DB_CONNECTION_ERRORS] = { "db_connection_errors", METRIC_COUNTER, false },
     [M_TIMEOUT_ERRORS] = { "timeout_errors", METRIC_COUNTER, false },
     [M_BOOKING_DURATION] = { "booking_duration", METRIC_TREND, true },
+    [M_HTTP_REQ_TLS_HANDSHAKING] = { "http_req_tls_handshaking", METRIC_TREND, true },
 };
 
 static bool valid_name(const char *name)

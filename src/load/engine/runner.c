@@ -268,7 +268,7 @@ static void run_free(struct run *r)
     for (int i = 0; r->w && i < r->nw; i++) {
         struct worker *w = &r->w[i];
         for (int j = 0; w->slots && j < w->n; j++)
-            httpc_close(&w->slots[j].conn);
+            httpc_dispose(&w->slots[j].conn);
         if (w->nd)
             export_ndjson_writer_free(w->nd);
         metrics_shard_free(w->shard);

@@ -230,7 +230,7 @@ static void response_tags(const struct slot *s, const struct httpc_conn *c,
     t->v[MT_SCENARIO] = s->w->run->cfg->scenario->name;
     t->v[MT_GROUP] = s->group ? s->group : "";
     t->v[MT_EXPECTED_RESPONSE] = failed ? "false" : "true";
-    t->v[MT_ERROR] = httpc_result_name(r);
+    t->v[MT_ERROR] = r == HTTPC_TLS_ERROR && c->tls_error ? c->tls_error : httpc_result_name(r);
     for (const char *const *u = s->utags; u && u[0] && u[1]; u += 2) {
         int k = metrics_tag_key_find(m, u[0]);
         if (k >= MT_BUILTIN_KEYS)
@@ -246,6 +246,8 @@ static void record_ok(struct worker *w, const struct httpc_conn *c, const struct
     w_add_tagged(w, M_HTTP_REQ_SENDING, t, ns_ms(c->t_write, c->t_sent));
     w_add_tagged(w, M_HTTP_REQ_RECEIVING, t, ns_ms(c->t_first, c->t_done));
     w_add_tagged(w, M_HTTP_REQ_CONNECTING, t, c->reused ? 0 : ns_ms(c->t_start, c->t_connected));
+    if (c->target->tls)
+        w_add_tagged(w, M_HTTP_REQ_TLS_HANDSHAKING, t, c->reused ? 0 : ns_ms(c->t_connected, c->t_tls));
     w_add_tagged(w, M_HTTP_REQ_FAILED, t, failed);
 }
 
