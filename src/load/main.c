@@ -36,6 +36,7 @@
 struct cli {
     const char *scenario, *url, *db, *profile, *summary_export, *out_json;
     int vus, threads, max_vus;           /* 0: not given */
+    int max_redirects;                   /* --max-redirects: 0 not given, -1 none */
     double rate;                         /* --rate: constant-arrival-rate, 0: not given */
     int64_t iterations;                  /* 0: not given */
     double duration_s, timeout_s;        /* 0: not given */
@@ -114,6 +115,11 @@ static void usage(FILE *out)
           "  --out json=FILE              every sample as NDJSON\n"
           "  --threads N                  event-loop threads (default: one per core)\n"
           "  --timeout D                  request timeout (default 60s)\n"
+          "  --max-redirects N            same-origin redirects followed per request\n"
+          "                               (default 10, 0: none); one more is a failed\n"
+          "                               request tagged error:too_many_redirects\n"
+          "  bodies: a gzip or deflate answer is decoded (zlib) for the scenario; no\n"
+          "          Accept-Encoding is sent unless a --header names one\n"
           "  --seed N  --quiet  --help\n"
           "faults (the chaos scenario schedules its own; these replace them):\n"
           "  --nemesis KIND@START[:DURATION]   e.g. kill-backends@3s, blackhole@10s:2s;\n"
@@ -172,7 +178,7 @@ static int parse_stage(struct cli *c, const char *v)
 static const char *const main_options[] = {
     "--url", "-e", "--db", "--profile", "--vus", "--max-vus", "--rate", "--threads",
     "--iterations", "--seed", "--duration", "--timeout", "--stage", "--summary-export",
-    "--out", "--threshold", "--tag", "--tls-ca", "--tls-cert", "--tls-key", "--nemesis", "--pgdir", "--proxy-control", "--server-pidfile",
+    "--out", "--threshold", "--tag", "--tls-ca", "--tls-cert", "--tls-key", "--max-redirects", "--nemesis", "--pgdir", "--proxy-control", "--server-pidfile",
     "--server-restart-cmd", "--nemesis-script", NULL,
 };
 
@@ -226,6 +232,8 @@ static int parse_valued(struct cli *c, const char *k, const char *v)
         c->out_json = v + 5;
     else if (!strcmp(k, "--threshold") && strchr(v, '=') && c->nthr < MAX_ARGS)
         c->thr[c->nthr++] = v;
+    else if (!strcmp(k, "--max-redirects") && (!strcmp(v, "0") || parse_count(v, 1000, &n) == 0))
+        c->max_redirects = !strcmp(v, "0") ? -1 : (int)n;
     else if (!strcmp(k, "--tls-ca"))
         c->tls.ca_file = v, c->tls_given = true;
     else if (!strcmp(k, "--tls-cert"))
@@ -413,6 +421,7 @@ static int run_and_report(struct app *a)
     struct runner_config rc = {
         .scenario = a->scn, .env = &a->env, .exec = a->exec, .target = &a->target,
         .threads = a->cli.threads, .timeout_s = a->cli.timeout_s, .ndjson = a->nd,
+        .max_redirects = a->cli.max_redirects,
         .tick = on_tick, .tick_arg = a,
         .unknown = a->nemesis ? nemesis_mark_unknown : NULL, .unknown_arg = a->nemesis,
     };

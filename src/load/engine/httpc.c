@@ -19,8 +19,10 @@
 #include <strings.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <zlib.h>
 #include <unistd.h>
 
+enum { HDR_NONE, HDR_LOCATION, HDR_ENCODING };
 enum { ST_CLOSED, ST_IDLE, ST_CONNECTING, ST_HANDSHAKE, ST_WRITING, ST_READING };
 
 #define HTTPC_READ_CHUNK 65536
@@ -152,15 +154,25 @@ static bool has_header_value(const char *hdrs, const char *name, const char *val
     return false;
 }
 
+/* httpc_format with the path prefix given (t's, or "" for a path from the server). */
+static size_t format_with(char *buf, size_t cap, const struct httpc_target *t,
+                          const char *prefix, const struct lr_request *req);
+
 size_t httpc_format(char *buf, size_t cap, const struct httpc_target *t,
                     const struct lr_request *req)
+{
+    return format_with(buf, cap, t, t->prefix, req);
+}
+
+static size_t format_with(char *buf, size_t cap, const struct httpc_target *t,
+                          const char *prefix, const struct lr_request *req)
 {
     const char *m = req->method ? req->method : "GET";
     size_t blen = req->body_len < LR_BODY_MAX ? req->body_len : LR_BODY_MAX;
     const char *hdrs = req->headers ? req->headers : "";
     if (strlen(hdrs) > HTTPC_EXTRA_MAX)
         return 0;
-    int n = snprintf(buf, cap, "%s %s%s HTTP/1.1\r\nHost: %s\r\n%s", m, t->prefix,
+    int n = snprintf(buf, cap, "%s %s%s HTTP/1.1\r\nHost: %s\r\n%s", m, prefix,
                      req->path[0] ? req->path : "/", t->host, hdrs);
     if (n < 0 || (size_t)n >= cap)
         return 0;
@@ -194,23 +206,134 @@ size_t httpc_format(char *buf, size_t cap, const struct httpc_target *t,
 
 /* ---- response parsing ------------------------------------------------------- */
 
-/* Each message starts afresh: only the final (non-1xx) answer's body is kept. */
-static int on_message_begin(http_parser *p)
+bool httpc_is_redirect(int status)
 {
-    struct httpc_conn *c = container_of(p, struct httpc_conn, parser);
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+/* Decode the stored gzip or deflate body in place (zlib; one inflate stream and one
+ * output buffer per thread, made on the thread's first compressed answer and reused).
+ * The decoded body is kept up to body_keep bytes (truncated beyond). Returns 0, or -1
+ * when the stored body is not complete or not valid. */
+static _Thread_local z_stream zs;
+static _Thread_local bool zs_ready;
+
+void httpc_thread_end(void)
+{
+    if (zs_ready)
+        inflateEnd(&zs);
+    zs_ready = false;
+}
+
+static int decode_body(struct httpc_conn *c)
+{
+    static _Thread_local char out[HTTPC_DECODED_MAX];
+    if (c->truncated || c->body_len == 0)
+        return c->truncated ? -1 : 0;
+    int wbits = c->encoding == HTTPC_ENC_GZIP ? 16 + MAX_WBITS : MAX_WBITS;
+    for (int attempt = 0; attempt < 2; attempt++) {   /* deflate: zlib-wrapped, else raw */
+        if (!zs_ready && inflateInit2(&zs, wbits) != Z_OK)
+            return -1;
+        zs_ready = true;
+        if (inflateReset2(&zs, wbits) != Z_OK)
+            return -1;
+        zs.next_in = (Bytef *)c->body;
+        zs.avail_in = (uInt)c->body_len;
+        zs.next_out = (Bytef *)out;
+        zs.avail_out = sizeof out;
+        int rc = inflate(&zs, Z_FINISH);
+        size_t got = sizeof out - zs.avail_out;
+        if (rc == Z_STREAM_END || (rc == Z_BUF_ERROR && zs.avail_out == 0)) {
+            size_t keep = got < c->lim.body_keep ? got : c->lim.body_keep;
+            memcpy(c->body, out, keep);
+            c->body_len = keep;
+            c->truncated = rc != Z_STREAM_END || got > keep;
+            return 0;
+        }
+        if (c->encoding != HTTPC_ENC_DEFLATE)
+            return -1;
+        wbits = -MAX_WBITS;
+    }
+    return -1;
+}
+
+/* Each message starts afresh: only the final (non-1xx) answer's body is kept. */
+static void reset_headers(struct httpc_conn *c)
+{
     c->header_bytes = 0;
     c->body_len = 0;
     c->body_total = 0;
     c->truncated = false;
+    c->location_len = 0;
+    c->hname_len = 0;
+    c->in_value = false;
+    c->hwant = HDR_NONE;
+    c->encoding = HTTPC_ENC_NONE;
+    c->cenc_len = 0;
+}
+
+static int on_message_begin(http_parser *p)
+{
+    reset_headers(container_of(p, struct httpc_conn, parser));
     return 0;
 }
 
-static int on_header_bytes(http_parser *p, const char *at, size_t len)
+static int on_status(http_parser *p, const char *at, size_t len)
 {
     struct httpc_conn *c = container_of(p, struct httpc_conn, parser);
     (void)at;
     c->header_bytes += len;
     return c->header_bytes > c->lim.header_max;
+}
+
+/* A header name, perhaps in pieces: its first bytes are kept to recognise the few
+ * headers the client reads (Location, Content-Encoding). */
+static int on_header_field(http_parser *p, const char *at, size_t len)
+{
+    struct httpc_conn *c = container_of(p, struct httpc_conn, parser);
+    if (c->in_value)
+        c->hname_len = 0;
+    c->in_value = false;
+    size_t take = len < sizeof c->hname - c->hname_len ? len : sizeof c->hname - c->hname_len;
+    memcpy(c->hname + c->hname_len, at, take);
+    c->hname_len += take;
+    return on_status(p, at, len);
+}
+
+static int on_header_value(http_parser *p, const char *at, size_t len)
+{
+    struct httpc_conn *c = container_of(p, struct httpc_conn, parser);
+    if (!c->in_value) {
+        c->in_value = true;
+        c->hwant = c->hname_len == 8 && strncasecmp(c->hname, "Location", 8) == 0 ? HDR_LOCATION
+                   : c->hname_len == 16 && strncasecmp(c->hname, "Content-Encoding", 16) == 0
+                       ? HDR_ENCODING : HDR_NONE;
+        if (c->hwant == HDR_LOCATION)
+            c->location_len = 0;              /* the last Location counts */
+    }
+    if (c->hwant == HDR_LOCATION) {           /* kept in the body buffer, see on_body */
+        size_t take = len < c->lim.body_keep - c->location_len
+                          ? len : c->lim.body_keep - c->location_len;
+        memcpy(c->body + c->location_len, at, take);
+        c->location_len += take;
+    } else if (c->hwant == HDR_ENCODING) {
+        size_t take = len < sizeof c->cenc - c->cenc_len ? len : sizeof c->cenc - c->cenc_len;
+        memcpy(c->cenc + c->cenc_len, at, take);
+        c->cenc_len += take;
+    }
+    return on_status(p, at, len);
+}
+
+/* The Content-Encoding named: gzip, deflate, identity/none, or one the client cannot
+ * decode (kept as received). */
+static enum httpc_encoding encoding_of(const char *v, size_t n)
+{
+    if (n == 4 && strncasecmp(v, "gzip", 4) == 0)
+        return HTTPC_ENC_GZIP;
+    if (n == 7 && strncasecmp(v, "deflate", 7) == 0)
+        return HTTPC_ENC_DEFLATE;
+    return n == 0 || (n == 8 && strncasecmp(v, "identity", 8) == 0) ? HTTPC_ENC_NONE
+                                                                     : HTTPC_ENC_OTHER;
 }
 
 static int on_headers_complete(http_parser *p)
@@ -221,6 +344,9 @@ static int on_headers_complete(http_parser *p)
     if (p->status_code < 200)
         return 0;                          /* 1xx: the real answer follows */
     c->status = p->status_code;
+    c->encoding = encoding_of(c->cenc, c->cenc_len);
+    if (!httpc_is_redirect(c->status))
+        c->location_len = 0;
     if (p->content_length != ULLONG_MAX && p->content_length > c->lim.body_max)
         return -1;
     return c->head ? 1 : 0;
@@ -232,6 +358,8 @@ static int on_body(http_parser *p, const char *at, size_t len)
     c->body_total += len;
     if (c->body_total > c->lim.body_max)
         return -1;
+    if (c->location_len > 0)
+        return 0;                          /* a redirect's body: counted, not kept */
     size_t room = c->lim.body_keep - c->body_len;
     size_t take = len < room ? len : room;
     memcpy(c->body + c->body_len, at, take);
@@ -249,15 +377,18 @@ static int on_message_complete(http_parser *p)
     }
     c->complete = true;
     c->keep_alive = http_should_keep_alive(p) && !c->close_after;
+    if ((c->encoding == HTTPC_ENC_GZIP || c->encoding == HTTPC_ENC_DEFLATE)
+        && decode_body(c) != 0)
+        c->decode_failed = true;
     http_parser_pause(p, 1);
     return 0;
 }
 
 static const http_parser_settings httpc_settings = {
     .on_message_begin = on_message_begin,
-    .on_status = on_header_bytes,
-    .on_header_field = on_header_bytes,
-    .on_header_value = on_header_bytes,
+    .on_status = on_status,
+    .on_header_field = on_header_field,
+    .on_header_value = on_header_value,
     .on_headers_complete = on_headers_complete,
     .on_body = on_body,
     .on_message_complete = on_message_complete,
@@ -266,10 +397,8 @@ static const http_parser_settings httpc_settings = {
 void httpc_reset_response(struct httpc_conn *c)
 {
     http_parser_init(&c->parser, HTTP_RESPONSE);
-    c->body_len = 0;
-    c->body_total = 0;
-    c->header_bytes = 0;
-    c->complete = c->keep_alive = c->truncated = false;
+    reset_headers(c);
+    c->complete = c->keep_alive = c->decode_failed = false;
     c->status = 0;
 }
 
@@ -279,7 +408,7 @@ enum httpc_parse httpc_feed(struct httpc_conn *c, const char *data, size_t len)
         return len == 0 ? HTTPC_DONE : HTTPC_BAD;   /* bytes after the answer */
     size_t n = http_parser_execute(&c->parser, &httpc_settings, data, len);
     if (c->complete)
-        return n == len ? HTTPC_DONE : HTTPC_BAD;
+        return n == len && !c->decode_failed ? HTTPC_DONE : HTTPC_BAD;
     if (HTTP_PARSER_ERRNO(&c->parser) != HPE_OK || n != len)
         return HTTPC_BAD;
     if (len == 0)
@@ -371,21 +500,55 @@ int httpc_connect(struct httpc_conn *c)
     return 0;
 }
 
-int httpc_prepare(struct httpc_conn *c, const struct lr_request *req)
+/* Serialise req after prefix into c's own buffer or a borrowed one. */
+static int prepare_with(struct httpc_conn *c, const char *prefix, const struct lr_request *req)
 {
     pool_give_back(c);
     c->head = req->method && strcmp(req->method, "HEAD") == 0;
     c->close_after = req->headers && has_header_value(req->headers, "Connection", "close");
-    c->wlen = httpc_format(c->wbuf, c->wcap, c->target, req);
+    c->wlen = format_with(c->wbuf, c->wcap, c->target, prefix, req);
     if (c->wlen > 0 || !c->pool || c->pool->nfree == 0)
         return c->wlen > 0 ? 0 : -1;
     c->pool_idx = c->pool->free[--c->pool->nfree];
     c->wbuf = c->pool->base + (size_t)c->pool_idx * c->pool->size;
     c->wcap = c->pool->size;
-    c->wlen = httpc_format(c->wbuf, c->wcap, c->target, req);
+    c->wlen = format_with(c->wbuf, c->wcap, c->target, prefix, req);
     if (c->wlen == 0)
         pool_give_back(c);
     return c->wlen > 0 ? 0 : -1;
+}
+
+int httpc_prepare(struct httpc_conn *c, const struct lr_request *req)
+{
+    return prepare_with(c, c->target->prefix, req);
+}
+
+int httpc_prepare_from_root(struct httpc_conn *c, const struct lr_request *req)
+{
+    return prepare_with(c, "", req);
+}
+
+int httpc_location_path(const struct httpc_conn *c, char *path, size_t cap)
+{
+    const char *loc = c->body;
+    size_t n = c->location_len;
+    const struct url *u = &c->target->url;
+    const char *scheme = u->tls ? "https://" : "http://";
+    size_t sl = strlen(scheme), al = strlen(u->authority);
+    if (n > sl + al && strncasecmp(loc, scheme, sl) == 0
+        && strncasecmp(loc + sl, u->authority, al) == 0 && loc[sl + al] == '/') {
+        loc += sl + al;                      /* an absolute URL to the same origin */
+        n -= sl + al;
+    }
+    if (n == 0 || loc[0] != '/' || (n > 1 && loc[1] == '/') || n >= cap
+        || memchr(loc, '\0', n) || memchr(loc, ' ', n))
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)loc[i] < 0x21 || loc[i] == 0x7f)
+            return -1;
+    memcpy(path, loc, n);
+    path[n] = '\0';
+    return 0;
 }
 
 /* read(2) or SSL_read: > 0 bytes, 0 end of stream, -1 with errno (EAGAIN: wait for

@@ -74,6 +74,20 @@ enum httpc_result {
 /* httpc_result_name: the error tag of a result ("timeout", ...), NULL for HTTPC_OK. */
 const char *httpc_result_name(enum httpc_result r);
 
+/* A response's Content-Encoding. */
+enum httpc_encoding { HTTPC_ENC_NONE, HTTPC_ENC_GZIP, HTTPC_ENC_DEFLATE, HTTPC_ENC_OTHER };
+
+/* The decoded body of a gzip or deflate answer is read into a per-thread buffer of this
+ * size, then kept up to body_keep bytes. */
+#define HTTPC_DECODED_MAX (1u << 20)
+
+/* httpc_thread_end: free the calling thread's decoding state (call before a thread
+ * that ran connections exits). */
+void httpc_thread_end(void);
+
+/* httpc_is_redirect: 301, 302, 303, 307 or 308. */
+bool httpc_is_redirect(int status);
+
 /* httpc_feed's answer. */
 enum httpc_parse { HTTPC_MORE, HTTPC_DONE, HTTPC_BAD };
 
@@ -107,7 +121,16 @@ struct httpc_conn {
     size_t own_wcap;
     struct httpc_pool *pool;   /* NULL: requests must fit own_wbuf */
     int pool_idx;              /* the pool buffer held, -1: none */
-    char *body;                /* body_keep bytes */
+    char *body;                /* body_keep bytes; for a redirect, its Location */
+    size_t location_len;       /* a redirect's Location (in body), 0: none */
+    enum httpc_encoding encoding;  /* of the answer; gzip and deflate bodies are decoded */
+    bool decode_failed;
+    char hname[16];            /* header parsing: the start of the current name */
+    size_t hname_len;
+    bool in_value;
+    int hwant;                 /* which header's value is being read */
+    char cenc[16];             /* Content-Encoding's value (its start) */
+    size_t cenc_len;
     size_t body_len;           /* stored */
     uint64_t body_total;       /* received */
     size_t header_bytes;
@@ -173,6 +196,15 @@ void httpc_init(struct httpc_conn *c, struct loop *l, const struct httpc_target 
  * pool when it does not fit (given back when the request ends or c is closed).
  * Returns 0, or -1 when it fits in neither. */
 int httpc_prepare(struct httpc_conn *c, const struct lr_request *req);
+
+/* httpc_prepare_from_root: httpc_prepare with req->path taken from the server's root,
+ * not after the target's prefix (a path the server gave, e.g. a redirect's). */
+int httpc_prepare_from_root(struct httpc_conn *c, const struct lr_request *req);
+
+/* httpc_location_path: the path of the redirect c just received when it stays on the
+ * target's origin ("/x" or "http[s]://same-authority/x"), into path (cap bytes).
+ * Returns 0, or -1 for no Location, another origin, a relative or malformed one. */
+int httpc_location_path(const struct httpc_conn *c, char *path, size_t cap);
 
 /* httpc_send: send the prepared request, connecting first when needed, and call
  * done when the response is complete or deadline_ns (loop clock) passes. */

@@ -141,6 +141,7 @@ static void *worker_main(void *arg)
             pthread_cond_signal(&r->snap_cv);
     }
     pthread_mutex_unlock(&r->snap_mu);
+    httpc_thread_end();
     return NULL;
 }
 

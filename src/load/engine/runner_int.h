@@ -42,6 +42,8 @@ struct slot {
     int req_name;
     const char *name_tag, *method, *group;   /* the request's tags (vu_take_request) */
     const char *const *utags;
+    const char *token, *headers;        /* for the requests of its redirects */
+    int redirects_left;
     int expect[4];
     int64_t iters_left;                 /* per-vu-iterations */
     uint64_t intended_ns, park_gen;

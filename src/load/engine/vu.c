@@ -161,6 +161,10 @@ static void vu_take_request(struct slot *s)
     s->method = q->method ? q->method : "GET";
     s->group = q->group;
     s->utags = q->tags;
+    s->token = q->token;
+    s->headers = q->headers;
+    int max = r->cfg->max_redirects;
+    s->redirects_left = max == 0 ? 10 : max < 0 ? -1 : max;   /* -1: not followed */
     memcpy(s->expect, q->expect_status, sizeof s->expect);
 }
 
@@ -220,7 +224,8 @@ static void vu_deadline_fired(struct loop_timer *t)
 
 /* The tags of the answer c gave to s's request (result r). */
 static void response_tags(const struct slot *s, const struct httpc_conn *c,
-                          enum httpc_result r, bool failed, struct metrics_tags *t)
+                          enum httpc_result r, bool failed, const char *error,
+                          struct metrics_tags *t)
 {
     const struct metrics *m = s->w->run->m;
     metrics_tags_init(m, t);
@@ -230,7 +235,8 @@ static void response_tags(const struct slot *s, const struct httpc_conn *c,
     t->v[MT_SCENARIO] = s->w->run->cfg->scenario->name;
     t->v[MT_GROUP] = s->group ? s->group : "";
     t->v[MT_EXPECTED_RESPONSE] = failed ? "false" : "true";
-    t->v[MT_ERROR] = r == HTTPC_TLS_ERROR && c->tls_error ? c->tls_error : httpc_result_name(r);
+    t->v[MT_ERROR] = error ? error : r == HTTPC_TLS_ERROR && c->tls_error ? c->tls_error
+                                                          : httpc_result_name(r);
     for (const char *const *u = s->utags; u && u[0] && u[1]; u += 2) {
         int k = metrics_tag_key_find(m, u[0]);
         if (k >= MT_BUILTIN_KEYS)
@@ -251,12 +257,15 @@ static void record_ok(struct worker *w, const struct httpc_conn *c, const struct
     w_add_tagged(w, M_HTTP_REQ_FAILED, t, failed);
 }
 
-static void record_response(struct slot *s, const struct httpc_conn *c, enum httpc_result r)
+/* Record the samples of one answer; error (or NULL) overrides the error tag and makes
+ * the request a failure. */
+static void record_response(struct slot *s, const struct httpc_conn *c, enum httpc_result r,
+                            const char *error)
 {
     struct worker *w = s->w;
     struct metrics_tags t;
-    bool failed = r != HTTPC_OK || !status_expected(s, c->status);
-    response_tags(s, c, r, failed, &t);
+    bool failed = r != HTTPC_OK || !status_expected(s, c->status) || error;
+    response_tags(s, c, r, failed, error, &t);
     w_add_tagged(w, M_HTTP_REQS, &t, 1);
     atomic_fetch_add_explicit(&w->reqs, 1, memory_order_relaxed);
     w_add_tagged(w, M_DATA_SENT, &t, (double)c->bytes_sent);
@@ -276,12 +285,47 @@ static void record_response(struct slot *s, const struct httpc_conn *c, enum htt
     }
 }
 
+/* A same-origin redirect the VU follows (301, 302 and 303 as GET; 307 and 308 only
+ * for GET and HEAD, whose body there is none to resend): the hop is recorded as its
+ * own request, the next one sent, and true returned. Beyond --max-redirects, false
+ * with *exhausted set: the answer is recorded as a failure (too_many_redirects). */
+static bool vu_redirect(struct slot *s, const struct httpc_conn *c, bool *exhausted)
+{
+    struct lr_request *q = &s->w->req;
+    char path[LR_PATH_MAX];
+    bool keeps_method = c->status == 307 || c->status == 308;
+    bool bodyless = !strcmp(s->method, "GET") || !strcmp(s->method, "HEAD");
+    *exhausted = false;
+    if ((keeps_method && !bodyless) || s->redirects_left < 0
+        || httpc_location_path(c, path, sizeof path) != 0)
+        return false;
+    if (s->redirects_left == 0)
+        return *exhausted = true, false;
+    reset_req(q);
+    memcpy(q->path, path, strlen(path) + 1);
+    q->method = keeps_method || !strcmp(s->method, "HEAD") ? s->method : "GET";
+    q->token = s->token;
+    q->headers = s->headers;
+    if (httpc_prepare_from_root(&s->conn, q) != 0)
+        return false;                     /* given to the scenario as it came */
+    record_response(s, c, HTTPC_OK, NULL);   /* reads no field the preparing changed */
+    s->redirects_left--;
+    s->method = q->method;
+    vu_send(s);
+    return true;
+}
+
 static void vu_http_done(struct httpc_conn *c, enum httpc_result r)
 {
     struct slot *s = container_of(c, struct slot, conn);
     if (s->st != VU_WAIT_HTTP)
         return;
-    record_response(s, c, r);
+    bool exhausted = false, followed = false;
+    if (r == HTTPC_OK && httpc_is_redirect(c->status) && c->location_len > 0)
+        followed = vu_redirect(s, c, &exhausted);
+    if (followed)
+        return;
+    record_response(s, c, r, exhausted ? "too_many_redirects" : NULL);
     struct lr_response resp = {
         .outcome = r == HTTPC_OK ? LR_RESP_OK
                    : r == HTTPC_TIMEOUT ? LR_RESP_TIMEOUT : LR_RESP_CONN_ERROR,
