@@ -26,7 +26,7 @@ include flags.mk
 
 CC      ?= cc
 SERVER_PKGS := libpq libmicrohttpd jansson libsodium
-LOAD_PKGS   := libpq jansson zlib
+LOAD_PKGS   := libpq jansson openssl zlib
 TEST_PKGS   := check
 ALL_PKGS    := $(SERVER_PKGS) $(LOAD_PKGS) $(TEST_PKGS)
 SERVER_LIBS := $(call pkgs_libs,$(SERVER_PKGS)) -lpthread -lm

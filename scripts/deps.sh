@@ -10,7 +10,8 @@ PKGS=(
   libjansson-dev                                  # JSON
   libsodium-dev                                   # argon2id passwords, HMAC tokens
   libhttp-parser-dev                              # lastroom-load's HTTP response parser
-  zlib1g-dev                                      # --out FILE.gz in lastroom-load
+  libssl-dev                                      # https:// targets in lastroom-load (OpenSSL)
+  zlib1g-dev                                      # gzip/deflate answers and --out FILE.gz in lastroom-load
   check                                           # C unit test framework
   curl jq python3 openssl                         # integration tests and scripts (raw sockets in python3, HMAC in openssl)
   shellcheck                                      # the scripts are checked by tests/integration/shellcheck.sh

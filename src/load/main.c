@@ -30,6 +30,7 @@
 #include "load/engine/result.h"
 #include "load/resultcmd.h"
 #include "load/booking/nemesis.h"
+#include "load/booking/setup.h"
 #include "load/engine/runner.h"
 #include "load/scenarios.h"
 #include "load/engine/summary.h"
@@ -47,14 +48,20 @@ struct cli {
     const char *metrics_listen;          /* --metrics-listen ADDR */
     const char *history_out;             /* --history-out FILE */
     int vus, threads, max_vus;           /* 0: not given */
+    int max_redirects;                   /* --max-redirects: 0 not given, -1 none */
     double rate;                         /* --rate: constant-arrival-rate, 0: not given */
     int64_t iterations;                  /* 0: not given */
     double duration_s, timeout_s;        /* 0: not given */
     struct lr_stage stages[LR_MAX_STAGES];
     int nstages;
     bool no_thresholds, quiet;
+    bool allow_remote;                   /* --allow-remote: setup may write to another host */
+    struct tls_config tls;               /* --insecure-skip-tls-verify, --tls-ca, ... */
+    bool tls_given;
     uint64_t seed;
     const char *thr[MAX_ARGS];           /* "SERIES=EXPR" */
+    const char *tags[MAX_ARGS];          /* --tag KEY=VALUE */
+    int ntags;
     int nthr;
     const char *extra[MAX_ARGS + 1];     /* the scenario's options, in pairs */
     int nextra;
@@ -93,7 +100,16 @@ static void usage(FILE *out)
           "                                    the Lua script goes to standard output)\n\n"
           "       lastroom-load report SUMMARY.json -o FILE.html\n"
           "       lastroom-load compare BASE.json NEW.json [--tolerance 10%]\n\n"
-          "  --url URL | -e API_URL=URL   the API (default http://127.0.0.1:8080)\n"
+          "  --url URL | -e API_URL=URL   the API (default http://127.0.0.1:8080), also\n"
+          "                               https://, [IPv6], a path prefix (http://h:8080/v1)\n"
+          "  --allow-remote               let setup write through the admin API of a host\n"
+          "                               that is not loopback (refused otherwise)\n"
+          "https (TLS 1.2 and 1.3, OpenSSL; verified against the system's CAs by default):\n"
+          "  --tls-ca FILE                trust only the CAs in FILE (PEM)\n"
+          "  --insecure-skip-tls-verify   no certificate or name checks\n"
+          "  --tls-cert FILE [--tls-key FILE]   a client certificate (PEM)\n"
+          "  --no-tls-resume              a full handshake on every connection (no session\n"
+          "                               resumption); failures are tagged error:tls_*\n"
           "  -e ADMIN_EMAIL=.. -e ADMIN_PASSWORD=..   the admin, as in the environment\n"
           "  --db URL                     PostgreSQL, for verification\n"
           "  --profile quick|full|mixed   the scenario's profile (default full; mixed:\n"
@@ -103,8 +119,17 @@ static void usage(FILE *out)
           "  --stage D:T (repeatable)     ramping-vus, starting from --vus (default 1)\n"
           "  --rate N [--max-vus M]       constant-arrival-rate: N iterations/s for\n"
           "                               --duration, --vus preallocated (default 10)\n"
-          "  --threshold 'SERIES=EXPR'    add a threshold (repeatable), e.g.\n"
-          "                               'http_req_duration=p(95)<500'\n"
+          "  --threshold 'SERIES=EXPR[:abort[:DELAY]]'   add a threshold (repeatable),\n"
+          "                               e.g. 'http_req_duration=p(95)<500',\n"
+          "                               'http_reqs{status:201,method:POST}=count>=7';\n"
+          "                               :abort stops the run when it fails (abortOnFail),\n"
+          "                               not before DELAY seconds (delayAbortEval), e.g.\n"
+          "                               'http_req_failed=rate<0.01:abort:10s'. A series\n"
+          "                               without samples fails (no data); an unknown\n"
+          "                               metric or tag key is a usage error. Tag keys:\n"
+          "                               method status name scenario group\n"
+          "                               expected_response error, and --tag keys\n"
+          "  --tag KEY=VALUE              a tag on every sample of the run (repeatable)\n"
           "  --no-thresholds              judge no threshold but the verdict's own:\n"
           "                               overbookings and inventory_violations\n"
           "  --summary-export FILE        the summary as JSON (histograms, timeline)\n"
@@ -116,8 +141,15 @@ static void usage(FILE *out)
           "                               and what they were told, one JSON line each\n"
           "  --out json=FILE | csv=FILE   every sample as NDJSON or CSV (k6's columns);\n"
           "                               FILE.gz is gzipped. One --out per run\n"
+          "  --summary-trend-stats LIST   trend columns, default avg,min,med,max,p(90),\n"
+          "                               p(95),p(99); also count and any p(N) (at most 7)\n"
           "  --threads N                  event-loop threads (default: one per core)\n"
           "  --timeout D                  request timeout (default 60s)\n"
+          "  --max-redirects N            same-origin redirects followed per request\n"
+          "                               (default 10, 0: none); one more is a failed\n"
+          "                               request tagged error:too_many_redirects\n"
+          "  bodies: a gzip or deflate answer is decoded (zlib) for the scenario; no\n"
+          "          Accept-Encoding is sent unless a --header names one\n"
           "  --seed N  --quiet  --help\n"
           "faults (the chaos scenario schedules its own; these replace them):\n"
           "  --nemesis KIND@START[:DURATION]   e.g. kill-backends@3s, blackhole@10s:2s;\n"
@@ -176,7 +208,8 @@ static int parse_stage(struct cli *c, const char *v)
 static const char *const main_options[] = {
     "--url", "-e", "--db", "--profile", "--vus", "--max-vus", "--rate", "--threads",
     "--iterations", "--seed", "--duration", "--timeout", "--stage", "--summary-export",
-    "--out", "--threshold", "--nemesis", "--pgdir", "--proxy-control", "--server-pidfile",
+    "--out", "--threshold", "--tag", "--tls-ca", "--tls-cert", "--tls-key", "--max-redirects",
+    "--summary-trend-stats", "--nemesis", "--pgdir", "--proxy-control", "--server-pidfile",
     "--server-restart-cmd", "--nemesis-script", "--report", "--junit", "--metrics-listen",
     "--history-out", NULL,
 };
@@ -244,6 +277,20 @@ static int parse_valued(struct cli *c, const char *k, const char *v)
     }
     else if (!strcmp(k, "--threshold") && strchr(v, '=') && c->nthr < MAX_ARGS)
         c->thr[c->nthr++] = v;
+    else if (!strcmp(k, "--summary-trend-stats")) {
+        char err[256];
+        if (summary_set_trend_stats(v, err, sizeof err) != 0)
+            return bad(err, NULL);
+    } else if (!strcmp(k, "--max-redirects") && (!strcmp(v, "0") || parse_count(v, 1000, &n) == 0))
+        c->max_redirects = !strcmp(v, "0") ? -1 : (int)n;
+    else if (!strcmp(k, "--tls-ca"))
+        c->tls.ca_file = v, c->tls_given = true;
+    else if (!strcmp(k, "--tls-cert"))
+        c->tls.cert_file = v, c->tls_given = true;
+    else if (!strcmp(k, "--tls-key"))
+        c->tls.key_file = v, c->tls_given = true;
+    else if (!strcmp(k, "--tag") && strchr(v, '=') && c->ntags < MAX_ARGS)
+        c->tags[c->ntags++] = v;
     else if (!strcmp(k, "--nemesis") && c->nfaults < NEMESIS_MAX_EVENTS)
         c->faults[c->nfaults++] = v;
     else if (!strcmp(k, "--pgdir"))
@@ -276,6 +323,12 @@ static int parse_args(struct cli *c, int argc, char **argv)
             c->no_nemesis = true;
         else if (!strcmp(a, "--quiet") || !strcmp(a, "-q"))
             c->quiet = true;
+        else if (!strcmp(a, "--allow-remote"))
+            c->allow_remote = true;
+        else if (!strcmp(a, "--insecure-skip-tls-verify"))
+            c->tls.insecure = c->tls_given = true;
+        else if (!strcmp(a, "--no-tls-resume"))
+            c->tls.no_resume = c->tls_given = true;
         else if (a[0] != '-' && !c->scenario)
             c->scenario = a;
         else if (!strncmp(a, "--", 2) && eq && (size_t)(eq - a) < sizeof key) {
@@ -348,7 +401,7 @@ static int add_verdict_thresholds(struct app *a)
 
 static int add_thresholds(struct app *a)
 {
-    char err[256], series[THR_EXPR_MAX * 2];
+    char err[768];
     a->thr = thr_new();
     if (!a->thr)
         return bad("out of memory", NULL);
@@ -357,12 +410,9 @@ static int add_thresholds(struct app *a)
     if (a->profile->thresholds
         && thr_add_specs(a->thr, a->env.metrics, a->profile->thresholds, err, sizeof err) != 0)
         return bad(err, NULL);
-    for (int i = 0; i < a->cli.nthr; i++) {
-        const char *t = a->cli.thr[i], *eq = strchr(t, '=');
-        snprintf(series, sizeof series, "%.*s", (int)(eq - t), t);
-        if (thr_add(a->thr, a->env.metrics, series, eq + 1, false, 0, err, sizeof err) != 0)
-            return bad(err, t);
-    }
+    for (int i = 0; i < a->cli.nthr; i++)
+        if (thr_add_cli(a->thr, a->env.metrics, a->cli.thr[i], err, sizeof err) != 0)
+            return bad(err, NULL);
     return 0;
 }
 
@@ -470,6 +520,7 @@ static int run_and_report(struct app *a)
         .scenario = a->scn, .env = &a->env, .exec = a->exec, .target = &a->target,
         .threads = a->cli.threads, .timeout_s = a->cli.timeout_s, .ndjson = a->nd,
         .timeline = a->timeline,
+        .max_redirects = a->cli.max_redirects,
         .tick = on_tick, .tick_arg = a,
         .unknown = a->nemesis ? nemesis_mark_unknown : NULL, .unknown_arg = a->nemesis,
     };
@@ -591,6 +642,10 @@ static int app_prepare(struct app *a)
         a->cli.url = "http://127.0.0.1:8080";
     if (httpc_target_parse(&a->target, a->cli.url, err, sizeof err) != 0)
         return bad(err, NULL);
+    if (a->cli.tls_given && !a->target.url.tls)
+        return bad("TLS options need an https:// URL", a->cli.url);
+    if (a->cli.tls_given && httpc_target_tls(&a->target, &a->cli.tls, err, sizeof err) != 0)
+        return bad(err, NULL);
     return build_exec(a) != 0 ? -1 : build_schedule(a);
 }
 
@@ -650,6 +705,18 @@ static int cmd_run(int argc, char **argv)
         bad("out of memory", NULL);
         return EXIT_CANNOT;
     }
+    for (int i = 0; i < a.cli.ntags; i++) {
+        char key[METRICS_TAG_MAX];
+        const char *eq = strchr(a.cli.tags[i], '=');
+        snprintf(key, sizeof key, "%.*s", (int)(eq - a.cli.tags[i]), a.cli.tags[i]);
+        if ((size_t)(eq - a.cli.tags[i]) >= sizeof key
+            || metrics_run_tag(a.env.metrics, key, eq + 1) != 0) {
+            bad("--tag: want KEY=VALUE, a key that is not built in, no {}:,\"\\", a.cli.tags[i]);
+            metrics_free(a.env.metrics);
+            timeline_free(a.timeline);
+            return EXIT_USAGE;
+        }
+    }
     if (a.cli.metrics_listen && !(a.prom = prom_start(a.cli.metrics_listen, err, sizeof err))) {
         bad(err, NULL);
         metrics_free(a.env.metrics);
@@ -657,6 +724,7 @@ static int cmd_run(int argc, char **argv)
         return EXIT_CANNOT;
     }
     signal(SIGPIPE, SIG_IGN);
+    setup_allow_remote(a.cli.allow_remote);
     int set = a.scn->setup ? a.scn->setup(&a.env, err, sizeof err) : 0;
     if (set == LR_SETUP_USAGE) {
         fprintf(stderr, "lastroom-load: %s: %s\n", a.scn->name, err);
@@ -692,6 +760,7 @@ static int cmd_run(int argc, char **argv)
     metrics_free(a.env.metrics);
     timeline_free(a.timeline);
     prom_stop(a.prom);
+    httpc_target_free(&a.target);
     return status;
 }
 

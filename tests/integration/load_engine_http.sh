@@ -5,29 +5,12 @@
 # rate, failures counted from the status, a failing threshold exiting 99, the
 # usage / cannot-run exit codes, and templated paths.
 source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/load_http_helpers.bash"
 
-LOAD=$LASTROOM_BIN/lastroom-load
-TMP=$(mktemp -d)
-trap 'lib_cleanup; rm -rf "$TMP"' EXIT
 mkdir -p "$TMP/www"
 printf 'hello from the test\n' >"$TMP/www/index.html"
-
-PORT=$(free_port)
-(cd "$TMP/www" && exec python3 -m http.server "$PORT" --bind 127.0.0.1 --protocol HTTP/1.1) \
-  >"$TMP/server.log" 2>&1 &
-track_pid $!
-URL=http://127.0.0.1:$PORT
+start_file_server "$TMP/www"
 check "the test server answers" wait_http "$URL/index.html" 20
-
-# run_load ARGS...: run lastroom-load quietly with a summary export; sets RC.
-run_load() {
-  rm -f "$TMP/summary.json"
-  "$LOAD" run http --url "$URL" --quiet --summary-export "$TMP/summary.json" "$@" \
-    >"$TMP/out.txt" 2>"$TMP/err.txt"
-  RC=$?
-}
-# metric SERIES FIELD: a value from the summary export ("" when absent).
-metric() { jq -r --arg s "$1" --arg f "$2" '.metrics[$s].values[$f] // empty' "$TMP/summary.json"; }
 
 run_load --iterations 200 --vus 10 --threads 2 --path /index.html
 expect_eq "200 shared iterations exit 0" 0 "$RC"

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include "load/engine/httpc.h"
 
 static char body_buf[64];
@@ -56,7 +58,8 @@ START_TEST(test_format_get_and_post)
     ck_assert_uint_eq(n, strlen(want));
     ck_assert(memcmp(buf, want, n) == 0);
     ck_assert_uint_eq(httpc_format(buf, 20, &t, &r), 0);      /* does not fit: 0 */
-    ck_assert_uint_ge(httpc_wbuf_size(&t), 512 + LR_BODY_MAX + LR_PATH_MAX + LR_TOKEN_MAX);
+    ck_assert_uint_ge(httpc_wbuf_max(&t), 512 + LR_BODY_MAX + LR_PATH_MAX + LR_TOKEN_MAX);
+    ck_assert_uint_lt(httpc_wbuf_size(&t), 8192);        /* a VU's own buffer stays small */
 }
 END_TEST
 
@@ -64,9 +67,13 @@ START_TEST(test_target_errors)
 {
     struct httpc_target t;
     char err[128];
-    ck_assert_int_eq(httpc_target_parse(&t, "https://127.0.0.1/", err, sizeof err), -1);
-    ck_assert(strstr(err, "https") != NULL);
+    ck_assert_int_eq(httpc_target_parse(&t, "https://127.0.0.1/", err, sizeof err), 0);
+    ck_assert_ptr_nonnull(t.tls);                       /* https: a TLS context */
+    ck_assert_str_eq(t.host, "127.0.0.1");
+    httpc_target_free(&t);
+    ck_assert_ptr_null(t.tls);
     ck_assert_int_eq(httpc_target_parse(&t, "ftp://x/", err, sizeof err), -1);
+    ck_assert(strstr(err, "scheme") != NULL);
     ck_assert_int_eq(httpc_target_parse(&t, "http://:80/", err, sizeof err), -1);
     ck_assert_int_eq(httpc_target_parse(&t, "http://127.0.0.1", err, sizeof err), 0);
     ck_assert_str_eq(t.host, "127.0.0.1");
@@ -197,6 +204,95 @@ START_TEST(test_garbage)
 }
 END_TEST
 
+/* Feed a 200 answer with Content-Encoding enc and the body bytes. */
+static enum httpc_parse feed_encoded(struct httpc_conn *c, const char *enc, const void *body,
+                                     size_t len)
+{
+    char head[256];
+    snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Encoding: %s\r\n"
+             "Content-Length: %zu\r\n\r\n", enc, len);
+    enum httpc_parse r = feed(c, head);
+    return r == HTTPC_MORE ? httpc_feed(c, body, len) : r;
+}
+
+/* Compress text with zlib: windowBits 15 (zlib), 31 (gzip) or -15 (raw deflate). */
+static size_t squeeze(const char *text, int wbits, unsigned char *out, size_t cap)
+{
+    z_stream z = { 0 };
+    ck_assert_int_eq(deflateInit2(&z, 9, Z_DEFLATED, wbits, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    z.next_in = (Bytef *)text;
+    z.avail_in = (uInt)strlen(text);
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    ck_assert_int_eq(deflate(&z, Z_FINISH), Z_STREAM_END);
+    size_t n = cap - z.avail_out;
+    deflateEnd(&z);
+    return n;
+}
+
+START_TEST(test_gzip_and_deflate)
+{
+    static const char text[] = "a body compressed, a body compressed, a body compressed, "
+                               "and again: a body compressed, a body compressed!";
+    unsigned char z[128];
+    int wbits[] = { 31, 15, -15 };
+    const char *enc[] = { "gzip", "deflate", "deflate" };
+    for (int i = 0; i < 3; i++) {
+        struct httpc_conn c;
+        conn_init(&c, 1024, 1 << 20);
+        size_t n = squeeze(text, wbits[i], z, sizeof z);
+        ck_assert_int_eq(feed_encoded(&c, enc[i], z, n), HTTPC_DONE);
+        ck_assert_int_eq(c.encoding, i == 0 ? HTTPC_ENC_GZIP : HTTPC_ENC_DEFLATE);
+        ck_assert_uint_eq(c.body_len, sizeof body_buf);          /* decoded, kept to the cap */
+        ck_assert(c.truncated);
+        ck_assert(memcmp(c.body, text, sizeof body_buf) == 0);
+    }
+    struct httpc_conn c;
+    conn_init(&c, 1024, 1 << 20);
+    ck_assert_int_eq(feed_encoded(&c, "gzip", "not gzip at all", 15), HTTPC_BAD);
+    conn_init(&c, 1024, 1 << 20);
+    ck_assert_int_eq(feed_encoded(&c, "br", "kept as is", 10), HTTPC_DONE);
+    ck_assert_int_eq(c.encoding, HTTPC_ENC_OTHER);
+    ck_assert(memcmp(c.body, "kept as is", 10) == 0);
+    httpc_thread_end();
+}
+END_TEST
+
+START_TEST(test_location)
+{
+    struct httpc_conn c;
+    char err[128], path[64];
+    static struct httpc_target t;
+    ck_assert_int_eq(httpc_target_parse(&t, "http://127.0.0.1:8080/v1", err, sizeof err), 0);
+    struct httpc_limits lim = { 1024, sizeof body_buf, 1 << 20 };
+    httpc_init(&c, NULL, &t, &lim, NULL, 0, body_buf, no_done);
+    const char *cases[][2] = {
+        { "/next?a=1", "/next?a=1" }, { "http://127.0.0.1:8080/v1/x", "/v1/x" },
+        { "http://other:8080/x", NULL }, { "//other/x", NULL }, { "relative", NULL },
+        { "https://127.0.0.1:8080/x", NULL },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        httpc_reset_response(&c);
+        char head[256];
+        snprintf(head, sizeof head, "HTTP/1.1 302 Found\r\nlocation: %s\r\nContent-Length: 5"
+                 "\r\n\r\nmoved", cases[i][0]);
+        ck_assert_int_eq(feed(&c, head), HTTPC_DONE);
+        ck_assert_uint_eq(c.location_len, strlen(cases[i][0]));
+        ck_assert_uint_eq(c.body_total, 5);                   /* counted, not kept */
+        int rc = httpc_location_path(&c, path, sizeof path);
+        ck_assert_int_eq(rc, cases[i][1] ? 0 : -1);
+        if (cases[i][1])
+            ck_assert_str_eq(path, cases[i][1]);
+    }
+    httpc_reset_response(&c);
+    ck_assert_int_eq(feed(&c, "HTTP/1.1 200 OK\r\nLocation: /x\r\nContent-Length: 2\r\n\r\nok"),
+                     HTTPC_DONE);
+    ck_assert_uint_eq(c.location_len, 0);                      /* not a redirect */
+    ck_assert(memcmp(c.body, "ok", 2) == 0);
+    httpc_target_free(&t);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("httpc");
@@ -210,6 +306,8 @@ int main(void)
     tcase_add_test(tc, test_header_cap);
     tcase_add_test(tc, test_body_caps);
     tcase_add_test(tc, test_garbage);
+    tcase_add_test(tc, test_gzip_and_deflate);
+    tcase_add_test(tc, test_location);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

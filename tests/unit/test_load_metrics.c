@@ -16,6 +16,7 @@ static const char *const builtin_names[M_BUILTIN_COUNT] = {
     "iteration_duration", "vus", "vus_max", "data_sent", "data_received", "checks",
     "dropped_iterations", "successful_bookings", "failed_bookings", "overbookings",
     "inventory_violations", "db_connection_errors", "timeout_errors", "booking_duration",
+    "http_req_tls_handshaking",
 };
 
 START_TEST(test_builtins)

@@ -125,7 +125,8 @@ START_TEST(test_add)
     ck_assert_int_eq(thr_add(t, m, "nope{name:x}", "count<1", false, 0, err, sizeof err), -1);
     ck_assert_str_eq(err, "threshold on unknown metric 'nope'");
     ck_assert_int_eq(thr_add(t, m, "http_reqs{name}", "count<1", false, 0, err, sizeof err), -1);
-    ck_assert_str_eq(err, "malformed series 'http_reqs{name}', expected name{tag:value}");
+    ck_assert_str_eq(err, "threshold on 'http_reqs{name}': malformed tags 'name', expected "
+                          "key:value[,key:value] (at most 4)");
     ck_assert_int_eq(thr_add(t, m, "http_req_failed", "count<1", false, 0, err, sizeof err), -1);
     ck_assert_str_eq(err, "threshold 'count<1' on http_req_failed: 'count' does not apply to a "
                           "rate metric (use rate)");
@@ -229,6 +230,71 @@ START_TEST(test_abort)
 }
 END_TEST
 
+/* Tagged series see exactly the samples whose tags match; no sample is "no data". */
+START_TEST(test_tags_and_no_data)
+{
+    struct metrics *m = metrics_new();
+    struct thr_set *t = thr_new();
+    char err[512] = "";
+    ck_assert_int_eq(thr_add_cli(t, m, "http_reqs{status:201}=count<=1", err, sizeof err), 0);
+    ck_assert_int_eq(thr_add_cli(t, m, "http_reqs{status:200,method:POST}=count==3", err,
+                                 sizeof err), 0);
+    ck_assert_int_eq(thr_add_cli(t, m, "http_reqs{ method : POST , status : 200 }=count>0",
+                                 err, sizeof err), 0);
+    ck_assert_int_eq(thr_get(t, 2)->series, thr_get(t, 1)->series);   /* one series */
+    ck_assert_str_eq(metrics_series_name(m, thr_get(t, 1)->series),
+                     "http_reqs{method:POST,status:200}");
+    ck_assert_int_eq(thr_add_cli(t, m, "http_req_failed=rate<0.5:abort:10s", err, sizeof err), 0);
+    ck_assert(thr_get(t, 3)->abort_on_fail);
+    ck_assert_double_eq(thr_get(t, 3)->delay_abort_eval_s, 10);
+    ck_assert_int_eq(thr_add_cli(t, m, "http_req_failed=rate<0.5:abort", err, sizeof err), 0);
+    ck_assert_int_eq(thr_add_cli(t, m, "iterations=count>=0", err, sizeof err), 0);
+    struct metrics_shard *s = metrics_shard_new(m);
+    struct metrics_tags tags;
+    metrics_tags_init(m, &tags);
+    tags.v[MT_METHOD] = "POST";
+    tags.v[MT_STATUS] = metrics_status_text(200);
+    for (int i = 0; i < 3; i++)
+        metrics_add_tagged(s, M_HTTP_REQS, &tags, 1);
+    tags.v[MT_METHOD] = "GET";
+    for (int i = 0; i < 4; i++)
+        metrics_add_tagged(s, M_HTTP_REQS, &tags, 1);
+    metrics_merge(m, s);
+    ck_assert_double_eq(metrics_counter(m, M_HTTP_REQS), 7);
+    ck_assert_int_eq(thr_evaluate(t, m, 1), 3);             /* no data: 201, and both rates */
+    ck_assert(!thr_get(t, 0)->ok && thr_get(t, 0)->no_data);
+    ck_assert(thr_get(t, 1)->ok && !thr_get(t, 1)->no_data);
+    ck_assert(!thr_get(t, 3)->ok && thr_get(t, 3)->no_data);
+    ck_assert(thr_get(t, 5)->ok);                          /* a metric's counter: 0, not no data */
+    metrics_shard_free(s);
+    thr_free(t);
+    metrics_free(m);
+}
+END_TEST
+
+START_TEST(test_unknown_keys)
+{
+    struct metrics *m = metrics_new();
+    struct thr_set *t = thr_new();
+    char err[512] = "";
+    ck_assert_int_eq(thr_add_cli(t, m, "http_reqs{stauts:200}=count>0", err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "unknown tag key 'stauts' (known: method status name") != NULL, "%s", err);
+    ck_assert_int_eq(thr_add_cli(t, m, "http_reqz=count>0", err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "unknown metric 'http_reqz'") != NULL, "%s", err);
+    ck_assert_int_eq(thr_add_cli(t, m, "http_reqs{status:200,}=count>0", err, sizeof err), -1);
+    ck_assert_int_eq(thr_add_cli(t, m, "http_reqs{status:1,status:2}=count>0", err, sizeof err), -1);
+    ck_assert_int_eq(thr_add_cli(t, m, "http_reqs=count>0:abort:x", err, sizeof err), -1);
+    ck_assert_int_eq(thr_add_cli(t, m, "http_reqs=count>0:later", err, sizeof err), -1);
+    ck_assert_int_eq(thr_add_cli(t, m, "=count>0", err, sizeof err), -1);
+    ck_assert_int_eq(thr_count(t), 0);
+    ck_assert_int_eq(metrics_run_tag(m, "env", "ci"), 0);
+    ck_assert_int_eq(metrics_run_tag(m, "status", "1"), -1);   /* built in */
+    ck_assert_int_eq(thr_add_cli(t, m, "http_reqs{env:ci}=count>0", err, sizeof err), 0);
+    thr_free(t);
+    metrics_free(m);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("threshold");
@@ -239,6 +305,8 @@ int main(void)
     tcase_add_test(tc, test_set_full);
     tcase_add_test(tc, test_evaluate);
     tcase_add_test(tc, test_abort);
+    tcase_add_test(tc, test_tags_and_no_data);
+    tcase_add_test(tc, test_unknown_keys);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
     srunner_run_all(sr, CK_NORMAL);

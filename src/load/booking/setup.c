@@ -1,7 +1,7 @@
 /*
  * setup.c: the blocking HTTP client behind scenario setup and API verification.
  *
- * Each call opens a connection to the loopback target, writes one request with
+ * Each call opens a connection to the target (loopback unless setup_allow_remote), writes one request with
  * "Connection: close", and reads until the response is complete (libhttp-parser,
  * which also undoes chunked encoding) or the peer closes. Every socket operation has
  * the client's timeout; the response is capped at SETUP_RESP_MAX bytes. Bodies are
@@ -9,7 +9,6 @@
  */
 #include "load/booking/setup.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <http_parser.h>
@@ -44,60 +43,33 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
-static int is_loopback(const struct addrinfo *ai)
-{
-    if (ai->ai_family == AF_INET) {
-        const struct sockaddr_in *s = (const struct sockaddr_in *)(const void *)ai->ai_addr;
-        return (ntohl(s->sin_addr.s_addr) >> 24) == 127;
-    }
-    if (ai->ai_family == AF_INET6) {
-        const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)(const void *)ai->ai_addr;
-        return IN6_IS_ADDR_LOOPBACK(&s->sin6_addr);
-    }
-    return 0;
-}
+static bool setup_remote_ok;
 
-static int parse_url(struct setup_http *h, const char *url, char *err, size_t errlen)
+void setup_allow_remote(bool allow)
 {
-    const char *p = url;
-    if (strncmp(p, "http://", 7) != 0)
-        return fail(err, errlen, "%s: only http:// URLs are supported", url);
-    p += 7;
-    const char *end = p + strcspn(p, "/");
-    const char *colon = memchr(p, ':', (size_t)(end - p));
-    const char *hend = colon ? colon : end;
-    if (hend == p || (size_t)(hend - p) >= sizeof h->host)
-        return fail(err, errlen, "%s: bad host", url);
-    memcpy(h->host, p, (size_t)(hend - p));
-    h->host[hend - p] = '\0';
-    size_t plen = colon ? (size_t)(end - colon - 1) : 2;
-    if (plen == 0 || plen >= sizeof h->port)
-        return fail(err, errlen, "%s: bad port", url);
-    memcpy(h->port, colon ? colon + 1 : "80", plen);
-    h->port[plen] = '\0';
-    if (strspn(h->port, "0123456789") != plen || atoi(h->port) <= 0 || atoi(h->port) > 65535)
-        return fail(err, errlen, "%s: bad port", url);
-    if (*end && strcmp(end, "/") != 0)
-        return fail(err, errlen, "%s: the URL must not have a path", url);
-    return 0;
+    setup_remote_ok = allow;
 }
 
 int setup_http_init(struct setup_http *h, const char *base_url, int timeout_ms,
                     char *err, size_t errlen)
 {
+    struct sockaddr_storage addr;
+    socklen_t alen;
     memset(h, 0, sizeof *h);
     h->timeout_ms = timeout_ms > 0 ? timeout_ms : 30000;
-    if (parse_url(h, base_url, err, errlen) < 0)
+    if (url_parse(&h->url, base_url, err, errlen) < 0)
         return -1;
-    struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai = NULL;
-    int rc = getaddrinfo(h->host, h->port, &hints, &ai);
-    if (rc != 0)
-        return fail(err, errlen, "%s: %s", h->host, gai_strerror(rc));
-    int lo = is_loopback(ai);
-    freeaddrinfo(ai);
-    if (!lo)
-        return fail(err, errlen, "%s: not a loopback address; load runs only against "
-                    "this machine", h->host);
+    snprintf(h->host, sizeof h->host, "%s", h->url.host);
+    snprintf(h->port, sizeof h->port, "%s", h->url.port);
+    if (h->url.tls)
+        return fail(err, errlen, "%s: setup and verification speak only http:// for now",
+                    base_url);
+    if (url_resolve(&h->url, &addr, &alen, err, errlen) < 0)
+        return -1;
+    if (!setup_remote_ok && !url_is_loopback((const struct sockaddr *)&addr))
+        return fail(err, errlen, "%s: not a loopback address; the booking scenarios write "
+                    "data through the admin API, so a remote target needs --allow-remote",
+                    h->url.host);
     return 0;
 }
 
@@ -111,8 +83,8 @@ static void set_timeouts(int fd, int ms)
 static int dial(const struct setup_http *h, char *err, size_t errlen)
 {
     struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai = NULL;
-    if (getaddrinfo(h->host, h->port, &hints, &ai) != 0)
-        return fail(err, errlen, "%s:%s: cannot resolve", h->host, h->port);
+    if (getaddrinfo(h->url.host, h->url.port, &hints, &ai) != 0)
+        return fail(err, errlen, "%s:%s: cannot resolve", h->url.host, h->url.port);
     int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd >= 0) {
         set_timeouts(fd, h->timeout_ms);
@@ -123,7 +95,8 @@ static int dial(const struct setup_http *h, char *err, size_t errlen)
     }
     freeaddrinfo(ai);
     if (fd < 0)
-        fail(err, errlen, "cannot connect to %s:%s (is lastroomd running?)", h->host, h->port);
+        fail(err, errlen, "cannot connect to %s:%s (is lastroomd running?)", h->url.host,
+             h->url.port);
     return fd;
 }
 
@@ -146,15 +119,15 @@ static int send_request(int fd, const struct setup_http *h, const char *method,
                         const char *path, const char *token, const char *body)
 {
     size_t blen = body ? strlen(body) : 0;
-    size_t cap = strlen(path) + (token ? strlen(token) : 0) + 512;
+    size_t cap = strlen(h->url.prefix) + strlen(path) + (token ? strlen(token) : 0) + 768;
     char *head = malloc(cap);
     if (!head)
         return -1;
     int n = snprintf(head, cap,
-                     "%s %s HTTP/1.1\r\nHost: %s:%s\r\nConnection: close\r\n"
+                     "%s %s%s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n"
                      "Accept: application/json\r\nUser-Agent: lastroom-load/setup\r\n"
                      "%s%s%s%sContent-Length: %zu\r\n\r\n",
-                     method, path, h->host, h->port, token ? "Authorization: Bearer " : "",
+                     method, h->url.prefix, path, h->url.authority, token ? "Authorization: Bearer " : "",
                      token ? token : "", token ? "\r\n" : "",
                      body ? "Content-Type: application/json\r\n" : "", blen);
     int rc = (n < 0 || (size_t)n >= cap) ? -1 : send_all(fd, head, (size_t)n);

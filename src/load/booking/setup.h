@@ -4,27 +4,36 @@
  * Runs on the main thread before any VU exists (or after they are gone), so it may
  * block and allocate. One request per connection (Connection: close), JSON bodies in
  * and out (jansson), a timeout on every socket operation, a cap on the response size.
- * Only loopback targets are accepted: lastroom-load never loads another machine.
+ * Only loopback targets are accepted unless --allow-remote (setup_allow_remote).
  * Every function returns 0 or -1 and, on -1, a one-line reason in err.
  */
 #ifndef LASTROOM_LOAD_BOOKING_SETUP_H
 #define LASTROOM_LOAD_BOOKING_SETUP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
 
+#include "load/engine/url.h"
+
 #define SETUP_RESP_MAX (8u << 20)   /* response bytes kept, headers and body */
 
 struct setup_http {
-    char host[128];
+    char host[URL_HOST_MAX];
     char port[8];
     int timeout_ms;
+    struct url url;                /* the base URL; every path goes after url.prefix */
 };
 
-/* setup_http_init: parse base_url ("http://127.0.0.1:8080", no path) into h.
- * Fails on other schemes, a bad port, or a host that is not a loopback address. */
+/* setup_allow_remote: let setup_http_init accept a host that is not a loopback
+ * address (--allow-remote); off by default. Call before any setup_http_init. */
+void setup_allow_remote(bool allow);
+
+/* setup_http_init: parse base_url ("http://127.0.0.1:8080", "http://h:8080/v1") with
+ * url_parse into h. Fails on a bad URL, a host that does not resolve, or a host that
+ * is not a loopback address unless setup_allow_remote(true). */
 int setup_http_init(struct setup_http *h, const char *base_url, int timeout_ms,
                     char *err, size_t errlen);
 

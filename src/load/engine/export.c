@@ -419,3 +419,64 @@ void export_ndjson_point(struct export_ndjson_writer *w, int id, double value, i
     if (n > 0 && (size_t)n < EXPORT_WRITER_BUF - w->len)
         w->len += (size_t)n;
 }
+
+/* Append s to buf[*len..cap) as JSON string content (quotes and controls escaped), at
+ * most max bytes of s. Returns false when it does not fit. */
+static bool put_escaped(char *buf, size_t *len, size_t cap, const char *s, size_t max)
+{
+    for (size_t i = 0; s[i] && i < max; i++) {
+        unsigned char c = (unsigned char)s[i];
+        int n = c == '"' || c == '\\' ? snprintf(buf + *len, cap - *len, "\\%c", c)
+                : c < 0x20 ? snprintf(buf + *len, cap - *len, "\\u%04x", c)
+                           : snprintf(buf + *len, cap - *len, "%c", c);
+        if (n < 0 || (size_t)n >= cap - *len)
+            return false;
+        *len += (size_t)n;
+    }
+    buf[*len] = '\0';
+    return true;
+}
+
+/* Append the literal s to buf[*len..cap). Returns false when it does not fit. */
+static bool put_raw(char *buf, size_t *len, size_t cap, const char *s)
+{
+    size_t n = strlen(s);
+    if (n >= cap - *len)
+        return false;
+    memcpy(buf + *len, s, n + 1);
+    *len += n;
+    return true;
+}
+
+void export_ndjson_point_tagged(struct export_ndjson_writer *w, int metric, double value,
+                                int64_t time_ns, const struct metrics_tags *t)
+{
+    const struct metrics *m = w->x->m;
+    char when[48], tags[LINE_MAX_BYTES * 4];
+    size_t tl = 0;
+    if (!isfinite(value) || metric < 0 || metric >= metrics_count_series(m))
+        return;
+    tags[0] = '\0';
+    for (int k = 0; k < metrics_tag_key_count(m); k++) {
+        if (!t->v[k])
+            continue;
+        size_t mark = tl;
+        if (!put_raw(tags, &tl, sizeof tags, tl ? ",\"" : "\"")
+            || !put_escaped(tags, &tl, sizeof tags, metrics_tag_key_name(m, k), METRICS_TAG_MAX)
+            || !put_raw(tags, &tl, sizeof tags, "\":\"")
+            || !put_escaped(tags, &tl, sizeof tags, t->v[k], LINE_MAX_BYTES)
+            || !put_raw(tags, &tl, sizeof tags, "\"")) {
+            tl = mark;                       /* leave out a tag that does not fit */
+            tags[tl] = '\0';
+        }
+    }
+    if (EXPORT_WRITER_BUF - w->len < tl + LINE_MAX_BYTES)
+        export_ndjson_flush(w);
+    format_time(time_ns, when, sizeof when);
+    int n = snprintf(w->buf + w->len, EXPORT_WRITER_BUF - w->len,
+                     "{\"type\":\"Point\",\"data\":{\"time\":\"%s\",\"value\":%.15g,\"tags\":{%s}},"
+                     "\"metric\":\"%s\"}\n", when, value, tags,
+                     metrics_metric_name(m, metrics_parent(m, metric)));
+    if (n > 0 && (size_t)n < EXPORT_WRITER_BUF - w->len)
+        w->len += (size_t)n;
+}

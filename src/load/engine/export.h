@@ -109,6 +109,10 @@ void export_ndjson_writer_free(struct export_ndjson_writer *w);
  * with value at time_ns (nanoseconds since the Unix epoch, CLOCK_REALTIME). No
  * allocation; locks only to hand over a full buffer. Non-finite values are skipped. */
 void export_ndjson_point(struct export_ndjson_writer *w, int id, double value, int64_t time_ns);
+/* export_ndjson_point_tagged: a Point line of metric with every tag of t (values
+ * JSON-escaped; a tag that would not fit in a line is left out). Same buffering. */
+void export_ndjson_point_tagged(struct export_ndjson_writer *w, int metric, double value,
+                                int64_t time_ns, const struct metrics_tags *t);
 /* export_ndjson_flush: hand the writer's buffer to the shared output now. */
 void export_ndjson_flush(struct export_ndjson_writer *w);
 

@@ -10,17 +10,22 @@
 #include "load/engine/httpc.h"
 
 #include <errno.h>
+#include <openssl/err.h>
 #include <limits.h>
-#include <netdb.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <strings.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
+#include <zlib.h>
 #include <unistd.h>
 
 #include "common/clock.h"
 
-enum { ST_CLOSED, ST_IDLE, ST_CONNECTING, ST_WRITING, ST_READING };
+enum { HDR_NONE, HDR_LOCATION, HDR_ENCODING };
+enum { ST_CLOSED, ST_IDLE, ST_CONNECTING, ST_HANDSHAKE, ST_WRITING, ST_READING };
 
 #define HTTPC_READ_CHUNK 65536
 
@@ -28,82 +33,148 @@ static _Thread_local char httpc_rbuf[HTTPC_READ_CHUNK];
 
 /* ---- target ---------------------------------------------------------------- */
 
-static int target_split(const char *url, char *host, size_t hcap, char *port,
-                        size_t pcap, const char **rest)
+int httpc_target_parse(struct httpc_target *t, const char *url, char *err, size_t errlen)
 {
-    const char *p = url + strlen("http://");
-    size_t hl = strcspn(p, ":/?#");
-    if (hl == 0 || hl >= hcap)
+    static const struct tls_config defaults = { 0 };
+    memset(t, 0, sizeof *t);
+    if (url_parse(&t->url, url, err, errlen) != 0
+        || url_resolve(&t->url, &t->addr, &t->addrlen, err, errlen) != 0)
         return -1;
-    memcpy(host, p, hl);
-    host[hl] = '\0';
-    p += hl;
-    snprintf(port, pcap, "80");
-    if (*p == ':') {
-        size_t pl = strspn(p + 1, "0123456789");
-        if (pl == 0 || pl >= pcap)
-            return -1;
-        memcpy(port, p + 1, pl);
-        port[pl] = '\0';
-        p += 1 + pl;
-    }
-    *rest = p;
+    if (t->url.tls && httpc_target_tls(t, &defaults, err, errlen) != 0)
+        return -1;
+    snprintf(t->host, sizeof t->host, "%s", t->url.authority);
+    snprintf(t->prefix, sizeof t->prefix, "%s", t->url.prefix);
     return 0;
 }
 
-int httpc_target_parse(struct httpc_target *t, const char *url, char *err, size_t errlen)
+const char *httpc_result_name(enum httpc_result r)
 {
-    char host[HTTPC_HOST_MAX - 8], port[8];
-    const char *rest;
-    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *ai;
-    memset(t, 0, sizeof *t);
-    if (strncmp(url, "https://", 8) == 0) {
-        snprintf(err, errlen, "https:// targets are not supported: %s", url);
+    static const char *const names[] = {
+        [HTTPC_OK] = NULL, [HTTPC_TIMEOUT] = "timeout", [HTTPC_CONN_ERROR] = "connection",
+        [HTTPC_PROTO_ERROR] = "protocol", [HTTPC_TLS_ERROR] = "tls_handshake",
+    };
+    return (unsigned)r < sizeof names / sizeof names[0] ? names[r] : "unknown";
+}
+
+int httpc_target_tls(struct httpc_target *t, const struct tls_config *cfg, char *err,
+                     size_t errlen)
+{
+    struct tls_client *c = tls_client_new(cfg, err, errlen);
+    if (!c)
         return -1;
-    }
-    if (strncmp(url, "http://", 7) != 0 || target_split(url, host, sizeof host, port,
-                                                        sizeof port, &rest) != 0) {
-        snprintf(err, errlen, "bad URL (want http://host[:port][/path]): %s", url);
-        return -1;
-    }
-    size_t rl = strlen(rest);
-    while (rl > 0 && rest[rl - 1] == '/')
-        rl--;
-    if (rl >= sizeof t->prefix || (rl > 0 && rest[0] != '/')) {
-        snprintf(err, errlen, "bad URL path: %s", url);
-        return -1;
-    }
-    memcpy(t->prefix, rest, rl);
-    int rc = getaddrinfo(host, port, &hints, &ai);
-    if (rc != 0) {
-        snprintf(err, errlen, "cannot resolve %s: %s", host, gai_strerror(rc));
-        return -1;
-    }
-    memcpy(&t->addr, ai->ai_addr, ai->ai_addrlen);
-    t->addrlen = ai->ai_addrlen;
-    freeaddrinfo(ai);
-    snprintf(t->host, sizeof t->host, "%s%s%s", host, strcmp(port, "80") ? ":" : "",
-             strcmp(port, "80") ? port : "");
+    tls_client_free(t->tls);
+    t->tls = c;
     return 0;
+}
+
+void httpc_target_free(struct httpc_target *t)
+{
+    tls_client_free(t->tls);
+    t->tls = NULL;
+}
+
+void httpc_dispose(struct httpc_conn *c)
+{
+    httpc_close(c);
+    tls_session_clear(&c->sess);
 }
 
 /* ---- request serialisation -------------------------------------------------- */
 
 size_t httpc_wbuf_size(const struct httpc_target *t)
 {
+    return 512 + strlen(t->host) + strlen(t->prefix) + HTTPC_SMALL_PATH + LR_TOKEN_MAX
+           + LR_IDEM_MAX + HTTPC_SMALL_EXTRA + HTTPC_SMALL_BODY;
+}
+
+size_t httpc_wbuf_max(const struct httpc_target *t)
+{
     return 512 + strlen(t->host) + strlen(t->prefix) + LR_PATH_MAX + LR_TOKEN_MAX
            + LR_IDEM_MAX + HTTPC_EXTRA_MAX + LR_BODY_MAX;
 }
 
+int httpc_pool_init(struct httpc_pool *p, const struct httpc_target *t, int n)
+{
+    memset(p, 0, sizeof *p);
+    p->size = (httpc_wbuf_max(t) + 4095) & ~(size_t)4095;
+    p->free = calloc((size_t)(n > 0 ? n : 1), sizeof *p->free);
+    p->base = MAP_FAILED;
+    for (int want = n > 0 ? n : 1; p->free && p->base == MAP_FAILED && want > 0; want /= 2) {
+        p->map_len = p->size * (size_t)want;          /* fewer where memory is strict */
+        p->base = mmap(NULL, p->map_len, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        p->n = want;
+    }
+    if (!p->free || p->base == MAP_FAILED) {
+        httpc_pool_free(p);
+        return -1;
+    }
+    for (; p->nfree < p->n; p->nfree++)
+        p->free[p->nfree] = p->n - 1 - p->nfree;      /* index 0 on top */
+    return 0;
+}
+
+void httpc_pool_free(struct httpc_pool *p)
+{
+    if (p->base && p->base != MAP_FAILED)
+        munmap(p->base, p->map_len);
+    free(p->free);
+    memset(p, 0, sizeof *p);
+}
+
+void httpc_set_pool(struct httpc_conn *c, struct httpc_pool *p)
+{
+    c->pool = p;
+}
+
+/* Give back the pool buffer c holds, if any: its own buffer is the request buffer. */
+static void pool_give_back(struct httpc_conn *c)
+{
+    if (c->pool && c->pool_idx >= 0)
+        c->pool->free[c->pool->nfree++] = c->pool_idx;
+    c->pool_idx = -1;
+    c->wbuf = c->own_wbuf;
+    c->wcap = c->own_wcap;
+}
+
+/* Does the header block hdrs contain a header named name (case-insensitive), with
+ * the value value when it is not NULL? */
+static bool has_header_value(const char *hdrs, const char *name, const char *value)
+{
+    size_t n = strlen(name);
+    for (const char *line = hdrs; *line; ) {
+        const char *v = line + n + 1 + strspn(line + n + 1, " \t");
+        if (strncasecmp(line, name, n) == 0 && line[n] == ':'
+            && (!value || (strncasecmp(v, value, strlen(value)) == 0
+                           && strchr("\r\n \t", v[strlen(value)]))))
+            return true;
+        const char *nl = strchr(line, '\n');
+        if (!nl)
+            break;
+        line = nl + 1;
+    }
+    return false;
+}
+
+/* httpc_format with the path prefix given (t's, or "" for a path from the server). */
+static size_t format_with(char *buf, size_t cap, const struct httpc_target *t,
+                          const char *prefix, const struct lr_request *req);
+
 size_t httpc_format(char *buf, size_t cap, const struct httpc_target *t,
                     const struct lr_request *req)
+{
+    return format_with(buf, cap, t, t->prefix, req);
+}
+
+static size_t format_with(char *buf, size_t cap, const struct httpc_target *t,
+                          const char *prefix, const struct lr_request *req)
 {
     const char *m = req->method ? req->method : "GET";
     size_t blen = req->body_len < LR_BODY_MAX ? req->body_len : LR_BODY_MAX;
     const char *hdrs = req->headers ? req->headers : "";
     if (strlen(hdrs) > HTTPC_EXTRA_MAX)
         return 0;
-    int n = snprintf(buf, cap, "%s %s%s HTTP/1.1\r\nHost: %s\r\n%s", m, t->prefix,
+    int n = snprintf(buf, cap, "%s %s%s HTTP/1.1\r\nHost: %s\r\n%s", m, prefix,
                      req->path[0] ? req->path : "/", t->host, hdrs);
     if (n < 0 || (size_t)n >= cap)
         return 0;
@@ -121,8 +192,9 @@ size_t httpc_format(char *buf, size_t cap, const struct httpc_target *t,
         len += (size_t)n;
     }
     if (blen > 0 || strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0) {
+        bool typed = blen == 0 || has_header_value(hdrs, "Content-Type", NULL);
         n = snprintf(buf + len, cap - len, "%sContent-Length: %zu\r\n",
-                     blen > 0 ? "Content-Type: application/json\r\n" : "", blen);
+                     typed ? "" : "Content-Type: application/json\r\n", blen);
         if (n < 0 || (size_t)n >= cap - len)
             return 0;
         len += (size_t)n;
@@ -136,23 +208,134 @@ size_t httpc_format(char *buf, size_t cap, const struct httpc_target *t,
 
 /* ---- response parsing ------------------------------------------------------- */
 
-/* Each message starts afresh: only the final (non-1xx) answer's body is kept. */
-static int on_message_begin(http_parser *p)
+bool httpc_is_redirect(int status)
 {
-    struct httpc_conn *c = container_of(p, struct httpc_conn, parser);
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+/* Decode the stored gzip or deflate body in place (zlib; one inflate stream and one
+ * output buffer per thread, made on the thread's first compressed answer and reused).
+ * The decoded body is kept up to body_keep bytes (truncated beyond). Returns 0, or -1
+ * when the stored body is not complete or not valid. */
+static _Thread_local z_stream zs;
+static _Thread_local bool zs_ready;
+
+void httpc_thread_end(void)
+{
+    if (zs_ready)
+        inflateEnd(&zs);
+    zs_ready = false;
+}
+
+static int decode_body(struct httpc_conn *c)
+{
+    static _Thread_local char out[HTTPC_DECODED_MAX];
+    if (c->truncated || c->body_len == 0)
+        return c->truncated ? -1 : 0;
+    int wbits = c->encoding == HTTPC_ENC_GZIP ? 16 + MAX_WBITS : MAX_WBITS;
+    for (int attempt = 0; attempt < 2; attempt++) {   /* deflate: zlib-wrapped, else raw */
+        if (!zs_ready && inflateInit2(&zs, wbits) != Z_OK)
+            return -1;
+        zs_ready = true;
+        if (inflateReset2(&zs, wbits) != Z_OK)
+            return -1;
+        zs.next_in = (Bytef *)c->body;
+        zs.avail_in = (uInt)c->body_len;
+        zs.next_out = (Bytef *)out;
+        zs.avail_out = sizeof out;
+        int rc = inflate(&zs, Z_FINISH);
+        size_t got = sizeof out - zs.avail_out;
+        if (rc == Z_STREAM_END || (rc == Z_BUF_ERROR && zs.avail_out == 0)) {
+            size_t keep = got < c->lim.body_keep ? got : c->lim.body_keep;
+            memcpy(c->body, out, keep);
+            c->body_len = keep;
+            c->truncated = rc != Z_STREAM_END || got > keep;
+            return 0;
+        }
+        if (c->encoding != HTTPC_ENC_DEFLATE)
+            return -1;
+        wbits = -MAX_WBITS;
+    }
+    return -1;
+}
+
+/* Each message starts afresh: only the final (non-1xx) answer's body is kept. */
+static void reset_headers(struct httpc_conn *c)
+{
     c->header_bytes = 0;
     c->body_len = 0;
     c->body_total = 0;
     c->truncated = false;
+    c->location_len = 0;
+    c->hname_len = 0;
+    c->in_value = false;
+    c->hwant = HDR_NONE;
+    c->encoding = HTTPC_ENC_NONE;
+    c->cenc_len = 0;
+}
+
+static int on_message_begin(http_parser *p)
+{
+    reset_headers(container_of(p, struct httpc_conn, parser));
     return 0;
 }
 
-static int on_header_bytes(http_parser *p, const char *at, size_t len)
+static int on_status(http_parser *p, const char *at, size_t len)
 {
     struct httpc_conn *c = container_of(p, struct httpc_conn, parser);
     (void)at;
     c->header_bytes += len;
     return c->header_bytes > c->lim.header_max;
+}
+
+/* A header name, perhaps in pieces: its first bytes are kept to recognise the few
+ * headers the client reads (Location, Content-Encoding). */
+static int on_header_field(http_parser *p, const char *at, size_t len)
+{
+    struct httpc_conn *c = container_of(p, struct httpc_conn, parser);
+    if (c->in_value)
+        c->hname_len = 0;
+    c->in_value = false;
+    size_t take = len < sizeof c->hname - c->hname_len ? len : sizeof c->hname - c->hname_len;
+    memcpy(c->hname + c->hname_len, at, take);
+    c->hname_len += take;
+    return on_status(p, at, len);
+}
+
+static int on_header_value(http_parser *p, const char *at, size_t len)
+{
+    struct httpc_conn *c = container_of(p, struct httpc_conn, parser);
+    if (!c->in_value) {
+        c->in_value = true;
+        c->hwant = c->hname_len == 8 && strncasecmp(c->hname, "Location", 8) == 0 ? HDR_LOCATION
+                   : c->hname_len == 16 && strncasecmp(c->hname, "Content-Encoding", 16) == 0
+                       ? HDR_ENCODING : HDR_NONE;
+        if (c->hwant == HDR_LOCATION)
+            c->location_len = 0;              /* the last Location counts */
+    }
+    if (c->hwant == HDR_LOCATION) {           /* kept in the body buffer, see on_body */
+        size_t take = len < c->lim.body_keep - c->location_len
+                          ? len : c->lim.body_keep - c->location_len;
+        memcpy(c->body + c->location_len, at, take);
+        c->location_len += take;
+    } else if (c->hwant == HDR_ENCODING) {
+        size_t take = len < sizeof c->cenc - c->cenc_len ? len : sizeof c->cenc - c->cenc_len;
+        memcpy(c->cenc + c->cenc_len, at, take);
+        c->cenc_len += take;
+    }
+    return on_status(p, at, len);
+}
+
+/* The Content-Encoding named: gzip, deflate, identity/none, or one the client cannot
+ * decode (kept as received). */
+static enum httpc_encoding encoding_of(const char *v, size_t n)
+{
+    if (n == 4 && strncasecmp(v, "gzip", 4) == 0)
+        return HTTPC_ENC_GZIP;
+    if (n == 7 && strncasecmp(v, "deflate", 7) == 0)
+        return HTTPC_ENC_DEFLATE;
+    return n == 0 || (n == 8 && strncasecmp(v, "identity", 8) == 0) ? HTTPC_ENC_NONE
+                                                                     : HTTPC_ENC_OTHER;
 }
 
 static int on_headers_complete(http_parser *p)
@@ -163,6 +346,9 @@ static int on_headers_complete(http_parser *p)
     if (p->status_code < 200)
         return 0;                          /* 1xx: the real answer follows */
     c->status = p->status_code;
+    c->encoding = encoding_of(c->cenc, c->cenc_len);
+    if (!httpc_is_redirect(c->status))
+        c->location_len = 0;
     if (p->content_length != ULLONG_MAX && p->content_length > c->lim.body_max)
         return -1;
     return c->head ? 1 : 0;
@@ -174,6 +360,8 @@ static int on_body(http_parser *p, const char *at, size_t len)
     c->body_total += len;
     if (c->body_total > c->lim.body_max)
         return -1;
+    if (c->location_len > 0)
+        return 0;                          /* a redirect's body: counted, not kept */
     size_t room = c->lim.body_keep - c->body_len;
     size_t take = len < room ? len : room;
     memcpy(c->body + c->body_len, at, take);
@@ -190,16 +378,19 @@ static int on_message_complete(http_parser *p)
         return 0;
     }
     c->complete = true;
-    c->keep_alive = http_should_keep_alive(p);
+    c->keep_alive = http_should_keep_alive(p) && !c->close_after;
+    if ((c->encoding == HTTPC_ENC_GZIP || c->encoding == HTTPC_ENC_DEFLATE)
+        && decode_body(c) != 0)
+        c->decode_failed = true;
     http_parser_pause(p, 1);
     return 0;
 }
 
 static const http_parser_settings httpc_settings = {
     .on_message_begin = on_message_begin,
-    .on_status = on_header_bytes,
-    .on_header_field = on_header_bytes,
-    .on_header_value = on_header_bytes,
+    .on_status = on_status,
+    .on_header_field = on_header_field,
+    .on_header_value = on_header_value,
     .on_headers_complete = on_headers_complete,
     .on_body = on_body,
     .on_message_complete = on_message_complete,
@@ -208,10 +399,8 @@ static const http_parser_settings httpc_settings = {
 void httpc_reset_response(struct httpc_conn *c)
 {
     http_parser_init(&c->parser, HTTP_RESPONSE);
-    c->body_len = 0;
-    c->body_total = 0;
-    c->header_bytes = 0;
-    c->complete = c->keep_alive = c->truncated = false;
+    reset_headers(c);
+    c->complete = c->keep_alive = c->decode_failed = false;
     c->status = 0;
 }
 
@@ -221,7 +410,7 @@ enum httpc_parse httpc_feed(struct httpc_conn *c, const char *data, size_t len)
         return len == 0 ? HTTPC_DONE : HTTPC_BAD;   /* bytes after the answer */
     size_t n = http_parser_execute(&c->parser, &httpc_settings, data, len);
     if (c->complete)
-        return n == len ? HTTPC_DONE : HTTPC_BAD;
+        return n == len && !c->decode_failed ? HTTPC_DONE : HTTPC_BAD;
     if (HTTP_PARSER_ERRNO(&c->parser) != HPE_OK || n != len)
         return HTTPC_BAD;
     if (len == 0)
@@ -252,8 +441,9 @@ void httpc_init(struct httpc_conn *c, struct loop *l, const struct httpc_target 
     c->lim = *lim;
     c->fd = -1;
     c->state = ST_CLOSED;
-    c->wbuf = wbuf;
-    c->wcap = wcap;
+    c->wbuf = c->own_wbuf = wbuf;
+    c->wcap = c->own_wcap = wcap;
+    c->pool_idx = -1;
     c->body = body;
     c->done = done;
 }
@@ -261,6 +451,11 @@ void httpc_init(struct httpc_conn *c, struct loop *l, const struct httpc_target 
 void httpc_close(struct httpc_conn *c)
 {
     loop_timer_disarm(c->loop, &c->timer);
+    if (c->ssl) {                  /* closed as agreed: its session stays resumable */
+        SSL_set_shutdown(c->ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+        SSL_free(c->ssl);
+    }
+    c->ssl = NULL;
     if (c->fd >= 0) {
         loop_unwatch(c->loop, c->fd);
         close(c->fd);
@@ -268,12 +463,14 @@ void httpc_close(struct httpc_conn *c)
     c->fd = -1;
     c->state = ST_CLOSED;
     c->want_send = false;
+    pool_give_back(c);
 }
 
 /* End the request under way: close unless the answer allows reuse, then report. */
 static void httpc_finish(struct httpc_conn *c, enum httpc_result r)
 {
     loop_timer_disarm(c->loop, &c->timer);
+    pool_give_back(c);
     if (r == HTTPC_OK && c->keep_alive)
         c->state = ST_IDLE;
     else
@@ -305,17 +502,127 @@ int httpc_connect(struct httpc_conn *c)
     return 0;
 }
 
+/* Serialise req after prefix into c's own buffer or a borrowed one. */
+static int prepare_with(struct httpc_conn *c, const char *prefix, const struct lr_request *req)
+{
+    pool_give_back(c);
+    c->head = req->method && strcmp(req->method, "HEAD") == 0;
+    c->close_after = req->headers && has_header_value(req->headers, "Connection", "close");
+    c->wlen = format_with(c->wbuf, c->wcap, c->target, prefix, req);
+    if (c->wlen > 0 || !c->pool || c->pool->nfree == 0)
+        return c->wlen > 0 ? 0 : -1;
+    c->pool_idx = c->pool->free[--c->pool->nfree];
+    c->wbuf = c->pool->base + (size_t)c->pool_idx * c->pool->size;
+    c->wcap = c->pool->size;
+    c->wlen = format_with(c->wbuf, c->wcap, c->target, prefix, req);
+    if (c->wlen == 0)
+        pool_give_back(c);
+    return c->wlen > 0 ? 0 : -1;
+}
+
 int httpc_prepare(struct httpc_conn *c, const struct lr_request *req)
 {
-    c->wlen = httpc_format(c->wbuf, c->wcap, c->target, req);
-    c->head = req->method && strcmp(req->method, "HEAD") == 0;
-    return c->wlen > 0 ? 0 : -1;
+    return prepare_with(c, c->target->prefix, req);
+}
+
+int httpc_prepare_from_root(struct httpc_conn *c, const struct lr_request *req)
+{
+    return prepare_with(c, "", req);
+}
+
+int httpc_location_path(const struct httpc_conn *c, char *path, size_t cap)
+{
+    const char *loc = c->body;
+    size_t n = c->location_len;
+    const struct url *u = &c->target->url;
+    const char *scheme = u->tls ? "https://" : "http://";
+    size_t sl = strlen(scheme), al = strlen(u->authority);
+    if (n > sl + al && strncasecmp(loc, scheme, sl) == 0
+        && strncasecmp(loc + sl, u->authority, al) == 0 && loc[sl + al] == '/') {
+        loc += sl + al;                      /* an absolute URL to the same origin */
+        n -= sl + al;
+    }
+    if (n == 0 || loc[0] != '/' || (n > 1 && loc[1] == '/') || n >= cap
+        || memchr(loc, '\0', n) || memchr(loc, ' ', n))
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)loc[i] < 0x21 || loc[i] == 0x7f)
+            return -1;
+    memcpy(path, loc, n);
+    path[n] = '\0';
+    return 0;
+}
+
+/* read(2) or SSL_read: > 0 bytes, 0 end of stream, -1 with errno (EAGAIN: wait for
+ * the socket, whichever direction TLS needs). */
+static ssize_t conn_read(struct httpc_conn *c, char *buf, size_t len)
+{
+    if (!c->ssl)
+        return read(c->fd, buf, len);
+    int n = SSL_read(c->ssl, buf, len > INT_MAX ? INT_MAX : (int)len);
+    if (n > 0)
+        return n;
+    switch (SSL_get_error(c->ssl, n)) {
+    case SSL_ERROR_WANT_READ:
+    case SSL_ERROR_WANT_WRITE:
+        errno = EAGAIN;
+        return -1;
+    case SSL_ERROR_ZERO_RETURN:
+        return 0;
+    default:
+        ERR_clear_error();
+        errno = ECONNRESET;
+        return -1;
+    }
+}
+
+/* write(2) or SSL_write, with conn_read's convention (0 is never returned). */
+static ssize_t conn_write(struct httpc_conn *c, const char *buf, size_t len)
+{
+    if (!c->ssl)
+        return write(c->fd, buf, len);
+    int n = SSL_write(c->ssl, buf, len > INT_MAX ? INT_MAX : (int)len);
+    if (n > 0)
+        return n;
+    int e = SSL_get_error(c->ssl, n);
+    ERR_clear_error();
+    errno = e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? EAGAIN : ECONNRESET;
+    return -1;
+}
+
+static void httpc_begin_write(struct httpc_conn *c);
+
+/* The connection is usable: send what waits. */
+static void httpc_ready(struct httpc_conn *c)
+{
+    c->state = ST_IDLE;
+    if (c->want_send)
+        httpc_begin_write(c);
+}
+
+/* Drive the TLS handshake; on failure close, and report when a request waits. */
+static void httpc_handshake(struct httpc_conn *c)
+{
+    int rc = SSL_do_handshake(c->ssl);
+    if (rc == 1) {
+        c->t_tls = clock_mono_ns();
+        httpc_ready(c);
+        return;
+    }
+    int e = SSL_get_error(c->ssl, rc);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+        return;
+    c->tls_error = tls_error_name(c->ssl);
+    bool waiting = c->want_send;
+    httpc_close(c);
+    if (waiting)
+        c->done(c, HTTPC_TLS_ERROR);
 }
 
 static void httpc_write(struct httpc_conn *c)
 {
     while (c->woff < c->wlen) {
-        ssize_t n = write(c->fd, c->wbuf + c->woff, c->wlen - c->woff);
+        ssize_t n = conn_write(c, c->wbuf + c->woff, c->wlen - c->woff);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && errno == EAGAIN)
@@ -350,18 +657,23 @@ void httpc_send(struct httpc_conn *c, uint64_t deadline_ns)
     c->t_send = c->t_write = now;
     loop_timer_arm(c->loop, &c->timer, deadline_ns);
     c->reused = c->state == ST_IDLE;
+    c->tls_error = NULL;
     if (c->state == ST_IDLE) {
-        c->t_start = c->t_connected = now;
+        c->t_start = c->t_connected = c->t_tls = now;
         httpc_begin_write(c);
         return;
     }
     c->want_send = true;
+    if (c->state == ST_HANDSHAKE) {
+        c->t_start = c->t_connected = now;   /* connected ahead: the rest of the handshake */
+        return;
+    }
     if (c->state == ST_CONNECTING) {
         c->t_start = now;                    /* opened ahead by httpc_connect */
         return;
     }
     if (httpc_connect(c) != 0) {
-        c->t_start = c->t_connected = now;
+        c->t_start = c->t_connected = c->t_tls = now;
         httpc_finish(c, HTTPC_CONN_ERROR);
     }
 }
@@ -377,17 +689,30 @@ static void httpc_connected(struct httpc_conn *c)
             c->done(c, HTTPC_CONN_ERROR);
         return;
     }
-    c->t_connected = clock_mono_ns();
-    c->state = ST_IDLE;
-    if (c->want_send)
-        httpc_begin_write(c);
+    c->t_connected = c->t_tls = clock_mono_ns();
+    if (!c->target->tls) {
+        httpc_ready(c);
+        return;
+    }
+    c->ssl = tls_conn_new(c->target->tls, c->fd, c->target->url.host,
+                          url_host_is_ip(&c->target->url), &c->sess);
+    if (!c->ssl) {
+        bool waiting = c->want_send;
+        c->tls_error = "tls_handshake";
+        httpc_close(c);
+        if (waiting)
+            c->done(c, HTTPC_TLS_ERROR);
+        return;
+    }
+    c->state = ST_HANDSHAKE;
+    httpc_handshake(c);
 }
 
 /* Read until EAGAIN, feeding the parser; finish on a complete answer or an error. */
 static void httpc_read(struct httpc_conn *c)
 {
     for (;;) {
-        ssize_t n = read(c->fd, httpc_rbuf, sizeof httpc_rbuf);
+        ssize_t n = conn_read(c, httpc_rbuf, sizeof httpc_rbuf);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && errno == EAGAIN)
@@ -419,7 +744,7 @@ static void httpc_read(struct httpc_conn *c)
 static void httpc_idle_event(struct httpc_conn *c)
 {
     char b[256];
-    ssize_t n = read(c->fd, b, sizeof b);
+    ssize_t n = conn_read(c, b, sizeof b);     /* TLS: session tickets are read here */
     if (n < 0 && errno == EAGAIN)
         return;
     httpc_close(c);
@@ -436,10 +761,14 @@ static void httpc_io(struct loop_io *io, uint32_t events)
         httpc_connected(c);
         if (c->fd < 0 || c->state != ST_READING)
             return;
+    } else if (c->state == ST_HANDSHAKE) {
+        httpc_handshake(c);
+        if (c->fd < 0 || c->state != ST_READING)
+            return;
     }
     if (c->state == ST_IDLE && (events & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)))
         httpc_idle_event(c);
-    else if (c->state == ST_WRITING && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+    else if (c->state == ST_WRITING && (c->ssl || (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))))
         httpc_write(c);
     if (c->fd >= 0 && c->state == ST_READING)
         httpc_read(c);

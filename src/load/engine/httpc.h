@@ -7,7 +7,16 @@
  * libhttp-parser as the bytes arrive. Every size the server controls is capped: the
  * header block (header_max), the body kept for the scenario (body_keep; the rest is
  * counted, not stored) and the body accepted at all (body_max). Buffers are supplied
- * by the caller and never grow, so a request allocates nothing.
+ * by the caller and never grow, so a request allocates nothing. A connection's own
+ * request buffer is small (httpc_wbuf_size); a request that does not fit borrows one
+ * of its thread's large buffers (httpc_pool) until it is written, so that memory per
+ * VU stays small while one request may carry 8 KiB of path, 8 KiB of headers and a
+ * 1 MiB body. The user's headers are sent as given: Content-Type: application/json
+ * is added to a body only when they name no Content-Type.
+ *
+ * Over https the socket carries TLS (tls.h): the handshake follows the TCP connect
+ * (t_tls - t_connected, k6's http_req_tls_handshaking) and resumes the connection's
+ * last session when it can.
  *
  * Times are taken on the monotonic clock (clock_mono_ns): connecting is t_connected -
  * t_start (0 on a kept-alive connection), sending t_sent - t_write, waiting t_first -
@@ -26,10 +35,17 @@
 
 #include "load/engine/loop.h"
 #include "load/engine/scenario.h"
+#include "load/engine/tls.h"
+#include "load/engine/url.h"
 
-#define HTTPC_HOST_MAX 256
-#define HTTPC_PREFIX_MAX 256
-#define HTTPC_EXTRA_MAX 2048
+#define HTTPC_HOST_MAX (URL_HOST_MAX + 10)
+#define HTTPC_PREFIX_MAX URL_PREFIX_MAX
+#define HTTPC_EXTRA_MAX 8192      /* the request's own header lines */
+/* A VU's own request buffer fits a request of these sizes; a larger one is written
+ * into a buffer borrowed from its thread's pool (httpc_pool) until it is sent. */
+#define HTTPC_SMALL_PATH 512
+#define HTTPC_SMALL_EXTRA 2048
+#define HTTPC_SMALL_BODY 2048
 
 /* Where requests go: parsed once from the base URL. */
 struct httpc_target {
@@ -37,6 +53,8 @@ struct httpc_target {
     socklen_t addrlen;
     char host[HTTPC_HOST_MAX];      /* Host header value, "127.0.0.1:8080" */
     char prefix[HTTPC_PREFIX_MAX];  /* path prefix of the base URL without trailing '/' */
+    struct url url;                 /* the parsed base URL (url.h) */
+    struct tls_client *tls;         /* https: the TLS context; NULL: plain http */
 };
 
 struct httpc_limits {
@@ -49,11 +67,40 @@ enum httpc_result {
     HTTPC_OK,          /* a complete response; status set */
     HTTPC_TIMEOUT,     /* no complete response before the deadline */
     HTTPC_CONN_ERROR,  /* connect failed, reset, closed early */
-    HTTPC_PROTO_ERROR  /* malformed response or a cap exceeded */
+    HTTPC_PROTO_ERROR, /* malformed response or a cap exceeded */
+    HTTPC_TLS_ERROR    /* the TLS handshake failed (tls_error names why) */
 };
+
+/* httpc_result_name: the error tag of a result ("timeout", ...), NULL for HTTPC_OK. */
+const char *httpc_result_name(enum httpc_result r);
+
+/* A response's Content-Encoding. */
+enum httpc_encoding { HTTPC_ENC_NONE, HTTPC_ENC_GZIP, HTTPC_ENC_DEFLATE, HTTPC_ENC_OTHER };
+
+/* The decoded body of a gzip or deflate answer is read into a per-thread buffer of this
+ * size, then kept up to body_keep bytes. */
+#define HTTPC_DECODED_MAX (1u << 20)
+
+/* httpc_thread_end: free the calling thread's decoding state (call before a thread
+ * that ran connections exits). */
+void httpc_thread_end(void);
+
+/* httpc_is_redirect: 301, 302, 303, 307 or 308. */
+bool httpc_is_redirect(int status);
 
 /* httpc_feed's answer. */
 enum httpc_parse { HTTPC_MORE, HTTPC_DONE, HTTPC_BAD };
+
+/* A thread's large request buffers: n buffers of size bytes in one mapping reserved
+ * up front (MAP_NORESERVE), whose pages become resident only when a request uses
+ * them; handed out lowest-first, so resident memory follows the number of large
+ * requests under way at once, not the number of VUs. One thread only. */
+struct httpc_pool {
+    char *base;
+    size_t size, map_len;
+    int n, nfree;
+    int *free;                 /* indices of free buffers, a stack */
+};
 
 struct httpc_conn {
     struct loop_io io;
@@ -66,10 +113,24 @@ struct httpc_conn {
     bool want_send;            /* connecting in order to send wbuf */
     bool head;                 /* the request was HEAD: no body in the answer */
     bool reused;               /* the request went out on a kept-alive connection */
+    bool close_after;          /* the request asked for Connection: close */
     http_parser parser;
-    char *wbuf;
+    char *wbuf;                /* the request being written: own_wbuf or a pool buffer */
     size_t wcap, wlen, woff;
-    char *body;                /* body_keep bytes */
+    char *own_wbuf;
+    size_t own_wcap;
+    struct httpc_pool *pool;   /* NULL: requests must fit own_wbuf */
+    int pool_idx;              /* the pool buffer held, -1: none */
+    char *body;                /* body_keep bytes; for a redirect, its Location */
+    size_t location_len;       /* a redirect's Location (in body), 0: none */
+    enum httpc_encoding encoding;  /* of the answer; gzip and deflate bodies are decoded */
+    bool decode_failed;
+    char hname[16];            /* header parsing: the start of the current name */
+    size_t hname_len;
+    bool in_value;
+    int hwant;                 /* which header's value is being read */
+    char cenc[16];             /* Content-Encoding's value (its start) */
+    size_t cenc_len;
     size_t body_len;           /* stored */
     uint64_t body_total;       /* received */
     size_t header_bytes;
@@ -78,7 +139,11 @@ struct httpc_conn {
     uint64_t bytes_sent, bytes_recv;
     uint64_t t_send;           /* httpc_send was called */
     uint64_t t_start;          /* connect began (or t_send when reused) */
-    uint64_t t_connected;      /* connect ended (t_start when reused) */
+    uint64_t t_connected;      /* TCP connect ended (t_start when reused) */
+    uint64_t t_tls;            /* TLS handshake ended (t_connected without TLS) */
+    SSL *ssl;                  /* https: the TLS connection, NULL when closed */
+    struct tls_session sess;   /* the session the next handshake resumes */
+    const char *tls_error;     /* why the last handshake failed (tls_error_name) */
     uint64_t t_write;          /* first byte of the request written */
     uint64_t t_sent;           /* last byte written */
     uint64_t t_first;          /* first response byte read */
@@ -86,12 +151,34 @@ struct httpc_conn {
     void (*done)(struct httpc_conn *c, enum httpc_result r);
 };
 
-/* httpc_target_parse: fill t from "http://host[:port][/prefix]" (host resolved once,
- * blocking). Returns 0, or -1 with a message in err (https:// is refused). */
+/* httpc_target_parse: fill t from "http[s]://host[:port][/prefix]" (url_parse; the
+ * host resolved once, blocking); an https target gets a TLS context with the default
+ * configuration (verification against the system's CAs). Returns 0, or -1 with a
+ * message in err. Free with httpc_target_free. */
 int httpc_target_parse(struct httpc_target *t, const char *url, char *err, size_t errlen);
 
-/* httpc_wbuf_size: bytes a request buffer needs for any lr_request to target t. */
+/* httpc_target_tls: replace t's TLS context by one made from cfg (https targets).
+ * Returns 0, or -1 with a message in err (t unchanged). */
+int httpc_target_tls(struct httpc_target *t, const struct tls_config *cfg, char *err,
+                     size_t errlen);
+/* httpc_target_free: free what httpc_target_parse made (the TLS context). */
+void httpc_target_free(struct httpc_target *t);
+
+/* httpc_wbuf_size: bytes of a connection's own request buffer: enough for a request
+ * within the HTTPC_SMALL_* sizes to target t. */
 size_t httpc_wbuf_size(const struct httpc_target *t);
+/* httpc_wbuf_max: bytes a request buffer needs for any lr_request to target t. */
+size_t httpc_wbuf_max(const struct httpc_target *t);
+
+/* httpc_pool_init: n buffers of httpc_wbuf_max(t) bytes (fewer, halving, where the
+ * system refuses the reservation: a request that finds none free cannot be written
+ * and its iteration aborts). Returns 0, or -1 when not even one buffer can be mapped
+ * (p is then empty). httpc_pool_free releases it. */
+int httpc_pool_init(struct httpc_pool *p, const struct httpc_target *t, int n);
+void httpc_pool_free(struct httpc_pool *p);
+/* httpc_set_pool: let c borrow from p (its thread's) for requests beyond its own
+ * buffer. p must outlive c; at most one buffer per connection is held at a time. */
+void httpc_set_pool(struct httpc_conn *c, struct httpc_pool *p);
 
 /* httpc_format: write req as an HTTP/1.1 request into buf. Returns its length, or 0
  * when it does not fit in cap (buf is then unspecified). */
@@ -105,8 +192,19 @@ void httpc_init(struct httpc_conn *c, struct loop *l, const struct httpc_target 
                 const struct httpc_limits *lim, char *wbuf, size_t wcap, char *body,
                 void (*done)(struct httpc_conn *c, enum httpc_result r));
 
-/* httpc_prepare: serialise req into c's buffer. Returns 0, or -1 when it does not fit. */
+/* httpc_prepare: serialise req into c's buffer, or into a buffer borrowed from c's
+ * pool when it does not fit (given back when the request ends or c is closed).
+ * Returns 0, or -1 when it fits in neither. */
 int httpc_prepare(struct httpc_conn *c, const struct lr_request *req);
+
+/* httpc_prepare_from_root: httpc_prepare with req->path taken from the server's root,
+ * not after the target's prefix (a path the server gave, e.g. a redirect's). */
+int httpc_prepare_from_root(struct httpc_conn *c, const struct lr_request *req);
+
+/* httpc_location_path: the path of the redirect c just received when it stays on the
+ * target's origin ("/x" or "http[s]://same-authority/x"), into path (cap bytes).
+ * Returns 0, or -1 for no Location, another origin, a relative or malformed one. */
+int httpc_location_path(const struct httpc_conn *c, char *path, size_t cap);
 
 /* httpc_send: send the prepared request, connecting first when needed, and call
  * done when the response is complete or deadline_ns (loop clock) passes. */
@@ -116,8 +214,11 @@ void httpc_send(struct httpc_conn *c, uint64_t deadline_ns);
  * Returns 0 when connected or connecting, -1 when the socket could not be made. */
 int httpc_connect(struct httpc_conn *c);
 
-/* httpc_close: close the connection and cancel what is under way (done not called). */
+/* httpc_close: close the connection and cancel what is under way (done not called).
+ * The TLS session is kept for the next connection. */
 void httpc_close(struct httpc_conn *c);
+/* httpc_dispose: httpc_close, and free the TLS session: the last call on c. */
+void httpc_dispose(struct httpc_conn *c);
 
 /* httpc_reset_response / httpc_feed: the response parser, usable without a socket.
  * reset prepares for a new response; feed parses len bytes (len 0: end of stream). */

@@ -28,15 +28,25 @@
 
 #include "load/engine/hist.h"
 
-#define SERIES_NAME_MAX (METRICS_NAME_MAX + 2 * METRICS_TAG_MAX + 3)
+#define SERIES_NAME_MAX (METRICS_NAME_MAX + METRICS_FILTER_MAX * (2 * METRICS_TAG_MAX + 1) + 3)
+
+/* One condition of a tagged series: the sample's tag key must have this value. */
+struct cond {
+    int key;
+    char value[METRICS_TAG_MAX];
+};
 
 struct series {
-    char name[SERIES_NAME_MAX];      /* "name" or "name{k:v}" */
+    char name[SERIES_NAME_MAX];      /* "name" or "name{k:v,k2:v2}" */
     char metric[METRICS_NAME_MAX];
-    char key[METRICS_TAG_MAX], value[METRICS_TAG_MAX];
+    char key[METRICS_TAG_MAX], value[METRICS_TAG_MAX];   /* the first condition */
+    struct cond cond[METRICS_FILTER_MAX];
+    int ncond;
     enum metric_type type;
     bool is_time, is_data;
     int parent;
+    int next_child;                  /* the next tagged series of the same metric, -1 */
+    int first_child;                 /* untagged: its first tagged series, -1 */
 };
 
 struct values {
@@ -52,6 +62,16 @@ struct metrics {
     int n;
     struct series s[METRICS_MAX_SERIES];
     struct values merged[METRICS_MAX_SERIES];
+    int nkeys;
+    char keys[METRICS_TAG_KEYS_MAX][METRICS_TAG_MAX];
+    struct metrics_tags run_tags;    /* the values of --tag, NULL elsewhere */
+    char run_values[METRICS_TAG_KEYS_MAX][METRICS_TAG_MAX];
+};
+
+static const char *const builtin_keys[MT_BUILTIN_KEYS] = {
+    [MT_METHOD] = "method", [MT_STATUS] = "status", [MT_NAME] = "name",
+    [MT_SCENARIO] = "scenario", [MT_GROUP] = "group",
+    [MT_EXPECTED_RESPONSE] = "expected_response", [MT_ERROR] = "error", [MT_CHECK] = "check",
 };
 
 struct metrics_shard {
@@ -89,6 +109,7 @@ static const struct builtin {
     [M_DB_CONNECTION_ERRORS] = { "db_connection_errors", METRIC_COUNTER, false },
     [M_TIMEOUT_ERRORS] = { "timeout_errors", METRIC_COUNTER, false },
     [M_BOOKING_DURATION] = { "booking_duration", METRIC_TREND, true },
+    [M_HTTP_REQ_TLS_HANDSHAKING] = { "http_req_tls_handshaking", METRIC_TREND, true },
 };
 
 static bool valid_name(const char *name)
@@ -128,14 +149,23 @@ static int values_init(struct values *v, enum metric_type type)
     return v->hist ? 0 : -1;
 }
 
-/* Append a series; returns its id or -1 when full or out of memory. */
+/* Append a series (linked to its metric when tagged); returns its id or -1 when full
+ * or out of memory. */
 static int add_series(struct metrics *m, const struct series *tmpl)
 {
     if (m->n >= METRICS_MAX_SERIES || values_init(&m->merged[m->n], tmpl->type) < 0)
         return -1;
-    m->s[m->n] = *tmpl;
-    if (m->s[m->n].parent < 0)
-        m->s[m->n].parent = m->n;
+    struct series *se = &m->s[m->n];
+    *se = *tmpl;
+    se->first_child = se->next_child = -1;
+    if (se->parent < 0) {
+        se->parent = m->n;
+    } else {
+        int *link = &m->s[se->parent].first_child;
+        while (*link >= 0)
+            link = &m->s[*link].next_child;
+        *link = m->n;
+    }
     return m->n++;
 }
 
@@ -144,6 +174,8 @@ struct metrics *metrics_new(void)
     struct metrics *m = calloc(1, sizeof *m);
     if (!m)
         return NULL;
+    for (int i = 0; i < MT_BUILTIN_KEYS; i++)
+        snprintf(m->keys[m->nkeys++], METRICS_TAG_MAX, "%s", builtin_keys[i]);
     for (int i = 0; i < M_BUILTIN_COUNT; i++) {
         if (metrics_define(m, builtins[i].name, builtins[i].type, builtins[i].is_time) != i) {
             metrics_free(m);
@@ -176,18 +208,62 @@ int metrics_define(struct metrics *m, const char *name, enum metric_type type, b
     return add_series(m, &t);
 }
 
-int metrics_series(struct metrics *m, int metric_id, const char *key, const char *value)
+int metrics_tag_key(struct metrics *m, const char *key)
 {
-    if (!id_ok(m, metric_id) || !valid_tag_part(key) || !valid_tag_part(value))
+    int id = metrics_tag_key_find(m, key);
+    if (id >= 0)
+        return id;
+    if (!valid_tag_part(key) || m->nkeys >= METRICS_TAG_KEYS_MAX)
         return -1;
-    const struct series *p = &m->s[m->s[metric_id].parent];
-    struct series t = *p;
-    t.parent = m->s[metric_id].parent;
-    snprintf(t.key, sizeof t.key, "%s", key);
-    snprintf(t.value, sizeof t.value, "%s", value);
-    snprintf(t.name, sizeof t.name, "%s{%s:%s}", p->metric, key, value);
-    int id = metrics_find(m, t.name);
-    return id >= 0 ? id : add_series(m, &t);
+    snprintf(m->keys[m->nkeys], METRICS_TAG_MAX, "%s", key);
+    return m->nkeys++;
+}
+
+int metrics_tag_key_find(const struct metrics *m, const char *key)
+{
+    for (int i = 0; i < m->nkeys; i++)
+        if (strcmp(m->keys[i], key) == 0)
+            return i;
+    return -1;
+}
+
+int metrics_tag_key_count(const struct metrics *m)
+{
+    return m->nkeys;
+}
+
+const char *metrics_tag_key_name(const struct metrics *m, int key)
+{
+    return key >= 0 && key < m->nkeys ? m->keys[key] : NULL;
+}
+
+int metrics_run_tag(struct metrics *m, const char *key, const char *value)
+{
+    int k = metrics_tag_key(m, key);
+    if (k < 0 || k < MT_BUILTIN_KEYS || !valid_tag_part(value))
+        return -1;
+    snprintf(m->run_values[k], METRICS_TAG_MAX, "%s", value);
+    m->run_tags.v[k] = m->run_values[k];
+    return 0;
+}
+
+void metrics_tags_init(const struct metrics *m, struct metrics_tags *t)
+{
+    *t = m->run_tags;
+}
+
+const char *metrics_status_text(int status)
+{
+    static char text[1000][4];
+    static atomic_int ready;
+    if (status < 0 || status > 999)
+        status = 0;
+    if (!atomic_load_explicit(&ready, memory_order_acquire)) {
+        for (int i = 0; i < 1000; i++)
+            snprintf(text[i], sizeof text[i], "%d", i);
+        atomic_store_explicit(&ready, 1, memory_order_release);
+    }
+    return text[status];
 }
 
 /* Copy s[0..n) without surrounding blanks into out (size cap); false when too long. */
@@ -204,29 +280,139 @@ static bool copy_trimmed(char *out, size_t cap, const char *s, size_t n)
     return true;
 }
 
-/* Write series text "name { k : v }" in canonical form "name{k:v}"; false if malformed. */
-static bool canonical_series(const char *text, char *out, size_t cap)
+static int cmp_cond(const void *a, const void *b, void *arg)
 {
-    const char *open = strchr(text, '{');
-    char name[METRICS_NAME_MAX], key[METRICS_TAG_MAX], value[METRICS_TAG_MAX];
-    if (!open)
-        return copy_trimmed(name, sizeof name, text, strlen(text))
-               && snprintf(out, cap, "%s", name) < (int)cap;
-    const char *colon = strchr(open, ':'), *close = strchr(open, '}');
-    if (!colon || !close || colon > close || close[1 + strspn(close + 1, " \t")] != '\0')
-        return false;
-    if (!copy_trimmed(name, sizeof name, text, (size_t)(open - text))
-        || !copy_trimmed(key, sizeof key, open + 1, (size_t)(colon - open - 1))
-        || !copy_trimmed(value, sizeof value, colon + 1, (size_t)(close - colon - 1)))
-        return false;
-    return snprintf(out, cap, "%s{%s:%s}", name, key, value) < (int)cap;
+    const struct metrics *m = arg;
+    return strcmp(m->keys[((const struct cond *)a)->key], m->keys[((const struct cond *)b)->key]);
+}
+
+/* Parse "k:v, k2:v2" (n bytes) into conds sorted by key name. Returns how many, or -1
+ * (malformed, a key twice, too many) or -2 (a key m does not know; *unknown names it,
+ * or, when define is set, the key is defined). */
+static int parse_filter(struct metrics *m, const char *text, size_t n, struct cond *conds,
+                        bool define, char *unknown, size_t ulen)
+{
+    int nc = 0;
+    while (n > 0) {
+        size_t part = 0;
+        while (part < n && text[part] != ',')
+            part++;
+        const char *colon = memchr(text, ':', part);
+        char key[METRICS_TAG_MAX];
+        if (!colon || nc >= METRICS_FILTER_MAX
+            || !copy_trimmed(key, sizeof key, text, (size_t)(colon - text))
+            || !copy_trimmed(conds[nc].value, METRICS_TAG_MAX, colon + 1,
+                             part - (size_t)(colon - text) - 1)
+            || !valid_tag_part(key) || !valid_tag_part(conds[nc].value))
+            return -1;
+        conds[nc].key = define ? metrics_tag_key(m, key) : metrics_tag_key_find(m, key);
+        if (conds[nc].key < 0 && !define)
+            return snprintf(unknown, ulen, "%s", key), -2;
+        if (conds[nc].key < 0)
+            return -1;
+        for (int i = 0; i < nc; i++)
+            if (conds[i].key == conds[nc].key)
+                return -1;
+        nc++;
+        bool comma = part < n;
+        text += part + comma;
+        n -= part + comma;
+        if (comma && n == 0)
+            return -1;                               /* a trailing comma */
+    }
+    if (nc == 0)
+        return -1;
+    qsort_r(conds, (size_t)nc, sizeof *conds, cmp_cond, m);
+    return nc;
+}
+
+/* The series name "metric{k:v,k2:v2}" of conds. */
+static void write_name(const struct metrics *m, char *out, size_t cap, const char *metric,
+                       const struct cond *conds, int nc)
+{
+    size_t len = (size_t)snprintf(out, cap, "%s{", metric);
+    for (int i = 0; i < nc && len < cap; i++)
+        len += (size_t)snprintf(out + len, cap - len, "%s%s:%s", i ? "," : "",
+                                m->keys[conds[i].key], conds[i].value);
+    if (len < cap)
+        snprintf(out + len, cap - len, "}");
+}
+
+/* The series of metric_id with conditions conds, created when missing. */
+static int series_for(struct metrics *m, int metric_id, const struct cond *conds, int nc)
+{
+    const struct series *p = &m->s[m->s[metric_id].parent];
+    struct series t = *p;
+    t.parent = m->s[metric_id].parent;
+    memcpy(t.cond, conds, (size_t)nc * sizeof *conds);
+    t.ncond = nc;
+    snprintf(t.key, sizeof t.key, "%s", m->keys[conds[0].key]);
+    snprintf(t.value, sizeof t.value, "%s", conds[0].value);
+    write_name(m, t.name, sizeof t.name, p->metric, conds, nc);
+    for (int i = 0; i < m->n; i++)
+        if (strcmp(m->s[i].name, t.name) == 0)
+            return i;
+    return add_series(m, &t);
+}
+
+int metrics_series(struct metrics *m, int metric_id, const char *key, const char *value)
+{
+    struct cond c;
+    if (!id_ok(m, metric_id) || !valid_tag_part(key) || !valid_tag_part(value))
+        return -1;
+    c.key = metrics_tag_key(m, key);
+    if (c.key < 0)
+        return -1;
+    snprintf(c.value, sizeof c.value, "%s", value);
+    return series_for(m, metric_id, &c, 1);
+}
+
+int metrics_subseries(struct metrics *m, int metric_id, const char *filter, char *err,
+                      size_t errlen)
+{
+    struct cond conds[METRICS_FILTER_MAX];
+    char unknown[METRICS_TAG_MAX] = "";
+    if (!id_ok(m, metric_id))
+        return snprintf(err, errlen, "no such metric"), -1;
+    int nc = parse_filter(m, filter, strlen(filter), conds, false, unknown, sizeof unknown);
+    if (nc == -2) {
+        size_t len = (size_t)snprintf(err, errlen, "unknown tag key '%s' (known:", unknown);
+        for (int i = 0; i < m->nkeys && len < errlen; i++)
+            len += (size_t)snprintf(err + len, errlen - len, " %s", m->keys[i]);
+        if (len < errlen)
+            snprintf(err + len, errlen - len, ")");
+        return -1;
+    }
+    if (nc < 0)
+        return snprintf(err, errlen, "malformed tags '%s', expected key:value[,key:value] "
+                        "(at most %d)", filter, METRICS_FILTER_MAX), -1;
+    int id = series_for(m, metric_id, conds, nc);
+    if (id < 0)
+        snprintf(err, errlen, "too many series (at most %d)", METRICS_MAX_SERIES);
+    return id;
 }
 
 int metrics_find(const struct metrics *m, const char *series)
 {
-    char want[SERIES_NAME_MAX];
-    if (!canonical_series(series, want, sizeof want))
+    char name[METRICS_NAME_MAX], want[SERIES_NAME_MAX];
+    struct cond conds[METRICS_FILTER_MAX];
+    char unknown[METRICS_TAG_MAX];
+    const char *open = strchr(series, '{');
+    size_t n = open ? (size_t)(open - series) : strlen(series);
+    if (!copy_trimmed(name, sizeof name, series, n))
         return -1;
+    if (!open) {
+        snprintf(want, sizeof want, "%s", name);
+    } else {
+        const char *close = strchr(open, '}');
+        if (!close || close[1 + strspn(close + 1, " \t")] != '\0')
+            return -1;
+        int nc = parse_filter((struct metrics *)m, open + 1, (size_t)(close - open - 1),
+                              conds, false, unknown, sizeof unknown);
+        if (nc < 0)
+            return -1;
+        write_name(m, want, sizeof want, name, conds, nc);
+    }
     for (int i = 0; i < m->n; i++)
         if (strcmp(m->s[i].name, want) == 0)
             return i;
@@ -292,6 +478,29 @@ void metrics_add(struct metrics_shard *s, int id, double value)
     record(&s->v[id], se->type, value);
     if (se->parent != id)
         record(&s->v[se->parent], se->type, value);
+}
+
+static bool matches(const struct series *se, const struct metrics_tags *t)
+{
+    for (int i = 0; i < se->ncond; i++) {
+        const char *v = t->v[se->cond[i].key];
+        if (!v || (v != se->cond[i].value && strcmp(v, se->cond[i].value) != 0))
+            return false;
+    }
+    return true;
+}
+
+void metrics_add_tagged(struct metrics_shard *s, int metric_id, const struct metrics_tags *t,
+                        double value)
+{
+    if (metric_id < 0 || metric_id >= s->n || isnan(value))
+        return;
+    const struct series *all = s->m->s;
+    int p = all[metric_id].parent;
+    record(&s->v[p], all[p].type, value);
+    for (int c = all[p].first_child; c >= 0 && c < s->n; c = all[c].next_child)
+        if (matches(&all[c], t))
+            record(&s->v[c], all[c].type, value);
 }
 
 static void merge_values(struct values *d, const struct values *v, enum metric_type type)

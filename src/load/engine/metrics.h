@@ -1,9 +1,16 @@
 /*
  * metrics.h: lastroom-load's metrics, in k6's model.
  *
- * A metric has a name and a type (counter, gauge, rate, trend). A series is a metric
- * with at most one tag (k6 sub-metrics: http_req_duration{name:hold}); the untagged
- * series of a metric always exists and every tagged record also counts there.
+ * A metric has a name and a type (counter, gauge, rate, trend). Every sample carries a
+ * tag set (struct metrics_tags: method, status, name, scenario, group,
+ * expected_response, error, check, and the run's and the scenario's own keys). A tagged series
+ * is a metric with up to METRICS_FILTER_MAX conditions, as in k6's sub-metrics
+ * (http_req_duration{name:hold}, http_reqs{status:201,method:POST}): it receives every
+ * sample of its metric whose tags have those values. The untagged series of a metric
+ * always exists and receives every sample. Tagged series are declared before the run
+ * (by a scenario, by thresholds); a sample is matched against its metric's tagged
+ * series only, so the cost of a sample grows with the series declared on its metric,
+ * never with the number of distinct tag values seen.
  *
  * Life cycle, chosen so that the measuring path takes no lock and allocates nothing:
  *   1. before the run, one thread defines every series (metrics_define, metrics_series);
@@ -18,6 +25,7 @@
 #define LASTROOM_LOAD_ENGINE_METRICS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct hist;
@@ -27,6 +35,21 @@ enum metric_type { METRIC_COUNTER, METRIC_GAUGE, METRIC_RATE, METRIC_TREND };
 #define METRICS_MAX_SERIES 256
 #define METRICS_NAME_MAX 64
 #define METRICS_TAG_MAX 64
+#define METRICS_FILTER_MAX 4        /* conditions of one tagged series */
+#define METRICS_TAG_KEYS_MAX 32     /* tag keys known to a registry */
+
+/* The tag keys every registry knows, with these ids. */
+enum metrics_tag_builtin {
+    MT_METHOD, MT_STATUS, MT_NAME, MT_SCENARIO, MT_GROUP, MT_EXPECTED_RESPONSE, MT_ERROR,
+    MT_CHECK,                       /* the check name of a checks sample */
+    MT_BUILTIN_KEYS
+};
+
+/* A sample's tags: v[key id] is the value, NULL when the sample lacks that key.
+ * Values are not copied: they must outlive the metrics_add_tagged call. */
+struct metrics_tags {
+    const char *v[METRICS_TAG_KEYS_MAX];
+};
 
 struct metrics;        /* the registry: definitions and merged values */
 struct metrics_shard;  /* one worker thread's private values */
@@ -40,6 +63,7 @@ enum metric_builtin {
     /* the custom metrics of the booking scenarios */
     M_SUCCESSFUL_BOOKINGS, M_FAILED_BOOKINGS, M_OVERBOOKINGS, M_INVENTORY_VIOLATIONS,
     M_DB_CONNECTION_ERRORS, M_TIMEOUT_ERRORS, M_BOOKING_DURATION,
+    M_HTTP_REQ_TLS_HANDSHAKING,
     M_BUILTIN_COUNT
 };
 
@@ -57,14 +81,44 @@ int metrics_define(struct metrics *m, const char *name, enum metric_type type, b
 int metrics_series(struct metrics *m, int metric_id, const char *key, const char *value);
 
 /* metrics_find: the id of the series written as in k6, "http_req_duration" or
- * "http_req_duration{name:hold}"; -1 when there is none. */
+ * "http_req_duration{name:hold}" (conditions in any order, blanks allowed); -1 when
+ * there is none. */
 int metrics_find(const struct metrics *m, const char *series);
+
+/* metrics_subseries: the id of metric_id's series with the conditions filter
+ * ("status:201" or "status:201, method:POST"), created when missing. Returns -1 with a
+ * message in err for a malformed filter, a tag key the registry does not know (the
+ * message lists the known ones), or a full registry. Only before shards exist. */
+int metrics_subseries(struct metrics *m, int metric_id, const char *filter, char *err,
+                      size_t errlen);
+
+/* Tag keys. metrics_tag_key: the id of key, defined when missing (a scenario's own key);
+ * -1 when invalid or when METRICS_TAG_KEYS_MAX keys exist. metrics_tag_key_find: the id
+ * or -1 (never defines). Only before shards exist. */
+int metrics_tag_key(struct metrics *m, const char *key);
+int metrics_tag_key_find(const struct metrics *m, const char *key);
+int metrics_tag_key_count(const struct metrics *m);
+const char *metrics_tag_key_name(const struct metrics *m, int key);   /* NULL: no such id */
+
+/* metrics_run_tag: a tag every sample of the run carries (k6's --tag); the key must
+ * not be a built-in one. Returns 0, or -1 (invalid, built-in key, or no room). */
+int metrics_run_tag(struct metrics *m, const char *key, const char *value);
+/* metrics_tags_init: *t = the run's tags (every other key NULL). */
+void metrics_tags_init(const struct metrics *m, struct metrics_tags *t);
+/* metrics_status_text: "0".."999" for a status tag, from a static table (outside the
+ * range: "0"). Thread-safe, never allocates. */
+const char *metrics_status_text(int status);
 
 /* Per-thread recording. metrics_add on a tagged series also records on its metric's
  * untagged series. Never allocates, never locks. */
 struct metrics_shard *metrics_shard_new(const struct metrics *m);
 void metrics_shard_free(struct metrics_shard *s);
 void metrics_add(struct metrics_shard *s, int id, double value);
+/* metrics_add_tagged: a sample of metric_id (any of its series: its metric is meant)
+ * with tags t: recorded on the untagged series and on every tagged series of the metric
+ * whose conditions t meets. Never allocates, never locks. */
+void metrics_add_tagged(struct metrics_shard *s, int metric_id, const struct metrics_tags *t,
+                        double value);
 
 /* metrics_merge: add a shard's values into the registry's merged values (the shard is
  * left unchanged; call it once per shard, or after metrics_reset_merged). */
@@ -96,7 +150,8 @@ bool metrics_is_data(const struct metrics *m, int id);
 int metrics_parent(const struct metrics *m, int id);
 /* metrics_metric_name: the metric's name without the tag ("http_req_duration"). */
 const char *metrics_metric_name(const struct metrics *m, int id);
-/* metrics_tag: the series' tag key and value, or false (both set to NULL) when untagged. */
+/* metrics_tag: the series' (first) tag key and value, or false (both set to NULL) when
+ * untagged. metrics_series_name gives all of them. */
 bool metrics_tag(const struct metrics *m, int id, const char **key, const char **value);
 /* metrics_hist: the merged histogram of trend series id (values in thousandths of the
  * series' unit, METRICS_TREND_SCALE), or NULL when id is not a trend. */

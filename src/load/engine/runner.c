@@ -142,6 +142,7 @@ static void *worker_main(void *arg)
             pthread_cond_signal(&r->snap_cv);
     }
     pthread_mutex_unlock(&r->snap_mu);
+    httpc_thread_end();
     return NULL;
 }
 
@@ -219,7 +220,8 @@ static int worker_init(struct run *r, struct worker *w, int idx, int vus_total, 
     w->nd = cfg->ndjson ? export_ndjson_writer_new(cfg->ndjson) : NULL;
     w->tl = cfg->timeline ? timeline_new_like(cfg->timeline) : NULL;
     if (!w->loop || !w->shard || !w->slots || !w->parked || !w->pool_stack || !w->release
-        || !w->arena || (cfg->ndjson && !w->nd) || (cfg->timeline && !w->tl)) {
+        || !w->arena || (cfg->ndjson && !w->nd) || (cfg->timeline && !w->tl)
+        || httpc_pool_init(&w->bigbufs, cfg->target, w->n) != 0) {
         snprintf(err, errlen, "out of memory for %d VUs", w->n);
         return -1;
     }
@@ -269,7 +271,7 @@ static void run_free(struct run *r)
     for (int i = 0; r->w && i < r->nw; i++) {
         struct worker *w = &r->w[i];
         for (int j = 0; w->slots && j < w->n; j++)
-            httpc_close(&w->slots[j].conn);
+            httpc_dispose(&w->slots[j].conn);
         if (w->nd)
             export_ndjson_writer_free(w->nd);
         metrics_shard_free(w->shard);
@@ -280,6 +282,7 @@ static void run_free(struct run *r)
         free(w->pool_stack);
         free(w->release);
         free(w->arena);
+        httpc_pool_free(&w->bigbufs);
     }
     free(r->w);
     free(r->names);

@@ -42,6 +42,8 @@ struct runner_config {
     int threads;                        /* 0: one per online CPU */
     double timeout_s;                   /* request timeout when the request gives none */
     struct httpc_limits limits;         /* 0 fields: defaults */
+    int max_redirects;                  /* same-origin redirects followed per request:
+                                           0: k6's default of 10; < 0: none */
     struct export_ndjson *ndjson;       /* --out json, or NULL */
     struct timeline *timeline;          /* per-second figures (timeline.h), filled at
                                            the end of the run; NULL: none */

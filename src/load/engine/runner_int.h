@@ -40,6 +40,10 @@ struct slot {
     bool deferred_resp;
     int local;                          /* index in the worker */
     int req_name;
+    const char *name_tag, *method, *group;   /* the request's tags (vu_take_request) */
+    const char *const *utags;
+    const char *token, *headers;        /* for the requests of its redirects */
+    int redirects_left;
     int expect[4];
     int64_t iters_left;                 /* per-vu-iterations */
     uint64_t intended_ns, park_gen;
@@ -59,6 +63,7 @@ struct worker {
     struct slot *slots;
     int n;
     char *arena;
+    struct httpc_pool bigbufs;          /* large requests, borrowed while they are sent */
     struct lr_request req;              /* the scratch request step writes into */
     int running, depth;
     bool ending, done;

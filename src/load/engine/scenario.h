@@ -21,7 +21,7 @@
  * reads the response, records metrics into vu->shard, writes the next request into
  * the engine-owned *req, and returns. *req does not persist between calls: the engine
  * clears it (method NULL, path "", no body, token NULL, no key, name -1, timeout 0,
- * no expected statuses, no headers) before each call.
+ * no expected statuses, no headers, no name_tag, group or tags) before each call.
  */
 #ifndef LASTROOM_LOAD_ENGINE_SCENARIO_H
 #define LASTROOM_LOAD_ENGINE_SCENARIO_H
@@ -47,8 +47,8 @@ enum lr_step {
     LR_STEP_ABORT     /* the iteration failed (k6: an exception); counted, the VU goes on */
 };
 
-#define LR_PATH_MAX 512
-#define LR_BODY_MAX 2048
+#define LR_PATH_MAX 8192          /* request path and query */
+#define LR_BODY_MAX (1u << 20)    /* request body (the request buffer is per thread) */
 #define LR_TOKEN_MAX 512
 #define LR_IDEM_MAX 80
 
@@ -56,7 +56,9 @@ enum lr_step {
 struct lr_request {
     const char *method;            /* "GET", "POST", "PUT", "DELETE" (static string) */
     char path[LR_PATH_MAX];        /* "/api/holds?x=1", NUL-terminated */
-    char body[LR_BODY_MAX];        /* JSON, body_len bytes (0: no body) */
+    char body[LR_BODY_MAX];        /* body_len bytes (0: no body), sent with
+                                      Content-Type: application/json unless headers
+                                      name a Content-Type */
     size_t body_len;
     const char *token;             /* bearer token (VU-owned, outlives the request) or NULL */
     char idempotency_key[LR_IDEM_MAX];  /* "" for none */
@@ -67,8 +69,17 @@ struct lr_request {
     int expect_status[4];          /* statuses that are not failures besides 200..399
                                       (e.g. 409 where sold_out is an expected answer);
                                       0 ends the list */
-    const char *headers;           /* extra header lines "K: V\r\n..." (at most 2 KiB,
-                                      outlives the request) or NULL */
+    const char *headers;           /* extra header lines "K: V\r\n..." (at most
+                                      HTTPC_EXTRA_MAX bytes, outlives the request), sent
+                                      as given; or NULL */
+    const char *name_tag;          /* the name tag when name is -1 (e.g. the http
+                                      scenario's path template; outlives the request),
+                                      or NULL */
+    const char *group;             /* the group tag (k6 groups), NULL: the root group */
+    const char *const *tags;       /* the request's own tags, "key", "value", ..., NULL;
+                                      keys defined in setup with metrics_tag_key (others
+                                      are written to --out but match no series);
+                                      outlives the request; or NULL */
 };
 
 enum lr_resp_outcome {

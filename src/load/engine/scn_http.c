@@ -4,8 +4,10 @@
  *
  *   --method M        GET (default), HEAD, POST, PUT, DELETE, PATCH, OPTIONS
  *   --path P          "/" by default; appended to the base URL's path
- *   --header 'K: V'   repeatable; sent as written
- *   --body B          at most LR_BODY_MAX - 1 bytes, sent as application/json
+ *   --path P          at most LR_PATH_MAX - 1 bytes
+ *   --header 'K: V'   repeatable; sent as written, at most HTTPC_EXTRA_MAX bytes in all
+ *   --body B          at most LR_BODY_MAX - 1 bytes (1 MiB), sent as application/json
+ *                     unless a --header names another Content-Type; @FILE: the file's bytes
  *   --barrier yes     every iteration waits at the start barrier with its request
  *                     written, so all VUs send in the same instant (a race on any URL)
  * --path and --body are templates (template.h): {{vu}}, {{iter}} and {{rand A B}} are
@@ -73,6 +75,25 @@ static int http_header(struct http_opts *o, const char *v, char *err, size_t err
     return 0;
 }
 
+/* --body @FILE: the body is the file's bytes (at most LR_BODY_MAX - 1). */
+static int http_body_file(struct http_opts *o, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "--body: cannot open '%s'", path);
+        return -1;
+    }
+    o->body_len = fread(o->body, 1, sizeof o->body, f);
+    bool failed = ferror(f);
+    fclose(f);
+    if (failed || o->body_len >= sizeof o->body) {
+        snprintf(err, errlen, "--body: '%s' %s", path,
+                 failed ? "cannot be read" : "is larger than the body cap");
+        return -1;
+    }
+    return 0;
+}
+
 static int http_option(struct http_opts *o, const char *k, const char *v, char *err,
                        size_t errlen)
 {
@@ -84,10 +105,18 @@ static int http_option(struct http_opts *o, const char *k, const char *v, char *
         snprintf(o->path, sizeof o->path, "%s", v);
         return 0;
     }
+    if ((strcmp(k, "--path") == 0 && strlen(v) >= sizeof o->path)
+        || (strcmp(k, "--body") == 0 && strlen(v) >= sizeof o->body)) {
+        snprintf(err, errlen, "%s: at most %zu bytes", k,
+                 (k[2] == 'p' ? sizeof o->path : sizeof o->body) - 1);
+        return -1;
+    }
     if (strcmp(k, "--barrier") == 0 && (!strcmp(v, "yes") || !strcmp(v, "no"))) {
         o->barrier = !strcmp(v, "yes");
         return 0;
     }
+    if (strcmp(k, "--body") == 0 && v[0] == '@')
+        return http_body_file(o, v + 1, err, errlen);
     if (strcmp(k, "--body") == 0 && strlen(v) < sizeof o->body) {
         o->body_len = strlen(v);
         memcpy(o->body, v, o->body_len);
@@ -151,6 +180,7 @@ static enum lr_step http_step(struct lr_vu *vu, const struct lr_response *resp,
         return LR_STEP_ABORT;          /* cannot happen: setup bounded the expansion */
     req->body_len = (size_t)body;
     req->headers = o->hlen ? o->headers : NULL;
+    req->name_tag = o->path;           /* the template, never the expanded path */
     return o->barrier ? LR_STEP_BARRIER : LR_STEP_REQUEST;
 }
 

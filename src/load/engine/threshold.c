@@ -183,23 +183,29 @@ void thr_free(struct thr_set *t)
     free(t);
 }
 
-/* Find series in m, creating a missing tagged series of a known metric. */
+/* Find series in m, creating a missing tagged series of a known metric; an unknown
+ * metric or tag key is an error naming it. */
 static int resolve_series(struct metrics *m, const char *series, char *err, size_t errlen)
 {
     int id = metrics_find(m, series);
     if (id >= 0)
         return id;
-    char name[METRICS_NAME_MAX], key[METRICS_TAG_MAX], value[METRICS_TAG_MAX];
-    const char *open = strchr(series, '{');
+    char name[METRICS_NAME_MAX], filter[METRICS_FILTER_MAX * 2 * METRICS_TAG_MAX], why[512];
+    const char *open = strchr(series, '{'), *close = open ? strrchr(open, '}') : NULL;
     size_t n = open ? (size_t)(open - series) : strlen(series);
+    while (n > 0 && isspace((unsigned char)series[n - 1]))
+        n--;
     snprintf(name, sizeof name, "%.*s", (int)(n < sizeof name ? n : sizeof name - 1), series);
     int base = metrics_find(m, name);
     if (base < 0)
         return snprintf(err, errlen, "threshold on unknown metric '%s'", name), -1;
-    if (!open || sscanf(open, "{ %63[^:} ] : %63[^} ] }", key, value) != 2
-        || (id = metrics_series(m, base, key, value)) < 0)
+    if (!open || !close || close[1 + strspn(close + 1, " \t")] != '\0'
+        || (size_t)(close - open - 1) >= sizeof filter)
         return snprintf(err, errlen, "malformed series '%s', expected name{tag:value}",
                         series), -1;
+    snprintf(filter, sizeof filter, "%.*s", (int)(close - open - 1), open + 1);
+    if ((id = metrics_subseries(m, base, filter, why, sizeof why)) < 0)
+        return snprintf(err, errlen, "threshold on '%s': %s", series, why), -1;
     return id;
 }
 
@@ -229,6 +235,38 @@ int thr_add_specs(struct thr_set *t, struct metrics *m, const struct lr_threshol
         if (thr_add(t, m, specs->series, specs->expr, specs->abort_on_fail, 0, err, errlen) < 0)
             return -1;
     return 0;
+}
+
+int thr_add_cli(struct thr_set *t, struct metrics *m, const char *spec, char *err,
+                size_t errlen)
+{
+    char series[THR_EXPR_MAX * 4], expr[THR_EXPR_MAX * 2];
+    const char *eq = strchr(spec, '=');
+    if (!eq || eq == spec || (size_t)(eq - spec) >= sizeof series)
+        return snprintf(err, errlen, "threshold '%s': expected SERIES=EXPR", spec), -1;
+    snprintf(series, sizeof series, "%.*s", (int)(eq - spec), spec);
+    const char *opt = strchr(eq + 1, ':');
+    size_t elen = opt ? (size_t)(opt - eq - 1) : strlen(eq + 1);
+    if (elen >= sizeof expr)
+        return snprintf(err, errlen, "threshold '%s': the expression is too long", spec), -1;
+    snprintf(expr, sizeof expr, "%.*s", (int)elen, eq + 1);
+    bool abort_on_fail = false;
+    double delay = 0;
+    if (opt) {
+        char *end;
+        if (strncmp(opt, ":abort", 6) != 0 || (opt[6] != '\0' && opt[6] != ':'))
+            return snprintf(err, errlen, "threshold '%s': after the expression expected "
+                            ":abort or :abort:DELAY (seconds)", spec), -1;
+        abort_on_fail = true;
+        if (opt[6] == ':') {
+            delay = strtod(opt + 7, &end);
+            if (end == opt + 7 || (*end && strcmp(end, "s") != 0) || !(delay >= 0)
+                || !isfinite(delay))
+                return snprintf(err, errlen, "threshold '%s': the delay after :abort: must "
+                                "be seconds, e.g. :abort:10s", spec), -1;
+        }
+    }
+    return thr_add(t, m, series, expr, abort_on_fail, delay, err, errlen);
 }
 
 int thr_count(const struct thr_set *t)
@@ -269,10 +307,20 @@ static bool compare(double a, enum thr_op op, double b)
     }
 }
 
+/* A series without samples fails ("no data"), except a metric's own counter: a count
+ * of nothing is a measured 0 (the verdict counters must pass on a clean run). */
+static bool has_data(const struct thr_threshold *th, const struct metrics *m)
+{
+    return metrics_has_data(m, th->series)
+           || (metrics_type(m, th->series) == METRIC_COUNTER
+               && metrics_parent(m, th->series) == th->series);
+}
+
 static bool judge(struct thr_threshold *th, const struct metrics *m, double elapsed_s)
 {
     th->observed = observe(th, m, elapsed_s);
-    th->ok = compare(th->observed, th->op, th->target);
+    th->no_data = !has_data(th, m);
+    th->ok = !th->no_data && compare(th->observed, th->op, th->target);
     th->evaluated = true;
     return th->ok;
 }

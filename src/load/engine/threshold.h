@@ -7,10 +7,12 @@
  *                counter: count, rate (per second of the run); rate: rate; gauge: value
  *   operator     <  <=  >  >=  ==  !=   (=== is read as ==; a single = is an error)
  *   number       -?digits[.digits]
- * A threshold on a tagged series creates that series (k6 sub-metrics). A series with no
- * data is judged on zero values (count 0, rate 0, trend statistics 0), as k6 does.
- * abortOnFail stops the run as soon as the threshold fails, but not before
- * delayAbortEval seconds of the run have passed.
+ * A threshold on a tagged series ("http_reqs{status:201,method:POST}") creates that
+ * series (k6 sub-metrics); a metric or a tag key the registry does not know is an
+ * error before the run. A threshold whose series received no sample fails and says
+ * "no data" (no_data), so that a misspelt tag value cannot pass; a metric's own counter
+ * is the exception, its count of nothing being a measured 0. abortOnFail stops the run
+ * as soon as the threshold fails, but not before delayAbortEval seconds of the run.
  */
 #ifndef LASTROOM_LOAD_ENGINE_THRESHOLD_H
 #define LASTROOM_LOAD_ENGINE_THRESHOLD_H
@@ -38,6 +40,7 @@ struct thr_threshold {
     bool abort_on_fail;
     double delay_abort_eval_s;
     bool evaluated, ok;          /* after thr_evaluate */
+    bool no_data;                /* judged on a series without samples: failed */
     double observed;             /* the aggregation's value at the last evaluation */
 };
 
@@ -63,6 +66,13 @@ int thr_add(struct thr_set *t, struct metrics *m, const char *series, const char
  * Returns 0, or -1 at the first bad spec (those before it stay added). */
 int thr_add_specs(struct thr_set *t, struct metrics *m, const struct lr_threshold_spec *specs,
                   char *err, size_t errlen);
+
+/* thr_add_cli: a threshold as written on the command line, "SERIES=EXPR" with an
+ * optional ":abort" (abortOnFail) or ":abort:DELAY" (and delayAbortEval, seconds with
+ * an optional "s"), e.g. "http_req_failed=rate<0.01:abort:10s". Returns 0, or -1 with
+ * a message in err (the set unchanged), as thr_add. */
+int thr_add_cli(struct thr_set *t, struct metrics *m, const char *spec, char *err,
+                size_t errlen);
 
 int thr_count(const struct thr_set *t);
 /* thr_get: the i-th threshold in the order added, or NULL when out of range. */

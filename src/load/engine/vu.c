@@ -45,6 +45,15 @@ static void w_add(struct worker *w, int id, double v)
                             (int64_t)clock_mono_ns() + w->run->real_minus_mono);
 }
 
+/* A sample with the tags of s's request and answer. */
+static void w_add_tagged(struct worker *w, int metric, const struct metrics_tags *t, double v)
+{
+    metrics_add_tagged(w->shard, metric, t, v);
+    if (w->nd)
+        export_ndjson_point_tagged(w->nd, metric, v,
+                                   (int64_t)clock_mono_ns() + w->run->real_minus_mono, t);
+}
+
 static bool status_expected(const struct slot *s, int status)
 {
     if (status >= 200 && status < 400)
@@ -67,6 +76,9 @@ static void reset_req(struct lr_request *q)
     q->sleep_ms = 0;
     memset(q->expect_status, 0, sizeof q->expect_status);
     q->headers = NULL;
+    q->name_tag = NULL;
+    q->group = NULL;
+    q->tags = NULL;
 }
 
 
@@ -144,7 +156,16 @@ static void vu_send(struct slot *s)
 static void vu_take_request(struct slot *s)
 {
     const struct lr_request *q = &s->w->req;
-    s->req_name = q->name >= 0 && q->name < s->w->run->nnames ? q->name : -1;
+    const struct run *r = s->w->run;
+    s->req_name = q->name >= 0 && q->name < r->nnames ? q->name : -1;
+    s->name_tag = s->req_name >= 0 ? r->cfg->scenario->names[s->req_name] : q->name_tag;
+    s->method = q->method ? q->method : "GET";
+    s->group = q->group;
+    s->utags = q->tags;
+    s->token = q->token;
+    s->headers = q->headers;
+    int max = r->cfg->max_redirects;
+    s->redirects_left = max == 0 ? 10 : max < 0 ? -1 : max;   /* -1: not followed */
     memcpy(s->expect, q->expect_status, sizeof s->expect);
 }
 
@@ -202,44 +223,100 @@ static void vu_deadline_fired(struct loop_timer *t)
 
 /* ---- recording a response ------------------------------------------------------------- */
 
-static void record_ok(struct slot *s, const struct httpc_conn *c, bool failed)
+/* The tags of the answer c gave to s's request (result r). */
+static void response_tags(const struct slot *s, const struct httpc_conn *c,
+                          enum httpc_result r, bool failed, const char *error,
+                          struct metrics_tags *t)
 {
-    struct worker *w = s->w;
-    const struct name_series *ns = s->req_name >= 0 ? &w->run->names[s->req_name] : NULL;
-    double dur = ns_ms(c->t_write, c->t_done);
-    w_add(w, ns ? ns->dur : M_HTTP_REQ_DURATION, dur);
-    w_add(w, ns ? ns->waiting : M_HTTP_REQ_WAITING, ns_ms(c->t_sent, c->t_first));
-    w_add(w, M_HTTP_REQ_SENDING, ns_ms(c->t_write, c->t_sent));
-    w_add(w, M_HTTP_REQ_RECEIVING, ns_ms(c->t_first, c->t_done));
-    w_add(w, M_HTTP_REQ_CONNECTING, c->reused ? 0 : ns_ms(c->t_start, c->t_connected));
-    w_add(w, ns ? ns->failed : M_HTTP_REQ_FAILED, failed);
+    const struct metrics *m = s->w->run->m;
+    metrics_tags_init(m, t);
+    t->v[MT_METHOD] = s->method;
+    t->v[MT_STATUS] = metrics_status_text(r == HTTPC_OK ? c->status : 0);
+    t->v[MT_NAME] = s->name_tag;
+    t->v[MT_SCENARIO] = s->w->run->cfg->scenario->name;
+    t->v[MT_GROUP] = s->group ? s->group : "";
+    t->v[MT_EXPECTED_RESPONSE] = failed ? "false" : "true";
+    t->v[MT_ERROR] = error ? error : r == HTTPC_TLS_ERROR && c->tls_error ? c->tls_error
+                                                          : httpc_result_name(r);
+    for (const char *const *u = s->utags; u && u[0] && u[1]; u += 2) {
+        int k = metrics_tag_key_find(m, u[0]);
+        if (k >= MT_BUILTIN_KEYS)
+            t->v[k] = u[1];
+    }
 }
 
-static void record_response(struct slot *s, const struct httpc_conn *c, enum httpc_result r)
+static void record_ok(struct worker *w, const struct httpc_conn *c, const struct metrics_tags *t,
+                      bool failed)
+{
+    w_add_tagged(w, M_HTTP_REQ_DURATION, t, ns_ms(c->t_write, c->t_done));
+    w_add_tagged(w, M_HTTP_REQ_WAITING, t, ns_ms(c->t_sent, c->t_first));
+    w_add_tagged(w, M_HTTP_REQ_SENDING, t, ns_ms(c->t_write, c->t_sent));
+    w_add_tagged(w, M_HTTP_REQ_RECEIVING, t, ns_ms(c->t_first, c->t_done));
+    w_add_tagged(w, M_HTTP_REQ_CONNECTING, t, c->reused ? 0 : ns_ms(c->t_start, c->t_connected));
+    if (c->target->tls)
+        w_add_tagged(w, M_HTTP_REQ_TLS_HANDSHAKING, t, c->reused ? 0 : ns_ms(c->t_connected, c->t_tls));
+    w_add_tagged(w, M_HTTP_REQ_FAILED, t, failed);
+}
+
+/* Record the samples of one answer; error (or NULL) overrides the error tag and makes
+ * the request a failure. */
+static void record_response(struct slot *s, const struct httpc_conn *c, enum httpc_result r,
+                            const char *error)
 {
     struct worker *w = s->w;
-    const struct name_series *ns = s->req_name >= 0 ? &w->run->names[s->req_name] : NULL;
-    w_add(w, ns ? ns->reqs : M_HTTP_REQS, 1);
+    struct metrics_tags t;
+    bool failed = r != HTTPC_OK || !status_expected(s, c->status) || error;
+    response_tags(s, c, r, failed, error, &t);
+    w_add_tagged(w, M_HTTP_REQS, &t, 1);
     atomic_fetch_add_explicit(&w->reqs, 1, memory_order_relaxed);
-    w_add(w, M_DATA_SENT, (double)c->bytes_sent);
-    w_add(w, M_DATA_RECEIVED, (double)c->bytes_recv);
-    bool failed = r != HTTPC_OK || !status_expected(s, c->status);
+    w_add_tagged(w, M_DATA_SENT, &t, (double)c->bytes_sent);
+    w_add_tagged(w, M_DATA_RECEIVED, &t, (double)c->bytes_recv);
     if (w->tl)
         timeline_request(w->tl, runner_elapsed(w->run, clock_mono_ns()),
                          r == HTTPC_OK ? ns_ms(c->t_write, c->t_done) : -1, failed);
     if (r == HTTPC_OK) {
-        record_ok(s, c, failed);
+        record_ok(w, c, &t, failed);
         return;
     }
-    w_add(w, ns ? ns->failed : M_HTTP_REQ_FAILED, 1);
-    w_add(w, w->run->transport_err, 1);
+    w_add_tagged(w, M_HTTP_REQ_FAILED, &t, 1);
+    w_add_tagged(w, w->run->transport_err, &t, 1);
     if (r == HTTPC_TIMEOUT)
-        w_add(w, M_TIMEOUT_ERRORS, 1);
+        w_add_tagged(w, M_TIMEOUT_ERRORS, &t, 1);
     if (c->wlen > 0 && c->woff == c->wlen) {     /* sent, unanswered: outcome unknown */
-        w_add(w, w->run->unknown, 1);
+        w_add_tagged(w, w->run->unknown, &t, 1);
         if (w->run->cfg->unknown)
             w->run->cfg->unknown(w->run->cfg->unknown_arg, c->t_write);   /* when sent */
     }
+}
+
+/* A same-origin redirect the VU follows (301, 302 and 303 as GET; 307 and 308 only
+ * for GET and HEAD, whose body there is none to resend): the hop is recorded as its
+ * own request, the next one sent, and true returned. Beyond --max-redirects, false
+ * with *exhausted set: the answer is recorded as a failure (too_many_redirects). */
+static bool vu_redirect(struct slot *s, const struct httpc_conn *c, bool *exhausted)
+{
+    struct lr_request *q = &s->w->req;
+    char path[LR_PATH_MAX];
+    bool keeps_method = c->status == 307 || c->status == 308;
+    bool bodyless = !strcmp(s->method, "GET") || !strcmp(s->method, "HEAD");
+    *exhausted = false;
+    if ((keeps_method && !bodyless) || s->redirects_left < 0
+        || httpc_location_path(c, path, sizeof path) != 0)
+        return false;
+    if (s->redirects_left == 0)
+        return *exhausted = true, false;
+    reset_req(q);
+    memcpy(q->path, path, strlen(path) + 1);
+    q->method = keeps_method || !strcmp(s->method, "HEAD") ? s->method : "GET";
+    q->token = s->token;
+    q->headers = s->headers;
+    if (httpc_prepare_from_root(&s->conn, q) != 0)
+        return false;                     /* given to the scenario as it came */
+    record_response(s, c, HTTPC_OK, NULL);   /* reads no field the preparing changed */
+    s->redirects_left--;
+    s->method = q->method;
+    vu_send(s);
+    return true;
 }
 
 static void vu_http_done(struct httpc_conn *c, enum httpc_result r)
@@ -247,7 +324,12 @@ static void vu_http_done(struct httpc_conn *c, enum httpc_result r)
     struct slot *s = container_of(c, struct slot, conn);
     if (s->st != VU_WAIT_HTTP)
         return;
-    record_response(s, c, r);
+    bool exhausted = false, followed = false;
+    if (r == HTTPC_OK && httpc_is_redirect(c->status) && c->location_len > 0)
+        followed = vu_redirect(s, c, &exhausted);
+    if (followed)
+        return;
+    record_response(s, c, r, exhausted ? "too_many_redirects" : NULL);
     struct lr_response resp = {
         .outcome = r == HTTPC_OK ? LR_RESP_OK
                    : r == HTTPC_TIMEOUT ? LR_RESP_TIMEOUT : LR_RESP_CONN_ERROR,
@@ -479,6 +561,7 @@ void vu_slot_init(struct worker *w, struct slot *s, int local, char *mem)
     s->deadline.fn = vu_deadline_fired;
     httpc_init(&s->conn, w->loop, cfg->target, &cfg->limits, mem, wcap, mem + wcap,
                vu_http_done);
+    httpc_set_pool(&s->conn, &w->bigbufs);
     s->vu = (struct lr_vu){ .id = w->idx + local * w->run->nw, .thread = w->idx,
                             .shard = w->shard, .env = cfg->env };
 }
