@@ -25,4 +25,8 @@ done
 check "some bookings succeeded" test "$(verdict_field 'Successful Bookings')" -gt 0
 expect_eq "every check of the run passed (late confirms refused, replays the same booking)" \
   "1" "$(jq -r '.metrics.checks.values.rate' "$export_file")"
+
+run_load run last-room --profile mixed --url "$URL"
+expect_eq "a scenario without a mixed profile refuses it (usage, exit 2)" 2 "$RC"
+check "and says so" grep -q 'no such profile' <<<"$OUT"
 finish

@@ -172,7 +172,7 @@ struct lr_threshold_spec { const char *series; const char *expr; bool abort_on_f
 
 /* A profile: the executor and thresholds a scenario runs with by default. */
 struct lr_profile {
-    const char *name;              /* "quick" or "full" */
+    const char *name;              /* "quick", "full" or "mixed" */
     struct lr_exec_config exec;
     const struct lr_threshold_spec *thresholds;  /* ends with series == NULL */
     const char *const *nemesis;    /* default fault schedule, KIND@START[:DURATION]
