@@ -14,6 +14,7 @@ PKGS=(
   check                                           # C unit test framework
   curl jq python3                                 # integration tests and scripts (raw sockets in python3)
   clang libclang-rt-14-dev libfuzzer-14-dev       # fuzz harnesses (make fuzz, fuzz_smoke test)
+  etcd-server patroni haproxy pgbouncer openssl   # scripts/cluster.sh (cluster test, make demo-cluster)
 )
 if [ "${LASTROOM_BENCH_DEPS:-0}" = 1 ]; then
   PKGS+=(wrk hey apache2-utils time)   # peers, and GNU time for peak memory

@@ -10,3 +10,16 @@ free_port() {
   done
   return 1
 }
+
+# open_path_for_postgres DIR: as root, let the postgres user reach DIR (traversal, x
+# only, on any ancestor folder that denies it: mktemp folders are 0700) and own it.
+# Does nothing for other users.
+open_path_for_postgres() {
+  [ "$(id -u)" -eq 0 ] || return 0
+  local d=$1
+  while [ "$d" != "/" ]; do
+    runuser -u postgres -- test -x "$d" 2>/dev/null || chmod o+x "$d"
+    d=$(dirname "$d")
+  done
+  chown postgres: "$1"
+}

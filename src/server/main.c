@@ -57,7 +57,7 @@ static PGconn *connect_at_start(const char *url)
 
 static int prepare_database(const struct config *cfg, char *err, size_t errcap)
 {
-    PGconn *c = connect_at_start(cfg->db_url);
+    PGconn *c = connect_at_start(cfg->migrate_db_url);
     int rc = 0;
     if (PQstatus(c) != CONNECTION_OK) {
         snprintf(err, errcap, "cannot connect to the database: %s", PQerrorMessage(c));
@@ -89,11 +89,17 @@ static int start_pools(const struct config *cfg, struct api_ctx *api, char *err,
     struct pool_config db = {
         .conninfo = cfg->db_url, .size = cfg->pool_size, .wait_ms = cfg->pool_wait_ms,
         .statement_timeout_ms = cfg->statement_timeout_ms,
-        .stmts = api_db_statements, .n_stmts = STMT_COUNT,
+        .stmts = api_db_statements, .n_stmts = STMT_COUNT, .pooler_safe = cfg->pooler_safe,
     };
+    struct pool_config read = db;
+    read.conninfo = cfg->read_db_url;
     struct pool_config cpu = { .conninfo = NULL, .size = cfg->threads, .wait_ms = 30000 };
     api->db = pool_start(&db, err, errcap);
     api->cpu = api->db ? pool_start(&cpu, err, errcap) : NULL;
+    if (api->cpu != NULL && cfg->read_db_url != NULL && (api->read = pool_start(&read, err, errcap)) == NULL) {
+        pool_stop(api->cpu);
+        api->cpu = NULL;
+    }
     return api->cpu != NULL ? 0 : -1;
 }
 
@@ -162,6 +168,7 @@ static int serve(const struct config *cfg)
         fprintf(stderr, "lastroomd: %s\n", sw ? err : "cannot start the sweeper");
         sweeper_stop(sw);
         pool_stop(api.cpu);
+        pool_stop(api.read);
         pool_stop(api.db);
         ratelimit_free(api.logins);
         ratelimit_free(api.login_addrs);
@@ -180,6 +187,7 @@ static int serve(const struct config *cfg)
     http_stop(http, (int)(cfg->pool_wait_ms + 5000 + cfg->statement_timeout_ms + 1000));
     sweeper_stop(sw);
     pool_stop(api.cpu);
+    pool_stop(api.read);
     pool_stop(api.db);
     ratelimit_free(api.logins);
     ratelimit_free(api.login_addrs);
