@@ -4,6 +4,7 @@
 #   make SAN=1      the same under AddressSanitizer + UBSan, into build/san/bin
 #   make test       sanitizer build, private PostgreSQL, every test; ends "N passed, N failed"
 #   make demo       the main job (see README.md)
+#   make demo-cluster  the race tests through scripts/cluster.sh (Patroni, HAProxy, PgBouncer)
 #   make bench      side-by-side benchmarks (bench/)
 #   make fuzz       libFuzzer harnesses, each for a bounded time
 #   make O=build/x SAN=1 build/x/bin/lastroomd   one target into a folder of its own
@@ -39,7 +40,7 @@ LDFLAGS ?=
 
 # Building needs the -dev packages; say so in one line instead of a page of errors.
 # The goals that install them first (demo, test, bench, fuzz) and clean skip the check.
-NO_DEPS_GOALS := demo test bench fuzz clean deps mutants install-deps
+NO_DEPS_GOALS := demo demo-cluster test bench fuzz clean deps mutants install-deps
 ifneq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
 ifneq ($(shell pkg-config --exists $(ALL_PKGS) 2>/dev/null && test -f /usr/include/http_parser.h && echo ok),ok)
 $(error missing build dependencies: run 'scripts/deps.sh' (as root or with sudo) to install them)
@@ -92,7 +93,7 @@ endif
 
 PROGRAMS := $(BIN)/lastroomd $(BIN)/lastroom-load $(BIN)/lastroom-faultproxy
 
-.PHONY: all tests test demo bench fuzz clean
+.PHONY: all tests test demo demo-cluster bench fuzz clean
 all: $(PROGRAMS)
 tests: $(PROGRAMS) $(TEST_BINS)
 
@@ -143,6 +144,11 @@ demo:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
+
+demo-cluster:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all
+	@scripts/demo-cluster.sh
 
 bench:
 	@LASTROOM_BENCH_DEPS=1 scripts/deps.sh

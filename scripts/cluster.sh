@@ -10,14 +10,21 @@
 #   status    one line per service; exit 3 when one is not running
 #   url       the API URL (https; curl --cacert $DIR/tls/ca.pem)
 #   failover  Patroni's planned switchover to the standby, waited for
-#   kill NODE SIGKILL node NODE (node1|node2): its Patroni and its postmaster together
+#   kill NODE SIGKILL node NODE (node1|node2|primary): its Patroni and its postmaster
+#             together, so the node is lost
+#   crash NODE   SIGKILL NODE's postmaster alone (Patroni restarts it in place)
+#   kill-api NAME  SIGKILL one lastroomd (api1|api2|api3)
+#   start-api NAME start that lastroomd again, waited for until /health answers 200
+#   restart-pooler stop PgBouncer and start it again, waited for
+#   leader    the node Patroni calls the primary (node1|node2)
 #   env       the addresses as shell assignments (API_HTTP, PRIMARY_URL, ... see below)
 #
 # Everything lives in $LASTROOM_CLUSTER_DIR (default ./var/cluster): the configs made
 # from deploy/cluster/*.in, each service's data, log and pid file, and `ports`, the
 # loopback ports chosen free on first `up` and kept. As root, Patroni (hence
 # PostgreSQL) and PgBouncer run as the postgres user. lastroomd runs with --pooler-safe
-# against PgBouncer and applies migrations straight to the primary (--migrate-db).
+# against PgBouncer, applies migrations straight to the primary (--migrate-db) and
+# reads availability through HAProxy's reads port (--read-db).
 # shellcheck disable=SC1091,SC2153  # sourced files; the ports file sets ETCD_CLIENT ... API3
 set -euo pipefail
 
@@ -139,7 +146,7 @@ spawn_api() {
   pid_of "$name" >/dev/null && return 0
   LASTROOM_ADMIN_EMAIL=$ADMIN_EMAIL LASTROOM_ADMIN_PASSWORD=$ADMIN_PASSWORD \
     setsid "$BIN/lastroomd" --db "$(bouncer_url)" --migrate-db "$(primary_url)" --pooler-safe \
-      --listen "127.0.0.1:$port" --secret-file "$DIR/token-secret" \
+      --read-db "$(standby_url)" --listen "127.0.0.1:$port" --secret-file "$DIR/token-secret" \
       --pool-size 8 --log-level warn >>"$DIR/$name/lastroomd.log" 2>&1 </dev/null &
   printf '%s\n%s\n' "$!" lastroomd >"$DIR/$name.pid"
 }
@@ -215,9 +222,8 @@ stop_one() {
 # stop_postmaster NODE: a postmaster left behind by a killed Patroni (its data
 # folder's postmaster.pid, proved by the process's working folder).
 stop_postmaster() {
-  local data=$DIR/$1/data pm
-  pm=$(head -1 "$data/postmaster.pid" 2>/dev/null) || return 0
-  [[ $pm =~ ^[0-9]+$ ]] && [ "$(readlink "/proc/$pm/cwd" 2>/dev/null)" = "$data" ] || return 0
+  local pm
+  pm=$(postmaster_of "$1") || return 0
   kill -QUIT "$pm" 2>/dev/null || true
   for _ in $(seq 50); do [ -e "/proc/$pm" ] || break; sleep 0.1; done
 }
@@ -247,20 +253,75 @@ status() {
   [ $bad -eq 0 ] || exit 3
 }
 
+# node_arg NODE: NODE itself, or for "primary" the current leader.
+node_arg() {
+  case ${1:-} in
+    node1|node2) echo "$1" ;;
+    primary) leader || die "no node is the primary now" ;;
+    *) die "NODE is node1, node2 or primary" ;;
+  esac
+}
+
+# postmaster_of NODE: the PID of NODE's postmaster (its data folder's postmaster.pid,
+# proved by the process's working folder), or nothing.
+postmaster_of() {
+  local data=$DIR/$1/data pm
+  pm=$(head -1 "$data/postmaster.pid" 2>/dev/null) || return 1
+  [[ $pm =~ ^[0-9]+$ ]] && [ "$(readlink "/proc/$pm/cwd" 2>/dev/null)" = "$data" ] || return 1
+  echo "$pm"
+}
+
 # kill NODE: SIGKILL the node's Patroni and its postmaster at once (the node is lost).
 kill_node() {
-  local node=${1:-} pat pm data
-  case $node in node1|node2) ;; *) die "kill: NODE is node1 or node2" ;; esac
   load_ports
-  data=$DIR/$node/data
+  local node pat pm
+  node=$(node_arg "${1:-}") || exit 1
   pat=$(pid_of "$node") || die "kill $node: its Patroni is not running"
-  pm=$(head -1 "$data/postmaster.pid" 2>/dev/null) || pm=""
-  if [[ $pm =~ ^[0-9]+$ ]] && [ "$(readlink "/proc/$pm/cwd" 2>/dev/null)" = "$data" ]; then
-    kill -KILL "$pat" "$pm"
-  else
-    kill -KILL "$pat"; pm="none"
-  fi
-  log "kill $node: SIGKILL sent to patroni $pat and postmaster $pm"
+  pm=$(postmaster_of "$node") || pm=""
+  kill -KILL "$pat" ${pm:+"$pm"}
+  log "kill $node: SIGKILL sent to patroni $pat and postmaster ${pm:-(none)}"
+  echo "$node"
+}
+
+# crash NODE: SIGKILL the postmaster alone; Patroni, still running, restarts it.
+crash_node() {
+  load_ports
+  local node pm
+  node=$(node_arg "${1:-}") || exit 1
+  pm=$(postmaster_of "$node") || die "crash $node: no postmaster running"
+  kill -KILL "$pm"
+  log "crash $node: SIGKILL sent to postmaster $pm"
+  echo "$node"
+}
+
+kill_api() {
+  load_ports
+  local pid
+  case ${1:-} in api1|api2|api3) ;; *) die "kill-api: NAME is api1, api2 or api3" ;; esac
+  pid=$(pid_of "$1") || die "kill-api $1: not running"
+  kill -KILL "$pid"
+  log "kill-api $1: SIGKILL sent to lastroomd $pid"
+  echo "$1"
+}
+
+start_api() {
+  load_ports
+  local port
+  case ${1:-} in api1|api2|api3) ;; *) die "start-api: NAME is api1, api2 or api3" ;; esac
+  port=API${1#api}
+  spawn_api "$1" "${!port}"
+  wait_for "$1" 60 http_ok "http://127.0.0.1:${!port}/health"
+  log "start-api $1: lastroomd $(pid_of "$1") serves again"
+  echo "$1"
+}
+
+restart_pooler() {
+  load_ports
+  stop_one pgbouncer
+  spawn pgbouncer pgbouncer "$DIR/pgbouncer/stderr.log" pgbouncer "$DIR/pgbouncer/pgbouncer.ini"
+  wait_for pgbouncer 20 psql -X -qAt "$(bouncer_url)" -c 'SELECT 1'
+  log "restart-pooler: pgbouncer $(pid_of pgbouncer) accepts again"
+  echo pgbouncer
 }
 
 # failover: Patroni's planned switchover from the leader to the other node.
@@ -274,6 +335,7 @@ failover() {
   echo >&2
   wait_for "$to as the new primary" 60 http_ok "$(rest "$to")/primary"
   log "switchover: $from -> $to"
+  echo "$from -> $to"
 }
 
 env_out() {
@@ -299,6 +361,11 @@ case $cmd in
   url)      load_ports; api_url ;;
   failover) failover ;;
   kill)     kill_node "$@" ;;
+  crash)    crash_node "$@" ;;
+  kill-api) kill_api "$@" ;;
+  start-api) start_api "$@" ;;
+  restart-pooler) restart_pooler ;;
+  leader)   load_ports; leader || die "no leader" ;;
   env)      env_out ;;
-  *) echo "usage: scripts/cluster.sh up|down|status|url|failover|kill NODE|env" >&2; exit 2 ;;
+  *) echo "usage: scripts/cluster.sh up|down|status|url|failover|kill NODE|crash NODE|kill-api NAME|start-api NAME|restart-pooler|leader|env" >&2; exit 2 ;;
 esac

@@ -95,12 +95,15 @@ static void usage(FILE *out)
           "  --nemesis KIND@START[:DURATION]   e.g. kill-backends@3s, blackhole@10s:2s;\n"
           "                               KIND: kill-backends pg-restart-fast\n"
           "                               pg-restart-immediate pg-pause server-kill\n"
-          "                               latency reset blackhole down (repeatable)\n"
+          "                               latency reset blackhole down (repeatable);\n"
+          "                               on scripts/cluster.sh: node-kill primary-crash\n"
+          "                               switchover api-kill pooler-restart\n"
           "  --no-nemesis                 no faults, not even the scenario's\n"
           "  --pgdir DIR                  the private cluster (LASTROOM_PGDIR) to restart/pause\n"
           "  --proxy-control HOST:PORT    lastroom-faultproxy between lastroomd and PostgreSQL\n"
           "  --server-pidfile FILE --server-restart-cmd CMD   kill lastroomd, start it again\n"
           "  --nemesis-script FILE        default: scripts/nemesis.sh near the program\n"
+          "  --cluster-dir DIR            the cluster of scripts/cluster.sh (var/cluster)\n"
           "scenario options (see lastroom-load list; any other is a usage error):\n"
           "  http: --method M --path P --header 'K: V' --body B --barrier yes|no;\n"
           "        {{vu}} {{iter}} {{rand A B}} in --path and --body are filled per request\n"
@@ -149,7 +152,7 @@ static const char *const main_options[] = {
     "--url", "-e", "--db", "--profile", "--vus", "--max-vus", "--rate", "--threads",
     "--iterations", "--seed", "--duration", "--timeout", "--stage", "--summary-export",
     "--out", "--threshold", "--nemesis", "--pgdir", "--proxy-control", "--server-pidfile",
-    "--server-restart-cmd", "--nemesis-script", NULL,
+    "--server-restart-cmd", "--nemesis-script", "--cluster-dir", NULL,
 };
 
 static bool is_main_option(const char *k)
@@ -214,6 +217,8 @@ static int parse_valued(struct cli *c, const char *k, const char *v)
         c->nem.server_restart = v;
     else if (!strcmp(k, "--nemesis-script"))
         c->nem.script = v;
+    else if (!strcmp(k, "--cluster-dir"))
+        c->nem.cluster_dir = v;
     else if (!strncmp(k, "--", 2) && !is_main_option(k) && c->nextra + 2 < MAX_ARGS) {
         c->extra[c->nextra++] = k;       /* the scenario's own option */
         c->extra[c->nextra++] = v;
