@@ -2,19 +2,31 @@
 # hold-gap.sh: how long a run went without a hold answered by the booking path, read
 # from lastroom-load's --out json=FILE samples.
 #
-#   scripts/hold-gap.sh FILE.ndjson [AT]
+#   scripts/hold-gap.sh FILE.ndjson [FROM [TO]]
+#   scripts/hold-gap.sh FILE.ndjson --log OUTPUT   FROM and TO from the tester's output:
+#                             the first cluster fault's "nemesis: cluster ...: begins"
+#                             line and the nemesis line after it (its result)
 #
 # A hold counts when its request did not fail (http_req_failed 0: 201 held, or the
-# expected 409 sold_out, both decisions of a working primary). Without AT: the longest
-# gap between two consecutive answered holds. With AT (an RFC 3339 UTC time, such as
-# the timestamp nemesis.sh logs when it injects a fault): the gap around that instant,
-# from the last answered hold before it to the first after it. Prints one line:
+# expected 409 sold_out, both decisions of a working primary). Without FROM: the
+# longest gap between two consecutive answered holds. With FROM and TO (RFC 3339 UTC
+# times, such as those nemesis.sh logs when a fault's action begins and ends; TO
+# defaults to FROM): the longest such gap that overlaps [FROM, TO], the last answered
+# hold before FROM counting as a gap's start. Prints one line:
 #   hold_gap_s=9.874 before_s=0.031 after_s=9.843 holds=2103
-# (before_s and after_s: from the gap's start to AT and from AT to its end; without AT
-# they are measured from the run's first answered hold). Exit 1 when there is no such
-# gap (fewer than two answered holds, or none after AT), 2 on usage.
+# (before_s: from the gap's start to FROM; after_s: from FROM to the gap's end; without
+# FROM both are measured from the run's first answered hold). Exit 1 when there is no
+# such gap (fewer than two answered holds, or none after FROM), 2 on usage.
 set -euo pipefail
-[ $# -ge 1 ] && [ $# -le 2 ] && [ -r "$1" ] || { echo "usage: scripts/hold-gap.sh FILE.ndjson [AT]" >&2; exit 2; }
+[ $# -ge 1 ] && [ $# -le 3 ] && [ -r "$1" ] || { echo "usage: scripts/hold-gap.sh FILE.ndjson [FROM [TO] | --log OUTPUT]" >&2; exit 2; }
+if [ "${2:-}" = --log ]; then
+  [ $# -eq 3 ] && [ -r "$3" ] || { echo "usage: scripts/hold-gap.sh FILE.ndjson --log OUTPUT" >&2; exit 2; }
+  # 2026-01-31T12:00:00.123Z nemesis: cluster kill primary: begins / ...: node1
+  mapfile -t at < <(sed -n 's/^\([0-9T:.-]*Z\) nemesis: cluster .*: begins$/\1 b/p; s/^\([0-9T:.-]*Z\) nemesis: cluster .*$/\1 e/p' "$3" \
+                    | sed -n '/ b$/,$p' | head -2 | cut -d' ' -f1)
+  [ ${#at[@]} -eq 2 ] || { echo "hold-gap.sh: no cluster fault logged in $3" >&2; exit 1; }
+  set -- "$1" "${at[0]}" "${at[1]}"
+fi
 exec python3 - "$@" <<'PY'
 import json, sys
 from datetime import datetime, timezone
@@ -37,20 +49,21 @@ times.sort()
 if len(sys.argv) > 2:
     try:
         at = stamp(sys.argv[2])
+        to = stamp(sys.argv[3]) if len(sys.argv) > 3 else at
     except ValueError:
-        sys.exit(f"hold-gap.sh: AT is not an RFC 3339 time: {sys.argv[2]}")
+        sys.exit("hold-gap.sh: FROM and TO are RFC 3339 times: " + " ".join(sys.argv[2:]))
     before = [t for t in times if t <= at]
-    after = [t for t in times if t > at]
-    if not after:
+    # the gaps overlapping [at, to]: starting from the last hold at or before at
+    seq = before[-1:] + [t for t in times if t > at]
+    gaps = [(y - x, x, y) for x, y in zip(seq, seq[1:]) if x <= to]
+    if not gaps:
         sys.exit(1)
-    a = before[-1] if before else at
-    b = after[0]
+    _, a, b = max(gaps)
+    print(f"hold_gap_s={b - a:.3f} before_s={at - a:.3f} after_s={b - at:.3f} holds={len(times)}")
 else:
     if len(times) < 2:
         sys.exit(1)
     _, a, b = max((y - x, x, y) for x, y in zip(times, times[1:]))
     at = times[0]
     print(f"hold_gap_s={b - a:.3f} before_s={a - at:.3f} after_s={b - at:.3f} holds={len(times)}")
-    sys.exit(0)
-print(f"hold_gap_s={b - a:.3f} before_s={at - a:.3f} after_s={b - at:.3f} holds={len(times)}")
 PY

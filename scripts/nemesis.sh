@@ -151,6 +151,7 @@ cluster() {
     *) usage ;;
   esac
   [ -f "$dir/ports" ] || die "cluster: no cluster in $dir"
+  log "cluster $*: begins"
   out=$(LASTROOM_CLUSTER_DIR=$dir "$ROOT/scripts/cluster.sh" "$@") || die "cluster $*: failed"
   log "cluster $*: $out"
   echo "$out"
