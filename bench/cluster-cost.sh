@@ -26,8 +26,6 @@ VUS=${COST_VUS:-20}
 SECS=${COST_SECS:-20}
 export LASTROOM_CLUSTER_DIR=${LASTROOM_CLUSTER_DIR:-$PWD/var/cluster}
 DIR=$LASTROOM_CLUSTER_DIR
-export ADMIN_EMAIL=${ADMIN_EMAIL:-admin@lastroom.test}
-export ADMIN_PASSWORD=${ADMIN_PASSWORD:-cluster-admin-password}
 TCK=$(getconf CLK_TCK)
 WORK=$(mktemp -d)
 EXTRA_PID=""
@@ -35,7 +33,8 @@ cleanup() { [ -n "$EXTRA_PID" ] && kill "$EXTRA_PID" 2>/dev/null; rm -rf "$WORK"
 trap cleanup EXIT
 
 scripts/cluster.sh status >/dev/null || { echo "cluster-cost: the cluster is not up (scripts/cluster.sh up)" >&2; exit 1; }
-eval "$(scripts/cluster.sh env)"
+eval "$(scripts/cluster.sh env)"   # the addresses and the cluster's admin
+export ADMIN_EMAIL ADMIN_PASSWORD
 LEADER=$(scripts/cluster.sh leader)
 STANDBY=node1; [ "$LEADER" = node1 ] && STANDBY=node2
 

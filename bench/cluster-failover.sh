@@ -18,15 +18,14 @@ cd "$(dirname "$0")/.." || exit 1
 BIN=${LASTROOM_BIN:-bin}
 VUS=${COST_VUS:-20}
 export LASTROOM_CLUSTER_DIR=${LASTROOM_CLUSTER_DIR:-$PWD/var/cluster}
-export ADMIN_EMAIL=${ADMIN_EMAIL:-admin@lastroom.test}
-export ADMIN_PASSWORD=${ADMIN_PASSWORD:-cluster-admin-password}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 KINDS=("$@")
 [ ${#KINDS[@]} -gt 0 ] || KINDS=(node-kill primary-crash switchover api-kill pooler-restart)
 
 scripts/cluster.sh status >/dev/null || { echo "cluster-failover: the cluster is not up (scripts/cluster.sh up)" >&2; exit 1; }
-eval "$(scripts/cluster.sh env)"
+eval "$(scripts/cluster.sh env)"   # the addresses and the cluster's admin
+export ADMIN_EMAIL ADMIN_PASSWORD
 echo "## Race across each cluster fault ($VUS VUs, 25 s, fault at 5 s; $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores)"
 echo
 echo "| fault | verdict | oversold / missing / unsettled | unknown outcomes | served again after (ms) | time without an answered hold (s) |"

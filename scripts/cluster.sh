@@ -17,7 +17,9 @@
 #   start-api NAME start that lastroomd again, waited for until /health answers 200
 #   restart-pooler stop PgBouncer and start it again, waited for
 #   leader    the node Patroni calls the primary (node1|node2)
-#   env       the addresses as shell assignments (API_HTTP, PRIMARY_URL, ... see below)
+#   env       shell assignments: the addresses (API_HTTP, PRIMARY_URL, ... see env_out)
+#             and the admin every lastroomd ensures (ADMIN_EMAIL, ADMIN_PASSWORD: taken
+#             from the environment at the first `up`, then kept in the folder)
 #
 # Everything lives in $LASTROOM_CLUSTER_DIR (default ./var/cluster): the configs made
 # from deploy/cluster/*.in, each service's data, log and pid file, and `ports`, the
@@ -111,6 +113,10 @@ make_configs() {
     cat "$DIR/tls/ca.pem" "$DIR/tls/key.pem" >"$DIR/tls/api.pem"
     chmod 600 "$DIR/tls/key.pem" "$DIR/tls/api.pem"
   fi
+  # the admin every lastroomd ensures at start: chosen once ($ADMIN_EMAIL and
+  # $ADMIN_PASSWORD, or the defaults) and kept, so that `env` always tells the truth
+  [ -f "$DIR/admin" ] || printf 'ADMIN_EMAIL=%q\nADMIN_PASSWORD=%q\n' "$ADMIN_EMAIL" "$ADMIN_PASSWORD" >"$DIR/admin"
+  source "$DIR/admin"
   [ -f "$DIR/token-secret" ] || { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$DIR/token-secret"; echo >>"$DIR/token-secret"; }
 }
 
@@ -340,6 +346,7 @@ failover() {
 
 env_out() {
   load_ports
+  [ -f "$DIR/admin" ] && cat "$DIR/admin"
   cat <<EOF
 CLUSTER_DIR=$DIR
 API_URL=$(api_url)

@@ -12,8 +12,6 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 BIN=${LASTROOM_BIN:-bin}
-export ADMIN_EMAIL=${ADMIN_EMAIL:-admin@lastroom.test}
-export ADMIN_PASSWORD=${ADMIN_PASSWORD:-demo-admin-password}
 export LASTROOM_CLUSTER_DIR=${LASTROOM_CLUSTER_DIR:-$PWD/var/cluster}
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -22,7 +20,8 @@ trap cleanup EXIT
 
 say "1. the cluster"
 scripts/cluster.sh up || exit 1
-eval "$(scripts/cluster.sh env)"
+eval "$(scripts/cluster.sh env)"   # the addresses and the cluster's admin
+export ADMIN_EMAIL ADMIN_PASSWORD
 scripts/cluster.sh status
 echo "API (TLS): $API_URL  (curl --cacert $API_CA)"
 echo "API for lastroom-load (plain http on loopback): $API_HTTP"
