@@ -157,12 +157,17 @@ spawn_api() {
   printf '%s\n%s\n' "$!" lastroomd >"$DIR/$name.pid"
 }
 
-# wait_for WHAT SECONDS CMD...: until CMD succeeds, or die naming WHAT and its log.
+# wait_for WHAT SECONDS LOG CMD...: until CMD succeeds, or die naming WHAT, with the
+# last lines of LOG.
 wait_for() {
-  local what=$1 deadline=$((SECONDS + $2))
-  shift 2
+  local what=$1 secs=$2 logf=$3 deadline=$((SECONDS + $2))
+  shift 3
   until "$@" >/dev/null 2>&1; do
-    [ $SECONDS -lt $deadline ] || die "$what did not come up in time; see the logs in $DIR"
+    if [ $SECONDS -ge $deadline ]; then
+      echo "cluster.sh: $what did not come up within $secs s; the end of $logf:" >&2
+      tail -5 "$logf" 2>/dev/null | sed 's/^/  | /' >&2
+      exit 1
+    fi
     sleep 0.2
   done
 }
@@ -191,27 +196,27 @@ up() {
   make_configs
   open_dir
   spawn etcd etcd "$DIR/etcd/etcd.log" etcd --config-file "$DIR/etcd/etcd.yml"
-  wait_for etcd 30 http_ok "http://127.0.0.1:$ETCD_CLIENT/health"
+  wait_for etcd 30 "$DIR/etcd/etcd.log" http_ok "http://127.0.0.1:$ETCD_CLIENT/health"
   local n
   for n in "${NODES[@]}"; do
     spawn "$n" patroni "$DIR/$n/patroni.log" patroni "$DIR/$n/patroni.yml"
     # the first node bootstraps the cluster; the second clones it once there is a leader
-    [ "$n" = node1 ] && wait_for "a Patroni leader" "$UP_WAIT_S" leader
+    [ "$n" = node1 ] && wait_for "a Patroni leader" "$UP_WAIT_S" "$DIR/node1/patroni.log" leader
   done
   spawn haproxy haproxy "$DIR/haproxy.log" haproxy -f "$DIR/haproxy.cfg"
-  wait_for "the primary through HAProxy" "$UP_WAIT_S" db_ready
+  wait_for "the primary through HAProxy" "$UP_WAIT_S" "$DIR/haproxy.log" db_ready
   local have
   have=$(psql -X -qAt "postgresql://postgres@127.0.0.1:$HA_PG/postgres" -c "SELECT 1 FROM pg_database WHERE datname = 'lastroom'")
   [ "$have" = 1 ] || psql -X -q "postgresql://postgres@127.0.0.1:$HA_PG/postgres" -c 'CREATE DATABASE lastroom' >/dev/null
   "$BIN/lastroomd" migrate --db "$(primary_url)" --log-level warn >"$DIR/migrate.log" 2>&1 \
     || die "migrations failed: $(tail -3 "$DIR/migrate.log")"
-  wait_for "the synchronous standby" "$UP_WAIT_S" sync_standby_up
+  wait_for "the synchronous standby" "$UP_WAIT_S" "$DIR/node2/patroni.log" sync_standby_up
   spawn pgbouncer pgbouncer "$DIR/pgbouncer/stderr.log" pgbouncer "$DIR/pgbouncer/pgbouncer.ini"
-  wait_for pgbouncer 20 psql -X -qAt "$(bouncer_url)" -c 'SELECT 1'
+  wait_for pgbouncer 20 "$DIR/pgbouncer/pgbouncer.log" psql -X -qAt "$(bouncer_url)" -c 'SELECT 1'
   spawn_api api1 "$API1"
   spawn_api api2 "$API2"
   spawn_api api3 "$API3"
-  wait_for "lastroomd behind HAProxy" 60 api_ready
+  wait_for "lastroomd behind HAProxy" 60 "$DIR/api1/lastroomd.log" api_ready
   api_url
 }
 
@@ -316,7 +321,7 @@ start_api() {
   case ${1:-} in api1|api2|api3) ;; *) die "start-api: NAME is api1, api2 or api3" ;; esac
   port=API${1#api}
   spawn_api "$1" "${!port}"
-  wait_for "$1" 60 http_ok "http://127.0.0.1:${!port}/health"
+  wait_for "$1" 60 "$DIR/$1/lastroomd.log" http_ok "http://127.0.0.1:${!port}/health"
   log "start-api $1: lastroomd $(pid_of "$1") serves again"
   echo "$1"
 }
@@ -325,7 +330,7 @@ restart_pooler() {
   load_ports
   stop_one pgbouncer
   spawn pgbouncer pgbouncer "$DIR/pgbouncer/stderr.log" pgbouncer "$DIR/pgbouncer/pgbouncer.ini"
-  wait_for pgbouncer 20 psql -X -qAt "$(bouncer_url)" -c 'SELECT 1'
+  wait_for pgbouncer 20 "$DIR/pgbouncer/pgbouncer.log" psql -X -qAt "$(bouncer_url)" -c 'SELECT 1'
   log "restart-pooler: pgbouncer $(pid_of pgbouncer) accepts again"
   echo pgbouncer
 }
@@ -339,7 +344,7 @@ failover() {
   curl -s --max-time 30 -XPOST -d "{\"leader\":\"$from\",\"candidate\":\"$to\"}" \
     "$(rest "$from")/switchover" >&2 || die "failover: the switchover request failed"
   echo >&2
-  wait_for "$to as the new primary" 60 http_ok "$(rest "$to")/primary"
+  wait_for "$to as the new primary" 60 "$DIR/$to/patroni.log" http_ok "$(rest "$to")/primary"
   log "switchover: $from -> $to"
   echo "$from -> $to"
 }

@@ -11,8 +11,9 @@
 # expected 409 sold_out, both decisions of a working primary). Without FROM: the
 # longest gap between two consecutive answered holds. With FROM and TO (RFC 3339 UTC
 # times, such as those nemesis.sh logs when a fault's action begins and ends; TO
-# defaults to FROM): the longest such gap that overlaps [FROM, TO], the last answered
-# hold before FROM counting as a gap's start. Prints one line:
+# defaults to FROM): the longest such gap that ends after FROM and begins no later
+# than 2 s after TO (requests already inside the database when a fault hits may still
+# be answered for a moment after it). Prints one line:
 #   hold_gap_s=9.874 before_s=0.031 after_s=9.843 holds=2103
 # (before_s: from the gap's start to FROM; after_s: from FROM to the gap's end; without
 # FROM both are measured from the run's first answered hold). Exit 1 when there is no
@@ -30,6 +31,7 @@ fi
 exec python3 - "$@" <<'PY'
 import json, sys
 from datetime import datetime, timezone
+GRACE = 2.0   # seconds after TO in which a gap may still begin
 
 def stamp(t):   # RFC 3339 UTC, fractions of any length
     t = t.rstrip("Z")
@@ -53,9 +55,9 @@ if len(sys.argv) > 2:
     except ValueError:
         sys.exit("hold-gap.sh: FROM and TO are RFC 3339 times: " + " ".join(sys.argv[2:]))
     before = [t for t in times if t <= at]
-    # the gaps overlapping [at, to]: starting from the last hold at or before at
+    # the gaps ending after at and beginning by to + GRACE
     seq = before[-1:] + [t for t in times if t > at]
-    gaps = [(y - x, x, y) for x, y in zip(seq, seq[1:]) if x <= to]
+    gaps = [(y - x, x, y) for x, y in zip(seq, seq[1:]) if x <= to + GRACE]
     if not gaps:
         sys.exit(1)
     _, a, b = max(gaps)

@@ -13,8 +13,23 @@ export LASTROOM_CLUSTER_DIR=$ROOT/var/cluster-test
 export ADMIN_EMAIL=$LOAD_ADMIN_EMAIL ADMIN_PASSWORD=$LOAD_ADMIN_PASSWORD
 CL=$ROOT/scripts/cluster.sh
 work=$(mktemp -d)
-cleanup() { "$CL" down >/dev/null 2>&1; rm -rf "$work"; lib_cleanup; }
+BAD=$ROOT/var/cluster-test-bad
+cleanup() {
+  "$CL" down >/dev/null 2>&1
+  [ -d "$BAD" ] && LASTROOM_CLUSTER_DIR=$BAD "$CL" down >/dev/null 2>&1
+  rm -rf "$work" "$BAD"
+  lib_cleanup
+}
 trap cleanup EXIT
+# count_alive PID...: how many still run (a zombie waiting for init to reap it has
+# stopped); names each one still running on stderr, prints the count.
+count_alive() {
+  local p st n=0
+  for p in "$@"; do
+    st=$(awk '{print $2, $3}' "/proc/$p/stat" 2>/dev/null) && [ "${st#* }" != Z ] && { n=$((n + 1)); echo "# still running: $p $st" >&2; }
+  done
+  echo "$n"
+}
 "$CL" down >/dev/null 2>&1
 rm -rf "$LASTROOM_CLUSTER_DIR"
 
@@ -127,10 +142,20 @@ expect_eq "$first rejoined as the synchronous standby" "sync" \
 mapfile -t pids < <(for f in "$LASTROOM_CLUSTER_DIR"/*.pid; do head -1 "$f"; done)
 "$CL" down
 expect_eq "down exits 0" 0 $?
-alive=0
-for p in "${pids[@]}"; do   # a zombie waiting for init to reap it has stopped
-  st=$(awk '{print $2, $3}' "/proc/$p/stat" 2>/dev/null) && [ "${st#* }" != Z ] && { alive=$((alive + 1)); echo "# still running: $p $st"; }
-done
+alive=$(count_alive "${pids[@]}")
 expect_eq "down stopped all ${#pids[@]} processes up started" 0 "$alive"
 check "status after down says stopped (exit 3)" bash -c "'$CL' status >/dev/null; test \$? -eq 3"
+
+# A node that cannot start (no PostgreSQL where Patroni looks) is a clear error naming
+# the wait that failed and its log, and down still stops what did start.
+rm -rf "$BAD"
+LASTROOM_CLUSTER_DIR=$BAD LASTROOM_PGBIN=/nonexistent/bin LASTROOM_CLUSTER_WAIT_S=8 "$CL" up >"$work/bad.out" 2>&1
+expect_eq "up with a node that cannot start exits 1" 1 $?
+sed 's/^/# bad up: /' "$work/bad.out"
+check "and says which wait failed, with the end of its log" \
+  grep -q "a Patroni leader did not come up within 8 s; the end of .*/node1/patroni.log:" "$work/bad.out"
+mapfile -t pids < <(for f in "$BAD"/*.pid; do head -1 "$f"; done)
+LASTROOM_CLUSTER_DIR=$BAD "$CL" down
+alive=$(count_alive "${pids[@]}")
+expect_eq "down stops the ${#pids[@]} processes that did start" 0 "$alive"
 finish
