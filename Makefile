@@ -4,6 +4,7 @@
 #   make SAN=1      the same under AddressSanitizer + UBSan, into build/san/bin
 #   make test       sanitizer build, private PostgreSQL, every test; ends "N passed, N failed"
 #   make demo       the main job (see README.md)
+#   make demo-cluster  the race tests through scripts/cluster.sh (Patroni, HAProxy, PgBouncer)
 #   make bench      side-by-side benchmarks (bench/)
 #   make fuzz       libFuzzer harnesses, each for a bounded time
 #   make install    programs, --help texts, scripts, migrations (PREFIX, DESTDIR); install-load: the tester alone
@@ -41,7 +42,7 @@ LDFLAGS ?=
 
 # Building needs the -dev packages; say so in one line instead of a page of errors.
 # The goals that install them first (demo, test, bench, fuzz) and clean skip the check.
-NO_DEPS_GOALS := demo test bench fuzz clean deps mutants install-deps docs-screenshot
+NO_DEPS_GOALS := demo demo-cluster test bench fuzz clean deps mutants install-deps docs-screenshot
 ifneq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
 ifneq ($(shell pkg-config --exists $(ALL_PKGS) 2>/dev/null && test -f /usr/include/http_parser.h && echo ok),ok)
 $(error missing build dependencies: run 'scripts/deps.sh' (as root or with sudo) to install them)
@@ -95,7 +96,7 @@ endif
 
 PROGRAMS := $(BIN)/lastroomd $(BIN)/lastroom-load $(BIN)/lastroom-faultproxy
 
-.PHONY: all tests test demo mutants bench fuzz clean install install-load docs-screenshot
+.PHONY: all tests test demo demo-cluster mutants bench fuzz clean install install-load docs-screenshot
 all: $(PROGRAMS)
 tests: $(PROGRAMS) $(TEST_BINS)
 
@@ -159,6 +160,11 @@ mutants:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory SAN=1 tests
 	@LASTROOM_BIN=build/san/bin scripts/mutants.sh
+
+demo-cluster:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all
+	@scripts/demo-cluster.sh
 
 bench:
 	@LASTROOM_BENCH_DEPS=1 scripts/deps.sh

@@ -22,6 +22,7 @@ PKGS=(
   clang libclang-rt-14-dev libfuzzer-14-dev       # fuzz harnesses (make fuzz, fuzz_smoke test)
   chromium                                        # renders the HTML report in a test (headless)
   python3-yaml                                    # a test reads deploy/prometheus.yml
+  etcd-server patroni haproxy pgbouncer openssl   # scripts/cluster.sh (cluster test, make demo-cluster)
 )
 if [ "${LASTROOM_BENCH_DEPS:-0}" = 1 ]; then
   PKGS+=(wrk hey apache2-utils time)   # peers, and GNU time for peak memory

@@ -33,6 +33,19 @@ free_port() {
   return 1
 }
 
+# open_path_for_postgres DIR: as root, let the postgres user reach DIR (traversal, x
+# only, on any ancestor folder that denies it: mktemp folders are 0700) and own it.
+# Does nothing for other users.
+open_path_for_postgres() {
+  [ "$(id -u)" -eq 0 ] || return 0
+  local d=$1
+  while [ "$d" != "/" ]; do
+    runuser -u postgres -- test -x "$d" 2>/dev/null || chmod o+x "$d"
+    d=$(dirname "$d")
+  done
+  chown postgres: "$1"
+}
+
 lr_alive() {
   [ -e "/proc/$1" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
 }

@@ -12,6 +12,10 @@
 #                                                       lastroom-faultproxy, print its reply
 #   scripts/nemesis.sh server-kill PIDFILE              SIGKILL the lastroomd whose pid is in
 #                                                       PIDFILE (restarting it is the caller's job)
+#   scripts/nemesis.sh cluster DIR COMMAND [ARG]        one fault of scripts/cluster.sh on the
+#                                                       cluster in DIR: kill primary, crash
+#                                                       primary, failover, kill-api NAME,
+#                                                       start-api NAME, restart-pooler
 #
 # Each action writes one timestamped line to stderr ("2026-01-31T12:00:00.123Z nemesis:
 # ..."); results meant for a program (the proxy's reply, the number of backends ended)
@@ -26,7 +30,7 @@ PAUSE_MAX=300
 log() { echo "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ) nemesis: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 source "$ROOT/scripts/lib.sh"   # lr_wait_gone
-usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 # kill-backends DB_URL [APPNAME]
 kill_backends() {
@@ -135,6 +139,22 @@ server_kill() {
   log "server-kill: SIGKILL sent to lastroomd $pid (from $1)"
 }
 
+# cluster DIR COMMAND [ARG]
+cluster() {
+  [ $# -ge 2 ] && [ $# -le 3 ] || usage
+  local dir=$1 out
+  shift
+  case "$1 ${2:-}" in
+    "kill primary"|"crash primary"|"failover "|"restart-pooler "|kill-api\ api[123]|start-api\ api[123]) ;;
+    *) usage ;;
+  esac
+  [ -f "$dir/ports" ] || die "cluster: no cluster in $dir"
+  log "cluster $*: begins"
+  out=$(LASTROOM_CLUSTER_DIR=$dir "$ROOT/scripts/cluster.sh" "$@") || die "cluster $*: failed"
+  log "cluster $*: $out"
+  echo "$out"
+}
+
 cmd=${1:-}
 shift || true
 case $cmd in
@@ -143,6 +163,7 @@ case $cmd in
   pg-pause)      pg_pause "$@" ;;
   proxy)         proxy "$@" ;;
   server-kill)   server_kill "$@" ;;
-  -h|--help)     sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+  cluster)       cluster "$@" ;;
+  -h|--help)     sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
   *)             usage ;;
 esac

@@ -22,22 +22,11 @@ DATA=$PGDIR/data
 DBNAME=lastroom
 
 die() { echo "pg.sh: $*" >&2; exit 1; }
+source "$ROOT/scripts/lib.sh"   # open_path_for_postgres
 
 # as_pg CMD...: run CMD as the cluster's owner.
 as_pg() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-
-# The postgres user must be able to reach $PGDIR: as root, grant traversal (x only)
-# on any ancestor folder that denies it (mktemp folders are 0700).
-open_path_for_postgres() {
-  [ "$(id -u)" -eq 0 ] || return 0
-  local d=$PGDIR
-  while [ "$d" != "/" ]; do
-    runuser -u postgres -- test -x "$d" 2>/dev/null || chmod o+x "$d"
-    d=$(dirname "$d")
-  done
-  chown postgres: "$PGDIR"
 }
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -58,7 +47,7 @@ running() { [ -f "$DATA/postmaster.pid" ] && as_pg "$PGBIN/pg_ctl" -D "$DATA" st
 
 init_cluster() {
   [ -f "$DATA/PG_VERSION" ] && return 0
-  open_path_for_postgres
+  open_path_for_postgres "$PGDIR"
   as_pg "$PGBIN/initdb" -D "$DATA" -U postgres --auth=trust -E UTF8 --locale=C >"$PGDIR/initdb.log" 2>&1 \
     || die "initdb failed, see $PGDIR/initdb.log"
   pick_port >"$PGDIR/port"
@@ -75,7 +64,7 @@ CONF
 }
 
 start() {
-  open_path_for_postgres
+  open_path_for_postgres "$PGDIR"
   init_cluster
   if ! running; then
     port_in_use "$(port)" && die "port $(port) is taken by another process; remove $PGDIR/port and data to pick another"

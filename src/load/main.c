@@ -155,12 +155,15 @@ static void usage(FILE *out)
           "  --nemesis KIND@START[:DURATION]   e.g. kill-backends@3s, blackhole@10s:2s;\n"
           "                               KIND: kill-backends pg-restart-fast\n"
           "                               pg-restart-immediate pg-pause server-kill\n"
-          "                               latency reset blackhole down (repeatable)\n"
+          "                               latency reset blackhole down (repeatable);\n"
+          "                               on scripts/cluster.sh: node-kill primary-crash\n"
+          "                               switchover api-kill pooler-restart\n"
           "  --no-nemesis                 no faults, not even the scenario's\n"
           "  --pgdir DIR                  the private cluster (LASTROOM_PGDIR) to restart/pause\n"
           "  --proxy-control HOST:PORT    lastroom-faultproxy between lastroomd and PostgreSQL\n"
           "  --server-pidfile FILE --server-restart-cmd CMD   kill lastroomd, start it again\n"
           "  --nemesis-script FILE        default: scripts/nemesis.sh near the program\n"
+          "  --cluster-dir DIR            the cluster of scripts/cluster.sh (var/cluster)\n"
           "scenario options (see lastroom-load list; any other is a usage error):\n"
           "  http: --method M --path P --header 'K: V' --body B --barrier yes|no;\n"
           "        {{vu}} {{iter}} {{rand A B}} in --path and --body are filled per request\n"
@@ -211,7 +214,7 @@ static const char *const main_options[] = {
     "--out", "--threshold", "--tag", "--tls-ca", "--tls-cert", "--tls-key", "--max-redirects",
     "--summary-trend-stats", "--nemesis", "--pgdir", "--proxy-control", "--server-pidfile",
     "--server-restart-cmd", "--nemesis-script", "--report", "--junit", "--metrics-listen",
-    "--history-out", NULL,
+    "--history-out", "--cluster-dir", NULL,
 };
 
 static bool is_main_option(const char *k)
@@ -303,6 +306,8 @@ static int parse_valued(struct cli *c, const char *k, const char *v)
         c->nem.server_restart = v;
     else if (!strcmp(k, "--nemesis-script"))
         c->nem.script = v;
+    else if (!strcmp(k, "--cluster-dir"))
+        c->nem.cluster_dir = v;
     else if (!strncmp(k, "--", 2) && !is_main_option(k) && c->nextra + 2 < MAX_ARGS) {
         c->extra[c->nextra++] = k;       /* the scenario's own option */
         c->extra[c->nextra++] = v;

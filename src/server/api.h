@@ -21,6 +21,7 @@
 struct api_ctx {
     struct pool *db;              /* one connection per worker */
     struct pool *cpu;             /* password hashing */
+    struct pool *read;            /* availability reads (--read-db); NULL: db */
     uint8_t key[AUTH_KEY_BYTES];  /* token key */
     int64_t hold_ttl_ms;
     int64_t token_ttl_s;

@@ -132,12 +132,12 @@ void api_db_call(struct api_ctx *api, struct http_req *r, enum api_stmt stmt)
     r->job.done = api_db_done;
     r->job.retry_safe = stmt != STMT_REGISTER && stmt != STMT_HOTEL_CREATE
                         && stmt != STMT_ROOM_TYPE_CREATE && !(stmt == STMT_HOLD && r->params[7] == NULL);
-    http_defer(r, api->db);
+    http_defer(r, stmt == STMT_AVAILABILITY && api->read != NULL ? api->read : api->db);
 }
 
 PGresult *api_db_exec(struct http_req *r, PGconn *conn)
 {
-    return PQexecPrepared(conn, api_db_statements[r->stmt].name, r->nparams, r->params, NULL, NULL, 0);
+    return pool_exec(&r->job, conn, r->stmt, r->nparams, r->params);
 }
 
 void api_db_sql_error(struct http_req *r, const PGresult *res)

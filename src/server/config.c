@@ -17,6 +17,7 @@ enum opt {
     OPT_HOLD_TTL = 256, OPT_POOL_SIZE, OPT_POOL_WAIT, OPT_LOG_LEVEL, OPT_THREADS,
     OPT_SWEEP, OPT_SECRET, OPT_SECRET_FILE, OPT_TOKEN_TTL, OPT_MAX_CONN, OPT_CONN_TIMEOUT,
     OPT_STMT_TIMEOUT, OPT_MAX_HOLDS, OPT_ADDR_FAILURES,
+    OPT_POOLER_SAFE, OPT_MIGRATE_DB, OPT_READ_DB,
 };
 
 static const struct { const char *env; enum opt opt; } env_map[] = {
@@ -48,6 +49,9 @@ static const struct option long_opts[] = {
     { "statement-timeout", required_argument, NULL, OPT_STMT_TIMEOUT },
     { "max-holds-per-user", required_argument, NULL, OPT_MAX_HOLDS },
     { "login-failures-per-address", required_argument, NULL, OPT_ADDR_FAILURES },
+    { "pooler-safe", no_argument, NULL, OPT_POOLER_SAFE },
+    { "migrate-db", required_argument, NULL, OPT_MIGRATE_DB },
+    { "read-db", required_argument, NULL, OPT_READ_DB },
     { "help", no_argument, NULL, OPT_HELP },
     { NULL, 0, NULL, 0 },
 };
@@ -76,6 +80,12 @@ const char *config_usage(void)
         "  --login-failures-per-address N\n"
         "                           failed logins per client address and minute before 429\n"
         "                           (default 50; 0: no cap)\n"
+        "  --pooler-safe            for PgBouncer in transaction mode: unnamed statements,\n"
+        "                           statement_timeout and TimeZone set per transaction\n"
+        "  --migrate-db URL         migrations and the admin go here, not to --db (the\n"
+        "                           primary itself when --db is a pooler; default --db)\n"
+        "  --read-db URL            availability is read here (a standby: stale by at most\n"
+        "                           its replication lag); default --db\n"
         "\n"
         "env LASTROOM_ADMIN_EMAIL + LASTROOM_ADMIN_PASSWORD: ensure that admin at start.\n"
         "Pending migrations are applied at start.\n";
@@ -146,6 +156,9 @@ static int set_opt(struct config *c, int opt, const char *v)
 {
     switch (opt) {
     case OPT_DB: c->db_url = v; return 0;
+    case OPT_MIGRATE_DB: c->migrate_db_url = v; return 0;
+    case OPT_READ_DB: c->read_db_url = v; return 0;
+    case OPT_POOLER_SAFE: c->pooler_safe = 1; return 0;
     case OPT_LISTEN: return parse_listen(c, v);
     case OPT_SECRET: c->token_secret = v; return 0;
     case OPT_SECRET_FILE: c->secret_file = v; return 0;
@@ -226,5 +239,7 @@ int config_parse(int argc, char **argv, struct config *c, char *err, size_t errc
         snprintf(err, errcap, "no database: give --db URL or LASTROOM_DB_URL");
         return -1;
     }
+    if (c->migrate_db_url == NULL || *c->migrate_db_url == '\0')
+        c->migrate_db_url = c->db_url;
     return 0;
 }

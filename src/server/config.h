@@ -16,6 +16,9 @@
 
 struct config {
     const char *db_url;
+    const char *migrate_db_url;    /* migrations and the admin; --db when not given */
+    const char *read_db_url;       /* availability reads; NULL: --db */
+    int pooler_safe;               /* no named statements, settings per transaction */
     char host[64];
     int port;
     int64_t hold_ttl_ms;

@@ -58,7 +58,7 @@ static PGconn *connect_at_start(const char *url)
 
 static int prepare_database(const struct config *cfg, char *err, size_t errcap)
 {
-    PGconn *c = connect_at_start(cfg->db_url);
+    PGconn *c = connect_at_start(cfg->migrate_db_url);
     int rc = 0;
     if (PQstatus(c) != CONNECTION_OK) {
         snprintf(err, errcap, "cannot connect to the database: %s", PQerrorMessage(c));
@@ -78,12 +78,18 @@ static int start_pools(const struct config *cfg, struct api_ctx *api, char *err,
     struct pool_config db = {
         .conninfo = cfg->db_url, .size = cfg->pool_size, .wait_ms = cfg->pool_wait_ms,
         .statement_timeout_ms = cfg->statement_timeout_ms,
-        .stmts = api_db_statements, .n_stmts = STMT_COUNT,
+        .stmts = api_db_statements, .n_stmts = STMT_COUNT, .pooler_safe = cfg->pooler_safe,
     };
+    struct pool_config read = db;
+    read.conninfo = cfg->read_db_url;
     struct pool_config cpu = { .conninfo = NULL, .size = cfg->threads, .wait_ms = 30000,
                                .max_queue = HASH_QUEUE_MAX };
     api->db = pool_start(&db, err, errcap);
     api->cpu = api->db ? pool_start(&cpu, err, errcap) : NULL;
+    if (api->cpu != NULL && cfg->read_db_url != NULL && (api->read = pool_start(&read, err, errcap)) == NULL) {
+        pool_stop(api->cpu);
+        api->cpu = NULL;
+    }
     return api->cpu != NULL ? 0 : -1;
 }
 
@@ -145,11 +151,13 @@ static int shut_down(struct http_server *http, struct sweeper *sw, struct api_ct
 {
     http_drain(http);
     pool_drain(api->cpu);
+    pool_drain(api->read);
     pool_drain(api->db);
     if (http_stop(http, drain_grace_ms(cfg)) != 0)
         return -1;
     sweeper_stop(sw);
     pool_stop(api->cpu);
+    pool_stop(api->read);
     pool_stop(api->db);
     ratelimit_free(api->logins);
     ratelimit_free(api->login_addrs);

@@ -34,6 +34,7 @@ struct worker {
 
 struct pool {
     struct pool_config cfg;
+    char settings[160];        /* pooler-safe: the set_config statement sent before each */
     pthread_mutex_t mu;
     pthread_cond_t cv;         /* jobs queued or stopping */
     struct pool_job *head, *tail;
@@ -84,6 +85,8 @@ static int exec_ok(PGconn *c, const char *sql)
 
 static int prepare_all(struct pool *p, PGconn *c)
 {
+    if (p->cfg.pooler_safe)
+        return 0;   /* a session set up here may not be the one the next statement gets */
     char set[96];
     snprintf(set, sizeof set, "SET statement_timeout = %d", p->cfg.statement_timeout_ms);
     if (!exec_ok(c, set) || !exec_ok(c, "SET TIME ZONE 'UTC'"))
@@ -249,6 +252,49 @@ static void *timer_main(void *arg)
     return NULL;
 }
 
+/* pipelined: settings then sql, one Sync: one round trip, one implicit transaction.
+ * The statement's result, or the first error (the settings' or the pipeline's); NULL
+ * when the connection failed. */
+static PGresult *exec_pipelined(PGconn *c, const char *settings, const char *sql, int n,
+                                const char *const *params)
+{
+    if (PQenterPipelineMode(c) != 1)
+        return NULL;
+    PGresult *out = NULL, *r;
+    int ok = PQsendQueryParams(c, settings, 0, NULL, NULL, NULL, NULL, 0)
+             && PQsendQueryParams(c, sql, n, NULL, params, NULL, NULL, 0) && PQpipelineSync(c);
+    /* per query: its results then NULL; after both, the sync's PGRES_PIPELINE_SYNC */
+    for (int query = 0; ok && query < 2; query++) {
+        while ((r = PQgetResult(c)) != NULL) {
+            ExecStatusType st = PQresultStatus(r);
+            if (out == NULL && (query == 1 || st == PGRES_FATAL_ERROR) && st != PGRES_PIPELINE_ABORTED)
+                out = r;
+            else
+                PQclear(r);
+        }
+        ok = PQstatus(c) == CONNECTION_OK;
+    }
+    while (ok && (r = PQgetResult(c)) != NULL) {
+        ok = PQresultStatus(r) != PGRES_PIPELINE_SYNC;
+        PQclear(r);
+    }
+    if (PQstatus(c) != CONNECTION_OK || PQexitPipelineMode(c) != 1) {
+        PQclear(out);
+        return NULL;
+    }
+    return out;
+}
+
+PGresult *pool_exec(const struct pool_job *job, PGconn *conn, int stmt, int nparams,
+                    const char *const *params)
+{
+    const struct pool *p = job->pool;
+    const struct pool_stmt *s = &p->cfg.stmts[stmt];
+    if (!p->cfg.pooler_safe)
+        return PQexecPrepared(conn, s->name, nparams, params, NULL, NULL, 0);
+    return exec_pipelined(conn, p->settings, s->sql, nparams, params);
+}
+
 struct pool *pool_start(const struct pool_config *cfg, char *err, size_t errcap)
 {
     struct pool *p = calloc(1, sizeof *p);
@@ -258,6 +304,9 @@ struct pool *pool_start(const struct pool_config *cfg, char *err, size_t errcap)
         return NULL;
     }
     p->cfg = *cfg;
+    snprintf(p->settings, sizeof p->settings,
+             "SELECT set_config('statement_timeout', '%d', true), set_config('TimeZone', 'UTC', true)",
+             cfg->statement_timeout_ms);
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
     for (int i = 0; i < cfg->size; i++) {
@@ -280,6 +329,7 @@ struct pool *pool_start(const struct pool_config *cfg, char *err, size_t errcap)
 void pool_submit(struct pool *p, struct pool_job *job)
 {
     job->next = NULL;
+    job->pool = p;
     job->deadline_us = clock_mono_us() + p->cfg.wait_ms * 1000;
     pthread_mutex_lock(&p->mu);
     if (p->stopping || p->draining) {

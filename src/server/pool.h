@@ -11,6 +11,12 @@
  * that never reached a working connection completes with POOL_UNAVAILABLE. Every connection gets
  * the given statements prepared as soon as it is made, statement_timeout and UTC.
  *
+ * Pooler-safe mode (for PgBouncer in transaction mode, where consecutive transactions
+ * of one client connection may run on different server sessions): nothing is prepared
+ * or SET on the connection; pool_exec sends each statement unnamed, pipelined behind
+ * set_config(..., true) of statement_timeout and TimeZone, with one Sync, so both
+ * settings hold for that one implicit transaction on whatever session runs it.
+ *
  * With conninfo NULL the pool is a plain FIFO of worker threads with the same bounded
  * wait (run gets a NULL connection): lastroomd uses one for password hashing.
  */
@@ -40,6 +46,7 @@ struct pool_job {
     int retry_safe;     /* may run again after a lost connection */
     int attempt;        /* set by the pool: 0, or 1 when run again after a lost connection */
     /* owned by the pool */
+    struct pool *pool;
     struct pool_job *next;
     int64_t deadline_us;
 };
@@ -57,6 +64,7 @@ struct pool_config {
     int statement_timeout_ms;
     const struct pool_stmt *stmts;
     int n_stmts;
+    int pooler_safe;              /* see above */
 };
 
 struct pool_stats {
@@ -94,6 +102,13 @@ int pool_conn_lost(PGconn *conn, const PGresult *res);
  * at once, and every job submitted from now on likewise; jobs already running finish.
  * For shutdown: a queued job never started, so its answer is a definite refusal. */
 void pool_drain(struct pool *p);
+/* pool_exec: run statement stmt (an index into the pool's stmts) with nparams text
+ * parameters on conn, for a job this pool is running: the prepared statement, or in
+ * pooler-safe mode the unnamed one in its own transaction with the pool's settings.
+ * Returns the statement's result (NULL when the connection failed; the caller
+ * PQclears), as PQexecPrepared does. */
+PGresult *pool_exec(const struct pool_job *job, PGconn *conn, int stmt, int nparams,
+                    const char *const *params);
 
 /* pool_stop: finish the queued jobs, stop the workers, close the connections, free. */
 void pool_stop(struct pool *p);

@@ -6,6 +6,7 @@
  */
 #include <check.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -36,6 +37,30 @@ START_TEST(test_parse)
     }
     for (int k = 0; k < NEMESIS_KINDS; k++)
         ck_assert_int_eq(nemesis_kind_parse(nemesis_kind_name((enum nemesis_kind)k)), k);
+}
+END_TEST
+
+/* The cluster kinds: names, default durations, and --cluster-dir as their one need. */
+START_TEST(test_cluster_kinds)
+{
+    struct nemesis_event ev;
+    char err[256];
+    const char *names[] = { "node-kill", "primary-crash", "switchover", "api-kill", "pooler-restart" };
+    const enum nemesis_kind kinds[] = { NEMESIS_NODE_KILL, NEMESIS_PRIMARY_CRASH, NEMESIS_SWITCHOVER,
+                                        NEMESIS_API_KILL, NEMESIS_POOLER_RESTART };
+    struct nemesis_config c = { .script = "/bin/true" };
+    for (int i = 0; i < 5; i++) {
+        char spec[64];
+        snprintf(spec, sizeof spec, "%s@5s", names[i]);
+        ck_assert_int_eq(nemesis_parse(spec, &ev, err, sizeof err), 0);
+        ck_assert_int_eq(ev.kind, kinds[i]);
+        ck_assert_double_eq(ev.duration_s, kinds[i] == NEMESIS_API_KILL ? 2 : 0);
+        c.cluster_dir = NULL;
+        ck_assert_str_eq(nemesis_missing(&c, kinds[i]), "--cluster-dir");
+        c.cluster_dir = "var/cluster";
+        ck_assert_ptr_null(nemesis_missing(&c, kinds[i]));
+    }
+    ck_assert_str_eq(nemesis_missing(&c, NEMESIS_DOWN), "--proxy-control");   /* not enough for the others */
 }
 END_TEST
 
@@ -148,6 +173,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_parse);
     tcase_add_test(tc, test_needs);
+    tcase_add_test(tc, test_cluster_kinds);
     tcase_add_test(tc, test_run);
     tcase_add_test(tc, test_failed_and_skipped);
     suite_add_tcase(s, tc);

@@ -74,10 +74,11 @@ struct nemesis {
 static const char *const kind_names[NEMESIS_KINDS] = {
     "kill-backends", "pg-restart-fast", "pg-restart-immediate", "pg-pause",
     "server-kill", "latency", "reset", "blackhole", "down",
+    "node-kill", "primary-crash", "switchover", "api-kill", "pooler-restart",
 };
 
 /* Default durations: how long each fault lasts when the schedule does not say. */
-static const double kind_default_s[NEMESIS_KINDS] = { 0, 0, 0, 2, 0, 3, 0.5, 2, 1 };
+static const double kind_default_s[NEMESIS_KINDS] = { 0, 0, 0, 2, 0, 3, 0.5, 2, 1, 0, 0, 0, 2, 0 };
 
 const char *nemesis_kind_name(enum nemesis_kind k)
 {
@@ -131,6 +132,11 @@ const char *nemesis_missing(const struct nemesis_config *c, enum nemesis_kind k)
     case NEMESIS_SERVER_KILL:
         return !c->server_pidfile ? "--server-pidfile"
                : !c->server_restart ? "--server-restart-cmd" : NULL;
+    case NEMESIS_NODE_KILL:
+    case NEMESIS_PRIMARY_CRASH:
+    case NEMESIS_SWITCHOVER:
+    case NEMESIS_API_KILL:
+    case NEMESIS_POOLER_RESTART: return c->cluster_dir ? NULL : "--cluster-dir";
     default: return c->proxy_ctl ? NULL : "--proxy-control";
     }
 }
@@ -335,6 +341,11 @@ static int restart_server(struct nemesis *x, char *note, size_t cap)
     return rc;
 }
 
+static int cluster(struct nemesis *x, char *note, size_t cap, const char *cmd, const char *arg)
+{
+    return script(x, note, cap, "cluster", x->cfg.cluster_dir, cmd, arg, NULL, NULL);
+}
+
 /* --- one fault --- */
 
 /* Inject f's fault; for the kinds healed by us, wait and heal. Returns 0 when the
@@ -364,6 +375,19 @@ static int inject(struct nemesis *x, struct fault *f)
             f->injected = true;
             wait_until(x, now_s(x) + f->ev.duration_s);
             rc = restart_server(x, note, cap);
+        }
+        break;
+    case NEMESIS_NODE_KILL: rc = cluster(x, note, cap, "kill", "primary"); break;
+    case NEMESIS_PRIMARY_CRASH: rc = cluster(x, note, cap, "crash", "primary"); break;
+    case NEMESIS_SWITCHOVER: rc = cluster(x, note, cap, "failover", NULL); break;
+    case NEMESIS_POOLER_RESTART: rc = cluster(x, note, cap, "restart-pooler", NULL); break;
+    case NEMESIS_API_KILL:
+        rc = cluster(x, note, cap, "kill-api", "api1");
+        if (rc == 0) {
+            f->injected = true;
+            wait_until(x, now_s(x) + f->ev.duration_s);
+            char started[NOTE_MAX];
+            rc = cluster(x, started, sizeof started, "start-api", "api1");
         }
         break;
     default: {

@@ -21,6 +21,13 @@
  *                                 command (pidfile and restart command)
  *   latency, reset, blackhole, down   lastroom-faultproxy modes for DURATION (control
  *                                 address); latency adds latency_ms plus 0..jitter_ms
+ * On a cluster of scripts/cluster.sh (cluster folder), through `nemesis.sh cluster`:
+ *   node-kill                     SIGKILL the primary node's Patroni and postmaster: the
+ *                                 standby must take over (the node stays down)
+ *   primary-crash                 SIGKILL the primary's postmaster: Patroni restarts it
+ *   switchover                    Patroni's planned switchover, waited for
+ *   api-kill                      SIGKILL lastroomd api1, wait DURATION, start it again
+ *   pooler-restart                stop PgBouncer and start it again
  */
 #ifndef LASTROOM_LOAD_BOOKING_NEMESIS_H
 #define LASTROOM_LOAD_BOOKING_NEMESIS_H
@@ -34,7 +41,10 @@
 enum nemesis_kind {
     NEMESIS_KILL_BACKENDS, NEMESIS_PG_RESTART_FAST, NEMESIS_PG_RESTART_IMMEDIATE,
     NEMESIS_PG_PAUSE, NEMESIS_SERVER_KILL, NEMESIS_LATENCY, NEMESIS_RESET,
-    NEMESIS_BLACKHOLE, NEMESIS_DOWN, NEMESIS_KINDS
+    NEMESIS_BLACKHOLE, NEMESIS_DOWN,
+    NEMESIS_NODE_KILL, NEMESIS_PRIMARY_CRASH, NEMESIS_SWITCHOVER, NEMESIS_API_KILL,
+    NEMESIS_POOLER_RESTART,
+    NEMESIS_KINDS
 };
 
 #define NEMESIS_MAX_EVENTS 64
@@ -58,6 +68,7 @@ struct nemesis_config {
                                     rewrites the pidfile); must return once it started */
     const char *base_url;        /* lastroomd, probed with GET /health */
     int latency_ms, jitter_ms;   /* latency: 0 gives 200 and 100 */
+    const char *cluster_dir;     /* scripts/cluster.sh's folder (LASTROOM_CLUSTER_DIR) */
 };
 
 struct nemesis;
