@@ -5,7 +5,7 @@
  * vanished, a room Confirmed twice at one moment, a booking nobody asked for, a refusal that booked anyway, unknown
  * outcomes either way, and cancellations.
  */
-#include <check.h>
+#include "unit.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -182,24 +182,7 @@ START_TEST(test_counters_oversold)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("verify");
-    TCase *tc = tcase_create("reconcile");
-    tcase_add_test(tc, test_clean);
-    tcase_add_test(tc, test_lost_update_is_caught);
-    tcase_add_test(tc, test_two_confirmations_of_one_room);
-    tcase_add_test(tc, test_confirmed_booking_missing);
-    tcase_add_test(tc, test_unattributed_booking);
-    tcase_add_test(tc, test_refused_but_booked);
-    tcase_add_test(tc, test_unknown_outcome_either_way);
-    tcase_add_test(tc, test_cancellations);
-    tcase_add_test(tc, test_sold_twice_then_cancelled);
-    tcase_add_test(tc, test_counters_oversold);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN("reconcile", test_clean, test_lost_update_is_caught, test_two_confirmations_of_one_room,
+          test_confirmed_booking_missing, test_unattributed_booking, test_refused_but_booked,
+          test_unknown_outcome_either_way, test_cancellations, test_sold_twice_then_cancelled,
+          test_counters_oversold)
