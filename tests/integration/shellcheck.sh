@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# shellcheck.sh: every shell script of the tree is shellcheck clean (settings in
+# The shell scripts: every one of the tree is shellcheck clean (settings in
 # .shellcheckrc), and the check is shown able to fail on a script with an unquoted
 # expansion.
 source "$(dirname "$0")/../lib.sh"
@@ -13,6 +13,7 @@ out=$(shellcheck -f gcc "${files[@]}" 2>&1); rc=$?
 expect_eq "shellcheck finds nothing in the tree" "0 0" "$rc $(grep -c . <<<"$out")"
 
 bad=$(mktemp -d); trap 'rm -rf "$bad"; lib_cleanup' EXIT
+# shellcheck disable=SC2016  # the $ are the bad script's own
 printf '#!/usr/bin/env bash\nf=$1\nrm $f\n' >"$bad/bad.sh"
 out=$(shellcheck -f gcc "$bad/bad.sh" 2>&1); rc=$?
 check "an unquoted expansion is caught (SC2086)" grep -q 'bad.sh:3:4: .*\[SC2086\]' <<<"$out"
