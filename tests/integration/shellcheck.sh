@@ -8,7 +8,7 @@ command -v shellcheck >/dev/null || { nok "shellcheck is installed (scripts/deps
 
 mapfile -t files < <(git ls-files '*.sh' '*.bash' 2>/dev/null || find . -name '*.sh' -o -name '*.bash')
 check "there are scripts to check (${#files[@]})" test "${#files[@]}" -gt 20
-out=$(shellcheck -f gcc "${files[@]}" 2>&1); rc=$?
+out=$(printf '%s\0' "${files[@]}" | xargs -0 -n 8 -P 2 shellcheck -f gcc 2>&1); rc=$?
 [ -z "$out" ] || printf '%s\n' "$out" | sed -n '1,40s/^/# /p'
 expect_eq "shellcheck finds nothing in the tree" "0 0" "$rc $(grep -c . <<<"$out")"
 
