@@ -14,6 +14,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$ROOT/scripts/lib.sh"   # free_port
 PGBIN=${LASTROOM_PGBIN:-/usr/lib/postgresql/15/bin}
 PGDIR=${LASTROOM_PGDIR:-$ROOT/var/pg}
 mkdir -p "$PGDIR"
@@ -31,16 +32,6 @@ as_pg() {
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-pick_port() {
-  local p tries=0
-  while [ $tries -lt 200 ]; do
-    p=$(( 20000 + RANDOM % 12000 ))
-    port_in_use "$p" || { echo "$p"; return; }
-    tries=$((tries + 1))
-  done
-  die "no free loopback port found"
-}
-
 port() { cat "$PGDIR/port" 2>/dev/null || die "no cluster in $PGDIR (run start)"; }
 url() { echo "postgresql://postgres@127.0.0.1:$(port)/$DBNAME"; }
 running() { [ -f "$DATA/postmaster.pid" ] && as_pg "$PGBIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; }
@@ -50,7 +41,7 @@ init_cluster() {
   open_path_for_postgres "$PGDIR"
   as_pg "$PGBIN/initdb" -D "$DATA" -U postgres --auth=trust -E UTF8 --locale=C >"$PGDIR/initdb.log" 2>&1 \
     || die "initdb failed, see $PGDIR/initdb.log"
-  pick_port >"$PGDIR/port"
+  free_port >"$PGDIR/port" || die "no free loopback port found"
   cat >>"$DATA/postgresql.conf" <<CONF
 
 # lastroom private cluster

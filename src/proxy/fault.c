@@ -7,6 +7,7 @@
 #include "proxy/fault.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,17 @@ struct words {
     char w[FAULT_MAX_WORDS][FAULT_WORD_CAP];
 };
 
+/* refuse: write the reason into err and return -1. */
+__attribute__((format(printf, 3, 4))) static int refuse(char *err, size_t errlen, const char *fmt,
+                                                        ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
 /* Split line into at most FAULT_MAX_WORDS words of under FAULT_WORD_CAP bytes each. */
 static int split(const char *line, struct words *ws, char *err, size_t errlen)
 {
@@ -29,14 +41,10 @@ static int split(const char *line, struct words *ws, char *err, size_t errlen)
         if (*p == '\0')
             return 0;
         size_t len = strcspn(p, " \t\r");
-        if (ws->n == FAULT_MAX_WORDS) {
-            snprintf(err, errlen, "too many words");
-            return -1;
-        }
-        if (len >= FAULT_WORD_CAP) {
-            snprintf(err, errlen, "word too long");
-            return -1;
-        }
+        if (ws->n == FAULT_MAX_WORDS)
+            return refuse(err, errlen, "too many words");
+        if (len >= FAULT_WORD_CAP)
+            return refuse(err, errlen, "word too long");
         memcpy(ws->w[ws->n], p, len);
         ws->w[ws->n][len] = '\0';
         ws->n++;
@@ -61,16 +69,12 @@ static int parse_ms(const char *s, unsigned *out)
 static int parse_latency(const struct words *ws, struct fault_mode *m, char *err, size_t errlen)
 {
     m->jitter_ms = 0;
-    if (ws->n < 3 || ws->n > 4) {
-        snprintf(err, errlen, "usage: mode latency DELAY_MS [JITTER_MS]");
-        return -1;
-    }
+    if (ws->n < 3 || ws->n > 4)
+        return refuse(err, errlen, "usage: mode latency DELAY_MS [JITTER_MS]");
     if (parse_ms(ws->w[2], &m->delay_ms) != 0
-        || (ws->n == 4 && parse_ms(ws->w[3], &m->jitter_ms) != 0)) {
-        snprintf(err, errlen, "delay and jitter are whole milliseconds from 0 to %u",
-                 FAULT_MAX_DELAY_MS);
-        return -1;
-    }
+        || (ws->n == 4 && parse_ms(ws->w[3], &m->jitter_ms) != 0))
+        return refuse(err, errlen, "delay and jitter are whole milliseconds from 0 to %u",
+                      FAULT_MAX_DELAY_MS);
     return 0;
 }
 
@@ -78,10 +82,8 @@ static int parse_mode(const struct words *ws, struct fault_mode *m, char *err, s
 {
     static const enum fault_kind plain[] = { FAULT_PASS, FAULT_RESET, FAULT_BLACKHOLE, FAULT_DOWN };
     memset(m, 0, sizeof *m);
-    if (ws->n < 2) {
-        snprintf(err, errlen, "usage: mode pass|latency D [J]|reset|blackhole|down");
-        return -1;
-    }
+    if (ws->n < 2)
+        return refuse(err, errlen, "usage: mode pass|latency D [J]|reset|blackhole|down");
     if (strcmp(ws->w[1], "latency") == 0) {
         m->kind = FAULT_LATENCY;
         return parse_latency(ws, m, err, errlen);
@@ -89,15 +91,12 @@ static int parse_mode(const struct words *ws, struct fault_mode *m, char *err, s
     for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
         if (strcmp(ws->w[1], fault_name(plain[i])) != 0)
             continue;
-        if (ws->n != 2) {
-            snprintf(err, errlen, "mode %s takes no arguments", ws->w[1]);
-            return -1;
-        }
+        if (ws->n != 2)
+            return refuse(err, errlen, "mode %s takes no arguments", ws->w[1]);
         m->kind = plain[i];
         return 0;
     }
-    snprintf(err, errlen, "unknown mode '%s'", ws->w[1]);
-    return -1;
+    return refuse(err, errlen, "unknown mode '%s'", ws->w[1]);
 }
 
 int fault_parse(const char *line, struct fault_cmd *out, char *err, size_t errlen)
@@ -113,10 +112,8 @@ int fault_parse(const char *line, struct fault_cmd *out, char *err, size_t errle
     struct words ws;
     if (split(line, &ws, err, errlen) != 0)
         return -1;
-    if (ws.n == 0) {
-        snprintf(err, errlen, "empty command");
-        return -1;
-    }
+    if (ws.n == 0)
+        return refuse(err, errlen, "empty command");
     if (strcmp(ws.w[0], "mode") == 0) {
         out->verb = FAULT_CMD_MODE;
         return parse_mode(&ws, &out->mode, err, errlen);
@@ -124,15 +121,12 @@ int fault_parse(const char *line, struct fault_cmd *out, char *err, size_t errle
     for (size_t i = 0; i < sizeof bare / sizeof bare[0]; i++) {
         if (strcmp(ws.w[0], bare[i].word) != 0)
             continue;
-        if (ws.n != 1) {
-            snprintf(err, errlen, "%s takes no arguments", ws.w[0]);
-            return -1;
-        }
+        if (ws.n != 1)
+            return refuse(err, errlen, "%s takes no arguments", ws.w[0]);
         out->verb = bare[i].verb;
         return 0;
     }
-    snprintf(err, errlen, "unknown command '%s' (try help)", ws.w[0]);
-    return -1;
+    return refuse(err, errlen, "unknown command '%s' (try help)", ws.w[0]);
 }
 
 const char *fault_name(enum fault_kind kind)

@@ -319,5 +319,5 @@ static Suite *booking_suite(void)
 
 int main(void)
 {
-    return dbt_run_suite(booking_suite());
+    return unit_run_suite(booking_suite());
 }

@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../unit/unit.h"   /* unit_run_suite */
+
 #define DBT_SQL_MAX 4096  /* the longest statement a test builds */
 
 struct dbt_fixture {
@@ -222,17 +224,6 @@ static inline void dbt_drain_expired(PGconn *c)
         if (dbt_int(c, "SELECT release_expired_holds(1000)") == 0)
             return;
     ck_abort_msg("expired holds keep appearing");
-}
-
-/* Runs one Check suite with the normal runner; returns the process exit status. */
-static inline int dbt_run_suite(Suite *s)
-{
-    SRunner *sr = srunner_create(s);
-    int failed;
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 #endif

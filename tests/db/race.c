@@ -549,5 +549,5 @@ static Suite *race_suite(void)
 
 int main(void)
 {
-    return dbt_run_suite(race_suite());
+    return unit_run_suite(race_suite());
 }

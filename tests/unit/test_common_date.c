@@ -2,7 +2,7 @@
  * test_common_date.c: date_parse and date_format against known days, a round trip over
  * four centuries, and every way a date string can be wrong.
  */
-#include <check.h>
+#include "unit.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,18 +71,4 @@ START_TEST(test_format_clamps)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("date");
-    TCase *tc = tcase_create("date");
-    tcase_add_test(tc, test_known_days);
-    tcase_add_test(tc, test_round_trip);
-    tcase_add_test(tc, test_rejects);
-    tcase_add_test(tc, test_format_clamps);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN("date", test_known_days, test_round_trip, test_rejects, test_format_clamps)

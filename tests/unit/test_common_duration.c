@@ -1,7 +1,7 @@
 /*
  * test_common_duration.c: k6-style durations accepted and refused.
  */
-#include <check.h>
+#include "unit.h"
 #include <stdlib.h>
 
 #include "common/duration.h"
@@ -43,16 +43,4 @@ START_TEST(test_refuses)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("duration");
-    TCase *tc = tcase_create("duration");
-    tcase_add_test(tc, test_accepts);
-    tcase_add_test(tc, test_refuses);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN("duration", test_accepts, test_refuses)

@@ -2,7 +2,7 @@
  * test_load_duration.c: k6 durations and stages, good and bad, and the summary's
  * way of printing a duration.
  */
-#include <check.h>
+#include "unit.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,9 +116,5 @@ int main(void)
     tcase_add_test(tc, test_stages);
     tcase_add_loop_test(tc, test_format, 0, sizeof fmts / sizeof fmts[0]);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run_suite(s);
 }

@@ -4,7 +4,7 @@
  * arrival-rate spacing (constant and ramping), and dropped iterations when the VU
  * pool runs out.
  */
-#include <check.h>
+#include "unit.h"
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -248,24 +248,7 @@ START_TEST(test_check_rejects)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("executor");
-    TCase *tc = tcase_create("executor");
-    tcase_add_test(tc, test_ramping_vus_counts);
-    tcase_add_test(tc, test_ramping_vus_never_jumps);
-    tcase_add_test(tc, test_vu_based_counts);
-    tcase_add_test(tc, test_shared_iterations_exact);
-    tcase_add_test(tc, test_constant_arrival_spacing);
-    tcase_add_test(tc, test_ramping_arrival_spacing);
-    tcase_add_test(tc, test_cursor_shares);
-    tcase_add_test(tc, test_pool_drops_when_exhausted);
-    tcase_add_test(tc, test_arrival_drop_simulation);
-    tcase_add_test(tc, test_check_rejects);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN("executor", test_ramping_vus_counts, test_ramping_vus_never_jumps, test_vu_based_counts,
+          test_shared_iterations_exact, test_constant_arrival_spacing,
+          test_ramping_arrival_spacing, test_cursor_shares, test_pool_drops_when_exhausted,
+          test_arrival_drop_simulation, test_check_rejects)

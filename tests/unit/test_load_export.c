@@ -3,7 +3,7 @@
  * figures; the NDJSON output written from several threads is one valid JSON object
  * per line, with every Metric and Point line accounted for.
  */
-#include <check.h>
+#include "unit.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,18 +242,4 @@ START_TEST(test_ndjson_time)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *su = suite_create("export");
-    TCase *tc = tcase_create("export");
-    tcase_add_test(tc, test_summary_export);
-    tcase_add_test(tc, test_summary_write_file);
-    tcase_add_test(tc, test_ndjson);
-    tcase_add_test(tc, test_ndjson_time);
-    suite_add_tcase(su, tc);
-    SRunner *sr = srunner_create(su);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN("export", test_summary_export, test_summary_write_file, test_ndjson, test_ndjson_time)

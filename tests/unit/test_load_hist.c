@@ -2,7 +2,7 @@
  * test_load_hist.c: the histogram against an exact sort of the same data (several
  * distributions, a heavy tail among them), merging, and the edge cases.
  */
-#include <check.h>
+#include "unit.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,9 +216,5 @@ int main(void)
     tcase_add_test(tc, test_clamp_huge);
     tcase_add_test(tc, test_reset_and_bytes);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run_suite(s);
 }

@@ -2,7 +2,7 @@
  * test_load_history.c: per-VU booking histories: records stay where the VU put them,
  * a full history drops and counts instead of growing, and collection adds up.
  */
-#include <check.h>
+#include "unit.h"
 #include <stdlib.h>
 #include <time.h>
 
@@ -98,18 +98,4 @@ START_TEST(test_per_vu_sizing)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("history");
-    TCase *tc = tcase_create("history");
-    tcase_add_test(tc, test_record_and_count);
-    tcase_add_test(tc, test_full_drops);
-    tcase_add_test(tc, test_per_vu_sizing);
-    tcase_add_test(tc, test_times);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN("history", test_record_and_count, test_full_drops, test_per_vu_sizing, test_times)

@@ -4,7 +4,7 @@
  * bodies ended by close, interim 1xx answers, HEAD, and every cap (header block,
  * body kept, body accepted).
  */
-#include <check.h>
+#include "unit.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -293,25 +293,6 @@ START_TEST(test_location)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("httpc");
-    TCase *tc = tcase_create("httpc");
-    tcase_add_test(tc, test_format_get_and_post);
-    tcase_add_test(tc, test_target_errors);
-    tcase_add_test(tc, test_content_length_split);
-    tcase_add_test(tc, test_chunked);
-    tcase_add_test(tc, test_close_delimited_and_connection_close);
-    tcase_add_test(tc, test_interim_and_head);
-    tcase_add_test(tc, test_header_cap);
-    tcase_add_test(tc, test_body_caps);
-    tcase_add_test(tc, test_garbage);
-    tcase_add_test(tc, test_gzip_and_deflate);
-    tcase_add_test(tc, test_location);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN("httpc", test_format_get_and_post, test_target_errors, test_content_length_split,
+          test_chunked, test_close_delimited_and_connection_close, test_interim_and_head,
+          test_header_cap, test_body_caps, test_garbage, test_gzip_and_deflate, test_location)

@@ -3,7 +3,7 @@
  * and strings at any depth, keys that only appear inside values, escapes, caps, and
  * truncated input.
  */
-#include <check.h>
+#include "unit.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,18 +71,4 @@ START_TEST(test_truncated_input)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("jscan");
-    TCase *tc = tcase_create("jscan");
-    tcase_add_test(tc, test_ints);
-    tcase_add_test(tc, test_key_in_value_is_not_a_key);
-    tcase_add_test(tc, test_strings);
-    tcase_add_test(tc, test_truncated_input);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN("jscan", test_ints, test_key_in_value_is_not_a_key, test_strings, test_truncated_input)

@@ -2,7 +2,7 @@
  * test_load_metrics.c: the metric registry: built-ins, definitions, tagged series,
  * per-thread shards and their merge, and each metric type's reading.
  */
-#include <check.h>
+#include "unit.h"
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -258,22 +258,6 @@ START_TEST(test_threads_merge)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *su = suite_create("metrics");
-    TCase *tc = tcase_create("metrics");
-    tcase_add_test(tc, test_builtins);
-    tcase_add_test(tc, test_define);
-    tcase_add_test(tc, test_registry_full);
-    tcase_add_test(tc, test_tagged_series);
-    tcase_add_test(tc, test_counter_rate_gauge);
-    tcase_add_test(tc, test_gauge_merge_last_set_wins);
-    tcase_add_test(tc, test_trend_stats);
-    tcase_add_test(tc, test_threads_merge);
-    suite_add_tcase(su, tc);
-    SRunner *sr = srunner_create(su);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN("metrics", test_builtins, test_define, test_registry_full, test_tagged_series,
+          test_counter_rate_gauge, test_gauge_merge_last_set_wins, test_trend_stats,
+          test_threads_merge)

@@ -4,7 +4,7 @@
  * (with stand-in scripts: /bin/true injects, /bin/false fails) fills the timeline,
  * counts injected and failed faults, and puts unknown outcomes in their fault's window.
  */
-#include <check.h>
+#include "unit.h"
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -177,9 +177,5 @@ int main(void)
     tcase_add_test(tc, test_run);
     tcase_add_test(tc, test_failed_and_skipped);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run_suite(s);
 }

@@ -2,7 +2,7 @@
  * test_load_summary.c: the end-of-test summary, byte for byte, for a fixed set of
  * recorded values; and the value formats it uses.
  */
-#include <check.h>
+#include "unit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,17 +134,4 @@ START_TEST(test_format_value)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *su = suite_create("summary");
-    TCase *tc = tcase_create("summary");
-    tcase_add_test(tc, test_summary);
-    tcase_add_test(tc, test_empty);
-    tcase_add_test(tc, test_format_value);
-    suite_add_tcase(su, tc);
-    SRunner *sr = srunner_create(su);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN("summary", test_summary, test_empty, test_format_value)

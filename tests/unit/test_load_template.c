@@ -3,7 +3,7 @@
  * VU and iteration, {{rand A B}} within its bounds, bad templates refused with a reason,
  * and no expansion ever past its buffer.
  */
-#include <check.h>
+#include "unit.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,19 +117,5 @@ START_TEST(test_caps)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("template");
-    TCase *tc = tcase_create("template");
-    tcase_add_test(tc, test_plain_text);
-    tcase_add_test(tc, test_vu_and_iter);
-    tcase_add_test(tc, test_rand_bounds);
-    tcase_add_test(tc, test_bad_templates);
-    tcase_add_test(tc, test_caps);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN("template", test_plain_text, test_vu_and_iter, test_rand_bounds, test_bad_templates,
+          test_caps)

@@ -8,7 +8,7 @@
  * booking, the slack of dropped records, replays answered with another booking,
  * confirms sent after their hold's expiry, and the evidence kept for each problem.
  */
-#include <check.h>
+#include "unit.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -321,30 +321,8 @@ START_TEST(test_counters_oversold)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("verify");
-    TCase *tc = tcase_create("reconcile");
-    tcase_add_test(tc, test_clean);
-    tcase_add_test(tc, test_lost_update_is_caught);
-    tcase_add_test(tc, test_two_confirmations_of_one_room);
-    tcase_add_test(tc, test_confirmed_booking_missing);
-    tcase_add_test(tc, test_unattributed_booking);
-    tcase_add_test(tc, test_refused_but_booked);
-    tcase_add_test(tc, test_unknown_outcome_either_way);
-    tcase_add_test(tc, test_cancellations);
-    tcase_add_test(tc, test_sold_twice_then_cancelled);
-    tcase_add_test(tc, test_counters_oversold);
-    tcase_add_test(tc, test_exact_night);
-    tcase_add_test(tc, test_stay_compared);
-    tcase_add_test(tc, test_duplicate_claim);
-    tcase_add_test(tc, test_slack_is_largest_quantity);
-    tcase_add_test(tc, test_replay_and_expiry);
-    tcase_add_test(tc, test_evidence_capped);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN("reconcile", test_clean, test_lost_update_is_caught, test_two_confirmations_of_one_room,
+          test_confirmed_booking_missing, test_unattributed_booking, test_refused_but_booked,
+          test_unknown_outcome_either_way, test_cancellations, test_sold_twice_then_cancelled,
+          test_counters_oversold, test_exact_night, test_stay_compared, test_duplicate_claim,
+          test_slack_is_largest_quantity, test_replay_and_expiry, test_evidence_capped)

@@ -2,7 +2,7 @@
  * test_proxy_fault.c: fault_parse, the proxy's control-line parser, on every command
  * and every way a line can be wrong; fault_describe and fault_delay_us on the result.
  */
-#include <check.h>
+#include "unit.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,17 +95,4 @@ START_TEST(test_delay)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("fault");
-    TCase *tc = tcase_create("fault");
-    tcase_add_test(tc, test_commands);
-    tcase_add_test(tc, test_refusals);
-    tcase_add_test(tc, test_delay);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN("fault", test_commands, test_refusals, test_delay)

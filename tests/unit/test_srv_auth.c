@@ -2,7 +2,7 @@
  * test_srv_auth.c: tokens (round trip, expiry, every kind of tampering, another key)
  * and argon2id password hashes (OWASP parameters, verify right and wrong).
  */
-#include <check.h>
+#include "unit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,9 +132,5 @@ int main(void)
     tcase_add_test(tc, test_key_file);
     tcase_add_test(tc, test_password);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run_suite(s);
 }

@@ -2,7 +2,7 @@
  * test_srv_jsonx.c: strict object parsing (depth, duplicates, non-objects) and typed
  * field access with missing/invalid told apart; the capped buffer.
  */
-#include <check.h>
+#include "unit.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,19 +109,4 @@ START_TEST(test_buf_cap)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("jsonx");
-    TCase *tc = tcase_create("jsonx");
-    tcase_add_test(tc, test_parse);
-    tcase_add_test(tc, test_depth);
-    tcase_add_test(tc, test_fields);
-    tcase_add_test(tc, test_error_body);
-    tcase_add_test(tc, test_buf_cap);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN("jsonx", test_parse, test_depth, test_fields, test_error_body, test_buf_cap)

@@ -2,7 +2,7 @@
  * test_srv_metrics.c: the Prometheus text: request counts by route and status,
  * cumulative histogram buckets, events and the pools' gauges.
  */
-#include <check.h>
+#include "unit.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,15 +50,4 @@ START_TEST(test_render)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("metrics");
-    TCase *tc = tcase_create("metrics");
-    tcase_add_test(tc, test_render);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN("metrics", test_render)

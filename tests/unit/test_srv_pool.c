@@ -4,7 +4,7 @@
  * completes with POOL_TIMEOUT while a worker is held busy), gauges, and stopping with
  * jobs queued.
  */
-#include <check.h>
+#include "unit.h"
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdlib.h>
@@ -147,17 +147,4 @@ START_TEST(test_stop_drains)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("pool");
-    TCase *tc = tcase_create("pool");
-    tcase_add_test(tc, test_fifo_and_once);
-    tcase_add_test(tc, test_bounded_wait);
-    tcase_add_test(tc, test_stop_drains);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN("pool", test_fifo_and_once, test_bounded_wait, test_stop_drains)

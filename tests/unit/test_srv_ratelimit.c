@@ -3,7 +3,7 @@
  * left, success clearing, keys kept apart, and the fixed table under more keys than it
  * has room for.
  */
-#include <check.h>
+#include "unit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,19 +117,5 @@ START_TEST(test_table_is_bounded)
 END_TEST
 
 
-int main(void)
-{
-    Suite *s = suite_create("ratelimit");
-    TCase *tc = tcase_create("ratelimit");
-    tcase_add_test(tc, test_limit_and_window);
-    tcase_add_test(tc, test_success_clears);
-    tcase_add_test(tc, test_many_addresses);
-    tcase_add_test(tc, test_retry_after_seconds);
-    tcase_add_test(tc, test_table_is_bounded);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN("ratelimit", test_limit_and_window, test_success_clears, test_many_addresses,
+          test_retry_after_seconds, test_table_is_bounded)

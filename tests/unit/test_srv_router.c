@@ -1,7 +1,7 @@
 /*
  * test_srv_router.c: every route of the table, ids, 404 and 405 with Allow.
  */
-#include <check.h>
+#include "unit.h"
 #include <stdlib.h>
 
 #include "server/router.h"
@@ -89,18 +89,4 @@ START_TEST(test_method_not_allowed)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("router");
-    TCase *tc = tcase_create("router");
-    tcase_add_test(tc, test_routes);
-    tcase_add_test(tc, test_auth_levels);
-    tcase_add_test(tc, test_not_found);
-    tcase_add_test(tc, test_method_not_allowed);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN("router", test_routes, test_auth_levels, test_not_found, test_method_not_allowed)

@@ -2,7 +2,7 @@
  * test_srv_validate.c: the API's input rules (emails, passwords, stays, ranges, keys)
  * and the configuration parser (flags, environment, durations, refusals).
  */
-#include <check.h>
+#include "unit.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -142,19 +142,5 @@ START_TEST(test_config_refusals)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("validate");
-    TCase *tc = tcase_create("validate");
-    tcase_add_test(tc, test_email);
-    tcase_add_test(tc, test_password_and_key);
-    tcase_add_test(tc, test_stays);
-    tcase_add_test(tc, test_config);
-    tcase_add_test(tc, test_config_refusals);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN("validate", test_email, test_password_and_key, test_stays, test_config,
+          test_config_refusals)
