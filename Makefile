@@ -68,7 +68,7 @@ PROXY_SRC  := $(wildcard src/proxy/*.c)
 MIGRATIONS := $(sort $(wildcard db/migrations/*.sql))
 
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
-SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
+SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o $(BUILD)/gen/openapi.o
 LOAD_OBJ   := $(LOAD_SRC:%.c=$(BUILD)/%.o)
 PROXY_OBJ  := $(PROXY_SRC:%.c=$(BUILD)/%.o)
 SERVER_LIB_OBJ := $(filter-out $(BUILD)/src/server/main.o,$(SERVER_OBJ))
@@ -106,6 +106,12 @@ $(BUILD)/gen/migrations.c: $(MIGRATIONS) scripts/embed-migrations.sh
 	@mkdir -p $(dir $@)
 	$(Q)scripts/embed-migrations.sh $(MIGRATIONS) > $@
 $(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+# So is the OpenAPI document, as JSON, served at GET /openapi.json.
+$(BUILD)/gen/openapi.c: docs/openapi.yaml scripts/embed-openapi.sh
+	@mkdir -p $(dir $@)
+	$(Q)scripts/embed-openapi.sh docs/openapi.yaml > $@.tmp && mv $@.tmp $@
+$(BUILD)/gen/openapi.o: $(BUILD)/gen/openapi.c
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 # link: the one recipe every program and test uses ($1: the libraries).

@@ -16,6 +16,7 @@
 #include "server/api_booking.h"
 #include "server/api_catalog.h"
 #include "server/api_db.h"
+#include "server/openapi.h"
 #include "server/validate.h"
 
 #define JSON_MAX_DEPTH 16
@@ -45,6 +46,7 @@ void api_handle(struct api_ctx *api, struct http_req *r)
     case ROUTE_HEALTH_LIVE: http_reply(r, 200, strdup("{\"status\":\"ok\"}")); break;
     case ROUTE_HEALTH: api_db_call(api, r, STMT_HEALTH); break;
     case ROUTE_METRICS: api_catalog_metrics(api, r); break;
+    case ROUTE_OPENAPI: http_reply(r, 200, strdup(openapi_json)); break;
     case ROUTE_REGISTER: api_auth_register(api, r); break;
     case ROUTE_LOGIN: api_auth_login(api, r); break;
     case ROUTE_HOTELS: api_db_call(api, r, STMT_HOTELS); break;

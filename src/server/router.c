@@ -1,6 +1,6 @@
 /*
  * router.c: the route table and a segment-wise matcher over it. The table is small
- * (twenty rows), so a linear scan is both simplest and fast enough.
+ * (twenty-one rows), so a linear scan is both simplest and fast enough.
  */
 #include "server/router.h"
 
@@ -19,6 +19,7 @@ static const struct route_def routes[] = {
     { "GET", "/health", ROUTE_HEALTH, AUTH_NONE, "GET /health" },
     { "GET", "/health/live", ROUTE_HEALTH_LIVE, AUTH_NONE, "GET /health/live" },
     { "GET", "/metrics", ROUTE_METRICS, AUTH_NONE, "GET /metrics" },
+    { "GET", "/openapi.json", ROUTE_OPENAPI, AUTH_NONE, "GET /openapi.json" },
     { "POST", "/api/auth/register", ROUTE_REGISTER, AUTH_NONE, "POST /api/auth/register" },
     { "POST", "/api/auth/login", ROUTE_LOGIN, AUTH_NONE, "POST /api/auth/login" },
     { "GET", "/api/hotels", ROUTE_HOTELS, AUTH_NONE, "GET /api/hotels" },
@@ -101,6 +102,16 @@ enum router_rc router_match(const char *method, const char *path, struct router_
     m->auth = AUTH_NONE;
     m->id = 0;
     return m->allow[0] ? ROUTER_METHOD_NOT_ALLOWED : ROUTER_NOT_FOUND;
+}
+
+int router_route_at(size_t i, const char **method, const char **pattern, enum route_auth *auth)
+{
+    if (i >= N_ROUTES)
+        return -1;
+    *method = routes[i].method;
+    *pattern = routes[i].pattern;
+    *auth = routes[i].auth;
+    return 0;
 }
 
 const char *router_name(enum route r)

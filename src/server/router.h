@@ -9,10 +9,11 @@
 #ifndef LASTROOM_SERVER_ROUTER_H
 #define LASTROOM_SERVER_ROUTER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum route {
-    ROUTE_HEALTH, ROUTE_HEALTH_LIVE, ROUTE_METRICS,
+    ROUTE_HEALTH, ROUTE_HEALTH_LIVE, ROUTE_METRICS, ROUTE_OPENAPI,
     ROUTE_REGISTER, ROUTE_LOGIN,
     ROUTE_HOTELS, ROUTE_HOTEL_ROOM_TYPES, ROUTE_AVAILABILITY,
     ROUTE_HOLD_CREATE, ROUTE_HOLD_GET, ROUTE_HOLD_DELETE,
@@ -38,6 +39,11 @@ struct router_match {
  * ROUTER_OK with m filled, ROUTER_NOT_FOUND, or ROUTER_METHOD_NOT_ALLOWED with
  * m->allow set. */
 enum router_rc router_match(const char *method, const char *path, struct router_match *m);
+
+/* router_route_at: row i of the route table: its method, its pattern ("{id}" for an id
+ * segment) and the authentication it needs. Returns 0, or -1 when i is past the last
+ * row. For checks that compare the table with another description of the API. */
+int router_route_at(size_t i, const char **method, const char **pattern, enum route_auth *auth);
 
 /* router_name: the route's label for metrics and logs, e.g. "POST /api/holds";
  * "unmatched" for ROUTE_UNMATCHED. */

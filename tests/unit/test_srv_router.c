@@ -20,6 +20,7 @@ START_TEST(test_routes)
         { "GET", "/health", ROUTE_HEALTH, 0 },
         { "GET", "/health/live", ROUTE_HEALTH_LIVE, 0 },
         { "GET", "/metrics", ROUTE_METRICS, 0 },
+        { "GET", "/openapi.json", ROUTE_OPENAPI, 0 },
         { "POST", "/api/auth/register", ROUTE_REGISTER, 0 },
         { "POST", "/api/auth/login", ROUTE_LOGIN, 0 },
         { "GET", "/api/hotels", ROUTE_HOTELS, 0 },
