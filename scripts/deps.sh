@@ -13,6 +13,9 @@ PKGS=(
   libssl-dev                                      # https:// targets in lastroom-load
   check                                           # C unit test framework
   curl jq python3                                 # integration tests and scripts (raw sockets in python3)
+  python3-yaml                                    # docs/openapi.yaml to JSON at build time
+  python3-jsonschema                              # answers checked against docs/openapi.yaml in the tests
+  nodejs                                          # Node.js 20 with its npm: the OpenAPI linter (scripts/openapi-lint.sh)
   clang libclang-rt-14-dev libfuzzer-14-dev       # fuzz harnesses (make fuzz, fuzz_smoke test)
 )
 if [ "${LASTROOM_BENCH_DEPS:-0}" = 1 ]; then

@@ -22,7 +22,11 @@ check() { local d=$1; shift; if "$@"; then ok "$d"; else nok "$d"; fi; }
 expect_eq() {
   if [ "$2" = "$3" ]; then ok "$1"; else nok "$1 (expected '$2', got '$3')"; fi
 }
-finish() { echo "1..$TAP_N"; [ "$TAP_FAILED" -eq 0 ]; }
+# finish: the closing checks a helper file registered (finish_hook), then the TAP plan.
+finish() {
+  if declare -F finish_hook >/dev/null; then finish_hook; fi
+  echo "1..$TAP_N"; [ "$TAP_FAILED" -eq 0 ]
+}
 
 source "$ROOT/scripts/lib.sh"   # free_port
 

@@ -15,12 +15,18 @@
 #                         clients released together by a FIFO barrier; client i's status
 #                         in $BURST_DIR/code.i, its body in $BURST_DIR/out.i
 #   burst_count STATUS [CODE]   how many answers of the last burst had STATUS (and CODE)
+#
+# Every answer api and burst_go receive is recorded; at finish they are all checked
+# against docs/openapi.yaml (tests/openapi_check.py): one failing check per answer that
+# does not match, naming the route, the status and the first mismatch.
 
 SRV_ADMIN_EMAIL=${SRV_ADMIN_EMAIL:-admin-$$@example.com}
 SRV_ADMIN_PASSWORD=${SRV_ADMIN_PASSWORD:-admin-password-$$}
 SRV_DB=${SRV_DB:-$LASTROOM_TEST_DB}
 SRV_TMP=$(mktemp -d)
 SRV_SEQ=0
+SRV_OPENAPI=${SRV_OPENAPI:-$ROOT/docs/openapi.yaml}
+SRV_CONTRACT_LOG=$SRV_TMP/contract.jsonl
 trap 'lib_cleanup; rm -rf "$SRV_TMP"' EXIT
 
 srv_start() {   # up to 3 ports, in case another process takes the free one first
@@ -61,7 +67,30 @@ api() {
   else
     http "$method" "$SRV_URL$path" "$body" "$@"
   fi
+  contract_record "$method" "$path" "$HTTP_STATUS" "$HTTP_BODY"
 }
+
+# contract_record METHOD PATH STATUS BODY: keep an answer for the check at finish (none
+# when no answer came).
+contract_record() {
+  [ "$3" != 000 ] || return 0
+  jq -cn --arg m "$1" --arg p "$2" --arg s "$3" --arg b "$4" --arg n "$TAP_N" \
+    '{m:$m,p:$p,s:$s,b:$b,n:$n}' >>"$SRV_CONTRACT_LOG"
+}
+
+# contract_verify: check every recorded answer against the document.
+contract_verify() {
+  [ -s "$SRV_CONTRACT_LOG" ] || return 0
+  local out line
+  if out=$(python3 "$ROOT/tests/openapi_check.py" log "$SRV_OPENAPI" "$SRV_CONTRACT_LOG" 2>&1); then
+    ok "every answer matches ${SRV_OPENAPI#"$ROOT"/} (${out##*checked } answers)"
+  else
+    while IFS= read -r line; do
+      case $line in "checked "*) ;; *) nok "contract: $line" ;; esac
+    done < <(head -20 <<<"$out")
+  fi
+}
+finish_hook() { contract_verify; }
 
 admin_token() {
   api POST /api/auth/login "{\"email\":\"$SRV_ADMIN_EMAIL\",\"password\":\"$SRV_ADMIN_PASSWORD\"}"
@@ -92,6 +121,7 @@ burst_begin() {
   BURST_DIR=$SRV_TMP/burst.$BURST_SEQ
   BURST_N=0
   BURST_PIDS=()
+  BURST_REQ=()
   mkdir -p "$BURST_DIR" && mkfifo "$BURST_DIR/barrier"
   exec 3<>"$BURST_DIR/barrier"
 }
@@ -101,6 +131,7 @@ burst_add() {
   local method=$1 path=$2 body=$3 token=$4 i=$((BURST_N + 1)) data=()
   shift 4
   BURST_N=$i
+  BURST_REQ[i]="$method $path"
   [ -z "$body" ] || data=(--data-binary "$body")
   ( : >"$BURST_DIR/ready.$i"
     read -r _ <"$BURST_DIR/barrier"
@@ -119,6 +150,10 @@ burst_go() {
   printf '%*s' "$BURST_N" '' | tr ' ' '\n' >&3
   for p in "${BURST_PIDS[@]}"; do wait "$p"; done
   exec 3>&-
+  for p in $(seq "$BURST_N"); do
+    contract_record "${BURST_REQ[p]% *}" "${BURST_REQ[p]#* }" "$(cat "$BURST_DIR/code.$p" 2>/dev/null)" \
+      "$(cat "$BURST_DIR/out.$p" 2>/dev/null)"
+  done
 }
 
 burst_count() {
