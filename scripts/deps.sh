@@ -16,6 +16,7 @@ PKGS=(
   python3-yaml                                    # docs/openapi.yaml to JSON at build time
   python3-jsonschema                              # answers checked against docs/openapi.yaml in the tests
   nodejs                                          # Node.js 20 with its npm: the OpenAPI linter (scripts/openapi-lint.sh)
+  lua5.4                                          # luac5.4 -p checks the scripts lastroom-load openapi writes
   clang libclang-rt-14-dev libfuzzer-14-dev       # fuzz harnesses (make fuzz, fuzz_smoke test)
 )
 if [ "${LASTROOM_BENCH_DEPS:-0}" = 1 ]; then

@@ -3,6 +3,8 @@
  *
  *   lastroom-load run SCENARIO [options]   run a scenario (see usage below)
  *   lastroom-load list                     the scenarios and their profiles
+ *   lastroom-load openapi list FILE.json   the operations of an OpenAPI document
+ *   lastroom-load openapi script FILE.json OPERATION...   a starting Lua script for them
  *
  * main reads the options, builds the executor from the scenario's profile and k6's
  * shortcuts (--vus + --duration: constant-vus; --iterations: shared-iterations;
@@ -18,6 +20,7 @@
 #include <unistd.h>
 
 #include "load/engine/duration.h"
+#include "load/openapi.h"
 #include "load/engine/executor.h"
 #include "load/engine/export.h"
 #include "load/engine/httpc.h"
@@ -73,7 +76,10 @@ struct app {
 static void usage(FILE *out)
 {
     fputs("usage: lastroom-load run SCENARIO [options]\n"
-          "       lastroom-load list\n\n"
+          "       lastroom-load list\n"
+          "       lastroom-load openapi list FILE.json\n"
+          "       lastroom-load openapi script FILE.json OPERATION...   (operationId or 'METHOD /path';\n"
+          "                                    the Lua script goes to standard output)\n\n"
           "  --url URL | -e API_URL=URL   the API (default http://127.0.0.1:8080)\n"
           "  -e ADMIN_EMAIL=.. -e ADMIN_PASSWORD=..   the admin, as in the environment\n"
           "  --db URL                     PostgreSQL, for verification\n"
@@ -592,6 +598,31 @@ static int cmd_list(void)
     return 0;
 }
 
+/* cmd_openapi: openapi list FILE | openapi script FILE OPERATION... */
+static int cmd_openapi(int argc, char **argv)
+{
+    char err[512];
+    int list = argc == 3 && !strcmp(argv[1], "list");
+    if (!list && !(argc >= 4 && !strcmp(argv[1], "script"))) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    struct openapi_doc *doc = openapi_open(argv[2], err, sizeof err);
+    if (doc == NULL) {
+        fprintf(stderr, "lastroom-load: %s\n", err);
+        return 1;
+    }
+    int rc = 0;
+    if (list)
+        openapi_list(doc, stdout);
+    else if (openapi_script(doc, argv[2], (const char *const *)argv + 3, argc - 3, stdout, err, sizeof err) != 0) {
+        fprintf(stderr, "lastroom-load: %s\n", err);
+        rc = EXIT_USAGE;
+    }
+    openapi_close(doc);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")
@@ -606,6 +637,8 @@ int main(int argc, char **argv)
         }
     if (argc >= 2 && !strcmp(argv[1], "list"))
         return cmd_list();
+    if (argc >= 2 && !strcmp(argv[1], "openapi"))
+        return cmd_openapi(argc - 1, argv + 1);
     if (argc >= 3 && !strcmp(argv[1], "run"))
         return cmd_run(argc - 2, argv + 2);
     usage(stderr);
