@@ -9,7 +9,9 @@
 #                             connection, half-close, read one answer; prints
 #                             "STATUS CODE ALLOW" (CODE: error.code or -, ALLOW: the
 #                             Allow header or -), or "none" when the server closed
-#                             without answering, "timeout" when nothing came in time
+#                             without answering, "timeout" when nothing came in time;
+#                             the answer is checked against docs/openapi.yaml at
+#                             finish, as api's are
 #   expect_raw DESC "STATUS CODE ALLOW" BYTES [TIMEOUT]
 #   db_snapshot               row counts of the booking tables plus the counter sums
 #   hostile_after SNAPSHOT DESC   the closing checks: still serving, memory bound, no
@@ -19,7 +21,7 @@
 HOSTILE_PY=$SRV_TMP/hostile.py
 HOSTILE_RSS_MAX_KB=${HOSTILE_RSS_MAX_KB:-204800}   # 200 MB, sanitizer build included
 cat >"$HOSTILE_PY" <<'PY'
-import json, resource, select, socket, sys, time
+import json, os, resource, select, socket, sys, time
 
 def conn(port, timeout):
     return socket.create_connection(("127.0.0.1", port), timeout=timeout)
@@ -75,15 +77,30 @@ def describe(ans):
         code = "-"
     return "%d %s %s" % (status, code, headers.get("allow", "-").replace(" ", ""))
 
+def record(req, ans):
+    """Append the answer to $CONTRACT_LOG for the check at finish (server_common.sh),
+    when the request starts with a request line the answer can be matched to."""
+    log = os.environ.get("CONTRACT_LOG")
+    parts = req.split(b"\n", 1)[0].split(b" ")
+    if not log or ans in (None, "timeout") or ans[0] < 100 or len(parts) != 3 or not parts[1].startswith(b"/"):
+        return
+    with open(log, "a") as f:
+        f.write(json.dumps({"m": parts[0].decode("latin-1"), "p": parts[1].decode("latin-1"),
+                            "s": str(ans[0]), "b": ans[2].decode("utf-8", "replace"),
+                            "n": os.environ.get("TAP_N", "?")}) + "\n")
+
 def cmd_raw(port, expr, timeout):
     s = conn(port, timeout)
     deadline = time.time() + timeout
+    req = eval(expr)
     try:
-        s.sendall(eval(expr))
+        s.sendall(req)
         s.shutdown(socket.SHUT_WR)
     except OSError:
         pass   # the server may answer and close before taking everything
-    print(describe(read_answer(s, deadline)))
+    ans = read_answer(s, deadline)
+    record(req, ans)
+    print(describe(ans))
 
 def live(port):
     s = conn(port, 5)
@@ -211,7 +228,9 @@ hostile_start() {   # a small sanitizer quarantine, so that VmRSS measures the s
   SRV_PORT=${SRV_URL##*:}
 }
 
-raw() { python3 "$HOSTILE_PY" raw "$SRV_PORT" "$1" "${2:-5}" 2>&1 | tail -1; }
+raw() {   # the answer is also recorded for the contract check at finish
+  CONTRACT_LOG=$SRV_CONTRACT_LOG TAP_N=$TAP_N python3 "$HOSTILE_PY" raw "$SRV_PORT" "$1" "${2:-5}" 2>&1 | tail -1
+}
 expect_raw() { expect_eq "$1" "$2" "$(raw "$3" "${4:-5}")"; }
 
 db_snapshot() {

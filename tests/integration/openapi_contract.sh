@@ -55,6 +55,14 @@ expect_eq "an answer on a path no operation has is caught" \
 expect_eq "a 405 with the code of a 404 is caught" \
   "PATCH /api/holds/{id} 405: at \$.error.code: 'method_not_allowed' was expected" \
   "$(wrong PATCH /api/holds/7 405 '{"error":{"code":"not_found","message":"x"}}')"
+expect_eq "libmicrohttpd's own HTML 413 passes (it answers before lastroomd sees the request)" "ok" \
+  "$(wrong POST /api/holds 413 '<html><head><title>Request content too large</title></head></html>')"
+expect_eq "an HTML page on a 200 does not" \
+  "GET /api/hotels 200: the body is not JSON (Expecting value: line 1 column 1 (char 0)): '<html></html>'" \
+  "$(wrong GET /api/hotels 200 '<html></html>')"
+expect_eq "methods are case-sensitive: get on a GET route must be 405" \
+  "get /health/live 200: the path does not take this method, so only 405/413/431 may answer" \
+  "$(wrong get /health/live 200 '{"status":"ok"}')"
 expect_eq "the checker's exit status is 1 on a mismatch" "1" \
   "$(wrong GET /api/hotels 404 '{}' >/dev/null; echo $?)"
 
@@ -68,6 +76,6 @@ api GET /api/hotels
 expect_eq "GET /api/hotels answers" "200" "$HTTP_STATUS"
 out=$(SRV_OPENAPI=$SRV_TMP/bad.json; TAP_N=0; TAP_FAILED=0; contract_verify)
 expect_eq "a recorded answer that does not fit the document fails the test, naming route, status and place" \
-  "not ok 1 - contract: GET /api/hotels 200: at \$.hotels[N].city: 'Testville' is not of type 'integer' (request after check 16)" \
+  "not ok 1 - contract: GET /api/hotels 200: at \$.hotels[N].city: 'Testville' is not of type 'integer' (request after check 19)" \
   "$(grep -m1 '^not ok' <<<"$out" | sed 's/hotels\[[0-9]*\]/hotels[N]/')"
 finish
