@@ -14,7 +14,9 @@ dir=${OPENAPI_LINT_DIR:-build/node}
 bin=$dir/node_modules/.bin/redocly
 
 if ! [ -x "$bin" ] || [ "$(cat "$dir/version" 2>/dev/null)" != "$REDOCLY_VERSION" ]; then
-  command -v npm >/dev/null || { echo "openapi-lint: npm is not installed (scripts/deps.sh installs it)" >&2; exit 1; }
+  command -v npm >/dev/null || { echo "openapi-lint: npm is not installed (it comes with Node.js 20)" >&2; exit 1; }
+  node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a == 20 && b >= 19) ? 0 : 1)' \
+    || { echo "openapi-lint: @redocly/cli $REDOCLY_VERSION needs Node.js 20.19 or later, not $(node --version)" >&2; exit 1; }
   mkdir -p "$dir"
   rm -f "$dir/version"
   if ! npm install --prefix "$dir" --no-audit --no-fund --no-update-notifier --loglevel=error \
