@@ -24,47 +24,57 @@ expect_eq "the served document has the 21 operations" "21" \
 out=$(python3 "$CHECK" examples "$ROOT/docs/openapi.yaml"); rc=$?
 expect_eq "every JSON example of the document fits its schema" "0 examples 51" "$rc $out"
 
-# wrong METHOD PATH STATUS BODY: the checker's verdict on one made-up answer.
-wrong() { printf '%s' "$4" >"$SRV_TMP/body"; python3 "$CHECK" check "$ROOT/docs/openapi.yaml" "$1" "$2" "$3" "$SRV_TMP/body"; }
+# Made-up answers, checked in one run of the checker: case K's verdict is its line that
+# ends "(request after check K)"; a case that passes has none.
+MADE=$SRV_TMP/made.jsonl
+CASES=0
+made() {
+  CASES=$((CASES + 1))
+  jq -cn --arg m "$1" --arg p "$2" --arg s "$3" --arg b "$4" --arg n "$CASES" '{m:$m,p:$p,s:$s,b:$b,n:$n}' >>"$MADE"
+}
 hold='{"hold_id":7,"room_type_id":3,"check_in":"2031-03-01","check_out":"2031-03-03","quantity":1,"expires_at":"2031-02-01T12:15:00.000Z"}'
-expect_eq "a correct hold answer passes" "ok" "$(wrong POST /api/holds 201 "$hold")"
+made POST /api/holds 201 "$hold"                                                  # 1
+made POST /api/holds 201 "${hold/\"quantity\":1/\"quantity\":\"1\"}"             # 2
+made GET /api/holds/7 200 "${hold/00.000Z/00Z}"                                   # 3
+made GET /api/bookings/11 200 '{"booking_id":11,"hold_id":7,"room_type_id":3,"check_in":"2031-03-01","check_out":"2031-03-03","quantity":1,"status":"Confirmed"}'
+made DELETE /api/holds/7 200 '{"hold_id":7,"status":"released","extra":1}'       # 5
+made POST /api/holds 409 '{"error":{"code":"gone","message":"x"}}'                # 6
+made GET /api/hotels 404 '{"error":{"code":"not_found","message":"x"}}'          # 7
+made GET /health/live 200 ok                                                      # 8
+made GET /api/holds/0 200 '{}'                                                    # 9
+made PATCH /api/holds/7 405 '{"error":{"code":"not_found","message":"x"}}'       # 10
+made POST /api/holds 413 '<html><head><title>Request content too large</title></head></html>'
+made GET /api/hotels 200 '<html></html>'                                          # 12
+made get /health/live 200 '{"status":"ok"}'                                       # 13
+verdicts=$(python3 "$CHECK" log "$ROOT/docs/openapi.yaml" "$MADE"); rc=$?
+verdict() { sed -n "s/ (request after check $1)\$//p" <<<"$verdicts"; }
+expect_eq "the checker read every made-up answer and exits 1 on a mismatch" "1 checked 13" "$rc $(tail -1 <<<"$verdicts")"
+expect_eq "a correct hold answer passes" "" "$(verdict 1)"
 expect_eq "a quantity sent as a string is caught" \
-  "POST /api/holds 201: at \$.quantity: '1' is not of type 'integer'" \
-  "$(wrong POST /api/holds 201 "${hold/\"quantity\":1/\"quantity\":\"1\"}")"
+  "POST /api/holds 201: at \$.quantity: '1' is not of type 'integer'" "$(verdict 2)"
 expect_eq "an expires_at without milliseconds is caught" \
   "GET /api/holds/{id} 200: at \$.expires_at: '2031-02-01T12:15:00Z' does not match '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\\\.[0-9]{3}Z\$'" \
-  "$(wrong GET /api/holds/7 200 "${hold/00.000Z/00Z}")"
+  "$(verdict 3)"
 expect_eq "a booking without created_at is caught" \
-  "GET /api/bookings/{id} 200: at \$: 'created_at' is a required property" \
-  "$(wrong GET /api/bookings/11 200 '{"booking_id":11,"hold_id":7,"room_type_id":3,"check_in":"2031-03-01","check_out":"2031-03-03","quantity":1,"status":"Confirmed"}')"
+  "GET /api/bookings/{id} 200: at \$: 'created_at' is a required property" "$(verdict 4)"
 expect_eq "an extra field is caught" \
-  "DELETE /api/holds/{id} 200: at \$: Additional properties are not allowed ('extra' was unexpected)" \
-  "$(wrong DELETE /api/holds/7 200 '{"hold_id":7,"status":"released","extra":1}')"
+  "DELETE /api/holds/{id} 200: at \$: Additional properties are not allowed ('extra' was unexpected)" "$(verdict 5)"
 expect_eq "an error code outside the status's list is caught" \
-  "POST /api/holds 409: at \$.error.code: 'gone' is not one of ['sold_out', 'too_many_holds']" \
-  "$(wrong POST /api/holds 409 '{"error":{"code":"gone","message":"x"}}')"
+  "POST /api/holds 409: at \$.error.code: 'gone' is not one of ['sold_out', 'too_many_holds']" "$(verdict 6)"
 expect_eq "a status the operation does not list is caught" \
-  "GET /api/hotels 404: status 404 is not documented for this operation" \
-  "$(wrong GET /api/hotels 404 '{"error":{"code":"not_found","message":"x"}}')"
+  "GET /api/hotels 404: status 404 is not documented for this operation" "$(verdict 7)"
 expect_eq "a body that is not JSON is caught" \
-  "GET /health/live 200: the body is not JSON (Expecting value: line 1 column 1 (char 0)): 'ok'" \
-  "$(wrong GET /health/live 200 ok)"
+  "GET /health/live 200: the body is not JSON (Expecting value: line 1 column 1 (char 0)): 'ok'" "$(verdict 8)"
 expect_eq "an answer on a path no operation has is caught" \
-  "GET /api/holds/0 200: no operation has this path, so only 404/413/431 may answer" \
-  "$(wrong GET /api/holds/0 200 '{}')"
+  "GET /api/holds/0 200: no operation has this path, so only 404/413/431 may answer" "$(verdict 9)"
 expect_eq "a 405 with the code of a 404 is caught" \
-  "PATCH /api/holds/{id} 405: at \$.error.code: 'method_not_allowed' was expected" \
-  "$(wrong PATCH /api/holds/7 405 '{"error":{"code":"not_found","message":"x"}}')"
-expect_eq "libmicrohttpd's own HTML 413 passes (it answers before lastroomd sees the request)" "ok" \
-  "$(wrong POST /api/holds 413 '<html><head><title>Request content too large</title></head></html>')"
+  "PATCH /api/holds/{id} 405: at \$.error.code: 'method_not_allowed' was expected" "$(verdict 10)"
+expect_eq "libmicrohttpd's own HTML 413 passes (it answers before lastroomd sees the request)" "" "$(verdict 11)"
 expect_eq "an HTML page on a 200 does not" \
   "GET /api/hotels 200: the body is not JSON (Expecting value: line 1 column 1 (char 0)): '<html></html>'" \
-  "$(wrong GET /api/hotels 200 '<html></html>')"
+  "$(verdict 12)"
 expect_eq "methods are case-sensitive: get on a GET route must be 405" \
-  "get /health/live 200: the path does not take this method, so only 405/413/431 may answer" \
-  "$(wrong get /health/live 200 '{"status":"ok"}')"
-expect_eq "the checker's exit status is 1 on a mismatch" "1" \
-  "$(wrong GET /api/hotels 404 '{}' >/dev/null; echo $?)"
+  "get /health/live 200: the path does not take this method, so only 405/413/431 may answer" "$(verdict 13)"
 
 # The shared helper: real answers recorded by api, checked at finish against a document
 # made wrong on purpose (a hotel's city an integer), fail with the route and the place.
