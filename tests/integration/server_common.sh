@@ -153,8 +153,8 @@ burst_go() {
   for p in "${BURST_PIDS[@]}"; do wait "$p"; done
   exec 3>&-
   for p in $(seq "$BURST_N"); do
-    contract_record "${BURST_REQ[p]% *}" "${BURST_REQ[p]#* }" "$(cat "$BURST_DIR/code.$p" 2>/dev/null)" \
-      "$(cat "$BURST_DIR/out.$p" 2>/dev/null)"
+    [ -f "$BURST_DIR/code.$p" ] && [ -f "$BURST_DIR/out.$p" ] || continue   # no answer
+    contract_record "${BURST_REQ[p]% *}" "${BURST_REQ[p]#* }" "$(<"$BURST_DIR/code.$p")" "$(<"$BURST_DIR/out.$p")"
   done
 }
 
