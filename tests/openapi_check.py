@@ -4,9 +4,10 @@
     openapi_check.py check DOC METHOD PATH STATUS BODYFILE
         one answer; prints "ok" (exit 0) or the first mismatch (exit 1)
     openapi_check.py log DOC LOGFILE
-        every answer recorded in LOGFILE (one JSON object a line: m method, p path with
-        its query, s status, b body, n the TAP count when it was recorded); prints one
-        line per mismatch, then "checked N"; exits 1 when any answer does not match
+        every answer recorded in LOGFILE (records of contract_record, server_common.sh:
+        "METHOD<tab>PATH<tab>STATUS<tab>N<tab>BYTES" where PATH has its query and N is
+        the TAP count when it was recorded, a line break, BYTES of body, a line break);
+        prints one line per mismatch, then "checked N"; exits 1 when any does not match
     openapi_check.py examples DOC
         every example of a media type checked against its schema; exits 1 on the first
         that does not match
@@ -149,21 +150,35 @@ def cmd_check(doc, method, path, status, bodyfile):
     return 1 if msg else 0
 
 
+def records(logfile):
+    """(method, path, status, body, n) of each record of logfile."""
+    with open(logfile, "rb") as f:
+        while True:
+            head = f.readline()
+            if not head:
+                return
+            parts = head.rstrip(b"\n").split(b"\t")
+            if len(parts) < 5:
+                raise ValueError("%s: a record head without its five fields: %r" % (logfile, head[:80]))
+            body = f.read(int(parts[-1]))
+            f.read(1)
+            try:
+                status = int(parts[-3])
+            except ValueError:
+                status = 0
+            yield (parts[0].decode("latin-1"), b"\t".join(parts[1:-3]).decode("latin-1"), status,
+                   body.decode("utf-8", "replace"), parts[-2].decode("latin-1"))
+
+
 def cmd_log(doc, logfile):
     c = Contract(doc)
     n = bad = 0
-    with open(logfile, encoding="utf-8") as f:
-        for line in f:
-            r = json.loads(line)
-            n += 1
-            try:
-                status = int(r["s"])
-            except ValueError:
-                status = 0
-            msg = c.check(r["m"], r["p"], status, r["b"])
-            if msg:
-                bad += 1
-                print("%s (request after check %s)" % (msg, r.get("n", "?")))
+    for method, path, status, body, at in records(logfile):
+        n += 1
+        msg = c.check(method, path, status, body)
+        if msg:
+            bad += 1
+            print("%s (request after check %s)" % (msg, at))
     print("checked %d" % n)
     return 1 if bad else 0
 

@@ -84,10 +84,9 @@ def record(req, ans):
     parts = req.split(b"\n", 1)[0].split(b" ")
     if not log or ans in (None, "timeout") or ans[0] < 100 or len(parts) != 3 or not parts[1].startswith(b"/"):
         return
-    with open(log, "a") as f:
-        f.write(json.dumps({"m": parts[0].decode("latin-1"), "p": parts[1].decode("latin-1"),
-                            "s": str(ans[0]), "b": ans[2].decode("utf-8", "replace"),
-                            "n": os.environ.get("TAP_N", "?")}) + "\n")
+    with open(log, "ab") as f:   # the record of contract_record (server_common.sh)
+        f.write(b"\t".join([parts[0], parts[1], b"%d" % ans[0], os.environ.get("TAP_N", "?").encode(),
+                            b"%d" % len(ans[2])]) + b"\n" + ans[2] + b"\n")
 
 def cmd_raw(port, expr, timeout):
     s = conn(port, timeout)
