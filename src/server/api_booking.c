@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/date.h"
 #include "server/api_db.h"
 #include "server/validate.h"
 
@@ -50,6 +51,10 @@ void api_booking_hold(struct api_ctx *api, struct http_req *r)
         return;
     if (validate_stay_dates(in, out, &why) != 0) {
         http_reply_error(r, 400, "invalid_check_out", why);
+        return;
+    }
+    if (in < date_today_utc()) {
+        http_reply_error(r, 400, "invalid_check_in", "check_in is before today (UTC): past nights cannot be held");
         return;
     }
     snprintf(canonical, sizeof canonical, "hold|%" PRId64 "|%d|%d|%" PRId64, rt, in, out, q);

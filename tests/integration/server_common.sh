@@ -30,7 +30,7 @@ srv_start() {   # up to 3 ports, in case another process takes the free one firs
     SRV_URL=http://127.0.0.1:$port
     SRV_LOG=$SRV_TMP/lastroomd.$port.log
     LASTROOM_ADMIN_EMAIL=$SRV_ADMIN_EMAIL LASTROOM_ADMIN_PASSWORD=$SRV_ADMIN_PASSWORD \
-    LASTROOM_TOKEN_SECRET=${SRV_SECRET:-test-secret-$$} \
+    LASTROOM_TOKEN_SECRET=${SRV_SECRET:-test-secret-$$-at-least-32-characters} \
       "$LASTROOM_BIN/lastroomd" --db "$SRV_DB" --listen "127.0.0.1:$port" "$@" >"$SRV_LOG" 2>&1 &
     SRV_PID=$!
     track_pid "$SRV_PID"
