@@ -31,7 +31,7 @@ expect_raw "an absolute-form target is no route: 404" "404 not_found -" "b\"GET 
 # methods
 expect_raw "an unknown method on a known path is 405 with Allow" "405 method_not_allowed GET" "b\"BREW /health/live HTTP/1.1\r\n$H\r\n\""
 expect_raw "a lowercase method is not GET: 405" "405 method_not_allowed GET" "b\"get /health/live HTTP/1.1\r\n$H\r\n\""
-expect_raw "TRACE on /api/holds is 405, Allow: POST" "405 method_not_allowed POST" "b\"TRACE /api/holds HTTP/1.1\r\n$H\r\n\""
+expect_raw "TRACE on /api/holds is 405, Allow: POST, GET" "405 method_not_allowed POST,GET" "b\"TRACE /api/holds HTTP/1.1\r\n$H\r\n\""
 expect_raw "DELETE on /api/bookings is 405, Allow: POST,GET" "405 method_not_allowed POST,GET" "b\"DELETE /api/bookings HTTP/1.1\r\n$H\r\n\""
 expect_raw "PATCH on a hold is 405, Allow: GET,DELETE" "405 method_not_allowed GET,DELETE" "b\"PATCH /api/holds/1 HTTP/1.1\r\n$H\r\n\""
 expect_raw "OPTIONS * is 404" "404 not_found -" "b\"OPTIONS * HTTP/1.1\r\n$H\r\n\""
