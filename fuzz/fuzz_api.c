@@ -110,9 +110,11 @@ static void check_deferred(const struct http_req *r)
         abort();
     switch (r->stmt) {
     case STMT_HOLD:
-        if (param_day(r, 2, &a) || param_day(r, 3, &b) || b - a < 1 || b - a > VALIDATE_MAX_NIGHTS)
+        if (param_day(r, HOLD_CHECK_IN, &a) || param_day(r, HOLD_CHECK_OUT, &b) || b - a < 1
+            || b - a > VALIDATE_MAX_NIGHTS)
             abort();
-        if (param_int(r, 4) < 1 || param_int(r, 4) > VALIDATE_MAX_QUANTITY || param_int(r, 1) < 1)
+        if (param_int(r, HOLD_QUANTITY) < 1 || param_int(r, HOLD_QUANTITY) > VALIDATE_MAX_QUANTITY
+            || param_int(r, HOLD_ROOM_TYPE) < 1)
             abort();
         break;
     case STMT_AVAILABILITY:
@@ -128,7 +130,7 @@ static void check_deferred(const struct http_req *r)
             abort();
         break;
     case STMT_REGISTER:
-        if (r->params[0] == NULL || strlen(r->params[0]) > VALIDATE_EMAIL_MAX)
+        if (r->params[REGISTER_EMAIL] == NULL || strlen(r->params[REGISTER_EMAIL]) > VALIDATE_EMAIL_MAX)
             abort();
         break;
     default: break;

@@ -30,12 +30,21 @@ LANGUAGE plpgsql AS $$
 DECLARE
     k idempotency_keys%ROWTYPE;
 BEGIN
-    INSERT INTO idempotency_keys (user_id, idem_key, fingerprint)
-    VALUES (p_user_id, p_key, p_fingerprint) ON CONFLICT DO NOTHING;
-    IF FOUND THEN
-        replay := false; RETURN;
+    -- The sweeper may forget a day-old key between the INSERT that finds it and the
+    -- SELECT that reads it (each statement sees the rows committed when it starts): the
+    -- key is then free, so claim it again. The second INSERT cannot meet a day-old row.
+    FOR attempt IN 1 .. 2 LOOP
+        INSERT INTO idempotency_keys (user_id, idem_key, fingerprint)
+        VALUES (p_user_id, p_key, p_fingerprint) ON CONFLICT DO NOTHING;
+        IF FOUND THEN
+            replay := false; RETURN;
+        END IF;
+        SELECT * INTO k FROM idempotency_keys ik WHERE ik.user_id = p_user_id AND ik.idem_key = p_key;
+        EXIT WHEN FOUND;
+    END LOOP;
+    IF k.user_id IS NULL THEN
+        RAISE EXCEPTION 'idempotency key row vanished twice' USING ERRCODE = '40001';
     END IF;
-    SELECT * INTO k FROM idempotency_keys ik WHERE ik.user_id = p_user_id AND ik.idem_key = p_key;
     replay := true;
     IF k.fingerprint <> p_fingerprint THEN
         result := 'key_reused';

@@ -58,7 +58,7 @@ static void register_hashed(struct pool_job *job, enum pool_outcome outcome)
         api_db_done(job, outcome);
         return;
     }
-    api_param_str(r, 1, r->hash);
+    api_param_str(r, REGISTER_HASH, r->hash);
     job->run = api_db_run;
     job->done = api_db_done;
     job->retry_safe = 0;
@@ -83,8 +83,8 @@ void api_auth_register(struct api_ctx *api, struct http_req *r)
         return;
     }
     copy_password(r, pw, plen);
-    api_param_str(r, 0, r->email);
-    api_param_str(r, 2, name);
+    api_param_str(r, REGISTER_EMAIL, r->email);
+    api_param_str(r, REGISTER_FULL_NAME, name);
     r->stmt = STMT_REGISTER;
     r->job.run = register_hash;
     r->job.done = register_hashed;

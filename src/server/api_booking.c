@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/date.h"
 #include "server/api_db.h"
 #include "server/validate.h"
 
@@ -18,14 +19,15 @@ void api_booking_fingerprint(const char *text, char out[65])
     sodium_bin2hex(out, 65, h, sizeof h);
 }
 
-/* idempotency: set parameters key_at and key_at + 1 from the Idempotency-Key header
- * (NULL, NULL without one). The fingerprint text is what makes two requests "the same". */
-static int idempotency(struct http_req *r, int key_at, const char *canonical)
+/* idempotency: set parameters key_at (the key) and fingerprint_at from the
+ * Idempotency-Key header (NULL, NULL without one). The fingerprint text is what makes
+ * two requests "the same". */
+static int idempotency(struct http_req *r, int key_at, int fingerprint_at, const char *canonical)
 {
     const char *key = http_header(r, "Idempotency-Key"), *why;
     if (key == NULL) {
         api_param_null(r, key_at);
-        api_param_null(r, key_at + 1);
+        api_param_null(r, fingerprint_at);
         return 0;
     }
     if (validate_idem_key(key, &why) != 0) {
@@ -34,7 +36,7 @@ static int idempotency(struct http_req *r, int key_at, const char *canonical)
     }
     api_booking_fingerprint(canonical, r->fingerprint);
     api_param_str(r, key_at, key);
-    api_param_str(r, key_at + 1, r->fingerprint);
+    api_param_str(r, fingerprint_at, r->fingerprint);
     return 0;
 }
 
@@ -52,17 +54,21 @@ void api_booking_hold(struct api_ctx *api, struct http_req *r)
         http_reply_error(r, 400, "invalid_check_out", why);
         return;
     }
-    snprintf(canonical, sizeof canonical, "hold|%" PRId64 "|%d|%d|%" PRId64, rt, in, out, q);
-    if (idempotency(r, 6, canonical) != 0)
+    if (in < date_today_utc()) {
+        http_reply_error(r, 400, "invalid_check_in", "check_in is before today (UTC): past nights cannot be held");
         return;
-    api_param_i64(r, 0, r->user.user_id);
-    api_param_i64(r, 1, rt);
-    api_param_date(r, 2, in);
-    api_param_date(r, 3, out);
-    api_param_i64(r, 4, q);
-    snprintf(r->pbuf[5], HTTP_PARAM_BYTES, "%" PRId64 " milliseconds", api->hold_ttl_ms);
-    api_param_str(r, 5, r->pbuf[5]);
-    api_param_i64(r, 8, api->max_holds);
+    }
+    snprintf(canonical, sizeof canonical, "hold|%" PRId64 "|%d|%d|%" PRId64, rt, in, out, q);
+    if (idempotency(r, HOLD_KEY, HOLD_FINGERPRINT, canonical) != 0)
+        return;
+    api_param_i64(r, HOLD_USER, r->user.user_id);
+    api_param_i64(r, HOLD_ROOM_TYPE, rt);
+    api_param_date(r, HOLD_CHECK_IN, in);
+    api_param_date(r, HOLD_CHECK_OUT, out);
+    api_param_i64(r, HOLD_QUANTITY, q);
+    snprintf(r->pbuf[HOLD_TTL], HTTP_PARAM_BYTES, "%" PRId64 " milliseconds", api->hold_ttl_ms);
+    api_param_str(r, HOLD_TTL, r->pbuf[HOLD_TTL]);
+    api_param_i64(r, HOLD_MAX_HOLDS, api->max_holds);
     api_db_call(api, r, STMT_HOLD);
 }
 
@@ -73,10 +79,10 @@ void api_booking_confirm(struct api_ctx *api, struct http_req *r)
     if (api_body(r) != 0 || api_field_id(r, "hold_id", &hold) != 0)
         return;
     snprintf(canonical, sizeof canonical, "booking|%" PRId64, hold);
-    if (idempotency(r, 2, canonical) != 0)
+    if (idempotency(r, CONFIRM_KEY, CONFIRM_FINGERPRINT, canonical) != 0)
         return;
-    api_param_i64(r, 0, r->user.user_id);
-    api_param_i64(r, 1, hold);
+    api_param_i64(r, CONFIRM_USER, r->user.user_id);
+    api_param_i64(r, CONFIRM_HOLD, hold);
     api_db_call(api, r, STMT_CONFIRM);
 }
 

@@ -131,7 +131,7 @@ void api_db_call(struct api_ctx *api, struct http_req *r, enum api_stmt stmt)
     r->job.run = api_db_run;
     r->job.done = api_db_done;
     r->job.retry_safe = stmt != STMT_REGISTER && stmt != STMT_HOTEL_CREATE
-                        && stmt != STMT_ROOM_TYPE_CREATE && !(stmt == STMT_HOLD && r->params[7] == NULL);
+                        && stmt != STMT_ROOM_TYPE_CREATE && !(stmt == STMT_HOLD && r->params[HOLD_KEY] == NULL);
     http_defer(r, stmt == STMT_AVAILABILITY && api->read != NULL ? api->read : api->db);
 }
 

@@ -21,6 +21,15 @@ enum api_stmt {
     STMT_COUNT
 };
 
+/* Parameter positions (0-based: position i is $i+1 in the statement's SQL) of the
+ * statements whose parameters are set or read in more than one place. */
+enum hold_param {
+    HOLD_USER, HOLD_ROOM_TYPE, HOLD_CHECK_IN, HOLD_CHECK_OUT, HOLD_QUANTITY, HOLD_TTL,
+    HOLD_KEY, HOLD_FINGERPRINT, HOLD_MAX_HOLDS
+};
+enum confirm_param { CONFIRM_USER, CONFIRM_HOLD, CONFIRM_KEY, CONFIRM_FINGERPRINT };
+enum register_param { REGISTER_EMAIL, REGISTER_HASH, REGISTER_FULL_NAME };
+
 /* The statements to prepare on every pooled connection, indexed by enum api_stmt. */
 extern const struct pool_stmt api_db_statements[STMT_COUNT];
 

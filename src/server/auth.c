@@ -70,8 +70,8 @@ static int read_secret_file(const char *path, char out[129], char *err, size_t e
     while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r' || out[n - 1] == ' '))
         n--;
     out[n] = '\0';
-    if (n < 16) {
-        snprintf(err, errcap, "token secret file %s holds fewer than 16 characters", path);
+    if (n < AUTH_SECRET_MIN) {
+        snprintf(err, errcap, "token secret file %s holds fewer than %d characters", path, AUTH_SECRET_MIN);
         return -1;
     }
     return 0;

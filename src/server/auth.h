@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #define AUTH_KEY_BYTES 32
+#define AUTH_SECRET_MIN 32        /* characters of a token secret, given or in a file */
 #define AUTH_TOKEN_MAX 160        /* longer bearer strings are refused unread */
 #define AUTH_HASH_MAX 128         /* crypto_pwhash_STRBYTES */
 #define AUTH_PWHASH_OPSLIMIT 2

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/duration.h"
+#include "server/auth.h"
 
 enum opt {
     OPT_DB = 'd', OPT_LISTEN = 'l', OPT_HELP = 'h',
@@ -70,7 +71,8 @@ const char *config_usage(void)
         "  --log-level LEVEL        debug, info (one line per request), warn, error, off\n"
         "  --threads N              HTTP event threads (default: one per core)\n"
         "  --sweep-interval DUR     how often expired holds are released (default 1s)\n"
-        "  --token-secret S         token signing secret (env LASTROOM_TOKEN_SECRET)\n"
+        "  --token-secret S         token signing secret, at least 32 characters (env\n"
+        "                           LASTROOM_TOKEN_SECRET; the flag is visible in ps)\n"
         "  --secret-file PATH       where a generated secret is kept (default var/token-secret)\n"
         "  --token-ttl DURATION     life of a login token (default 1h)\n"
         "  --max-connections N      open HTTP connections at most (default 10000)\n"
@@ -90,6 +92,9 @@ const char *config_usage(void)
         "env LASTROOM_ADMIN_EMAIL + LASTROOM_ADMIN_PASSWORD: ensure that admin at start.\n"
         "Pending migrations are applied at start.\n";
 }
+
+/* said instead of the value, which is never echoed */
+#define SECRET_TOO_SHORT "the secret is shorter than 32 characters"
 
 static int parse_int(const char *v, long lo, long hi, long *out)
 {
@@ -160,7 +165,11 @@ static int set_opt(struct config *c, int opt, const char *v)
     case OPT_READ_DB: c->read_db_url = v; return 0;
     case OPT_POOLER_SAFE: c->pooler_safe = 1; return 0;
     case OPT_LISTEN: return parse_listen(c, v);
-    case OPT_SECRET: c->token_secret = v; return 0;
+    case OPT_SECRET:
+        if (strlen(v) < AUTH_SECRET_MIN)
+            return -1;
+        c->token_secret = v;
+        return 0;
     case OPT_SECRET_FILE: c->secret_file = v; return 0;
     case OPT_LOG_LEVEL: return log_level_parse(v, &c->log_level);
     default: return set_number(c, opt, v);
@@ -206,7 +215,8 @@ int config_parse(int argc, char **argv, struct config *c, char *err, size_t errc
     for (size_t i = 0; i < sizeof env_map / sizeof env_map[0]; i++) {
         const char *v = getenv(env_map[i].env);
         if (v != NULL && *v != '\0' && set_opt(c, env_map[i].opt, v) != 0) {
-            snprintf(err, errcap, "bad value in %s: %s", env_map[i].env, v);
+            snprintf(err, errcap, "bad value in %s: %s", env_map[i].env,
+                     env_map[i].opt == OPT_SECRET ? SECRET_TOO_SHORT : v);
             return -1;
         }
     }
@@ -227,9 +237,11 @@ int config_parse(int argc, char **argv, struct config *c, char *err, size_t errc
             return -1;
         }
         if (set_opt(c, opt, optarg) != 0) {
-            snprintf(err, errcap, "bad value for --%s: %s", opt_name(opt), optarg);
+            snprintf(err, errcap, "bad value for --%s: %s", opt_name(opt),
+                     opt == OPT_SECRET ? SECRET_TOO_SHORT : optarg);
             return -1;
         }
+        c->secret_on_command_line |= opt == OPT_SECRET;
     }
     if (optind < argc) {
         snprintf(err, errcap, "unexpected argument: %s", argv[optind]);

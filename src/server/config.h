@@ -28,6 +28,7 @@ struct config {
     int threads;
     int64_t sweep_interval_ms;
     const char *token_secret;
+    int secret_on_command_line;    /* --token-secret: visible to every user in ps */
     const char *secret_file;
     int64_t token_ttl_s;
     unsigned max_connections;

@@ -47,6 +47,25 @@ static size_t stamp(char *out, size_t cap)
     return n + (m > 0 ? (size_t)m : 0);
 }
 
+const char *log_escape(const char *in, char *out, size_t cap)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)in; *p != '\0' && n + 5 <= cap; p++) {
+        if (*p < 0x20 || *p == 0x7f || *p == '\\') {
+            out[n++] = '\\';
+            out[n++] = 'x';
+            out[n++] = hex[*p >> 4];
+            out[n++] = hex[*p & 15];
+        } else {
+            out[n++] = (char)*p;
+        }
+    }
+    if (cap > 0)
+        out[n < cap ? n : cap - 1] = '\0';
+    return out;
+}
+
 void log_msg(enum log_level level, const char *fmt, ...)
 {
     char line[LINE_MAX_BYTES];

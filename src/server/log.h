@@ -8,6 +8,8 @@
 #ifndef LASTROOM_SERVER_LOG_H
 #define LASTROOM_SERVER_LOG_H
 
+#include <stddef.h>
+
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR, LOG_OFF };
 
 /* log_set_level: lines below level are dropped. Default LOG_INFO. */
@@ -28,5 +30,10 @@ void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(p
 #define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
 #define log_warn(...)  log_msg(LOG_WARN, __VA_ARGS__)
 #define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
+
+/* log_escape: in, with control bytes, DEL and backslash written as \xNN, into out
+ * (cap bytes, NUL-terminated, cut short rather than overflow), so that text a peer
+ * sent cannot forge or break log lines. Returns out. */
+const char *log_escape(const char *in, char *out, size_t cap);
 
 #endif

@@ -219,6 +219,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "lastroomd: libsodium cannot be initialised\n");
         return 1;
     }
+    if (cfg.secret_on_command_line)
+        log_warn("--token-secret is visible to every user of this machine (ps, /proc); "
+                 "give LASTROOM_TOKEN_SECRET or --secret-file instead");
     block_signals();
     raise_fd_limit();
     if (prepare_database(&cfg, err, sizeof err) != 0) {

@@ -7,7 +7,7 @@
 # told apart.
 source "$(dirname "$0")/../lib.sh"
 export LASTROOM_ADMIN_EMAIL=help-admin@lastroom.test LASTROOM_ADMIN_PASSWORD=help-admin-password
-export LASTROOM_TOKEN_SECRET=help-defaults-secret
+export LASTROOM_TOKEN_SECRET=help-defaults-secret-of-32-characters-or-more
 work=$(mktemp -d); trap 'rm -rf "$work"; lib_cleanup' EXIT
 
 # settings LOG: lastroomd's start and settings lines without time stamp, port and pid.

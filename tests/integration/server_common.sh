@@ -34,7 +34,7 @@ srv_start() {
   SRV_STARTS=$((${SRV_STARTS:-0} + 1))
   SRV_LOG=$SRV_TMP/lastroomd.$SRV_STARTS.log
   LASTROOM_ADMIN_EMAIL=$SRV_ADMIN_EMAIL LASTROOM_ADMIN_PASSWORD=$SRV_ADMIN_PASSWORD \
-  LASTROOM_TOKEN_SECRET=${SRV_SECRET:-test-secret-$$} \
+  LASTROOM_TOKEN_SECRET=${SRV_SECRET:-test-secret-$$-at-least-32-characters} \
     lr_start_lastroomd "$SRV_LOG" "$SRV_DB" "$@"
   local rc=$?
   SRV_URL=$LR_URL SRV_PID=$LR_PID

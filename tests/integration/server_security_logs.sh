@@ -8,7 +8,7 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/server_common.sh"
 
-SRV_SECRET=log-secret-$$-never-printed
+SRV_SECRET=log-secret-$$-never-printed-32-characters
 srv_start --log-level debug || { nok "lastroomd starts at --log-level debug"; finish; exit 1; }
 admin_token
 new_room 10

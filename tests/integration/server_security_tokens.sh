@@ -9,8 +9,8 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/server_common.sh"
 
-SECRET_A=secret-a-$$
-SECRET_B=secret-b-$$
+SECRET_A=secret-a-$$-at-least-32-characters
+SECRET_B=secret-b-$$-at-least-32-characters
 SRV_SECRET=$SECRET_A srv_start || { nok "lastroomd starts"; finish; exit 1; }
 URL_A=$SRV_URL PID_A=$SRV_PID
 admin_token
