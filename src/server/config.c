@@ -85,9 +85,9 @@ const char *config_usage(void)
         "  --pooler-safe            for PgBouncer in transaction mode: unnamed statements,\n"
         "                           statement_timeout and TimeZone set per transaction\n"
         "  --migrate-db URL         migrations and the admin go here, not to --db (the\n"
-        "                           primary itself when --db is a pooler; default --db)\n"
+        "                           primary itself when --db is a pooler; without it, --db)\n"
         "  --read-db URL            availability is read here (a standby: stale by at most\n"
-        "                           its replication lag); default --db\n"
+        "                           its replication lag); without it, --db\n"
         "\n"
         "env LASTROOM_ADMIN_EMAIL + LASTROOM_ADMIN_PASSWORD: ensure that admin at start.\n"
         "Pending migrations are applied at start.\n";
