@@ -112,6 +112,8 @@ static void usage(FILE *out)
           "  --tag KEY=VALUE              a tag on every sample of the run (repeatable)\n"
           "  --no-thresholds              judge no threshold\n"
           "  --summary-export FILE        the summary as JSON\n"
+          "  --summary-trend-stats LIST   trend columns, default avg,min,med,max,p(90),\n"
+          "                               p(95),p(99); also count and any p(N) (at most 7)\n"
           "  --out json=FILE              every sample as NDJSON\n"
           "  --threads N                  event-loop threads (default: one per core)\n"
           "  --timeout D                  request timeout (default 60s)\n"
@@ -178,7 +180,7 @@ static int parse_stage(struct cli *c, const char *v)
 static const char *const main_options[] = {
     "--url", "-e", "--db", "--profile", "--vus", "--max-vus", "--rate", "--threads",
     "--iterations", "--seed", "--duration", "--timeout", "--stage", "--summary-export",
-    "--out", "--threshold", "--tag", "--tls-ca", "--tls-cert", "--tls-key", "--max-redirects", "--nemesis", "--pgdir", "--proxy-control", "--server-pidfile",
+    "--out", "--threshold", "--tag", "--tls-ca", "--tls-cert", "--tls-key", "--max-redirects", "--summary-trend-stats", "--nemesis", "--pgdir", "--proxy-control", "--server-pidfile",
     "--server-restart-cmd", "--nemesis-script", NULL,
 };
 
@@ -232,7 +234,11 @@ static int parse_valued(struct cli *c, const char *k, const char *v)
         c->out_json = v + 5;
     else if (!strcmp(k, "--threshold") && strchr(v, '=') && c->nthr < MAX_ARGS)
         c->thr[c->nthr++] = v;
-    else if (!strcmp(k, "--max-redirects") && (!strcmp(v, "0") || parse_count(v, 1000, &n) == 0))
+    else if (!strcmp(k, "--summary-trend-stats")) {
+        char err[256];
+        if (summary_set_trend_stats(v, err, sizeof err) != 0)
+            return bad(err, NULL);
+    } else if (!strcmp(k, "--max-redirects") && (!strcmp(v, "0") || parse_count(v, 1000, &n) == 0))
         c->max_redirects = !strcmp(v, "0") ? -1 : (int)n;
     else if (!strcmp(k, "--tls-ca"))
         c->tls.ca_file = v, c->tls_given = true;

@@ -4,7 +4,8 @@
 # and expected_response series and on a combination of them, a run tag (--tag), the
 # NDJSON points with all their tags, a threshold on a series with no sample failing
 # with "no data" (the typo that used to pass), an unknown metric or tag key as a usage
-# error, :abort stopping a run early, and a base URL with a path prefix.
+# error, :abort stopping a run early, --summary-trend-stats, and a base URL with a
+# path prefix.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/load_http_helpers.bash"
 
@@ -67,6 +68,13 @@ expect_eq "two http_reqs points, each with method, status, name, scenario, env" 
             | select(.method=="GET" and .status=="200" and .name=="/index.html"
                      and .scenario=="http" and .env=="ci" and .expected_response=="true")' \
         "$TMP/points.json" | wc -l)"
+
+# --summary-trend-stats chooses the trend columns.
+run_load --iterations 7 --vus 1 --path /index.html --summary-trend-stats 'avg,p(99.9),count'
+check "the trend lines show avg, p(99.9) and count, and nothing else" grep -Eq \
+  '^    http_req_duration\.+: avg=[^ ]+ +p\(99\.9\)=[^ ]+ +count=7$' "$TMP/out.txt"
+run_load --iterations 1 --path /index.html --summary-trend-stats 'avg,p95'
+expect_eq "an unknown statistic is a usage error: exit 2" 2 "$RC"
 
 # a base URL with a path prefix: every request goes under it.
 URL=http://127.0.0.1:$PORT/v1/ run_load --iterations 3 --vus 1 --path /index.html

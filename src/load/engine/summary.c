@@ -106,16 +106,51 @@ static struct row *add_row(struct table *t, enum row_kind kind, const char *name
     return r;
 }
 
+/* The trend statistics printed (--summary-trend-stats), k6's by default. */
+static char trend_stat_text[CELLS][16] = { "avg", "min", "med", "max", "p(90)", "p(95)", "p(99)" };
+static int trend_stat_n = CELLS;
+
+int summary_set_trend_stats(const char *list, char *err, size_t errlen)
+{
+    char stats[CELLS][16];
+    int n = 0;
+    for (const char *p = list; *p; ) {
+        size_t len = strcspn(p, ",");
+        double x;
+        if (n == CELLS || len == 0 || len >= sizeof stats[0])
+            return snprintf(err, errlen, "--summary-trend-stats: want at most %d of avg, min, "
+                            "med, max, count, p(N), comma-separated: '%s'", CELLS, list), -1;
+        snprintf(stats[n], sizeof stats[n], "%.*s", (int)len, p);
+        struct metrics *probe = metrics_new();
+        int ok = probe ? metrics_trend(probe, M_HTTP_REQ_DURATION, stats[n], &x) : -1;
+        metrics_free(probe);
+        if (ok != 0)
+            return snprintf(err, errlen, "--summary-trend-stats: unknown statistic '%s'",
+                            stats[n]), -1;
+        n++;
+        p += len + (p[len] == ',');
+    }
+    if (n == 0)
+        return snprintf(err, errlen, "--summary-trend-stats: no statistic given"), -1;
+    memcpy(trend_stat_text, stats, sizeof stats);
+    trend_stat_n = n;
+    return 0;
+}
+
 static void trend_cells(struct row *r, const struct metrics *m, int id)
 {
-    static const char *const stats[CELLS] = { "avg", "min", "med", "max", "p(90)", "p(95)", "p(99)" };
-    char v[CELL_MAX - 8];
-    for (int i = 0; i < CELLS; i++) {
+    char v[CELL_MAX - sizeof trend_stat_text[0] - 1];
+    for (int i = 0; i < trend_stat_n; i++) {
         double x = 0;
-        metrics_trend(m, id, stats[i], &x);
-        snprintf(r->cell[i], CELL_MAX, "%s=%s", stats[i], summary_format_value(m, id, x, v, sizeof v));
+        const char *stat = trend_stat_text[i];
+        metrics_trend(m, id, stat, &x);
+        if (!strcmp(stat, "count"))
+            snprintf(r->cell[i], CELL_MAX, "count=%.0f", x);
+        else
+            snprintf(r->cell[i], CELL_MAX, "%.15s=%.30s", stat,
+                     summary_format_value(m, id, x, v, sizeof v));
     }
-    r->ncells = CELLS;
+    r->ncells = trend_stat_n;
 }
 
 static void other_cells(struct row *r, const struct metrics *m, int id, double duration_s)

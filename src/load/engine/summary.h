@@ -24,6 +24,12 @@
 int summary_write(FILE *out, const struct metrics *m, const struct thr_set *thr,
                   double duration_s);
 
+/* summary_set_trend_stats: the statistics of trend lines, k6's --summary-trend-stats
+ * ("avg,min,med,max,p(90),p(95),p(99)" by default; also count and any p(N)), at most
+ * seven. Returns 0, or -1 with a message in err (the previous choice kept). Process-wide:
+ * call before summary_write. */
+int summary_set_trend_stats(const char *list, char *err, size_t errlen);
+
 /* summary_format_value: a value of series id as the summary prints it: a duration for
  * time series, SI bytes for data series, otherwise a number with at most 6 decimals
  * and no trailing zeros. Returns buf. */
