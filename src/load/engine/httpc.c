@@ -366,8 +366,10 @@ static int on_body(http_parser *p, const char *at, size_t len)
     c->body_total += len;
     if (c->body_total > c->lim.body_max)
         return -1;
-    if (c->location_len > 0)
-        return 0;                          /* a redirect's body: counted, not kept */
+    if (c->location_len > 0) {             /* a redirect's body: counted, not kept */
+        c->truncated |= len > 0;
+        return 0;
+    }
     size_t room = c->lim.body_keep - c->body_len;
     size_t take = len < room ? len : room;
     memcpy(c->body + c->body_len, at, take);
