@@ -14,6 +14,7 @@ PKGS=(
   zlib1g-dev                                      # gzip/deflate answers in lastroom-load
   check                                           # C unit test framework
   curl jq python3                                 # integration tests and scripts (raw sockets in python3)
+  openssl haproxy                                 # TLS tests: certificates made per test, a TLS and path-prefix front
   clang libclang-rt-14-dev libfuzzer-14-dev       # fuzz harnesses (make fuzz, fuzz_smoke test)
 )
 if [ "${LASTROOM_BENCH_DEPS:-0}" = 1 ]; then
