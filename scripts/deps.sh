@@ -19,6 +19,7 @@ PKGS=(
   python3-jsonschema                              # answers checked against docs/openapi.yaml in the tests
   nodejs                                          # Node.js 20 with its npm: the OpenAPI linter (scripts/openapi-lint.sh)
   lua5.4                                          # luac5.4 -p checks the scripts lastroom-load openapi writes
+  haproxy                                         # TLS tests: a TLS and path-prefix front
   clang libclang-rt-14-dev libfuzzer-14-dev       # fuzz harnesses (make fuzz, fuzz_smoke test)
   chromium                                        # renders the HTML report in a test (headless)
   python3-yaml                                    # a test reads deploy/prometheus.yml

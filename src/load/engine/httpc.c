@@ -219,17 +219,25 @@ bool httpc_is_redirect(int status)
  * when the stored body is not complete or not valid. */
 static _Thread_local z_stream zs;
 static _Thread_local bool zs_ready;
+static _Thread_local char *zs_out;       /* HTTPC_DECODED_MAX bytes, made when first needed
+                                            (a static array would be zeroed, so resident,
+                                            in every thread) */
 
 void httpc_thread_end(void)
 {
     if (zs_ready)
         inflateEnd(&zs);
     zs_ready = false;
+    free(zs_out);
+    zs_out = NULL;
 }
 
 static int decode_body(struct httpc_conn *c)
 {
-    static _Thread_local char out[HTTPC_DECODED_MAX];
+    if (!zs_out && !(zs_out = malloc(HTTPC_DECODED_MAX)))
+        return -1;
+    char *out = zs_out;
+    const size_t outcap = HTTPC_DECODED_MAX;
     if (c->truncated || c->body_len == 0)
         return c->truncated ? -1 : 0;
     int wbits = c->encoding == HTTPC_ENC_GZIP ? 16 + MAX_WBITS : MAX_WBITS;
@@ -242,9 +250,9 @@ static int decode_body(struct httpc_conn *c)
         zs.next_in = (Bytef *)c->body;
         zs.avail_in = (uInt)c->body_len;
         zs.next_out = (Bytef *)out;
-        zs.avail_out = sizeof out;
+        zs.avail_out = outcap;
         int rc = inflate(&zs, Z_FINISH);
-        size_t got = sizeof out - zs.avail_out;
+        size_t got = outcap - zs.avail_out;
         if (rc == Z_STREAM_END || (rc == Z_BUF_ERROR && zs.avail_out == 0)) {
             size_t keep = got < c->lim.body_keep ? got : c->lim.body_keep;
             memcpy(c->body, out, keep);
@@ -360,8 +368,10 @@ static int on_body(http_parser *p, const char *at, size_t len)
     c->body_total += len;
     if (c->body_total > c->lim.body_max)
         return -1;
-    if (c->location_len > 0)
-        return 0;                          /* a redirect's body: counted, not kept */
+    if (c->location_len > 0) {             /* a redirect's body: counted, not kept */
+        c->truncated |= len > 0;
+        return 0;
+    }
     size_t room = c->lim.body_keep - c->body_len;
     size_t take = len < room ? len : room;
     memcpy(c->body + c->body_len, at, take);
