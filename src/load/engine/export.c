@@ -448,9 +448,79 @@ static bool put_raw(char *buf, size_t *len, size_t cap, const char *s)
     return true;
 }
 
+/* The k6 CSV columns a tag fills (EXPORT_CSV_HEADER, after metric_name, timestamp and
+ * metric_value); any other tag goes to extra_tags as key=value, joined by '&'. */
+static const char *const csv_tag_columns[] = {
+    "check", "error", "error_code", "expected_response", "group", "method", "name",
+    "proto", "scenario", "service", "status", "subproto", "tls_version", "url",
+};
+#define CSV_TAG_COLUMNS (sizeof csv_tag_columns / sizeof csv_tag_columns[0])
+
+/* Append one CSV field to buf[*len..cap): quoted (with '"' doubled) when it holds a
+ * comma, a quote or a line break. Returns false when it does not fit. */
+static bool put_csv_field(char *buf, size_t *len, size_t cap, const char *s)
+{
+    bool quote = strpbrk(s, ",\"\r\n") != NULL;
+    if (quote && !put_raw(buf, len, cap, "\""))
+        return false;
+    for (size_t i = 0; s[i]; i++) {
+        char c[3] = { s[i], s[i] == '"' ? '"' : '\0', '\0' };
+        if (!put_raw(buf, len, cap, c))
+            return false;
+    }
+    return !quote || put_raw(buf, len, cap, "\"");
+}
+
+/* One CSV line of a tagged sample: each tag in its k6 column or in extra_tags. */
+static void csv_point_tagged(struct export_ndjson_writer *w, int metric, double value,
+                             int64_t time_ns, const struct metrics_tags *t)
+{
+    const struct metrics *m = w->x->m;
+    char line[LINE_MAX_BYTES * 4], extra[LINE_MAX_BYTES * 2] = "";
+    const char *col[CSV_TAG_COLUMNS] = { 0 };
+    size_t len = 0, el = 0;
+    for (int k = 0; k < metrics_tag_key_count(m); k++) {
+        if (!t->v[k])
+            continue;
+        const char *key = metrics_tag_key_name(m, k);
+        size_t c = 0;
+        while (c < CSV_TAG_COLUMNS && strcmp(csv_tag_columns[c], key) != 0)
+            c++;
+        if (c < CSV_TAG_COLUMNS)
+            col[c] = t->v[k];
+        else if (!(put_raw(extra, &el, sizeof extra, el ? "&" : "")
+                   && put_raw(extra, &el, sizeof extra, key) && put_raw(extra, &el, sizeof extra, "=")
+                   && put_raw(extra, &el, sizeof extra, t->v[k])))
+            return;
+    }
+    int64_t secs = time_ns / 1000000000 - (time_ns % 1000000000 < 0);
+    int n = snprintf(line, sizeof line, "%s,%lld,%.15g", metrics_metric_name(m, metrics_parent(m, metric)),
+                     (long long)secs, value);
+    if (n < 0 || (size_t)n >= sizeof line)
+        return;
+    len = (size_t)n;
+    for (size_t c = 0; c < CSV_TAG_COLUMNS; c++)
+        if (!put_raw(line, &len, sizeof line, ",") || !put_csv_field(line, &len, sizeof line, col[c] ? col[c] : ""))
+            return;
+    if (!put_raw(line, &len, sizeof line, ",") || !put_csv_field(line, &len, sizeof line, extra)
+        || !put_raw(line, &len, sizeof line, ",\n"))
+        return;
+    if (EXPORT_WRITER_BUF - w->len < len + 1)
+        export_ndjson_flush(w);
+    if (len < EXPORT_WRITER_BUF - w->len) {
+        memcpy(w->buf + w->len, line, len);
+        w->len += len;
+    }
+}
+
 void export_ndjson_point_tagged(struct export_ndjson_writer *w, int metric, double value,
                                 int64_t time_ns, const struct metrics_tags *t)
 {
+    if (w->x->csv) {
+        if (isfinite(value) && metric >= 0 && metric < metrics_count_series(w->x->m))
+            csv_point_tagged(w, metric, value, time_ns, t);
+        return;
+    }
     const struct metrics *m = w->x->m;
     char when[48], tags[LINE_MAX_BYTES * 4];
     size_t tl = 0;
