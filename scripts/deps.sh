@@ -10,6 +10,7 @@ PKGS=(
   libjansson-dev                                  # JSON
   libsodium-dev                                   # argon2id passwords, HMAC tokens
   libhttp-parser-dev                              # lastroom-load's HTTP response parser
+  liblua5.4-dev                                   # lastroom-load's scripted tests (Lua 5.4)
   libssl-dev                                      # https:// targets in lastroom-load
   check                                           # C unit test framework
   curl jq python3                                 # integration tests and scripts (raw sockets in python3)
