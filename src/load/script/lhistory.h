@@ -36,4 +36,8 @@ struct lhistory_totals { uint64_t ok, fail, unknown, cancels, dropped; };
 int lhistory_collect(struct lhistory_buf *const *bufs, int n, struct rec_attempt **out,
                      size_t *nout, struct lhistory_totals *t);
 
+/* lhistory_mark_sent: the attempts VU vu opened since *mark (still open) were sent at
+ * t (their request's first byte); *mark moves to the end of b. */
+void lhistory_mark_sent(struct lhistory_buf *b, size_t *mark, int vu, uint64_t t);
+
 #endif

@@ -15,6 +15,7 @@
 
 #include "load/booking/setup.h"
 #include "load/engine/duration.h"
+#include "load/script/lhistory.h"
 #include "load/script/ljson.h"
 #include "load/script/script_int.h"
 
@@ -165,9 +166,13 @@ static int http_resumed(lua_State *L, int status, lua_KContext ctx)
 {
     (void)status;
     (void)ctx;
-    const struct lr_response *r = script_state_of(L)->resp;
-    if (!r)
+    struct script_state *st = script_state_of(L);
+    const struct lr_response *r = st->resp;
+    if (!r || !st->cur)
         return luaL_error(L, "http: resumed without a response");
+    uint64_t now = script_now_ns(), dur = (uint64_t)(r->duration_ms * 1e6);
+    lhistory_mark_sent(st->hist, &st->cur->hist_mark, st->cur->vu->id + 1,
+                       now > dur ? now - dur : now);
     const char *error = r->outcome == LR_RESP_OK ? NULL
                         : r->outcome == LR_RESP_TIMEOUT ? "timeout"
                         : r->sent ? "reset" : "connect";
@@ -209,7 +214,7 @@ static int http_blocking(lua_State *L, const char *method, const char *url, int 
     json_decref(jb);
     char *text = resp ? json_dumps(resp, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
     json_decref(resp);
-    push_response(L, status, text, text ? strlen(text) : 0, rc ? "connect" : NULL, false, 0);
+    push_response(L, status, text, text ? strlen(text) : 0, rc ? err : NULL, false, 0);
     free(text);
     return 1;
 }

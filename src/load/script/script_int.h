@@ -34,6 +34,7 @@ struct script_vu {
     struct lr_vu *vu;
     struct script_state *st;
     bool barrier_armed;            /* lr.barrier(): the next request waits for the others */
+    size_t hist_mark;              /* history records before this one are stamped */
 };
 
 struct script_state {

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# script_example.sh: a Lua script race-tests an API that is not lastroomd
+# (examples/reservations.lua against tests/reservation_service.py): 50 guests released
+# together at one room. The safe service passes with one reservation; the racy one
+# (check, then act) sells the room several times and the script's reconciliation
+# catches it: exit 99, the overbooking named with its key and evidence.
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/load_helpers.bash"
+source "$(dirname "$0")/script_helpers.bash"
+cd "$ROOT"
+
+check "the safe reservation service starts" start_reservations safe
+export_file=$(mktemp); trap 'rm -f "$export_file"; lib_cleanup' EXIT
+run_script examples/reservations.lua --url "$SVC_URL" --quiet --summary-export "$export_file"
+expect_eq "safe service: the example passes (exit 0)" 0 "$RC"
+expect_eq "safe service: one guest got the room" 1 "$(verdict_field 'Successful Bookings')"
+expect_eq "safe service: 49 were told it is full" 49 "$(verdict_field 'Failed Bookings')"
+expect_eq "safe service: no overbooking" 0 "$(verdict_field 'Overbookings Detected')"
+check "safe service: the verdict line says passed" grep -q \
+  '^✅ NO OVERBOOKING DETECTED - System passed race condition test!$' <<<"$OUT"
+expect_eq "safe service: overbookings is 0 in the JSON export" 0 \
+  "$(jq -r '.metrics.overbookings.values.count' "$export_file")"
+expect_eq "safe service: every request was named reserve" 50 \
+  "$(jq -r '.metrics["http_reqs{name:reserve}"].values.count' "$export_file")"
+
+check "the racy reservation service starts" start_reservations racy
+run_script examples/reservations.lua --url "$SVC_URL" --quiet --summary-export "$export_file"
+expect_eq "racy service: the example fails with exit 99" 99 "$RC"
+ok_n=$(verdict_field 'Successful Bookings')
+check "racy service: more than one guest was told yes (got '$ok_n')" test "${ok_n:-0}" -gt 1
+expect_eq "racy service: the room is reported oversold" 1 "$(verdict_field 'Overbookings Detected')"
+check "racy service: the evidence names the stored count against the capacity" grep -qE \
+  "overbooking: stored more than the capacity: key room-[0-9a-f-]+, expected at most 1, got $ok_n\$" <<<"$OUT"
+check "racy service: the evidence lists the acknowledged attempts" grep -qE \
+  '^    VU [0-9]+ book ok qty 1 id [0-9a-f]{32} sent' <<<"$OUT"
+check "racy service: the verdict line says failed" grep -q \
+  '^❌ OVERBOOKING DETECTED - System failed race condition test!$' <<<"$OUT"
+expect_eq "racy service: overbookings is 1 in the JSON export" 1 \
+  "$(jq -r '.metrics.overbookings.values.count' "$export_file")"
+finish
