@@ -123,6 +123,12 @@ static const char LASTROOMD_LUA[] =
 #include "lastroomd_lua.h"
     ;
 
+const char *lsql_lastroomd_source(size_t *len)
+{
+    *len = sizeof LASTROOMD_LUA - 1;
+    return LASTROOMD_LUA;
+}
+
 int lsql_open_lastroomd(lua_State *L)
 {
     if (luaL_loadbuffer(L, LASTROOMD_LUA, sizeof LASTROOMD_LUA - 1, "=lastroom.lastroomd")

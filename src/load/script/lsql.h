@@ -14,10 +14,15 @@
 #define LASTROOM_LOAD_SCRIPT_LSQL_H
 
 #include <lua.h>
+#include <stddef.h>
 
 #define LSQL_ROWS_MAX 1000000
 
 int lsql_open(lua_State *L);
 int lsql_open_lastroomd(lua_State *L);
+
+/* lsql_lastroomd_source: the Lua text of lastroom.lastroomd (its request names are
+ * declared for the scripts that require it). */
+const char *lsql_lastroomd_source(size_t *len);
 
 #endif

@@ -20,6 +20,7 @@
 #include "load/script/ljson.h"
 #include "load/script/llr.h"
 #include "load/script/lmetrics.h"
+#include "load/script/lsql.h"
 #include "load/script/options.h"
 #include "load/script/script_int.h"
 #include "load/script/vm.h"
@@ -83,10 +84,10 @@ static int read_source(struct script *s, const char *path, char *err, size_t err
 
 /* Request names written as string literals in tags = { name = "..." }: each gets
  * series of its own (http_req_duration{name:...}), which must exist before the run. */
-static void scan_names(struct script *s)
+static void scan_names(struct script *s, const char *text, size_t len)
 {
     static char store[SCRIPT_MAX_NAMES][64];
-    const char *p = s->source, *end = s->source + s->source_len;
+    const char *p = text, *end = text + len;
     while (s->nnames < SCRIPT_MAX_NAMES && (p = memmem(p, (size_t)(end - p), "tags", 4))) {
         p += 4;
         const char *q = p + strspn(p, " \t\r\n=");
@@ -105,7 +106,7 @@ static void scan_names(struct script *s)
         snprintf(store[i], sizeof store[i], "%.*s", (int)(e - n - 1), n + 1);
         bool dup = false;
         for (int j = 0; j < i && !dup; j++)
-            dup = !strcmp(store[j], store[i]);
+            dup = !strcmp(s->names[j], store[i]);
         if (!dup)
             s->names[s->nnames++] = store[i];
     }
@@ -524,7 +525,12 @@ const struct lr_scenario *script_load(const char *path, const char *profile, cha
         script_free_all();
         return NULL;
     }
-    scan_names(&g_s);
+    scan_names(&g_s, g_s.source, g_s.source_len);
+    if (memmem(g_s.source, g_s.source_len, "lastroom.lastroomd", 18)) {
+        size_t len;
+        const char *mod = lsql_lastroomd_source(&len);
+        scan_names(&g_s, mod, len);
+    }
     g_profile = (struct lr_profile){ .name = profile ? profile : "script", .exec = o.exec,
                                      .thresholds = g_thr.specs,
                                      .threshold_delays = g_thr.delays };
