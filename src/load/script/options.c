@@ -96,6 +96,8 @@ static int get_exec_fields(lua_State *L, int t, struct lr_exec_config *e, char *
         || get_stages(L, t, e, err, errlen))
         return -1;
     e->iterations = (int64_t)iters;
+    if (e->max_vus < e->pre_allocated_vus)     /* k6: maxVUs defaults to preAllocatedVUs */
+        e->max_vus = e->pre_allocated_vus;
     double start = 0;
     if (get_dur(L, t, "startTime", &start, err, errlen) != 0)
         return -1;

@@ -357,7 +357,7 @@ static void say_errors(struct lr_scenario_env *env)
         SAY("script error (%llu iteration%s): %s\n", (unsigned long long)g_s.error_counts[i],
             g_s.error_counts[i] == 1 ? "" : "s", g_s.errors[i]);
     for (int i = 0; i < n; i++)
-        if (all[i]->mem_max && all[i]->mem + (64u << 10) >= all[i]->mem_max)
+        if (all[i]->mem_capped)
             SAY("thread %d: Lua state at its memory cap (%zu MiB, --memory-max)\n",
                 all[i]->thread, all[i]->mem_max >> 20);
 }

@@ -44,7 +44,8 @@ struct script_state {
     bool frozen;                   /* the init context is over: no new globals */
     bool in_init;                  /* running the script's top level */
     size_t mem, mem_max;
-    bool mem_hit;
+    bool mem_hit;                  /* the allocator refused (reset once reported) */
+    bool mem_capped;               /* it ever did: said in the summary */
     uint64_t steps, steps_max;     /* instructions since the last resume, cap */
     struct script_vu *cur;         /* the VU being resumed, NULL outside a VU */
     const struct lr_response *resp;/* what the coroutine is resumed with */

@@ -205,6 +205,7 @@ int vm_pcall(struct script_state *st, int nargs, int nres, char *err, size_t err
         return 0;
     snprintf(err, errlen, "%s", st->mem_hit ? "the state's memory cap was reached "
              "(--memory-max)" : lua_tostring(L, -1) ? lua_tostring(L, -1) : "error");
+    st->mem_capped |= st->mem_hit;
     st->mem_hit = false;
     lua_pop(L, 1);
     return -1;
@@ -313,6 +314,7 @@ static enum lr_step vm_fail(struct script_vu *v, const char *msg)
     char buf[SCRIPT_ERR_LEN];
     snprintf(buf, sizeof buf, "%s", st->mem_hit ? "the state's memory cap was reached "
              "(--memory-max)" : msg ? msg : "an error object that is not a string");
+    st->mem_capped |= st->mem_hit;
     st->mem_hit = false;
     script_note_error(st->s, buf);
     lmetrics_script_error(st->s, v->vu->shard);
