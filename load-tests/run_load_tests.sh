@@ -5,7 +5,9 @@
 #   load-tests/run_load_tests.sh last-room    run one test and exit with its status (CI)
 #   load-tests/run_load_tests.sh all          every test, one after the other
 #
-# Tests: race, last-room, pool-stress, smoke, stress (docs/load-testing.md).
+# Tests: race, last-room, pool-stress, smoke, stress (docs/load-testing.md), and the
+# same tests as Lua scripts: race-condition-test.lua, last-room-test.lua,
+# connection-pool-stress.lua, smoke-test.lua, stress-test.lua (docs/scripting.md).
 # Environment:
 #   API_URL          the server (default http://127.0.0.1:8080; loopback only)
 #   DB_URL           PostgreSQL URL for verification; without it the tester verifies
@@ -24,6 +26,7 @@ PROFILE=${PROFILE:-full}
 LOAD_BIN=${LOAD_BIN:-${LASTROOM_BIN:-$ROOT/bin}/lastroom-load}
 RESULTS_DIR=${RESULTS_DIR:-$ROOT/var/load-results}
 TESTS="race last-room pool-stress smoke stress"
+SCRIPTS="race-condition-test.lua last-room-test.lua connection-pool-stress.lua smoke-test.lua stress-test.lua"
 
 describe() {
   case "$1" in
@@ -32,6 +35,7 @@ describe() {
     pool-stress) echo "connection pool: arrival rate rising to 150 iterations/s" ;;
     smoke)       echo "smoke: 10 users, the booking path end to end" ;;
     stress)      echo "stress: 100 users, the booking path under high load" ;;
+    *.lua)       echo "the script load-tests/$1 (docs/scripting.md)" ;;
   esac
 }
 
@@ -64,7 +68,9 @@ run_one() {
   mkdir -p "$RESULTS_DIR"
   out="$RESULTS_DIR/$t-$(date +%Y%m%d-%H%M%S).json"
   printf '\n=== %s (%s profile) ===\n%s\n\n' "$t" "$PROFILE" "$(describe "$t")"
-  local args=(run "$t" --profile "$PROFILE" --url "$API_URL" --summary-export "$out")
+  local target=$t
+  case "$t" in *.lua) target=$ROOT/load-tests/$t ;; esac   # reads API_URL, DB_URL, ... itself
+  local args=(run "$target" --profile "$PROFILE" --url "$API_URL" --summary-export "$out")
   [ -n "${DB_URL:-}" ] && args+=(--db "$DB_URL")
   "$LOAD_BIN" "${args[@]}"; rc=$?
   echo "summary saved to $out (exit status $rc)"
@@ -104,14 +110,16 @@ menu() {
   {
     echo "lastroom load tests against $API_URL (profile: $PROFILE)"
     local i=1 t
-    for t in $TESTS; do printf '  %d) %-12s %s\n' "$i" "$t" "$(describe "$t")"; i=$((i + 1)); done
-    printf '  6) %-12s every test above\n  q) quit\nchoice: ' all
+    for t in $TESTS $SCRIPTS; do printf '  %d) %-12s %s\n' "$i" "$t" "$(describe "$t")"; i=$((i + 1)); done
+    printf '  %d) %-12s every test above\n  q) quit\nchoice: ' "$i" all
   } >&2
   local choice=""
   read -r choice
   case "$choice" in
     1) echo race ;; 2) echo last-room ;; 3) echo pool-stress ;; 4) echo smoke ;;
-    5) echo stress ;; 6) echo all ;; *) echo quit ;;
+    5) echo stress ;; 6) echo race-condition-test.lua ;; 7) echo last-room-test.lua ;;
+    8) echo connection-pool-stress.lua ;; 9) echo smoke-test.lua ;; 10) echo stress-test.lua ;;
+    11) echo all ;; *) echo quit ;;
   esac
 }
 
@@ -123,9 +131,9 @@ main() {
     [ "$choice" = quit ] && return 0
   fi
   case "$choice" in
-    all) preflight || return 1; run_tests $TESTS ;;
-    race|last-room|pool-stress|smoke|stress) preflight || return 1; run_tests "$choice" ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' ;;
+    all) preflight || return 1; run_tests $TESTS $SCRIPTS ;;
+    race|last-room|pool-stress|smoke|stress|*-test.lua|connection-pool-stress.lua) preflight || return 1; run_tests "$choice" ;;
+    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' ;;
     *) echo "unknown test '$choice'; one of: $TESTS all" >&2; return 2 ;;
   esac
 }

@@ -8,7 +8,7 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/load_helpers.bash"
 source "$(dirname "$0")/script_helpers.bash"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 dir=$(mktemp -d); trap 'rm -rf "$dir"; lib_cleanup' EXIT
 
 check "the reservation service starts" start_reservations safe

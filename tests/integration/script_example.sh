@@ -7,7 +7,7 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/load_helpers.bash"
 source "$(dirname "$0")/script_helpers.bash"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 
 check "the safe reservation service starts" start_reservations safe
 export_file=$(mktemp); trap 'rm -f "$export_file"; lib_cleanup' EXIT

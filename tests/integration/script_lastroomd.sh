@@ -6,7 +6,7 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/load_helpers.bash"
 source "$(dirname "$0")/script_helpers.bash"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 
 script_env() {
   printf '%s\n' -e "API_URL=$URL" -e "DB_URL=$LASTROOM_TEST_DB" -e "ADMIN_EMAIL=$LOAD_ADMIN_EMAIL" \
