@@ -23,6 +23,31 @@ expect_eq "safe service: overbookings is 0 in the JSON export" 0 \
 expect_eq "safe service: every request was named reserve" 50 \
   "$(jq -r '.metrics["http_reqs{name:reserve}"].values.count' "$export_file")"
 
+# A script written for wrk runs unchanged: wrk's table, request/response/done hooks,
+# and per-thread globals.
+cat >"$export_file.wrk.lua" <<'LUA'
+counter = 0
+wrk.method = "GET"
+wrk.headers["X-Test"] = "1"
+request = function()
+  counter = counter + 1
+  return wrk.format(nil, "/healthz", { ["X-N"] = tostring(counter) })
+end
+response = function(status, headers, body)
+  if status ~= 200 or not body:find('"ok"') then error("unexpected answer " .. status) end
+end
+done = function(summary, latency, requests)
+  print(string.format("wrk done: %d requests, p99 > 0: %s", summary.requests,
+                      tostring(latency:percentile(99) > 0)))
+end
+LUA
+run_script "$export_file.wrk.lua" --url "$SVC_URL" --vus 2 --iterations 10 --quiet
+rm -f "$export_file.wrk.lua"
+expect_eq "a wrk script runs unchanged (exit 0)" 0 "$RC"
+check "wrk script: done() saw the 10 requests and their latency" grep -q \
+  '^wrk done: 10 requests, p99 > 0: true$' <<<"$OUT"
+check "wrk script: no iteration failed in response()" test "$(grep -c 'script error' <<<"$OUT")" = 0
+
 check "the racy reservation service starts" start_reservations racy
 run_script examples/reservations.lua --url "$SVC_URL" --quiet --summary-export "$export_file"
 expect_eq "racy service: the example fails with exit 99" 99 "$RC"

@@ -21,6 +21,7 @@
 #include "load/script/llr.h"
 #include "load/script/lmetrics.h"
 #include "load/script/lsql.h"
+#include "load/script/lwrk.h"
 #include "load/script/options.h"
 #include "load/script/script_int.h"
 #include "load/script/vm.h"
@@ -38,6 +39,7 @@ static json_t *g_data;                  /* setup()'s answer */
 static struct opts_thresholds g_thr;
 static struct lr_profile g_profile;
 static struct lr_scenario g_scn;
+static uint64_t g_t0;                   /* the end of setup */
 static pthread_mutex_t g_err_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *const script_options[] = { "--max-instructions", "--memory-max", NULL };
@@ -175,7 +177,20 @@ static int script_setup(struct lr_scenario_env *env, char *err, size_t errlen)
         return -1;
     }
     vm_global(g_main, "setup");
-    if (lua_isfunction(g_main->L, -1)) {
+    if (lua_isfunction(g_main->L, -1) && g_s.wrk) {
+        lua_newtable(g_main->L);            /* wrk's setup(thread): a table to set/get */
+        if (luaL_dostring(g_main->L, "return function(t, k, v) rawset(t, k, v) end") != 0)
+            lua_pushnil(g_main->L);
+        lua_setfield(g_main->L, -2, "set");
+        if (luaL_dostring(g_main->L, "return function(t, k) return rawget(t, k) end") != 0)
+            lua_pushnil(g_main->L);
+        lua_setfield(g_main->L, -2, "get");
+        if (vm_pcall(g_main, 1, 0, why, sizeof why) != 0) {
+            snprintf(err, errlen, "setup(thread): %s", why);
+            return -1;
+        }
+        lua_pushnil(g_main->L);
+    } else if (lua_isfunction(g_main->L, -1)) {
         if (vm_pcall(g_main, 0, 1, why, sizeof why) != 0) {
             snprintf(err, errlen, "setup(): %s", why);
             return -1;
@@ -189,7 +204,8 @@ static int script_setup(struct lr_scenario_env *env, char *err, size_t errlen)
     }
     lua_pop(g_main->L, 1);
     snprintf(env->verdict, sizeof env->verdict, "script: %s (%s)\n", g_s.path,
-             g_s.exec_fn);
+             g_s.wrk ? "wrk's request/response" : g_s.exec_fn);
+    g_t0 = script_now_ns();
     return state_data(g_main, err, errlen);
 }
 
@@ -427,6 +443,11 @@ static int script_verify(struct lr_scenario_env *env, char *err, size_t errlen)
     static struct rec_result r;
     int64_t ob = 0, viol = 0;
     say_errors(env);
+    if (g_s.wrk && lwrk_done(g_main->L, env->metrics, (double)(script_now_ns() - g_t0) / 1e9)) {
+        snprintf(err, errlen, "done(): %s", lua_tostring(g_main->L, -1));
+        lua_pop(g_main->L, 1);
+        return -1;
+    }
     if (lhistory_collect(bufs, nb, &a, &na, &t) != 0) {
         snprintf(err, errlen, "out of memory");
         return -1;

@@ -18,6 +18,7 @@
 #include "load/script/llr.h"
 #include "load/script/lmetrics.h"
 #include "load/script/lsql.h"
+#include "load/script/lwrk.h"
 #include "load/script/script.h"
 
 #define VM_HOOK_EVERY 1000
@@ -238,6 +239,11 @@ struct script_state *vm_state_new(struct script *s, int thread, bool *syntax, ch
     vm_sandbox(st->L);
     vm_preload(st->L);
     lua_sethook(st->L, vm_hook, LUA_MASKCOUNT, VM_HOOK_EVERY);
+    if (lwrk_prelude(st->L) != 0) {
+        vm_state_free(st);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
     if (luaL_loadbuffer(st->L, s->source, s->source_len, s->chunkname) != LUA_OK) {
         *syntax = true;
         snprintf(err, errlen, "%s", lua_tostring(st->L, -1));
@@ -245,13 +251,17 @@ struct script_state *vm_state_new(struct script *s, int thread, bool *syntax, ch
         return NULL;
     }
     st->in_init = true;
-    int rc = vm_pcall(st, 0, 0, err, errlen);
+    int rc = vm_pcall(st, 0, 0, err, errlen), wrk = rc == 0 ? lwrk_adopt(st->L) : 0;
     st->in_init = false;
-    if (rc != 0) {
+    if (wrk < 0)
+        snprintf(err, errlen, "%s", lua_tostring(st->L, -1));
+    if (rc != 0 || wrk < 0) {
         vm_state_free(st);
         return NULL;
     }
-    vm_freeze(st);
+    s->wrk = wrk == 1;
+    if (!s->wrk)                            /* wrk's scripts keep globals per thread */
+        vm_freeze(st);
     return st;
 }
 
