@@ -11,7 +11,9 @@
 #   c. hold and confirm latency (p50, p95, p99) in the race scenario at 50 and 200 VUs;
 #   d. last-room with 10,000 VUs released together: one winner, clean refusals, memory;
 #   e. arrival-rate accuracy at 150 and 5,000 iterations/s, and a one-second stall of
-#      lastroomd (SIGSTOP/SIGCONT) seen from the intended start versus the actual send.
+#      lastroomd (SIGSTOP/SIGCONT) seen from the intended start versus the actual send;
+#   s. scripts: CPU per request of a Lua script (bench/health-live.lua) against the
+#      built-in http scenario and wrk with a Lua script, and its memory per VU at 10,000.
 # It starts its own private PostgreSQL (var/pg-bench) and lastroomd processes on free
 # loopback ports, bounds every run in time, stops everything it started (by PID) at
 # exit, and prints the table (also written to var/bench-results.md). A row that cannot
@@ -23,7 +25,7 @@
 #   BENCH_CONC      concurrency of the booking ceiling runs (default 16)
 #   BENCH_CONNS     connections of the load generator runs (default 64)
 #   BENCH_THREADS   load generator threads (default 2)
-#   BENCH_ONLY      sections to run, e.g. "a b" (default "a b c d e")
+#   BENCH_ONLY      sections to run, e.g. "a b" (default "a b c d e s")
 #   BENCH_LASTROOM_VUS  VUs of the large last-room run (default 10000)
 #   BENCH_D_BUDGET  seconds the large last-room run may take (default 200); it is
 #                   skipped when the 1,000-VU run predicts more
@@ -38,7 +40,7 @@ SECS=${BENCH_SECS:-10}
 CONC=${BENCH_CONC:-16}
 CONNS=${BENCH_CONNS:-64}
 THREADS=${BENCH_THREADS:-2}
-ONLY=${BENCH_ONLY:-a b c d e}
+ONLY=${BENCH_ONLY:-a b c d e s}
 PGBENCH=${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}
 [ -x "$PGBENCH" ] || PGBENCH=$(command -v pgbench || echo pgbench)
 OUT=var/bench
@@ -129,6 +131,7 @@ wants b && section_b
 wants c && section_c
 wants d && section_d
 wants e && section_e
+wants s && section_s
 
 {
   echo "# lastroom bench results"
