@@ -48,6 +48,49 @@ check "wrk script: done() saw the 10 requests and their latency" grep -q \
   '^wrk done: 10 requests, p99 > 0: true$' <<<"$OUT"
 check "wrk script: no iteration failed in response()" test "$(grep -c 'script error' <<<"$OUT")" = 0
 
+# The rest of the API on one run: lr.shared, lr.open, custom metrics with thresholds,
+# lr.vu.state, json, env (from -e and the scenario), uuid, the scenario's exec and name.
+api=$(mktemp -d)
+printf 'hello\n' >"$api/data.txt"
+cat >"$api/api.lua" <<'LUA'
+local http = require "lastroom.http"
+local lr = require "lastroom"
+local metrics = require "lastroom.metrics"
+local words = lr.shared("words", function() return { "a", "b", "c" } end)
+local text = lr.open("data.txt")
+local hits = metrics.counter("api_hits")
+local lat = metrics.trend("api_latency", true)
+options = {
+  scenarios = { s = { executor = "per-vu-iterations", vus = 3, iterations = 4, exec = "run",
+                      env = { FROM_SCENARIO = "yes" } } },
+  thresholds = { api_hits = { "count==12" }, api_latency = { "max<60000" }, checks = { "rate==1" } },
+}
+function run()
+  local st = lr.vu.state
+  st.n = (st.n or 0) + 1
+  local r = http.get("/healthz", { tags = { name = "health" } })
+  hits:add(1)
+  lat:add(r.timings.duration)
+  lr.check(r, {
+    ["json"] = function(x) return x:json().ok == true end,
+    ["state is per VU"] = function() return st.n == lr.vu.iteration + 1 end,
+    ["shared"] = function() return #words == 3 and words[2] == "b" end,
+    ["open"] = function() return text == "hello\n" end,
+    ["json round trip"] = function() return lr.json.decode(lr.json.encode({ a = { 1, 2 } })).a[2] == 2 end,
+    ["env"] = function() return lr.env.FROM_SCENARIO == "yes" and lr.env.GIVEN == "1" end,
+    ["uuid"] = function() return #lr.uuid() == 36 end,
+    ["scenario"] = function() return lr.scenario.name == "s" end,
+  })
+end
+LUA
+run_script "$api/api.lua" --url "$SVC_URL" --quiet -e GIVEN=1
+rm -rf "$api"
+expect_eq "the API script passes (exit 0)" 0 "$RC"
+for c in json "state is per VU" shared open "json round trip" env uuid scenario; do
+  check "API: check '$c' passed in all 12 iterations" grep -q "✓ $c: 12 passed, 0 failed" <<<"$OUT"
+done
+check "API: the custom counter's threshold held (count==12)" grep -q "✓ 'count==12' count=12" <<<"$OUT"
+
 check "the racy reservation service starts" start_reservations racy
 run_script examples/reservations.lua --url "$SVC_URL" --quiet --summary-export "$export_file"
 expect_eq "racy service: the example fails with exit 99" 99 "$RC"
