@@ -14,7 +14,8 @@
 # Sources are found by wildcard, so adding a module is adding its .c file:
 #   src/common/*.c            what more than one program uses (dates, durations)
 #   src/server/*.c            lastroomd (src/server/main.c holds main)
-#   src/load/{,engine/,booking/}*.c  lastroom-load: the engine, the booking scenarios, main
+#   src/load/{,engine/,booking/,script/}*.c  lastroom-load: the engine, the booking
+#                             scenarios, Lua scripts, main
 #   src/proxy/*.c             lastroom-faultproxy, the fault-injecting TCP proxy
 #   tests/unit/test_srv_*.c   unit tests linked with server objects (all but main)
 #   tests/unit/test_load_*.c  unit tests linked with load objects (all but main)
@@ -27,7 +28,7 @@ include flags.mk
 
 CC      ?= cc
 SERVER_PKGS := libpq libmicrohttpd jansson libsodium
-LOAD_PKGS   := libpq jansson openssl zlib
+LOAD_PKGS   := libpq jansson openssl zlib lua5.4
 TEST_PKGS   := check
 ALL_PKGS    := $(SERVER_PKGS) $(LOAD_PKGS) $(TEST_PKGS)
 SERVER_LIBS := $(call pkgs_libs,$(SERVER_PKGS)) -lpthread -lm
@@ -66,7 +67,7 @@ endif
 
 COMMON_SRC := $(wildcard src/common/*.c)
 SERVER_SRC := $(wildcard src/server/*.c)
-LOAD_SRC   := $(wildcard src/load/*.c src/load/engine/*.c src/load/booking/*.c)
+LOAD_SRC   := $(wildcard src/load/*.c src/load/engine/*.c src/load/booking/*.c src/load/script/*.c)
 PROXY_SRC  := $(wildcard src/proxy/*.c)
 MIGRATIONS := $(sort $(wildcard db/migrations/*.sql))
 FUNCTIONS  := $(sort $(wildcard db/functions/*.sql))
@@ -117,6 +118,13 @@ $(BUILD)/gen/openapi.c: docs/openapi.yaml scripts/embed-openapi.sh
 	$(Q)scripts/embed-openapi.sh docs/openapi.yaml > $@.tmp && mv $@.tmp $@
 $(BUILD)/gen/openapi.o: $(BUILD)/gen/openapi.c
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+# The lastroom.lastroomd module of scripts is Lua, compiled into lastroom-load as a string.
+$(BUILD)/gen/lastroomd_lua.h: src/load/script/lastroomd.lua
+	@mkdir -p $(dir $@)
+	$(Q)sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+$(BUILD)/src/load/script/lsql.o: $(BUILD)/gen/lastroomd_lua.h
+$(BUILD)/src/load/script/lsql.o: CFLAGS += -I$(BUILD)/gen
 
 # link: the one recipe every program and test uses ($1: the libraries).
 define link

@@ -15,6 +15,8 @@
 #   f. lastroomd's peak memory under 1,000 connections of hostile bodies, /health/live meanwhile.
 #   t. over TLS through haproxy: lastroom-load versus wrk's https, CPU per request, and
 #      handshakes per second with and without session resumption (bench/section_tls.sh).
+#   s. scripts: CPU per request of a Lua script (bench/health-live.lua) against the
+#      built-in http scenario and wrk with a Lua script, and its memory per VU at 10,000.
 # It starts its own private PostgreSQL (var/pg-bench) and lastroomd processes on free
 # loopback ports, bounds every run in time, stops everything it started (by PID) at
 # exit, and prints the table (also written to var/bench-results.md). A row that cannot
@@ -26,7 +28,7 @@
 #   BENCH_CONC      concurrency of the booking ceiling runs (default 16)
 #   BENCH_CONNS     connections of the load generator runs (default 64)
 #   BENCH_THREADS   load generator threads (default 2)
-#   BENCH_ONLY      sections to run, e.g. "a b" (default "a b c d e f t")
+#   BENCH_ONLY      sections to run, e.g. "a b" (default "a b c d e f s t")
 #   BENCH_LASTROOM_VUS  VUs of the large last-room run (default 10000)
 #   BENCH_D_BUDGET  seconds the large last-room run may take (default 200); it is
 #                   skipped when the 1,000-VU run predicts more
@@ -44,7 +46,7 @@ SECS=${BENCH_SECS:-10}
 CONC=${BENCH_CONC:-16}
 CONNS=${BENCH_CONNS:-64}
 THREADS=${BENCH_THREADS:-2}
-ONLY=${BENCH_ONLY:-a b c d e f t}
+ONLY=${BENCH_ONLY:-a b c d e f s t}
 PGBENCH=${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}
 [ -x "$PGBENCH" ] || PGBENCH=$(command -v pgbench || echo pgbench)
 OUT=var/bench
@@ -120,6 +122,7 @@ wants c && section_c
 wants d && section_d
 wants e && section_e
 wants f && section_f
+wants s && section_s
 wants t && section_t
 
 # Regression check of section c: each race summary against the last bench run's, then

@@ -1,4 +1,4 @@
-# bench/sections.sh: the five sections of bench/run.sh (sourced after bench/lib.sh).
+# bench/sections.sh: the sections of bench/run.sh (sourced after bench/lib.sh).
 #
 # Each section_X adds its rows with `row` or `na` and never aborts the bench: a piece
 # that is missing (program, scenario, flag, server) turns its rows into "n/a (reason)".
@@ -495,4 +495,65 @@ section_f() {
   row f.mem "peak RSS of lastroomd, 1,000 connections of hostile bodies" "$((peak / 1024)) MiB" \
     "$(grep '^answered' <<<"$out")" "/health/live $live_ok answered, $live_failed not within 2 s" \
     "< 256 MiB, /health/live answered" "$(verdict test "$peak" -lt 262144 -a "$live_failed" = 0)"
+
+# s. scripted tests: a Lua script doing http.get on /health/live against the built-in
+#    http scenario and wrk running a Lua script, in CPU per request; memory per VU of
+#    the script at 10,000 VUs.
+
+# script_cpu NAME: CPU per request (CPU_US) and requests/s (RATE) of one generator.
+script_cpu() {
+  local name=$1 log=$OUT/s-$1.log json=$OUT/s-$1.json rf cpu
+  RATE=""; CPU_US=""
+  case $name in
+    wrk) command -v wrk >/dev/null || { BENCH_WHY="no wrk"; return 1; }
+         peak_rss_run "$log.rss" $((SECS + 20)) wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" \
+           -s bench/wrk-health-live.lua "$URL" >"$log" 2>&1
+         RATE=$(awk '/^Requests\/sec:/ {print $2}' "$log"); rf=$log.rss ;;
+    http|script)
+         local what=(http --path /health/live); [ "$name" = script ] && what=(bench/health-live.lua)
+         load_run "$json" "$log" $((SECS + 30)) "${what[@]}" --url "$URL" \
+           --vus "$CONNS" --threads "$THREADS" --duration "${SECS}s" --quiet --no-thresholds \
+           || { BENCH_WHY="lastroom-load exit $?, see $log"; return 1; }
+         RATE=$(jnum "$json" '.metrics.http_reqs.values.rate'); rf=$json.rss ;;
+  esac
+  cpu=$(cut -d' ' -f2 "$rf" 2>/dev/null)
+  [ -n "$RATE" ] && [ -n "$cpu" ] && [ "$cpu" != - ] || { BENCH_WHY="no rate or CPU in $log"; return 1; }
+  CPU_US=$(calc "$cpu * 1000000 / ($RATE * $SECS)")
+}
+
+section_s() {
+  say "s. scripts: GET /health/live, $CONNS connections, $THREADS threads, ${SECS}s each; memory at 10,000 VUs"
+  if ! start_server "$OUT/lastroomd-s.log" --max-connections 12000; then
+    na s1 "CPU/request, Lua script" "$BENCH_WHY" "<= 1.25x http, <= 1.25x wrk"
+    na s2 "peak RSS per VU, Lua script, 10,000 VUs" "$BENCH_WHY" "<= 16 KiB/VU"
+    return
+  fi
+  declare -A cpu rate why
+  local g r
+  for g in script http wrk; do
+    if script_cpu "$g"; then cpu[$g]=$CPU_US; rate[$g]=$RATE
+      note "$g: $(fmt_int "$RATE")/s, $CPU_US µs CPU/request"
+    else why[$g]=$BENCH_WHY; note "$g: n/a ($BENCH_WHY)"; fi
+  done
+  if [ -n "${cpu[script]:-}" ] && [ -n "${cpu[http]:-}" ]; then
+    r=$(calc "${cpu[script]} / ${cpu[http]}")
+    row s1.http "CPU/request, Lua script vs built-in http" "${cpu[script]} µs ($(fmt_int "${rate[script]}")/s)" \
+      "http ${cpu[http]} µs ($(fmt_int "${rate[http]}")/s)" "$r" "<= 1.25" "$(verdict le "$r" 1.25)"
+  else na s1.http "CPU/request, Lua script vs built-in http" "${why[script]:-${why[http]:-}}" "<= 1.25"; fi
+  if [ -n "${cpu[script]:-}" ] && [ -n "${cpu[wrk]:-}" ]; then
+    r=$(calc "${cpu[script]} / ${cpu[wrk]}")
+    row s1.wrk "CPU/request, Lua script vs wrk -s (Lua)" "${cpu[script]} µs" \
+      "wrk ${cpu[wrk]} µs ($(fmt_int "${rate[wrk]}")/s)" "$r" "<= 1.25" "$(verdict le "$r" 1.25)"
+  else na s1.wrk "CPU/request, Lua script vs wrk -s (Lua)" "${why[script]:-${why[wrk]:-}}" "<= 1.25"; fi
+  local json=$OUT/s-mem.json kib
+  if load_run "$json" "$OUT/s-mem.log" 90 bench/health-live.lua --url "$URL" --vus 10000 \
+       --threads "$THREADS" --duration 5s --quiet --no-thresholds \
+     && kib=$(cut -d' ' -f1 "$json.rss" 2>/dev/null) && [ -n "$kib" ] && [ "$kib" -gt 0 ]; then
+    r=$(calc "$kib / 10000")
+    row s2 "peak RSS, Lua script, 10,000 VUs" "$(calc "$kib / 1024") MiB" "" "$r KiB/VU" \
+      "<= 16 KiB/VU" "$(verdict le "$r" 16)"
+  else
+    na s2 "peak RSS, Lua script, 10,000 VUs" "see $OUT/s-mem.log" "<= 16 KiB/VU"
+  fi
+  stop_pid "$SERVER_PID"; URL=""; SERVER_PID=""
 }

@@ -7,6 +7,9 @@
 #
 # Tests: the booking scenarios `lastroom-load list` names (those taking --users), but
 # chaos, which load-tests/chaos.sh sets up (docs/load-testing.md).
+# The same tests as Lua scripts follow them in the menu: race-condition-test.lua,
+# last-room-test.lua, connection-pool-stress.lua, smoke-test.lua, stress-test.lua
+# (docs/scripting.md).
 # Environment:
 #   API_URL          the server (default http://127.0.0.1:8080; loopback only)
 #   DB_URL           PostgreSQL URL for verification; without it the tester verifies
@@ -30,7 +33,12 @@ scenarios() {
   "$LOAD_BIN" list | awk '/^[a-z]/ { name = $1; sub(/^[^ ]+ +/, ""); desc = $0; next }
     /^ +options:.*--users/ && name != "chaos" { print name "\t" desc }'
 }
-describe() { scenarios | awk -F'\t' -v t="$1" '$1 == t { print $2 }'; }
+describe() {
+  case $1 in
+    *.lua) echo "the script load-tests/$1 (docs/scripting.md)" ;;
+    *) scenarios | awk -F'\t' -v t="$1" '$1 == t { print $2 }' ;;
+  esac
+}
 
 # have_tester: lastroom-load is there.
 have_tester() {
@@ -64,7 +72,9 @@ run_one() {
   mkdir -p "$RESULTS_DIR"
   out="$RESULTS_DIR/$t-$(date +%Y%m%d-%H%M%S).json"
   printf '\n=== %s (%s profile) ===\n%s\n\n' "$t" "$PROFILE" "$(describe "$t")"
-  local args=(run "$t" --profile "$PROFILE" --url "$API_URL" --summary-export "$out")
+  local target=$t
+  case "$t" in *.lua) target=$ROOT/load-tests/$t ;; esac   # reads API_URL, DB_URL, ... itself
+  local args=(run "$target" --profile "$PROFILE" --url "$API_URL" --summary-export "$out")
   [ -n "${DB_URL:-}" ] && args+=(--db "$DB_URL")
   "$LOAD_BIN" "${args[@]}"; rc=$?
   echo "summary saved to $out (exit status $rc)"
@@ -122,6 +132,7 @@ main() {
   case "$choice" in -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; return 0 ;; esac
   have_tester || return 1
   mapfile -t TESTS < <(scenarios | cut -f1)
+  TESTS+=(race-condition-test.lua last-room-test.lua connection-pool-stress.lua smoke-test.lua stress-test.lua)
   if [ -z "$choice" ]; then
     choice=$(menu)
     [ "$choice" = quit ] && return 0

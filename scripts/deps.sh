@@ -12,6 +12,7 @@ PKGS=(
   libhttp-parser-dev                              # lastroom-load's HTTP response parser
   libssl-dev                                      # https:// targets in lastroom-load (OpenSSL)
   zlib1g-dev                                      # gzip/deflate answers and --out FILE.gz in lastroom-load
+  liblua5.4-dev                                   # lastroom-load's scripted tests (Lua 5.4)
   check                                           # C unit test framework
   curl jq python3 openssl                         # integration tests and scripts (raw sockets in python3, HMAC in openssl)
   shellcheck                                      # the scripts are checked by tests/integration/shellcheck.sh

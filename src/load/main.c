@@ -33,6 +33,7 @@
 #include "load/booking/setup.h"
 #include "load/engine/runner.h"
 #include "load/scenarios.h"
+#include "load/script/script.h"
 #include "load/engine/summary.h"
 #include "load/engine/threshold.h"
 
@@ -93,7 +94,7 @@ struct app {
 
 static void usage(FILE *out)
 {
-    fputs("usage: lastroom-load run SCENARIO [options]\n"
+    fputs("usage: lastroom-load run SCENARIO|FILE.lua [options]\n"
           "       lastroom-load list\n"
           "       lastroom-load openapi list FILE.json\n"
           "       lastroom-load openapi script FILE.json OPERATION...   (operationId or 'METHOD /path';\n"
@@ -169,6 +170,8 @@ static void usage(FILE *out)
           "        {{vu}} {{iter}} {{rand A B}} in --path and --body are filled per request\n"
           "  booking scenarios: --users N   N users logged in during setup, shared by the\n"
           "        VUs (default: last-room min(VUs,100), pool-stress 40, others one per VU)\n"
+          "  FILE.lua: --max-instructions N (without yielding, default 100000000)\n"
+          "        --memory-max MIB (per Lua state, default 64); -e KEY=VALUE sets lr.env\n"
           "\nADMIN_EMAIL and ADMIN_PASSWORD in the environment give setup its admin.\n"
           "exit status: 0 passed, 99 a threshold failed, 2 usage, 1 could not run\n", out);
 }
@@ -231,11 +234,12 @@ static int parse_valued(struct cli *c, const char *k, const char *v)
     int64_t n;
     if (!strcmp(k, "--url"))
         c->url = v;
-    else if (!strcmp(k, "-e") && !strncmp(v, "API_URL=", 8))
+    else if (!strcmp(k, "-e") && !strncmp(v, "API_URL=", 8)) {
         c->url = v + 8;
-    else if (!strcmp(k, "-e") && (!strncmp(v, "ADMIN_EMAIL=", 12)
-                                  || !strncmp(v, "ADMIN_PASSWORD=", 15))) {
-        char name[16];
+        setenv("API_URL", v + 8, 1);
+    }
+    else if (!strcmp(k, "-e") && strchr(v, '=') > v) {   /* scripts read any in lr.env */
+        char name[256];
         snprintf(name, sizeof name, "%.*s", (int)(strchr(v, '=') - v), v);
         setenv(name, strchr(v, '=') + 1, 1);
     }
@@ -412,8 +416,7 @@ static int add_thresholds(struct app *a)
         return bad("out of memory", NULL);
     if (a->cli.no_thresholds)
         return add_verdict_thresholds(a);
-    if (a->profile->thresholds
-        && thr_add_specs(a->thr, a->env.metrics, a->profile->thresholds, err, sizeof err) != 0)
+    if (thr_add_profile(a->thr, a->env.metrics, a->profile, err, sizeof err) != 0)
         return bad(err, NULL);
     for (int i = 0; i < a->cli.nthr; i++)
         if (thr_add_cli(a->thr, a->env.metrics, a->cli.thr[i], err, sizeof err) != 0)
@@ -548,7 +551,7 @@ static int run_and_report(struct app *a)
         fprintf(stderr, "lastroom-load: the %s scenario keeps no booking history: "
                 "--history-out %s not written\n", a->scn->name, a->cli.history_out);
     metrics_merge(a->env.metrics, a->env.shard);
-    int failed = thr_evaluate(a->thr, a->env.metrics, res.elapsed_s);
+    int failed = thr_evaluate(a->thr, a->env.metrics, res.elapsed_s) + a->env.violated;
     fputc('\n', stdout);
     summary_write(stdout, a->env.metrics, a->thr, res.elapsed_s);
     if (a->env.verdict[0])
@@ -634,6 +637,12 @@ static int app_prepare(struct app *a)
     if (check_outputs(&a->cli) != 0)
         return -1;
     a->scn = lr_scenario_find(a->cli.scenario);
+    if (!a->scn && script_is_path(a->cli.scenario)) {
+        if (!a->cli.url)
+            a->cli.url = getenv("API_URL");
+        if (!(a->scn = script_load(a->cli.scenario, a->cli.profile, err, sizeof err)))
+            return bad(err, NULL);
+    }
     if (!a->scn)
         return bad("unknown scenario (see lastroom-load list)", a->cli.scenario);
     if (check_scenario_options(a) != 0)

@@ -9,7 +9,7 @@ source "$(dirname "$0")/load_helpers.bash"
 
 TMP=$(mktemp -d)
 trap 'lib_cleanup; rm -rf "$TMP"' EXIT
-check "lastroomd (safe) starts" start_lastroomd safe
+check "lastroomd starts" start_lastroomd
 BACKEND=${URL##*:}
 FRONT=$(free_port)
 cat >"$TMP/haproxy.cfg" <<CFG

@@ -137,6 +137,8 @@ struct lr_scenario_env {
     struct json_t *export_extra;   /* verify may set a JSON object (jansson, a new
                                       reference) whose fields main adds to the
                                       summary export's "lastroom" object; main frees it */
+    bool violated;                 /* verify found an overbooking or a violation: the run
+                                      fails (exit 99) whatever the thresholds say */
 };
 
 /* xorshift64* on vu->rng: a uniform integer in [0, n). */
@@ -178,6 +180,7 @@ struct lr_profile {
     const char *const *nemesis;    /* default fault schedule, KIND@START[:DURATION]
                                       (nemesis.h), NULL-ended; NULL: none. Kinds the
                                       environment cannot inject are left out */
+    const double *threshold_delays;/* delayAbortEval (s) of each threshold, or NULL: 0 */
 };
 
 /* setup's answer to a bad value of one of its options (err says which): a usage

@@ -269,6 +269,17 @@ int thr_add_cli(struct thr_set *t, struct metrics *m, const char *spec, char *er
     return thr_add(t, m, series, expr, abort_on_fail, delay, err, errlen);
 }
 
+int thr_add_profile(struct thr_set *t, struct metrics *m, const struct lr_profile *p,
+                    char *err, size_t errlen)
+{
+    const struct lr_threshold_spec *s = p->thresholds;
+    for (int i = 0; s && s[i].series; i++)
+        if (thr_add(t, m, s[i].series, s[i].expr, s[i].abort_on_fail,
+                    p->threshold_delays ? p->threshold_delays[i] : 0, err, errlen) < 0)
+            return -1;
+    return 0;
+}
+
 int thr_count(const struct thr_set *t)
 {
     return t->n;

@@ -74,6 +74,11 @@ int thr_add_specs(struct thr_set *t, struct metrics *m, const struct lr_threshol
 int thr_add_cli(struct thr_set *t, struct metrics *m, const char *spec, char *err,
                 size_t errlen);
 
+/* thr_add_profile: the profile's thresholds, each with its delayAbortEval. Returns 0,
+ * or -1 at the first bad one (those before it stay added). */
+int thr_add_profile(struct thr_set *t, struct metrics *m, const struct lr_profile *p,
+                    char *err, size_t errlen);
+
 int thr_count(const struct thr_set *t);
 /* thr_get: the i-th threshold in the order added, or NULL when out of range. */
 const struct thr_threshold *thr_get(const struct thr_set *t, int i);

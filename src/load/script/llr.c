@@ -1,0 +1,334 @@
+/*
+ * llr.c: the `lastroom` module (see llr.h). Per VU values (lr.vu.id, .iteration,
+ * .state) are read from the VU being resumed, since every VU of a thread shares the
+ * thread's state; the checks' pass and fail counts are kept per state in a registry
+ * table and summed after the run.
+ */
+#include "load/script/llr.h"
+
+#include <errno.h>
+#include <lauxlib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "load/engine/metrics.h"
+#include "load/script/ljson.h"
+#include "load/script/script.h"
+#include "load/script/script_int.h"
+
+#define LLR_OPEN_MAX (16u << 20)
+static const char CHECKS_KEY[] = "lastroom.checks";
+static const char SHARED_KEY[] = "lastroom.shared";
+
+extern char **environ;
+
+static struct metrics_shard *llr_shard(struct script_state *st)
+{
+    return st->cur ? st->cur->vu->shard : st->s->env ? st->s->env->shard : NULL;
+}
+
+/* Count one check result in the state's table {name = {pass, fail}} and the metrics. */
+static void check_count(lua_State *L, struct script_state *st, const char *name, bool ok)
+{
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, CHECKS_KEY);
+    if (lua_getfield(L, -1, name) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_createtable(L, 2, 0);
+        lua_pushinteger(L, 0);
+        lua_rawseti(L, -2, 1);
+        lua_pushinteger(L, 0);
+        lua_rawseti(L, -2, 2);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, -3, name);
+    }
+    lua_rawgeti(L, -1, ok ? 1 : 2);
+    lua_Integer n = lua_tointeger(L, -1) + 1;
+    lua_pop(L, 1);
+    lua_pushinteger(L, n);
+    lua_rawseti(L, -2, ok ? 1 : 2);
+    lua_pop(L, 2);
+    struct metrics_shard *sh = llr_shard(st);
+    if (!sh || !st->s->env)
+        return;
+    char series[METRICS_NAME_MAX + METRICS_TAG_MAX + 16];
+    snprintf(series, sizeof series, "checks{check:%s}", name);
+    int id = metrics_find(st->s->env->metrics, series);
+    metrics_add(sh, id >= 0 ? id : M_CHECKS, ok);
+}
+
+static int l_check(lua_State *L)
+{
+    struct script_state *st = script_state_of(L);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    bool all = true;
+    lua_pushnil(L);
+    while (lua_next(L, 2) != 0) {
+        const char *name = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+        if (!name || !lua_isfunction(L, -1))
+            return luaL_error(L, "lr.check: want { [\"name\"] = function(v) ... end }");
+        lua_pushvalue(L, 1);
+        lua_call(L, 1, 1);
+        bool ok = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+        check_count(L, st, name, ok);
+        all = all && ok;
+    }
+    lua_pushboolean(L, all);
+    return 1;
+}
+
+static int l_sleep(lua_State *L)
+{
+    struct script_state *st = script_state_of(L);
+    double s = luaL_checknumber(L, 1);
+    if (!(s >= 0) || s > 86400)
+        return luaL_error(L, "lr.sleep: seconds must be in [0, 86400]");
+    if (st->cur) {
+        st->req->sleep_ms = s * 1e3;
+        return script_yield(L, LR_STEP_SLEEP, NULL);
+    }
+    if (st->in_init)
+        return luaL_error(L, "lr.sleep is not allowed in the init context");
+    struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+    return 0;
+}
+
+static int l_barrier(lua_State *L)
+{
+    struct script_state *st = script_state_of(L);
+    if (!st->cur)
+        return luaL_error(L, "lr.barrier is allowed only in VU code");
+    if (st->s->arrival)
+        return luaL_error(L, "lr.barrier under an arrival-rate executor: its VUs do not "
+                             "start together, use an iterations or VUs executor");
+    st->cur->barrier_armed = true;
+    return 0;
+}
+
+static int l_open(lua_State *L)
+{
+    struct script_state *st = script_state_of(L);
+    const char *p = luaL_checkstring(L, 1);
+    char path[2048];
+    if (!st->in_init)
+        return luaL_error(L, "lr.open is allowed only in the init context");
+    snprintf(path, sizeof path, "%s%s%s", p[0] == '/' ? "" : st->s->dir,
+             p[0] == '/' ? "" : "/", p);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return luaL_error(L, "lr.open: %s: %s", path, strerror(errno));
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    size_t total = 0, n;
+    char chunk[4096];
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && total <= LLR_OPEN_MAX) {
+        luaL_addlstring(&b, chunk, n);
+        total += n;
+    }
+    fclose(f);
+    if (total > LLR_OPEN_MAX)
+        return luaL_error(L, "lr.open: %s is larger than %u bytes", path, LLR_OPEN_MAX);
+    luaL_pushresult(&b);
+    return 1;
+}
+
+/* lr.shared(name, fn): built by the main state's init context, then copied (as JSON)
+ * into every thread's state once, read-only. */
+static int l_shared(lua_State *L)
+{
+    struct script_state *st = script_state_of(L);
+    const char *name = luaL_checkstring(L, 1);
+    char err[160];
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, SHARED_KEY);
+    if (lua_getfield(L, -1, name) != LUA_TNIL)
+        return 1;
+    lua_pop(L, 1);
+    json_t *all = st->s->shared_obj, *j = all ? json_object_get(all, name) : NULL;
+    if (!j && st->thread >= 0)
+        return luaL_error(L, "lr.shared('%s') was not built by the init context", name);
+    if (!j) {
+        lua_pushvalue(L, 2);
+        lua_call(L, 0, 1);
+        j = ljson_from_lua(L, -1, err, sizeof err);
+        lua_pop(L, 1);
+        if (!j)
+            return luaL_error(L, "lr.shared('%s'): %s", name, err);
+        if (!all && !(all = st->s->shared_obj = json_object())) {
+            json_decref(j);
+            return luaL_error(L, "out of memory");
+        }
+        json_object_set_new(all, name, j);
+    }
+    ljson_push(L, j);
+    ljson_push_readonly(L, -1);
+    lua_remove(L, -2);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, name);
+    return 1;
+}
+
+static int l_uuid(lua_State *L)
+{
+    unsigned char b[16];
+    char out[37];
+    if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b)
+        return luaL_error(L, "lr.uuid: no randomness");
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+    snprintf(out, sizeof out, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+             "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+             b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+    lua_pushstring(L, out);
+    return 1;
+}
+
+/* lr.vu: id (1-based, unique in the run), iteration (0-based), state. */
+static int vu_index(lua_State *L)
+{
+    struct script_state *st = script_state_of(L);
+    const char *k = luaL_checkstring(L, 2);
+    struct script_vu *v = st->cur;
+    if (!strcmp(k, "id"))
+        lua_pushinteger(L, v ? v->vu->id + 1 : 0);
+    else if (!strcmp(k, "iteration"))
+        lua_pushinteger(L, v ? (lua_Integer)v->vu->iteration - 1 : 0);
+    else if (!strcmp(k, "state") && v)
+        lua_rawgeti(L, LUA_REGISTRYINDEX, v->state_ref);
+    else if (!strcmp(k, "state"))
+        return luaL_error(L, "lr.vu.state exists only in VU code");
+    else
+        lua_pushnil(L);
+    return 1;
+}
+
+static void push_vu(lua_State *L)
+{
+    lua_newtable(L);
+    lua_createtable(L, 0, 2);
+    lua_pushcfunction(L, vu_index);
+    lua_setfield(L, -2, "__index");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
+}
+
+/* lr.env: the environment (where -e pairs were put), then the scenario's env. */
+static void push_env(lua_State *L, struct script *s)
+{
+    lua_newtable(L);
+    for (char **e = environ; e && *e; e++) {
+        const char *eq = strchr(*e, '=');
+        if (!eq)
+            continue;
+        lua_pushlstring(L, *e, (size_t)(eq - *e));
+        lua_pushstring(L, eq + 1);
+        lua_rawset(L, -3);
+    }
+    for (int i = 0; i + 1 < s->nenv; i += 2) {
+        lua_pushstring(L, s->env_kv[i + 1]);
+        lua_setfield(L, -2, s->env_kv[i]);
+    }
+}
+
+static const char GROUP_LUA[] =
+    "local name, fn = ...\n"
+    "if type(name) ~= 'string' or type(fn) ~= 'function' then\n"
+    "  error('lr.group(name, fn): want a name and a function', 2)\n"
+    "end\n"
+    "return fn()\n";
+
+int llr_open(lua_State *L)
+{
+    static const luaL_Reg fns[] = {
+        { "check", l_check }, { "sleep", l_sleep }, { "barrier", l_barrier },
+        { "open", l_open }, { "shared", l_shared }, { "uuid", l_uuid }, { NULL, NULL },
+    };
+    struct script_state *st = script_state_of(L);
+    luaL_newlib(L, fns);
+    if (luaL_loadbuffer(L, GROUP_LUA, sizeof GROUP_LUA - 1, "=lr.group") != LUA_OK)
+        return lua_error(L);
+    lua_setfield(L, -2, "group");
+    push_vu(L);
+    lua_setfield(L, -2, "vu");
+    lua_createtable(L, 0, 1);
+    lua_pushstring(L, st->s->scenario_name);
+    lua_setfield(L, -2, "name");
+    lua_setfield(L, -2, "scenario");
+    push_env(L, st->s);
+    lua_setfield(L, -2, "env");
+    ljson_open(L);
+    lua_setfield(L, -2, "json");
+    return 1;
+}
+
+void llr_patch(lua_State *L, const struct script *s)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+    if (lua_getfield(L, -1, "lastroom") == LUA_TTABLE) {
+        lua_getfield(L, -1, "scenario");
+        lua_pushstring(L, s->scenario_name);
+        lua_setfield(L, -2, "name");
+        lua_pop(L, 1);
+        lua_getfield(L, -1, "env");
+        for (int i = 0; i + 1 < s->nenv; i += 2) {
+            lua_pushstring(L, s->env_kv[i + 1]);
+            lua_setfield(L, -2, s->env_kv[i]);
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 2);
+}
+
+#define LLR_CHECKS_MAX 64
+
+struct check_sum { char name[96]; long long pass, fail; };
+
+static void sum_state(lua_State *L, struct check_sum *c, int *n)
+{
+    if (lua_getfield(L, LUA_REGISTRYINDEX, CHECKS_KEY) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        return;
+    }
+    lua_pushnil(L);
+    while (lua_next(L, -2) != 0) {
+        const char *name = lua_tostring(L, -2);
+        int i = 0;
+        while (i < *n && strcmp(c[i].name, name))
+            i++;
+        if (i == *n && *n < LLR_CHECKS_MAX)
+            snprintf(c[(*n)++].name, sizeof c->name, "%s", name);
+        if (i < *n) {
+            lua_rawgeti(L, -1, 1);
+            lua_rawgeti(L, -2, 2);
+            c[i].pass += lua_tointeger(L, -2);
+            c[i].fail += lua_tointeger(L, -1);
+            lua_pop(L, 2);
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+}
+
+void llr_checks_report(struct script_state *const *states, int n, char *buf, size_t len)
+{
+    static struct check_sum c[LLR_CHECKS_MAX];
+    int nc = 0;
+    size_t off = strlen(buf);
+    memset(c, 0, sizeof c);
+    for (int i = 0; i < n; i++)
+        if (states[i])
+            sum_state(states[i]->L, c, &nc);
+    for (int i = 0; i < nc; i++) {
+        int w = snprintf(buf + off, off < len ? len - off : 0, "  %s %s: %lld passed, "
+                         "%lld failed\n", c[i].fail ? "✗" : "✓", c[i].name, c[i].pass,
+                         c[i].fail);
+        if (w > 0)
+            off += (size_t)w;
+    }
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# script_lastroomd.sh: the shipped scripts (load-tests/*.lua) against lastroomd. Each
+# passes against the safe booking path with its verdict and thresholds, and the two
+# race scripts exit 99 against the deliberately racy path, the overbooking found by the
+# scripts' reconciliation and by lastroomd's own checks (lastroom.lastroomd).
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/load_helpers.bash"
+source "$(dirname "$0")/script_helpers.bash"
+cd "$ROOT" || exit 1
+
+script_env() {
+  printf '%s\n' -e "API_URL=$URL" -e "DB_URL=${LOAD_DB:-$LASTROOM_TEST_DB}" -e "ADMIN_EMAIL=$LOAD_ADMIN_EMAIL" \
+    -e "ADMIN_PASSWORD=$LOAD_ADMIN_PASSWORD" -e PROFILE=quick --quiet
+}
+
+check "lastroomd starts" start_lastroomd
+mapfile -t E < <(script_env)
+
+run_script load-tests/last-room-test.lua "${E[@]}" -e VUS=20
+expect_eq "last-room-test.lua passes (exit 0)" 0 "$RC"
+expect_eq "last-room-test.lua: exactly one winner" 1 "$(verdict_field 'Successful Bookings')"
+expect_eq "last-room-test.lua: every other guest cleanly refused" 19 "$(verdict_field 'Failed Bookings')"
+expect_eq "last-room-test.lua: no overbooking" 0 "$(verdict_field 'Overbookings Detected')"
+check "last-room-test.lua: every check passed" grep -q '✓ booked, or refused as sold out: 20 passed, 0 failed' <<<"$OUT"
+check "last-room-test.lua: holds are timed under their own name" grep -qE \
+  "✓ 'p\(95\)<2000' p\(95\)=[0-9.]+m?s\$" <<<"$OUT"
+
+run_script load-tests/race-condition-test.lua "${E[@]}" --vus 1 --stage 1s:10,2s:10
+expect_eq "race-condition-test.lua passes (exit 0)" 0 "$RC"
+expect_eq "race-condition-test.lua: no inventory violation" 0 "$(verdict_field 'Inventory Violations')"
+check "race-condition-test.lua: rooms were booked" test "$(verdict_field 'Successful Bookings')" -gt 0
+
+run_script load-tests/smoke-test.lua "${E[@]}" --duration 2s
+expect_eq "smoke-test.lua passes (exit 0)" 0 "$RC"
+check "smoke-test.lua: bookings read back Confirmed" grep -qE '✓ booking reads back Confirmed: [1-9][0-9]* passed, 0 failed' <<<"$OUT"
+
+run_script load-tests/stress-test.lua "${E[@]}" -e VUS=10 --duration 2s
+expect_eq "stress-test.lua passes (exit 0)" 0 "$RC"
+
+run_script load-tests/connection-pool-stress.lua "${E[@]}" --rate 50 --duration 2s --vus 10 --max-vus 40
+expect_eq "connection-pool-stress.lua passes (exit 0)" 0 "$RC"
+expect_eq "connection-pool-stress.lua: no overbooking" 0 "$(verdict_field 'Overbookings Detected')"
+
+check "lastroomd (racy booking path) starts" start_lastroomd_racy
+mapfile -t E < <(script_env)
+run_script load-tests/last-room-test.lua "${E[@]}" -e VUS=20
+expect_eq "last-room-test.lua against the racy path exits 99" 99 "$RC"
+check "last-room-test.lua: the overbooking is reported" test "$(verdict_field 'Overbookings Detected')" -gt 0
+check "last-room-test.lua: the night is named: more rooms confirmed and held than exist" grep -qE \
+  '^  night [0-9]+/[0-9-]+: 1 confirmed \+ [1-9][0-9]* held > allotment 1$' <<<"$OUT"
+check "last-room-test.lua: lastroomd's counters are found wrong too" grep -qE \
+  'tentative_count|booked_count [0-9]+ but' <<<"$OUT"
+
+run_script load-tests/race-condition-test.lua "${E[@]}" --vus 1 --stage 1s:10,2s:10
+expect_eq "race-condition-test.lua against the racy path exits 99" 99 "$RC"
+check "race-condition-test.lua: the verdict line says failed" grep -q \
+  '^❌ OVERBOOKING DETECTED - System failed race condition test!$' <<<"$OUT"
+finish
