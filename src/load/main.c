@@ -31,6 +31,7 @@
 #include "load/resultcmd.h"
 #include "load/booking/nemesis.h"
 #include "load/engine/runner.h"
+#include "load/engine/segment.h"
 #include "load/scenarios.h"
 #include "load/engine/summary.h"
 #include "load/engine/threshold.h"
@@ -46,6 +47,7 @@ struct cli {
     const char *report, *junit;          /* --report FILE.html, --junit FILE */
     const char *metrics_listen;          /* --metrics-listen ADDR */
     const char *history_out;             /* --history-out FILE */
+    const char *segment, *sequence;      /* --execution-segment(-sequence) */
     int vus, threads, max_vus;           /* 0: not given */
     double rate;                         /* --rate: constant-arrival-rate, 0: not given */
     int64_t iterations;                  /* 0: not given */
@@ -82,6 +84,7 @@ struct app {
     char script[4096];
     struct timeline *timeline;           /* per-second figures for the exports */
     struct prom *prom;                   /* --metrics-listen, or NULL */
+    struct seg_plan *seg;                /* --execution-segment, or NULL */
 };
 
 static void usage(FILE *out)
@@ -118,6 +121,9 @@ static void usage(FILE *out)
           "                               FILE.gz is gzipped. One --out per run\n"
           "  --threads N                  event-loop threads (default: one per core)\n"
           "  --timeout D                  request timeout (default 60s)\n"
+          "  --execution-segment A:B      run only this part of the test (k6's meaning: its\n"
+          "                               share of VUs, iterations, arrivals), e.g. 1/3:2/3\n"
+          "  --execution-segment-sequence 0,1/3,2/3,1   the parts the test is cut into\n"
           "  --seed N  --quiet  --help\n"
           "faults (the chaos scenario schedules its own; these replace them):\n"
           "  --nemesis KIND@START[:DURATION]   e.g. kill-backends@3s, blackhole@10s:2s;\n"
@@ -178,7 +184,7 @@ static const char *const main_options[] = {
     "--iterations", "--seed", "--duration", "--timeout", "--stage", "--summary-export",
     "--out", "--threshold", "--nemesis", "--pgdir", "--proxy-control", "--server-pidfile",
     "--server-restart-cmd", "--nemesis-script", "--report", "--junit", "--metrics-listen",
-    "--history-out", NULL,
+    "--history-out", "--execution-segment", "--execution-segment-sequence", NULL,
 };
 
 static bool is_main_option(const char *k)
@@ -236,6 +242,10 @@ static int parse_valued(struct cli *c, const char *k, const char *v)
         c->metrics_listen = v;
     else if (!strcmp(k, "--history-out"))
         c->history_out = v;
+    else if (!strcmp(k, "--execution-segment"))
+        c->segment = v;
+    else if (!strcmp(k, "--execution-segment-sequence"))
+        c->sequence = v;
     else if (!strcmp(k, "--out") && !c->out_json && !strncmp(v, "json=", 5) && v[5])
         c->out_json = v + 5;
     else if (!strcmp(k, "--out") && !c->out_json && !strncmp(v, "csv=", 4) && v[4]) {
@@ -291,6 +301,29 @@ static int parse_args(struct cli *c, int argc, char **argv)
     return c->scenario ? 0 : bad("no scenario given (see lastroom-load list)", NULL);
 }
 
+/* --execution-segment(-sequence): this part's plan, and the executor scaled to its
+ * share. Returns 0, or -1 (reported). */
+static int build_segment(struct app *a)
+{
+    static struct seg_frac pts[SEG_SEQ_MAX];
+    struct segment s = { { 0, 1 }, { 1, 1 } };
+    char err[256];
+    int n = 0;
+    if (a->cli.segment && seg_parse(a->cli.segment, &s, err, sizeof err) != 0)
+        return bad(err, NULL);
+    if (a->cli.sequence
+        && seg_parse_sequence(a->cli.sequence, pts, SEG_SEQ_MAX, &n, err, sizeof err) != 0)
+        return bad(err, NULL);
+    a->seg = seg_plan_new(&s, a->cli.sequence ? pts : NULL, n, err, sizeof err);
+    if (!a->seg || seg_apply(a->seg, &a->exec, err, sizeof err) != 0
+        || exec_check(&a->exec, err, sizeof err) != 0) {
+        seg_plan_free(a->seg);
+        a->seg = NULL;
+        return bad(err, NULL);
+    }
+    return 0;
+}
+
 /* The executor: the profile's, then k6's shortcuts over it. */
 static int build_exec(struct app *a)
 {
@@ -324,7 +357,7 @@ static int build_exec(struct app *a)
     }
     if (exec_check(e, err, sizeof err) != 0)
         return bad(err, NULL);
-    return 0;
+    return c->segment || c->sequence ? build_segment(a) : 0;
 }
 
 /* The verdict's thresholds: --no-thresholds does not drop them. */
@@ -468,6 +501,7 @@ static int run_and_report(struct app *a)
     struct runner_result res;
     struct runner_config rc = {
         .scenario = a->scn, .env = &a->env, .exec = a->exec, .target = &a->target,
+        .segment = a->seg,
         .threads = a->cli.threads, .timeout_s = a->cli.timeout_s, .ndjson = a->nd,
         .timeline = a->timeline,
         .tick = on_tick, .tick_arg = a,
@@ -604,6 +638,7 @@ static void env_init(struct app *a)
     e->profile = a->profile->name;
     e->seed = a->cli.seed ? a->cli.seed : 1;
     e->vus_max = exec_vus_max(&a->exec);
+    e->segment = a->seg;
     e->iterations_hint = a->exec.type == LR_EXEC_SHARED_ITERATIONS ? a->exec.iterations
                          : a->exec.type == LR_EXEC_PER_VU_ITERATIONS
                              ? a->exec.iterations * a->exec.vus : -1;
@@ -692,6 +727,7 @@ static int cmd_run(int argc, char **argv)
     metrics_free(a.env.metrics);
     timeline_free(a.timeline);
     prom_stop(a.prom);
+    seg_plan_free(a.seg);
     return status;
 }
 

@@ -24,6 +24,7 @@ int64_t history_clock_ms(const struct history_vu *v)
 }
 
 #include "common/date.h"
+#include "load/engine/segment.h"
 
 uint32_t history_per_vu(int nvus, int64_t iterations)
 {
@@ -153,7 +154,8 @@ int history_write(const struct history *h, FILE *out)
             date_format(r->check_in, day);
             fprintf(out, "{\"vu\":%d,\"hold_id\":%lld,\"booking_id\":%lld,\"room_type_id\":%lld,"
                     "\"check_in\":\"%s\",\"nights\":%d,\"quantity\":%d,\"outcome\":\"%s\","
-                    "\"cancel\":\"%s\",\"confirm_sent\":%s}\n", v, (long long)r->hold_id,
+                    "\"cancel\":\"%s\",\"confirm_sent\":%s}\n",
+                    h->seg ? (int)seg_index(h->seg, v) : v, (long long)r->hold_id,
                     (long long)r->booking_id, (long long)r->room_type_id, day, r->nights,
                     r->quantity, r->outcome < 5 ? outcomes[r->outcome] : "?",
                     r->cancel < 3 ? cancels[r->cancel] : "?", r->confirm_sent ? "true" : "false");

@@ -73,6 +73,8 @@ struct history {
     struct history_vu *vus;
     int nvus;
     struct history_rec *block;   /* every VU's records, one after the other */
+    const struct seg_plan *seg;  /* set: VU v is written as its number in the whole
+                                    test (segment.h); NULL: as v */
 };
 
 #define HISTORY_PER_VU_MAX 8192u    /* records one VU can have */

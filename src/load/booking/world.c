@@ -150,6 +150,7 @@ static int make_vus(struct world *w, const struct lr_scenario_env *env, char *er
     w->history = history_new(w->nvus, history_per_vu(w->nvus, env->iterations_hint));
     if (!w->vus || !w->history)
         return snprintf(err, errlen, "out of memory for %d VUs", w->nvus), -1;
+    w->history->seg = env->segment;
     for (int i = 0; i < w->nvus; i++) {
         struct world_vu *v = &w->vus[i];
         v->w = w;
@@ -246,9 +247,9 @@ int world_setup(struct lr_scenario_env *env, const struct world_params *p,
 int world_vu_init(struct lr_scenario_env *env, struct lr_vu *vu)
 {
     struct world *w = env->data;
-    if (!w || vu->id < 0 || vu->id >= w->nvus)
+    if (!w || vu->num < 0 || vu->num >= w->nvus)
         return -1;
-    vu->data = &w->vus[vu->id];
+    vu->data = &w->vus[vu->num];
     return 0;
 }
 

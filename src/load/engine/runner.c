@@ -260,7 +260,7 @@ static void arrival_pools(struct run *r)
         struct worker *w = &r->w[i];
         int pre = c->pre_allocated_vus / r->nw + (i < c->pre_allocated_vus % r->nw);
         exec_pool_init(&w->pool, w->pool_stack, (uint32_t)(pre > 0 ? pre : 1), (uint32_t)w->n);
-        w->cursor = (struct exec_cursor){ (uint64_t)i, (uint32_t)r->nw };
+        w->cursor = (struct exec_cursor){ (uint64_t)i, (uint32_t)r->nw, r->cfg->segment };
     }
 }
 

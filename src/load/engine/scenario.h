@@ -94,7 +94,10 @@ struct lr_scenario_env;
 
 /* One virtual user. The engine owns it; the scenario owns data. */
 struct lr_vu {
-    int id;                        /* 0..vus_max-1, unique in the run */
+    int id;                        /* unique in the whole test: num, or with an
+                                      execution segment the VU's number among all
+                                      parts' (k6's idInTest, segment.h) */
+    int num;                       /* 0..vus_max-1, this process's numbering */
     int thread;                    /* the event-loop thread it lives on */
     uint64_t iteration;            /* iterations this VU started (k6: __ITER) */
     struct metrics_shard *shard;   /* this thread's metrics */
@@ -104,6 +107,8 @@ struct lr_vu {
 };
 
 /* The run as a scenario sees it. */
+struct seg_plan;
+
 struct lr_scenario_env {
     const char *base_url;          /* "http://127.0.0.1:8080" */
     const char *db_url;            /* --db, or NULL: verify through /api/admin/integrity */
@@ -112,6 +117,8 @@ struct lr_scenario_env {
     const char *profile;           /* "quick", "full" or "mixed" */
     uint64_t seed;
     int vus_max;                   /* VUs the engine will create */
+    const struct seg_plan *segment;/* this part's execution segment (segment.h), for
+                                      the VUs' numbers in the whole test; NULL: whole */
     int64_t iterations_hint;       /* iterations expected (bounds histories), or -1 */
     bool quiet;
     struct metrics *metrics;       /* define custom series during setup */
