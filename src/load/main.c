@@ -28,6 +28,7 @@
 #include "load/engine/prom.h"
 #include "load/engine/report.h"
 #include "load/engine/result.h"
+#include "load/mergecmd.h"
 #include "load/resultcmd.h"
 #include "load/booking/nemesis.h"
 #include "load/engine/runner.h"
@@ -95,7 +96,9 @@ static void usage(FILE *out)
           "       lastroom-load openapi script FILE.json OPERATION...   (operationId or 'METHOD /path';\n"
           "                                    the Lua script goes to standard output)\n\n"
           "       lastroom-load report SUMMARY.json -o FILE.html\n"
-          "       lastroom-load compare BASE.json NEW.json [--tolerance 10%]\n\n"
+          "       lastroom-load compare BASE.json NEW.json [--tolerance 10%]\n"
+          "       lastroom-load merge [--db URL] [--history FILE]... PART.json...   the parts\n"
+          "                                    of a segmented test as one run, one verdict\n\n"
           "  --url URL | -e API_URL=URL   the API (default http://127.0.0.1:8080)\n"
           "  -e ADMIN_EMAIL=.. -e ADMIN_PASSWORD=..   the admin, as in the environment\n"
           "  --db URL                     PostgreSQL, for verification\n"
@@ -446,6 +449,20 @@ static int open_outputs(struct app *a)
     return a->nd ? 0 : bad("cannot write --out file", a->cli.out_json);
 }
 
+/* The run's seed and, for a part, its segment and sequence (merge checks them). */
+static void segment_json(const struct app *a, json_t *lr)
+{
+    char text[128];
+    snprintf(text, sizeof text, "%llu", (unsigned long long)a->env.seed);
+    json_object_set_new(lr, "seed", json_string(text));
+    if (!a->seg)
+        return;
+    seg_format(&a->seg->seg, text, sizeof text);
+    json_object_set_new(lr, "segment", json_string(text));
+    if (a->cli.sequence)
+        json_object_set_new(lr, "sequence", json_string(a->cli.sequence));
+}
+
 /* The summary export, the report and the JUnit file from the summary doc. Returns 0,
  * or -1 (reported) when one could not be written. */
 static int write_results(const struct cli *c, json_t *doc)
@@ -485,6 +502,8 @@ static int close_outputs(struct app *a, double elapsed)
             json_object_update(lr, a->env.export_extra);
         if (lr && a->nemesis)
             json_object_set_new(lr, "nemesis", nemesis_json(a->nemesis));
+        if (lr)
+            segment_json(a, lr);
         json_t *doc = export_summary_json(a->env.metrics, a->thr, a->timeline, elapsed, lr);
         if (write_results(&a->cli, doc) != 0)
             rc = -1;
@@ -539,6 +558,8 @@ static int run_and_report(struct app *a)
     fflush(stdout);
     if (close_outputs(a, res.elapsed_s) != 0 && status == 0)
         status = EXIT_CANNOT;
+    if (a->seg)         /* a part: the verdict is merge's, the status says it ran */
+        return status;
     return failed > 0 ? EXIT_THRESHOLD : status;
 }
 
@@ -792,6 +813,8 @@ int main(int argc, char **argv)
         return cmd_openapi(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "report"))
         return resultcmd_report(argc - 2, argv + 2);
+    if (argc >= 2 && !strcmp(argv[1], "merge"))
+        return mergecmd_run(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "compare"))
         return resultcmd_compare(argc - 2, argv + 2);
     if (argc >= 3 && !strcmp(argv[1], "run"))

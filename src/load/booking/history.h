@@ -124,6 +124,14 @@ size_t history_count(const struct history *h, enum history_outcome outcome);
  * Returns 0, or -1 when writing failed. */
 int history_write(const struct history *h, FILE *out);
 
+/* history_read: append the records of a file history_write wrote to *h (a history of
+ * one VU that history_read makes on the first call: start with *h NULL). Returns 0, or
+ * -1 with a message in err naming the file and the line (no such file, a bad line,
+ * more than HISTORY_READ_MAX records, no closing {"dropped"} line: truncated). */
+#define HISTORY_READ_MAX (16u << 20)
+#define HISTORY_LINE_MAX 1024
+int history_read(const char *path, struct history **h, char *err, size_t errlen);
+
 /* history_collect: a new array (free() it) of every record, VU by VU; *n is set to its
  * length. Returns NULL with *n == 0 when there is none or on no memory. */
 struct history_rec *history_collect(const struct history *h, size_t *n);
