@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "load/engine/duration.h"
@@ -49,6 +50,9 @@ struct cli {
     const char *metrics_listen;          /* --metrics-listen ADDR */
     const char *history_out;             /* --history-out FILE */
     const char *segment, *sequence;      /* --execution-segment(-sequence) */
+    const char *setup_out, *setup_data;  /* --setup-out FILE, --setup-data FILE */
+    bool setup_only;                     /* the setup command */
+    int64_t start_at_ns;                 /* --start-at, CLOCK_REALTIME ns; 0: none */
     int vus, threads, max_vus;           /* 0: not given */
     double rate;                         /* --rate: constant-arrival-rate, 0: not given */
     int64_t iterations;                  /* 0: not given */
@@ -91,6 +95,8 @@ struct app {
 static void usage(FILE *out)
 {
     fputs("usage: lastroom-load run SCENARIO [options]\n"
+          "       lastroom-load setup SCENARIO [options] --setup-out FILE   setup only, once\n"
+          "                                    for all parts of a segmented test\n"
           "       lastroom-load list\n"
           "       lastroom-load openapi list FILE.json\n"
           "       lastroom-load openapi script FILE.json OPERATION...   (operationId or 'METHOD /path';\n"
@@ -127,6 +133,11 @@ static void usage(FILE *out)
           "  --execution-segment A:B      run only this part of the test (k6's meaning: its\n"
           "                               share of VUs, iterations, arrivals), e.g. 1/3:2/3\n"
           "  --execution-segment-sequence 0,1/3,2/3,1   the parts the test is cut into\n"
+          "  --start-at TIME              (with a segment) park every VU with its request\n"
+          "                               written and release them at TIME (RFC 3339 UTC,\n"
+          "                               e.g. 2026-12-01T10:00:00Z)\n"
+          "  --setup-data FILE            booking scenarios: the data `setup` wrote, so that\n"
+          "                               every part races for the same rooms\n"
           "  --seed N  --quiet  --help\n"
           "faults (the chaos scenario schedules its own; these replace them):\n"
           "  --nemesis KIND@START[:DURATION]   e.g. kill-backends@3s, blackhole@10s:2s;\n"
@@ -187,7 +198,8 @@ static const char *const main_options[] = {
     "--iterations", "--seed", "--duration", "--timeout", "--stage", "--summary-export",
     "--out", "--threshold", "--nemesis", "--pgdir", "--proxy-control", "--server-pidfile",
     "--server-restart-cmd", "--nemesis-script", "--report", "--junit", "--metrics-listen",
-    "--history-out", "--execution-segment", "--execution-segment-sequence", NULL,
+    "--history-out", "--execution-segment", "--execution-segment-sequence",
+    "--setup-out", "--setup-data", "--start-at", NULL,
 };
 
 static bool is_main_option(const char *k)
@@ -196,6 +208,29 @@ static bool is_main_option(const char *k)
         if (!strcmp(k, main_options[i]))
             return true;
     return false;
+}
+
+/* --start-at: RFC 3339 in UTC, "2026-12-01T10:00:00Z" or with a fraction of a second
+ * ("...:00.250Z"), not in the past. Returns 0, or -1 (reported). */
+static int parse_start_at(struct cli *c, const char *v)
+{
+    struct tm tm = { 0 };
+    struct timespec now;
+    const char *p = strptime(v, "%Y-%m-%dT%H:%M:%S", &tm);
+    long frac = 0, scale = 1000000000;
+    if (p && *p == '.')
+        for (p++; *p >= '0' && *p <= '9' && scale > 1; p++) {
+            scale /= 10;
+            frac += (*p - '0') * scale;
+        }
+    if (!p || strcmp(p, "Z") != 0 || strlen(v) > 40)
+        return bad("--start-at wants a UTC time in RFC 3339, e.g. 2026-12-01T10:00:00Z", v);
+    time_t t = timegm(&tm);
+    clock_gettime(CLOCK_REALTIME, &now);
+    c->start_at_ns = (int64_t)t * 1000000000 + frac;
+    if (c->start_at_ns <= (int64_t)now.tv_sec * 1000000000 + now.tv_nsec)
+        return bad("--start-at is in the past (check this machine's clock)", v);
+    return 0;
 }
 
 /* One option with its value v. Returns 0, or -1 (reported). */
@@ -245,6 +280,12 @@ static int parse_valued(struct cli *c, const char *k, const char *v)
         c->metrics_listen = v;
     else if (!strcmp(k, "--history-out"))
         c->history_out = v;
+    else if (!strcmp(k, "--start-at"))
+        return parse_start_at(c, v);
+    else if (!strcmp(k, "--setup-out"))
+        c->setup_out = v;
+    else if (!strcmp(k, "--setup-data"))
+        c->setup_data = v;
     else if (!strcmp(k, "--execution-segment"))
         c->segment = v;
     else if (!strcmp(k, "--execution-segment-sequence"))
@@ -520,7 +561,7 @@ static int run_and_report(struct app *a)
     struct runner_result res;
     struct runner_config rc = {
         .scenario = a->scn, .env = &a->env, .exec = a->exec, .target = &a->target,
-        .segment = a->seg,
+        .segment = a->seg, .start_at_ns = a->cli.start_at_ns,
         .threads = a->cli.threads, .timeout_s = a->cli.timeout_s, .ndjson = a->nd,
         .timeline = a->timeline,
         .tick = on_tick, .tick_arg = a,
@@ -666,6 +707,8 @@ static void env_init(struct app *a)
     e->quiet = a->cli.quiet;
     e->argv_extra = a->cli.extra;
     e->history_out = a->cli.history_out;
+    e->setup_out = a->cli.setup_out;
+    e->setup_data = a->cli.setup_data;
 }
 
 /* The nemesis for the schedule, when there is one. Returns 0, or -1 (reported). */
@@ -689,12 +732,32 @@ static void raise_nofile(void)
     }
 }
 
-static int cmd_run(int argc, char **argv)
+/* The setup command's and run's checks of --setup-out and --setup-data. */
+static int check_setup_options(const struct app *a)
+{
+    const struct cli *c = &a->cli;
+    if (c->setup_only != (c->setup_out != NULL))
+        return bad(c->setup_only ? "setup needs --setup-out FILE"
+                                 : "--setup-out belongs to the setup command", NULL);
+    if (c->setup_only && c->setup_data)
+        return bad("setup makes the data: --setup-data belongs to run", NULL);
+    if (c->setup_only && (c->segment || c->sequence))
+        return bad("setup runs once for the whole test: no --execution-segment", NULL);
+    if (c->setup_out && resultcmd_writable("--setup-out", c->setup_out) != 0)
+        return -1;
+    if ((c->setup_out || c->setup_data) && !a->scn->verify)
+        return bad("this scenario has no setup data", a->scn->name);
+    return 0;
+}
+
+static int cmd_run(int argc, char **argv, bool setup_only)
 {
     static struct app a;
     char err[512];
     int status;
-    if (parse_args(&a.cli, argc, argv) != 0 || app_prepare(&a) != 0)
+    a.cli.setup_only = setup_only;
+    if (parse_args(&a.cli, argc, argv) != 0 || app_prepare(&a) != 0
+        || check_setup_options(&a) != 0)
         return EXIT_USAGE;
     env_init(&a);
     raise_nofile();
@@ -720,6 +783,10 @@ static int cmd_run(int argc, char **argv)
     } else if (set != 0) {
         bad("setup failed", err);
         status = EXIT_CANNOT;
+    } else if (a.cli.setup_only) {
+        fprintf(stderr, "lastroom-load: %s: setup data written to %s\n", a.scn->name,
+                a.cli.setup_out);
+        status = 0;
     } else if (!(a.env.shard = metrics_shard_new(a.env.metrics))) {
         /* after setup, so that the series setup defined can be recorded in verify */
         bad("out of memory", NULL);
@@ -818,7 +885,9 @@ int main(int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "compare"))
         return resultcmd_compare(argc - 2, argv + 2);
     if (argc >= 3 && !strcmp(argv[1], "run"))
-        return cmd_run(argc - 2, argv + 2);
+        return cmd_run(argc - 2, argv + 2, false);
+    if (argc >= 3 && !strcmp(argv[1], "setup"))
+        return cmd_run(argc - 2, argv + 2, true);
     usage(stderr);
     return EXIT_USAGE;
 }

@@ -128,6 +128,10 @@ struct lr_scenario_env {
                                       histories there (one JSON line per attempt) and
                                       sets history_written; NULL: none */
     bool history_written;
+    const char *setup_out;         /* `setup --setup-out FILE`: setup writes the run's
+                                      data (hotel, room types, users, tokens) there */
+    const char *setup_data;        /* `run --setup-data FILE`: setup reads it from
+                                      there instead of making its own */
     void *data;                    /* the scenario's shared state */
     char verdict[4096];            /* text printed after the k6 summary (verdict block) */
     struct json_t *export_extra;   /* verify may set a JSON object (jansson, a new
