@@ -77,4 +77,14 @@ run_load merge --db "$LASTROOM_TEST_DB" --history "$dir/hist0.jsonl" \
   "$dir/part0.json" "$dir/part1.json" "$dir/part2.json"
 expect_eq "a truncated history: no verdict (exit 1)" 1 "$RC"
 check "merge names it" grep -q 'hcut.jsonl: truncated' <<<"$OUT"
+
+k8s=$(python3 -c '
+import sys, yaml
+docs = {d["metadata"]["name"]: d for d in yaml.safe_load_all(open(sys.argv[1]))}
+parts = docs["lastroom-parts"]["spec"]
+args = parts["template"]["spec"]["containers"][0]["args"][0]
+print(parts["completionMode"], parts["completions"], parts["parallelism"],
+      "--start-at" in args, "lastroom-merge" in docs)' "$ROOT/deploy/k8s/segments.yaml")
+expect_eq "deploy/k8s runs the three parts as one Indexed Job at once, then a merge" \
+  "Indexed 3 3 True True" "$k8s"
 finish
