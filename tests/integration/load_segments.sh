@@ -59,7 +59,21 @@ run_load merge --db "$LASTROOM_TEST_DB" --history "$dir/hist0.jsonl" \
   --history "$dir/hist2.jsonl" "$dir/part0.json" "$dir/part2.json"
 expect_eq "a missing part: no verdict (exit 1)" 1 "$RC"
 check "merge names the missing segment" grep -q 'the part for segment 1/3:2/3 is missing' <<<"$OUT"
-check "and never says PASS" bash -c '! grep -q PASS <<<"$1"' _ "$OUT"
+expect_eq "and never says PASS" 0 "$(grep -c PASS <<<"$OUT")"
+
+# a broken path: one history claims a confirmed booking the database never made
+{ grep -v dropped "$dir/hist1.jsonl"
+  grep -m1 '"outcome":"refused"' "$dir/hist1.jsonl" |
+    jq -c '.outcome = "ok" | .hold_id = 999999999 | .booking_id = 999999999'
+  grep dropped "$dir/hist1.jsonl"; } >"$dir/forged.jsonl"
+run_load merge --db "$LASTROOM_TEST_DB" --history "$dir/hist0.jsonl" \
+  --history "$dir/forged.jsonl" --history "$dir/hist2.jsonl" \
+  "$dir/part0.json" "$dir/part1.json" "$dir/part2.json"
+expect_eq "a booking told but not in the database fails the merge (exit 99)" 99 "$RC"
+check "missing_confirmed fires, with the seen oversale it implies" grep -q \
+  '^  checks fired: oversold_seen=1, missing_confirmed=1, night_bounds=1$' <<<"$OUT"
+check "naming the forged booking" grep -q '^  \[missing_confirmed\] booking 999999999 ' <<<"$OUT"
+check "and the merge says FAIL" grep -q '^merged verdict: FAIL' <<<"$OUT"
 
 head -c 300 "$dir/part1.json" >"$dir/cut.json"
 run_load merge "$dir/part0.json" "$dir/cut.json" "$dir/part2.json"
