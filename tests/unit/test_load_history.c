@@ -118,6 +118,10 @@ START_TEST(test_write_read)
     r->hold_id = 11;
     r->booking_id = 12;
     r->cancel = HISTORY_CANCEL_UNKNOWN;
+    r->replay = HISTORY_REPLAY_OTHER;
+    r->replay_booking_id = 13;
+    r->hold_expiry_ms = 1700000000000;
+    r->confirm_at_ms = 1700000000900;
     history_begin(history_of(h, 0), 7, 20001, 1, 1)->outcome = HISTORY_REFUSED;
     int fd = mkstemp(path);
     FILE *f = fdopen(fd, "w");
@@ -134,6 +138,10 @@ START_TEST(test_write_read)
     ck_assert_int_eq(b->nights, 2);
     ck_assert_int_eq(b->quantity, 3);
     ck_assert_int_eq(b->cancel, HISTORY_CANCEL_UNKNOWN);
+    ck_assert_int_eq(b->replay, HISTORY_REPLAY_OTHER);    /* what verify's own checks need */
+    ck_assert_int_eq(b->replay_booking_id, 13);
+    ck_assert_int_eq(b->hold_expiry_ms, 1700000000000);
+    ck_assert_int_eq(b->confirm_at_ms, 1700000000900);
     history_free(back);
     back = NULL;
 

@@ -120,7 +120,9 @@ size_t history_count(const struct history *h, enum history_outcome outcome);
 /* history_write: every record as one JSON line, VU by VU: {"vu", "hold_id",
  * "booking_id", "room_type_id", "check_in" (YYYY-MM-DD), "nights", "quantity",
  * "outcome" (pending|ok|refused|failed|unknown), "cancel" (none|ok|unknown),
- * "confirm_sent"}, then one line {"dropped": N} with the attempts not recorded.
+ * "confirm_sent", "cancels", "replay" (enum history_replay), "replay_booking_id",
+ * "begun_ms", "settled_ms", "confirm_at_ms", "hold_expiry_ms" (Unix ms, 0: none)},
+ * then one line {"dropped": N} with the attempts not recorded.
  * Returns 0, or -1 when writing failed. */
 int history_write(const struct history *h, FILE *out);
 
