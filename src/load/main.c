@@ -747,6 +747,13 @@ static int check_setup_options(const struct app *a)
         return -1;
     if ((c->setup_out || c->setup_data) && !a->scn->verify)
         return bad("this scenario has no setup data", a->scn->name);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    double wait_s = c->start_at_ns ? (double)c->start_at_ns / 1e9 - (double)now.tv_sec
+                                     - (double)now.tv_nsec / 1e9 : 0;
+    if (wait_s >= exec_duration(&a->exec))     /* the wait counts in the schedule */
+        return bad("--start-at is further away than the run lasts (the wait counts in "
+                   "its duration)", NULL);
     return 0;
 }
 

@@ -18,6 +18,9 @@ expect_eq "and the 50 users the whole test shares" 50 "$(jq '.users | length' "$
 run_load run last-room --profile quick --url "$URL" --start-at 2020-01-01T00:00:00Z
 expect_eq "a --start-at in the past is a usage error" 2 "$RC"
 check "which says so" grep -q 'start-at is in the past' <<<"$OUT"
+run_load run last-room --profile quick --url "$URL" --start-at 2099-01-01T00:00:00Z
+expect_eq "one past the run's duration too" 2 "$RC"
+check "saying the wait counts in it" grep -q 'further away than the run lasts' <<<"$OUT"
 
 at=$(date -u -d '+5 seconds' +%Y-%m-%dT%H:%M:%SZ)
 pids=()

@@ -339,16 +339,20 @@ static bool run_all_finished(struct run *r)
     return all;
 }
 
-/* start_at: once the first barrier is complete, sleep until the instant and release
- * it. Returns at once when there is nothing to do. */
+/* start_at: once the first barrier is complete and the instant is under 100 ms away,
+ * sleep until it and release the barrier. Returns at once otherwise, so that the
+ * monitor keeps ticking, and the run can still end or be interrupted, while it waits. */
 static void run_start_at(struct run *r)
 {
-    if (!r->bar_gated || !atomic_load(&r->bar_ready))
+    struct timespec now;
+    if (!r->bar_gated || !atomic_load(&r->bar_ready) || runner_stopping())
         return;
     int64_t at = r->cfg->start_at_ns;
+    clock_gettime(CLOCK_REALTIME, &now);
+    if (at - ((int64_t)now.tv_sec * 1000000000 + now.tv_nsec) > 100000000)
+        return;
     struct timespec ts = { (time_t)(at / 1000000000), (long)(at % 1000000000) };
-    while (clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts, NULL) == EINTR
-           && !runner_stopping())
+    while (clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts, NULL) == EINTR)
         ;
     pthread_mutex_lock(&r->bar_mu);
     r->bar_gated = false;
