@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "load/engine/duration.h"
@@ -28,10 +29,12 @@
 #include "load/engine/prom.h"
 #include "load/engine/report.h"
 #include "load/engine/result.h"
+#include "load/mergecmd.h"
 #include "load/resultcmd.h"
 #include "load/booking/nemesis.h"
 #include "load/booking/setup.h"
 #include "load/engine/runner.h"
+#include "load/engine/segment.h"
 #include "load/scenarios.h"
 #include "load/script/script.h"
 #include "load/engine/summary.h"
@@ -48,6 +51,10 @@ struct cli {
     const char *report, *junit;          /* --report FILE.html, --junit FILE */
     const char *metrics_listen;          /* --metrics-listen ADDR */
     const char *history_out;             /* --history-out FILE */
+    const char *segment, *sequence;      /* --execution-segment(-sequence) */
+    const char *setup_out, *setup_data;  /* --setup-out FILE, --setup-data FILE */
+    bool setup_only;                     /* the setup command */
+    int64_t start_at_ns;                 /* --start-at, CLOCK_REALTIME ns; 0: none */
     int vus, threads, max_vus;           /* 0: not given */
     int max_redirects;                   /* --max-redirects: 0 not given, -1 none */
     double rate;                         /* --rate: constant-arrival-rate, 0: not given */
@@ -90,17 +97,22 @@ struct app {
     char script[4096];
     struct timeline *timeline;           /* per-second figures for the exports */
     struct prom *prom;                   /* --metrics-listen, or NULL */
+    struct seg_plan *seg;                /* --execution-segment, or NULL */
 };
 
 static void usage(FILE *out)
 {
     fputs("usage: lastroom-load run SCENARIO|FILE.lua [options]\n"
+          "       lastroom-load setup SCENARIO [options] --setup-out FILE   setup only, once\n"
+          "                                    for all parts of a segmented test\n"
           "       lastroom-load list\n"
           "       lastroom-load openapi list FILE.json\n"
           "       lastroom-load openapi script FILE.json OPERATION...   (operationId or 'METHOD /path';\n"
           "                                    the Lua script goes to standard output)\n\n"
           "       lastroom-load report SUMMARY.json -o FILE.html\n"
-          "       lastroom-load compare BASE.json NEW.json [--tolerance 10%]\n\n"
+          "       lastroom-load compare BASE.json NEW.json [--tolerance 10%]\n"
+          "       lastroom-load merge [--db URL] [--history FILE]... PART.json...   the parts\n"
+          "                                    of a segmented test as one run, one verdict\n\n"
           "  --url URL | -e API_URL=URL   the API (default http://127.0.0.1:8080), also\n"
           "                               https://, [IPv6], a path prefix (http://h:8080/v1)\n"
           "  --allow-remote               let setup write through the admin API of a host\n"
@@ -151,6 +163,14 @@ static void usage(FILE *out)
           "                               request tagged error:too_many_redirects\n"
           "  bodies: a gzip or deflate answer is decoded (zlib) for the scenario; no\n"
           "          Accept-Encoding is sent unless a --header names one\n"
+          "  --execution-segment A:B      run only this part of the test (k6's meaning: its\n"
+          "                               share of VUs, iterations, arrivals), e.g. 1/3:2/3\n"
+          "  --execution-segment-sequence 0,1/3,2/3,1   the parts the test is cut into\n"
+          "  --start-at TIME              (with a segment) park every VU with its request\n"
+          "                               written and release them at TIME (RFC 3339 UTC,\n"
+          "                               e.g. 2026-12-01T10:00:00Z)\n"
+          "  --setup-data FILE            booking scenarios: the data `setup` wrote, so that\n"
+          "                               every part races for the same rooms\n"
           "  --seed N  --quiet  --help\n"
           "faults (the chaos scenario schedules its own; these replace them):\n"
           "  --nemesis KIND@START[:DURATION]   e.g. kill-backends@3s, blackhole@10s:2s;\n"
@@ -217,7 +237,8 @@ static const char *const main_options[] = {
     "--out", "--threshold", "--tag", "--tls-ca", "--tls-cert", "--tls-key", "--max-redirects",
     "--summary-trend-stats", "--nemesis", "--pgdir", "--proxy-control", "--server-pidfile",
     "--server-restart-cmd", "--nemesis-script", "--report", "--junit", "--metrics-listen",
-    "--history-out", "--cluster-dir", NULL,
+    "--history-out", "--cluster-dir", "--execution-segment", "--execution-segment-sequence",
+    "--setup-out", "--setup-data", "--start-at", NULL,
 };
 
 static bool is_main_option(const char *k)
@@ -226,6 +247,29 @@ static bool is_main_option(const char *k)
         if (!strcmp(k, main_options[i]))
             return true;
     return false;
+}
+
+/* --start-at: RFC 3339 in UTC, "2026-12-01T10:00:00Z" or with a fraction of a second
+ * ("...:00.250Z"), not in the past. Returns 0, or -1 (reported). */
+static int parse_start_at(struct cli *c, const char *v)
+{
+    struct tm tm = { 0 };
+    struct timespec now;
+    const char *p = strptime(v, "%Y-%m-%dT%H:%M:%S", &tm);
+    long frac = 0, scale = 1000000000;
+    if (p && *p == '.')
+        for (p++; *p >= '0' && *p <= '9' && scale > 1; p++) {
+            scale /= 10;
+            frac += (*p - '0') * scale;
+        }
+    if (!p || strcmp(p, "Z") != 0 || strlen(v) > 40)
+        return bad("--start-at wants a UTC time in RFC 3339, e.g. 2026-12-01T10:00:00Z", v);
+    time_t t = timegm(&tm);
+    clock_gettime(CLOCK_REALTIME, &now);
+    c->start_at_ns = (int64_t)t * 1000000000 + frac;
+    if (c->start_at_ns <= (int64_t)now.tv_sec * 1000000000 + now.tv_nsec)
+        return bad("--start-at is in the past (check this machine's clock)", v);
+    return 0;
 }
 
 /* One option with its value v. Returns 0, or -1 (reported). */
@@ -276,6 +320,16 @@ static int parse_valued(struct cli *c, const char *k, const char *v)
         c->metrics_listen = v;
     else if (!strcmp(k, "--history-out"))
         c->history_out = v;
+    else if (!strcmp(k, "--start-at"))
+        return parse_start_at(c, v);
+    else if (!strcmp(k, "--setup-out"))
+        c->setup_out = v;
+    else if (!strcmp(k, "--setup-data"))
+        c->setup_data = v;
+    else if (!strcmp(k, "--execution-segment"))
+        c->segment = v;
+    else if (!strcmp(k, "--execution-segment-sequence"))
+        c->sequence = v;
     else if (!strcmp(k, "--out") && !c->out_json && !strncmp(v, "json=", 5) && v[5])
         c->out_json = v + 5;
     else if (!strcmp(k, "--out") && !c->out_json && !strncmp(v, "csv=", 4) && v[4]) {
@@ -353,6 +407,29 @@ static int parse_args(struct cli *c, int argc, char **argv)
     return c->scenario ? 0 : bad("no scenario given (see lastroom-load list)", NULL);
 }
 
+/* --execution-segment(-sequence): this part's plan, and the executor scaled to its
+ * share. Returns 0, or -1 (reported). */
+static int build_segment(struct app *a)
+{
+    static struct seg_frac pts[SEG_SEQ_MAX];
+    struct segment s = { { 0, 1 }, { 1, 1 } };
+    char err[256];
+    int n = 0;
+    if (a->cli.segment && seg_parse(a->cli.segment, &s, err, sizeof err) != 0)
+        return bad(err, NULL);
+    if (a->cli.sequence
+        && seg_parse_sequence(a->cli.sequence, pts, SEG_SEQ_MAX, &n, err, sizeof err) != 0)
+        return bad(err, NULL);
+    a->seg = seg_plan_new(&s, a->cli.sequence ? pts : NULL, n, err, sizeof err);
+    if (!a->seg || seg_apply(a->seg, &a->exec, err, sizeof err) != 0
+        || exec_check(&a->exec, err, sizeof err) != 0) {
+        seg_plan_free(a->seg);
+        a->seg = NULL;
+        return bad(err, NULL);
+    }
+    return 0;
+}
+
 /* The executor: the profile's, then k6's shortcuts over it. */
 static int build_exec(struct app *a)
 {
@@ -386,7 +463,7 @@ static int build_exec(struct app *a)
     }
     if (exec_check(e, err, sizeof err) != 0)
         return bad(err, NULL);
-    return 0;
+    return c->segment || c->sequence ? build_segment(a) : 0;
 }
 
 /* The verdict's thresholds: --no-thresholds does not drop them. */
@@ -471,6 +548,20 @@ static int open_outputs(struct app *a)
     return a->nd ? 0 : bad("cannot write --out file", a->cli.out_json);
 }
 
+/* The run's seed and, for a part, its segment and sequence (merge checks them). */
+static void segment_json(const struct app *a, json_t *lr)
+{
+    char text[128];
+    snprintf(text, sizeof text, "%llu", (unsigned long long)a->env.seed);
+    json_object_set_new(lr, "seed", json_string(text));
+    if (!a->seg)
+        return;
+    seg_format(&a->seg->seg, text, sizeof text);
+    json_object_set_new(lr, "segment", json_string(text));
+    if (a->cli.sequence)
+        json_object_set_new(lr, "sequence", json_string(a->cli.sequence));
+}
+
 /* The summary export, the report and the JUnit file from the summary doc. Returns 0,
  * or -1 (reported) when one could not be written. */
 static int write_results(const struct cli *c, json_t *doc)
@@ -510,6 +601,8 @@ static int close_outputs(struct app *a, double elapsed)
             json_object_update(lr, a->env.export_extra);
         if (lr && a->nemesis)
             json_object_set_new(lr, "nemesis", nemesis_json(a->nemesis));
+        if (lr)
+            segment_json(a, lr);
         json_t *doc = export_summary_json(a->env.metrics, a->thr, a->timeline, elapsed, lr);
         if (write_results(&a->cli, doc) != 0)
             rc = -1;
@@ -526,6 +619,7 @@ static int run_and_report(struct app *a)
     struct runner_result res;
     struct runner_config rc = {
         .scenario = a->scn, .env = &a->env, .exec = a->exec, .target = &a->target,
+        .segment = a->seg, .start_at_ns = a->cli.start_at_ns,
         .threads = a->cli.threads, .timeout_s = a->cli.timeout_s, .ndjson = a->nd,
         .timeline = a->timeline,
         .max_redirects = a->cli.max_redirects,
@@ -564,6 +658,8 @@ static int run_and_report(struct app *a)
     fflush(stdout);
     if (close_outputs(a, res.elapsed_s) != 0 && status == 0)
         status = EXIT_CANNOT;
+    if (a->seg)         /* a part: the verdict is merge's, the status says it ran */
+        return status;
     return failed > 0 ? EXIT_THRESHOLD : status;
 }
 
@@ -673,12 +769,15 @@ static void env_init(struct app *a)
     e->profile = a->profile->name;
     e->seed = a->cli.seed ? a->cli.seed : 1;
     e->vus_max = exec_vus_max(&a->exec);
+    e->segment = a->seg;
     e->iterations_hint = a->exec.type == LR_EXEC_SHARED_ITERATIONS ? a->exec.iterations
                          : a->exec.type == LR_EXEC_PER_VU_ITERATIONS
                              ? a->exec.iterations * a->exec.vus : -1;
     e->quiet = a->cli.quiet;
     e->argv_extra = a->cli.extra;
     e->history_out = a->cli.history_out;
+    e->setup_out = a->cli.setup_out;
+    e->setup_data = a->cli.setup_data;
 }
 
 /* The nemesis for the schedule, when there is one. Returns 0, or -1 (reported). */
@@ -702,12 +801,39 @@ static void raise_nofile(void)
     }
 }
 
-static int cmd_run(int argc, char **argv)
+/* The setup command's and run's checks of --setup-out and --setup-data. */
+static int check_setup_options(const struct app *a)
+{
+    const struct cli *c = &a->cli;
+    if (c->setup_only != (c->setup_out != NULL))
+        return bad(c->setup_only ? "setup needs --setup-out FILE"
+                                 : "--setup-out belongs to the setup command", NULL);
+    if (c->setup_only && c->setup_data)
+        return bad("setup makes the data: --setup-data belongs to run", NULL);
+    if (c->setup_only && (c->segment || c->sequence))
+        return bad("setup runs once for the whole test: no --execution-segment", NULL);
+    if (c->setup_out && resultcmd_writable("--setup-out", c->setup_out) != 0)
+        return -1;
+    if ((c->setup_out || c->setup_data) && !a->scn->verify)
+        return bad("this scenario has no setup data", a->scn->name);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    double wait_s = c->start_at_ns ? (double)c->start_at_ns / 1e9 - (double)now.tv_sec
+                                     - (double)now.tv_nsec / 1e9 : 0;
+    if (wait_s >= exec_duration(&a->exec))     /* the wait counts in the schedule */
+        return bad("--start-at is further away than the run lasts (the wait counts in "
+                   "its duration)", NULL);
+    return 0;
+}
+
+static int cmd_run(int argc, char **argv, bool setup_only)
 {
     static struct app a;
     char err[512];
     int status;
-    if (parse_args(&a.cli, argc, argv) != 0 || app_prepare(&a) != 0)
+    a.cli.setup_only = setup_only;
+    if (parse_args(&a.cli, argc, argv) != 0 || app_prepare(&a) != 0
+        || check_setup_options(&a) != 0)
         return EXIT_USAGE;
     env_init(&a);
     raise_nofile();
@@ -746,6 +872,10 @@ static int cmd_run(int argc, char **argv)
     } else if (set != 0) {
         bad("setup failed", err);
         status = EXIT_CANNOT;
+    } else if (a.cli.setup_only) {
+        fprintf(stderr, "lastroom-load: %s: setup data written to %s\n", a.scn->name,
+                a.cli.setup_out);
+        status = 0;
     } else if (!(a.env.shard = metrics_shard_new(a.env.metrics))) {
         /* after setup, so that the series setup defined can be recorded in verify */
         bad("out of memory", NULL);
@@ -775,6 +905,7 @@ static int cmd_run(int argc, char **argv)
     timeline_free(a.timeline);
     prom_stop(a.prom);
     httpc_target_free(&a.target);
+    seg_plan_free(a.seg);
     return status;
 }
 
@@ -839,10 +970,14 @@ int main(int argc, char **argv)
         return cmd_openapi(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "report"))
         return resultcmd_report(argc - 2, argv + 2);
+    if (argc >= 2 && !strcmp(argv[1], "merge"))
+        return mergecmd_run(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "compare"))
         return resultcmd_compare(argc - 2, argv + 2);
     if (argc >= 3 && !strcmp(argv[1], "run"))
-        return cmd_run(argc - 2, argv + 2);
+        return cmd_run(argc - 2, argv + 2, false);
+    if (argc >= 3 && !strcmp(argv[1], "setup"))
+        return cmd_run(argc - 2, argv + 2, true);
     usage(stderr);
     return EXIT_USAGE;
 }

@@ -158,7 +158,7 @@ START_TEST(test_cursor_shares)
     c.rate = 10;
     c.duration_s = 1;
     c.pre_allocated_vus = c.max_vus = 1;
-    struct exec_cursor a = { 0, 2 }, b = { 1, 2 };
+    struct exec_cursor a = { 0, 2, NULL }, b = { 1, 2, NULL };
     double s;
     int na = 0, nb = 0;
     while (exec_cursor_due(&c, &a, 10, &s))
@@ -167,7 +167,7 @@ START_TEST(test_cursor_shares)
         nb++;
     ck_assert_int_eq(na + nb, 10);
     ck_assert_int_eq(na, 5);
-    struct exec_cursor early = { 0, 1 };
+    struct exec_cursor early = { 0, 1, NULL };
     ck_assert(exec_cursor_due(&c, &early, 0.05, &s));  /* n=0 at 0 */
     ck_assert(!exec_cursor_due(&c, &early, 0.05, &s)); /* n=1 at 0.1: not yet */
     ck_assert(fabs(s - 0.1) < 1e-9);
@@ -204,7 +204,7 @@ START_TEST(test_arrival_drop_simulation)
     uint32_t stack[2];
     struct exec_pool p;
     exec_pool_init(&p, stack, 1, 2);
-    struct exec_cursor cur = { 0, 1 };
+    struct exec_cursor cur = { 0, 1, NULL };
     double busy_until[2] = { -1, -1 }, s;
     int started = 0, dropped = 0;
     for (int ms = 0; ms <= 3000; ms++) {

@@ -1,12 +1,18 @@
 /*
  * test_load_history.c: per-VU booking histories: records stay where the VU put them,
- * a full history drops and counts instead of growing, and collection adds up.
+ * a full history drops and counts instead of growing, and collection adds up; what
+ * history_write wrote (with a part's VU numbers) reads back, and a cut or bad file is
+ * refused naming the line.
  */
 #include "unit.h"
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "load/booking/history.h"
+#include "load/engine/segment.h"
 
 START_TEST(test_record_and_count)
 {
@@ -98,4 +104,72 @@ START_TEST(test_per_vu_sizing)
 }
 END_TEST
 
-UNIT_MAIN("history", test_record_and_count, test_full_drops, test_per_vu_sizing, test_times)
+/* Write two VUs' records as the middle part of thirds, read them back twice. */
+START_TEST(test_write_read)
+{
+    struct segment seg = { { 1, 3 }, { 2, 3 } };
+    char err[256], path[] = "/tmp/lr-history-XXXXXX";
+    struct seg_plan *p = seg_plan_new(&seg, NULL, 0, err, sizeof err);
+    struct history *h = history_new(2, 4), *back = NULL;
+    ck_assert_ptr_nonnull(p);
+    h->seg = p;
+    struct history_rec *r = history_begin(history_of(h, 1), 7, 20000, 2, 3);
+    r->outcome = HISTORY_OK;
+    r->hold_id = 11;
+    r->booking_id = 12;
+    r->cancel = HISTORY_CANCEL_UNKNOWN;
+    r->replay = HISTORY_REPLAY_OTHER;
+    r->replay_booking_id = 13;
+    r->hold_expiry_ms = 1700000000000;
+    r->confirm_at_ms = 1700000000900;
+    history_begin(history_of(h, 0), 7, 20001, 1, 1)->outcome = HISTORY_REFUSED;
+    int fd = mkstemp(path);
+    FILE *f = fdopen(fd, "w");
+    ck_assert_int_eq(history_write(h, f), 0);
+    fclose(f);
+    ck_assert_int_eq(history_read(path, &back, err, sizeof err), 0);
+    ck_assert_int_eq(history_read(path, &back, err, sizeof err), 0);
+    ck_assert_uint_eq(history_total(back), 4);
+    ck_assert_uint_eq(history_count(back, HISTORY_OK), 2);
+    const struct history_rec *b = &back->vus[0].recs[1];
+    ck_assert_int_eq(b->hold_id, 11);
+    ck_assert_int_eq(b->booking_id, 12);
+    ck_assert_int_eq(b->check_in, 20000);
+    ck_assert_int_eq(b->nights, 2);
+    ck_assert_int_eq(b->quantity, 3);
+    ck_assert_int_eq(b->cancel, HISTORY_CANCEL_UNKNOWN);
+    ck_assert_int_eq(b->replay, HISTORY_REPLAY_OTHER);    /* what verify's own checks need */
+    ck_assert_int_eq(b->replay_booking_id, 13);
+    ck_assert_int_eq(b->hold_expiry_ms, 1700000000000);
+    ck_assert_int_eq(b->confirm_at_ms, 1700000000900);
+    history_free(back);
+    back = NULL;
+
+    f = fopen(path, "r");
+    char all[4096];
+    size_t n = fread(all, 1, sizeof all - 1, f);
+    fclose(f);
+    all[n] = '\0';
+    ck_assert_ptr_nonnull(strstr(all, "{\"vu\":1,"));   /* VU 0 of the part is 1 of 3 */
+    ck_assert_ptr_nonnull(strstr(all, "{\"vu\":4,"));   /* VU 1 of the part is 4 */
+    f = fopen(path, "w");
+    fwrite(all, 1, (size_t)(strstr(all, "{\"dropped") - all), f);   /* cut the last line */
+    fclose(f);
+    ck_assert_int_eq(history_read(path, &back, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "truncated"));
+    history_free(back);
+    back = NULL;
+    f = fopen(path, "w");
+    fputs("{\"vu\":0,\"outcome\":\"maybe\"}\n{\"dropped\":0}\n", f);
+    fclose(f);
+    ck_assert_int_eq(history_read(path, &back, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "line 1 is not a history record"));
+    history_free(back);
+    unlink(path);
+    history_free(h);
+    seg_plan_free(p);
+}
+END_TEST
+
+UNIT_MAIN("history", test_record_and_count, test_full_drops, test_per_vu_sizing, test_times,
+          test_write_read)

@@ -73,6 +73,8 @@ struct history {
     struct history_vu *vus;
     int nvus;
     struct history_rec *block;   /* every VU's records, one after the other */
+    const struct seg_plan *seg;  /* set: VU v is written as its number in the whole
+                                    test (segment.h); NULL: as v */
 };
 
 #define HISTORY_PER_VU_MAX 8192u    /* records one VU can have */
@@ -118,9 +120,19 @@ size_t history_count(const struct history *h, enum history_outcome outcome);
 /* history_write: every record as one JSON line, VU by VU: {"vu", "hold_id",
  * "booking_id", "room_type_id", "check_in" (YYYY-MM-DD), "nights", "quantity",
  * "outcome" (pending|ok|refused|failed|unknown), "cancel" (none|ok|unknown),
- * "confirm_sent"}, then one line {"dropped": N} with the attempts not recorded.
+ * "confirm_sent", "cancels", "replay" (enum history_replay), "replay_booking_id",
+ * "begun_ms", "settled_ms", "confirm_at_ms", "hold_expiry_ms" (Unix ms, 0: none)},
+ * then one line {"dropped": N} with the attempts not recorded.
  * Returns 0, or -1 when writing failed. */
 int history_write(const struct history *h, FILE *out);
+
+/* history_read: append the records of a file history_write wrote to *h (a history of
+ * one VU that history_read makes on the first call: start with *h NULL). Returns 0, or
+ * -1 with a message in err naming the file and the line (no such file, a bad line,
+ * more than HISTORY_READ_MAX records, no closing {"dropped"} line: truncated). */
+#define HISTORY_READ_MAX (16u << 20)
+#define HISTORY_LINE_MAX 1024
+int history_read(const char *path, struct history **h, char *err, size_t errlen);
 
 /* history_collect: a new array (free() it) of every record, VU by VU; *n is set to its
  * length. Returns NULL with *n == 0 when there is none or on no memory. */

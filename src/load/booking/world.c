@@ -12,6 +12,7 @@
  */
 #include "load/booking/world.h"
 
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "common/date.h"
+#include "load/engine/segment.h"
 
 #define FIRST_NIGHT_AHEAD 30     /* the first night with inventory, days from today */
 #define REGISTER_THREADS 4
@@ -150,10 +152,12 @@ static int make_vus(struct world *w, const struct lr_scenario_env *env, char *er
     w->history = history_new(w->nvus, history_per_vu(w->nvus, env->iterations_hint));
     if (!w->vus || !w->history)
         return snprintf(err, errlen, "out of memory for %d VUs", w->nvus), -1;
+    w->history->seg = env->segment;
     for (int i = 0; i < w->nvus; i++) {
         struct world_vu *v = &w->vus[i];
+        int64_t id = env->segment ? seg_index(env->segment, i) : i;   /* in the test */
         v->w = w;
-        v->user = &w->users[i % w->nusers];
+        v->user = &w->users[id % w->nusers];
         v->hist = history_of(w->history, i);
         v->auth = w->login_in_setup ? v->user->token : NULL;
     }
@@ -169,9 +173,130 @@ static int define_metrics(struct world *w, struct metrics *m, char *err, size_t 
     return 0;
 }
 
+/* The run's data as setup_out holds it. */
+static json_t *data_json(const struct world *w, const struct lr_scenario_env *env)
+{
+    json_t *users = json_array(), *rts = json_array();
+    for (int i = 0; i < w->nusers; i++)
+        json_array_append_new(users, json_pack("{s:s, s:s}", "email", w->users[i].email,
+                                               "token", w->users[i].token));
+    for (int i = 0; i < w->nroom_types; i++)
+        json_array_append_new(rts, json_integer(w->room_type_ids[i]));
+    return json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:i, s:i, s:b, s:o}",
+                     "format", WORLD_DATA_FORMAT, "scenario", w->p.scenario,
+                     "profile", env->profile ? env->profile : "full", "nonce", w->nonce,
+                     "hotel_id", (json_int_t)w->hotel_id, "room_type_ids", rts,
+                     "first_day", w->first_day, "nights", w->p.nights,
+                     "login_in_setup", w->login_in_setup, "users", users);
+}
+
+static int write_data(const struct world *w, const struct lr_scenario_env *env, char *err,
+                      size_t errlen)
+{
+    json_t *o = data_json(w, env);
+    int rc = o ? json_dump_file(o, env->setup_out, JSON_COMPACT) : -1;
+    json_decref(o);
+    if (rc != 0)
+        return snprintf(err, errlen, "cannot write the setup data to %s", env->setup_out), -1;
+    return 0;
+}
+
+static int data_bad(const char *path, const char *what, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "setup data %s: %s", path, what);
+    return -1;
+}
+
+/* The users of the setup data into w. */
+static int read_users(struct world *w, json_t *users, const char *path, char *err,
+                      size_t errlen)
+{
+    size_t n = json_array_size(users);
+    if (n < 1 || n > 1000000)
+        return data_bad(path, "no users", err, errlen);
+    w->users = calloc(n, sizeof *w->users);
+    if (!w->users)
+        return snprintf(err, errlen, "out of memory"), -1;
+    w->nusers = (int)n;
+    for (size_t i = 0; i < n; i++) {
+        const char *e = json_string_value(json_object_get(json_array_get(users, i), "email"));
+        const char *t = json_string_value(json_object_get(json_array_get(users, i), "token"));
+        if (!e || !t || strlen(e) >= sizeof w->users[i].email
+            || strlen(t) >= sizeof w->users[i].token)
+            return data_bad(path, "a bad user", err, errlen);
+        strcpy(w->users[i].email, e);
+        strcpy(w->users[i].token, t);
+    }
+    return 0;
+}
+
+/* setup_data: the run's data that `setup --setup-out` wrote, for the same scenario. */
+static int read_data(struct world *w, const struct lr_scenario_env *env, char *err,
+                     size_t errlen)
+{
+    const char *path = env->setup_data;
+    json_error_t je;
+    json_t *o = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    int rc = -1;
+    if (!o) {
+        snprintf(err, errlen, "setup data %s: %s", path, je.text);
+        return -1;
+    }
+    const char *fmt = json_string_value(json_object_get(o, "format"));
+    const char *scn = json_string_value(json_object_get(o, "scenario"));
+    const char *nonce = json_string_value(json_object_get(o, "nonce"));
+    json_t *rts = json_object_get(o, "room_type_ids");
+    size_t nrt = json_array_size(rts);
+    w->hotel_id = json_integer_value(json_object_get(o, "hotel_id"));
+    w->first_day = (int32_t)json_integer_value(json_object_get(o, "first_day"));
+    if (!fmt || strcmp(fmt, WORLD_DATA_FORMAT))
+        data_bad(path, "not lastroom-load setup data", err, errlen);
+    else if (!scn || strcmp(scn, w->p.scenario))
+        data_bad(path, "written for another scenario", err, errlen);
+    else if (json_integer_value(json_object_get(o, "nights")) != w->p.nights
+             || nrt != (size_t)w->p.room_types || !json_is_boolean(json_object_get(o, "login_in_setup")))
+        data_bad(path, "written for another profile", err, errlen);
+    else if (!nonce || strlen(nonce) >= sizeof w->nonce || w->hotel_id <= 0 || w->first_day <= 0)
+        data_bad(path, "a bad hotel or nonce", err, errlen);
+    else
+        rc = read_users(w, json_object_get(o, "users"), path, err, errlen);
+    for (size_t i = 0; rc == 0 && i < nrt; i++)
+        if ((w->room_type_ids[i] = json_integer_value(json_array_get(rts, i))) <= 0)
+            rc = data_bad(path, "a bad room type", err, errlen);
+    if (rc == 0) {
+        strcpy(w->nonce, nonce);
+        w->nroom_types = (int)nrt;
+        w->room_type_id = w->room_type_ids[0];
+        w->login_in_setup = json_is_true(json_object_get(o, "login_in_setup"));
+        w->day = calloc((size_t)w->p.nights + 1, sizeof *w->day);
+        if (!w->day)
+            rc = -1, snprintf(err, errlen, "out of memory");
+        for (int i = 0; w->day && i <= w->p.nights; i++)
+            date_format(w->first_day + i, w->day[i]);
+    }
+    json_decref(o);
+    return rc;
+}
+
+/* The world from `setup --setup-out`'s data: the same hotel and users for every part. */
+static int build_from_data(struct world *w, struct lr_scenario_env *env, char *err,
+                           size_t errlen)
+{
+    if (setup_http_init(&w->http, env->base_url, 30000, err, errlen) < 0
+        || define_metrics(w, env->metrics, err, errlen) < 0 || read_data(w, env, err, errlen) < 0)
+        return -1;
+    if (env->db_url == NULL && env->admin_email && env->admin_password
+        && setup_login(&w->http, env->admin_email, env->admin_password, w->admin_token,
+                       sizeof w->admin_token, NULL, err, errlen) < 0)
+        return -1;
+    return make_vus(w, env, err, errlen);
+}
+
 static int build(struct world *w, struct lr_scenario_env *env, const char *scenario,
                  char *err, size_t errlen)
 {
+    if (env->setup_data)
+        return build_from_data(w, env, err, errlen);
     if (env->vus_max <= 0)
         return snprintf(err, errlen, "no VUs to prepare"), -1;
     int n = count_users(w, env, err, errlen);
@@ -187,7 +312,11 @@ static int build(struct world *w, struct lr_scenario_env *env, const char *scena
                        sizeof w->admin_token, NULL, err, errlen) < 0
         || make_inventory(w, scenario, err, errlen) < 0)
         return -1;
-    return make_users(w, n, err, errlen) < 0 ? -1 : make_vus(w, env, err, errlen);
+    if (make_users(w, n, err, errlen) < 0)
+        return -1;
+    if (env->setup_out)
+        return write_data(w, env, err, errlen);
+    return make_vus(w, env, err, errlen);
 }
 
 /* The mixed profile's workload over the scenario's own: two room types on the same
@@ -246,9 +375,9 @@ int world_setup(struct lr_scenario_env *env, const struct world_params *p,
 int world_vu_init(struct lr_scenario_env *env, struct lr_vu *vu)
 {
     struct world *w = env->data;
-    if (!w || vu->id < 0 || vu->id >= w->nvus)
+    if (!w || vu->num < 0 || vu->num >= w->nvus)
         return -1;
-    vu->data = &w->vus[vu->id];
+    vu->data = &w->vus[vu->num];
     return 0;
 }
 
@@ -464,6 +593,13 @@ int world_verify(struct lr_scenario_env *env, char *err, size_t errlen)
         return snprintf(err, errlen, "no world to verify"), -1;
     if (env->history_out && write_history(env, w, err, errlen) != 0)
         return -1;
+    if (env->segment) {         /* one part of a test: lastroom-load merge verifies */
+        touch_metrics(env, w);
+        snprintf(env->verdict, sizeof env->verdict, "=== %s: one part of a segmented test "
+                 "===\nNo verdict here: lastroom-load merge verifies the parts' histories "
+                 "together.\n", w->p.title);
+        return 0;
+    }
     struct verify_result r;
     int32_t to = w->first_day + w->p.nights;
     int rc = env->db_url

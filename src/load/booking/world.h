@@ -52,6 +52,7 @@ struct world_params {
 };
 
 #define WORLD_ROOM_TYPES_MAX 2
+#define WORLD_DATA_FORMAT "lastroom-load-setup-1"   /* the setup data's "format" */
 #define WORLD_LATE_MAX_MS 5000    /* a hold expiring later is confirmed on time */
 #define WORLD_LATE_PAST_MS 400    /* a late confirm goes this long after the expiry */
 

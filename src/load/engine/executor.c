@@ -282,10 +282,13 @@ void exec_pool_put(struct exec_pool *p, uint32_t idx)
 bool exec_cursor_due(const struct lr_exec_config *c, struct exec_cursor *cur, double t,
                      double *start)
 {
+    uint32_t stride = cur->stride ? cur->stride : 1;
+    while (cur->seg && !seg_owns(cur->seg, cur->next))
+        cur->next += stride;
     double at = exec_arrival_at(c, cur->next);
     *start = at;
     if (at < 0 || at > t)
         return false;
-    cur->next += cur->stride ? cur->stride : 1;
+    cur->next += stride;
     return true;
 }

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "load/engine/scenario.h"
+#include "load/engine/segment.h"
 
 /* exec_defaults: k6's defaults for type (vus 1, iterations 1, maxDuration 10m,
  * gracefulStop 30s, gracefulRampDown 30s, timeUnit 1s); other fields zero. */
@@ -83,10 +84,12 @@ int64_t exec_pool_get(struct exec_pool *p);
 void exec_pool_put(struct exec_pool *p, uint32_t idx);
 
 /* A cursor over one share of the arrival schedule: iterations first, first+stride,
- * first+2*stride, ... (one share per thread). */
+ * first+2*stride, ... (one share per thread), of which only those seg owns when seg
+ * is set (one part of a test split in execution segments). */
 struct exec_cursor {
     uint64_t next;
     uint32_t stride;
+    const struct seg_plan *seg;       /* NULL: the whole test */
 };
 
 /* exec_cursor_due: when the cursor's next iteration starts at or before t, advance

@@ -54,6 +54,10 @@ static void barrier_check_locked(struct run *r)
 {
     int parked = atomic_load(&r->bar_parked);
     if (parked > 0 && atomic_load(&r->starting) == 0 && parked >= atomic_load(&r->inflight)) {
+        if (r->bar_gated) {             /* the monitor releases it at start_at */
+            atomic_store(&r->bar_ready, true);
+            return;
+        }
         atomic_store(&r->bar_parked, 0);
         atomic_fetch_add(&r->bar_gen, 1);
         runner_wake_all(r);
@@ -262,7 +266,7 @@ static void arrival_pools(struct run *r)
         struct worker *w = &r->w[i];
         int pre = c->pre_allocated_vus / r->nw + (i < c->pre_allocated_vus % r->nw);
         exec_pool_init(&w->pool, w->pool_stack, (uint32_t)(pre > 0 ? pre : 1), (uint32_t)w->n);
-        w->cursor = (struct exec_cursor){ (uint64_t)i, (uint32_t)r->nw };
+        w->cursor = (struct exec_cursor){ (uint64_t)i, (uint32_t)r->nw, r->cfg->segment };
     }
 }
 
@@ -338,6 +342,27 @@ static bool run_all_finished(struct run *r)
     return all;
 }
 
+/* start_at: once the first barrier is complete and the instant is under 100 ms away,
+ * sleep until it and release the barrier. Returns at once otherwise, so that the
+ * monitor keeps ticking, and the run can still end or be interrupted, while it waits. */
+static void run_start_at(struct run *r)
+{
+    struct timespec now;
+    if (!r->bar_gated || !atomic_load(&r->bar_ready) || runner_stopping())
+        return;
+    int64_t at = r->cfg->start_at_ns;
+    clock_gettime(CLOCK_REALTIME, &now);
+    if (at - ((int64_t)now.tv_sec * 1000000000 + now.tv_nsec) > 100000000)
+        return;
+    struct timespec ts = { (time_t)(at / 1000000000), (long)(at % 1000000000) };
+    while (clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts, NULL) == EINTR)
+        ;
+    pthread_mutex_lock(&r->bar_mu);
+    r->bar_gated = false;
+    barrier_check_locked(r);
+    pthread_mutex_unlock(&r->bar_mu);
+}
+
 /* The calling thread during the run: a snapshot and a tick about once a second. */
 static bool run_monitor(struct run *r, struct metrics_shard *ctl)
 {
@@ -346,6 +371,7 @@ static bool run_monitor(struct run *r, struct metrics_shard *ctl)
     while (!run_all_finished(r)) {
         struct timespec ts = { 0, 50000000 };
         nanosleep(&ts, NULL);
+        run_start_at(r);
         if (clock_mono_ns() < next)
             continue;
         next += 1000000000ull;
@@ -432,6 +458,7 @@ int runner_run(const struct runner_config *cfg_in, struct runner_result *res, ch
     pthread_mutex_init(&r.snap_mu, NULL);
     pthread_cond_init(&r.snap_cv, NULL);
     r.end_s = exec_duration(&cfg.exec);
+    r.bar_gated = cfg.start_at_ns > 0;
     r.hard_s = r.end_s + cfg.exec.graceful_stop_s;
     if (run_probe(cfg.target, err, errlen) != 0 || run_series(&r, err, errlen) != 0
         || run_start(&r, err, errlen) != 0 || run_threads(&r, err, errlen) != 0) {

@@ -21,6 +21,7 @@
 #include "load/engine/httpc.h"
 #include "load/engine/metrics.h"
 #include "load/engine/scenario.h"
+#include "load/engine/segment.h"
 #include "load/engine/timeline.h"
 
 /* What a tick sees, besides the merged metrics. */
@@ -37,7 +38,12 @@ struct runner_progress {
 struct runner_config {
     const struct lr_scenario *scenario;
     struct lr_scenario_env *env;        /* env->metrics holds the series (before shards) */
-    struct lr_exec_config exec;
+    struct lr_exec_config exec;         /* already scaled to the segment, if any */
+    int64_t start_at_ns;                /* --start-at: the first barrier releases when
+                                           complete and not before this instant
+                                           (CLOCK_REALTIME ns); 0: when complete */
+    const struct seg_plan *segment;     /* this part's execution segment: VU ids in
+                                           the whole test, its arrivals; NULL: whole */
     const struct httpc_target *target;
     int threads;                        /* 0: one per online CPU */
     double timeout_s;                   /* request timeout when the request gives none */

@@ -95,6 +95,9 @@ struct run {
     _Atomic int inflight;               /* VUs inside an iteration, all threads */
     _Atomic int bar_parked;             /* changed under bar_mu */
     _Atomic uint64_t bar_gen;
+    _Atomic bool bar_ready;             /* start_at: the first barrier is complete */
+    bool bar_gated;                     /* start_at: the first release is still to come
+                                           (under bar_mu) */
     pthread_mutex_t bar_mu;
     pthread_mutex_t snap_mu;
     pthread_cond_t snap_cv;

@@ -105,7 +105,10 @@ struct lr_scenario_env;
 
 /* One virtual user. The engine owns it; the scenario owns data. */
 struct lr_vu {
-    int id;                        /* 0..vus_max-1, unique in the run */
+    int id;                        /* unique in the whole test: num, or with an
+                                      execution segment the VU's number among all
+                                      parts' (k6's idInTest, segment.h) */
+    int num;                       /* 0..vus_max-1, this process's numbering */
     int thread;                    /* the event-loop thread it lives on */
     uint64_t iteration;            /* iterations this VU started (k6: __ITER) */
     struct metrics_shard *shard;   /* this thread's metrics */
@@ -115,6 +118,8 @@ struct lr_vu {
 };
 
 /* The run as a scenario sees it. */
+struct seg_plan;
+
 struct lr_scenario_env {
     const char *base_url;          /* "http://127.0.0.1:8080" */
     const char *db_url;            /* --db, or NULL: verify through /api/admin/integrity */
@@ -123,6 +128,8 @@ struct lr_scenario_env {
     const char *profile;           /* "quick", "full" or "mixed" */
     uint64_t seed;
     int vus_max;                   /* VUs the engine will create */
+    const struct seg_plan *segment;/* this part's execution segment (segment.h), for
+                                      the VUs' numbers in the whole test; NULL: whole */
     int64_t iterations_hint;       /* iterations expected (bounds histories), or -1 */
     bool quiet;
     struct metrics *metrics;       /* define custom series during setup */
@@ -132,6 +139,10 @@ struct lr_scenario_env {
                                       histories there (one JSON line per attempt) and
                                       sets history_written; NULL: none */
     bool history_written;
+    const char *setup_out;         /* `setup --setup-out FILE`: setup writes the run's
+                                      data (hotel, room types, users, tokens) there */
+    const char *setup_data;        /* `run --setup-data FILE`: setup reads it from
+                                      there instead of making its own */
     void *data;                    /* the scenario's shared state */
     char verdict[4096];            /* text printed after the k6 summary (verdict block) */
     struct json_t *export_extra;   /* verify may set a JSON object (jansson, a new

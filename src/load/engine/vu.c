@@ -414,7 +414,7 @@ static void worker_ramp(struct loop_timer *t)
     int target = exec_vus_at(&r->cfg->exec, runner_elapsed(r, now));
     for (int i = 0; i < w->n && !w->ending; i++) {
         struct slot *s = &w->slots[i];
-        bool want = s->vu.id < target;
+        bool want = s->vu.num < target;
         if (want && !s->active) {
             vu_set_active(s, true);
             loop_timer_disarm(w->loop, &s->deadline);
@@ -562,6 +562,8 @@ void vu_slot_init(struct worker *w, struct slot *s, int local, char *mem)
     httpc_init(&s->conn, w->loop, cfg->target, &cfg->limits, mem, wcap, mem + wcap,
                vu_http_done);
     httpc_set_pool(&s->conn, &w->bigbufs);
-    s->vu = (struct lr_vu){ .id = w->idx + local * w->run->nw, .thread = w->idx,
-                            .shard = w->shard, .env = cfg->env };
+    int num = w->idx + local * w->run->nw;
+    s->vu = (struct lr_vu){ .id = cfg->segment ? (int)seg_index(cfg->segment, num) : num,
+                            .num = num, .thread = w->idx, .shard = w->shard,
+                            .env = cfg->env };
 }

@@ -226,7 +226,7 @@ static int script_vu_init(struct lr_scenario_env *env, struct lr_vu *vu)
         }
         g_threads[vu->thread] = st;
     }
-    return vm_vu_init(st, &g_vus[vu->id], vu);
+    return vm_vu_init(st, &g_vus[vu->num], vu);
 }
 
 static enum lr_step script_step(struct lr_vu *vu, const struct lr_response *resp,
