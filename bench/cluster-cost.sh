@@ -18,6 +18,8 @@
 #    p50/p95 and the primary's CPU per iteration side by side.
 # Prints a markdown table per part. Environment: COST_VUS (default 20), COST_SECS
 # (default 20), LASTROOM_BIN (default bin), LASTROOM_CLUSTER_DIR (default var/cluster).
+# The component tables hold lists of PIDs, split into words on purpose.
+# shellcheck disable=SC2086,SC2046
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 source scripts/lib.sh   # free_port

@@ -31,8 +31,7 @@ backend lastroomd
 CFG
   haproxy -f "$OUT/haproxy.cfg" -db >"$OUT/haproxy.log" 2>&1 &
   track $!
-  local i
-  for i in $(seq 50); do
+  for _ in $(seq 50); do
     curl -s -o /dev/null --cacert "$OUT/tls.crt" "https://127.0.0.1:$1/health/live" && return 0
     sleep 0.1
   done

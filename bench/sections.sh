@@ -495,6 +495,7 @@ section_f() {
   row f.mem "peak RSS of lastroomd, 1,000 connections of hostile bodies" "$((peak / 1024)) MiB" \
     "$(grep '^answered' <<<"$out")" "/health/live $live_ok answered, $live_failed not within 2 s" \
     "< 256 MiB, /health/live answered" "$(verdict test "$peak" -lt 262144 -a "$live_failed" = 0)"
+}
 
 # s. scripted tests: a Lua script doing http.get on /health/live against the built-in
 #    http scenario and wrk running a Lua script, in CPU per request; memory per VU of

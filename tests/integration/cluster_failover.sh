@@ -88,6 +88,7 @@ before=$(expired_total)
 first10=$(psql_p "SELECT string_agg(hold_id::text, ',' ORDER BY hold_id) FROM
   (SELECT hold_id FROM booking_holds WHERE room_type_id = $rt ORDER BY hold_id LIMIT 10) t")
 coproc LOCKER { psql -X -qAt -v ON_ERROR_STOP=1 "$PRIMARY_URL" 2>&1; }
+# shellcheck disable=SC2153  # bash sets LOCKER_PID for the coprocess LOCKER
 locker_pid=$LOCKER_PID   # bash unsets LOCKER_PID once the coprocess ends
 echo "BEGIN; SELECT count(*) FROM (SELECT 1 FROM booking_holds WHERE room_type_id = $rt ORDER BY hold_id LIMIT 10 FOR KEY SHARE) t;" >&"${LOCKER[1]}"
 IFS= read -r -t 10 locked <&"${LOCKER[0]}"

@@ -18,6 +18,7 @@ hostile_start --conn-timeout 60s || { nok "lastroomd starts"; finish; exit 1; }
 admin_token; new_user
 out=$(timeout 300 python3 "$ROOT/tests/integration/hostile_memory.py" "$SRV_PORT" "$SRV_PID" "$CONNS" \
       "$USER_TOKEN" "$ADMIN" "$LIVE_S" 2>&1)
+# shellcheck disable=SC2001  # a prefix on every line, not one substitution
 echo "$out" | sed 's/^/# /'
 expect_eq "all $CONNS hostile connections ended" "ended $CONNS/$CONNS" "$(grep '^ended' <<<"$out")"
 check "none was answered 500" test -z "$(grep '^statuses' <<<"$out" | grep -o ' 500:[0-9]*')"

@@ -23,6 +23,7 @@ run_load() {
   rm -f "$TMP/summary.json"
   "$LOAD" run http --url "$URL" --quiet --summary-export "$TMP/summary.json" "$@" \
     >"$TMP/out.txt" 2>"$TMP/err.txt"
+  # shellcheck disable=SC2034  # RC is read by the caller
   RC=$?
 }
 

@@ -20,8 +20,8 @@ told_holds=$SRV_TMP/told_holds; told_bookings=$SRV_TMP/told_bookings
 srv_start "${ARGS[@]}" || { nok "lastroomd starts"; finish; exit 1; }
 admin_token; new_room 100000
 for _ in $(seq $USERS); do new_user; echo "$USER_TOKEN"; done >"$SRV_TMP/users"
-check "$USERS users logged in" test "$(grep -c . "$SRV_TMP/users")" -eq $USERS
-for i in $(seq $VUS); do sed -n "$(( (i - 1) % USERS + 1 ))p" "$SRV_TMP/users"; done >"$SRV_TMP/tokens"
+check "$USERS users logged in" test "$(grep -c . "$SRV_TMP/users")" -eq "$USERS"
+for i in $(seq "$VUS"); do sed -n "$(( (i - 1) % USERS + 1 ))p" "$SRV_TMP/users"; done >"$SRV_TMP/tokens"
 srv_stop
 
 # round N: one run; prints the failures of that round (empty when it passed)

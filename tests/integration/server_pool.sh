@@ -30,6 +30,7 @@ refused_within() {
 "$LASTROOM_BIN/lastroomd" --help >"$SRV_TMP/help" 2>&1
 expect_eq "--help exits 0" 0 $?
 check "--help names the flags" grep -q -- '--sweep-interval' "$SRV_TMP/help"
+# shellcheck disable=SC2016  # $1 is the inner shell's argument
 check "--help offers no unsafe path" sh -c '! grep -qi -e unsafe -e strategy "$1"' _ "$SRV_TMP/help"
 "$LASTROOM_BIN/lastroomd" --db "$SRV_DB" --booking-strategy unsafe >/dev/null 2>&1
 expect_eq "--booking-strategy is gone: refused (exit 2)" 2 $?

@@ -20,6 +20,7 @@ lport=$(free_port); cport=$(free_port)
 "$PROXY" --listen "127.0.0.1:$lport" --upstream "127.0.0.1:$pgport" --control "127.0.0.1:$cport" \
   >"$SRV_TMP/proxy.log" 2>&1 &
 track_pid $!
+# shellcheck disable=SC2034  # SRV_DB is read by srv_start
 SRV_DB=$(sed "s/:$pgport\//:$lport\//" <<<"$LASTROOM_TEST_DB")
 srv_start --pool-size 2 || { nok "lastroomd starts behind the proxy"; finish; exit 1; }
 admin_token; new_room 5; new_user
