@@ -51,8 +51,7 @@ check "last-room-test.lua: the night is named: more rooms confirmed and held tha
 check "last-room-test.lua: lastroomd's counters are found wrong too" grep -qE \
   'tentative_count|booked_count [0-9]+ but' <<<"$OUT"
 
-run_script load-tests/race-condition-test.lua "${E[@]}" --vus 1 --stage 1s:10,2s:10
-expect_eq "race-condition-test.lua against the racy path exits 99" 99 "$RC"
-check "race-condition-test.lua: the verdict line says failed" grep -q \
-  '^❌ OVERBOOKING DETECTED - System failed race condition test!$' <<<"$OUT"
+# race-condition-test.lua is not run against the racy path: with its ramping VUs the
+# mutant's window is met by luck (caught in some runs, not in others), and a check that
+# passes by luck is no check. last-room-test.lua releases its VUs together into it.
 finish
