@@ -8,6 +8,7 @@
  * inventory_conflict changed nothing; a hold's expires_at is kept; the mixed
  * workload's late confirm, repeated cancel and replay are recorded as such.
  */
+#include "unit.h"
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,19 +213,7 @@ START_TEST(test_mixed_draws_room_type_and_quantity)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("booking");
-    TCase *tc = tcase_create("step");
-    tcase_add_test(tc, test_confirm_2xx_without_id_is_unknown);
-    tcase_add_test(tc, test_cancel_inventory_conflict_changed_nothing);
-    tcase_add_test(tc, test_repeated_cancel_keeps_the_first_answer);
-    tcase_add_test(tc, test_replay_recorded);
-    tcase_add_test(tc, test_mixed_draws_room_type_and_quantity);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN("booking", test_confirm_2xx_without_id_is_unknown,
+          test_cancel_inventory_conflict_changed_nothing,
+          test_repeated_cancel_keeps_the_first_answer, test_replay_recorded,
+          test_mixed_draws_room_type_and_quantity)

@@ -6,6 +6,7 @@
  * failed threshold shown with its observed value; the report's four charts with the
  * faults shaded on each, and a summary without a timeline saying so.
  */
+#include "unit.h"
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -232,9 +233,5 @@ int main(void)
     tcase_add_test(tc, test_hostile_strings);
     tcase_add_test(tc, test_report_charts_and_faults);
     suite_add_tcase(su, tc);
-    SRunner *sr = srunner_create(su);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run_suite(su);
 }

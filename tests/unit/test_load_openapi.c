@@ -5,6 +5,7 @@
  * one sampled from the schema, tokens by role, header parameters, escaping), and the
  * refusals (unknown operation, not JSON, no paths).
  */
+#include "unit.h"
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,18 +156,4 @@ START_TEST(test_refusals)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("openapi");
-    TCase *tc = tcase_create("openapi");
-    tcase_add_test(tc, test_list);
-    tcase_add_test(tc, test_script);
-    tcase_add_test(tc, test_unknown_operation);
-    tcase_add_test(tc, test_refusals);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN("openapi", test_list, test_script, test_unknown_operation, test_refusals)

@@ -4,6 +4,7 @@
  * (lost, phantom, oversold by count and at one moment, ids, missing keys), unknown
  * outcomes widen the bounds, and a multi-key attempt is one booking per key.
  */
+#include "unit.h"
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,22 +158,6 @@ START_TEST(test_evidence_names_key_and_attempts)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("reconcile");
-    TCase *tc = tcase_create("reconcile");
-    tcase_add_test(tc, test_clean_run);
-    tcase_add_test(tc, test_lost_and_phantom);
-    tcase_add_test(tc, test_unknown_widens_bounds);
-    tcase_add_test(tc, test_oversold_by_count);
-    tcase_add_test(tc, test_oversold_at_one_moment);
-    tcase_add_test(tc, test_ids);
-    tcase_add_test(tc, test_missing_key_and_multi_key);
-    tcase_add_test(tc, test_evidence_names_key_and_attempts);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN("reconcile", test_clean_run, test_lost_and_phantom, test_unknown_widens_bounds,
+          test_oversold_by_count, test_oversold_at_one_moment, test_ids,
+          test_missing_key_and_multi_key, test_evidence_names_key_and_attempts)

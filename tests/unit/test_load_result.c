@@ -6,6 +6,7 @@
  * per-second figures, and the size of a one-hour run's summary (computed: the largest
  * timeline and many wide histograms).
  */
+#include "unit.h"
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -262,9 +263,5 @@ int main(void)
     tcase_add_test(tc, test_timeline_points);
     tcase_add_test(tc, test_one_hour_size);
     suite_add_tcase(su, tc);
-    SRunner *sr = srunner_create(su);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run_suite(su);
 }

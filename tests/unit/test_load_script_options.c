@@ -3,6 +3,7 @@
  * thresholds: k6's scenario fields and shortcuts, thresholds in both shapes with
  * abortOnFail and delayAbortEval, the defaults, and each refusal naming its field.
  */
+#include "unit.h"
 #include <check.h>
 #include <lauxlib.h>
 #include <lualib.h>
@@ -103,19 +104,5 @@ START_TEST(test_refusals)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("script_options");
-    TCase *tc = tcase_create("script_options");
-    tcase_add_test(tc, test_scenario);
-    tcase_add_test(tc, test_arrival_defaults_max_vus);
-    tcase_add_test(tc, test_shortcuts_and_default);
-    tcase_add_test(tc, test_thresholds);
-    tcase_add_test(tc, test_refusals);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN("script_options", test_scenario, test_arrival_defaults_max_vus,
+          test_shortcuts_and_default, test_thresholds, test_refusals)

@@ -5,6 +5,7 @@
  * exactly one part, the VU numbers of all parts are exactly 0..N-1 with no repeat, the
  * executors scale to shares that add up, and bad segments are refused with the reason.
  */
+#include "unit.h"
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,9 +247,5 @@ int main(void)
     tcase_add_test(tc, test_executors_split);
     tcase_add_test(tc, test_bad_segments);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run_suite(s);
 }

@@ -2,6 +2,7 @@
  * test_load_threshold.c: every accepted threshold form, every rejected one with its
  * message, and judging against merged metrics (abortOnFail with its delay included).
  */
+#include "unit.h"
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -308,9 +309,5 @@ int main(void)
     tcase_add_test(tc, test_tags_and_no_data);
     tcase_add_test(tc, test_unknown_keys);
     suite_add_tcase(su, tc);
-    SRunner *sr = srunner_create(su);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run_suite(su);
 }

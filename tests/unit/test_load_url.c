@@ -3,6 +3,7 @@
  * literals, path prefixes (with and without trailing slashes), the Host header it
  * builds, every refusal naming its cause, and the loopback test on addresses.
  */
+#include "unit.h"
 #include <arpa/inet.h>
 #include <check.h>
 #include <netinet/in.h>
@@ -78,17 +79,4 @@ START_TEST(test_loopback)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("url");
-    TCase *tc = tcase_create("url");
-    tcase_add_test(tc, test_accepts);
-    tcase_add_test(tc, test_refuses);
-    tcase_add_test(tc, test_loopback);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN("url", test_accepts, test_refuses, test_loopback)

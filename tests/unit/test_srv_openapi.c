@@ -6,6 +6,7 @@
  * against deliberately altered copies of the document, to show that it catches each
  * kind of drift.
  */
+#include "unit.h"
 #include <check.h>
 #include <ctype.h>
 #include <jansson.h>
@@ -174,19 +175,6 @@ START_TEST(test_catches_auth_difference)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("openapi");
-    TCase *tc = tcase_create("openapi");
-    tcase_add_test(tc, test_no_drift);
-    tcase_add_test(tc, test_every_route_once);
-    tcase_add_test(tc, test_catches_route_missing_from_document);
-    tcase_add_test(tc, test_catches_operation_missing_from_router);
-    tcase_add_test(tc, test_catches_auth_difference);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN("openapi", test_no_drift, test_every_route_once,
+          test_catches_route_missing_from_document, test_catches_operation_missing_from_router,
+          test_catches_auth_difference)

@@ -6,6 +6,7 @@
  * (a statement past the timeout is cancelled, 57014) and are gone after it; an SQL error
  * leaves the connection usable for the next statement.
  */
+#include "unit.h"
 #include <check.h>
 #include <semaphore.h>
 #include <stdio.h>
@@ -140,9 +141,5 @@ int main(void)
     tcase_add_test(tc, test_pooler_safe_settings_per_transaction);
     tcase_add_test(tc, test_pooler_safe_timeout_and_errors);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return unit_run_suite(s);
 }
