@@ -137,18 +137,6 @@ static double observe(const struct result *r, const struct result_series *s,
     }
 }
 
-static bool holds(double a, enum thr_op op, double b)
-{
-    switch (op) {
-    case THR_LT: return a < b;
-    case THR_LE: return a <= b;
-    case THR_GT: return a > b;
-    case THR_GE: return a >= b;
-    case THR_EQ: return a == b;
-    default: return a != b;
-    }
-}
-
 /* Print the merged series and judge their thresholds. Returns the failed count. */
 static int judge(const struct result *r)
 {
@@ -176,7 +164,7 @@ static int judge(const struct result *r)
         char err[256];
         bool ok = s && thr_parse(th[i].expr, s->type, &t, err, sizeof err) == 0;
         double v = ok ? observe(r, s, &t) : 0;
-        ok = ok && holds(v, t.op, t.target);
+        ok = ok && thr_op_holds(v, t.op, t.target);
         failed += !ok;
         printf("  %s %s: %s='%s' (observed %g)\n", ok ? "✓" : "✗", th[i].series,
                ok ? "passed" : "FAILED", th[i].expr, v);

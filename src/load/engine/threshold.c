@@ -306,7 +306,7 @@ static double observe(const struct thr_threshold *th, const struct metrics *m, d
     }
 }
 
-static bool compare(double a, enum thr_op op, double b)
+bool thr_op_holds(double a, enum thr_op op, double b)
 {
     switch (op) {
     case THR_LT: return a < b;
@@ -331,7 +331,7 @@ static bool judge(struct thr_threshold *th, const struct metrics *m, double elap
 {
     th->observed = observe(th, m, elapsed_s);
     th->no_data = !has_data(th, m);
-    th->ok = !th->no_data && compare(th->observed, th->op, th->target);
+    th->ok = !th->no_data && thr_op_holds(th->observed, th->op, th->target);
     th->evaluated = true;
     return th->ok;
 }

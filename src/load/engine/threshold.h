@@ -29,6 +29,9 @@
 enum thr_agg { THR_AVG, THR_MIN, THR_MAX_AGG, THR_MED, THR_PCT, THR_COUNT, THR_RATE, THR_VALUE };
 enum thr_op { THR_LT, THR_LE, THR_GT, THR_GE, THR_EQ, THR_NE };
 
+/* thr_op_holds: whether "a OP b" is true (the comparison every threshold judges by). */
+bool thr_op_holds(double a, enum thr_op op, double b);
+
 struct thr_threshold {
     int series;                  /* series id in the registry */
     char expr[THR_EXPR_MAX];     /* the expression as given, blanks around it trimmed */
