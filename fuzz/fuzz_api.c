@@ -83,7 +83,7 @@ static void check_error_body(const char *body, int status)
 }
 
 /* the date parameter i, which must lie within the API's date range */
-static int param_day(const struct http_req *r, int i, int32_t *day)
+static int param_day(const struct api_req *r, int i, int32_t *day)
 {
     const char *s = r->params[i];
     if (s == NULL || date_parse(s, strlen(s), day) != 0)
@@ -91,7 +91,7 @@ static int param_day(const struct http_req *r, int i, int32_t *day)
     return *day >= date_from_ymd(2000, 1, 1) && *day <= date_from_ymd(2100, 12, 31) ? 0 : -1;
 }
 
-static long long param_int(const struct http_req *r, int i)
+static long long param_int(const struct api_req *r, int i)
 {
     if (r->params[i] == NULL)
         abort();
@@ -99,14 +99,14 @@ static long long param_int(const struct http_req *r, int i)
 }
 
 /* what may reach the database */
-static void check_deferred(const struct http_req *r)
+static void check_deferred(const struct api_req *r)
 {
     int32_t a, b;
-    if (r->stmt < 0 || r->stmt >= STMT_COUNT || r->nparams > HTTP_MAX_PARAMS)
+    if (r->stmt < 0 || r->stmt >= STMT_COUNT || r->nparams > API_MAX_PARAMS)
         abort();
-    if (r->match.auth != AUTH_NONE && r->user.user_id <= 0)
+    if (r->http->match.auth != AUTH_NONE && r->user.user_id <= 0)
         abort();
-    if (r->match.auth == AUTH_ADMIN && !r->user.is_admin)
+    if (r->http->match.auth == AUTH_ADMIN && !r->user.is_admin)
         abort();
     switch (r->stmt) {
     case STMT_HOLD:
@@ -118,15 +118,16 @@ static void check_deferred(const struct http_req *r)
             abort();
         break;
     case STMT_AVAILABILITY:
-        if (param_day(r, 2, &a) || param_day(r, 3, &b) || b - a < 1 || b - a > VALIDATE_MAX_NIGHTS)
+        if (param_day(r, AVAIL_CHECK_IN, &a) || param_day(r, AVAIL_CHECK_OUT, &b) || b - a < 1 || b - a > VALIDATE_MAX_NIGHTS)
             abort();
         break;
     case STMT_INVENTORY_SET:
-        if (param_int(r, 3) < 0 || param_int(r, 3) > 100000)
+        if (param_int(r, INVENTORY_ALLOTMENT) < 0 || param_int(r, INVENTORY_ALLOTMENT) > 100000)
             abort();
         /* fall through */
     case STMT_INVENTORY_GET:
-        if (param_day(r, 1, &a) || param_day(r, 2, &b) || b - a < 1 || b - a > VALIDATE_MAX_INVENTORY_NIGHTS)
+        if (param_day(r, INVENTORY_FROM, &a) || param_day(r, INVENTORY_TO, &b) || b - a < 1
+            || b - a > VALIDATE_MAX_INVENTORY_NIGHTS)
             abort();
         break;
     case STMT_REGISTER:
@@ -154,7 +155,7 @@ static void drive(struct stub_req *s)
     enum router_rc rc = router_match(r->method, r->url, &r->match);
     if (rc != ROUTER_OK)
         return;
-    api_handle(&api, r);
+    api_handle(s->a);
     if (r->answered == (s->deferred == 1) || s->deferred > 1 || s->suspended != s->deferred)
         abort();   /* exactly one of answered and deferred; deferred means suspended */
     if (r->answered) {
@@ -166,8 +167,8 @@ static void drive(struct stub_req *s)
         }
         return;
     }
-    check_deferred(r);
-    r->job.done(&r->job, POOL_TIMEOUT);
+    check_deferred(s->a);
+    s->a->job.done(&s->a->job, POOL_TIMEOUT);
     if (!r->answered || s->resumed != 1 || r->status != 503)
         abort();
     if (r->match.route == ROUTE_HEALTH) {
@@ -203,7 +204,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *sp = strchr(text, ' ');
     if (sp != NULL)
         *sp = '\0';
-    stub_req_init(s, sp != NULL ? text : "GET", sp != NULL ? sp + 1 : text, BODY_MAX);
+    if (stub_req_init(s, &api, sp != NULL ? text : "GET", sp != NULL ? sp + 1 : text, BODY_MAX) != 0)
+        abort();
     char *q = strchr(s->r.url, '?');
     if (q != NULL) {
         *q = '\0';
@@ -226,7 +228,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     drive(s);
     buf_free(&s->r.body);
-    json_decref(s->r.json);
+    api_req_close(s->a);
     free(s->r.resp);
     free(s);
     free(text);

@@ -76,7 +76,8 @@ void stub_add_header(struct stub_req *s, char *line)
 
 /* ---- libmicrohttpd --------------------------------------------------------- */
 
-void stub_req_init(struct stub_req *s, const char *method, const char *url, size_t body_max)
+int stub_req_init(struct stub_req *s, struct api_ctx *api, const char *method, const char *url,
+                  size_t body_max)
 {
     memset(s, 0, sizeof *s);
     s->r.srv = (struct http_server *)(void *)s->srv;
@@ -85,6 +86,8 @@ void stub_req_init(struct stub_req *s, const char *method, const char *url, size
     s->r.url = url;
     s->r.content_type = "application/json";
     buf_init(&s->r.body, body_max);
+    s->a = s->r.state = api_req_open(api, &s->r);
+    return s->a != NULL ? 0 : -1;
 }
 
 const char *MHD_lookup_connection_value(struct MHD_Connection *c, enum MHD_ValueKind kind,
@@ -118,7 +121,7 @@ void MHD_resume_connection(struct MHD_Connection *c)
 void pool_submit(struct pool *p, struct pool_job *job)
 {
     (void)p;
-    ((struct stub_req *)(void *)http_req_of_job(job))->deferred++;
+    ((struct stub_req *)(void *)api_req_of_job(job)->http->conn)->deferred++;
 }
 
 void pool_get_stats(struct pool *p, struct pool_stats *out)

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "server/api.h"
 #include "server/http.h"
 
 #define STUB_MAX_ARGS 32
@@ -19,9 +20,10 @@ struct stub_kv {
     const char *value;   /* NULL: the argument had no '=' */
 };
 
-/* The request as the stubs see it; r->conn points back to it. */
+/* The request as the stubs see it; r->conn points back to it, a->http to r. */
 struct stub_req {
     struct http_req r;
+    struct api_req *a;     /* the handlers' state, from api_req_open */
     struct stub_kv args[STUB_MAX_ARGS];
     int nargs;
     struct stub_kv headers[STUB_MAX_ARGS];
@@ -29,11 +31,13 @@ struct stub_req {
     int suspended;         /* MHD_suspend_connection calls */
     int deferred;          /* pool_submit calls */
     int resumed;           /* MHD_resume_connection calls */
-    long long srv[16];     /* room for http.c's struct http_server (zeroed) */
+    long long srv[64];     /* room for http.c's struct http_server (zeroed) */
 };
 
-/* stub_req_init: an empty request for method and url, wired to the stubs. */
-void stub_req_init(struct stub_req *s, const char *method, const char *url, size_t body_max);
+/* stub_req_init: an empty request for method and url, wired to the stubs, with its
+ * handler state opened for api (0; -1 when out of memory). */
+int stub_req_init(struct stub_req *s, struct api_ctx *api, const char *method, const char *url,
+                  size_t body_max);
 
 /* stub_parse_query: split q (modified in place) at '&' and '=' and unescape %XX and
  * '+' like libmicrohttpd does for GET arguments. */

@@ -5,7 +5,10 @@
 #include "server/api.h"
 
 #include <inttypes.h>
+#include <sodium.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -21,37 +24,70 @@
 
 #define JSON_MAX_DEPTH 16
 
-static int authenticate(struct api_ctx *api, struct http_req *r)
+static int authenticate(struct api_ctx *api, struct api_req *r)
 {
-    const char *h = http_header(r, "Authorization");
-    if (r->match.auth == AUTH_NONE)
+    const char *h = http_header(r->http, "Authorization");
+    if (r->http->match.auth == AUTH_NONE)
         return 0;
     if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0
         || auth_token_verify(api->key, h + 7, strlen(h + 7), (int64_t)time(NULL), &r->user) != 0) {
-        http_reply_error(r, 401, "unauthorized", "a valid bearer token is required");
+        http_reply_error(r->http, 401, "unauthorized", "a valid bearer token is required");
         return -1;
     }
-    if (r->match.auth == AUTH_ADMIN && !r->user.is_admin) {
-        http_reply_error(r, 403, "forbidden", "this route is for administrators");
+    if (r->http->match.auth == AUTH_ADMIN && !r->user.is_admin) {
+        http_reply_error(r->http, 403, "forbidden", "this route is for administrators");
         return -1;
     }
     return 0;
 }
 
-void api_handle(struct api_ctx *api, struct http_req *r)
+void *api_req_open(void *cls, struct http_req *http)
 {
+    struct api_req *r = calloc(1, sizeof *r);
+    if (r != NULL) {
+        r->api = cls;
+        r->http = http;
+    }
+    return r;
+}
+
+void api_req_close(void *state)
+{
+    struct api_req *r = state;
+    json_decref(r->json);
+    sodium_memzero(r->password, sizeof r->password);
+    free(r);
+}
+
+struct api_req *api_req_of_job(struct pool_job *job)
+{
+    return (struct api_req *)(void *)((char *)job - offsetof(struct api_req, job));
+}
+
+void api_defer(struct api_req *r, struct pool *pool)
+{
+    json_decref(r->json);
+    r->json = NULL;
+    http_suspend(r->http);
+    pool_submit(pool, &r->job);
+}
+
+void api_handle(void *state)
+{
+    struct api_req *r = state;
+    struct api_ctx *api = r->api;
     if (authenticate(api, r) != 0)
         return;
-    switch (r->match.route) {
-    case ROUTE_HEALTH_LIVE: http_reply(r, 200, strdup("{\"status\":\"ok\"}")); break;
+    switch (r->http->match.route) {
+    case ROUTE_HEALTH_LIVE: http_reply(r->http, 200, strdup("{\"status\":\"ok\"}")); break;
     case ROUTE_HEALTH: api_db_call(api, r, STMT_HEALTH); break;
     case ROUTE_METRICS: api_catalog_metrics(api, r); break;
-    case ROUTE_OPENAPI: http_reply(r, 200, strdup(openapi_json)); break;
+    case ROUTE_OPENAPI: http_reply(r->http, 200, strdup(openapi_json)); break;
     case ROUTE_REGISTER: api_auth_register(api, r); break;
     case ROUTE_LOGIN: api_auth_login(api, r); break;
     case ROUTE_HOTELS: api_db_call(api, r, STMT_HOTELS); break;
     case ROUTE_HOTEL_ROOM_TYPES:
-        api_param_i64(r, 0, r->match.id);
+        api_param_i64(r, 0, r->http->match.id);
         api_db_call(api, r, STMT_ROOM_TYPES);
         break;
     case ROUTE_AVAILABILITY: api_catalog_availability(api, r); break;
@@ -66,24 +102,24 @@ void api_handle(struct api_ctx *api, struct http_req *r)
     case ROUTE_ADMIN_INVENTORY_PUT: api_catalog_inventory_put(api, r); break;
     case ROUTE_ADMIN_INVENTORY_GET: api_catalog_inventory_get(api, r); break;
     case ROUTE_ADMIN_INTEGRITY: api_catalog_integrity(api, r); break;
-    default: http_reply_error(r, 404, "not_found", "no such route"); break;
+    default: http_reply_error(r->http, 404, "not_found", "no such route"); break;
     }
 }
 
-int api_body(struct http_req *r)
+int api_body(struct api_req *r)
 {
     if (r->json != NULL)
         return 0;
-    r->json = jsonx_parse_object(r->body.data, r->body.len, JSON_MAX_DEPTH);
+    r->json = jsonx_parse_object(r->http->body.data, r->http->body.len, JSON_MAX_DEPTH);
     if (r->json == NULL) {
-        http_reply_error(r, 400, "invalid_json", "the body must be one JSON object (at most 16 levels deep)");
+        http_reply_error(r->http, 400, "invalid_json", "the body must be one JSON object (at most 16 levels deep)");
         return -1;
     }
     return 0;
 }
 
 /* field_error: 400 missing_<key> or invalid_<key>. */
-static int field_error(struct http_req *r, enum jsonx_rc rc, const char *key, const char *why)
+static int field_error(struct api_req *r, enum jsonx_rc rc, const char *key, const char *why)
 {
     char code[80], msg[200];
     snprintf(code, sizeof code, "%s_%s", rc == JSONX_MISSING ? "missing" : "invalid", key);
@@ -91,17 +127,17 @@ static int field_error(struct http_req *r, enum jsonx_rc rc, const char *key, co
         snprintf(msg, sizeof msg, "%s is required", key);
     else
         snprintf(msg, sizeof msg, "%s: %s", key, why);
-    http_reply_error(r, 400, code, msg);
+    http_reply_error(r->http, 400, code, msg);
     return -1;
 }
 
-int api_field_id(struct http_req *r, const char *key, int64_t *out)
+int api_field_id(struct api_req *r, const char *key, int64_t *out)
 {
     enum jsonx_rc rc = jsonx_get_int(r->json, key, 1, INT64_MAX, out);
     return rc == JSONX_OK ? 0 : field_error(r, rc, key, "a positive integer is expected");
 }
 
-int api_field_int(struct http_req *r, const char *key, int64_t min, int64_t max,
+int api_field_int(struct api_req *r, const char *key, int64_t min, int64_t max,
                   int required, int64_t def, int64_t *out)
 {
     char why[96];
@@ -114,7 +150,7 @@ int api_field_int(struct http_req *r, const char *key, int64_t min, int64_t max,
     return rc == JSONX_OK ? 0 : field_error(r, rc, key, why);
 }
 
-int api_field_str(struct http_req *r, const char *key, size_t min, size_t max, int required,
+int api_field_str(struct api_req *r, const char *key, size_t min, size_t max, int required,
                   const char *def, const char **out, size_t *len)
 {
     char why[96];
@@ -129,7 +165,7 @@ int api_field_str(struct http_req *r, const char *key, size_t min, size_t max, i
     return rc == JSONX_OK ? 0 : field_error(r, rc, key, why);
 }
 
-int api_field_date(struct http_req *r, const char *key, int32_t *day)
+int api_field_date(struct api_req *r, const char *key, int32_t *day)
 {
     const char *s, *why = "a date YYYY-MM-DD is expected";
     size_t n;
@@ -139,9 +175,9 @@ int api_field_date(struct http_req *r, const char *key, int32_t *day)
     return field_error(r, rc == JSONX_MISSING ? rc : JSONX_INVALID, key, why);
 }
 
-int api_query_id(struct http_req *r, const char *key, int required, int64_t *out)
+int api_query_id(struct api_req *r, const char *key, int required, int64_t *out)
 {
-    const char *s = http_query(r, key), *why;
+    const char *s = http_query(r->http, key), *why;
     *out = 0;
     if (s == NULL || *s == '\0')
         return required ? field_error(r, JSONX_MISSING, key, "") : 0;
@@ -150,9 +186,9 @@ int api_query_id(struct http_req *r, const char *key, int required, int64_t *out
     return 0;
 }
 
-int api_query_date(struct http_req *r, const char *key, int32_t *day)
+int api_query_date(struct api_req *r, const char *key, int32_t *day)
 {
-    const char *s = http_query(r, key), *why;
+    const char *s = http_query(r->http, key), *why;
     if (s == NULL || *s == '\0')
         return field_error(r, JSONX_MISSING, key, "");
     if (validate_date(s, strlen(s), day, &why) != 0)
@@ -160,26 +196,26 @@ int api_query_date(struct http_req *r, const char *key, int32_t *day)
     return 0;
 }
 
-static void param_set(struct http_req *r, int i, const char *v)
+static void param_set(struct api_req *r, int i, const char *v)
 {
     r->params[i] = v;
     if (i + 1 > r->nparams)
         r->nparams = i + 1;
 }
 
-void api_param_i64(struct http_req *r, int i, int64_t v)
+void api_param_i64(struct api_req *r, int i, int64_t v)
 {
-    snprintf(r->pbuf[i], HTTP_PARAM_BYTES, "%" PRId64, v);
+    snprintf(r->pbuf[i], API_PARAM_BYTES, "%" PRId64, v);
     param_set(r, i, r->pbuf[i]);
 }
 
-void api_param_date(struct http_req *r, int i, int32_t day)
+void api_param_date(struct api_req *r, int i, int32_t day)
 {
     date_format(day, r->pbuf[i]);
     param_set(r, i, r->pbuf[i]);
 }
 
-void api_param_str(struct http_req *r, int i, const char *s)
+void api_param_str(struct api_req *r, int i, const char *s)
 {
     size_t n = strlen(s) + 1;
     if (n > sizeof r->text - r->text_used) {   /* the handlers' field caps keep below */
@@ -204,7 +240,7 @@ size_t api_body_max(enum route route)
     }
 }
 
-void api_param_null(struct http_req *r, int i)
+void api_param_null(struct api_req *r, int i)
 {
     param_set(r, i, NULL);
 }

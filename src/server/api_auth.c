@@ -22,11 +22,11 @@
 #include "server/api_db.h"
 #include "server/validate.h"
 
-_Static_assert(HTTP_PASSWORD_MAX >= VALIDATE_PASSWORD_MAX, "r->password holds any valid password");
+_Static_assert(API_PASSWORD_MAX >= VALIDATE_PASSWORD_MAX, "r->password holds any valid password");
 
 /* copy_password: keep the password in r->password (the body is freed before the job
  * runs) and wipe it from the body. */
-static void copy_password(struct http_req *r, const char *pw, size_t n)
+static void copy_password(struct api_req *r, const char *pw, size_t n)
 {
     memcpy(r->password, pw, n);
     r->password[n] = '\0';
@@ -34,7 +34,7 @@ static void copy_password(struct http_req *r, const char *pw, size_t n)
     sodium_memzero((void *)(uintptr_t)pw, n);
 }
 
-static void wipe_password(struct http_req *r)
+static void wipe_password(struct api_req *r)
 {
     sodium_memzero(r->password, sizeof r->password);
 }
@@ -42,10 +42,10 @@ static void wipe_password(struct http_req *r)
 /* step 1 of register, on the hashing pool */
 static enum pool_run_rc register_hash(struct pool_job *job, PGconn *conn)
 {
-    struct http_req *r = http_req_of_job(job);
+    struct api_req *r = api_req_of_job(job);
     (void)conn;
     if (auth_password_hash(r->password, r->password_len, r->hash) != 0)
-        http_reply_error(r, 500, "internal_error", "cannot hash the password");
+        http_reply_error(r->http, 500, "internal_error", "cannot hash the password");
     wipe_password(r);
     return POOL_RUN_OK;
 }
@@ -53,8 +53,8 @@ static enum pool_run_rc register_hash(struct pool_job *job, PGconn *conn)
 /* between the steps: hand the job to the database pool */
 static void register_hashed(struct pool_job *job, enum pool_outcome outcome)
 {
-    struct http_req *r = http_req_of_job(job);
-    if (outcome != POOL_DONE || r->answered) {
+    struct api_req *r = api_req_of_job(job);
+    if (outcome != POOL_DONE || r->http->answered) {
         api_db_done(job, outcome);
         return;
     }
@@ -65,7 +65,7 @@ static void register_hashed(struct pool_job *job, enum pool_outcome outcome)
     pool_submit(r->api->db, job);
 }
 
-void api_auth_register(struct api_ctx *api, struct http_req *r)
+void api_auth_register(struct api_ctx *api, struct api_req *r)
 {
     const char *email, *pw, *name, *why;
     size_t elen, plen;
@@ -75,11 +75,11 @@ void api_auth_register(struct api_ctx *api, struct http_req *r)
         || api_field_str(r, "full_name", 0, VALIDATE_NAME_MAX, 0, "", &name, NULL) != 0)
         return;
     if (validate_email(email, elen, r->email, sizeof r->email, &why) != 0) {
-        http_reply_error(r, 400, "invalid_email", why);
+        http_reply_error(r->http, 400, "invalid_email", why);
         return;
     }
     if (validate_password(plen, &why) != 0) {
-        http_reply_error(r, 400, "invalid_password", why);
+        http_reply_error(r->http, 400, "invalid_password", why);
         return;
     }
     copy_password(r, pw, plen);
@@ -88,13 +88,13 @@ void api_auth_register(struct api_ctx *api, struct http_req *r)
     r->stmt = STMT_REGISTER;
     r->job.run = register_hash;
     r->job.done = register_hashed;
-    http_defer(r, api->cpu);
+    api_defer(r, api->cpu);
 }
 
 /* step 1 of login, on the database pool: read the stored hash and role */
 static enum pool_run_rc login_fetch(struct pool_job *job, PGconn *conn)
 {
-    struct http_req *r = http_req_of_job(job);
+    struct api_req *r = api_req_of_job(job);
     PGresult *res = api_db_exec(r, conn);
     if (pool_conn_lost(conn, res)) {
         PQclear(res);
@@ -111,46 +111,46 @@ static enum pool_run_rc login_fetch(struct pool_job *job, PGconn *conn)
     return POOL_RUN_OK;
 }
 
-static void reply_token(struct http_req *r)
+static void reply_token(struct api_req *r)
 {
     char tok[AUTH_TOKEN_MAX + 1];
     struct auth_user u = { r->found_user_id, r->found_admin };
     int64_t ttl = r->api->token_ttl_s;
     if (auth_token_sign(r->api->key, &u, (int64_t)time(NULL) + ttl, tok, sizeof tok) < 0) {
-        http_reply_error(r, 500, "internal_error", "cannot sign a token");
+        http_reply_error(r->http, 500, "internal_error", "cannot sign a token");
         return;
     }
     json_t *j = json_pack("{s:s,s:I,s:{s:I,s:s}}", "token", tok, "expires_in", (json_int_t)ttl,
                           "user", "user_id", (json_int_t)u.user_id, "role", u.is_admin ? "admin" : "guest");
-    http_reply(r, 200, j != NULL ? jsonx_dump(j) : NULL);
+    http_reply(r->http, 200, j != NULL ? jsonx_dump(j) : NULL);
     json_decref(j);
     sodium_memzero(tok, sizeof tok);
 }
 
 /* login_failed: count a failure against the email and the client address. */
-static void login_failed(struct http_req *r)
+static void login_failed(struct api_req *r)
 {
     int64_t now = clock_mono_us();
     ratelimit_failed(r->api->logins, r->email, strlen(r->email), now);
     if (r->api->login_addrs != NULL)
-        ratelimit_failed(r->api->login_addrs, r->peer, strlen(r->peer), now);
+        ratelimit_failed(r->api->login_addrs, r->http->peer, strlen(r->http->peer), now);
 }
 
 /* login_throttled: answer 429 when the email or the address is over its limit. The
- * first call, on the event thread, records the client's address in r->peer. */
-static int login_throttled(struct api_ctx *api, struct http_req *r)
+ * first call, on the event thread, records the client's address in r->http->peer. */
+static int login_throttled(struct api_ctx *api, struct api_req *r)
 {
     int64_t now = clock_mono_us();
     int by_email = ratelimit_blocked(api->logins, r->email, strlen(r->email), now);
     int by_addr = 0;
     if (api->login_addrs != NULL) {
-        const char *peer = http_peer(r);
+        const char *peer = http_peer(r->http);
         by_addr = ratelimit_blocked(api->login_addrs, peer, strlen(peer), now);
     }
     if (by_email == 0 && by_addr == 0)
         return 0;
-    r->retry_after = by_email > by_addr ? by_email : by_addr;
-    http_reply_error(r, 429, "rate_limited", by_addr != 0
+    r->http->retry_after = by_email > by_addr ? by_email : by_addr;
+    http_reply_error(r->http, 429, "rate_limited", by_addr != 0
                      ? "too many failed logins from this address; try again later"
                      : "too many failed logins for this email; try again later");
     return 1;
@@ -159,7 +159,7 @@ static int login_throttled(struct api_ctx *api, struct http_req *r)
 /* step 2 of login, on the hashing pool */
 static enum pool_run_rc login_verify(struct pool_job *job, PGconn *conn)
 {
-    struct http_req *r = http_req_of_job(job);
+    struct api_req *r = api_req_of_job(job);
     (void)conn;
     if (login_throttled(r->api, r)) {
         wipe_password(r);
@@ -173,15 +173,15 @@ static enum pool_run_rc login_verify(struct pool_job *job, PGconn *conn)
         reply_token(r);
     } else {
         login_failed(r);
-        http_reply_error(r, 401, "invalid_credentials", "wrong email or password");
+        http_reply_error(r->http, 401, "invalid_credentials", "wrong email or password");
     }
     return POOL_RUN_OK;
 }
 
 static void login_fetched(struct pool_job *job, enum pool_outcome outcome)
 {
-    struct http_req *r = http_req_of_job(job);
-    if (outcome != POOL_DONE || r->answered) {
+    struct api_req *r = api_req_of_job(job);
+    if (outcome != POOL_DONE || r->http->answered) {
         api_db_done(job, outcome);
         return;
     }
@@ -190,7 +190,7 @@ static void login_fetched(struct pool_job *job, enum pool_outcome outcome)
     pool_submit(r->api->cpu, job);
 }
 
-void api_auth_login(struct api_ctx *api, struct http_req *r)
+void api_auth_login(struct api_ctx *api, struct api_req *r)
 {
     const char *email, *pw, *why;
     size_t elen, plen;
@@ -200,7 +200,7 @@ void api_auth_login(struct api_ctx *api, struct http_req *r)
         return;
     if (validate_email(email, elen, r->email, sizeof r->email, &why) != 0
         || validate_password(plen, &why) != 0) {
-        http_reply_error(r, 401, "invalid_credentials", "wrong email or password");
+        http_reply_error(r->http, 401, "invalid_credentials", "wrong email or password");
         return;
     }
     if (login_throttled(api, r))
@@ -211,5 +211,5 @@ void api_auth_login(struct api_ctx *api, struct http_req *r)
     r->job.run = login_fetch;
     r->job.done = login_fetched;
     r->job.retry_safe = 1;
-    http_defer(r, api->db);
+    api_defer(r, api->db);
 }

@@ -11,7 +11,7 @@
 
 #include "server/api.h"
 
-void api_auth_register(struct api_ctx *api, struct http_req *r);
-void api_auth_login(struct api_ctx *api, struct http_req *r);
+void api_auth_register(struct api_ctx *api, struct api_req *r);
+void api_auth_login(struct api_ctx *api, struct api_req *r);
 
 #endif

@@ -12,12 +12,9 @@
 
 #include "server/api.h"
 
-void api_booking_hold(struct api_ctx *api, struct http_req *r);
-void api_booking_confirm(struct api_ctx *api, struct http_req *r);
+void api_booking_hold(struct api_ctx *api, struct api_req *r);
+void api_booking_confirm(struct api_ctx *api, struct api_req *r);
 /* api_booking_by_id: the routes that take the user and at most one id. */
-void api_booking_by_id(struct api_ctx *api, struct http_req *r);
-
-/* api_booking_fingerprint: hex SHA-256 of text into out (65 bytes). */
-void api_booking_fingerprint(const char *text, char out[65]);
+void api_booking_by_id(struct api_ctx *api, struct api_req *r);
 
 #endif

@@ -7,7 +7,7 @@
 #include "server/metrics.h"
 #include "server/validate.h"
 
-void api_catalog_availability(struct api_ctx *api, struct http_req *r)
+void api_catalog_availability(struct api_ctx *api, struct api_req *r)
 {
     int64_t rt, hotel;
     int32_t in, out;
@@ -15,29 +15,29 @@ void api_catalog_availability(struct api_ctx *api, struct http_req *r)
     if (api_query_id(r, "room_type_id", 0, &rt) != 0 || api_query_id(r, "hotel_id", 0, &hotel) != 0)
         return;
     if (rt == 0 && hotel == 0) {
-        http_reply_error(r, 400, "missing_room_type_id", "room_type_id or hotel_id is required");
+        http_reply_error(r->http, 400, "missing_room_type_id", "room_type_id or hotel_id is required");
         return;
     }
     if (api_query_date(r, "check_in", &in) != 0 || api_query_date(r, "check_out", &out) != 0)
         return;
     if (validate_stay_dates(in, out, &why) != 0) {
-        http_reply_error(r, 400, "invalid_check_out", why);
+        http_reply_error(r->http, 400, "invalid_check_out", why);
         return;
     }
     if (rt != 0)
-        api_param_i64(r, 0, rt);
+        api_param_i64(r, AVAIL_ROOM_TYPE, rt);
     else
-        api_param_null(r, 0);
+        api_param_null(r, AVAIL_ROOM_TYPE);
     if (hotel != 0)
-        api_param_i64(r, 1, hotel);
+        api_param_i64(r, AVAIL_HOTEL, hotel);
     else
-        api_param_null(r, 1);
-    api_param_date(r, 2, in);
-    api_param_date(r, 3, out);
+        api_param_null(r, AVAIL_HOTEL);
+    api_param_date(r, AVAIL_CHECK_IN, in);
+    api_param_date(r, AVAIL_CHECK_OUT, out);
     api_db_call(api, r, STMT_AVAILABILITY);
 }
 
-void api_catalog_hotel_create(struct api_ctx *api, struct http_req *r)
+void api_catalog_hotel_create(struct api_ctx *api, struct api_req *r)
 {
     const char *name, *city, *address;
     if (api_body(r) != 0 || api_field_str(r, "name", 1, 200, 1, NULL, &name, NULL) != 0
@@ -50,7 +50,7 @@ void api_catalog_hotel_create(struct api_ctx *api, struct http_req *r)
     api_db_call(api, r, STMT_HOTEL_CREATE);
 }
 
-void api_catalog_room_type_create(struct api_ctx *api, struct http_req *r)
+void api_catalog_room_type_create(struct api_ctx *api, struct api_req *r)
 {
     int64_t hotel, capacity, price;
     const char *name;
@@ -67,20 +67,20 @@ void api_catalog_room_type_create(struct api_ctx *api, struct http_req *r)
 }
 
 /* inventory_params: check [from, to) and set parameters 0..2 (room type, from, to). */
-static int inventory_params(struct http_req *r, int64_t rt, int32_t from, int32_t to)
+static int inventory_params(struct api_req *r, int64_t rt, int32_t from, int32_t to)
 {
     const char *why;
     if (validate_range(from, to, &why) != 0) {
-        http_reply_error(r, 400, "invalid_to", why);
+        http_reply_error(r->http, 400, "invalid_to", why);
         return -1;
     }
-    api_param_i64(r, 0, rt);
-    api_param_date(r, 1, from);
-    api_param_date(r, 2, to);
+    api_param_i64(r, INVENTORY_ROOM_TYPE, rt);
+    api_param_date(r, INVENTORY_FROM, from);
+    api_param_date(r, INVENTORY_TO, to);
     return 0;
 }
 
-void api_catalog_inventory_put(struct api_ctx *api, struct http_req *r)
+void api_catalog_inventory_put(struct api_ctx *api, struct api_req *r)
 {
     int64_t rt, allotment;
     int32_t from, to;
@@ -89,11 +89,11 @@ void api_catalog_inventory_put(struct api_ctx *api, struct http_req *r)
         || api_field_int(r, "allotment", 0, 100000, 1, 0, &allotment) != 0
         || inventory_params(r, rt, from, to) != 0)
         return;
-    api_param_i64(r, 3, allotment);
+    api_param_i64(r, INVENTORY_ALLOTMENT, allotment);
     api_db_call(api, r, STMT_INVENTORY_SET);
 }
 
-void api_catalog_inventory_get(struct api_ctx *api, struct http_req *r)
+void api_catalog_inventory_get(struct api_ctx *api, struct api_req *r)
 {
     int64_t rt;
     int32_t from, to;
@@ -103,7 +103,7 @@ void api_catalog_inventory_get(struct api_ctx *api, struct http_req *r)
     api_db_call(api, r, STMT_INVENTORY_GET);
 }
 
-void api_catalog_integrity(struct api_ctx *api, struct http_req *r)
+void api_catalog_integrity(struct api_ctx *api, struct api_req *r)
 {
     int64_t rt;
     if (api_query_id(r, "room_type_id", 0, &rt) != 0)
@@ -115,11 +115,11 @@ void api_catalog_integrity(struct api_ctx *api, struct http_req *r)
     api_db_call(api, r, STMT_INTEGRITY);
 }
 
-void api_catalog_metrics(struct api_ctx *api, struct http_req *r)
+void api_catalog_metrics(struct api_ctx *api, struct api_req *r)
 {
     struct pool_stats db, cpu;
     pool_get_stats(api->db, &db);
     pool_get_stats(api->cpu, &cpu);
-    r->content_type = "text/plain; version=0.0.4; charset=utf-8";
-    http_reply(r, 200, metrics_render(&db, &cpu));
+    r->http->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    http_reply(r->http, 200, metrics_render(&db, &cpu));
 }

@@ -110,7 +110,7 @@ static int is_write(enum api_stmt stmt)
 /* retried_result: a release or cancel run again after a lost connection that finds its
  * work done (the hold gone, the booking cancelled) was, as far as the client can tell,
  * done by the first attempt, whose answer was lost: answer the success. */
-static const char *retried_result(const struct http_req *r, const char *result, const char **body)
+static const char *retried_result(const struct api_req *r, const char *result, const char **body)
 {
     if (r->job.attempt == 0)
         return result;
@@ -125,72 +125,72 @@ static const char *retried_result(const struct http_req *r, const char *result, 
     return result;
 }
 
-void api_db_call(struct api_ctx *api, struct http_req *r, enum api_stmt stmt)
+void api_db_call(struct api_ctx *api, struct api_req *r, enum api_stmt stmt)
 {
     r->stmt = (int)stmt;
     r->job.run = api_db_run;
     r->job.done = api_db_done;
     r->job.retry_safe = stmt != STMT_REGISTER && stmt != STMT_HOTEL_CREATE
                         && stmt != STMT_ROOM_TYPE_CREATE && !(stmt == STMT_HOLD && r->params[HOLD_KEY] == NULL);
-    http_defer(r, stmt == STMT_AVAILABILITY && api->read != NULL ? api->read : api->db);
+    api_defer(r, stmt == STMT_AVAILABILITY && api->read != NULL ? api->read : api->db);
 }
 
-PGresult *api_db_exec(struct http_req *r, PGconn *conn)
+PGresult *api_db_exec(struct api_req *r, PGconn *conn)
 {
     return pool_exec(&r->job, conn, r->stmt, r->nparams, r->params);
 }
 
-void api_db_sql_error(struct http_req *r, const PGresult *res)
+void api_db_sql_error(struct api_req *r, const PGresult *res)
 {
     const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
     if (state == NULL)
         state = "";
     if (strcmp(state, "57014") == 0) {
-        r->retry_after = 1;
-        http_reply_error(r, 503, "db_timeout", "the database took too long");
+        r->http->retry_after = 1;
+        http_reply_error(r->http, 503, "db_timeout", "the database took too long");
     } else if (strcmp(state, "40P01") == 0 || strcmp(state, "40001") == 0) {
-        r->retry_after = 1;
-        http_reply_error(r, 503, "db_conflict", "a conflicting transaction won; try again");
+        r->http->retry_after = 1;
+        http_reply_error(r->http, 503, "db_conflict", "a conflicting transaction won; try again");
     } else if (strcmp(state, "23514") == 0 && r->stmt == STMT_HOLD) {
         metrics_event(EV_SOLD_OUT, 1);
-        http_reply_error(r, 409, "sold_out", "not enough rooms left on one of the nights");
+        http_reply_error(r->http, 409, "sold_out", "not enough rooms left on one of the nights");
     } else if (strcmp(state, "23514") == 0) {
         /* The CHECK on room_inventory refused the change and rolled it back: a definite
          * "nothing was done", not an unknown outcome. Only counters that no longer
          * match the holds and bookings can get here (integrity_report shows them). */
         log_error("%s: inventory CHECK refused the change: %s", api_db_statements[r->stmt].name,
                   PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
-        http_reply_error(r, 409, "inventory_conflict",
+        http_reply_error(r->http, 409, "inventory_conflict",
                          "the inventory counters refused this change; nothing was changed");
     } else {
         log_error("%s: SQL error %s: %s", api_db_statements[r->stmt].name, state,
                   PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
-        http_reply_error(r, 500, "internal_error", "the database refused the request");
+        http_reply_error(r->http, 500, "internal_error", "the database refused the request");
     }
 }
 
 /* refusal_message: the {"message"} of a refusal's body, or the table's message. */
-static void reply_refusal(struct http_req *r, const struct outcome *o, const char *body)
+static void reply_refusal(struct api_req *r, const struct outcome *o, const char *body)
 {
     json_t *j = body != NULL ? json_loads(body, 0, NULL) : NULL;
     const char *m = j != NULL ? json_string_value(json_object_get(j, "message")) : NULL;
-    http_reply_error(r, o->status, o->code, m != NULL ? m : o->message);
+    http_reply_error(r->http, o->status, o->code, m != NULL ? m : o->message);
     json_decref(j);
 }
 
 /* success_body: the body of a success whose function gave none (a retried release or
  * cancel): the object and its new status. */
-static char *success_body(const struct http_req *r)
+static char *success_body(const struct api_req *r)
 {
     json_t *j = r->stmt == STMT_RELEASE
-        ? json_pack("{s:I,s:s}", "hold_id", (json_int_t)r->match.id, "status", "released")
-        : json_pack("{s:I,s:s}", "booking_id", (json_int_t)r->match.id, "status", "Cancelled");
+        ? json_pack("{s:I,s:s}", "hold_id", (json_int_t)r->http->match.id, "status", "released")
+        : json_pack("{s:I,s:s}", "booking_id", (json_int_t)r->http->match.id, "status", "Cancelled");
     char *s = j != NULL ? jsonx_dump(j) : NULL;
     json_decref(j);
     return s;
 }
 
-static void answer(struct http_req *r, const char *result, const char *body)
+static void answer(struct api_req *r, const char *result, const char *body)
 {
     result = retried_result(r, result, &body);
     for (size_t i = 0; i < sizeof outcomes / sizeof outcomes[0]; i++) {
@@ -201,17 +201,17 @@ static void answer(struct http_req *r, const char *result, const char *body)
         if (o->code != NULL)
             reply_refusal(r, o, body);
         else
-            http_reply(r, o->status, body != NULL ? strdup(body)
+            http_reply(r->http, o->status, body != NULL ? strdup(body)
                        : is_write((enum api_stmt)r->stmt) ? success_body(r) : strdup("{}"));
         return;
     }
     log_error("%s: unexpected result '%s'", api_db_statements[r->stmt].name, result);
-    http_reply_error(r, 500, "internal_error", "unexpected result from the database");
+    http_reply_error(r->http, 500, "internal_error", "unexpected result from the database");
 }
 
 enum pool_run_rc api_db_run(struct pool_job *job, PGconn *conn)
 {
-    struct http_req *r = http_req_of_job(job);
+    struct api_req *r = api_req_of_job(job);
     PGresult *res = api_db_exec(r, conn);
     if (pool_conn_lost(conn, res)) {
         PQclear(res);
@@ -220,7 +220,7 @@ enum pool_run_rc api_db_run(struct pool_job *job, PGconn *conn)
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
         api_db_sql_error(r, res);
     else if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0))
-        http_reply_error(r, 500, "internal_error", "unexpected result from the database");
+        http_reply_error(r->http, 500, "internal_error", "unexpected result from the database");
     else
         answer(r, PQgetvalue(res, 0, 0), PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1));
     PQclear(res);
@@ -229,24 +229,24 @@ enum pool_run_rc api_db_run(struct pool_job *job, PGconn *conn)
 
 void api_db_done(struct pool_job *job, enum pool_outcome outcome)
 {
-    struct http_req *r = http_req_of_job(job);
-    if (outcome != POOL_DONE || !r->answered) {
-        r->retry_after = 1;
+    struct api_req *r = api_req_of_job(job);
+    if (outcome != POOL_DONE || !r->http->answered) {
+        r->http->retry_after = 1;
         if (outcome == POOL_DRAINING)
-            http_reply_error(r, 503, "shutting_down", "the server is shutting down; try again");
+            http_reply_error(r->http, 503, "shutting_down", "the server is shutting down; try again");
         else if (outcome == POOL_LOST && is_write((enum api_stmt)r->stmt)) {
-            r->retry_after = 0;   /* resending could do it twice: look first */
-            http_reply_error(r, 503, "outcome_unknown",
+            r->http->retry_after = 0;   /* resending could do it twice: look first */
+            http_reply_error(r->http, 503, "outcome_unknown",
                              "the database connection was lost after the request was sent; "
                              "it may or may not have been done");
         } else if (outcome == POOL_FULL)
-            http_reply_error(r, 503, "busy", "too many requests are waiting for this work; try again");
-        else if (r->match.route == ROUTE_HEALTH)
-            http_reply(r, 503, strdup("{\"status\":\"degraded\",\"db\":\"down\"}"));
+            http_reply_error(r->http, 503, "busy", "too many requests are waiting for this work; try again");
+        else if (r->http->match.route == ROUTE_HEALTH)
+            http_reply(r->http, 503, strdup("{\"status\":\"degraded\",\"db\":\"down\"}"));
         else if (outcome == POOL_TIMEOUT)
-            http_reply_error(r, 503, "db_pool_timeout", "no database connection became free in time");
+            http_reply_error(r->http, 503, "db_pool_timeout", "no database connection became free in time");
         else
-            http_reply_error(r, 503, "db_unavailable", "the database cannot be reached");
+            http_reply_error(r->http, 503, "db_unavailable", "the database cannot be reached");
     }
-    http_resume(r);
+    http_resume(r->http);
 }

@@ -21,31 +21,33 @@ enum api_stmt {
     STMT_COUNT
 };
 
-/* Parameter positions (0-based: position i is $i+1 in the statement's SQL) of the
- * statements whose parameters are set or read in more than one place. */
+/* Parameter positions (0-based: position i is $i+1 in the statement's SQL), named here
+ * once for every file that sets or reads them (handlers, api_db.c, the fuzzer). */
 enum hold_param {
     HOLD_USER, HOLD_ROOM_TYPE, HOLD_CHECK_IN, HOLD_CHECK_OUT, HOLD_QUANTITY, HOLD_TTL,
     HOLD_KEY, HOLD_FINGERPRINT, HOLD_MAX_HOLDS
 };
 enum confirm_param { CONFIRM_USER, CONFIRM_HOLD, CONFIRM_KEY, CONFIRM_FINGERPRINT };
 enum register_param { REGISTER_EMAIL, REGISTER_HASH, REGISTER_FULL_NAME };
+enum availability_param { AVAIL_ROOM_TYPE, AVAIL_HOTEL, AVAIL_CHECK_IN, AVAIL_CHECK_OUT };
+enum inventory_param { INVENTORY_ROOM_TYPE, INVENTORY_FROM, INVENTORY_TO, INVENTORY_ALLOTMENT };
 
 /* The statements to prepare on every pooled connection, indexed by enum api_stmt. */
 extern const struct pool_stmt api_db_statements[STMT_COUNT];
 
 /* api_db_call: defer r to the database pool to run statement stmt with the parameters
  * already set (api_param_*), and answer from its result. */
-void api_db_call(struct api_ctx *api, struct http_req *r, enum api_stmt stmt);
+void api_db_call(struct api_ctx *api, struct api_req *r, enum api_stmt stmt);
 
 /* api_db_run: a pool job's run: execute r->stmt with r's parameters and set the answer.
  * Returns POOL_RUN_CONN_LOST when the connection failed (no answer set). */
 enum pool_run_rc api_db_run(struct pool_job *job, PGconn *conn);
 
 /* api_db_exec: execute r->stmt with r's parameters (the caller PQclears). */
-PGresult *api_db_exec(struct http_req *r, PGconn *conn);
+PGresult *api_db_exec(struct api_req *r, PGconn *conn);
 
 /* api_db_sql_error: answer r for a statement that failed with an SQL error. */
-void api_db_sql_error(struct http_req *r, const PGresult *res);
+void api_db_sql_error(struct api_req *r, const PGresult *res);
 
 /* api_db_done: a pool job's done: answer 503 for a timeout or an unreachable database
  * unless the job answered, then resume the connection. */

@@ -6,9 +6,7 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
-#include <sodium.h>
 #include <stdatomic.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,14 +16,12 @@
 #include "common/clock.h"
 #include "server/jsonx.h"
 #include "server/log.h"
-#include "server/api.h"
 #include "server/connwatch.h"
 #include "server/metrics.h"
 
 struct http_server {
     struct MHD_Daemon *daemon;
-    struct api_ctx *api;
-    size_t (*body_max)(enum route route);
+    struct http_config cfg;       /* body_max and the handler's callbacks */
     int64_t request_limit_us;     /* headers and body must be in within this */
     struct connwatch *watch;
     atomic_int suspended;         /* requests waiting for a job */
@@ -33,11 +29,6 @@ struct http_server {
     atomic_int connections;       /* open connections */
     atomic_int draining;          /* http_drain was called: refuse new requests */
 };
-
-struct http_req *http_req_of_job(struct pool_job *job)
-{
-    return (struct http_req *)(void *)((char *)job - offsetof(struct http_req, job));
-}
 
 const char *http_query(struct http_req *r, const char *name)
 {
@@ -82,12 +73,12 @@ void http_reply_error(struct http_req *r, int status, const char *code, const ch
     http_reply(r, status, jsonx_error_body(code, message));
 }
 
-void http_defer(struct http_req *r, struct pool *pool)
+void http_suspend(struct http_req *r)
 {
+    buf_free(&r->body);   /* waiting costs no more than the request object */
     atomic_fetch_add(&r->srv->suspended, 1);
     r->suspended = 1;
     MHD_suspend_connection(r->conn);
-    pool_submit(pool, &r->job);
 }
 
 void http_resume(struct http_req *r)
@@ -102,30 +93,21 @@ static struct http_req *req_new(struct http_server *s, struct MHD_Connection *c,
     if (r == NULL)
         return NULL;
     r->srv = s;
-    r->api = s->api;
     r->conn = c;
     r->url = url;
     r->method = method;
     r->content_type = "application/json";
     r->t0_us = clock_mono_us();
     r->route_rc = router_match(method, url, &r->match);
-    buf_init(&r->body, s->body_max(r->match.route));
+    buf_init(&r->body, s->cfg.body_max(r->match.route));
     return r;
-}
-
-/* drop_input: free the body and its parsed tree (a deferred request keeps only what its
- * handler copied out, so that waiting for a pool costs no more than the request object). */
-static void drop_input(struct http_req *r)
-{
-    buf_free(&r->body);
-    json_decref(r->json);
-    r->json = NULL;
 }
 
 static void req_free(struct http_req *r)
 {
-    drop_input(r);
-    sodium_memzero(r->password, sizeof r->password);
+    if (r->state != NULL)
+        r->srv->cfg.req_close(r->state);
+    buf_free(&r->body);
     free(r->resp);
     free(r);
 }
@@ -182,11 +164,11 @@ static void route(struct http_req *r)
     else if (rc == ROUTER_METHOD_NOT_ALLOWED) {
         snprintf(r->allow, sizeof r->allow, "%s", r->match.allow);
         http_reply_error(r, 405, "method_not_allowed", "this route does not take that method");
+    } else if ((r->state = r->srv->cfg.req_open(r->srv->cfg.cls, r)) == NULL) {
+        http_reply_error(r, 500, "internal_error", "out of memory");
     } else {
-        api_handle(r->srv->api, r);
+        r->srv->cfg.req_handle(r->state);
     }
-    if (r->suspended)
-        drop_input(r);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -290,8 +272,7 @@ static int parse_addr(const struct http_config *cfg, struct sockaddr_in *sa)
     return inet_pton(AF_INET, h, &sa->sin_addr) == 1 ? 0 : -1;
 }
 
-struct http_server *http_start(const struct http_config *cfg, struct api_ctx *api,
-                               char *err, size_t errcap)
+struct http_server *http_start(const struct http_config *cfg, char *err, size_t errcap)
 {
     struct sockaddr_in sa;
     if (parse_addr(cfg, &sa) != 0) {
@@ -303,8 +284,7 @@ struct http_server *http_start(const struct http_config *cfg, struct api_ctx *ap
         snprintf(err, errcap, "no memory");
         return NULL;
     }
-    s->api = api;
-    s->body_max = cfg->body_max;
+    s->cfg = *cfg;
     s->request_limit_us = (int64_t)cfg->conn_timeout_s * 1000000;
     if ((s->watch = connwatch_start((int64_t)cfg->conn_timeout_s * 1000)) == NULL) {
         snprintf(err, errcap, "cannot start the connection watch");

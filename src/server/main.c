@@ -173,13 +173,14 @@ static int serve(const struct config *cfg)
     struct http_config hc = {
         .host = cfg->host, .port = cfg->port, .threads = cfg->threads,
         .max_connections = cfg->max_connections, .conn_timeout_s = cfg->conn_timeout_s,
-        .body_max = api_body_max,
+        .body_max = api_body_max, .cls = &api,
+        .req_open = api_req_open, .req_handle = api_handle, .req_close = api_req_close,
     };
     int ok = setup_auth(cfg, &api, err, sizeof err) == 0 && start_pools(cfg, &api, err, sizeof err) == 0;
     if (ok && (sw = sweeper_start(cfg->db_url, cfg->sweep_interval_ms)) == NULL)
         snprintf(err, sizeof err, "cannot start the sweeper");
     if (sw != NULL)
-        http = http_start(&hc, &api, err, sizeof err);
+        http = http_start(&hc, err, sizeof err);
     if (http != NULL) {
         log_info("lastroomd listening on http://%s:%d (threads %d, pool %d, hold ttl %lldms, "
                  "max holds per user %d)", cfg->host, cfg->port, cfg->threads, cfg->pool_size,
