@@ -31,6 +31,7 @@ struct api_ctx {
     char dummy_hash[AUTH_HASH_MAX];   /* verified against for unknown emails */
     struct ratelimit *logins;     /* failed logins per email */
     struct ratelimit *login_addrs;    /* failed logins per client address; NULL: no cap */
+    struct ratelimit *register_addrs; /* registrations per client address; NULL: no cap */
     int max_holds;                /* live holds per user; 0: no cap */
 };
 

@@ -2,7 +2,8 @@
  * api_auth.c: registration and login as two-step jobs: a database step and a hashing
  * step, each on its own pool, the connection staying suspended in between.
  *
- * Failed logins are limited twice (ratelimit.h): per email, which a correct password
+ * Registrations may be limited per client address (every attempt counts, checked on
+ * arrival). Failed logins are limited twice (ratelimit.h): per email, which a correct password
  * clears, and per client address, which only the window clears. Either limit answers
  * 429 rate_limited, with Retry-After the seconds left: checked on arrival (before any
  * database call or hash) and again on the hashing worker just before the password is
@@ -65,11 +66,27 @@ static void register_hashed(struct pool_job *job, enum pool_outcome outcome)
     pool_submit(r->api->db, job);
 }
 
+/* register_throttled: 429 when the client's address used up its registrations of the
+ * window (--registrations-per-address); otherwise count this one. */
+static int register_throttled(struct api_ctx *api, struct api_req *r)
+{
+    const char *peer = http_peer(r->http);
+    int64_t now = clock_mono_us();
+    int wait = ratelimit_blocked(api->register_addrs, peer, strlen(peer), now);
+    if (wait == 0) {
+        ratelimit_failed(api->register_addrs, peer, strlen(peer), now);
+        return 0;
+    }
+    r->http->retry_after = wait;
+    http_reply_error(r->http, 429, "rate_limited", "too many registrations from this address; try again later");
+    return 1;
+}
+
 void api_auth_register(struct api_ctx *api, struct api_req *r)
 {
     const char *email, *pw, *name, *why;
     size_t elen, plen;
-    if (api_body(r) != 0
+    if ((api->register_addrs != NULL && register_throttled(api, r)) || api_body(r) != 0
         || api_field_str(r, "email", 0, 1024, 1, NULL, &email, &elen) != 0
         || api_field_str(r, "password", 0, 1024, 1, NULL, &pw, &plen) != 0
         || api_field_str(r, "full_name", 0, VALIDATE_NAME_MAX, 0, "", &name, NULL) != 0)

@@ -12,13 +12,15 @@
 
 #include "common/duration.h"
 #include "server/auth.h"
+#include "server/http.h"
 
 enum opt {
     OPT_DB = 'd', OPT_LISTEN = 'l', OPT_HELP = 'h',
     OPT_HOLD_TTL = 256, OPT_POOL_SIZE, OPT_POOL_WAIT, OPT_LOG_LEVEL, OPT_THREADS,
     OPT_SWEEP, OPT_SECRET, OPT_SECRET_FILE, OPT_TOKEN_TTL, OPT_MAX_CONN, OPT_CONN_TIMEOUT,
     OPT_STMT_TIMEOUT, OPT_MAX_HOLDS, OPT_ADDR_FAILURES,
-    OPT_POOLER_SAFE, OPT_MIGRATE_DB, OPT_READ_DB,
+    OPT_POOLER_SAFE, OPT_MIGRATE_DB, OPT_READ_DB, OPT_CONN_PER_ADDR, OPT_REGISTER_PER_ADDR,
+    OPT_TRUSTED_PROXY, OPT_HASH_QUEUE,
 };
 
 static const struct { const char *env; enum opt opt; } env_map[] = {
@@ -31,6 +33,7 @@ static const struct { const char *env; enum opt opt; } env_map[] = {
     { "LASTROOM_MAX_CONNECTIONS", OPT_MAX_CONN },
     { "LASTROOM_MAX_HOLDS_PER_USER", OPT_MAX_HOLDS },
     { "LASTROOM_LOGIN_FAILURES_PER_ADDRESS", OPT_ADDR_FAILURES },
+    { "LASTROOM_TRUSTED_PROXY", OPT_TRUSTED_PROXY },
 };
 
 static const struct option long_opts[] = {
@@ -50,6 +53,10 @@ static const struct option long_opts[] = {
     { "statement-timeout", required_argument, NULL, OPT_STMT_TIMEOUT },
     { "max-holds-per-user", required_argument, NULL, OPT_MAX_HOLDS },
     { "login-failures-per-address", required_argument, NULL, OPT_ADDR_FAILURES },
+    { "max-connections-per-address", required_argument, NULL, OPT_CONN_PER_ADDR },
+    { "registrations-per-address", required_argument, NULL, OPT_REGISTER_PER_ADDR },
+    { "trusted-proxy", required_argument, NULL, OPT_TRUSTED_PROXY },
+    { "hash-queue", required_argument, NULL, OPT_HASH_QUEUE },
     { "pooler-safe", no_argument, NULL, OPT_POOLER_SAFE },
     { "migrate-db", required_argument, NULL, OPT_MIGRATE_DB },
     { "read-db", required_argument, NULL, OPT_READ_DB },
@@ -82,6 +89,17 @@ const char *config_usage(void)
         "  --login-failures-per-address N\n"
         "                           failed logins per client address and minute before 429\n"
         "                           (default 50; 0: no cap)\n"
+        "  --max-connections-per-address N\n"
+        "                           open HTTP connections per client address (default 0: no\n"
+        "                           cap; a load test sends them all from one address)\n"
+        "  --registrations-per-address N\n"
+        "                           registrations per client address and minute before 429\n"
+        "                           (default 0: no cap)\n"
+        "  --trusted-proxy A,B      IPv4 addresses whose connections may start with a PROXY\n"
+        "                           protocol header (v1 or v2) naming the client, which the\n"
+        "                           per-address limits then see (env LASTROOM_TRUSTED_PROXY)\n"
+        "  --hash-queue N           password hashes waiting at most; past them registration\n"
+        "                           and login answer 503 busy (default 256)\n"
         "  --pooler-safe            for PgBouncer in transaction mode: unnamed statements,\n"
         "                           statement_timeout and TimeZone set per transaction\n"
         "  --migrate-db URL         migrations and the admin go here, not to --db (the\n"
@@ -139,6 +157,15 @@ static int set_number(struct config *c, int opt, const char *v)
     case OPT_POOL_SIZE: if (parse_int(v, 1, 1000, &n)) return -1; c->pool_size = (int)n; return 0;
     case OPT_THREADS: if (parse_int(v, 1, 256, &n)) return -1; c->threads = (int)n; return 0;
     case OPT_MAX_CONN: if (parse_int(v, 16, 1000000, &n)) return -1; c->max_connections = (unsigned)n; return 0;
+    case OPT_CONN_PER_ADDR:
+        if (parse_int(v, 0, 1000000, &n)) return -1;
+        c->max_conns_per_addr = (unsigned)n;
+        return 0;
+    case OPT_REGISTER_PER_ADDR:
+        if (parse_int(v, 0, 1000000, &n)) return -1;
+        c->registrations_per_addr = (int)n;
+        return 0;
+    case OPT_HASH_QUEUE: if (parse_int(v, 1, 1000000, &n)) return -1; c->hash_queue = (int)n; return 0;
     case OPT_MAX_HOLDS: if (parse_int(v, 0, 1000000, &n)) return -1; c->max_holds_per_user = (int)n; return 0;
     case OPT_ADDR_FAILURES:
         if (parse_int(v, 0, 1000000, &n)) return -1;
@@ -159,6 +186,7 @@ static int set_number(struct config *c, int opt, const char *v)
 
 static int set_opt(struct config *c, int opt, const char *v)
 {
+    struct in_addr trusted[HTTP_MAX_TRUSTED];
     switch (opt) {
     case OPT_DB: c->db_url = v; return 0;
     case OPT_MIGRATE_DB: c->migrate_db_url = v; return 0;
@@ -171,6 +199,7 @@ static int set_opt(struct config *c, int opt, const char *v)
         c->token_secret = v;
         return 0;
     case OPT_SECRET_FILE: c->secret_file = v; return 0;
+    case OPT_TRUSTED_PROXY: c->trusted_proxies = v; return http_trusted_parse(v, trusted) < 0 ? -1 : 0;
     case OPT_LOG_LEVEL: return log_level_parse(v, &c->log_level);
     default: return set_number(c, opt, v);
     }
@@ -197,6 +226,7 @@ static void defaults(struct config *c)
     c->statement_timeout_ms = 10000;
     c->max_holds_per_user = 5;
     c->login_failures_per_addr = 50;
+    c->hash_queue = 256;
 }
 
 static const char *opt_name(int opt)

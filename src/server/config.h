@@ -36,6 +36,10 @@ struct config {
     int statement_timeout_ms;
     int max_holds_per_user;        /* live holds per user; 0: no cap */
     int login_failures_per_addr;   /* failed logins per client address and minute; 0: no cap */
+    unsigned max_conns_per_addr;   /* open connections per client address; 0: no cap */
+    int registrations_per_addr;    /* registrations per client address and minute; 0: no cap */
+    const char *trusted_proxies;   /* comma-separated IPv4 addresses; NULL: none */
+    int hash_queue;                /* password hashes waiting at most, before 503 busy */
     int migrate_only;
     const char *admin_email;
     const char *admin_password;

@@ -5,7 +5,11 @@
 #include "server/http.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +22,7 @@
 #include "server/log.h"
 #include "server/connwatch.h"
 #include "server/metrics.h"
+#include "server/proxyproto.h"
 
 struct http_server {
     struct MHD_Daemon *daemon;
@@ -28,6 +33,10 @@ struct http_server {
     atomic_int routing;           /* requests inside route(), which may suspend them */
     atomic_int connections;       /* open connections */
     atomic_int draining;          /* http_drain was called: refuse new requests */
+    int listen_fd;                /* ours when proxies are trusted (acceptor); else -1 */
+    pthread_t acceptor;
+    int n_trusted;
+    struct in_addr trusted[HTTP_MAX_TRUSTED];
 };
 
 const char *http_query(struct http_req *r, const char *name)
@@ -272,6 +281,101 @@ static int parse_addr(const struct http_config *cfg, struct sockaddr_in *sa)
     return inet_pton(AF_INET, h, &sa->sin_addr) == 1 ? 0 : -1;
 }
 
+int http_trusted_parse(const char *list, struct in_addr out[HTTP_MAX_TRUSTED])
+{
+    char item[64];
+    int count = 0;
+    for (const char *p = list; p != NULL && *p != '\0';) {
+        size_t n = strcspn(p, ",");
+        if (n == 0 || n >= sizeof item || count == HTTP_MAX_TRUSTED)
+            return -1;
+        memcpy(item, p, n);
+        item[n] = '\0';
+        if (inet_pton(AF_INET, item, &out[count++]) != 1)
+            return -1;
+        p = p[n] == ',' ? p + n + 1 : p + n;
+    }
+    return count;
+}
+
+static int is_trusted(const struct http_server *s, const struct sockaddr_storage *sa)
+{
+    const struct sockaddr_in *a = (const struct sockaddr_in *)(const void *)sa;
+    for (int i = 0; sa->ss_family == AF_INET && i < s->n_trusted; i++)
+        if (a->sin_addr.s_addr == s->trusted[i].s_addr)
+            return 1;
+    return 0;
+}
+
+/* read_proxy_header: consume the PROXY header at the start of fd, if any, and put the
+ * client's address it names into sa/len. -1 (close the connection) for a malformed
+ * header, the peer closing, or no decision within HTTP_PROXY_HEADER_MS. */
+static int read_proxy_header(int fd, struct sockaddr_storage *sa, socklen_t *len)
+{
+    unsigned char b[PROXYPROTO_MAX];
+    int64_t deadline = clock_mono_us() + HTTP_PROXY_HEADER_MS * 1000;
+    for (;;) {
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        if (poll(&p, 1, HTTP_PROXY_HEADER_MS) != 1)
+            return -1;
+        ssize_t n = recv(fd, b, sizeof b, MSG_PEEK);   /* the HTTP bytes stay in the socket */
+        if (n <= 0)
+            return -1;
+        struct sockaddr_storage real;
+        socklen_t rlen = 0;
+        int rc = proxyproto_parse(b, (size_t)n, &real, &rlen);
+        if (rc == PROXYPROTO_NONE)
+            return 0;
+        if (rc > 0 && recv(fd, b, (size_t)rc, 0) == rc) {
+            if (rlen > 0) {
+                *sa = real;
+                *len = rlen;
+            }
+            return 0;
+        }
+        if (rc != PROXYPROTO_MORE || clock_mono_us() > deadline)
+            return -1;
+        nanosleep(&(struct timespec){ .tv_nsec = 1000000L }, NULL);   /* the rest is on its way */
+    }
+}
+
+/* acceptor: accept on s->listen_fd until http_drain shuts it down, and hand every
+ * connection to MHD under its client's address. */
+static void *acceptor(void *arg)
+{
+    struct http_server *s = arg;
+    while (!atomic_load(&s->draining)) {
+        struct sockaddr_storage sa;
+        socklen_t len = sizeof sa;
+        int fd = accept4(s->listen_fd, (struct sockaddr *)&sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+                nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000000L }, NULL);
+            continue;
+        }
+        if (is_trusted(s, &sa) && read_proxy_header(fd, &sa, &len) != 0)
+            close(fd);
+        else
+            MHD_add_connection(s->daemon, fd, (struct sockaddr *)&sa, len);   /* closes fd on error */
+    }
+    return NULL;
+}
+
+/* own_listener: listen on sa ourselves (the acceptor thread reads PROXY headers). */
+static int own_listener(struct http_server *s, const struct sockaddr_in *sa)
+{
+    int one = 1;
+    s->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s->listen_fd < 0 || setsockopt(s->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0
+        || bind(s->listen_fd, (const struct sockaddr *)sa, sizeof *sa) != 0 || listen(s->listen_fd, 4096) != 0) {
+        if (s->listen_fd >= 0)
+            close(s->listen_fd);
+        s->listen_fd = -1;
+        return -1;
+    }
+    return 0;
+}
+
 struct http_server *http_start(const struct http_config *cfg, char *err, size_t errcap)
 {
     struct sockaddr_in sa;
@@ -285,18 +389,33 @@ struct http_server *http_start(const struct http_config *cfg, char *err, size_t 
         return NULL;
     }
     s->cfg = *cfg;
+    s->listen_fd = -1;
     s->request_limit_us = (int64_t)cfg->conn_timeout_s * 1000000;
+    if ((s->n_trusted = http_trusted_parse(cfg->trusted_proxies, s->trusted)) < 0) {
+        snprintf(err, errcap, "--trusted-proxy: up to %d IPv4 addresses, comma-separated, are expected",
+                 HTTP_MAX_TRUSTED);
+        free(s);
+        return NULL;
+    }
+    if (s->n_trusted > 0 && own_listener(s, &sa) != 0) {
+        snprintf(err, errcap, "cannot listen on %s:%d", cfg->host, cfg->port);
+        free(s);
+        return NULL;
+    }
     if ((s->watch = connwatch_start((int64_t)cfg->conn_timeout_s * 1000)) == NULL) {
         snprintf(err, errcap, "cannot start the connection watch");
+        if (s->listen_fd >= 0)
+            close(s->listen_fd);
         free(s);
         return NULL;
     }
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC
-                     | MHD_USE_ERROR_LOG;
+                     | MHD_USE_ERROR_LOG | (s->listen_fd >= 0 ? MHD_USE_NO_LISTEN_SOCKET : 0);
     s->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 1 ? cfg->threads : 1),
         MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->conn_timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096u,
@@ -304,8 +423,12 @@ struct http_server *http_start(const struct http_config *cfg, char *err, size_t 
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
         MHD_OPTION_END);
-    if (s->daemon == NULL) {
+    if (s->daemon == NULL || (s->listen_fd >= 0 && pthread_create(&s->acceptor, NULL, acceptor, s) != 0)) {
         snprintf(err, errcap, "cannot listen on %s:%d", cfg->host, cfg->port);
+        if (s->daemon != NULL)
+            MHD_stop_daemon(s->daemon);
+        if (s->listen_fd >= 0)
+            close(s->listen_fd);
         connwatch_stop(s->watch);
         free(s);
         return NULL;
@@ -328,6 +451,12 @@ void http_drain(struct http_server *s)
 {
     if (s == NULL || atomic_exchange(&s->draining, 1))
         return;
+    if (s->listen_fd >= 0) {   /* wake the acceptor out of accept(), then close */
+        shutdown(s->listen_fd, SHUT_RDWR);
+        pthread_join(s->acceptor, NULL);
+        close(s->listen_fd);
+        return;
+    }
     MHD_socket lfd = MHD_quiesce_daemon(s->daemon);
     if (lfd != MHD_INVALID_SOCKET)
         close(lfd);   /* new connections are refused from now on, not left in the backlog */

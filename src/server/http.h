@@ -14,6 +14,7 @@
 #ifndef LASTROOM_SERVER_HTTP_H
 #define LASTROOM_SERVER_HTTP_H
 
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,6 +64,9 @@ struct http_config {
     int threads;
     unsigned max_connections;
     unsigned conn_timeout_s;
+    unsigned per_ip_limit;        /* open connections per client address; 0: no cap */
+    const char *trusted_proxies;  /* comma-separated IPv4 addresses whose PROXY protocol
+                                     header (v1 or v2) names the client; NULL: none */
     size_t (*body_max)(enum route route);   /* the body cap of each route */
     void *cls;
     void *(*req_open)(void *cls, struct http_req *r);
@@ -70,7 +74,20 @@ struct http_config {
     void (*req_close)(void *state);
 };
 
-/* http_start: listen and serve. Returns the server, or NULL with a reason in err. */
+/* The most --trusted-proxy addresses, and how long a connection from one of them has to
+ * deliver its PROXY header (the connection is closed past it). */
+#define HTTP_MAX_TRUSTED 16
+#define HTTP_PROXY_HEADER_MS 1000
+
+/* http_trusted_parse: the comma-separated IPv4 addresses of list (NULL: none) into out.
+ * Returns how many, or -1 for a malformed list or one of more than HTTP_MAX_TRUSTED. */
+int http_trusted_parse(const char *list, struct in_addr out[HTTP_MAX_TRUSTED]);
+
+/* http_start: listen and serve. With trusted proxies, lastroomd accepts connections on
+ * its own thread, reads the PROXY header of those from a trusted address (one without
+ * a header keeps the proxy's address) and hands each connection to libmicrohttpd with
+ * the client's address, which per-address limits and http_peer then see. Returns the
+ * server, or NULL with a reason in err. */
 struct http_server *http_start(const struct http_config *cfg, char *err, size_t errcap);
 
 /* How long http_stop waits, once every deferred request is answered, for clients to

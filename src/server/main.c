@@ -23,7 +23,6 @@
 #include "server/sweeper.h"
 
 #define LOGIN_FAILURES_PER_MINUTE 10
-#define HASH_QUEUE_MAX 256   /* password hashes waiting at most, before 503 busy */
 
 static void raise_fd_limit(void)
 {
@@ -83,7 +82,7 @@ static int start_pools(const struct config *cfg, struct api_ctx *api, char *err,
     struct pool_config read = db;
     read.conninfo = cfg->read_db_url;
     struct pool_config cpu = { .conninfo = NULL, .size = cfg->threads, .wait_ms = 30000,
-                               .max_queue = HASH_QUEUE_MAX };
+                               .max_queue = cfg->hash_queue };
     api->db = pool_start(&db, err, errcap);
     api->cpu = api->db ? pool_start(&cpu, err, errcap) : NULL;
     if (api->cpu != NULL && cfg->read_db_url != NULL && (api->read = pool_start(&read, err, errcap)) == NULL) {
@@ -104,7 +103,10 @@ static int setup_auth(const struct config *cfg, struct api_ctx *api, char *err, 
     api->logins = ratelimit_new(LOGIN_FAILURES_PER_MINUTE, 60 * 1000000LL);
     if (cfg->login_failures_per_addr > 0)
         api->login_addrs = ratelimit_new(cfg->login_failures_per_addr, 60 * 1000000LL);
-    if (api->logins == NULL || (cfg->login_failures_per_addr > 0 && api->login_addrs == NULL)) {
+    if (cfg->registrations_per_addr > 0)
+        api->register_addrs = ratelimit_new(cfg->registrations_per_addr, 60 * 1000000LL);
+    if (api->logins == NULL || (cfg->login_failures_per_addr > 0 && api->login_addrs == NULL)
+        || (cfg->registrations_per_addr > 0 && api->register_addrs == NULL)) {
         snprintf(err, errcap, "no memory");
         return -1;
     }
@@ -161,6 +163,7 @@ static int shut_down(struct http_server *http, struct sweeper *sw, struct api_ct
     pool_stop(api->db);
     ratelimit_free(api->logins);
     ratelimit_free(api->login_addrs);
+    ratelimit_free(api->register_addrs);
     return 0;
 }
 
@@ -173,6 +176,7 @@ static int serve(const struct config *cfg)
     struct http_config hc = {
         .host = cfg->host, .port = cfg->port, .threads = cfg->threads,
         .max_connections = cfg->max_connections, .conn_timeout_s = cfg->conn_timeout_s,
+        .per_ip_limit = cfg->max_conns_per_addr, .trusted_proxies = cfg->trusted_proxies,
         .body_max = api_body_max, .cls = &api,
         .req_open = api_req_open, .req_handle = api_handle, .req_close = api_req_close,
     };
@@ -187,11 +191,13 @@ static int serve(const struct config *cfg)
                  (long long)cfg->hold_ttl_ms, cfg->max_holds_per_user);
         log_debug("settings: pool wait %lldms, token ttl %llds, token key from %s, max holds per user %d, "
                   "failed logins per minute: %d per email, %d per address, sweep every %lldms, "
-                  "max connections %u, idle timeout %us, statement timeout %lldms",
+                  "max connections %u (%u per address), registrations per address and minute %d, "
+                  "hash queue %d, idle timeout %us, statement timeout %lldms",
                   (long long)cfg->pool_wait_ms, (long long)cfg->token_ttl_s,
                   cfg->token_secret && *cfg->token_secret ? "the given secret" : "the secret file",
                   cfg->max_holds_per_user, LOGIN_FAILURES_PER_MINUTE, cfg->login_failures_per_addr,
-                  (long long)cfg->sweep_interval_ms, cfg->max_connections, cfg->conn_timeout_s,
+                  (long long)cfg->sweep_interval_ms, cfg->max_connections, cfg->max_conns_per_addr,
+                  cfg->registrations_per_addr, cfg->hash_queue, cfg->conn_timeout_s,
                   (long long)cfg->statement_timeout_ms);
         log_info("signal %d: shutting down (within %d ms)", wait_for_signal(), drain_grace_ms(cfg) + HTTP_DRAIN_IDLE_MS);
     } else {

@@ -1,11 +1,11 @@
 /*
- * ratelimit.h: failed-login limiting per key (an email address, a client address), in
- * fixed memory.
+ * ratelimit.h: attempts limited per key (failed logins per email or client address,
+ * registrations per client address), in fixed memory.
  *
  * A limiter counts failures per key in fixed windows: after `limit` failures within
  * `window` from a key's first failure, that key is refused (429) until the window ends.
- * Only failures count, so a load test logging many users in from one address is never
- * limited. Successes may clear a key (ratelimit_succeeded), which is right for an
+ * For logins only failures count, so a load test logging many users in from one address
+ * is never limited; for registrations the caller counts every attempt. Successes may clear a key (ratelimit_succeeded), which is right for an
  * account (its owner proved the password) and wrong for a client address (one known
  * password would reset a brute force over other accounts), so the caller decides.
  *
