@@ -11,6 +11,12 @@ held open together.
       /health/live and kept open; prints their statuses, then "|" and the status of
       one more once the server closed the first
 
+  server_limits.py burst SRC PORT HDR N PATH BODY
+      N connections from SRC each send POST PATH with BODY ("{i}" replaced by the
+      connection's number) all but its last byte; then the last bytes go out back to
+      back, so that the server gets the N requests at once; prints one answer a line
+      ("i STATUS CODE RETRY-AFTER")
+
 HDR: "none"; "v1:IP" or "v2:IP" (a PROXY header naming client IP, port 40000);
 "bad" (a malformed v1 header).
 """
@@ -49,6 +55,14 @@ def ask(s, method, path, body=""):
     try:
         s.sendall(("%s %s HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
                    "Content-Length: %d\r\n\r\n" % (method, path, len(data))).encode() + data)
+    except (ConnectionResetError, BrokenPipeError, socket.timeout):
+        return "closed"
+    return ask_rest(s)
+
+
+def ask_rest(s):
+    """read one answer: "STATUS CODE RETRY-AFTER", or "closed" when none came"""
+    try:
         got = b""
         while b"\r\n\r\n" not in got:
             chunk = s.recv(65536)
@@ -73,8 +87,26 @@ def ask(s, method, path, body=""):
     return "%s %s %s" % (lines[0].split(" ")[1], code, fields.get("retry-after", "-"))
 
 
+def burst(src, port, kind, n, path, body):
+    conns, reqs = [], []
+    for i in range(n):
+        data = body.replace("{i}", str(i)).encode()
+        req = ("POST %s HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+               "Content-Length: %d\r\n\r\n" % (path, len(data))).encode() + data
+        conns.append(connect(src, port, kind))
+        conns[-1].sendall(req[:-1])
+        reqs.append(req[-1:])
+    for s, last in zip(conns, reqs):
+        s.sendall(last)
+    for i, s in enumerate(conns):
+        print(i, ask_rest(s))
+
+
 def main():
     cmd, src, port, kind = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    if cmd == "burst":
+        burst(src, port, kind, int(sys.argv[5]), sys.argv[6], sys.argv[7])
+        return
     if cmd == "req":
         body = sys.argv[7] if len(sys.argv) > 7 else ""
         print(ask(connect(src, port, kind), sys.argv[5], sys.argv[6], body))

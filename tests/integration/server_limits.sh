@@ -9,6 +9,8 @@
 # address is 429 rate_limited with Retry-After and stores nothing; a PROXY header from
 # a trusted address moves the limits to the client it names; one from an untrusted
 # address, or a malformed one, registers nobody; the 429s are counted under the route.
+# Then the hashing queue's cap (--hash-queue): registrations past it are 503 busy with
+# Retry-After and store nothing.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/server_common.sh"
 
@@ -59,6 +61,31 @@ check "the two 429s are counted under POST /api/auth/register" \
 rc=$?
 expect_eq "--trusted-proxy 127.0.0.2,10.0.0.300: a usage error (exit 2) naming it" "2 yes" \
   "$rc $(grep -q 'bad value for --trusted-proxy: 127.0.0.2,10.0.0.300' "$SRV_TMP/bad.log" && echo yes)"
+srv_stop
+expect_eq "lastroomd stops cleanly" "0" "$SRV_RC"
+
+# The hashing queue's cap: one event thread and one hashing worker (--threads 1), at most
+# one hash waiting (--hash-queue 1). Thirty registrations reach the server at once; the
+# event thread takes them all in far less than one argon2id hash, so one is hashed, one
+# waits and the rest are refused at once: each refusal is 503 busy with Retry-After 1,
+# and nothing of it is stored.
+srv_start --threads 1 --hash-queue 1 || { nok "lastroomd starts (--threads 1 --hash-queue 1)"; finish; exit 1; }
+PORT=${SRV_URL##*:}
+raw burst 127.0.0.1 "$PORT" none 30 /api/auth/register \
+  "{\"email\":\"q{i}-$$@example.com\",\"password\":\"limits-password\"}" >"$SRV_TMP/burst"
+created=$(grep -c ' 201 - -$' "$SRV_TMP/burst")
+busy=$(grep -c ' 503 busy 1$' "$SRV_TMP/burst")
+expect_eq "every answer is 201 or 503 busy with Retry-After: 1" "30" "$((created + busy))"
+check "most were refused at once: $busy busy, $created created (one hashed, one waiting)" \
+  test "$busy" -ge 20
+expect_eq "the database holds exactly the $created accounts answered 201" "$created" \
+  "$(psql_q "SELECT count(*) FROM users WHERE email ~ '^q[0-9]+-$$@example\.com$'")"
+refused=$(awk '$3 == "busy" { printf "%s'\''q%s-'"$$"'@example.com'\''", sep, $1; sep = "," }' "$SRV_TMP/burst")
+expect_eq "none of the $busy refused emails is stored" "0" \
+  "$(psql_q "SELECT count(*) FROM users WHERE email IN (${refused:-''})")"
+api GET /metrics
+check "the $busy refusals are counted as 503 under POST /api/auth/register" \
+  grep -q "^lastroom_http_requests_total{route=\"POST /api/auth/register\",status=\"503\"} $busy\$" <<<"$HTTP_BODY"
 srv_stop
 expect_eq "lastroomd stops cleanly" "0" "$SRV_RC"
 finish
