@@ -118,7 +118,8 @@ static void check_deferred(const struct api_req *r)
             abort();
         break;
     case STMT_AVAILABILITY:
-        if (param_day(r, AVAIL_CHECK_IN, &a) || param_day(r, AVAIL_CHECK_OUT, &b) || b - a < 1 || b - a > VALIDATE_MAX_NIGHTS)
+        if (param_day(r, AVAIL_CHECK_IN, &a) || param_day(r, AVAIL_CHECK_OUT, &b) || b - a < 1
+            || b - a > VALIDATE_MAX_NIGHTS)
             abort();
         break;
     case STMT_INVENTORY_SET:
@@ -204,7 +205,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *sp = strchr(text, ' ');
     if (sp != NULL)
         *sp = '\0';
-    if (stub_req_init(s, &api, sp != NULL ? text : "GET", sp != NULL ? sp + 1 : text, BODY_MAX) != 0)
+    const char *method = sp != NULL ? text : "GET", *url = sp != NULL ? sp + 1 : text;
+    if (stub_req_init(s, &api, method, url, BODY_MAX) != 0)
         abort();
     char *q = strchr(s->r.url, '?');
     if (q != NULL) {

@@ -78,7 +78,8 @@ static int register_throttled(struct api_ctx *api, struct api_req *r)
         return 0;
     }
     r->http->retry_after = wait;
-    http_reply_error(r->http, 429, "rate_limited", "too many registrations from this address; try again later");
+    http_reply_error(r->http, 429, "rate_limited",
+                     "too many registrations from this address; try again later");
     return 1;
 }
 

@@ -15,7 +15,8 @@ void api_catalog_availability(struct api_ctx *api, struct api_req *r)
     if (api_query_id(r, "room_type_id", 0, &rt) != 0 || api_query_id(r, "hotel_id", 0, &hotel) != 0)
         return;
     if (rt == 0 && hotel == 0) {
-        http_reply_error(r->http, 400, "missing_room_type_id", "room_type_id or hotel_id is required");
+        http_reply_error(r->http, 400, "missing_room_type_id",
+                         "room_type_id or hotel_id is required");
         return;
     }
     if (api_query_date(r, "check_in", &in) != 0 || api_query_date(r, "check_out", &out) != 0)

@@ -184,7 +184,8 @@ static char *success_body(const struct api_req *r)
 {
     json_t *j = r->stmt == STMT_RELEASE
         ? json_pack("{s:I,s:s}", "hold_id", (json_int_t)r->http->match.id, "status", "released")
-        : json_pack("{s:I,s:s}", "booking_id", (json_int_t)r->http->match.id, "status", "Cancelled");
+        : json_pack("{s:I,s:s}", "booking_id", (json_int_t)r->http->match.id,
+                    "status", "Cancelled");
     char *s = j != NULL ? jsonx_dump(j) : NULL;
     json_decref(j);
     return s;
@@ -233,18 +234,21 @@ void api_db_done(struct pool_job *job, enum pool_outcome outcome)
     if (outcome != POOL_DONE || !r->http->answered) {
         r->http->retry_after = 1;
         if (outcome == POOL_DRAINING)
-            http_reply_error(r->http, 503, "shutting_down", "the server is shutting down; try again");
+            http_reply_error(r->http, 503, "shutting_down",
+                             "the server is shutting down; try again");
         else if (outcome == POOL_LOST && is_write((enum api_stmt)r->stmt)) {
             r->http->retry_after = 0;   /* resending could do it twice: look first */
             http_reply_error(r->http, 503, "outcome_unknown",
                              "the database connection was lost after the request was sent; "
                              "it may or may not have been done");
         } else if (outcome == POOL_FULL)
-            http_reply_error(r->http, 503, "busy", "too many requests are waiting for this work; try again");
+            http_reply_error(r->http, 503, "busy",
+                             "too many requests are waiting for this work; try again");
         else if (r->http->match.route == ROUTE_HEALTH)
             http_reply(r->http, 503, strdup("{\"status\":\"degraded\",\"db\":\"down\"}"));
         else if (outcome == POOL_TIMEOUT)
-            http_reply_error(r->http, 503, "db_pool_timeout", "no database connection became free in time");
+            http_reply_error(r->http, 503, "db_pool_timeout",
+                             "no database connection became free in time");
         else
             http_reply_error(r->http, 503, "db_unavailable", "the database cannot be reached");
     }

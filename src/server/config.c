@@ -165,7 +165,10 @@ static int set_number(struct config *c, int opt, const char *v)
         if (parse_int(v, 0, 1000000, &n)) return -1;
         c->registrations_per_addr = (int)n;
         return 0;
-    case OPT_HASH_QUEUE: if (parse_int(v, 1, 1000000, &n)) return -1; c->hash_queue = (int)n; return 0;
+    case OPT_HASH_QUEUE:
+        if (parse_int(v, 1, 1000000, &n)) return -1;
+        c->hash_queue = (int)n;
+        return 0;
     case OPT_MAX_HOLDS: if (parse_int(v, 0, 1000000, &n)) return -1; c->max_holds_per_user = (int)n; return 0;
     case OPT_ADDR_FAILURES:
         if (parse_int(v, 0, 1000000, &n)) return -1;
@@ -199,7 +202,9 @@ static int set_opt(struct config *c, int opt, const char *v)
         c->token_secret = v;
         return 0;
     case OPT_SECRET_FILE: c->secret_file = v; return 0;
-    case OPT_TRUSTED_PROXY: c->trusted_proxies = v; return http_trusted_parse(v, trusted) < 0 ? -1 : 0;
+    case OPT_TRUSTED_PROXY:
+        c->trusted_proxies = v;
+        return http_trusted_parse(v, trusted) < 0 ? -1 : 0;
     case OPT_LOG_LEVEL: return log_level_parse(v, &c->log_level);
     default: return set_number(c, opt, v);
     }

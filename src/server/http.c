@@ -340,7 +340,7 @@ static int read_proxy_header(int fd, struct sockaddr_storage *sa, socklen_t *len
 }
 
 /* acceptor: accept on s->listen_fd until http_drain shuts it down, and hand every
- * connection to MHD under its client's address. */
+ * connection to MHD under its client's address (MHD closes it on failure). */
 static void *acceptor(void *arg)
 {
     struct http_server *s = arg;
@@ -356,7 +356,7 @@ static void *acceptor(void *arg)
         if (is_trusted(s, &sa) && read_proxy_header(fd, &sa, &len) != 0)
             close(fd);
         else
-            MHD_add_connection(s->daemon, fd, (struct sockaddr *)&sa, len);   /* closes fd on error */
+            MHD_add_connection(s->daemon, fd, (struct sockaddr *)&sa, len);
     }
     return NULL;
 }
@@ -366,8 +366,10 @@ static int own_listener(struct http_server *s, const struct sockaddr_in *sa)
 {
     int one = 1;
     s->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (s->listen_fd < 0 || setsockopt(s->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0
-        || bind(s->listen_fd, (const struct sockaddr *)sa, sizeof *sa) != 0 || listen(s->listen_fd, 4096) != 0) {
+    if (s->listen_fd < 0
+        || setsockopt(s->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0
+        || bind(s->listen_fd, (const struct sockaddr *)sa, sizeof *sa) != 0
+        || listen(s->listen_fd, 4096) != 0) {
         if (s->listen_fd >= 0)
             close(s->listen_fd);
         s->listen_fd = -1;
@@ -392,7 +394,7 @@ struct http_server *http_start(const struct http_config *cfg, char *err, size_t 
     s->listen_fd = -1;
     s->request_limit_us = (int64_t)cfg->conn_timeout_s * 1000000;
     if ((s->n_trusted = http_trusted_parse(cfg->trusted_proxies, s->trusted)) < 0) {
-        snprintf(err, errcap, "--trusted-proxy: up to %d IPv4 addresses, comma-separated, are expected",
+        snprintf(err, errcap, "--trusted-proxy: up to %d comma-separated IPv4 addresses",
                  HTTP_MAX_TRUSTED);
         free(s);
         return NULL;
@@ -423,7 +425,8 @@ struct http_server *http_start(const struct http_config *cfg, char *err, size_t 
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
         MHD_OPTION_END);
-    if (s->daemon == NULL || (s->listen_fd >= 0 && pthread_create(&s->acceptor, NULL, acceptor, s) != 0)) {
+    if (s->daemon == NULL
+        || (s->listen_fd >= 0 && pthread_create(&s->acceptor, NULL, acceptor, s) != 0)) {
         snprintf(err, errcap, "cannot listen on %s:%d", cfg->host, cfg->port);
         if (s->daemon != NULL)
             MHD_stop_daemon(s->daemon);

@@ -13,7 +13,9 @@
 
 #define V1_MAX 107
 
-static const unsigned char v2_sig[12] = { '\r', '\n', '\r', '\n', 0, '\r', '\n', 'Q', 'U', 'I', 'T', '\n' };
+static const unsigned char v2_sig[12] = {
+    '\r', '\n', '\r', '\n', 0, '\r', '\n', 'Q', 'U', 'I', 'T', '\n',
+};
 
 /* prefix: PROXYPROTO_MORE when buf is a proper prefix of sig, NONE when it differs,
  * 0 when buf starts with all of sig. */

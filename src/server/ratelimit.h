@@ -2,12 +2,13 @@
  * ratelimit.h: attempts limited per key (failed logins per email or client address,
  * registrations per client address), in fixed memory.
  *
- * A limiter counts failures per key in fixed windows: after `limit` failures within
- * `window` from a key's first failure, that key is refused (429) until the window ends.
- * For logins only failures count, so a load test logging many users in from one address
- * is never limited; for registrations the caller counts every attempt. Successes may clear a key (ratelimit_succeeded), which is right for an
- * account (its owner proved the password) and wrong for a client address (one known
- * password would reset a brute force over other accounts), so the caller decides.
+ * A limiter counts failures (what the caller reports as one) per key in fixed windows:
+ * after `limit` within `window` from a key's first, that key is refused (429) until the
+ * window ends. For logins only failures count, so a load test logging many users in
+ * from one address is never limited; for registrations every attempt counts. Successes
+ * may clear a key (ratelimit_succeeded), which is right for an account (its owner
+ * proved the password) and wrong for a client address (one known password would reset
+ * a brute force over other accounts), so the caller decides.
  *
  * Memory is a fixed table of RATELIMIT_SLOTS entries, allocated once: keys hash with a
  * keyed SipHash (a random key per limiter, so a peer cannot aim keys at one bucket) to a

@@ -64,6 +64,13 @@ expect_eq "--trusted-proxy 127.0.0.2,10.0.0.300: a usage error (exit 2) naming i
 srv_stop
 expect_eq "lastroomd stops cleanly" "0" "$SRV_RC"
 
+# Without --trusted-proxy libmicrohttpd accepts itself, on every event thread: the
+# connection limit is the same.
+srv_start --max-connections-per-address 3 || { nok "lastroomd starts (no trusted proxy)"; finish; exit 1; }
+expect_eq "no trusted proxy, 127.0.0.3: three served, the 4th closed unanswered; one more once one is gone" \
+  "200 200 200 closed | 200" "$(raw conns 127.0.0.3 "${SRV_URL##*:}" none 3)"
+srv_stop
+
 # The hashing queue's cap: one event thread and one hashing worker (--threads 1), at most
 # one hash waiting (--hash-queue 1). Thirty registrations reach the server at once; the
 # event thread takes them all in far less than one argon2id hash, so one is hashed, one
