@@ -18,7 +18,7 @@ expect_eq "the profile is named in the export" mixed "$(lr profile)"
 expect_eq "no check fired" "" "$(lr 'verify.fired | join(",")')"
 expect_eq "the nights were reconciled exactly" true "$(lr verify.exact)"
 check "two room types were verified" grep -q '^Verification (database; room type [0-9]* and [0-9]*, 5 nights' <<<"$OUT"
-for f in several_rooms late_confirms repeated_cancels replays; do
+for f in several_rooms late_confirms repeated_cancels replays concurrent_cancels; do
   n=$(lr "workload.$f")
   check "the workload has $f (${n:-none})" test "${n:-0}" -gt 0
 done

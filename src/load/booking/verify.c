@@ -30,7 +30,7 @@ const struct verify_check verify_checks[] = {
     CHECK(refused_but_booked, false), CHECK(unattributed, false),
     CHECK(night_bounds, false), CHECK(stay_mismatch, false),
     CHECK(duplicate_claim, false), CHECK(replay_mismatch, false),
-    CHECK(confirmed_after_expiry, false),
+    CHECK(confirmed_after_expiry, false), CHECK(double_cancel, false),
 #undef CHECK
     { NULL, 0, false },
 };
@@ -107,13 +107,24 @@ static bool confirm_unsettled(const struct history_rec *r)
     return (r->outcome == HISTORY_UNKNOWN || r->outcome == HISTORY_PENDING) && r->confirm_sent;
 }
 
+/* The record's cancel with the partner VU's concurrent one: a definite answer to
+ * either (cancelled, or already cancelled) means the booking was cancelled. */
+static enum history_cancel cancel_of(const struct history_rec *h)
+{
+    if (h->co_cancel == HISTORY_CO_CANCELLED || h->co_cancel == HISTORY_CO_ALREADY)
+        return HISTORY_CANCEL_OK;
+    if (h->co_cancel == HISTORY_CO_UNKNOWN && h->cancel == HISTORY_CANCEL_NONE)
+        return HISTORY_CANCEL_UNKNOWN;
+    return (enum history_cancel)h->cancel;
+}
+
 /* What record h contributes to its nights: for sure, at most, and given booking x (the
  * database's booking for its hold, NULL when none or unknown). */
 static void add_seen(const struct history_rec *h, const struct verify_booking *x,
                      struct verify_night *n, size_t nn, struct seen *seen)
 {
-    bool sure = h->outcome == HISTORY_OK && h->cancel == HISTORY_CANCEL_NONE;
-    bool maybe = (h->outcome == HISTORY_OK && h->cancel == HISTORY_CANCEL_UNKNOWN)
+    bool sure = h->outcome == HISTORY_OK && cancel_of(h) == HISTORY_CANCEL_NONE;
+    bool maybe = (h->outcome == HISTORY_OK && cancel_of(h) == HISTORY_CANCEL_UNKNOWN)
                  || confirm_unsettled(h);
     bool exact = sure || (maybe && x && x->confirmed);
     if (!sure && !maybe)
@@ -247,14 +258,14 @@ static void check_record(const struct history_rec *h, struct verify_booking *x,
         check_stay(h, x, r);
     if (h->outcome == HISTORY_OK) {
         if (!x || x->booking_id != h->booking_id
-            || (h->cancel == HISTORY_CANCEL_NONE && !x->confirmed)) {
+            || (cancel_of(h) == HISTORY_CANCEL_NONE && !x->confirmed)) {
             r->missing_confirmed++;
             note(r, "missing_confirmed", "booking %lld (hold %lld) was confirmed to a client "
                  "but is not Confirmed in the database (%s)%s", (long long)h->booking_id,
                  (long long)h->hold_id, !x ? "no booking for the hold"
                  : x->booking_id != h->booking_id ? "the hold's booking has another id"
                  : "Cancelled", rec_times(h, when, sizeof when));
-        } else if (h->cancel == HISTORY_CANCEL_OK && x->confirmed) {
+        } else if (cancel_of(h) == HISTORY_CANCEL_OK && x->confirmed) {
             r->cancel_lost++;
             note(r, "cancel_lost", "booking %lld (hold %lld) was cancelled for a client but "
                  "is still Confirmed%s", (long long)h->booking_id, (long long)h->hold_id,
@@ -306,10 +317,20 @@ static void check_strays(struct verify_booking *b, size_t nb, const bool *attrib
 }
 
 /* The checks on each record that need no database: replays answered with another
- * booking, and confirms answered ok for a hold that had expired before they were sent. */
+ * booking, confirms answered ok for a hold that had expired before they were sent, and
+ * one booking told "cancelled" twice (by its VU's cancels and the partner's). */
 static void check_told(const struct history_rec *h, struct verify_result *r)
 {
+    static const char *const co[] = { "none", "cancelled", "already cancelled",
+                                       "refused", "unknown" };
     char when[80];
+    if (h->cancel_wins + (h->co_cancel == HISTORY_CO_CANCELLED) > 1) {
+        r->double_cancel++;
+        note(r, "double_cancel", "booking %lld: told \"cancelled\" %d times (%d of its "
+             "client's %d cancels; the concurrent cancel of another VU: %s)",
+             (long long)h->booking_id, h->cancel_wins + (h->co_cancel == HISTORY_CO_CANCELLED),
+             h->cancel_wins, h->cancels, h->co_cancel <= HISTORY_CO_UNKNOWN ? co[h->co_cancel] : "?");
+    }
     if (h->replay == HISTORY_REPLAY_OTHER) {
         r->replay_mismatch++;
         note(r, "replay_mismatch", "hold %lld: a replay of the confirm's Idempotency-Key "

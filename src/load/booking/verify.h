@@ -84,6 +84,7 @@ struct verify_result {
                                     differ from what its client asked for */
     int64_t duplicate_claim;     /* two ok records claim one booking id */
     int64_t replay_mismatch;     /* a replay of a confirm answered another booking */
+    int64_t double_cancel;       /* a booking's cancels answered "cancelled" more than once */
     int64_t confirmed_after_expiry;  /* a confirm answered ok, sent after its hold's
                                         expires_at (+ VERIFY_EXPIRY_MARGIN_MS) */
 
