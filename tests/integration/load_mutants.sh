@@ -5,7 +5,8 @@
 # lastroomd started on it (with the mutant's "server:" flags), the mutant applied, then
 # the mutant's scenario and profile run with --db against it. A mutant is caught when
 # the run fails its verdict (exit 99) and the check its header names ("caught-by:")
-# is among the checks that fired (the summary export's lastroom.verify.fired). Prints
+# is among the checks that fired (the summary export's lastroom.verify.fired); a mutant
+# whose header says "log: inventory" gets the inventory change log first. Prints
 # one TAP line per mutant and run, the table (mutant, scenario, exit status, checks
 # fired) and "mutants: K of N caught".
 #   LASTROOM_MUTANTS="a b"    only these mutants (default: all)
@@ -53,6 +54,9 @@ run_mutant() {
   fi
   applied=0
   "$MUTANT" apply "$name" "$SCRATCH_DB" && applied=1
+  if [ "$("$MUTANT" show "$name" log)" = inventory ]; then
+    "$MUTANT" log "$SCRATCH_DB" || applied=0
+  fi
   rm -f "$export_file"
   run_load run "$scenario" --profile "$profile" --url "$URL" --db "$SCRATCH_DB" --seed "$seed" \
     --quiet --summary-export "$export_file" >"$LOAD_LOGDIR/mutant-$name-$seed.log"

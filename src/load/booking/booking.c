@@ -115,6 +115,8 @@ static enum lr_step send_hold(struct lr_vu *vu, struct world_vu *v, struct lr_re
              w->nonce, vu->id, (unsigned long long)v->attempt);
     req->expect_status[0] = 409;   /* sold_out is an answer, not a failure */
     req->expect_status[1] = 0;
+    if (v->rec && !v->rec->hold_at_ms)   /* a resend's answer may be the first one's */
+        v->rec->hold_at_ms = history_clock_ms(v->hist);
     v->phase = PH_HOLD;
     return LR_STEP_REQUEST;
 }

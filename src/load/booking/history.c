@@ -159,7 +159,7 @@ int history_write(const struct history *h, FILE *out)
                     "\"cancel\":\"%s\",\"confirm_sent\":%s,\"cancels\":%d,\"cancel_wins\":%d,"
                     "\"co_cancel\":%d,\"replay\":%d,"
                     "\"replay_booking_id\":%lld,\"begun_ms\":%lld,\"settled_ms\":%lld,"
-                    "\"confirm_at_ms\":%lld,\"hold_expiry_ms\":%lld}\n",
+                    "\"confirm_at_ms\":%lld,\"hold_at_ms\":%lld,\"hold_expiry_ms\":%lld}\n",
                     h->seg ? (int)seg_index(h->seg, v) : v, (long long)r->hold_id,
                     (long long)r->booking_id, (long long)r->room_type_id, day, r->nights,
                     r->quantity, r->outcome < 5 ? outcomes[r->outcome] : "?",
@@ -167,7 +167,8 @@ int history_write(const struct history *h, FILE *out)
                     r->cancels, r->cancel_wins, r->co_cancel, r->replay,
                     (long long)r->replay_booking_id,
                     (long long)r->begun_ms, (long long)r->settled_ms,
-                    (long long)r->confirm_at_ms, (long long)r->hold_expiry_ms);
+                    (long long)r->confirm_at_ms, (long long)r->hold_at_ms,
+                    (long long)r->hold_expiry_ms);
         }
     fprintf(out, "{\"dropped\":%llu}\n", (unsigned long long)history_dropped(h));
     return ferror(out) ? -1 : 0;
@@ -213,6 +214,7 @@ static int read_line(const char *line, struct history_rec *r, uint64_t *dropped)
         r->settled_ms = json_integer_value(json_object_get(o, "settled_ms"));
         r->confirm_at_ms = json_integer_value(json_object_get(o, "confirm_at_ms"));
         r->hold_expiry_ms = json_integer_value(json_object_get(o, "hold_expiry_ms"));
+        r->hold_at_ms = json_integer_value(json_object_get(o, "hold_at_ms"));
         r->cancels = (uint8_t)(ncancel >= 0 && ncancel <= UINT8_MAX ? ncancel : 0);
         r->replay = (uint8_t)(replay >= 0 && replay <= HISTORY_REPLAY_OTHER ? replay : 0);
         r->cancel_wins = (uint8_t)(wins >= 0 && wins <= UINT8_MAX ? wins : 0);

@@ -61,6 +61,7 @@ struct history_rec {
     int64_t begun_ms;      /* history_clock_ms when the attempt's first request went */
     int64_t settled_ms;    /* ... when its outcome was settled (0: never) */
     int64_t confirm_at_ms; /* ... when its last confirm was sent (0: none) */
+    int64_t hold_at_ms;    /* ... when its first hold request was sent (0: none) */
     int64_t hold_expiry_ms;     /* the hold's expires_at as answered, Unix ms (0: unknown) */
     int32_t check_in;      /* days since 1970-01-01 */
     int16_t nights;
@@ -134,7 +135,8 @@ size_t history_count(const struct history *h, enum history_outcome outcome);
  * "outcome" (pending|ok|refused|failed|unknown), "cancel" (none|ok|unknown),
  * "confirm_sent", "cancels", "cancel_wins", "co_cancel" (enum history_co_cancel),
  * "replay" (enum history_replay), "replay_booking_id",
- * "begun_ms", "settled_ms", "confirm_at_ms", "hold_expiry_ms" (Unix ms, 0: none)},
+ * "begun_ms", "settled_ms", "confirm_at_ms", "hold_at_ms", "hold_expiry_ms" (Unix ms,
+ * 0: none)},
  * then one line {"dropped": N} with the attempts not recorded.
  * Returns 0, or -1 when writing failed. */
 int history_write(const struct history *h, FILE *out);

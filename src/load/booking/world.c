@@ -490,6 +490,12 @@ static void say_details(struct lr_scenario_env *env, const struct world *w,
             (long long)r->db_wide_no_details);
     say(env, "  unknown outcomes: %lld confirms never settled, %lld of them booked in the "
         "database\n", (long long)r->unknown_confirms, (long long)r->unknown_booked);
+    if (r->log_present)
+        say(env, "  sold_out answers judged by the inventory change log: %lld\n",
+            (long long)r->refusals_checked);
+    else
+        say(env, "  not run without the inventory change log (scripts/mutant.sh log): "
+            "sold_out answered while the rooms were free\n");
     if (t->late || t->recancelled || t->replayed || t->multi_room)
         say(env, "  workload: %llu attempts of several rooms, %llu confirms sent after the "
             "hold's expiry, %llu cancels repeated, %llu confirms replayed, %llu bookings "
