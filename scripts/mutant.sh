@@ -6,11 +6,14 @@
 #   scripts/mutant.sh show NAME FIELD   one header field of a mutant (replaces, scenario,
 #                                       profile, caught-by, server)
 #   scripts/mutant.sh apply NAME DB_URL install mutant NAME into the database at DB_URL
+#   scripts/mutant.sh log DB_URL        install the inventory change log (tests/inventory-log.sql)
+#                                       that the check sold_out_while_free reads
 #
 # A mutant is tests/mutants/NAME.sql: a CREATE OR REPLACE of one production function
 # (db/functions/) with one realistic bug, opened by a header of "-- FIELD: value" lines
 # naming the function it replaces, the scenario whose quick profile catches it, and the
-# check that must fire (docs/mutants.md). Apply mutants to scratch databases only, after
+# check that must fire, and "log: inventory" when its run needs the inventory change
+# log (docs/mutants.md). Apply mutants to scratch databases only, after
 # lastroomd has started (lastroomd applies db/functions at every start). What undoes a
 # mutant: restarting lastroomd, or `lastroomd migrate --db URL`, which apply the real
 # functions again.
@@ -19,7 +22,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DIR=$ROOT/tests/mutants
 
-usage() { echo "usage: mutant.sh list | show NAME FIELD | apply NAME DB_URL" >&2; exit 2; }
+usage() { echo "usage: mutant.sh list | show NAME FIELD | apply NAME DB_URL | log DB_URL" >&2; exit 2; }
 
 # file NAME: the mutant's file, after checking that NAME is one of them.
 file() {
@@ -48,5 +51,8 @@ case "${1:-}" in
     [ $# -eq 3 ] || usage
     f=$(file "$2")
     psql -X -q -v ON_ERROR_STOP=1 -d "$3" -f "$f" >/dev/null ;;
+  log)
+    [ $# -eq 2 ] || usage
+    psql -X -q -v ON_ERROR_STOP=1 -d "$2" -f "$ROOT/tests/inventory-log.sql" >/dev/null ;;
   *) usage ;;
 esac

@@ -5,11 +5,13 @@
 # lastroomd started on it (with the mutant's "server:" flags), the mutant applied, then
 # the mutant's scenario and profile run with --db against it. A mutant is caught when
 # the run fails its verdict (exit 99) and the check its header names ("caught-by:")
-# is among the checks that fired (the summary export's lastroom.verify.fired). Prints
+# is among the checks that fired (the summary export's lastroom.verify.fired); a mutant
+# whose header says "log: inventory" gets the inventory change log first. Prints
 # one TAP line per mutant and run, the table (mutant, scenario, exit status, checks
 # fired) and "mutants: K of N caught".
 #   LASTROOM_MUTANTS="a b"    only these mutants (default: all)
 #   LASTROOM_MUTANT_RUNS=N    N runs of each, with seeds 1..N (default 1)
+#   LASTROOM_MUTANT_JOBS=N    N runs at a time (default 2)
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/load_helpers.bash"
 
@@ -24,7 +26,8 @@ default_names() {
   done
 }
 names=${LASTROOM_MUTANTS:-$(default_names)}
-export_file=$(mktemp); trap 'rm -f "$export_file"; lib_cleanup' EXIT
+jobs_max=${LASTROOM_MUTANT_JOBS:-2}
+resdir=$(mktemp -d); trap 'rm -rf "$resdir"; lib_cleanup' EXIT
 table=()
 caught=0; total=0
 
@@ -35,41 +38,65 @@ stop_server() {
   kill -9 "$SERVER_PID" 2>/dev/null
 }
 
-# run_mutant NAME SEED: one run; adds a table row and a TAP line.
+# run_mutant NAME SEED OUT: one run, on a database and a lastroomd of its own; writes
+# to OUT three lines: ok or nok, the TAP text, the table row.
 run_mutant() {
-  local name=$1 seed=$2 scenario profile expect server applied fired db
+  local name=$1 seed=$2 out=$3 scenario profile expect server applied fired db row
   scenario=$("$MUTANT" show "$name" scenario)
   profile=$("$MUTANT" show "$name" profile); profile=${profile:-quick}
   expect=$("$MUTANT" show "$name" caught-by)
   server=$("$MUTANT" show "$name" server)
-  db=lastroom_mutant_${name//-/_}
-  total=$((total + 1))
+  db=lastroom_mutant_${name//-/_}_$seed
   if ! scratch_db "$db"; then
-    nok "$name: scratch database $db"; table+=("$(printf '%-26s %-22s %4s  %s' "$name" "-" "-" "no database")"); return
+    printf 'nok\n%s\n%-26s %-22s %4s  %s\n' "$name: scratch database $db" "$name" - - \
+      "no database" >"$out"
+    return
   fi
   # shellcheck disable=SC2086  # the header's flags are words
   if ! LOAD_DB=$SCRATCH_DB start_lastroomd $server; then
-    nok "$name: lastroomd starts"; stop_server; return
+    printf 'nok\n%s\n%-26s %-22s %4s  %s\n' "$name: lastroomd starts" "$name" - - \
+      "lastroomd did not start" >"$out"
+    return
   fi
   applied=0
   "$MUTANT" apply "$name" "$SCRATCH_DB" && applied=1
-  rm -f "$export_file"
+  if [ "$("$MUTANT" show "$name" log)" = inventory ]; then
+    "$MUTANT" log "$SCRATCH_DB" || applied=0
+  fi
   run_load run "$scenario" --profile "$profile" --url "$URL" --db "$SCRATCH_DB" --seed "$seed" \
-    --quiet --summary-export "$export_file" >"$LOAD_LOGDIR/mutant-$name-$seed.log"
-  fired=$(jq -r '.lastroom.verify.fired // [] | join(",")' "$export_file" 2>/dev/null)
+    --quiet --summary-export "$out.json" >"$LOAD_LOGDIR/mutant-$name-$seed.log"
+  fired=$(jq -r '.lastroom.verify.fired // [] | join(",")' "$out.json" 2>/dev/null)
   stop_server
   psql_q "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
-  table+=("$(printf '%-26s %-22s %4s  %s' "$name" "$scenario/$profile" "$RC" "${fired:-none}")")
+  row=$(printf '%-26s %-22s %4s  %s' "$name" "$scenario/$profile" "$RC" "${fired:-none}")
   if [ "$applied" = 1 ] && [ "$RC" = 99 ] && [[ ",$fired," == *",$expect,"* ]]; then
-    caught=$((caught + 1)); ok "$name (seed $seed) caught by $expect (exit $RC; fired: $fired)"
+    printf 'ok\n%s\n%s\n' "$name (seed $seed) caught by $expect (exit $RC; fired: $fired)" \
+      "$row" >"$out"
   else
-    nok "$name (seed $seed) not caught by $expect (applied $applied, exit $RC; fired: ${fired:-none})"
+    printf 'nok\n%s\n%s\n' "$name (seed $seed) not caught by $expect (applied $applied, exit $RC; fired: ${fired:-none})" \
+      "$row" >"$out"
   fi
 }
 
+# The runs, LASTROOM_MUTANT_JOBS (default 2) at a time: each has its own database and
+# lastroomd, and the load of one (10 VUs) leaves the other's forced windows intact.
+i=0
 for name in $names; do
-  for seed in $(seq "$runs"); do run_mutant "$name" "$seed"; done
+  for seed in $(seq "$runs"); do
+    i=$((i + 1))
+    # shellcheck disable=SC2034  # read by start_lastroomd, for its log name
+    (LOAD_SRV_N=$i; run_mutant "$name" "$seed" "$(printf '%s/%04d' "$resdir" "$i")") &
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n; done
+  done
 done
+wait
+for f in "$resdir"/[0-9][0-9][0-9][0-9]; do
+  [ -f "$f" ] || continue
+  { read -r verdict; read -r text; read -r row; } <"$f"
+  total=$((total + 1)); table+=("$row")
+  if [ "$verdict" = ok ]; then caught=$((caught + 1)); ok "$text"; else nok "$text"; fi
+done
+[ "$total" = "$i" ] || nok "every run reported ($total of $i)"
 
 printf '%-26s %-22s %4s  %s\n' MUTANT SCENARIO EXIT 'CHECKS FIRED'
 printf '%s\n' "${table[@]}"

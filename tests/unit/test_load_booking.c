@@ -6,7 +6,8 @@
  * answer into the history, which verification relies on): a confirm answered 2xx
  * without a readable booking id is unknown, not failed; a cancel refused with 409
  * inventory_conflict changed nothing; a hold's expires_at is kept; the mixed
- * workload's late confirm, repeated cancel and replay are recorded as such.
+ * workload's late confirm, repeated cancel and replay are recorded as such, and a
+ * pair of VUs cancels one booking at the same instant, each answer recorded.
  */
 #include "unit.h"
 #include <check.h>
@@ -21,8 +22,8 @@ struct rig {
     struct world w;
     struct world_user user;
     struct metrics *m;
-    struct lr_vu vu;
-    struct lr_request req;
+    struct lr_vu vu, vu1;        /* VU 0 and its partner VU 1 */
+    struct lr_request req, req1;
     char days[8][11];
 };
 
@@ -42,14 +43,18 @@ static void rig_init(struct rig *g, const struct world_params *p)
     ck_assert_ptr_nonnull(g->m);
     g->w.m_booking_errors = metrics_define(g->m, "booking_errors", METRIC_COUNTER, false);
     g->w.m_error_rate = metrics_define(g->m, "error_rate", METRIC_RATE, false);
-    g->w.history = history_new(1, 16);
-    g->w.nvus = 1;
-    g->w.vus = calloc(1, sizeof *g->w.vus);
+    g->w.history = history_new(2, 16);
+    g->w.nvus = 2;
+    g->w.vus = calloc(2, sizeof *g->w.vus);
     ck_assert_ptr_nonnull(g->w.vus);
     g->w.vus[0] = (struct world_vu){ .w = &g->w, .user = &g->user, .auth = "tok",
                                      .hist = history_of(g->w.history, 0) };
+    g->w.vus[1] = (struct world_vu){ .w = &g->w, .user = &g->user, .auth = "tok1",
+                                     .hist = history_of(g->w.history, 1) };
     g->vu = (struct lr_vu){ .id = 0, .rng = 12345, .data = &g->w.vus[0],
                             .shard = metrics_shard_new(g->m) };
+    g->vu1 = (struct lr_vu){ .id = 1, .num = 1, .rng = 777, .data = &g->w.vus[1],
+                             .shard = metrics_shard_new(g->m) };
 }
 
 static void rig_free(struct rig *g)
@@ -57,6 +62,7 @@ static void rig_free(struct rig *g)
     history_free(g->w.history);
     free(g->w.vus);
     metrics_shard_free(g->vu.shard);
+    metrics_shard_free(g->vu1.shard);
     metrics_free(g->m);
 }
 
@@ -110,14 +116,20 @@ START_TEST(test_confirm_2xx_without_id_is_unknown)
 }
 END_TEST
 
-/* Hold and confirm one booking (id 500), then start the next iteration: its cancel. */
-static void book_then_cancel(struct rig *g)
+/* Hold and confirm one booking (id 500), read it back: the iteration is done. */
+static void book_one(struct rig *g)
 {
     booking_step(&g->vu, NULL, &g->req);
     answer(g, 201, HELD);
     ck_assert_int_eq(answer(g, 201, "{\"booking_id\":500}"), LR_STEP_REQUEST);
     ck_assert_int_eq(rec(g, 0)->outcome, HISTORY_OK);
     ck_assert_int_eq(answer(g, 200, "{\"status\":\"Confirmed\"}"), LR_STEP_DONE);
+}
+
+/* book_one, then start the next iteration: its cancel. */
+static void book_then_cancel(struct rig *g)
+{
+    book_one(g);
     ck_assert_int_eq(booking_step(&g->vu, NULL, &g->req), LR_STEP_REQUEST);
     ck_assert_str_eq(g->req.path, "/api/bookings/500/cancel");
     ck_assert_int_eq(rec(g, 0)->cancel, HISTORY_CANCEL_UNKNOWN);
@@ -185,6 +197,44 @@ START_TEST(test_replay_recorded)
 }
 END_TEST
 
+/* VU 0 offers its booking's cancel; VU 1 takes it at its next iteration; both send the
+ * cancel when the instant comes, VU 1 with VU 0's token; each answer is recorded. */
+START_TEST(test_concurrent_cancel_of_one_booking)
+{
+    struct rig g;
+    struct world_params p = plain;
+    p.cancel_pct = 100;
+    p.cocancel_pct = 100;
+    rig_init(&g, &p);
+    book_one(&g);
+    ck_assert_int_eq(booking_step(&g.vu, NULL, &g.req), LR_STEP_SLEEP);   /* offered */
+    /* taken: VU 1 sleeps until the instant (or sends at once if it has passed) */
+    struct lr_response slept = { .outcome = LR_RESP_SLEPT };
+    enum lr_step s1 = booking_step(&g.vu1, NULL, &g.req1);
+    if (s1 == LR_STEP_SLEEP)
+        s1 = booking_step(&g.vu1, &slept, &g.req1);
+    ck_assert_int_eq(s1, LR_STEP_REQUEST);
+    ck_assert_str_eq(g.req1.path, "/api/bookings/500/cancel");
+    ck_assert_str_eq(g.req1.token, "tok");                 /* the owner's token */
+    ck_assert_int_eq(g.req1.expect_status[0], 409);
+    ck_assert_int_eq(woken(&g), LR_STEP_REQUEST);
+    ck_assert_str_eq(g.req.path, "/api/bookings/500/cancel");
+    ck_assert_int_eq(g.req.expect_status[0], 409);
+    ck_assert_int_eq(rec(&g, 0)->co_cancel, HISTORY_CO_UNKNOWN);
+    answer(&g, 200, "{\"status\":\"Cancelled\"}");
+    struct lr_response already = { .outcome = LR_RESP_OK, .status = 409,
+                                   .body = "{\"code\":\"already_cancelled\"}", .sent = true };
+    already.body_len = strlen(already.body);
+    ck_assert_int_eq(booking_step(&g.vu1, &already, &g.req1), LR_STEP_REQUEST);
+    ck_assert_str_eq(g.req1.path, "/api/holds");   /* VU 1 goes on with its own attempt */
+    ck_assert_int_eq(rec(&g, 0)->cancel, HISTORY_CANCEL_OK);
+    ck_assert_int_eq(rec(&g, 0)->cancel_wins, 1);
+    ck_assert_int_eq(rec(&g, 0)->co_cancel, HISTORY_CO_ALREADY);
+    ck_assert_int_eq(atomic_load(&g.w.vus[0].share), 0);   /* the slot is free again */
+    rig_free(&g);
+}
+END_TEST
+
 START_TEST(test_mixed_draws_room_type_and_quantity)
 {
     struct rig g;
@@ -216,4 +266,4 @@ END_TEST
 UNIT_MAIN("booking", test_confirm_2xx_without_id_is_unknown,
           test_cancel_inventory_conflict_changed_nothing,
           test_repeated_cancel_keeps_the_first_answer, test_replay_recorded,
-          test_mixed_draws_room_type_and_quantity)
+          test_mixed_draws_room_type_and_quantity, test_concurrent_cancel_of_one_booking)

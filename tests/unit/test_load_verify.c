@@ -299,6 +299,43 @@ START_TEST(test_cancellations)
 }
 END_TEST
 
+/* Two VUs cancelled one booking at once: one "cancelled" and one "already cancelled"
+ * is right, and the partner's answer counts as the booking's cancel; two "cancelled"
+ * is double_cancel, with its evidence. */
+START_TEST(test_concurrent_cancels)
+{
+    struct history_rec recs[] = { ok_rec(10, 100) };
+    recs[0].cancel = HISTORY_CANCEL_OK;
+    recs[0].cancels = 1;
+    recs[0].cancel_wins = 1;
+    recs[0].co_cancel = HISTORY_CO_ALREADY;
+    struct verify_booking b[] = { db_booking(100, 10, false) };
+    struct verify_result r = run(recs, 1, 0, b, 1, night(1, 0, 0, 0, 0));
+    ck_assert_int_eq(r.violations, 0);
+    recs[0].cancel = HISTORY_CANCEL_UNKNOWN;   /* its own cancel unanswered, */
+    recs[0].cancel_wins = 0;
+    recs[0].co_cancel = HISTORY_CO_CANCELLED;  /* the partner's told cancelled */
+    r = run(recs, 1, 0, b, 1, night(1, 0, 0, 0, 0));
+    ck_assert_int_eq(r.violations, 0);
+    b[0].confirmed = true;                     /* ... yet still Confirmed */
+    r = run(recs, 1, 0, b, 1, night(1, 1, 0, 1, 0));
+    ck_assert_int_eq(r.cancel_lost, 1);
+    b[0].confirmed = false;
+    recs[0].cancel = HISTORY_CANCEL_OK;
+    recs[0].cancel_wins = 1;                   /* both told cancelled */
+    r = run(recs, 1, 0, b, 1, night(1, 0, 0, 0, 0));
+    ck_assert_int_eq(r.double_cancel, 1);
+    ck_assert_int_eq(r.violations, 1);
+    ck_assert_str_eq(r.evidence[0].check, "double_cancel");
+    ck_assert_ptr_nonnull(strstr(r.evidence[0].text, "booking 100: told \"cancelled\" 2 times"));
+    recs[0].co_cancel = HISTORY_CO_NONE;       /* or by its own repeated cancel */
+    recs[0].cancels = 2;
+    recs[0].cancel_wins = 2;
+    r = run(recs, 1, 0, b, 1, night(1, 0, 0, 0, 0));
+    ck_assert_int_eq(r.double_cancel, 1);
+}
+END_TEST
+
 START_TEST(test_sold_twice_then_cancelled)
 {
     /* two bookings Confirmed at the same moment, one cancelled before the end */
@@ -325,4 +362,5 @@ UNIT_MAIN("reconcile", test_clean, test_lost_update_is_caught, test_two_confirma
           test_confirmed_booking_missing, test_unattributed_booking, test_refused_but_booked,
           test_unknown_outcome_either_way, test_cancellations, test_sold_twice_then_cancelled,
           test_counters_oversold, test_exact_night, test_stay_compared, test_duplicate_claim,
-          test_slack_is_largest_quantity, test_replay_and_expiry, test_evidence_capped)
+          test_slack_is_largest_quantity, test_replay_and_expiry, test_evidence_capped,
+          test_concurrent_cancels)

@@ -17,10 +17,16 @@
  * The mixed profile's extras (world.h): room type and quantity drawn per attempt; a
  * confirm sent deliberately after the hold's expires_at; a cancel sent twice; and the
  * confirm of the VU's previous confirmed attempt replayed with its Idempotency-Key,
- * whose answer must name the same booking. Times go into the history (history.h).
+ * whose answer must name the same booking; and a cancel shared by a pair of VUs (even
+ * num, num + 1): the even one offers its booking in its slot (world_vu.share, one
+ * atomic word: the only state two VUs touch) with an instant SHARE_LEAD_MS ahead; the
+ * odd one takes it at the start of an iteration, and both send the cancel at that
+ * instant with the booking owner's token. Each records its own answer (the partner in
+ * the record's co_cancel field only). Times go into the history (history.h).
  */
 #include "load/booking/booking.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,6 +42,10 @@
                                  than any outage the chaos schedules make */
 #define RETRY_WAIT_MS 100     /* first wait before a resend; doubled up to the cap */
 #define RETRY_WAIT_MAX_MS 1000
+#define SHARE_LEAD_MS 60      /* an offered cancel is sent by both VUs this long after */
+
+/* The states of a VU's cancel-sharing slot (world_vu.share). */
+enum booking_share { SHARE_IDLE, SHARE_OFFERED, SHARE_TAKEN };
 
 const char *const booking_names[] = {
     "login", "availability", "hold", "confirm", "booking", "cancel",
@@ -45,7 +55,7 @@ const char *const booking_names[] = {
 enum phase {
     PH_IDLE, PH_LOGIN, PH_AVAIL, PH_HOLD, PH_CONFIRM, PH_VERIFY, PH_CANCEL,
     PH_RELEASE, PH_SIMPLE, PH_WAIT_LOGIN, PH_WAIT_HOLD, PH_WAIT_CONFIRM, PH_RECANCEL,
-    PH_REPLAY
+    PH_REPLAY, PH_WAIT_SHARE, PH_WAIT_COCANCEL, PH_COCANCEL
 };
 
 /* --- requests --- */
@@ -105,6 +115,8 @@ static enum lr_step send_hold(struct lr_vu *vu, struct world_vu *v, struct lr_re
              w->nonce, vu->id, (unsigned long long)v->attempt);
     req->expect_status[0] = 409;   /* sold_out is an answer, not a failure */
     req->expect_status[1] = 0;
+    if (v->rec && !v->rec->hold_at_ms)   /* a resend's answer may be the first one's */
+        v->rec->hold_at_ms = history_clock_ms(v->hist);
     v->phase = PH_HOLD;
     return LR_STEP_REQUEST;
 }
@@ -151,8 +163,8 @@ static enum lr_step send_get_booking(struct world_vu *v, struct lr_request *req)
     return LR_STEP_REQUEST;
 }
 
-/* Cancel the VU's previous booking (v->kept). */
-static enum lr_step send_cancel(struct world_vu *v, struct lr_request *req)
+/* Cancel the VU's previous booking (v->kept); shared: the partner VU cancels it too. */
+static enum lr_step send_cancel(struct world_vu *v, struct lr_request *req, bool shared)
 {
     req_start(v, req, "POST", BR_CANCEL, v->auth);
     snprintf(req->path, sizeof req->path, "/api/bookings/%lld/cancel",
@@ -161,10 +173,23 @@ static enum lr_step send_cancel(struct world_vu *v, struct lr_request *req)
         v->kept->cancel = HISTORY_CANCEL_UNKNOWN;
     v->kept->cancels++;
     v->phase = v->kept->cancels > 1 ? PH_RECANCEL : PH_CANCEL;
-    if (v->phase == PH_RECANCEL) {   /* already_cancelled is the right answer */
-        req->expect_status[0] = 409;
+    if (v->phase == PH_RECANCEL || shared) {
+        req->expect_status[0] = 409;   /* already_cancelled is a right answer */
         req->expect_status[1] = 0;
     }
+    return LR_STEP_REQUEST;
+}
+
+/* The partner's booking (v->co_rec), cancelled with the partner's token. */
+static enum lr_step send_cocancel(struct world_vu *v, struct lr_request *req)
+{
+    req_start(v, req, "POST", BR_CANCEL, v->co_auth);
+    snprintf(req->path, sizeof req->path, "/api/bookings/%lld/cancel",
+             (long long)v->co_rec->booking_id);
+    v->co_rec->co_cancel = HISTORY_CO_UNKNOWN;
+    req->expect_status[0] = 409;   /* already_cancelled is a right answer */
+    req->expect_status[1] = 0;
+    v->phase = PH_COCANCEL;
     return LR_STEP_REQUEST;
 }
 
@@ -269,13 +294,73 @@ static enum lr_step park(struct lr_vu *vu, struct world_vu *v, struct lr_request
     return LR_STEP_BARRIER;
 }
 
+/* The VU paired with v for shared cancels (num ^ 1), or NULL when none. */
+static struct world_vu *partner(const struct lr_vu *vu, const struct world_vu *v)
+{
+    int p = vu->num ^ 1;
+    return v->w->p.cocancel_pct > 0 && p < v->w->nvus ? &v->w->vus[p] : NULL;
+}
+
+/* Cancel the kept booking: alone, or (an even VU, now and then) offered to the
+ * partner, both cancels then going SHARE_LEAD_MS later. */
+static enum lr_step cancel_kept(struct lr_vu *vu, struct world_vu *v, struct lr_request *req)
+{
+    if (!(vu->num & 1) && partner(vu, v)
+        && atomic_load_explicit(&v->share, memory_order_acquire) == SHARE_IDLE
+        && (int)lr_rand(vu, 100) < v->w->p.cocancel_pct) {
+        v->share_rec = v->kept;
+        v->share_go_ms = history_clock_ms(v->hist) + SHARE_LEAD_MS;
+        atomic_store_explicit(&v->share, SHARE_OFFERED, memory_order_release);
+        return wait_then(v, req, PH_WAIT_SHARE, SHARE_LEAD_MS);
+    }
+    return send_cancel(v, req, false);
+}
+
+/* The offerer's instant has come: take the offer back unless the partner took it, and
+ * cancel. */
+static enum lr_step shared_go(struct world_vu *v, struct lr_request *req)
+{
+    int offered = SHARE_OFFERED;
+    bool alone = atomic_compare_exchange_strong_explicit(&v->share, &offered, SHARE_IDLE,
+                                                         memory_order_acq_rel,
+                                                         memory_order_acquire);
+    return send_cancel(v, req, !alone);
+}
+
+/* An odd VU takes its partner's offered booking, if there is one, and waits for the
+ * instant to cancel it. */
+static bool take_shared(struct lr_vu *vu, struct world_vu *v, struct lr_request *req,
+                        enum lr_step *step)
+{
+    struct world_vu *p = (vu->num & 1) ? partner(vu, v) : NULL;
+    int offered = SHARE_OFFERED;
+    if (!p || !atomic_compare_exchange_strong_explicit(&p->share, &offered, SHARE_TAKEN,
+                                                       memory_order_acq_rel,
+                                                       memory_order_acquire))
+        return false;
+    v->co_rec = p->share_rec;
+    v->co_auth = p->auth;
+    int64_t wait = p->share_go_ms - history_clock_ms(v->hist);
+    *step = wait > 0 ? wait_then(v, req, PH_WAIT_COCANCEL, (double)wait)
+                     : send_cocancel(v, req);
+    return true;
+}
+
+static enum lr_step own_turn(struct lr_vu *vu, struct world_vu *v, struct lr_request *req)
+{
+    if (v->kept && (int)lr_rand(vu, 100) < v->w->p.cancel_pct)
+        return cancel_kept(vu, v, req);
+    return begin_attempt(vu, v, req);
+}
+
 static enum lr_step after_login(struct lr_vu *vu, struct world_vu *v, struct lr_request *req)
 {
+    enum lr_step step;
     if (v->w->p.barrier && !v->passed_barrier)
         return park(vu, v, req);
-    if (v->kept && (int)lr_rand(vu, 100) < v->w->p.cancel_pct)
-        return send_cancel(v, req);
-    return begin_attempt(vu, v, req);
+    if (take_shared(vu, v, req, &step))
+        return step;
+    return own_turn(vu, v, req);
 }
 
 static enum lr_step on_login(struct lr_vu *vu, struct world_vu *v, const struct lr_response *r,
@@ -459,12 +544,13 @@ static enum lr_step on_cancel(struct lr_vu *vu, struct world_vu *v, const struct
     bool ok = answered(r, 200) || (answered(r, 409) && error_code_is(r, "already_cancelled"));
     count_response(vu, v, r, ok);
     check(vu, ok);
+    v->kept->cancel_wins += answered(r, 200);
     if (ok)
         v->kept->cancel = HISTORY_CANCEL_OK;
     else if (answered(r, 404) || (answered(r, 409) && error_code_is(r, "inventory_conflict")))
         v->kept->cancel = HISTORY_CANCEL_NONE;   /* refused: nothing was cancelled */
     if (ok && (int)lr_rand(vu, 100) < v->w->p.recancel_pct)
-        return send_cancel(v, req);
+        return send_cancel(v, req, false);
     v->kept = NULL;
     return begin_attempt(vu, v, req);
 }
@@ -477,8 +563,26 @@ static enum lr_step on_recancel(struct lr_vu *vu, struct world_vu *v, const stru
     bool ok = answered(r, 409) && error_code_is(r, "already_cancelled");
     count_response(vu, v, r, ok);
     check(vu, ok);
+    v->kept->cancel_wins += answered(r, 200);
     v->kept = NULL;
     return begin_attempt(vu, v, req);
+}
+
+/* The partner's booking cancelled at the same instant: record the answer in its record
+ * (co_cancel, written by this VU only), free the partner's slot, go on. */
+static enum lr_step on_cocancel(struct lr_vu *vu, struct world_vu *v,
+                                const struct lr_response *r, struct lr_request *req)
+{
+    bool won = answered(r, 200);
+    bool already = answered(r, 409) && error_code_is(r, "already_cancelled");
+    bool refused = answered(r, 404) || (answered(r, 409) && error_code_is(r, "inventory_conflict"));
+    count_response(vu, v, r, won || already);
+    check(vu, won || already);
+    v->co_rec->co_cancel = won ? HISTORY_CO_CANCELLED : already ? HISTORY_CO_ALREADY
+                           : refused ? HISTORY_CO_REFUSED : HISTORY_CO_UNKNOWN;
+    v->co_rec = NULL;
+    atomic_store_explicit(&partner(vu, v)->share, SHARE_IDLE, memory_order_release);
+    return own_turn(vu, v, req);
 }
 
 /* The engine woke the VU up after a wait this machine asked for. */
@@ -490,6 +594,8 @@ static enum lr_step on_woken(struct lr_vu *vu, struct world_vu *v, struct lr_req
     case PH_WAIT_CONFIRM: return send_confirm(vu, v, req);
     case PH_AVAIL: return send_availability(v, req);   /* released without a burst */
     case PH_HOLD: return send_hold(vu, v, req);
+    case PH_WAIT_SHARE: return shared_go(v, req);
+    case PH_WAIT_COCANCEL: return send_cocancel(v, req);
     default:
         return LR_STEP_ABORT;
     }
@@ -521,6 +627,7 @@ enum lr_step booking_step(struct lr_vu *vu, const struct lr_response *resp,
     case PH_CANCEL: return on_cancel(vu, v, resp, req);
     case PH_RECANCEL: return on_recancel(vu, v, resp, req);
     case PH_REPLAY: return on_replay(vu, v, resp);
+    case PH_COCANCEL: return on_cocancel(vu, v, resp, req);
     default: return LR_STEP_ABORT;
     }
 }

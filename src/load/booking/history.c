@@ -156,16 +156,19 @@ int history_write(const struct history *h, FILE *out)
             date_format(r->check_in, day);
             fprintf(out, "{\"vu\":%d,\"hold_id\":%lld,\"booking_id\":%lld,\"room_type_id\":%lld,"
                     "\"check_in\":\"%s\",\"nights\":%d,\"quantity\":%d,\"outcome\":\"%s\","
-                    "\"cancel\":\"%s\",\"confirm_sent\":%s,\"cancels\":%d,\"replay\":%d,"
+                    "\"cancel\":\"%s\",\"confirm_sent\":%s,\"cancels\":%d,\"cancel_wins\":%d,"
+                    "\"co_cancel\":%d,\"replay\":%d,"
                     "\"replay_booking_id\":%lld,\"begun_ms\":%lld,\"settled_ms\":%lld,"
-                    "\"confirm_at_ms\":%lld,\"hold_expiry_ms\":%lld}\n",
+                    "\"confirm_at_ms\":%lld,\"hold_at_ms\":%lld,\"hold_expiry_ms\":%lld}\n",
                     h->seg ? (int)seg_index(h->seg, v) : v, (long long)r->hold_id,
                     (long long)r->booking_id, (long long)r->room_type_id, day, r->nights,
                     r->quantity, r->outcome < 5 ? outcomes[r->outcome] : "?",
                     r->cancel < 3 ? cancels[r->cancel] : "?", r->confirm_sent ? "true" : "false",
-                    r->cancels, r->replay, (long long)r->replay_booking_id,
+                    r->cancels, r->cancel_wins, r->co_cancel, r->replay,
+                    (long long)r->replay_booking_id,
                     (long long)r->begun_ms, (long long)r->settled_ms,
-                    (long long)r->confirm_at_ms, (long long)r->hold_expiry_ms);
+                    (long long)r->confirm_at_ms, (long long)r->hold_at_ms,
+                    (long long)r->hold_expiry_ms);
         }
     fprintf(out, "{\"dropped\":%llu}\n", (unsigned long long)history_dropped(h));
     return ferror(out) ? -1 : 0;
@@ -204,13 +207,18 @@ static int read_line(const char *line, struct history_rec *r, uint64_t *dropped)
         r->confirm_sent = json_is_true(json_object_get(o, "confirm_sent"));
         json_int_t ncancel = json_integer_value(json_object_get(o, "cancels"));
         json_int_t replay = json_integer_value(json_object_get(o, "replay"));
+        json_int_t wins = json_integer_value(json_object_get(o, "cancel_wins"));
+        json_int_t co = json_integer_value(json_object_get(o, "co_cancel"));
         r->replay_booking_id = json_integer_value(json_object_get(o, "replay_booking_id"));
         r->begun_ms = json_integer_value(json_object_get(o, "begun_ms"));
         r->settled_ms = json_integer_value(json_object_get(o, "settled_ms"));
         r->confirm_at_ms = json_integer_value(json_object_get(o, "confirm_at_ms"));
         r->hold_expiry_ms = json_integer_value(json_object_get(o, "hold_expiry_ms"));
+        r->hold_at_ms = json_integer_value(json_object_get(o, "hold_at_ms"));
         r->cancels = (uint8_t)(ncancel >= 0 && ncancel <= UINT8_MAX ? ncancel : 0);
         r->replay = (uint8_t)(replay >= 0 && replay <= HISTORY_REPLAY_OTHER ? replay : 0);
+        r->cancel_wins = (uint8_t)(wins >= 0 && wins <= UINT8_MAX ? wins : 0);
+        r->co_cancel = (uint8_t)(co >= 0 && co <= HISTORY_CO_UNKNOWN ? co : 0);
         if (day && date_parse(day, strlen(day), &r->check_in) == 0 && oc >= 0 && ca >= 0
             && nights >= 1 && nights <= INT16_MAX && qty >= 1 && qty <= INT16_MAX
             && r->room_type_id > 0 && r->hold_id >= 0 && r->booking_id >= 0) {

@@ -43,6 +43,16 @@ enum history_replay {
     HISTORY_REPLAY_OTHER   /* another booking: replay_booking_id */
 };
 
+/* What the partner VU was answered when it cancelled the same booking at the same
+ * instant as the record's own VU (the mixed profile's concurrent cancels). */
+enum history_co_cancel {
+    HISTORY_CO_NONE,        /* no concurrent cancel sent */
+    HISTORY_CO_CANCELLED,   /* 200: told it cancelled the booking */
+    HISTORY_CO_ALREADY,     /* 409 already_cancelled */
+    HISTORY_CO_REFUSED,     /* an answer proving it cancelled nothing (404, inventory_conflict) */
+    HISTORY_CO_UNKNOWN      /* sent, no answer settled it */
+};
+
 struct history_rec {
     int64_t hold_id;       /* 0 until a hold was granted */
     int64_t booking_id;    /* 0 unless the client was told the booking id */
@@ -51,6 +61,7 @@ struct history_rec {
     int64_t begun_ms;      /* history_clock_ms when the attempt's first request went */
     int64_t settled_ms;    /* ... when its outcome was settled (0: never) */
     int64_t confirm_at_ms; /* ... when its last confirm was sent (0: none) */
+    int64_t hold_at_ms;    /* ... when its first hold request was sent (0: none) */
     int64_t hold_expiry_ms;     /* the hold's expires_at as answered, Unix ms (0: unknown) */
     int32_t check_in;      /* days since 1970-01-01 */
     int16_t nights;
@@ -59,7 +70,9 @@ struct history_rec {
     uint8_t cancel;        /* enum history_cancel */
     uint8_t confirm_sent;  /* a confirm request may have reached the server */
     uint8_t replay;        /* enum history_replay */
-    uint8_t cancels;       /* cancel requests sent for the booking */
+    uint8_t cancels;       /* cancel requests sent for the booking by its VU */
+    uint8_t cancel_wins;   /* of those, answered 200 "cancelled" */
+    uint8_t co_cancel;     /* enum history_co_cancel; written by the partner VU only */
 };
 
 struct history_vu {
@@ -120,8 +133,10 @@ size_t history_count(const struct history *h, enum history_outcome outcome);
 /* history_write: every record as one JSON line, VU by VU: {"vu", "hold_id",
  * "booking_id", "room_type_id", "check_in" (YYYY-MM-DD), "nights", "quantity",
  * "outcome" (pending|ok|refused|failed|unknown), "cancel" (none|ok|unknown),
- * "confirm_sent", "cancels", "replay" (enum history_replay), "replay_booking_id",
- * "begun_ms", "settled_ms", "confirm_at_ms", "hold_expiry_ms" (Unix ms, 0: none)},
+ * "confirm_sent", "cancels", "cancel_wins", "co_cancel" (enum history_co_cancel),
+ * "replay" (enum history_replay), "replay_booking_id",
+ * "begun_ms", "settled_ms", "confirm_at_ms", "hold_at_ms", "hold_expiry_ms" (Unix ms,
+ * 0: none)},
  * then one line {"dropped": N} with the attempts not recorded.
  * Returns 0, or -1 when writing failed. */
 int history_write(const struct history *h, FILE *out);

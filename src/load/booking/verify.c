@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "common/date.h"
+#include "load/booking/verify_log.h"
 
 const struct verify_check verify_checks[] = {
 #define CHECK(name, over) { #name, offsetof(struct verify_result, name), over }
@@ -30,7 +31,8 @@ const struct verify_check verify_checks[] = {
     CHECK(refused_but_booked, false), CHECK(unattributed, false),
     CHECK(night_bounds, false), CHECK(stay_mismatch, false),
     CHECK(duplicate_claim, false), CHECK(replay_mismatch, false),
-    CHECK(confirmed_after_expiry, false),
+    CHECK(confirmed_after_expiry, false), CHECK(double_cancel, false),
+    CHECK(sold_out_while_free, false),
 #undef CHECK
     { NULL, 0, false },
 };
@@ -42,10 +44,7 @@ int64_t verify_check_count(const struct verify_result *r, const struct verify_ch
     return v;
 }
 
-/* Keep the evidence of one problem found by check `check` (and the first problem). */
-static void note(struct verify_result *r, const char *check, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void note(struct verify_result *r, const char *check, const char *fmt, ...)
+void verify_note(struct verify_result *r, const char *check, const char *fmt, ...)
 {
     char text[sizeof r->evidence[0].text];
     va_list ap;
@@ -107,13 +106,24 @@ static bool confirm_unsettled(const struct history_rec *r)
     return (r->outcome == HISTORY_UNKNOWN || r->outcome == HISTORY_PENDING) && r->confirm_sent;
 }
 
+/* The record's cancel with the partner VU's concurrent one: a definite answer to
+ * either (cancelled, or already cancelled) means the booking was cancelled. */
+static enum history_cancel cancel_of(const struct history_rec *h)
+{
+    if (h->co_cancel == HISTORY_CO_CANCELLED || h->co_cancel == HISTORY_CO_ALREADY)
+        return HISTORY_CANCEL_OK;
+    if (h->co_cancel == HISTORY_CO_UNKNOWN && h->cancel == HISTORY_CANCEL_NONE)
+        return HISTORY_CANCEL_UNKNOWN;
+    return (enum history_cancel)h->cancel;
+}
+
 /* What record h contributes to its nights: for sure, at most, and given booking x (the
  * database's booking for its hold, NULL when none or unknown). */
 static void add_seen(const struct history_rec *h, const struct verify_booking *x,
                      struct verify_night *n, size_t nn, struct seen *seen)
 {
-    bool sure = h->outcome == HISTORY_OK && h->cancel == HISTORY_CANCEL_NONE;
-    bool maybe = (h->outcome == HISTORY_OK && h->cancel == HISTORY_CANCEL_UNKNOWN)
+    bool sure = h->outcome == HISTORY_OK && cancel_of(h) == HISTORY_CANCEL_NONE;
+    bool maybe = (h->outcome == HISTORY_OK && cancel_of(h) == HISTORY_CANCEL_UNKNOWN)
                  || confirm_unsettled(h);
     bool exact = sure || (maybe && x && x->confirmed);
     if (!sure && !maybe)
@@ -148,18 +158,18 @@ static void check_oversold(const struct verify_night *x, struct seen s, struct v
     r->oversold_seen += by_seen > 0;
     r->oversold_in_time += in_time > 0;
     if (by_counters > 0)
-        note(r, "oversold_counters", "room type %lld night %s: booked_count %d + "
+        verify_note(r, "oversold_counters", "room type %lld night %s: booked_count %d + "
              "tentative_count %d > allotment %d", (long long)x->room_type_id, day,
              x->booked_count, x->tentative_count, x->allotment);
     if (by_tables > 0)
-        note(r, "oversold_tables", "room type %lld night %s: Confirmed details %d + live "
+        verify_note(r, "oversold_tables", "room type %lld night %s: Confirmed details %d + live "
              "holds %d > allotment %d", (long long)x->room_type_id, day, x->confirmed_qty,
              x->held_qty, x->allotment);
     if (by_seen > 0)
-        note(r, "oversold_seen", "room type %lld night %s: clients hold %d confirmed rooms "
+        verify_note(r, "oversold_seen", "room type %lld night %s: clients hold %d confirmed rooms "
              "of an allotment of %d", (long long)x->room_type_id, day, s.lo, x->allotment);
     if (in_time > 0)
-        note(r, "oversold_in_time", "room type %lld night %s: %d rooms Confirmed at one "
+        verify_note(r, "oversold_in_time", "room type %lld night %s: %d rooms Confirmed at one "
              "moment of an allotment of %d", (long long)x->room_type_id, day,
              x->peak_confirmed, x->allotment);
 }
@@ -178,23 +188,23 @@ static void check_night_count(const struct verify_night *x, struct seen s, bool 
     if (db < lo || db > hi) {
         r->night_bounds++;
         if (exact)
-            note(r, "night_bounds", "room type %lld night %s: %lld rooms Confirmed in the "
+            verify_note(r, "night_bounds", "room type %lld night %s: %lld rooms Confirmed in the "
                  "database, the clients' records account for exactly %d (+%lld dropped)",
                  (long long)x->room_type_id, day, (long long)db, s.exact, (long long)slack);
         else
-            note(r, "night_bounds", "room type %lld night %s: %lld booked in the database, "
+            verify_note(r, "night_bounds", "room type %lld night %s: %lld booked in the database, "
                  "clients were told %d (up to %lld with unknown outcomes)",
                  (long long)x->room_type_id, day, (long long)db, s.lo, (long long)hi);
     }
     if (tables && x->booked_count != x->confirmed_qty) {
         r->booked_mismatch++;
-        note(r, "booked_mismatch", "room type %lld night %s: booked_count %d but Confirmed "
+        verify_note(r, "booked_mismatch", "room type %lld night %s: booked_count %d but Confirmed "
              "details sum to %d", (long long)x->room_type_id, day, x->booked_count,
              x->confirmed_qty);
     }
     if (tables && x->tentative_count != x->held_qty) {
         r->tentative_mismatch++;
-        note(r, "tentative_mismatch", "room type %lld night %s: tentative_count %d but live "
+        verify_note(r, "tentative_mismatch", "room type %lld night %s: tentative_count %d but live "
              "holds sum to %d", (long long)x->room_type_id, day, x->tentative_count,
              x->held_qty);
     }
@@ -227,9 +237,9 @@ static void check_stay(const struct history_rec *h, const struct verify_booking 
     date_format(h->check_in, asked);
     date_format(x->check_in, stored);
     r->stay_mismatch++;
-    note(r, "stay_mismatch", "booking %lld (hold %lld): asked room type %lld, %s + %d nights, "
-         "%d rooms; stored room type %lld, %s + %d nights, %d rooms%s", (long long)x->booking_id,
-         (long long)x->hold_id, (long long)h->room_type_id, asked, (int)h->nights,
+    verify_note(r, "stay_mismatch", "booking %lld (hold %lld): asked room type %lld, %s + %d "
+         "nights, %d rooms; stored room type %lld, %s + %d nights, %d rooms%s",
+         (long long)x->booking_id, (long long)x->hold_id, (long long)h->room_type_id, asked, (int)h->nights,
          (int)h->quantity, (long long)x->room_type_id, stored, x->nights, x->quantity,
          rec_times(h, when, sizeof when));
 }
@@ -247,22 +257,22 @@ static void check_record(const struct history_rec *h, struct verify_booking *x,
         check_stay(h, x, r);
     if (h->outcome == HISTORY_OK) {
         if (!x || x->booking_id != h->booking_id
-            || (h->cancel == HISTORY_CANCEL_NONE && !x->confirmed)) {
+            || (cancel_of(h) == HISTORY_CANCEL_NONE && !x->confirmed)) {
             r->missing_confirmed++;
-            note(r, "missing_confirmed", "booking %lld (hold %lld) was confirmed to a client "
-                 "but is not Confirmed in the database (%s)%s", (long long)h->booking_id,
+            verify_note(r, "missing_confirmed", "booking %lld (hold %lld) was confirmed to a "
+                 "client but is not Confirmed in the database (%s)%s", (long long)h->booking_id,
                  (long long)h->hold_id, !x ? "no booking for the hold"
                  : x->booking_id != h->booking_id ? "the hold's booking has another id"
                  : "Cancelled", rec_times(h, when, sizeof when));
-        } else if (h->cancel == HISTORY_CANCEL_OK && x->confirmed) {
+        } else if (cancel_of(h) == HISTORY_CANCEL_OK && x->confirmed) {
             r->cancel_lost++;
-            note(r, "cancel_lost", "booking %lld (hold %lld) was cancelled for a client but "
+            verify_note(r, "cancel_lost", "booking %lld (hold %lld) was cancelled for a client but "
                  "is still Confirmed%s", (long long)h->booking_id, (long long)h->hold_id,
                  rec_times(h, when, sizeof when));
         }
     } else if (x && (h->outcome == HISTORY_REFUSED || h->outcome == HISTORY_FAILED)) {
         r->refused_but_booked++;
-        note(r, "refused_but_booked", "hold %lld: the client was told its booking failed, "
+        verify_note(r, "refused_but_booked", "hold %lld: the client was told its booking failed, "
              "yet booking %lld exists%s", (long long)h->hold_id, (long long)x->booking_id,
              rec_times(h, when, sizeof when));
     }
@@ -275,7 +285,7 @@ static void check_claims(const struct history_rec *recs, size_t nrecs, struct ve
     int64_t *ids = malloc((nrecs ? nrecs : 1) * sizeof *ids);
     if (!ids) {
         r->duplicate_claim++;
-        note(r, "duplicate_claim", "out of memory while comparing the booking ids told");
+        verify_note(r, "duplicate_claim", "out of memory while comparing the booking ids told");
         return;
     }
     for (size_t i = 0; i < nrecs; i++)
@@ -286,7 +296,7 @@ static void check_claims(const struct history_rec *recs, size_t nrecs, struct ve
         if (ids[i] != ids[i - 1] || (i >= 2 && ids[i] == ids[i - 2]))
             continue;
         r->duplicate_claim++;
-        note(r, "duplicate_claim", "booking %lld was told to two clients as theirs",
+        verify_note(r, "duplicate_claim", "booking %lld was told to two clients as theirs",
              (long long)ids[i]);
     }
     free(ids);
@@ -300,19 +310,29 @@ static void check_strays(struct verify_booking *b, size_t nb, const bool *attrib
         if (attributed[i] || ++stray <= dropped)
             continue;
         r->unattributed++;
-        note(r, "unattributed", "booking %lld (hold %lld) exists but no client of this run "
+        verify_note(r, "unattributed", "booking %lld (hold %lld) exists but no client of this run "
              "asked for it", (long long)b[i].booking_id, (long long)b[i].hold_id);
     }
 }
 
 /* The checks on each record that need no database: replays answered with another
- * booking, and confirms answered ok for a hold that had expired before they were sent. */
+ * booking, confirms answered ok for a hold that had expired before they were sent, and
+ * one booking told "cancelled" twice (by its VU's cancels and the partner's). */
 static void check_told(const struct history_rec *h, struct verify_result *r)
 {
+    static const char *const co[] = { "none", "cancelled", "already cancelled",
+                                       "refused", "unknown" };
     char when[80];
+    if (h->cancel_wins + (h->co_cancel == HISTORY_CO_CANCELLED) > 1) {
+        r->double_cancel++;
+        verify_note(r, "double_cancel", "booking %lld: told \"cancelled\" %d times (%d of its "
+             "client's %d cancels; the concurrent cancel of another VU: %s)",
+             (long long)h->booking_id, h->cancel_wins + (h->co_cancel == HISTORY_CO_CANCELLED),
+             h->cancel_wins, h->cancels, h->co_cancel <= HISTORY_CO_UNKNOWN ? co[h->co_cancel] : "?");
+    }
     if (h->replay == HISTORY_REPLAY_OTHER) {
         r->replay_mismatch++;
-        note(r, "replay_mismatch", "hold %lld: a replay of the confirm's Idempotency-Key "
+        verify_note(r, "replay_mismatch", "hold %lld: a replay of the confirm's Idempotency-Key "
              "answered booking %lld, not booking %lld told first%s", (long long)h->hold_id,
              (long long)h->replay_booking_id, (long long)h->booking_id,
              rec_times(h, when, sizeof when));
@@ -320,7 +340,7 @@ static void check_told(const struct history_rec *h, struct verify_result *r)
     if (h->outcome == HISTORY_OK && h->hold_expiry_ms > 0 && h->confirm_at_ms > 0
         && h->confirm_at_ms > h->hold_expiry_ms + VERIFY_EXPIRY_MARGIN_MS) {
         r->confirmed_after_expiry++;
-        note(r, "confirmed_after_expiry", "booking %lld (hold %lld): confirmed by a request "
+        verify_note(r, "confirmed_after_expiry", "booking %lld (hold %lld): confirmed by a request "
              "sent %lld ms after the hold's expiry%s", (long long)h->booking_id,
              (long long)h->hold_id, (long long)(h->confirm_at_ms - h->hold_expiry_ms),
              rec_times(h, when, sizeof when));
@@ -337,7 +357,7 @@ void verify_reconcile(const struct history_rec *recs, size_t nrecs, uint64_t dro
     struct seen *seen = calloc(nnights ? nnights : 1, sizeof *seen);
     bool *attributed = calloc(nbookings ? nbookings : 1, sizeof *attributed);
     if (!seen || !attributed) {
-        note(r, "night_bounds", "out of memory while reconciling");
+        verify_note(r, "night_bounds", "out of memory while reconciling");
         r->night_bounds++;
         nnights = nrecs = nbookings = 0;
     }
@@ -536,9 +556,9 @@ static int run_counts(PGconn *c, const char *ids, struct verify_result *r,
         return -1;
     r->without_details += missing;
     if (r->without_details)
-        note(r, "without_details", "%lld Confirmed bookings lack booking_details rows", (long long)r->without_details);
+        verify_note(r, "without_details", "%lld Confirmed bookings lack booking_details rows", (long long)r->without_details);
     if (r->holds_lingering)
-        note(r, "holds_lingering", "%lld holds are more than 5 s past their expiry", (long long)r->holds_lingering);
+        verify_note(r, "holds_lingering", "%lld holds are more than 5 s past their expiry", (long long)r->holds_lingering);
     return 0;
 }
 
@@ -559,10 +579,12 @@ static int verify_conn(PGconn *c, const char *ids, const struct history *h,
     }
     struct verify_booking *books = nights ? load_bookings(c, ids, &nb, err, errlen) : NULL;
     struct history_rec *recs = books ? history_collect(h, &nrecs) : NULL;
-    if (books)
+    if (books) {
         verify_reconcile(recs, nrecs, history_dropped(h), books, nb, nights, nn, r);
-    else
+        rc = vlog_check(c, ids, recs, nrecs, r, err, errlen);
+    } else {
         rc = -1;
+    }
     free(recs);
     free(books);
     free(nights);
@@ -684,7 +706,7 @@ int verify_api(const struct setup_http *http, const char *admin_token,
         r->oversold_tables = by_tables;
         r->overbookings += r->overbookings ? 0 : by_tables;
         if (by_tables)
-            note(r, "oversold_tables", "/api/admin/integrity: %lld nights oversold by the tables",
+            verify_note(r, "oversold_tables", "/api/admin/integrity: %lld nights oversold by the tables",
                  (long long)by_tables);
     }
     free(recs);

@@ -84,6 +84,10 @@ struct verify_result {
                                     differ from what its client asked for */
     int64_t duplicate_claim;     /* two ok records claim one booking id */
     int64_t replay_mismatch;     /* a replay of a confirm answered another booking */
+    int64_t double_cancel;       /* a booking's cancels answered "cancelled" more than once */
+    int64_t sold_out_while_free; /* a hold answered sold_out although every night had the
+                                    rooms free from its request to its answer (with the
+                                    inventory change log only: verify_log.h) */
     int64_t confirmed_after_expiry;  /* a confirm answered ok, sent after its hold's
                                         expires_at (+ VERIFY_EXPIRY_MARGIN_MS) */
 
@@ -93,6 +97,8 @@ struct verify_result {
                                     a booking for (database check only) */
     int64_t db_wide_oversold;    /* information: unscoped VERIFY_Q_OVERSOLD rows */
     int64_t db_wide_no_details;  /* information: unscoped VERIFY_Q_NO_DETAILS rows */
+    int64_t refusals_checked;    /* information: sold_out answers judged by the log */
+    bool log_present;            /* the database had the inventory change log */
     bool from_api;               /* checked through /api/admin/integrity, not SQL */
     bool exact;                  /* nights reconciled exactly (the bookings were read) */
     char first[256];             /* the first problem found, "" when none */
@@ -117,6 +123,12 @@ struct verify_check {
 
 /* Every check, NULL-name ended. */
 extern const struct verify_check verify_checks[];
+
+/* verify_note: keep the evidence of one problem found by check `check` (a name of
+ * verify_checks): the first VERIFY_EVIDENCE_MAX, and the first problem's text in
+ * r->first; past that only counted (evidence_dropped). Does not add to the counts. */
+void verify_note(struct verify_result *r, const char *check, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* verify_check_count: the count of check c in r. */
 int64_t verify_check_count(const struct verify_result *r, const struct verify_check *c);

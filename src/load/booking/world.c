@@ -323,7 +323,7 @@ static int build(struct world *w, struct lr_scenario_env *env, const char *scena
  * dates, 1 to 3 rooms per stay, stays of up to three nights that overlap, a fifth of
  * the holds confirmed after their expiry (when lastroomd's hold TTL is short), a third
  * of the cancels repeated, a third of the confirmed attempts followed by a replay of
- * the previous one's confirm. */
+ * the previous one's confirm, half of an even VU's cancels sent by its odd partner too. */
 static void world_mix(struct world_params *p)
 {
     p->room_types = 2;
@@ -334,6 +334,7 @@ static void world_mix(struct world_params *p)
     p->late_pct = 20;
     p->recancel_pct = 35;
     p->replay_pct = 35;
+    p->cocancel_pct = 50;
 }
 
 static void world_free(struct world *w)
@@ -405,7 +406,7 @@ static void say(struct lr_scenario_env *env, const char *fmt, ...)
 
 struct tally {
     uint64_t ok, refused, total, db_errors, timeouts, requests;
-    uint64_t late, recancelled, replayed, multi_room;   /* the mixed workload's extras */
+    uint64_t late, recancelled, replayed, multi_room, cocancelled;   /* the mixed extras */
 };
 
 /* The mixed workload's extras, as the records show them. */
@@ -419,6 +420,7 @@ static void count_extras(const struct world *w, struct tally *t)
         t->recancelled += h->cancels > 1;
         t->replayed += h->replay != HISTORY_REPLAY_NONE;
         t->multi_room += h->quantity > 1;
+        t->cocancelled += h->co_cancel != HISTORY_CO_NONE;
     }
     free(recs);
 }
@@ -488,11 +490,19 @@ static void say_details(struct lr_scenario_env *env, const struct world *w,
             (long long)r->db_wide_no_details);
     say(env, "  unknown outcomes: %lld confirms never settled, %lld of them booked in the "
         "database\n", (long long)r->unknown_confirms, (long long)r->unknown_booked);
+    if (r->log_present)
+        say(env, "  sold_out answers judged by the inventory change log: %lld\n",
+            (long long)r->refusals_checked);
+    else
+        say(env, "  not run without the inventory change log (scripts/mutant.sh log): "
+            "sold_out answered while the rooms were free\n");
     if (t->late || t->recancelled || t->replayed || t->multi_room)
         say(env, "  workload: %llu attempts of several rooms, %llu confirms sent after the "
-            "hold's expiry, %llu cancels repeated, %llu confirms replayed\n",
+            "hold's expiry, %llu cancels repeated, %llu confirms replayed, %llu bookings "
+            "cancelled by two VUs at once\n",
             (unsigned long long)t->multi_room, (unsigned long long)t->late,
-            (unsigned long long)t->recancelled, (unsigned long long)t->replayed);
+            (unsigned long long)t->recancelled, (unsigned long long)t->replayed,
+            (unsigned long long)t->cocancelled);
     say(env, "  stays / duplicate claims / replays / confirmed after expiry: %lld / %lld / "
         "%lld / %lld\n", (long long)r->stay_mismatch, (long long)r->duplicate_claim,
         (long long)r->replay_mismatch, (long long)r->confirmed_after_expiry);
@@ -554,10 +564,10 @@ static json_t *verify_json(const struct verify_result *r, const struct tally *t)
                      "attempts", (json_int_t)t->total, "from_api", r->from_api);
     if (o) {
         checks_json(json_object_get(o, "verify"), r);
-        json_object_set_new(o, "workload", json_pack("{s:I, s:I, s:I, s:I}",
+        json_object_set_new(o, "workload", json_pack("{s:I, s:I, s:I, s:I, s:I}",
             "several_rooms", (json_int_t)t->multi_room, "late_confirms", (json_int_t)t->late,
             "repeated_cancels", (json_int_t)t->recancelled,
-            "replays", (json_int_t)t->replayed));
+            "replays", (json_int_t)t->replayed, "concurrent_cancels", (json_int_t)t->cocancelled));
     }
     return o;
 }

@@ -11,6 +11,7 @@
 #ifndef LASTROOM_LOAD_BOOKING_WORLD_H
 #define LASTROOM_LOAD_BOOKING_WORLD_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -49,6 +50,8 @@ struct world_params {
     int recancel_pct;       /* % of cancels sent a second time */
     int replay_pct;         /* % of confirmed attempts that then replay the confirm of
                                the VU's previous confirmed attempt (same key) */
+    int cocancel_pct;       /* % of an even VU's cancels offered to VU id + 1, so that
+                               both send a cancel of one booking at the same instant */
 };
 
 #define WORLD_ROOM_TYPES_MAX 2
@@ -84,6 +87,13 @@ struct world_vu {
     double booking_ms;
     uint64_t attempt;           /* this VU's attempt number, for idempotency keys */
     uint64_t db_errors, timeouts, requests;   /* for the verdict block */
+    /* a cancel shared by a pair of VUs (booking.c): the even VU offers its booking in
+       its own slot; the odd one takes it and cancels it too, at share_go_ms */
+    atomic_int share;           /* enum booking_share, of this VU's slot */
+    struct history_rec *share_rec;   /* written by the offerer while share is idle */
+    int64_t share_go_ms;        /* history clock: when both send their cancel */
+    struct history_rec *co_rec; /* the partner's booking this VU is cancelling */
+    const char *co_auth;        /* and the partner's token */
 };
 
 struct world {
