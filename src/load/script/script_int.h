@@ -24,6 +24,7 @@
 #define SCRIPT_ERR_LEN 240
 #define SCRIPT_MAX_NAMES 32        /* request names (tags.name) with series of their own */
 #define SCRIPT_MAX_METRICS 64      /* custom metrics */
+#define VM_POOL_CLASSES 16         /* small blocks of 16, 32, ... 256 bytes kept for reuse */
 
 struct script;
 struct lhistory_buf;
@@ -31,6 +32,7 @@ struct lhistory_buf;
 struct script_vu {
     lua_State *co;                 /* the VU's coroutine */
     int co_ref, state_ref;         /* registry references: coroutine, lr.vu.state */
+    int fn_ref;                    /* the iteration's function (LUA_NOREF: not looked up) */
     struct lr_vu *vu;
     struct script_state *st;
     bool barrier_armed;            /* lr.barrier(): the next request waits for the others */
@@ -44,6 +46,7 @@ struct script_state {
     bool frozen;                   /* the init context is over: no new globals */
     bool in_init;                  /* running the script's top level */
     size_t mem, mem_max;
+    void *pool[VM_POOL_CLASSES];   /* freed small blocks by size class (vm.c), reused */
     bool mem_hit;                  /* the allocator refused (reset once reported) */
     bool mem_capped;               /* it ever did: said in the summary */
     uint64_t steps, steps_max;     /* instructions since the last resume, cap */
