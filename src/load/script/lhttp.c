@@ -17,6 +17,7 @@
 #include "load/engine/duration.h"
 #include "load/script/lhistory.h"
 #include "load/script/ljson.h"
+#include "load/script/llr.h"
 #include "load/script/script_int.h"
 
 static const char RESPONSE_MT[] = "lastroom.http.response";
@@ -181,6 +182,13 @@ static int http_resumed(lua_State *L, int status, lua_KContext ctx)
                         : r->sent ? "reset" : "connect";
     push_response(L, r->status, r->body, r->body_len, error,
                   r->outcome != LR_RESP_OK && r->sent, r->duration_ms);
+    if (r->release_gen) {
+        llr_barrier_released(st, r);
+        if (r->barrier_timed_out) {      /* not every participant arrived in time */
+            lua_pushliteral(L, "timeout");
+            lua_setfield(L, -2, "barrier");
+        }
+    }
     return 1;
 }
 
@@ -237,6 +245,7 @@ static int http_do(lua_State *L, const char *method, int url, int body, int para
     params_of(L, params, st, q);
     bool bar = st->cur->barrier_armed;
     st->cur->barrier_armed = false;
+    q->barrier_timeout_ms = bar ? st->cur->barrier_timeout_ms : 0;
     return script_yield(L, bar ? LR_STEP_BARRIER : LR_STEP_REQUEST, http_resumed);
 }
 

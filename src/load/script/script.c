@@ -171,6 +171,12 @@ static int script_setup(struct lr_scenario_env *env, char *err, size_t errlen)
     if (httpc_target_parse(&g_s.target, env->base_url, err, errlen) != 0
         || lmetrics_define_all(&g_s, env->metrics, err, errlen) != 0)
         return LR_SETUP_USAGE;
+    g_s.bar.spread_id = g_s.bar.timeouts_id = -1;
+    if (memmem(g_s.source, g_s.source_len, "barrier", 7)
+        && llr_barrier_define(&g_s, env->metrics) != 0) {
+        snprintf(err, errlen, "too many metric series");
+        return LR_SETUP_USAGE;
+    }
     g_vus = calloc((size_t)env->vus_max + 1, sizeof *g_vus);
     if (!g_vus) {
         snprintf(err, errlen, "out of memory");
@@ -369,6 +375,8 @@ static void say_errors(struct lr_scenario_env *env)
             all[n++] = g_threads[i];
     size_t o = strlen(env->verdict);
     llr_checks_report(all, n, env->verdict + o, sizeof env->verdict - o);
+    o = strlen(env->verdict);
+    llr_barrier_report(&g_s, env->shard, env->verdict + o, sizeof env->verdict - o);
     for (int i = 0; i < g_s.nerrors; i++)
         SAY("script error (%llu iteration%s): %s\n", (unsigned long long)g_s.error_counts[i],
             g_s.error_counts[i] == 1 ? "" : "s", g_s.errors[i]);

@@ -36,6 +36,7 @@ struct script_vu {
     struct lr_vu *vu;
     struct script_state *st;
     bool barrier_armed;            /* lr.barrier(): the next request waits for the others */
+    double barrier_timeout_ms;     /* its { timeout = ... } (0: none) */
     size_t hist_mark;              /* history records before this one are stamped */
 };
 
@@ -83,6 +84,12 @@ struct script {
     struct { char name[64]; int type; bool is_time; } metrics[SCRIPT_MAX_METRICS];
     int nmetrics;
     int errors_id;                 /* script_errors counter */
+    struct {                       /* lr.barrier's releases (llr.c), under a lock */
+        struct script_release { uint64_t gen, first, last; bool timed; } ring[16];
+        uint64_t n, timeouts;
+        double max_us, sum_us;
+        int spread_id, timeouts_id;   /* metrics, -1: not defined */
+    } bar;
     char errors[SCRIPT_MAX_ERRORS][SCRIPT_ERR_LEN];   /* the first distinct runtime errors */
     uint64_t error_counts[SCRIPT_MAX_ERRORS];
     int nerrors;
