@@ -116,8 +116,11 @@ static void vu_begin(struct slot *s, uint64_t intended)
     vu_step(s, NULL);
 }
 
-/* The iteration is over: counted (complete or aborted) or interrupted. */
-static void vu_end(struct slot *s, bool counted)
+/* The iteration is over: counted (complete or aborted) or interrupted. recheck: let
+ * the barrier release without this VU now (else the caller does, once the VU has
+ * begun its next iteration or not: a VU that goes straight on to its next iteration
+ * is not left out of the barrier by the instant in between). */
+static void vu_end_then(struct slot *s, bool counted, bool recheck)
 {
     struct worker *w = s->w;
     if (counted) {
@@ -131,7 +134,13 @@ static void vu_end(struct slot *s, bool counted)
     loop_timer_disarm(w->loop, &s->deadline);
     w->running--;
     atomic_fetch_sub(&w->run->inflight, 1);
-    runner_barrier_recheck(w->run);
+    if (recheck)
+        runner_barrier_recheck(w->run);
+}
+
+static void vu_end(struct slot *s, bool counted)
+{
+    vu_end_then(s, counted, true);
 }
 
 static void vu_interrupt(struct slot *s)
@@ -202,8 +211,9 @@ static void vu_act(struct slot *s, enum lr_step what)
     default:
         break;
     }
-    vu_end(s, true);
+    vu_end_then(s, true, false);
     vu_next(s);
+    runner_barrier_recheck(w->run);
 }
 
 static void vu_timer_fired(struct loop_timer *t)
