@@ -204,6 +204,7 @@ install: $(PROGRAMS) install-load
 	install -d $(INST_SHARE)/scripts $(INST_SHARE)/load-tests $(INST_SHARE)/db/migrations $(INST_SHARE)/db/functions
 	install -m 755 scripts/*.sh $(INST_SHARE)/scripts/
 	install -m 755 load-tests/*.sh $(INST_SHARE)/load-tests/
+	install -m 644 load-tests/*.lua $(INST_SHARE)/load-tests/
 	install -m 644 $(MIGRATIONS) $(INST_SHARE)/db/migrations/
 	install -m 644 $(FUNCTIONS) $(INST_SHARE)/db/functions/
 	install -m 644 db/seed.sql $(INST_SHARE)/db/

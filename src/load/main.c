@@ -733,6 +733,10 @@ static int app_prepare(struct app *a)
     if (check_outputs(&a->cli) != 0)
         return -1;
     a->scn = lr_scenario_find(a->cli.scenario);
+    static char shipped[1200];          /* a shipped script's name: its file */
+    if (!a->scn && !script_is_path(a->cli.scenario)
+        && script_shipped(a->cli.scenario, shipped, sizeof shipped) == 0)
+        a->cli.scenario = shipped;
     if (!a->scn && script_is_path(a->cli.scenario)) {
         if (!a->cli.url)
             a->cli.url = getenv("API_URL");
@@ -924,6 +928,7 @@ static int cmd_list(void)
                        exec_name(p[j]->exec.type), exec_vus_max(&p[j]->exec),
                        exec_duration(&p[j]->exec));
     }
+    script_list_shipped(stdout);
     return 0;
 }
 

@@ -99,6 +99,22 @@ void runner_barrier_unpark(struct slot *s)
         }
 }
 
+/* A parked VU's barrier_timeout_ms passed: release whoever is parked in its generation
+ * (none when that generation was released meanwhile). */
+void runner_barrier_timeout(struct slot *s)
+{
+    struct run *r = s->w->run;
+    pthread_mutex_lock(&r->bar_mu);
+    uint64_t gen = atomic_load(&r->bar_gen);
+    if (s->park_gen == gen && atomic_load(&r->bar_parked) > 0) {
+        atomic_store(&r->bar_parked, 0);
+        atomic_store(&r->bar_timed_gen, gen + 1);
+        atomic_fetch_add(&r->bar_gen, 1);
+        runner_wake_all(r);
+    }
+    pthread_mutex_unlock(&r->bar_mu);
+}
+
 /* ---- cross-thread: release, stop, snapshot ------------------------------------------------ */
 
 static void worker_snapshot(struct worker *w)

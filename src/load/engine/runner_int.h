@@ -23,7 +23,7 @@
 #define RUNNER_MAX_DEPTH 32             /* nested step calls before deferring to the loop */
 
 enum vu_state { VU_IDLE, VU_RUNNING, VU_WAIT_HTTP, VU_SLEEPING, VU_PARKED };
-enum vu_timer { VT_SLEEP, VT_DEFER };
+enum vu_timer { VT_SLEEP, VT_DEFER, VT_BARRIER };
 
 struct worker;
 
@@ -47,6 +47,8 @@ struct slot {
     int expect[4];
     int64_t iters_left;                 /* per-vu-iterations */
     uint64_t intended_ns, park_gen;
+    uint64_t rel_gen, rel_ns;           /* the barrier release it is in (response fields) */
+    bool rel_timed;
     struct lr_response pending;         /* a deferred step's response */
 };
 
@@ -96,6 +98,7 @@ struct run {
     _Atomic int bar_parked;             /* changed under bar_mu */
     _Atomic uint64_t bar_gen;
     _Atomic bool bar_ready;             /* start_at: the first barrier is complete */
+    _Atomic uint64_t bar_timed_gen;     /* the last generation a timeout released */
     bool bar_gated;                     /* start_at: the first release is still to come
                                            (under bar_mu) */
     pthread_mutex_t bar_mu;
@@ -120,6 +123,7 @@ void runner_wake_all(struct run *r);
 void runner_barrier_park(struct slot *s);
 void runner_barrier_unpark(struct slot *s);
 void runner_barrier_recheck(struct run *r);
+void runner_barrier_timeout(struct slot *s);
 
 /* vu.c: a slot's callbacks and a worker's schedule, on the worker's thread. */
 void vu_slot_init(struct worker *w, struct slot *s, int local, char *mem);

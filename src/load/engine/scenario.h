@@ -76,6 +76,8 @@ struct lr_request {
                                       scenario's path template; outlives the request),
                                       or NULL */
     const char *group;             /* the group tag (k6 groups), NULL: the root group */
+    double barrier_timeout_ms;     /* LR_STEP_BARRIER: this long after this VU parked,
+                                      release whoever is parked (0: wait for all) */
     const char *const *tags;       /* the request's own tags, "key", "value", ..., NULL;
                                       keys defined in setup with metrics_tag_key (others
                                       are written to --out but match no series);
@@ -99,6 +101,11 @@ struct lr_response {
     size_t body_len;
     double duration_ms;            /* http_req_duration of this request */
     bool sent;                     /* the request's bytes were all written */
+    uint64_t release_gen;          /* the barrier release that let this VU go on (it
+                                      parked with LR_STEP_BARRIER); 0: none */
+    uint64_t released_ns;          /* that release's instant for this VU: its request
+                                      written (clock_mono_ns) */
+    bool barrier_timed_out;        /* that release came from a barrier_timeout_ms */
 };
 
 struct lr_scenario_env;

@@ -73,6 +73,7 @@ static void reset_req(struct lr_request *q)
     q->idempotency_key[0] = '\0';
     q->name = -1;
     q->timeout_ms = 0;
+    q->barrier_timeout_ms = 0;
     q->sleep_ms = 0;
     memset(q->expect_status, 0, sizeof q->expect_status);
     q->headers = NULL;
@@ -115,8 +116,11 @@ static void vu_begin(struct slot *s, uint64_t intended)
     vu_step(s, NULL);
 }
 
-/* The iteration is over: counted (complete or aborted) or interrupted. */
-static void vu_end(struct slot *s, bool counted)
+/* The iteration is over: counted (complete or aborted) or interrupted. recheck: let
+ * the barrier release without this VU now (else the caller does, once the VU has
+ * begun its next iteration or not: a VU that goes straight on to its next iteration
+ * is not left out of the barrier by the instant in between). */
+static void vu_end_then(struct slot *s, bool counted, bool recheck)
 {
     struct worker *w = s->w;
     if (counted) {
@@ -130,7 +134,13 @@ static void vu_end(struct slot *s, bool counted)
     loop_timer_disarm(w->loop, &s->deadline);
     w->running--;
     atomic_fetch_sub(&w->run->inflight, 1);
-    runner_barrier_recheck(w->run);
+    if (recheck)
+        runner_barrier_recheck(w->run);
+}
+
+static void vu_end(struct slot *s, bool counted)
+{
+    vu_end_then(s, counted, true);
 }
 
 static void vu_interrupt(struct slot *s)
@@ -191,13 +201,19 @@ static void vu_act(struct slot *s, enum lr_step what)
             vu_take_request(s);
             httpc_connect(&s->conn);
         }
+        if (w->req.barrier_timeout_ms > 0) {
+            s->timer_kind = VT_BARRIER;
+            loop_timer_arm(w->loop, &s->timer,
+                           clock_mono_ns() + (uint64_t)(w->req.barrier_timeout_ms * 1e6));
+        }
         runner_barrier_park(s);
         return;
     default:
         break;
     }
-    vu_end(s, true);
+    vu_end_then(s, true, false);
     vu_next(s);
+    runner_barrier_recheck(w->run);
 }
 
 static void vu_timer_fired(struct loop_timer *t)
@@ -208,6 +224,11 @@ static void vu_timer_fired(struct loop_timer *t)
             vu_begin(s, s->intended_ns);
         else
             vu_step(s, s->deferred_resp ? &s->pending : NULL);
+        return;
+    }
+    if (s->timer_kind == VT_BARRIER) {
+        if (s->st == VU_PARKED)
+            runner_barrier_timeout(s);
         return;
     }
     struct lr_response r = { .outcome = LR_RESP_SLEPT };
@@ -338,7 +359,9 @@ static void vu_http_done(struct httpc_conn *c, enum httpc_result r)
         .body_len = r == HTTPC_OK ? c->body_len : 0,
         .duration_ms = ns_ms(c->t_write, c->t_done ? c->t_done : clock_mono_ns()),
         .sent = c->wlen > 0 && c->woff == c->wlen,
+        .release_gen = s->rel_gen, .released_ns = s->rel_ns, .barrier_timed_out = s->rel_gen && s->rel_timed,
     };
+    s->rel_gen = 0;
     s->st = VU_RUNNING;
     vu_step(s, &resp);
 }
@@ -527,16 +550,27 @@ void vu_worker_release(struct worker *w, uint64_t gen)
             i++;
         }
     }
+    bool timed = atomic_load(&w->run->bar_timed_gen) == gen;
     for (int i = 0; i < n; i++)
         if (now[i]->prepared) {
             now[i]->prepared = false;
             now[i]->st = VU_WAIT_HTTP;
-            httpc_send(&now[i]->conn, clock_mono_ns() + (uint64_t)(w->run->cfg->timeout_s * 1e9));
+            now[i]->rel_ns = clock_mono_ns();
+            httpc_send(&now[i]->conn, now[i]->rel_ns + (uint64_t)(w->run->cfg->timeout_s * 1e9));
         }
-    struct lr_response rel = { .outcome = LR_RESP_RELEASED };
+    for (int i = 0; i < n; i++) {
+        now[i]->rel_gen = gen;
+        now[i]->rel_timed = timed;
+        if (now[i]->timer_kind == VT_BARRIER)
+            loop_timer_disarm(w->loop, &now[i]->timer);
+    }
     for (int i = 0; i < n; i++)
         if (now[i]->st == VU_PARKED) {
+            struct lr_response rel = { .outcome = LR_RESP_RELEASED, .release_gen = gen,
+                                       .released_ns = clock_mono_ns(),
+                                       .barrier_timed_out = timed };
             now[i]->st = VU_RUNNING;
+            now[i]->rel_gen = 0;
             vu_step(now[i], &rel);
         }
 }

@@ -274,8 +274,11 @@ int lhistory_collect(struct lhistory_buf *const *bufs, int n, struct rec_attempt
     return 0;
 }
 
-void lhistory_mark_sent(struct lhistory_buf *b, size_t *mark, int vu, uint64_t t)
+void lhistory_mark_sent(struct lhistory_buf *b, size_t *mark, int vu, uint64_t dur_ns)
 {
+    if (*mark >= b->n)
+        return;
+    uint64_t now = script_now_ns(), t = now > dur_ns ? now - dur_ns : now;
     for (size_t i = *mark; i < b->n; i++)
         if (b->r[i].vu == vu && b->r[i].open && b->r[i].t_send < t)
             b->r[i].t_send = t;

@@ -36,8 +36,9 @@ struct lhistory_totals { uint64_t ok, fail, unknown, cancels, dropped; };
 int lhistory_collect(struct lhistory_buf *const *bufs, int n, struct rec_attempt **out,
                      size_t *nout, struct lhistory_totals *t);
 
-/* lhistory_mark_sent: the attempts VU vu opened since *mark (still open) were sent at
- * t (their request's first byte); *mark moves to the end of b. */
-void lhistory_mark_sent(struct lhistory_buf *b, size_t *mark, int vu, uint64_t t);
+/* lhistory_mark_sent: the attempts VU vu opened since *mark (still open) were sent
+ * dur_ns before now (their request's first byte); *mark moves to the end of b. Reads
+ * the clock only when there are such attempts (it runs after every response). */
+void lhistory_mark_sent(struct lhistory_buf *b, size_t *mark, int vu, uint64_t dur_ns);
 
 #endif

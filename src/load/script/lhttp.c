@@ -17,6 +17,7 @@
 #include "load/engine/duration.h"
 #include "load/script/lhistory.h"
 #include "load/script/ljson.h"
+#include "load/script/llr.h"
 #include "load/script/script_int.h"
 
 static const char RESPONSE_MT[] = "lastroom.http.response";
@@ -51,9 +52,12 @@ static void url_path(lua_State *L, const struct httpc_target *t, const char *url
     } else if (url[0] != '/') {
         luaL_error(L, "http: want http://HOST:PORT/path or /path, got '%s'", url);
     }
-    if (strlen(p) >= cap || strpbrk(p, " \r\n"))
+    size_t n = strlen(p);
+    if (n >= cap || strpbrk(p, " \r\n"))
         luaL_error(L, "http: path too long (max %d) or with blanks: %s", (int)cap - 1, url);
-    snprintf(out, cap, "%s", p[0] ? p : "/");
+    if (n == 0)
+        p = "/", n = 1;
+    memcpy(out, p, n + 1);
 }
 
 /* The body at idx (string, table as JSON, nil) into out. Returns its length. */
@@ -159,7 +163,8 @@ static void push_response(lua_State *L, int status, const char *body, size_t ble
     lua_pushnumber(L, ms);
     lua_setfield(L, -2, "duration");
     lua_setfield(L, -2, "timings");
-    luaL_setmetatable(L, RESPONSE_MT);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, RESPONSE_MT);   /* by address: no string lookup */
+    lua_setmetatable(L, -2);
 }
 
 static int http_resumed(lua_State *L, int status, lua_KContext ctx)
@@ -170,14 +175,20 @@ static int http_resumed(lua_State *L, int status, lua_KContext ctx)
     const struct lr_response *r = st->resp;
     if (!r || !st->cur)
         return luaL_error(L, "http: resumed without a response");
-    uint64_t now = script_now_ns(), dur = (uint64_t)(r->duration_ms * 1e6);
     lhistory_mark_sent(st->hist, &st->cur->hist_mark, st->cur->vu->id + 1,
-                       now > dur ? now - dur : now);
+                       (uint64_t)(r->duration_ms * 1e6));
     const char *error = r->outcome == LR_RESP_OK ? NULL
                         : r->outcome == LR_RESP_TIMEOUT ? "timeout"
                         : r->sent ? "reset" : "connect";
     push_response(L, r->status, r->body, r->body_len, error,
                   r->outcome != LR_RESP_OK && r->sent, r->duration_ms);
+    if (r->release_gen) {
+        llr_barrier_released(st, r);
+        if (r->barrier_timed_out) {      /* not every participant arrived in time */
+            lua_pushliteral(L, "timeout");
+            lua_setfield(L, -2, "barrier");
+        }
+    }
     return 1;
 }
 
@@ -234,6 +245,7 @@ static int http_do(lua_State *L, const char *method, int url, int body, int para
     params_of(L, params, st, q);
     bool bar = st->cur->barrier_armed;
     st->cur->barrier_armed = false;
+    q->barrier_timeout_ms = bar ? st->cur->barrier_timeout_ms : 0;
     return script_yield(L, bar ? LR_STEP_BARRIER : LR_STEP_REQUEST, http_resumed);
 }
 
@@ -274,6 +286,8 @@ int lhttp_open(lua_State *L)
         lua_pushcfunction(L, r_json);
         lua_setfield(L, -2, "json");
         lua_setfield(L, -2, "__index");
+        lua_pushvalue(L, -1);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, RESPONSE_MT);
     }
     lua_pop(L, 1);
     luaL_newlib(L, fns);

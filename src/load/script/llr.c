@@ -8,13 +8,16 @@
 
 #include <errno.h>
 #include <lauxlib.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
 
+#include "load/engine/duration.h"
 #include "load/engine/metrics.h"
+#include "load/engine/scenario.h"
 #include "load/script/ljson.h"
 #include "load/script/script.h"
 #include "load/script/script_int.h"
@@ -101,13 +104,89 @@ static int l_sleep(lua_State *L)
 static int l_barrier(lua_State *L)
 {
     struct script_state *st = script_state_of(L);
+    double sec = 0;
     if (!st->cur)
         return luaL_error(L, "lr.barrier is allowed only in VU code");
     if (st->s->arrival)
         return luaL_error(L, "lr.barrier under an arrival-rate executor: its VUs do not "
                              "start together, use an iterations or VUs executor");
+    if (!lua_isnoneornil(L, 1)) {
+        luaL_checktype(L, 1, LUA_TTABLE);
+        char err[128];
+        int t = lua_getfield(L, 1, "timeout");
+        if (t != LUA_TNIL && (t != LUA_TSTRING || dur_parse(lua_tostring(L, -1), &sec, err,
+                                                              sizeof err) != 0 || sec <= 0))
+            return luaL_error(L, "lr.barrier: timeout: want a duration such as \"30s\"");
+    }
     st->cur->barrier_armed = true;
+    st->cur->barrier_timeout_ms = sec * 1e3;
     return 0;
+}
+
+/* ---- lr.barrier's releases ------------------------------------------------------------ */
+
+static pthread_mutex_t bar_mu = PTHREAD_MUTEX_INITIALIZER;
+
+int llr_barrier_define(struct script *s, struct metrics *m)
+{
+    s->bar.spread_id = metrics_define(m, "barrier_release_spread", METRIC_TREND, true);
+    s->bar.timeouts_id = metrics_define(m, "barrier_timeouts", METRIC_COUNTER, false);
+    return s->bar.spread_id < 0 || s->bar.timeouts_id < 0 ? -1 : 0;
+}
+
+/* Sum ring entry i into the totals and shard (bar_mu held). */
+static void bar_close(struct script *s, int i, struct metrics_shard *shard)
+{
+    double us = (double)(s->bar.ring[i].last - s->bar.ring[i].first) / 1e3;
+    s->bar.n++;
+    s->bar.sum_us += us;
+    s->bar.max_us = us > s->bar.max_us ? us : s->bar.max_us;
+    if (shard && s->bar.spread_id >= 0)
+        metrics_add(shard, s->bar.spread_id, us / 1e3);
+    if (s->bar.ring[i].timed) {
+        s->bar.timeouts++;
+        if (shard && s->bar.timeouts_id >= 0)
+            metrics_add(shard, s->bar.timeouts_id, 1);
+    }
+    s->bar.ring[i].gen = 0;
+}
+
+void llr_barrier_released(struct script_state *st, const struct lr_response *resp)
+{
+    struct script *s = st->s;
+    uint64_t g = resp->release_gen, t = resp->released_ns;
+    struct metrics_shard *shard = st->cur ? st->cur->vu->shard : NULL;
+    int n = (int)(sizeof s->bar.ring / sizeof s->bar.ring[0]), i = (int)(g % (uint64_t)n);
+    pthread_mutex_lock(&bar_mu);
+    for (int j = 0; j < n; j++)          /* releases before this one are over */
+        if (s->bar.ring[j].gen && s->bar.ring[j].gen + (uint64_t)n / 2 <= g)
+            bar_close(s, j, shard);
+    if (s->bar.ring[i].gen && s->bar.ring[i].gen != g)
+        bar_close(s, i, shard);
+    if (s->bar.ring[i].gen != g)
+        s->bar.ring[i] = (struct script_release){ g, t, t, resp->barrier_timed_out };
+    s->bar.ring[i].first = t < s->bar.ring[i].first ? t : s->bar.ring[i].first;
+    s->bar.ring[i].last = t > s->bar.ring[i].last ? t : s->bar.ring[i].last;
+    pthread_mutex_unlock(&bar_mu);
+}
+
+void llr_barrier_report(struct script *s, struct metrics_shard *shard, char *buf, size_t len)
+{
+    int n = (int)(sizeof s->bar.ring / sizeof s->bar.ring[0]);
+    pthread_mutex_lock(&bar_mu);
+    for (int j = 0; j < n; j++)
+        if (s->bar.ring[j].gen)
+            bar_close(s, j, shard);
+    if (s->bar.n > 0 && shard && s->bar.timeouts_id >= 0)
+        metrics_add(shard, s->bar.timeouts_id, 0);   /* exported as 0 when none timed out */
+    if (s->bar.n > 0)
+        snprintf(buf, len, "lr.barrier: %llu release%s, spread (first to last request "
+                 "written) max %.0f µs, avg %.0f µs; %llu timed out%s\n",
+                 (unsigned long long)s->bar.n, s->bar.n == 1 ? "" : "s", s->bar.max_us,
+                 s->bar.sum_us / (double)s->bar.n, (unsigned long long)s->bar.timeouts,
+                 s->bar.timeouts ? " (released whoever was parked: see barrier_timeouts)"
+                                 : "");
+    pthread_mutex_unlock(&bar_mu);
 }
 
 static int l_open(lua_State *L)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "load/engine/metrics.h"
 #include "load/engine/reconcile.h"
@@ -171,6 +172,12 @@ static int script_setup(struct lr_scenario_env *env, char *err, size_t errlen)
     if (httpc_target_parse(&g_s.target, env->base_url, err, errlen) != 0
         || lmetrics_define_all(&g_s, env->metrics, err, errlen) != 0)
         return LR_SETUP_USAGE;
+    g_s.bar.spread_id = g_s.bar.timeouts_id = -1;
+    if (memmem(g_s.source, g_s.source_len, "barrier", 7)
+        && llr_barrier_define(&g_s, env->metrics) != 0) {
+        snprintf(err, errlen, "too many metric series");
+        return LR_SETUP_USAGE;
+    }
     g_vus = calloc((size_t)env->vus_max + 1, sizeof *g_vus);
     if (!g_vus) {
         snprintf(err, errlen, "out of memory");
@@ -369,6 +376,8 @@ static void say_errors(struct lr_scenario_env *env)
             all[n++] = g_threads[i];
     size_t o = strlen(env->verdict);
     llr_checks_report(all, n, env->verdict + o, sizeof env->verdict - o);
+    o = strlen(env->verdict);
+    llr_barrier_report(&g_s, env->shard, env->verdict + o, sizeof env->verdict - o);
     for (int i = 0; i < g_s.nerrors; i++)
         SAY("script error (%llu iteration%s): %s\n", (unsigned long long)g_s.error_counts[i],
             g_s.error_counts[i] == 1 ? "" : "s", g_s.errors[i]);
@@ -501,6 +510,69 @@ static void script_teardown(struct lr_scenario_env *env)
         lua_pop(g_main->L, 1);
     }
     script_free_all();
+}
+
+/* ---- the shipped scripts -------------------------------------------------------------- */
+
+static const struct { const char *name, *what; } shipped[] = {
+    { "last-room-test", "users released together at the last room: exactly one may win" },
+    { "race-condition-test", "ramping users race for a small allotment; reconciled" },
+    { "connection-pool-stress", "arrival rate 10 -> 150/s over hotels, availability, holds" },
+    { "smoke-test", "a few users run the booking flow; bookings read back Confirmed" },
+    { "stress-test", "many users run the booking flow" },
+};
+
+static int shipped_in(const char *dir, const char *file, char *path, size_t cap)
+{
+    int n = snprintf(path, cap, "%s/%s.lua", dir, file);
+    return n > 0 && (size_t)n < cap && access(path, R_OK) == 0 ? 0 : -1;
+}
+
+int script_shipped(const char *name, char *path, size_t cap)
+{
+    size_t nl = name ? strlen(name) : 0;
+    int found = -1;
+    for (size_t i = 0; found < 0 && i < sizeof shipped / sizeof shipped[0]; i++) {
+        size_t sl = strlen(shipped[i].name);
+        if (!strcmp(name ? name : "", shipped[i].name)
+            || (sl == nl + 5 && !strncmp(shipped[i].name, name, nl)
+                && !strcmp(shipped[i].name + nl, "-test")))
+            found = (int)i;
+    }
+    if (found < 0)
+        return -1;
+    const char *file = shipped[found].name, *env = getenv("LASTROOM_LOAD_TESTS");
+    if (env && env[0])
+        return shipped_in(env, file, path, cap);
+    char exe[1024], dir[1100];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return -1;
+    exe[n] = '\0';
+    for (int up = 0; up < 4; up++) {
+        char *slash = strrchr(exe, '/');
+        if (!slash || slash == exe)
+            return -1;
+        *slash = '\0';
+        snprintf(dir, sizeof dir, "%s/load-tests", exe);
+        if (up > 0 && shipped_in(dir, file, path, cap) == 0)
+            return 0;
+        snprintf(dir, sizeof dir, "%s/share/lastroom/load-tests", exe);
+        if (up > 0 && shipped_in(dir, file, path, cap) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+void script_list_shipped(FILE *out)
+{
+    char path[1200];
+    fprintf(out, "\nscripts (load-tests/*.lua; run NAME or run FILE.lua):\n");
+    for (size_t i = 0; i < sizeof shipped / sizeof shipped[0]; i++) {
+        bool at = script_shipped(shipped[i].name, path, sizeof path) == 0;
+        fprintf(out, "%-22s %s\n%-22s   %s\n", shipped[i].name, shipped[i].what, "",
+                at ? path : "(not found: set LASTROOM_LOAD_TESTS to its folder)");
+    }
 }
 
 /* ---- loading ------------------------------------------------------------------------- */

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "load/engine/scenario.h"
 
@@ -26,5 +27,16 @@ bool script_is_path(const char *name);
  * whose init context fails, the field for bad options): a usage error. */
 const struct lr_scenario *script_load(const char *path, const char *profile, char *err,
                                       size_t errlen);
+
+/* script_shipped: the path of the shipped script (load-tests/) called name: its file's
+ * name without ".lua" ("last-room-test"), or that without "-test" ("race-condition").
+ * Looked for in $LASTROOM_LOAD_TESTS, then in load-tests/ and share/lastroom/load-tests/
+ * one to three folders above the program's own. Returns 0 with the path in path, or -1
+ * (not a shipped script's name, or its file is nowhere). */
+int script_shipped(const char *name, char *path, size_t cap);
+
+/* script_list_shipped: one line per shipped script (its name, where it was found, what
+ * it does) on out. */
+void script_list_shipped(FILE *out);
 
 #endif

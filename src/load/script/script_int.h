@@ -24,6 +24,7 @@
 #define SCRIPT_ERR_LEN 240
 #define SCRIPT_MAX_NAMES 32        /* request names (tags.name) with series of their own */
 #define SCRIPT_MAX_METRICS 64      /* custom metrics */
+#define VM_POOL_CLASSES 16         /* small blocks of 16, 32, ... 256 bytes kept for reuse */
 
 struct script;
 struct lhistory_buf;
@@ -31,9 +32,11 @@ struct lhistory_buf;
 struct script_vu {
     lua_State *co;                 /* the VU's coroutine */
     int co_ref, state_ref;         /* registry references: coroutine, lr.vu.state */
+    int fn_ref;                    /* the iteration's function (LUA_NOREF: not looked up) */
     struct lr_vu *vu;
     struct script_state *st;
     bool barrier_armed;            /* lr.barrier(): the next request waits for the others */
+    double barrier_timeout_ms;     /* its { timeout = ... } (0: none) */
     size_t hist_mark;              /* history records before this one are stamped */
 };
 
@@ -44,6 +47,7 @@ struct script_state {
     bool frozen;                   /* the init context is over: no new globals */
     bool in_init;                  /* running the script's top level */
     size_t mem, mem_max;
+    void *pool[VM_POOL_CLASSES];   /* freed small blocks by size class (vm.c), reused */
     bool mem_hit;                  /* the allocator refused (reset once reported) */
     bool mem_capped;               /* it ever did: said in the summary */
     uint64_t steps, steps_max;     /* instructions since the last resume, cap */
@@ -80,6 +84,12 @@ struct script {
     struct { char name[64]; int type; bool is_time; } metrics[SCRIPT_MAX_METRICS];
     int nmetrics;
     int errors_id;                 /* script_errors counter */
+    struct {                       /* lr.barrier's releases (llr.c), under a lock */
+        struct script_release { uint64_t gen, first, last; bool timed; } ring[16];
+        uint64_t n, timeouts;
+        double max_us, sum_us;
+        int spread_id, timeouts_id;   /* metrics, -1: not defined */
+    } bar;
     char errors[SCRIPT_MAX_ERRORS][SCRIPT_ERR_LEN];   /* the first distinct runtime errors */
     uint64_t error_counts[SCRIPT_MAX_ERRORS];
     int nerrors;
