@@ -34,6 +34,8 @@
 #include "load/mergecmd.h"
 #include "load/resultcmd.h"
 #include "load/booking/nemesis.h"
+#include "load/booking/nemreport.h"
+#include "load/booking/nemspec.h"
 #include "load/booking/setup.h"
 #include "load/engine/runner.h"
 #include "load/engine/segment.h"
@@ -543,7 +545,7 @@ static int close_outputs(struct app *a, double elapsed)
         if (lr && a->env.export_extra)
             json_object_update(lr, a->env.export_extra);
         if (lr && a->nemesis)
-            json_object_set_new(lr, "nemesis", nemesis_json(a->nemesis));
+            json_object_set_new(lr, "nemesis", nemreport_json(a->nemesis));
         if (lr)
             segment_json(a, lr);
         json_t *doc = export_summary_json(a->env.metrics, a->thr, a->timeline, elapsed, lr);
@@ -595,7 +597,7 @@ static int run_and_report(struct app *a)
         fputs(a->env.verdict, stdout);
     if (a->nemesis) {
         static char report[16384];
-        nemesis_report(a->nemesis, report, sizeof report);
+        nemreport_text(a->nemesis, report, sizeof report);
         fputs(report, stdout);
     }
     fflush(stdout);
@@ -616,14 +618,14 @@ static int build_schedule(struct app *a)
     c->nem.base_url = c->url;
     if (!c->nem.script)
         c->nem.script = getenv("LASTROOM_NEMESIS_SCRIPT");
-    if (!c->nem.script && nemesis_script_find(a->script, sizeof a->script) == 0)
+    if (!c->nem.script && nemspec_script_find(a->script, sizeof a->script) == 0)
         c->nem.script = a->script;
     const char *const *specs = c->faults.n > 0 ? c->faults.v : a->profile->nemesis;
     for (int i = 0; !c->no_nemesis && specs && specs[i]; i++) {
         struct nemesis_event ev;
-        if (nemesis_parse(specs[i], &ev, err, sizeof err) != 0)
+        if (nemspec_parse(specs[i], &ev, err, sizeof err) != 0)
             return bad(err, NULL);
-        const char *need = nemesis_missing(&c->nem, ev.kind);
+        const char *need = nemspec_missing(&c->nem, ev.kind);
         if (need && c->faults.n > 0)
             return bad("this fault needs", need);
         if (need)
