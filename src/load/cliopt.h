@@ -54,11 +54,12 @@ struct cliopt {
 
 /* cliopt_parse: apply every default of table to target, then read argv[0..argc):
  * "--name=value" (split in place: argv's strings are written), "name value", flags
- * alone. The first argument not starting with '-'
- * goes to *positional (once; later ones are read as option names). A "--name" the table
- * does not know goes, with its value, to rest as a pair; with rest NULL it is an error.
- * Returns 0, or -1 with a message in err ("missing value for: --vus", "bad option or
- * value: --vus", or the kind's own); target may then be partly filled. */
+ * alone (a flag given a value is a bad value). The first argument not starting with '-'
+ * goes to *positional (once; later ones are read as option names). A "--name" the
+ * table does not know goes, with its value, to rest as a pair (at most
+ * CLIOPT_LIST_MAX / 2 - 1 pairs); with rest NULL it is an error. Returns 0, or -1 with
+ * a message in err ("missing value for: --vus", "bad option or value: --vus", or the
+ * kind's own); target may then be partly filled. */
 int cliopt_parse(const struct cliopt *table, void *target, int argc, char **argv,
                  const char **positional, struct cliopt_list *rest, char *err,
                  size_t errlen);

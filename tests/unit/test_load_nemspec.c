@@ -42,8 +42,10 @@ START_TEST(test_cluster_kinds)
 {
     struct nemesis_event ev;
     char err[256];
-    const char *names[] = { "node-kill", "primary-crash", "switchover", "api-kill", "pooler-restart" };
-    const enum nemesis_kind kinds[] = { NEMESIS_NODE_KILL, NEMESIS_PRIMARY_CRASH, NEMESIS_SWITCHOVER,
+    const char *names[] = { "node-kill", "primary-crash", "switchover", "api-kill",
+                            "pooler-restart" };
+    const enum nemesis_kind kinds[] = { NEMESIS_NODE_KILL, NEMESIS_PRIMARY_CRASH,
+                                        NEMESIS_SWITCHOVER,
                                         NEMESIS_API_KILL, NEMESIS_POOLER_RESTART };
     struct nemesis_config c = { .script = "/bin/true" };
     for (int i = 0; i < 5; i++) {
@@ -57,7 +59,8 @@ START_TEST(test_cluster_kinds)
         c.cluster_dir = "var/cluster";
         ck_assert_ptr_null(nemspec_missing(&c, kinds[i]));
     }
-    ck_assert_str_eq(nemspec_missing(&c, NEMESIS_DOWN), "--proxy-control");   /* not enough for the others */
+    /* not enough for the others */
+    ck_assert_str_eq(nemspec_missing(&c, NEMESIS_DOWN), "--proxy-control");
 }
 END_TEST
 

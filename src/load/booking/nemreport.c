@@ -38,14 +38,15 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static void kind_stats(const struct nemesis *x, enum nemesis_kind k, struct kind_stats *s)
+/* The figures of kind k into *s; false when no fault of that kind was scheduled. */
+static bool kind_stats(const struct nemesis *x, int k, struct kind_stats *s)
 {
     int n;
     const struct nemesis_fault *all = nemesis_faults(x, &n);
     memset(s, 0, sizeof *s);
     for (int i = 0; i < n; i++) {
         const struct nemesis_fault *f = &all[i];
-        if (f->ev.kind != k)
+        if ((int)f->ev.kind != k)
             continue;
         s->scheduled++;
         s->injected += f->injected;
@@ -57,13 +58,13 @@ static void kind_stats(const struct nemesis *x, enum nemesis_kind k, struct kind
     qsort(s->rec_ms, (size_t)s->recovered, sizeof *s->rec_ms, cmp_double);
     s->p50_ms = s->recovered ? s->rec_ms[(s->recovered - 1) / 2] : -1;
     s->max_ms = s->recovered ? s->rec_ms[s->recovered - 1] : -1;
+    return s->scheduled > 0;
 }
 
 int nemreport_injected(const struct nemesis *x, enum nemesis_kind k)
 {
     struct kind_stats s;
-    kind_stats(x, k, &s);
-    return s.injected;
+    return kind_stats(x, k, &s) ? s.injected : 0;
 }
 
 struct out { char *p; size_t len, cap; };
@@ -115,11 +116,10 @@ size_t nemreport_text(const struct nemesis *x, char *buf, size_t cap)
         "them, time to serve again after the fault ended (p50, max)\n");
     for (int k = 0; k < NEMESIS_KINDS; k++) {
         struct kind_stats s;
-        kind_stats(x, (enum nemesis_kind)k, &s);
-        if (!s.scheduled)
+        if (!kind_stats(x, k, &s))
             continue;
-        put(&o, "  %-21s %d/%d injected, %llu unknown", nemspec_kind_name((enum nemesis_kind)k), s.injected, s.scheduled,
-            (unsigned long long)s.unknown);
+        put(&o, "  %-21s %d/%d injected, %llu unknown", nemspec_kind_name((enum nemesis_kind)k),
+            s.injected, s.scheduled, (unsigned long long)s.unknown);
         if (s.recovered)
             put(&o, ", recovery p50 %.0f ms, max %.0f ms\n", s.p50_ms, s.max_ms);
         else
@@ -132,9 +132,10 @@ size_t nemreport_text(const struct nemesis *x, char *buf, size_t cap)
 
 static json_t *fault_json(const struct nemesis *x, const struct nemesis_fault *f)
 {
-    return json_pack("{s:s, s:f, s:f, s:f, s:f, s:b, s:I, s:s}", "kind", nemspec_kind_name(f->ev.kind),
-                     "planned_s", f->ev.start_s, "start_s", f->start_s, "end_s", f->end_s,
-                     "recovered_s", f->recovered_s, "injected", f->injected,
+    return json_pack("{s:s, s:f, s:f, s:f, s:f, s:b, s:I, s:s}",
+                     "kind", nemspec_kind_name(f->ev.kind), "planned_s", f->ev.start_s,
+                     "start_s", f->start_s, "end_s", f->end_s, "recovered_s", f->recovered_s,
+                     "injected", f->injected,
                      "unknown", (json_int_t)nemunknown_of(nemesis_unknowns(x), f), "note", f->note);
 }
 
@@ -143,8 +144,7 @@ json_t *nemreport_json(const struct nemesis *x)
     json_t *kinds = json_object(), *tl = json_array();
     for (int k = 0; k < NEMESIS_KINDS; k++) {
         struct kind_stats s;
-        kind_stats(x, (enum nemesis_kind)k, &s);
-        if (!s.scheduled)
+        if (!kind_stats(x, k, &s))
             continue;
         json_object_set_new(kinds, nemspec_kind_name((enum nemesis_kind)k), json_pack(
             "{s:i, s:i, s:i, s:I, s:{s:f, s:f}}", "scheduled", s.scheduled, "injected",

@@ -312,7 +312,8 @@ static int write_history(struct lr_scenario_env *env, const struct world *w, cha
     if (f && fclose(f) != 0)
         rc = -1;
     if (rc != 0)
-        return snprintf(err, errlen, "cannot write the booking history to %s", env->history_out), -1;
+        return snprintf(err, errlen, "cannot write the booking history to %s",
+                        env->history_out), -1;
     env->history_written = true;
     return 0;
 }

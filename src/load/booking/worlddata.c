@@ -92,7 +92,8 @@ int worlddata_read(struct world *w, const struct lr_scenario_env *env, char *err
     else if (!scn || strcmp(scn, w->p.scenario))
         data_bad(path, "written for another scenario", err, errlen);
     else if (json_integer_value(json_object_get(o, "nights")) != w->p.nights
-             || nrt != (size_t)w->p.room_types || !json_is_boolean(json_object_get(o, "login_in_setup")))
+             || nrt != (size_t)w->p.room_types
+             || !json_is_boolean(json_object_get(o, "login_in_setup")))
         data_bad(path, "written for another profile", err, errlen);
     else if (!nonce || strlen(nonce) >= sizeof w->nonce || w->hotel_id <= 0 || w->first_day <= 0)
         data_bad(path, "a bad hotel or nonce", err, errlen);
