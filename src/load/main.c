@@ -13,6 +13,7 @@
  * 0 every threshold passed; 99 a threshold failed; 2 usage; 1 the run could not be made.
  */
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "load/cliopt.h"
 #include "load/engine/duration.h"
 #include "load/openapi.h"
 #include "load/engine/executor.h"
@@ -32,6 +34,8 @@
 #include "load/mergecmd.h"
 #include "load/resultcmd.h"
 #include "load/booking/nemesis.h"
+#include "load/booking/nemreport.h"
+#include "load/booking/nemspec.h"
 #include "load/booking/setup.h"
 #include "load/engine/runner.h"
 #include "load/engine/segment.h"
@@ -43,8 +47,8 @@
 #define EXIT_THRESHOLD 99
 #define EXIT_USAGE 2
 #define EXIT_CANNOT 1
-#define MAX_ARGS 128
 
+/* What the command line says: cli_table's defaults, then cliopt_parse over argv. */
 struct cli {
     const char *scenario, *url, *db, *profile, *summary_export, *out_json;
     bool out_csv;                        /* --out csv=FILE (out_json holds FILE) */
@@ -55,9 +59,9 @@ struct cli {
     const char *setup_out, *setup_data;  /* --setup-out FILE, --setup-data FILE */
     bool setup_only;                     /* the setup command */
     int64_t start_at_ns;                 /* --start-at, CLOCK_REALTIME ns; 0: none */
-    int vus, threads, max_vus;           /* 0: not given */
-    int max_redirects;                   /* --max-redirects: 0 not given, -1 none */
-    double rate;                         /* --rate: constant-arrival-rate, 0: not given */
+    int64_t vus, threads, max_vus;       /* 0: not given */
+    int64_t max_redirects;               /* --max-redirects, -1: none */
+    int64_t rate;                        /* --rate: constant-arrival-rate, 0: not given */
     int64_t iterations;                  /* 0: not given */
     double duration_s, timeout_s;        /* 0: not given */
     struct lr_stage stages[LR_MAX_STAGES];
@@ -65,16 +69,11 @@ struct cli {
     bool no_thresholds, quiet;
     bool allow_remote;                   /* --allow-remote: setup may write to another host */
     struct tls_config tls;               /* --insecure-skip-tls-verify, --tls-ca, ... */
-    bool tls_given;
-    uint64_t seed;
-    const char *thr[MAX_ARGS];           /* "SERIES=EXPR" */
-    const char *tags[MAX_ARGS];          /* --tag KEY=VALUE */
-    int ntags;
-    int nthr;
-    const char *extra[MAX_ARGS + 1];     /* the scenario's options, in pairs */
-    int nextra;
-    const char *faults[NEMESIS_MAX_EVENTS + 1];  /* --nemesis KIND@START[:DURATION] */
-    int nfaults;
+    int64_t seed;
+    struct cliopt_list thr;              /* --threshold SERIES=EXPR */
+    struct cliopt_list tags;             /* --tag KEY=VALUE */
+    struct cliopt_list extra;            /* the scenario's options, in pairs */
+    struct cliopt_list faults;           /* --nemesis KIND@START[:DURATION] */
     bool no_nemesis;
     struct nemesis_config nem;           /* --pgdir, --proxy-control, ... */
 };
@@ -100,6 +99,219 @@ struct app {
     struct seg_plan *seg;                /* --execution-segment, or NULL */
 };
 
+static int bad(const char *what, const char *arg)
+{
+    fprintf(stderr, "lastroom-load: %s%s%s\n", what, arg ? ": " : "", arg ? arg : "");
+    return -1;
+}
+
+static const char default_url[] = "http://127.0.0.1:8080";
+
+/* -e KEY=VALUE: into the environment (a script reads any in lr.env); API_URL is also
+ * the API. */
+static int set_env(void *target, const char *v, char *err, size_t errlen)
+{
+    struct cli *c = target;
+    char name[256];
+    (void)err, (void)errlen;
+    if (!strchr(v, '=') || strchr(v, '=') == v)
+        return -1;
+    snprintf(name, sizeof name, "%.*s", (int)(strchr(v, '=') - v), v);
+    setenv(name, strchr(v, '=') + 1, 1);
+    if (!strcmp(name, "API_URL"))
+        c->url = v + 8;
+    return 0;
+}
+
+/* --stage D:T, one or a comma-separated list, appended to the stages given before. */
+static int set_stage(void *target, const char *v, char *err, size_t errlen)
+{
+    struct cli *c = target;
+    int n = 0;
+    if (dur_parse_stages(v, c->stages + c->nstages, LR_MAX_STAGES - c->nstages, &n, err,
+                         errlen) != 0)
+        return -1;
+    c->nstages += n;
+    return 0;
+}
+
+/* --out json=FILE | csv=FILE, once. */
+static int set_out(void *target, const char *v, char *err, size_t errlen)
+{
+    struct cli *c = target;
+    bool csv = !strncmp(v, "csv=", 4);
+    (void)err, (void)errlen;
+    if (c->out_json || !(csv || !strncmp(v, "json=", 5)) || !strchr(v, '=')[1])
+        return -1;
+    c->out_csv = csv;
+    c->out_json = strchr(v, '=') + 1;
+    return 0;
+}
+
+/* --max-redirects N: 0 is none (-1 for the engine), at most 1000. */
+static int set_redirects(void *target, const char *v, char *err, size_t errlen)
+{
+    struct cli *c = target;
+    (void)err, (void)errlen;
+    if (strcmp(v, "0") != 0)
+        return cliopt_count(v, 1000, &c->max_redirects);
+    c->max_redirects = -1;
+    return 0;
+}
+
+static int set_trend_stats(void *target, const char *v, char *err, size_t errlen)
+{
+    (void)target;
+    return summary_set_trend_stats(v, err, errlen);
+}
+
+/* --start-at: RFC 3339 in UTC, "2026-12-01T10:00:00Z" or with a fraction of a second
+ * ("...:00.250Z"), not in the past. */
+static int set_start_at(void *target, const char *v, char *err, size_t errlen)
+{
+    struct cli *c = target;
+    struct tm tm = { 0 };
+    struct timespec now;
+    const char *p = strptime(v, "%Y-%m-%dT%H:%M:%S", &tm);
+    long frac = 0, scale = 1000000000;
+    if (p && *p == '.')
+        for (p++; *p >= '0' && *p <= '9' && scale > 1; p++) {
+            scale /= 10;
+            frac += (*p - '0') * scale;
+        }
+    if (!p || strcmp(p, "Z") != 0 || strlen(v) > 40) {
+        snprintf(err, errlen, "--start-at wants a UTC time in RFC 3339, e.g. "
+                 "2026-12-01T10:00:00Z: %s", v);
+        return -1;
+    }
+    time_t t = timegm(&tm);
+    clock_gettime(CLOCK_REALTIME, &now);
+    c->start_at_ns = (int64_t)t * 1000000000 + frac;
+    if (c->start_at_ns <= (int64_t)now.tv_sec * 1000000000 + now.tv_nsec) {
+        snprintf(err, errlen, "--start-at is in the past (check this machine's clock): %s", v);
+        return -1;
+    }
+    return 0;
+}
+
+/* Row makers for cli_table: a value into a field of struct cli (OPT: of any kind but
+ * the following; COUNT: 1..max; LIST: at most cap values), a setter with its default
+ * (SET), help text between the options (TEXT). */
+#define F(field) offsetof(struct cli, field)
+#define OPT(name, kind, field, usage, help) \
+    { name, NULL, kind, F(field), 0, NULL, NULL, NULL, usage, help }
+#define COUNT(name, field, max, usage, help) \
+    { name, NULL, CLIOPT_COUNT, F(field), max, NULL, NULL, NULL, usage, help }
+#define LIST(name, kind, field, cap, usage, help) \
+    { name, NULL, kind, F(field), cap, NULL, NULL, NULL, usage, help }
+#define SET(name, fn, def, usage, help) \
+    { name, NULL, CLIOPT_SET, 0, 0, NULL, fn, def, usage, help }
+#define TEXT(help) { NULL, NULL, CLIOPT_TEXT, 0, 0, NULL, NULL, NULL, NULL, help }
+
+/* The options of run and setup, in --help's order. A new option is one row here: its
+ * name, how its value is read (a kind and the field of struct cli, or a setter), its
+ * default and its help. Rows whose usage is NULL are described by a neighbour's line. */
+static const struct cliopt cli_table[] = {
+    { "--url", NULL, CLIOPT_STR, F(url), 0, NULL, NULL, default_url,
+      "--url URL | -e API_URL=URL",
+      "the API (default {default}), also\nhttps://, [IPv6], a path prefix (http://h:8080/v1)" },
+    OPT("--allow-remote", CLIOPT_FLAG, allow_remote, "--allow-remote", "let setup write "
+        "through the admin API of a host\nthat is not loopback (refused otherwise)"),
+    TEXT("https (TLS 1.2 and 1.3, OpenSSL; verified against the system's CAs by default):\n"),
+    OPT("--tls-ca", CLIOPT_STR, tls.ca_file, "--tls-ca FILE", "trust only the CAs in FILE (PEM)"),
+    OPT("--insecure-skip-tls-verify", CLIOPT_FLAG, tls.insecure, "--insecure-skip-tls-verify",
+        "no certificate or name checks"),
+    OPT("--tls-cert", CLIOPT_STR, tls.cert_file, "--tls-cert FILE [--tls-key FILE]",
+        "a client certificate (PEM)"),
+    OPT("--tls-key", CLIOPT_STR, tls.key_file, NULL, NULL),
+    OPT("--no-tls-resume", CLIOPT_FLAG, tls.no_resume, "--no-tls-resume",
+        "a full handshake on every connection (no session\nresumption); failures are tagged "
+        "error:tls_*"),
+    SET("-e", set_env, NULL, "-e ADMIN_EMAIL=.. -e ADMIN_PASSWORD=..",
+        "the admin, as in the environment"),
+    OPT("--db", CLIOPT_STR, db, "--db URL", "PostgreSQL, for verification"),
+    { "--profile", NULL, CLIOPT_CHOICE, F(profile), 0, "quick|full|mixed", NULL, NULL,
+      "--profile quick|full|mixed", "the scenario's profile (default full; mixed:\nthe wider "
+      "booking workload, docs/mutants.md)" },
+    COUNT("--vus", vus, 1000000, "--vus N --duration D", "constant-vus (k6 shortcut)"),
+    OPT("--duration", CLIOPT_DUR, duration_s, NULL, NULL),
+    COUNT("--iterations", iterations, INT64_MAX / 2, "--iterations N",
+          "shared-iterations over --vus VUs"),
+    SET("--stage", set_stage, NULL, "--stage D:T (repeatable)",
+        "ramping-vus, starting from --vus (default 1)"),
+    COUNT("--rate", rate, 10000000, "--rate N [--max-vus M]",
+          "constant-arrival-rate: N iterations/s for\n--duration, --vus preallocated (default 10)"),
+    COUNT("--max-vus", max_vus, 1000000, NULL, NULL),
+    LIST("--threshold", CLIOPT_KV_LIST, thr, CLIOPT_LIST_MAX,
+         "--threshold 'SERIES=EXPR[:abort[:DELAY]]'", "add a threshold (repeatable),\n"
+         "e.g. 'http_req_duration=p(95)<500',\n'http_reqs{status:201,method:POST}=count>=7';\n"
+         ":abort stops the run when it fails (abortOnFail),\nnot before DELAY seconds "
+         "(delayAbortEval), e.g.\n'http_req_failed=rate<0.01:abort:10s'. A series\nwithout "
+         "samples fails (no data); an unknown\nmetric or tag key is a usage error. Tag keys:\n"
+         "method status name scenario group\nexpected_response error, and --tag keys"),
+    LIST("--tag", CLIOPT_KV_LIST, tags, CLIOPT_LIST_MAX, "--tag KEY=VALUE",
+         "a tag on every sample of the run (repeatable)"),
+    OPT("--no-thresholds", CLIOPT_FLAG, no_thresholds, "--no-thresholds",
+        "judge no threshold but the verdict's own:\noverbookings and inventory_violations"),
+    OPT("--summary-export", CLIOPT_STR, summary_export, "--summary-export FILE",
+        "the summary as JSON (histograms, timeline)"),
+    OPT("--report", CLIOPT_STR, report, "--report FILE.html",
+        "the HTML report (charts, thresholds, verdict)"),
+    OPT("--junit", CLIOPT_STR, junit, "--junit FILE",
+        "thresholds and verification checks as JUnit XML"),
+    OPT("--metrics-listen", CLIOPT_STR, metrics_listen, "--metrics-listen ADDR",
+        "serve the metrics to Prometheus during the run at\nhttp://ADDR/metrics (e.g. "
+        "127.0.0.1:9465)"),
+    OPT("--history-out", CLIOPT_STR, history_out, "--history-out FILE",
+        "booking scenarios: every attempt the clients made\nand what they were told, one JSON "
+        "line each"),
+    SET("--out", set_out, NULL, "--out json=FILE | csv=FILE",
+        "every sample as NDJSON or CSV (k6's columns);\nFILE.gz is gzipped. One --out per run"),
+    SET("--summary-trend-stats", set_trend_stats, NULL, "--summary-trend-stats LIST",
+        "trend columns, default avg,min,med,max,p(90),\np(95),p(99); also count and any p(N) "
+        "(at most 7)"),
+    COUNT("--threads", threads, 1024, "--threads N", "event-loop threads (default: one per core)"),
+    { "--timeout", NULL, CLIOPT_DUR, F(timeout_s), 0, NULL, NULL, "60s", "--timeout D",
+      "request timeout (default {default})" },
+    SET("--max-redirects", set_redirects, "10", "--max-redirects N",
+        "same-origin redirects followed per request\n(default {default}, 0: none); one more is a "
+        "failed\nrequest tagged error:too_many_redirects"),
+    TEXT("  bodies: a gzip or deflate answer is decoded (zlib) for the scenario; no\n"
+         "          Accept-Encoding is sent unless a --header names one\n"),
+    OPT("--execution-segment", CLIOPT_STR, segment, "--execution-segment A:B",
+        "run only this part of the test (k6's meaning: its\nshare of VUs, iterations, "
+        "arrivals), e.g. 1/3:2/3"),
+    OPT("--execution-segment-sequence", CLIOPT_STR, sequence,
+        "--execution-segment-sequence 0,1/3,2/3,1", "the parts the test is cut into"),
+    SET("--start-at", set_start_at, NULL, "--start-at TIME",
+        "(with a segment) park every VU with its request\nwritten and release them at TIME "
+        "(RFC 3339 UTC,\ne.g. 2026-12-01T10:00:00Z)"),
+    OPT("--setup-data", CLIOPT_STR, setup_data, "--setup-data FILE",
+        "booking scenarios: the data `setup` wrote, so that\nevery part races for the same rooms"),
+    OPT("--setup-out", CLIOPT_STR, setup_out, NULL, NULL),  /* in the setup command's line */
+    COUNT("--seed", seed, INT64_MAX, "--seed N  --quiet  --help", NULL),
+    { "--quiet", "-q", CLIOPT_FLAG, F(quiet), 0, NULL, NULL, NULL, NULL, NULL },
+    TEXT("faults (the chaos scenario schedules its own; these replace them):\n"),
+    LIST("--nemesis", CLIOPT_LIST, faults, NEMESIS_MAX_EVENTS, "--nemesis KIND@START[:DURATION]",
+         "e.g. kill-backends@3s, blackhole@10s:2s;\nKIND: kill-backends pg-restart-fast\n"
+         "pg-restart-immediate pg-pause server-kill\nlatency reset blackhole down (repeatable);\n"
+         "on scripts/cluster.sh: node-kill primary-crash\nswitchover api-kill pooler-restart"),
+    OPT("--no-nemesis", CLIOPT_FLAG, no_nemesis, "--no-nemesis", "no faults, not even the "
+        "scenario's"),
+    OPT("--pgdir", CLIOPT_STR, nem.pgdir, "--pgdir DIR",
+        "the private cluster (LASTROOM_PGDIR) to restart/pause"),
+    OPT("--proxy-control", CLIOPT_STR, nem.proxy_ctl, "--proxy-control HOST:PORT",
+        "lastroom-faultproxy between lastroomd and PostgreSQL"),
+    OPT("--server-pidfile", CLIOPT_STR, nem.server_pidfile,
+        "--server-pidfile FILE --server-restart-cmd CMD", "kill lastroomd, start it again"),
+    OPT("--server-restart-cmd", CLIOPT_STR, nem.server_restart, NULL, NULL),
+    OPT("--nemesis-script", CLIOPT_STR, nem.script, "--nemesis-script FILE",
+        "default: scripts/nemesis.sh near the program"),
+    OPT("--cluster-dir", CLIOPT_STR, nem.cluster_dir, "--cluster-dir DIR",
+        "the cluster of scripts/cluster.sh (var/cluster)"),
+    CLIOPT_END,
+};
+
 static void usage(FILE *out)
 {
     fputs("usage: lastroom-load run SCENARIO|FILE.lua [options]\n"
@@ -112,80 +324,10 @@ static void usage(FILE *out)
           "       lastroom-load report SUMMARY.json -o FILE.html\n"
           "       lastroom-load compare BASE.json NEW.json [--tolerance 10%]\n"
           "       lastroom-load merge [--db URL] [--history FILE]... PART.json...   the parts\n"
-          "                                    of a segmented test as one run, one verdict\n\n"
-          "  --url URL | -e API_URL=URL   the API (default http://127.0.0.1:8080), also\n"
-          "                               https://, [IPv6], a path prefix (http://h:8080/v1)\n"
-          "  --allow-remote               let setup write through the admin API of a host\n"
-          "                               that is not loopback (refused otherwise)\n"
-          "https (TLS 1.2 and 1.3, OpenSSL; verified against the system's CAs by default):\n"
-          "  --tls-ca FILE                trust only the CAs in FILE (PEM)\n"
-          "  --insecure-skip-tls-verify   no certificate or name checks\n"
-          "  --tls-cert FILE [--tls-key FILE]   a client certificate (PEM)\n"
-          "  --no-tls-resume              a full handshake on every connection (no session\n"
-          "                               resumption); failures are tagged error:tls_*\n"
-          "  -e ADMIN_EMAIL=.. -e ADMIN_PASSWORD=..   the admin, as in the environment\n"
-          "  --db URL                     PostgreSQL, for verification\n"
-          "  --profile quick|full|mixed   the scenario's profile (default full; mixed:\n"
-          "                               the wider booking workload, docs/mutants.md)\n"
-          "  --vus N --duration D         constant-vus (k6 shortcut)\n"
-          "  --iterations N               shared-iterations over --vus VUs\n"
-          "  --stage D:T (repeatable)     ramping-vus, starting from --vus (default 1)\n"
-          "  --rate N [--max-vus M]       constant-arrival-rate: N iterations/s for\n"
-          "                               --duration, --vus preallocated (default 10)\n"
-          "  --threshold 'SERIES=EXPR[:abort[:DELAY]]'   add a threshold (repeatable),\n"
-          "                               e.g. 'http_req_duration=p(95)<500',\n"
-          "                               'http_reqs{status:201,method:POST}=count>=7';\n"
-          "                               :abort stops the run when it fails (abortOnFail),\n"
-          "                               not before DELAY seconds (delayAbortEval), e.g.\n"
-          "                               'http_req_failed=rate<0.01:abort:10s'. A series\n"
-          "                               without samples fails (no data); an unknown\n"
-          "                               metric or tag key is a usage error. Tag keys:\n"
-          "                               method status name scenario group\n"
-          "                               expected_response error, and --tag keys\n"
-          "  --tag KEY=VALUE              a tag on every sample of the run (repeatable)\n"
-          "  --no-thresholds              judge no threshold but the verdict's own:\n"
-          "                               overbookings and inventory_violations\n"
-          "  --summary-export FILE        the summary as JSON (histograms, timeline)\n"
-          "  --report FILE.html           the HTML report (charts, thresholds, verdict)\n"
-          "  --junit FILE                 thresholds and verification checks as JUnit XML\n"
-          "  --metrics-listen ADDR        serve the metrics to Prometheus during the run at\n"
-          "                               http://ADDR/metrics (e.g. 127.0.0.1:9465)\n"
-          "  --history-out FILE           booking scenarios: every attempt the clients made\n"
-          "                               and what they were told, one JSON line each\n"
-          "  --out json=FILE | csv=FILE   every sample as NDJSON or CSV (k6's columns);\n"
-          "                               FILE.gz is gzipped. One --out per run\n"
-          "  --summary-trend-stats LIST   trend columns, default avg,min,med,max,p(90),\n"
-          "                               p(95),p(99); also count and any p(N) (at most 7)\n"
-          "  --threads N                  event-loop threads (default: one per core)\n"
-          "  --timeout D                  request timeout (default 60s)\n"
-          "  --max-redirects N            same-origin redirects followed per request\n"
-          "                               (default 10, 0: none); one more is a failed\n"
-          "                               request tagged error:too_many_redirects\n"
-          "  bodies: a gzip or deflate answer is decoded (zlib) for the scenario; no\n"
-          "          Accept-Encoding is sent unless a --header names one\n"
-          "  --execution-segment A:B      run only this part of the test (k6's meaning: its\n"
-          "                               share of VUs, iterations, arrivals), e.g. 1/3:2/3\n"
-          "  --execution-segment-sequence 0,1/3,2/3,1   the parts the test is cut into\n"
-          "  --start-at TIME              (with a segment) park every VU with its request\n"
-          "                               written and release them at TIME (RFC 3339 UTC,\n"
-          "                               e.g. 2026-12-01T10:00:00Z)\n"
-          "  --setup-data FILE            booking scenarios: the data `setup` wrote, so that\n"
-          "                               every part races for the same rooms\n"
-          "  --seed N  --quiet  --help\n"
-          "faults (the chaos scenario schedules its own; these replace them):\n"
-          "  --nemesis KIND@START[:DURATION]   e.g. kill-backends@3s, blackhole@10s:2s;\n"
-          "                               KIND: kill-backends pg-restart-fast\n"
-          "                               pg-restart-immediate pg-pause server-kill\n"
-          "                               latency reset blackhole down (repeatable);\n"
-          "                               on scripts/cluster.sh: node-kill primary-crash\n"
-          "                               switchover api-kill pooler-restart\n"
-          "  --no-nemesis                 no faults, not even the scenario's\n"
-          "  --pgdir DIR                  the private cluster (LASTROOM_PGDIR) to restart/pause\n"
-          "  --proxy-control HOST:PORT    lastroom-faultproxy between lastroomd and PostgreSQL\n"
-          "  --server-pidfile FILE --server-restart-cmd CMD   kill lastroomd, start it again\n"
-          "  --nemesis-script FILE        default: scripts/nemesis.sh near the program\n"
-          "  --cluster-dir DIR            the cluster of scripts/cluster.sh (var/cluster)\n"
-          "scenario options (see lastroom-load list; any other is a usage error):\n"
+          "                                    of a segmented test as one run, one verdict\n\n",
+          out);
+    cliopt_usage(cli_table, out);
+    fputs("scenario options (see lastroom-load list; any other is a usage error):\n"
           "  http: --method M --path P --header 'K: V' --body B --barrier yes|no;\n"
           "        {{vu}} {{iter}} {{rand A B}} in --path and --body are filled per request\n"
           "  booking scenarios: --users N   N users logged in during setup, shared by the\n"
@@ -196,214 +338,17 @@ static void usage(FILE *out)
           "exit status: 0 passed, 99 a threshold failed, 2 usage, 1 could not run\n", out);
 }
 
-static int bad(const char *what, const char *arg)
+static bool tls_given(const struct cli *c)
 {
-    fprintf(stderr, "lastroom-load: %s%s%s\n", what, arg ? ": " : "", arg ? arg : "");
-    return -1;
-}
-
-static int parse_count(const char *v, int64_t max, int64_t *out)
-{
-    char *end;
-    long long n = strtoll(v, &end, 10);
-    if (*v == '\0' || *end != '\0' || n < 1 || n > max)
-        return -1;
-    *out = n;
-    return 0;
-}
-
-static int parse_dur(const char *v, double *out)
-{
-    char err[128];
-    if (dur_parse(v, out, err, sizeof err) != 0)
-        return bad(err, NULL);
-    return 0;
-}
-
-static int parse_stage(struct cli *c, const char *v)
-{
-    char err[128];
-    int n = 0;
-    if (dur_parse_stages(v, c->stages + c->nstages, LR_MAX_STAGES - c->nstages, &n,
-                         err, sizeof err) != 0)
-        return bad(err, NULL);
-    c->nstages += n;
-    return 0;
-}
-
-static const char *const main_options[] = {
-    "--url", "-e", "--db", "--profile", "--vus", "--max-vus", "--rate", "--threads",
-    "--iterations", "--seed", "--duration", "--timeout", "--stage", "--summary-export",
-    "--out", "--threshold", "--tag", "--tls-ca", "--tls-cert", "--tls-key", "--max-redirects",
-    "--summary-trend-stats", "--nemesis", "--pgdir", "--proxy-control", "--server-pidfile",
-    "--server-restart-cmd", "--nemesis-script", "--report", "--junit", "--metrics-listen",
-    "--history-out", "--cluster-dir", "--execution-segment", "--execution-segment-sequence",
-    "--setup-out", "--setup-data", "--start-at", NULL,
-};
-
-static bool is_main_option(const char *k)
-{
-    for (int i = 0; main_options[i]; i++)
-        if (!strcmp(k, main_options[i]))
-            return true;
-    return false;
-}
-
-/* --start-at: RFC 3339 in UTC, "2026-12-01T10:00:00Z" or with a fraction of a second
- * ("...:00.250Z"), not in the past. Returns 0, or -1 (reported). */
-static int parse_start_at(struct cli *c, const char *v)
-{
-    struct tm tm = { 0 };
-    struct timespec now;
-    const char *p = strptime(v, "%Y-%m-%dT%H:%M:%S", &tm);
-    long frac = 0, scale = 1000000000;
-    if (p && *p == '.')
-        for (p++; *p >= '0' && *p <= '9' && scale > 1; p++) {
-            scale /= 10;
-            frac += (*p - '0') * scale;
-        }
-    if (!p || strcmp(p, "Z") != 0 || strlen(v) > 40)
-        return bad("--start-at wants a UTC time in RFC 3339, e.g. 2026-12-01T10:00:00Z", v);
-    time_t t = timegm(&tm);
-    clock_gettime(CLOCK_REALTIME, &now);
-    c->start_at_ns = (int64_t)t * 1000000000 + frac;
-    if (c->start_at_ns <= (int64_t)now.tv_sec * 1000000000 + now.tv_nsec)
-        return bad("--start-at is in the past (check this machine's clock)", v);
-    return 0;
-}
-
-/* One option with its value v. Returns 0, or -1 (reported). */
-static int parse_valued(struct cli *c, const char *k, const char *v)
-{
-    int64_t n;
-    if (!strcmp(k, "--url"))
-        c->url = v;
-    else if (!strcmp(k, "-e") && !strncmp(v, "API_URL=", 8)) {
-        c->url = v + 8;
-        setenv("API_URL", v + 8, 1);
-    }
-    else if (!strcmp(k, "-e") && strchr(v, '=') > v) {   /* scripts read any in lr.env */
-        char name[256];
-        snprintf(name, sizeof name, "%.*s", (int)(strchr(v, '=') - v), v);
-        setenv(name, strchr(v, '=') + 1, 1);
-    }
-    else if (!strcmp(k, "--db"))
-        c->db = v;
-    else if (!strcmp(k, "--profile")
-             && (!strcmp(v, "quick") || !strcmp(v, "full") || !strcmp(v, "mixed")))
-        c->profile = v;
-    else if (!strcmp(k, "--vus") && parse_count(v, 1000000, &n) == 0)
-        c->vus = (int)n;
-    else if (!strcmp(k, "--max-vus") && parse_count(v, 1000000, &n) == 0)
-        c->max_vus = (int)n;
-    else if (!strcmp(k, "--rate") && parse_count(v, 10000000, &n) == 0)
-        c->rate = (double)n;
-    else if (!strcmp(k, "--threads") && parse_count(v, 1024, &n) == 0)
-        c->threads = (int)n;
-    else if (!strcmp(k, "--iterations") && parse_count(v, INT64_MAX / 2, &n) == 0)
-        c->iterations = n;
-    else if (!strcmp(k, "--seed") && parse_count(v, INT64_MAX, &n) == 0)
-        c->seed = (uint64_t)n;
-    else if (!strcmp(k, "--duration"))
-        return parse_dur(v, &c->duration_s);
-    else if (!strcmp(k, "--timeout"))
-        return parse_dur(v, &c->timeout_s);
-    else if (!strcmp(k, "--stage"))
-        return parse_stage(c, v);
-    else if (!strcmp(k, "--summary-export"))
-        c->summary_export = v;
-    else if (!strcmp(k, "--report"))
-        c->report = v;
-    else if (!strcmp(k, "--junit"))
-        c->junit = v;
-    else if (!strcmp(k, "--metrics-listen"))
-        c->metrics_listen = v;
-    else if (!strcmp(k, "--history-out"))
-        c->history_out = v;
-    else if (!strcmp(k, "--start-at"))
-        return parse_start_at(c, v);
-    else if (!strcmp(k, "--setup-out"))
-        c->setup_out = v;
-    else if (!strcmp(k, "--setup-data"))
-        c->setup_data = v;
-    else if (!strcmp(k, "--execution-segment"))
-        c->segment = v;
-    else if (!strcmp(k, "--execution-segment-sequence"))
-        c->sequence = v;
-    else if (!strcmp(k, "--out") && !c->out_json && !strncmp(v, "json=", 5) && v[5])
-        c->out_json = v + 5;
-    else if (!strcmp(k, "--out") && !c->out_json && !strncmp(v, "csv=", 4) && v[4]) {
-        c->out_json = v + 4;
-        c->out_csv = true;
-    }
-    else if (!strcmp(k, "--threshold") && strchr(v, '=') && c->nthr < MAX_ARGS)
-        c->thr[c->nthr++] = v;
-    else if (!strcmp(k, "--summary-trend-stats")) {
-        char err[256];
-        if (summary_set_trend_stats(v, err, sizeof err) != 0)
-            return bad(err, NULL);
-    } else if (!strcmp(k, "--max-redirects") && (!strcmp(v, "0") || parse_count(v, 1000, &n) == 0))
-        c->max_redirects = !strcmp(v, "0") ? -1 : (int)n;
-    else if (!strcmp(k, "--tls-ca"))
-        c->tls.ca_file = v, c->tls_given = true;
-    else if (!strcmp(k, "--tls-cert"))
-        c->tls.cert_file = v, c->tls_given = true;
-    else if (!strcmp(k, "--tls-key"))
-        c->tls.key_file = v, c->tls_given = true;
-    else if (!strcmp(k, "--tag") && strchr(v, '=') && c->ntags < MAX_ARGS)
-        c->tags[c->ntags++] = v;
-    else if (!strcmp(k, "--nemesis") && c->nfaults < NEMESIS_MAX_EVENTS)
-        c->faults[c->nfaults++] = v;
-    else if (!strcmp(k, "--pgdir"))
-        c->nem.pgdir = v;
-    else if (!strcmp(k, "--proxy-control"))
-        c->nem.proxy_ctl = v;
-    else if (!strcmp(k, "--server-pidfile"))
-        c->nem.server_pidfile = v;
-    else if (!strcmp(k, "--server-restart-cmd"))
-        c->nem.server_restart = v;
-    else if (!strcmp(k, "--nemesis-script"))
-        c->nem.script = v;
-    else if (!strcmp(k, "--cluster-dir"))
-        c->nem.cluster_dir = v;
-    else if (!strncmp(k, "--", 2) && !is_main_option(k) && c->nextra + 2 < MAX_ARGS) {
-        c->extra[c->nextra++] = k;       /* the scenario's own option */
-        c->extra[c->nextra++] = v;
-    } else
-        return bad("bad option or value", k);
-    return 0;
+    const struct tls_config *t = &c->tls;
+    return t->insecure || t->no_resume || t->ca_file || t->cert_file || t->key_file;
 }
 
 static int parse_args(struct cli *c, int argc, char **argv)
 {
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        char key[64];
-        const char *eq = strchr(a, '=');
-        if (!strcmp(a, "--no-thresholds"))
-            c->no_thresholds = true;
-        else if (!strcmp(a, "--no-nemesis"))
-            c->no_nemesis = true;
-        else if (!strcmp(a, "--quiet") || !strcmp(a, "-q"))
-            c->quiet = true;
-        else if (!strcmp(a, "--allow-remote"))
-            c->allow_remote = true;
-        else if (!strcmp(a, "--insecure-skip-tls-verify"))
-            c->tls.insecure = c->tls_given = true;
-        else if (!strcmp(a, "--no-tls-resume"))
-            c->tls.no_resume = c->tls_given = true;
-        else if (a[0] != '-' && !c->scenario)
-            c->scenario = a;
-        else if (!strncmp(a, "--", 2) && eq && (size_t)(eq - a) < sizeof key) {
-            snprintf(key, sizeof key, "%.*s", (int)(eq - a), a);
-            if (parse_valued(c, key, eq + 1) != 0)
-                return -1;
-        } else if (i + 1 < argc) {
-            if (parse_valued(c, a, argv[++i]) != 0)
-                return -1;
-        } else
-            return bad("missing value for", a);
-    }
+    char err[512];
+    if (cliopt_parse(cli_table, c, argc, argv, &c->scenario, &c->extra, err, sizeof err) != 0)
+        return bad(err, NULL);
     return c->scenario ? 0 : bad("no scenario given (see lastroom-load list)", NULL);
 }
 
@@ -495,8 +440,8 @@ static int add_thresholds(struct app *a)
         return add_verdict_thresholds(a);
     if (thr_add_profile(a->thr, a->env.metrics, a->profile, err, sizeof err) != 0)
         return bad(err, NULL);
-    for (int i = 0; i < a->cli.nthr; i++)
-        if (thr_add_cli(a->thr, a->env.metrics, a->cli.thr[i], err, sizeof err) != 0)
+    for (int i = 0; i < a->cli.thr.n; i++)
+        if (thr_add_cli(a->thr, a->env.metrics, a->cli.thr.v[i], err, sizeof err) != 0)
             return bad(err, NULL);
     return 0;
 }
@@ -600,7 +545,7 @@ static int close_outputs(struct app *a, double elapsed)
         if (lr && a->env.export_extra)
             json_object_update(lr, a->env.export_extra);
         if (lr && a->nemesis)
-            json_object_set_new(lr, "nemesis", nemesis_json(a->nemesis));
+            json_object_set_new(lr, "nemesis", nemreport_json(a->nemesis));
         if (lr)
             segment_json(a, lr);
         json_t *doc = export_summary_json(a->env.metrics, a->thr, a->timeline, elapsed, lr);
@@ -652,7 +597,7 @@ static int run_and_report(struct app *a)
         fputs(a->env.verdict, stdout);
     if (a->nemesis) {
         static char report[16384];
-        nemesis_report(a->nemesis, report, sizeof report);
+        nemreport_text(a->nemesis, report, sizeof report);
         fputs(report, stdout);
     }
     fflush(stdout);
@@ -673,15 +618,15 @@ static int build_schedule(struct app *a)
     c->nem.base_url = c->url;
     if (!c->nem.script)
         c->nem.script = getenv("LASTROOM_NEMESIS_SCRIPT");
-    if (!c->nem.script && nemesis_script_find(a->script, sizeof a->script) == 0)
+    if (!c->nem.script && nemspec_script_find(a->script, sizeof a->script) == 0)
         c->nem.script = a->script;
-    const char *const *specs = c->nfaults > 0 ? c->faults : a->profile->nemesis;
+    const char *const *specs = c->faults.n > 0 ? c->faults.v : a->profile->nemesis;
     for (int i = 0; !c->no_nemesis && specs && specs[i]; i++) {
         struct nemesis_event ev;
-        if (nemesis_parse(specs[i], &ev, err, sizeof err) != 0)
+        if (nemspec_parse(specs[i], &ev, err, sizeof err) != 0)
             return bad(err, NULL);
-        const char *need = nemesis_missing(&c->nem, ev.kind);
-        if (need && c->nfaults > 0)
+        const char *need = nemspec_missing(&c->nem, ev.kind);
+        if (need && c->faults.n > 0)
             return bad("this fault needs", need);
         if (need)
             fprintf(stderr, "lastroom-load: nemesis: leaving out %s (needs %s)\n",
@@ -697,10 +642,10 @@ static int build_schedule(struct app *a)
 static int check_scenario_options(const struct app *a)
 {
     const char *const *ok = a->scn->options;
-    for (int i = 0; i < a->cli.nextra; i += 2) {
+    for (int i = 0; i < a->cli.extra.n; i += 2) {
         bool known = false;
         for (int j = 0; ok && ok[j] && !known; j++)
-            known = !strcmp(a->cli.extra[i], ok[j]);
+            known = !strcmp(a->cli.extra.v[i], ok[j]);
         if (known)
             continue;
         char accepts[256] = "";
@@ -708,7 +653,7 @@ static int check_scenario_options(const struct app *a)
             snprintf(accepts + strlen(accepts), sizeof accepts - strlen(accepts), "%s%s",
                      j ? " " : "", ok[j]);
         fprintf(stderr, "lastroom-load: unknown option %s for the %s scenario (%s%s)\n",
-                a->cli.extra[i], a->scn->name, accepts[0] ? "it accepts: " : "it has no "
+                a->cli.extra.v[i], a->scn->name, accepts[0] ? "it accepts: " : "it has no "
                 "options of its own", accepts);
         return -1;
     }
@@ -738,7 +683,7 @@ static int app_prepare(struct app *a)
         && script_shipped(a->cli.scenario, shipped, sizeof shipped) == 0)
         a->cli.scenario = shipped;
     if (!a->scn && script_is_path(a->cli.scenario)) {
-        if (!a->cli.url)
+        if (a->cli.url == default_url && getenv("API_URL"))
             a->cli.url = getenv("API_URL");
         if (!(a->scn = script_load(a->cli.scenario, a->cli.profile, err, sizeof err)))
             return bad(err, NULL);
@@ -752,13 +697,11 @@ static int app_prepare(struct app *a)
                                                                       : a->scn->full;
     if (!a->profile)
         return bad("the scenario has no such profile", a->cli.profile);
-    if (!a->cli.url)
-        a->cli.url = "http://127.0.0.1:8080";
     if (httpc_target_parse(&a->target, a->cli.url, err, sizeof err) != 0)
         return bad(err, NULL);
-    if (a->cli.tls_given && !a->target.url.tls)
+    if (tls_given(&a->cli) && !a->target.url.tls)
         return bad("TLS options need an https:// URL", a->cli.url);
-    if (a->cli.tls_given && httpc_target_tls(&a->target, &a->cli.tls, err, sizeof err) != 0)
+    if (tls_given(&a->cli) && httpc_target_tls(&a->target, &a->cli.tls, err, sizeof err) != 0)
         return bad(err, NULL);
     return build_exec(a) != 0 ? -1 : build_schedule(a);
 }
@@ -778,7 +721,7 @@ static void env_init(struct app *a)
                          : a->exec.type == LR_EXEC_PER_VU_ITERATIONS
                              ? a->exec.iterations * a->exec.vus : -1;
     e->quiet = a->cli.quiet;
-    e->argv_extra = a->cli.extra;
+    e->argv_extra = a->cli.extra.v;
     e->history_out = a->cli.history_out;
     e->setup_out = a->cli.setup_out;
     e->setup_data = a->cli.setup_data;
@@ -849,13 +792,13 @@ static int cmd_run(int argc, char **argv, bool setup_only)
         bad("out of memory", NULL);
         return EXIT_CANNOT;
     }
-    for (int i = 0; i < a.cli.ntags; i++) {
+    for (int i = 0; i < a.cli.tags.n; i++) {
         char key[METRICS_TAG_MAX];
-        const char *eq = strchr(a.cli.tags[i], '=');
-        snprintf(key, sizeof key, "%.*s", (int)(eq - a.cli.tags[i]), a.cli.tags[i]);
-        if ((size_t)(eq - a.cli.tags[i]) >= sizeof key
+        const char *eq = strchr(a.cli.tags.v[i], '=');
+        snprintf(key, sizeof key, "%.*s", (int)(eq - a.cli.tags.v[i]), a.cli.tags.v[i]);
+        if ((size_t)(eq - a.cli.tags.v[i]) >= sizeof key
             || metrics_run_tag(a.env.metrics, key, eq + 1) != 0) {
-            bad("--tag: want KEY=VALUE, a key that is not built in, no {}:,\"\\", a.cli.tags[i]);
+            bad("--tag: want KEY=VALUE, a key that is not built in, no {}:,\"\\", a.cli.tags.v[i]);
             metrics_free(a.env.metrics);
             timeline_free(a.timeline);
             return EXIT_USAGE;

@@ -1,5 +1,8 @@
 /*
- * nemesis.h: faults scheduled during a run, as a first-class part of the tester.
+ * nemesis.h: faults scheduled during a run, as a first-class part of the tester: the
+ * schedule's types and the thread that runs it. The modules around it: nemspec (the
+ * options), nemchild (faults run as child processes), nemcluster (faults on a cluster
+ * of scripts/cluster.sh), nemunknown (unknown outcomes counted), nemreport (the report).
  *
  * A schedule is a list of events KIND@START[:DURATION] (seconds from the start of the
  * run, k6 durations accepted: "kill-backends@3", "blackhole@12s:2s"). A nemesis thread
@@ -8,10 +11,9 @@
  * heals it, then probes GET /health every 50 ms until lastroomd answers 200 again, and
  * notes when each step happened. Meanwhile the run's engine calls nemesis_mark_unknown
  * for every request that was sent and got no answer (timeout, reset, lost connection),
- * with the time it was sent; the marks are counted into 50 ms buckets with atomics, so marking never locks or
- * allocates. After the run, the report gives the timeline, and per fault kind how
- * many were injected, how many requests ended unknown around them, and how long
- * lastroomd took to serve again (p50 and max).
+ * with the time it was sent; marking never locks or allocates. After the run, the
+ * report gives the timeline, and per fault kind how many were injected, how many
+ * requests ended unknown around them, and how long lastroomd took to serve again.
  *
  * Fault kinds and what each needs from the environment:
  *   kill-backends                 pg_terminate_backend on lastroomd's sessions (db URL)
@@ -36,8 +38,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
+struct nemunknown;
 
+/* The cluster's kinds (nemcluster) come last, from NEMESIS_NODE_KILL on. */
 enum nemesis_kind {
     NEMESIS_KILL_BACKENDS, NEMESIS_PG_RESTART_FAST, NEMESIS_PG_RESTART_IMMEDIATE,
     NEMESIS_PG_PAUSE, NEMESIS_SERVER_KILL, NEMESIS_LATENCY, NEMESIS_RESET,
@@ -48,6 +51,8 @@ enum nemesis_kind {
 };
 
 #define NEMESIS_MAX_EVENTS 64
+#define NEMESIS_NOTE_MAX 160
+#define NEMESIS_RECOVERY_MAX_S 60.0     /* GET /health is probed this long after a fault */
 
 /* One scheduled fault. */
 struct nemesis_event {
@@ -71,29 +76,20 @@ struct nemesis_config {
     const char *cluster_dir;     /* scripts/cluster.sh's folder (LASTROOM_CLUSTER_DIR) */
 };
 
+/* One event of the schedule and what became of it. Times are seconds since
+ * nemesis_start; -1: did not happen. */
+struct nemesis_fault {
+    struct nemesis_event ev;
+    double start_s, end_s, recovered_s;
+    bool injected;
+    char note[NEMESIS_NOTE_MAX];         /* the script's result line, or why it failed */
+};
+
 struct nemesis;
 
-/* nemesis_kind_name: "kill-backends", ...; nemesis_kind_parse: the reverse, -1 when
- * unknown. */
-const char *nemesis_kind_name(enum nemesis_kind k);
-int nemesis_kind_parse(const char *name);
-
-/* nemesis_parse: one KIND@START[:DURATION] into *ev (a missing DURATION takes the
- * kind's default). Returns 0, or -1 with a reason in err. */
-int nemesis_parse(const char *spec, struct nemesis_event *ev, char *err, size_t errlen);
-
-/* nemesis_missing: what cfg lacks for kind k (e.g. "--pgdir"), or NULL when the kind
- * can be injected. */
-const char *nemesis_missing(const struct nemesis_config *cfg, enum nemesis_kind k);
-
-/* nemesis_script_find: the nemesis script next to the program: <dir of argv0 or
- * /proc/self/exe>/../scripts/nemesis.sh, then one and two folders further up. Writes
- * the path into out and returns 0, or -1 when none is executable. */
-int nemesis_script_find(char *out, size_t outlen);
-
 /* nemesis_new: a nemesis for n events (sorted by start here), run_hint_s the length of
- * the run (bounds the marks' buckets). Every event's needs are checked against cfg.
- * Returns NULL with err on a missing need or no memory. Free with nemesis_free. */
+ * the run (bounds the unknown-outcome buckets). Every event's needs are checked against
+ * cfg. Returns NULL with err on a missing need or no memory. Free with nemesis_free. */
 struct nemesis *nemesis_new(const struct nemesis_config *cfg, const struct nemesis_event *ev,
                             int n, double run_hint_s, char *err, size_t errlen);
 void nemesis_free(struct nemesis *n);
@@ -112,16 +108,15 @@ bool nemesis_done(const struct nemesis *n);
  * answer. arg is the struct nemesis. Lock-free; any thread. */
 void nemesis_mark_unknown(void *arg, uint64_t mono_ns);
 
-/* nemesis_report: the timeline and the table per kind, as text (after nemesis_stop).
- * Returns the length written (truncated to outlen - 1). */
-size_t nemesis_report(const struct nemesis *n, char *out, size_t outlen);
+/* nemesis_hold: called by a fault once it is in: f is injected, and the thread waits
+ * f's duration (cut short by nemesis_stop) before the fault heals it. */
+void nemesis_hold(struct nemesis *n, struct nemesis_fault *f);
 
-/* nemesis_json: the same figures as a new JSON object: {"faults": {KIND: {"scheduled",
- * "injected", "failed", "unknown", "recovery_ms": {"p50", "max"}}}, "timeline": [...],
- * "unknown_requests", "unknown_around_faults"}. NULL on no memory. */
-json_t *nemesis_json(const struct nemesis *n);
-
-/* nemesis_injected: how many faults of kind k were injected (after nemesis_stop). */
-int nemesis_injected(const struct nemesis *n, enum nemesis_kind k);
+/* What the nemesis was given and what it saw, for the faults and the report: its
+ * configuration (appname filled in), its faults in time order (*count of them), the
+ * unknown outcomes marked. Valid until nemesis_free. */
+const struct nemesis_config *nemesis_config(const struct nemesis *n);
+const struct nemesis_fault *nemesis_faults(const struct nemesis *n, int *count);
+const struct nemunknown *nemesis_unknowns(const struct nemesis *n);
 
 #endif

@@ -8,12 +8,11 @@
  * history. Users are either one per VU, each VU logging in as its first request, or
  * fewer (--users N, or the scenario's default), logged in here and shared by the VUs
  * round-robin; every VU keeps a history and idempotency keys of its own either way.
- * Verification runs once after the VUs are gone.
+ * The setup data file is worlddata's. Verification runs once after the VUs are gone
+ * (verify.c), and its verdict is written by verdict.c.
  */
 #include "load/booking/world.h"
 
-#include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,11 +20,13 @@
 #include <unistd.h>
 
 #include "common/date.h"
+#include "load/cliopt.h"
+#include "load/booking/verdict.h"
+#include "load/booking/worlddata.h"
 #include "load/engine/segment.h"
 
 #define FIRST_NIGHT_AHEAD 30     /* the first night with inventory, days from today */
 #define REGISTER_THREADS 4
-#define SUMMARY_EVIDENCE 8       /* problems printed with their evidence in the verdict */
 
 const struct lr_threshold_spec world_thresholds_normal[] = {
     { "overbookings", "count==0", false },
@@ -59,6 +60,17 @@ static void make_nonce(struct world *w, uint64_t seed)
     snprintf(w->password, sizeof w->password, "lr-load-%s-pw", w->nonce);
 }
 
+/* The dates of the nights from w->first_day on, and the day after the last. */
+static int make_days(struct world *w, char *err, size_t errlen)
+{
+    w->day = calloc((size_t)w->p.nights + 1, sizeof *w->day);
+    if (!w->day)
+        return snprintf(err, errlen, "out of memory"), -1;
+    for (int i = 0; i <= w->p.nights; i++)
+        date_format(w->first_day + i, w->day[i]);
+    return 0;
+}
+
 /* Hotel, room types and inventory, through the admin API. */
 static int make_inventory(struct world *w, const char *scenario, char *err, size_t errlen)
 {
@@ -74,11 +86,8 @@ static int make_inventory(struct world *w, const char *scenario, char *err, size
             return -1;
     w->room_type_id = w->room_type_ids[0];
     w->first_day = date_today_utc() + FIRST_NIGHT_AHEAD;
-    w->day = calloc((size_t)w->p.nights + 1, sizeof *w->day);
-    if (!w->day)
-        return snprintf(err, errlen, "out of memory"), -1;
-    for (int i = 0; i <= w->p.nights; i++)
-        date_format(w->first_day + i, w->day[i]);
+    if (make_days(w, err, errlen) < 0)
+        return -1;
     for (int i = 0; i < w->nroom_types; i++)
         if (setup_set_inventory(&w->http, w->admin_token, w->room_type_ids[i], w->day[0],
                                 w->day[w->p.nights], w->p.allotment, err, errlen) < 0)
@@ -99,9 +108,8 @@ static int count_users(struct world *w, const struct lr_scenario_env *env,
     for (const char *const *a = env->argv_extra; a && a[0]; a += 2) {
         if (strcmp(a[0], "--users") != 0 || !a[1])
             continue;
-        char *end;
-        long long v = strtoll(a[1], &end, 10);
-        if (!*a[1] || *end || v < 1 || v > 1000000)
+        int64_t v;
+        if (cliopt_count(a[1], 1000000, &v) != 0)
             return snprintf(err, errlen, "--users: want a count of users (1 to 1000000), "
                             "got '%s'", a[1]), LR_SETUP_USAGE;
         n = (int)v;
@@ -173,117 +181,13 @@ static int define_metrics(struct world *w, struct metrics *m, char *err, size_t 
     return 0;
 }
 
-/* The run's data as setup_out holds it. */
-static json_t *data_json(const struct world *w, const struct lr_scenario_env *env)
-{
-    json_t *users = json_array(), *rts = json_array();
-    for (int i = 0; i < w->nusers; i++)
-        json_array_append_new(users, json_pack("{s:s, s:s}", "email", w->users[i].email,
-                                               "token", w->users[i].token));
-    for (int i = 0; i < w->nroom_types; i++)
-        json_array_append_new(rts, json_integer(w->room_type_ids[i]));
-    return json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:i, s:i, s:b, s:o}",
-                     "format", WORLD_DATA_FORMAT, "scenario", w->p.scenario,
-                     "profile", env->profile ? env->profile : "full", "nonce", w->nonce,
-                     "hotel_id", (json_int_t)w->hotel_id, "room_type_ids", rts,
-                     "first_day", w->first_day, "nights", w->p.nights,
-                     "login_in_setup", w->login_in_setup, "users", users);
-}
-
-static int write_data(const struct world *w, const struct lr_scenario_env *env, char *err,
-                      size_t errlen)
-{
-    json_t *o = data_json(w, env);
-    int rc = o ? json_dump_file(o, env->setup_out, JSON_COMPACT) : -1;
-    json_decref(o);
-    if (rc != 0)
-        return snprintf(err, errlen, "cannot write the setup data to %s", env->setup_out), -1;
-    return 0;
-}
-
-static int data_bad(const char *path, const char *what, char *err, size_t errlen)
-{
-    snprintf(err, errlen, "setup data %s: %s", path, what);
-    return -1;
-}
-
-/* The users of the setup data into w. */
-static int read_users(struct world *w, json_t *users, const char *path, char *err,
-                      size_t errlen)
-{
-    size_t n = json_array_size(users);
-    if (n < 1 || n > 1000000)
-        return data_bad(path, "no users", err, errlen);
-    w->users = calloc(n, sizeof *w->users);
-    if (!w->users)
-        return snprintf(err, errlen, "out of memory"), -1;
-    w->nusers = (int)n;
-    for (size_t i = 0; i < n; i++) {
-        const char *e = json_string_value(json_object_get(json_array_get(users, i), "email"));
-        const char *t = json_string_value(json_object_get(json_array_get(users, i), "token"));
-        if (!e || !t || strlen(e) >= sizeof w->users[i].email
-            || strlen(t) >= sizeof w->users[i].token)
-            return data_bad(path, "a bad user", err, errlen);
-        strcpy(w->users[i].email, e);
-        strcpy(w->users[i].token, t);
-    }
-    return 0;
-}
-
-/* setup_data: the run's data that `setup --setup-out` wrote, for the same scenario. */
-static int read_data(struct world *w, const struct lr_scenario_env *env, char *err,
-                     size_t errlen)
-{
-    const char *path = env->setup_data;
-    json_error_t je;
-    json_t *o = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    int rc = -1;
-    if (!o) {
-        snprintf(err, errlen, "setup data %s: %s", path, je.text);
-        return -1;
-    }
-    const char *fmt = json_string_value(json_object_get(o, "format"));
-    const char *scn = json_string_value(json_object_get(o, "scenario"));
-    const char *nonce = json_string_value(json_object_get(o, "nonce"));
-    json_t *rts = json_object_get(o, "room_type_ids");
-    size_t nrt = json_array_size(rts);
-    w->hotel_id = json_integer_value(json_object_get(o, "hotel_id"));
-    w->first_day = (int32_t)json_integer_value(json_object_get(o, "first_day"));
-    if (!fmt || strcmp(fmt, WORLD_DATA_FORMAT))
-        data_bad(path, "not lastroom-load setup data", err, errlen);
-    else if (!scn || strcmp(scn, w->p.scenario))
-        data_bad(path, "written for another scenario", err, errlen);
-    else if (json_integer_value(json_object_get(o, "nights")) != w->p.nights
-             || nrt != (size_t)w->p.room_types || !json_is_boolean(json_object_get(o, "login_in_setup")))
-        data_bad(path, "written for another profile", err, errlen);
-    else if (!nonce || strlen(nonce) >= sizeof w->nonce || w->hotel_id <= 0 || w->first_day <= 0)
-        data_bad(path, "a bad hotel or nonce", err, errlen);
-    else
-        rc = read_users(w, json_object_get(o, "users"), path, err, errlen);
-    for (size_t i = 0; rc == 0 && i < nrt; i++)
-        if ((w->room_type_ids[i] = json_integer_value(json_array_get(rts, i))) <= 0)
-            rc = data_bad(path, "a bad room type", err, errlen);
-    if (rc == 0) {
-        strcpy(w->nonce, nonce);
-        w->nroom_types = (int)nrt;
-        w->room_type_id = w->room_type_ids[0];
-        w->login_in_setup = json_is_true(json_object_get(o, "login_in_setup"));
-        w->day = calloc((size_t)w->p.nights + 1, sizeof *w->day);
-        if (!w->day)
-            rc = -1, snprintf(err, errlen, "out of memory");
-        for (int i = 0; w->day && i <= w->p.nights; i++)
-            date_format(w->first_day + i, w->day[i]);
-    }
-    json_decref(o);
-    return rc;
-}
-
 /* The world from `setup --setup-out`'s data: the same hotel and users for every part. */
 static int build_from_data(struct world *w, struct lr_scenario_env *env, char *err,
                            size_t errlen)
 {
     if (setup_http_init(&w->http, env->base_url, 30000, err, errlen) < 0
-        || define_metrics(w, env->metrics, err, errlen) < 0 || read_data(w, env, err, errlen) < 0)
+        || define_metrics(w, env->metrics, err, errlen) < 0
+        || worlddata_read(w, env, err, errlen) < 0 || make_days(w, err, errlen) < 0)
         return -1;
     if (env->db_url == NULL && env->admin_email && env->admin_password
         && setup_login(&w->http, env->admin_email, env->admin_password, w->admin_token,
@@ -315,7 +219,7 @@ static int build(struct world *w, struct lr_scenario_env *env, const char *scena
     if (make_users(w, n, err, errlen) < 0)
         return -1;
     if (env->setup_out)
-        return write_data(w, env, err, errlen);
+        return worlddata_write(w, env, err, errlen);
     return make_vus(w, env, err, errlen);
 }
 
@@ -390,188 +294,6 @@ void world_teardown(struct lr_scenario_env *env)
 
 /* --- verification and the verdict --- */
 
-/* Append to the verdict, never past its end. */
-static void say(struct lr_scenario_env *env, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void say(struct lr_scenario_env *env, const char *fmt, ...)
-{
-    size_t len = strlen(env->verdict);
-    if (len + 1 >= sizeof env->verdict)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(env->verdict + len, sizeof env->verdict - len, fmt, ap);
-    va_end(ap);
-}
-
-struct tally {
-    uint64_t ok, refused, total, db_errors, timeouts, requests;
-    uint64_t late, recancelled, replayed, multi_room, cocancelled;   /* the mixed extras */
-};
-
-/* The mixed workload's extras, as the records show them. */
-static void count_extras(const struct world *w, struct tally *t)
-{
-    size_t n = 0;
-    struct history_rec *recs = history_collect(w->history, &n);
-    for (size_t i = 0; recs && i < n; i++) {
-        const struct history_rec *h = &recs[i];
-        t->late += h->hold_expiry_ms > 0 && h->confirm_at_ms > h->hold_expiry_ms;
-        t->recancelled += h->cancels > 1;
-        t->replayed += h->replay != HISTORY_REPLAY_NONE;
-        t->multi_room += h->quantity > 1;
-        t->cocancelled += h->co_cancel != HISTORY_CO_NONE;
-    }
-    free(recs);
-}
-
-static struct tally count_outcomes(const struct world *w)
-{
-    struct tally t = {
-        .ok = history_count(w->history, HISTORY_OK),
-        .refused = history_count(w->history, HISTORY_REFUSED),
-        .total = history_total(w->history) + history_dropped(w->history) };
-    for (int i = 0; i < w->nvus; i++) {
-        t.db_errors += w->vus[i].db_errors;
-        t.timeouts += w->vus[i].timeouts;
-        t.requests += w->vus[i].requests;
-    }
-    if (w->p.late_pct || w->p.recancel_pct || w->p.replay_pct || w->p.max_quantity > 1)
-        count_extras(w, &t);
-    return t;
-}
-
-static void say_block(struct lr_scenario_env *env, const struct world *w,
-                      const struct tally *t, const struct verify_result *r)
-{
-    say(env, "=== %s SUMMARY ===\n", w->p.title);
-    if (w->p.pool_report) {
-        say(env, "Requests: %llu\nDB Connection Errors: %llu\nTimeout Errors: %llu\n",
-            (unsigned long long)t->requests, (unsigned long long)t->db_errors,
-            (unsigned long long)t->timeouts);
-        say(env, "Overbookings Detected: %lld\n", (long long)r->overbookings);
-    } else {
-        say(env, "Successful Bookings: %llu\nFailed Bookings: %llu\n",
-            (unsigned long long)t->ok, (unsigned long long)t->refused);
-        say(env, "Overbookings Detected: %lld\nTotal Booking Attempts: %llu\n",
-            (long long)r->overbookings, (unsigned long long)t->total);
-    }
-    if (r->overbookings == 0)
-        say(env, "✅ NO OVERBOOKING DETECTED - System passed %s!\n", w->p.test_name);
-    else
-        say(env, "❌ OVERBOOKING DETECTED - System failed %s!\n", w->p.test_name);
-}
-
-static void say_details(struct lr_scenario_env *env, const struct world *w,
-                        const struct tally *t, const struct verify_result *r)
-{
-    say(env, "\nVerification (%s; room type %lld", r->from_api ? "through /api/admin/integrity"
-        : "database", (long long)w->room_type_id);
-    for (int i = 1; i < w->nroom_types; i++)
-        say(env, " and %lld", (long long)w->room_type_ids[i]);
-    say(env, ", %d night%s from %s, last %s):\n", w->p.nights, w->p.nights == 1 ? "" : "s",
-        w->day[0], w->day[w->p.nights - 1]);
-    say(env, "  oversold nights by counters / tables / confirmations seen / at one moment: "
-        "%lld / %lld / %lld / %lld\n", (long long)r->oversold_counters,
-        (long long)r->oversold_tables, (long long)r->oversold_seen,
-        (long long)r->oversold_in_time);
-    say(env, "  inventory violations: %lld (booked %lld, tentative %lld, details %lld, "
-        "lingering holds %lld)\n", (long long)r->violations, (long long)r->booked_mismatch,
-        (long long)r->tentative_mismatch, (long long)r->without_details,
-        (long long)r->holds_lingering);
-    say(env, "  clients vs database: missing %lld, cancel lost %lld, refused but booked %lld, "
-        "unattributed %lld, nights out of bounds %lld\n", (long long)r->missing_confirmed,
-        (long long)r->cancel_lost, (long long)r->refused_but_booked,
-        (long long)r->unattributed, (long long)r->night_bounds);
-    say(env, "  whole database (%s): %lld oversold rows, "
-            "%lld confirmed bookings without details\n",
-            r->from_api ? "integrity report" : "the two verification queries",
-            (long long)r->db_wide_oversold,
-            (long long)r->db_wide_no_details);
-    say(env, "  unknown outcomes: %lld confirms never settled, %lld of them booked in the "
-        "database\n", (long long)r->unknown_confirms, (long long)r->unknown_booked);
-    if (r->log_present)
-        say(env, "  sold_out answers judged by the inventory change log: %lld\n",
-            (long long)r->refusals_checked);
-    else
-        say(env, "  not run without the inventory change log (scripts/mutant.sh log): "
-            "sold_out answered while the rooms were free\n");
-    if (t->late || t->recancelled || t->replayed || t->multi_room)
-        say(env, "  workload: %llu attempts of several rooms, %llu confirms sent after the "
-            "hold's expiry, %llu cancels repeated, %llu confirms replayed, %llu bookings "
-            "cancelled by two VUs at once\n",
-            (unsigned long long)t->multi_room, (unsigned long long)t->late,
-            (unsigned long long)t->recancelled, (unsigned long long)t->replayed,
-            (unsigned long long)t->cocancelled);
-    say(env, "  stays / duplicate claims / replays / confirmed after expiry: %lld / %lld / "
-        "%lld / %lld\n", (long long)r->stay_mismatch, (long long)r->duplicate_claim,
-        (long long)r->replay_mismatch, (long long)r->confirmed_after_expiry);
-    if (r->from_api)
-        say(env, "  not run without --db: the exact count per night (bounds used instead), "
-            "the stay of each booking, bookings nobody asked for, refusals that booked, "
-            "lost cancels, and rooms Confirmed twice at one moment\n");
-    if (history_dropped(w->history))
-        say(env, "  note: %llu attempts were not recorded (history full); bounds widened\n",
-            (unsigned long long)history_dropped(w->history));
-    say(env, "  checks fired:");
-    int fired = 0;
-    for (const struct verify_check *c = verify_checks; c->name; c++)
-        if (verify_check_count(r, c) > 0)
-            say(env, "%s %s=%lld", fired++ ? "," : "", c->name,
-                (long long)verify_check_count(r, c));
-    say(env, "%s\n", fired ? "" : " none");
-    for (int i = 0; i < r->nevidence && i < SUMMARY_EVIDENCE; i++)
-        say(env, "  [%s] %s\n", r->evidence[i].check, r->evidence[i].text);
-    int64_t more = r->evidence_dropped + (r->nevidence > SUMMARY_EVIDENCE
-                                          ? r->nevidence - SUMMARY_EVIDENCE : 0);
-    if (more)
-        say(env, "  ... and %lld more problems (the export keeps %d with their evidence)\n",
-            (long long)more, VERIFY_EVIDENCE_MAX);
-}
-
-/* {"check": count} for every check, and the evidence of the problems found. */
-static void checks_json(json_t *verify, const struct verify_result *r)
-{
-    json_t *checks = json_object(), *fired = json_array(), *ev = json_array();
-    for (const struct verify_check *c = verify_checks; c->name; c++) {
-        json_object_set_new(checks, c->name, json_integer(verify_check_count(r, c)));
-        if (verify_check_count(r, c) > 0)
-            json_array_append_new(fired, json_string(c->name));
-    }
-    for (int i = 0; i < r->nevidence; i++)
-        json_array_append_new(ev, json_pack("{s:s, s:s}", "check", r->evidence[i].check,
-                                            "evidence", r->evidence[i].text));
-    json_object_set_new(verify, "checks", checks);
-    json_object_set_new(verify, "fired", fired);
-    json_object_set_new(verify, "evidence", ev);
-    json_object_set_new(verify, "evidence_dropped", json_integer(r->evidence_dropped));
-    json_object_set_new(verify, "exact", json_boolean(r->exact));
-}
-
-/* The verification's figures for the summary export's "lastroom" object. */
-static json_t *verify_json(const struct verify_result *r, const struct tally *t)
-{
-    json_t *o = json_pack("{s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b}}", "verify",
-                     "overbookings", (json_int_t)r->overbookings,
-                     "inventory_violations", (json_int_t)r->violations,
-                     "missing_confirmed", (json_int_t)r->missing_confirmed,
-                     "cancel_lost", (json_int_t)r->cancel_lost,
-                     "refused_but_booked", (json_int_t)r->refused_but_booked,
-                     "unattributed", (json_int_t)r->unattributed,
-                     "unknown_confirms", (json_int_t)r->unknown_confirms,
-                     "unknown_booked", (json_int_t)r->unknown_booked,
-                     "confirmed_seen", (json_int_t)t->ok,
-                     "attempts", (json_int_t)t->total, "from_api", r->from_api);
-    if (o) {
-        checks_json(json_object_get(o, "verify"), r);
-        json_object_set_new(o, "workload", json_pack("{s:I, s:I, s:I, s:I, s:I}",
-            "several_rooms", (json_int_t)t->multi_room, "late_confirms", (json_int_t)t->late,
-            "repeated_cancels", (json_int_t)t->recancelled,
-            "replays", (json_int_t)t->replayed, "concurrent_cancels", (json_int_t)t->cocancelled));
-    }
-    return o;
-}
-
 /* Make every series the default thresholds name exist, even when nothing happened. */
 static void touch_metrics(struct lr_scenario_env *env, const struct world *w)
 {
@@ -591,7 +313,8 @@ static int write_history(struct lr_scenario_env *env, const struct world *w, cha
     if (f && fclose(f) != 0)
         rc = -1;
     if (rc != 0)
-        return snprintf(err, errlen, "cannot write the booking history to %s", env->history_out), -1;
+        return snprintf(err, errlen, "cannot write the booking history to %s",
+                        env->history_out), -1;
     env->history_written = true;
     return 0;
 }
@@ -619,16 +342,15 @@ int world_verify(struct lr_scenario_env *env, char *err, size_t errlen)
                      w->first_day, to, w->history, &r, err, errlen);
     if (rc < 0)
         return -1;
-    struct tally t = count_outcomes(w);
+    struct verdict_tally t = verdict_tally(w);
     touch_metrics(env, w);
     metrics_add(env->shard, M_OVERBOOKINGS, (double)r.overbookings);
     metrics_add(env->shard, M_INVENTORY_VIOLATIONS, (double)r.violations);
     if (w->p.expect_exact)
         metrics_add(env->shard, M_CHECKS, t.ok == (uint64_t)w->p.allotment
                                           && t.refused == t.total - t.ok);
-    env->export_extra = verify_json(&r, &t);
-    env->verdict[0] = '\0';
-    say_block(env, w, &t, &r);
-    say_details(env, w, &t, &r);
+    env->export_extra = verdict_json(&r, &t);
+    verdict_write(env, w, &t, &r);
     return 0;
 }
+
