@@ -254,7 +254,8 @@ static int decode_body(struct httpc_conn *c)
         int rc = inflate(&zs, Z_FINISH);
         size_t got = outcap - zs.avail_out;
         if (rc == Z_STREAM_END || (rc == Z_BUF_ERROR && zs.avail_out == 0)) {
-            size_t keep = got < c->lim.body_keep ? got : c->lim.body_keep;
+            size_t cap = c->lim.body_keep - c->hdrs_len;
+            size_t keep = got < cap ? got : cap;
             memcpy(c->body, out, keep);
             c->body_len = keep;
             c->truncated = rc != Z_STREAM_END || got > keep;
@@ -267,14 +268,18 @@ static int decode_body(struct httpc_conn *c)
     return -1;
 }
 
-/* Each message starts afresh: only the final (non-1xx) answer's body is kept. */
+/* Each message starts afresh: only the final (non-1xx) answer's headers and body are
+ * kept. */
 static void reset_headers(struct httpc_conn *c)
 {
     c->header_bytes = 0;
+    c->body = c->buf;
     c->body_len = 0;
     c->body_total = 0;
     c->truncated = false;
-    c->location_len = 0;
+    c->hdrs_len = c->pair_start = 0;
+    c->pair_keep = c->in_trailer = false;
+    c->location_off = c->location_len = 0;
     c->hname_len = 0;
     c->in_value = false;
     c->hwant = HDR_NONE;
@@ -296,17 +301,62 @@ static int on_status(http_parser *p, const char *at, size_t len)
     return c->header_bytes > c->lim.header_max;
 }
 
+/* Headers are kept as "name\0value\0" pairs at the start of the buffer, up to
+ * headers_keep bytes (with headers_keep 0, Location alone, up to body_keep): a pair
+ * that does not fit whole, or holds a NUL byte, is dropped. */
+static size_t hdrs_cap(const struct httpc_conn *c)
+{
+    size_t k = c->lim.headers_keep;
+    return k && k < c->lim.body_keep ? k : c->lim.body_keep;
+}
+
+static void pair_put(struct httpc_conn *c, const char *at, size_t len)
+{
+    if (!c->pair_keep)
+        return;
+    if (len + 1 > hdrs_cap(c) - c->hdrs_len         /* room for it and its NUL */
+        || memchr(at, '\0', len)) {                  /* a NUL in it: not kept */
+        c->pair_keep = false;
+        c->hdrs_len = c->pair_start;
+        return;
+    }
+    memcpy(c->buf + c->hdrs_len, at, len);
+    c->hdrs_len += len;
+}
+
+/* End the name or the value being read with its NUL. */
+static void pair_end_part(struct httpc_conn *c)
+{
+    pair_put(c, "", 0);
+    if (c->pair_keep)
+        c->buf[c->hdrs_len++] = '\0';
+}
+
+/* The value of a header ended: the pair is complete. */
+static void pair_done(struct httpc_conn *c)
+{
+    pair_end_part(c);
+    if (c->hwant == HDR_LOCATION)
+        c->location_len = c->pair_keep ? c->hdrs_len - 1 - c->location_off : 0;
+}
+
 /* A header name, perhaps in pieces: its first bytes are kept to recognise the few
  * headers the client reads (Location, Content-Encoding). */
 static int on_header_field(http_parser *p, const char *at, size_t len)
 {
     struct httpc_conn *c = container_of(p, struct httpc_conn, parser);
-    if (c->in_value)
+    if (c->in_value || c->hname_len == 0) {    /* a new header */
+        if (c->in_value)
+            pair_done(c);
         c->hname_len = 0;
+        c->pair_start = c->hdrs_len;
+        c->pair_keep = !c->in_trailer;
+    }
     c->in_value = false;
     size_t take = len < sizeof c->hname - c->hname_len ? len : sizeof c->hname - c->hname_len;
     memcpy(c->hname + c->hname_len, at, take);
     c->hname_len += take;
+    pair_put(c, at, len);
     return on_status(p, at, len);
 }
 
@@ -318,20 +368,33 @@ static int on_header_value(http_parser *p, const char *at, size_t len)
         c->hwant = c->hname_len == 8 && strncasecmp(c->hname, "Location", 8) == 0 ? HDR_LOCATION
                    : c->hname_len == 16 && strncasecmp(c->hname, "Content-Encoding", 16) == 0
                        ? HDR_ENCODING : HDR_NONE;
-        if (c->hwant == HDR_LOCATION)
-            c->location_len = 0;              /* the last Location counts */
+        if (c->lim.headers_keep == 0 && c->hwant != HDR_LOCATION && c->pair_keep) {
+            c->pair_keep = false;              /* not kept: Location only */
+            c->hdrs_len = c->pair_start;
+        }
+        if (c->in_trailer)
+            c->hwant = HDR_NONE;               /* trailers change nothing */
+        pair_end_part(c);
+        c->location_off = c->hwant == HDR_LOCATION ? c->hdrs_len : c->location_off;
     }
-    if (c->hwant == HDR_LOCATION) {           /* kept in the body buffer, see on_body */
-        size_t take = len < c->lim.body_keep - c->location_len
-                          ? len : c->lim.body_keep - c->location_len;
-        memcpy(c->body + c->location_len, at, take);
-        c->location_len += take;
-    } else if (c->hwant == HDR_ENCODING) {
+    pair_put(c, at, len);
+    if (c->hwant == HDR_ENCODING) {
         size_t take = len < sizeof c->cenc - c->cenc_len ? len : sizeof c->cenc - c->cenc_len;
         memcpy(c->cenc + c->cenc_len, at, take);
         c->cenc_len += take;
     }
     return on_status(p, at, len);
+}
+
+bool httpc_header_next(const char *hdrs, size_t len, size_t *pos, const char **name,
+                       const char **value)
+{
+    if (*pos >= len)
+        return false;
+    *name = hdrs + *pos;
+    *value = *name + strlen(*name) + 1;
+    *pos = (size_t)(*value - hdrs) + strlen(*value) + 1;
+    return true;
 }
 
 /* The Content-Encoding named: gzip, deflate, identity/none, or one the client cannot
@@ -351,6 +414,12 @@ static int on_headers_complete(http_parser *p)
     struct httpc_conn *c = container_of(p, struct httpc_conn, parser);
     if (p->status_code < 100)
         return -1;                         /* not an HTTP status */
+    if (c->in_value)
+        pair_done(c);
+    c->in_value = false;
+    c->hname_len = 0;
+    c->body = c->buf + c->hdrs_len;        /* the body follows the headers kept */
+    c->in_trailer = true;
     if (p->status_code < 200)
         return 0;                          /* 1xx: the real answer follows */
     c->status = p->status_code;
@@ -372,7 +441,7 @@ static int on_body(http_parser *p, const char *at, size_t len)
         c->truncated |= len > 0;
         return 0;
     }
-    size_t room = c->lim.body_keep - c->body_len;
+    size_t room = c->lim.body_keep - c->hdrs_len - c->body_len;
     size_t take = len < room ? len : room;
     memcpy(c->body + c->body_len, at, take);
     c->body_len += take;
@@ -454,7 +523,7 @@ void httpc_init(struct httpc_conn *c, struct loop *l, const struct httpc_target 
     c->wbuf = c->own_wbuf = wbuf;
     c->wcap = c->own_wcap = wcap;
     c->pool_idx = -1;
-    c->body = body;
+    c->buf = c->body = body;
     c->done = done;
 }
 
@@ -542,7 +611,7 @@ int httpc_prepare_from_root(struct httpc_conn *c, const struct lr_request *req)
 
 int httpc_location_path(const struct httpc_conn *c, char *path, size_t cap)
 {
-    const char *loc = c->body;
+    const char *loc = c->buf + c->location_off;
     size_t n = c->location_len;
     const struct url *u = &c->target->url;
     const char *scheme = u->tls ? "https://" : "http://";

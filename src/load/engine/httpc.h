@@ -59,8 +59,11 @@ struct httpc_target {
 
 struct httpc_limits {
     size_t header_max;   /* bytes of status line + headers (default 16 KiB) */
-    size_t body_keep;    /* body bytes stored for the scenario */
+    size_t body_keep;    /* bytes of the buffer kept for the scenario: the headers kept,
+                            then the body */
     size_t body_max;     /* body bytes accepted (default 64 MiB) */
+    size_t headers_keep; /* at most this many bytes of that buffer hold the answer's
+                            headers (httpc_header_next); 0: only Location is kept */
 };
 
 enum httpc_result {
@@ -121,8 +124,14 @@ struct httpc_conn {
     size_t own_wcap;
     struct httpc_pool *pool;   /* NULL: requests must fit own_wbuf */
     int pool_idx;              /* the pool buffer held, -1: none */
-    char *body;                /* body_keep bytes; for a redirect, its Location */
-    size_t location_len;       /* a redirect's Location (in body), 0: none */
+    char *buf;                 /* body_keep bytes: the headers kept, then the body */
+    char *body;                /* the body kept: buf + hdrs_len */
+    size_t hdrs_len;           /* headers kept at buf, "name\0value\0" pairs */
+    size_t pair_start;         /* the pair being read starts at buf + pair_start */
+    bool pair_keep;            /* it is being kept (it fits, and is wanted) */
+    bool in_trailer;           /* the header block is over: trailers are not kept */
+    size_t location_off;       /* a redirect's Location: buf + location_off, */
+    size_t location_len;       /* location_len bytes (0: none) */
     enum httpc_encoding encoding;  /* of the answer; gzip and deflate bodies are decoded */
     bool decode_failed;
     char hname[16];            /* header parsing: the start of the current name */
@@ -219,6 +228,13 @@ int httpc_connect(struct httpc_conn *c);
 void httpc_close(struct httpc_conn *c);
 /* httpc_dispose: httpc_close, and free the TLS session: the last call on c. */
 void httpc_dispose(struct httpc_conn *c);
+
+/* httpc_header_next: walk the headers an answer left in hdrs (c->buf, c->hdrs_len
+ * bytes: as sent, in order, those that fitted in lim.headers_keep): *pos starts at 0;
+ * each call sets *name and *value (NUL-terminated, in hdrs, valid until the
+ * connection's next request) and returns true, then false after the last. */
+bool httpc_header_next(const char *hdrs, size_t len, size_t *pos, const char **name,
+                       const char **value);
 
 /* httpc_reset_response / httpc_feed: the response parser, usable without a socket.
  * reset prepares for a new response; feed parses len bytes (len 0: end of stream). */

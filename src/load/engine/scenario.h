@@ -97,6 +97,9 @@ struct lr_response {
     int status;                    /* HTTP status, 0 unless LR_RESP_OK */
     const char *body;              /* not NUL-terminated; body_len bytes */
     size_t body_len;
+    const char *headers;           /* the headers kept, headers_len bytes of
+                                      "name\0value\0" pairs (httpc_header_next) */
+    size_t headers_len;
     double duration_ms;            /* http_req_duration of this request */
     bool sent;                     /* the request's bytes were all written */
 };

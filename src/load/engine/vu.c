@@ -336,6 +336,8 @@ static void vu_http_done(struct httpc_conn *c, enum httpc_result r)
         .status = r == HTTPC_OK ? c->status : 0,
         .body = c->body,
         .body_len = r == HTTPC_OK ? c->body_len : 0,
+        .headers = c->buf,
+        .headers_len = r == HTTPC_OK ? c->hdrs_len : 0,
         .duration_ms = ns_ms(c->t_write, c->t_done ? c->t_done : clock_mono_ns()),
         .sent = c->wlen > 0 && c->woff == c->wlen,
     };
