@@ -156,6 +156,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();   /* the stream ended: MORE is no longer a possible answer */
     if (rc != HTTPC_MORE && httpc_feed(c, "", 0) == HTTPC_MORE)
         abort();
+    if (cookie_jar_count(c->jar) > COOKIE_JAR_MAX)
+        broken("the cookie jar grew past its cap");
+    httpc_cookies_clear(c);
     free(body);
     free(c);
     httpc_thread_end();

@@ -12,6 +12,7 @@ and answered by path:
     /cookie/set    200 with Set-Cookie: session=abc; Path=/cookie and a cookie for
                    another path and one already expired
     /cookie/check  200 when the request carries session=abc (and no other), else 403
+    /cookie/redirect  302 to /cookie/check, setting session=abc; Path=/cookie
     /gzip          a gzip body when Accept-Encoding names gzip, else identity
     /deflate       a deflate (zlib) body when Accept-Encoding names deflate
     /big/N         200 with N bytes of body
@@ -62,6 +63,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 ("Set-Cookie", "session=abc; Path=/cookie; HttpOnly"),
                 ("Set-Cookie", "other=1; Path=/elsewhere"),
                 ("Set-Cookie", "gone=1; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT")])
+        if p == "/cookie/redirect":
+            return self.answer(302, b"", [("Location", "/cookie/check"),
+                                          ("Set-Cookie", "session=abc; Path=/cookie")])
         if p == "/cookie/check":
             ok = self.headers.get("Cookie") == "session=abc"
             return self.answer(200 if ok else 403, b"checked")

@@ -330,6 +330,7 @@ START_TEST(test_headers_kept)
     headers_text(&c, text, sizeof text);
     ck_assert_str_eq(text, "A=1;B=2;Content-Length=2;");
     ck_assert(memcmp(c.body, "ok", 2) == 0);
+    httpc_cookies_clear(&c);
 }
 END_TEST
 

@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <zlib.h>
 #include <unistd.h>
 
@@ -77,6 +78,12 @@ void httpc_dispose(struct httpc_conn *c)
 {
     httpc_close(c);
     tls_session_clear(&c->sess);
+    cookie_jar_clear(&c->jar);
+}
+
+void httpc_cookies_clear(struct httpc_conn *c)
+{
+    cookie_jar_clear(&c->jar);
 }
 
 /* ---- request serialisation -------------------------------------------------- */
@@ -156,18 +163,35 @@ static bool has_header_value(const char *hdrs, const char *name, const char *val
     return false;
 }
 
-/* httpc_format with the path prefix given (t's, or "" for a path from the server). */
+/* httpc_format with the path prefix given (t's, or "" for a path from the server) and
+ * the cookies of jar (or NULL). */
 static size_t format_with(char *buf, size_t cap, const struct httpc_target *t,
-                          const char *prefix, const struct lr_request *req);
+                          const char *prefix, const struct lr_request *req,
+                          const struct cookie_jar *jar);
 
 size_t httpc_format(char *buf, size_t cap, const struct httpc_target *t,
                     const struct lr_request *req)
 {
-    return format_with(buf, cap, t, t->prefix, req);
+    return format_with(buf, cap, t, t->prefix, req, NULL);
+}
+
+/* The Cookie header for the request whose line starts buf (n bytes, the path after
+ * its method), at buf + len. Returns the bytes written, 0 none, or (size_t)-1 when it
+ * does not fit in cap. */
+static size_t format_cookies(char *buf, size_t len, size_t cap, const struct httpc_target *t,
+                             const struct cookie_jar *jar)
+{
+    char path[LR_PATH_MAX + HTTPC_PREFIX_MAX];
+    const char *p = strchr(buf, ' ') + 1;
+    snprintf(path, sizeof path, "%.*s", (int)strcspn(p, " "), p);
+    size_t w = cookie_jar_header(jar, t->url.host, url_host_is_ip(&t->url), path,
+                                 t->url.tls, (int64_t)time(NULL), buf + len, cap - len);
+    return w >= cap - len ? (size_t)-1 : w;
 }
 
 static size_t format_with(char *buf, size_t cap, const struct httpc_target *t,
-                          const char *prefix, const struct lr_request *req)
+                          const char *prefix, const struct lr_request *req,
+                          const struct cookie_jar *jar)
 {
     const char *m = req->method ? req->method : "GET";
     size_t blen = req->body_len < LR_BODY_MAX ? req->body_len : LR_BODY_MAX;
@@ -179,6 +203,13 @@ static size_t format_with(char *buf, size_t cap, const struct httpc_target *t,
     if (n < 0 || (size_t)n >= cap)
         return 0;
     size_t len = (size_t)n;
+    if (jar && !has_header_value(hdrs, "Cookie", NULL)) {
+        buf[len] = '\0';
+        size_t w = format_cookies(buf, len, cap, t, jar);
+        if (w == (size_t)-1)
+            return 0;
+        len += w;
+    }
     if (req->token) {
         n = snprintf(buf + len, cap - len, "Authorization: Bearer %s\r\n", req->token);
         if (n < 0 || (size_t)n >= cap - len)
@@ -449,6 +480,29 @@ static int on_body(http_parser *p, const char *at, size_t len)
     return 0;
 }
 
+/* Store the cookies the final answer sets, for the path of the request it answers
+ * (in the request buffer, when there is one). */
+static void take_cookies(struct httpc_conn *c)
+{
+    const char *name, *value, *line = c->wlen > 0 ? c->wbuf : "GET / ";
+    char path[LR_PATH_MAX + HTTPC_PREFIX_MAX];
+    size_t pos = 0;
+    bool any = false;
+    while (httpc_header_next(c->buf, c->hdrs_len, &pos, &name, &value)) {
+        if (strcasecmp(name, "Set-Cookie") != 0)
+            continue;
+        if (!any) {
+            const char *p = memchr(line, ' ', c->wlen > 0 ? c->wlen : 6);
+            size_t n = p ? strcspn(p + 1, " \r\n") : 0;
+            snprintf(path, sizeof path, "%.*s", (int)n, p ? p + 1 : "");
+            any = true;
+        }
+        const struct url *u = c->target ? &c->target->url : NULL;
+        cookie_jar_set(&c->jar, value, strlen(value), u ? u->host : "", u && url_host_is_ip(u),
+                       path, (int64_t)time(NULL));
+    }
+}
+
 static int on_message_complete(http_parser *p)
 {
     struct httpc_conn *c = container_of(p, struct httpc_conn, parser);
@@ -458,6 +512,7 @@ static int on_message_complete(http_parser *p)
     }
     c->complete = true;
     c->keep_alive = http_should_keep_alive(p) && !c->close_after;
+    take_cookies(c);
     if ((c->encoding == HTTPC_ENC_GZIP || c->encoding == HTTPC_ENC_DEFLATE)
         && decode_body(c) != 0)
         c->decode_failed = true;
@@ -587,13 +642,13 @@ static int prepare_with(struct httpc_conn *c, const char *prefix, const struct l
     pool_give_back(c);
     c->head = req->method && strcmp(req->method, "HEAD") == 0;
     c->close_after = req->headers && has_header_value(req->headers, "Connection", "close");
-    c->wlen = format_with(c->wbuf, c->wcap, c->target, prefix, req);
+    c->wlen = format_with(c->wbuf, c->wcap, c->target, prefix, req, c->jar);
     if (c->wlen > 0 || !c->pool || c->pool->nfree == 0)
         return c->wlen > 0 ? 0 : -1;
     c->pool_idx = c->pool->free[--c->pool->nfree];
     c->wbuf = c->pool->base + (size_t)c->pool_idx * c->pool->size;
     c->wcap = c->pool->size;
-    c->wlen = format_with(c->wbuf, c->wcap, c->target, prefix, req);
+    c->wlen = format_with(c->wbuf, c->wcap, c->target, prefix, req, c->jar);
     if (c->wlen == 0)
         pool_give_back(c);
     return c->wlen > 0 ? 0 : -1;

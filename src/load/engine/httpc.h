@@ -14,6 +14,10 @@
  * 1 MiB body. The user's headers are sent as given: Content-Type: application/json
  * is added to a body only when they name no Content-Type.
  *
+ * Cookies: each final answer's Set-Cookie headers (among those kept) go into the
+ * connection's jar (cookie.h, made on the first one), and a request carries the
+ * jar's matching cookies in a Cookie header unless its own headers name a Cookie.
+ *
  * Over https the socket carries TLS (tls.h): the handshake follows the TCP connect
  * (t_tls - t_connected, k6's http_req_tls_handshaking) and resumes the connection's
  * last session when it can.
@@ -33,6 +37,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "load/engine/cookie.h"
 #include "load/engine/loop.h"
 #include "load/engine/scenario.h"
 #include "load/engine/tls.h"
@@ -152,6 +157,7 @@ struct httpc_conn {
     uint64_t t_tls;            /* TLS handshake ended (t_connected without TLS) */
     SSL *ssl;                  /* https: the TLS connection, NULL when closed */
     struct tls_session sess;   /* the session the next handshake resumes */
+    struct cookie_jar *jar;    /* the VU's cookies: NULL until one is set */
     const char *tls_error;     /* why the last handshake failed (tls_error_name) */
     uint64_t t_write;          /* first byte of the request written */
     uint64_t t_sent;           /* last byte written */
@@ -226,7 +232,11 @@ int httpc_connect(struct httpc_conn *c);
 /* httpc_close: close the connection and cancel what is under way (done not called).
  * The TLS session is kept for the next connection. */
 void httpc_close(struct httpc_conn *c);
-/* httpc_dispose: httpc_close, and free the TLS session: the last call on c. */
+/* httpc_cookies_clear: forget c's cookies (a VU's new iteration, as k6). */
+void httpc_cookies_clear(struct httpc_conn *c);
+
+/* httpc_dispose: httpc_close, and free the TLS session and the cookies: the last call
+ * on c. */
 void httpc_dispose(struct httpc_conn *c);
 
 /* httpc_header_next: walk the headers an answer left in hdrs (c->buf, c->hdrs_len

@@ -110,6 +110,7 @@ static void vu_begin(struct slot *s, uint64_t intended)
     s->st = VU_RUNNING;
     s->intended_ns = intended ? intended : clock_mono_ns();
     s->vu.iteration++;
+    httpc_cookies_clear(&s->conn);              /* k6: a new iteration, an empty jar */
     w->running++;
     atomic_fetch_add(&w->run->inflight, 1);
     vu_step(s, NULL);
