@@ -158,7 +158,7 @@ static void usage(FILE *out)
           "                               p(95),p(99); also count and any p(N) (at most 7)\n"
           "  --threads N                  event-loop threads (default: one per core)\n"
           "  --timeout D                  request timeout (default 60s)\n"
-          "  --max-redirects N            same-origin redirects followed per request\n"
+          "  --max-redirects N            redirects followed per request (any origin)\n"
           "                               (default 10, 0: none); one more is a failed\n"
           "                               request tagged error:too_many_redirects\n"
           "  bodies: a gzip or deflate answer is decoded (zlib) for the scenario; no\n"

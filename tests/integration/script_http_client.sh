@@ -45,7 +45,7 @@ check "the 429 carries Retry-After (seconds, 1..60), under its canonical name on
 # requests FROM: "path:cookie" for each request logged from line FROM on
 requests() {
   tail -n "+$1" "$TMP/requests.log" \
-    | sed -n 's/^[A-Z]* \([^ ]*\) .* cookie=\(.*\) tls_resumed=.*/\1:\2/p' | paste -sd' '
+    | sed -n 's/^[A-Z]* \([^ ]*\) .* cookie=\(.*\) tls_resumed=.* host=.*/\1:\2/p' | paste -sd' '
 }
 port=$(free_port)
 python3 "$(dirname "$0")/load_http_server.py" "$port" >"$TMP/requests.log" 2>&1 &

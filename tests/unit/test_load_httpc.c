@@ -268,11 +268,14 @@ START_TEST(test_location)
     ck_assert_int_eq(httpc_target_parse(&t, "http://127.0.0.1:8080/v1", err, sizeof err), 0);
     struct httpc_limits lim = { 1024, sizeof body_buf, 1 << 20, 0 };
     httpc_init(&c, NULL, &t, &lim, NULL, 0, body_buf, no_done);
-    const char *cases[][2] = {
-        { "/next?a=1", "/next?a=1" }, { "http://127.0.0.1:8080/v1/x", "/v1/x" },
-        { "http://other:8080/x", NULL }, { "//other/x", NULL }, { "relative", NULL },
-        { "https://127.0.0.1:8080/x", NULL },
+    const char *cases[][3] = {     /* Location, origin, path (NULL: not followed) */
+        { "/next?a=1", "", "/next?a=1" }, { "http://127.0.0.1:8080/v1/x", "", "/v1/x" },
+        { "HTTP://127.0.0.1:8080?q", "", "/?q" }, { "http://127.0.0.1:8080", "", "/" },
+        { "http://other:8080/x", "http://other:8080", "/x" },
+        { "https://127.0.0.1:8080/x", "https://127.0.0.1:8080", "/x" },
+        { "//other/x", NULL, NULL }, { "relative", NULL, NULL }, { "http:///x", NULL, NULL },
     };
+    char origin[64];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         httpc_reset_response(&c);
         char head[256];
@@ -281,10 +284,12 @@ START_TEST(test_location)
         ck_assert_int_eq(feed(&c, head), HTTPC_DONE);
         ck_assert_uint_eq(c.location_len, strlen(cases[i][0]));
         ck_assert_uint_eq(c.body_total, 5);                   /* counted, not kept */
-        int rc = httpc_location_path(&c, path, sizeof path);
-        ck_assert_int_eq(rc, cases[i][1] ? 0 : -1);
-        if (cases[i][1])
-            ck_assert_str_eq(path, cases[i][1]);
+        int rc = httpc_location(&c, origin, sizeof origin, path, sizeof path);
+        ck_assert_int_eq(rc, cases[i][2] ? 0 : -1);
+        if (cases[i][2]) {
+            ck_assert_str_eq(origin, cases[i][1]);
+            ck_assert_str_eq(path, cases[i][2]);
+        }
     }
     httpc_reset_response(&c);
     ck_assert_int_eq(feed(&c, "HTTP/1.1 200 OK\r\nLocation: /x\r\nContent-Length: 2\r\n\r\nok"),
@@ -334,6 +339,17 @@ START_TEST(test_headers_kept)
 }
 END_TEST
 
-UNIT_MAIN("httpc", test_headers_kept, test_format_get_and_post, test_target_errors, test_content_length_split,
+START_TEST(test_strip_credentials)
+{
+    char out[128];
+    httpc_strip_credentials("X-A: 1\r\nauthorization: Bearer t\r\nCOOKIE: s=1\r\nX-B: 2\r\n",
+                            out, sizeof out);
+    ck_assert_str_eq(out, "X-A: 1\r\nX-B: 2\r\n");
+    httpc_strip_credentials("", out, sizeof out);
+    ck_assert_str_eq(out, "");
+}
+END_TEST
+
+UNIT_MAIN("httpc", test_headers_kept, test_strip_credentials, test_format_get_and_post, test_target_errors, test_content_length_split,
           test_chunked, test_close_delimited_and_connection_close, test_interim_and_head,
           test_header_cap, test_body_caps, test_garbage, test_gzip_and_deflate, test_location)

@@ -32,6 +32,13 @@ enum { ST_CLOSED, ST_IDLE, ST_CONNECTING, ST_HANDSHAKE, ST_WRITING, ST_READING }
 
 static _Thread_local char httpc_rbuf[HTTPC_READ_CHUNK];
 
+/* Another origin a redirect led to: its target (the run's TLS context borrowed) and
+ * its own TLS session. */
+struct httpc_away {
+    struct httpc_target t;
+    struct tls_session sess;
+};
+
 /* ---- target ---------------------------------------------------------------- */
 
 int httpc_target_parse(struct httpc_target *t, const char *url, char *err, size_t errlen)
@@ -74,11 +81,78 @@ void httpc_target_free(struct httpc_target *t)
     t->tls = NULL;
 }
 
+/* Forget the other origin: requests go home again (the connection closed). */
+static void go_home(struct httpc_conn *c)
+{
+    if (!c->away)
+        return;
+    httpc_close(c);
+    tls_session_clear(&c->away->sess);
+    free(c->away);
+    c->away = NULL;
+    c->target = c->home;
+}
+
 void httpc_dispose(struct httpc_conn *c)
 {
     httpc_close(c);
+    go_home(c);
     tls_session_clear(&c->sess);
     cookie_jar_clear(&c->jar);
+}
+
+bool httpc_away(const struct httpc_conn *c)
+{
+    return c->away != NULL;
+}
+
+/* Is origin ("http[s]://authority") t's? */
+static bool same_origin(const struct httpc_target *t, const char *origin)
+{
+    const char *scheme = t->url.tls ? "https://" : "http://";
+    size_t sl = strlen(scheme);
+    return strncasecmp(origin, scheme, sl) == 0 && strcasecmp(origin + sl, t->url.authority) == 0;
+}
+
+int httpc_set_origin(struct httpc_conn *c, const char *origin)
+{
+    if (!origin[0] || same_origin(c->target, origin))
+        return 0;
+    if (same_origin(c->home, origin)) {
+        go_home(c);
+        return 0;
+    }
+    char err[256];
+    struct httpc_away *a = calloc(1, sizeof *a);
+    if (!a || url_parse(&a->t.url, origin, err, sizeof err) != 0 || (a->t.url.tls && !c->home->tls)
+        || url_resolve(&a->t.url, &a->t.addr, &a->t.addrlen, err, sizeof err) != 0) {
+        free(a);
+        return -1;
+    }
+    a->t.tls = a->t.url.tls ? c->home->tls : NULL;
+    snprintf(a->t.host, sizeof a->t.host, "%s", a->t.url.authority);
+    go_home(c);
+    httpc_close(c);
+    c->away = a;
+    c->target = &a->t;
+    return 0;
+}
+
+void httpc_strip_credentials(const char *hdrs, char *out, size_t cap)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (const char *line = hdrs; line && *line; ) {
+        const char *nl = strchr(line, '\n');
+        size_t n = nl ? (size_t)(nl - line) + 1 : strlen(line);
+        bool secret = !strncasecmp(line, "Authorization:", 14) || !strncasecmp(line, "Cookie:", 7);
+        if (!secret && n < cap - len) {
+            memcpy(out + len, line, n);
+            len += n;
+            out[len] = '\0';
+        }
+        line = nl ? nl + 1 : NULL;
+    }
 }
 
 void httpc_cookies_clear(struct httpc_conn *c)
@@ -571,7 +645,7 @@ void httpc_init(struct httpc_conn *c, struct loop *l, const struct httpc_target 
     c->io.fn = httpc_io;
     c->timer.fn = httpc_timeout;
     c->loop = l;
-    c->target = t;
+    c->target = c->home = t;
     c->lim = *lim;
     c->fd = -1;
     c->state = ST_CLOSED;
@@ -656,6 +730,7 @@ static int prepare_with(struct httpc_conn *c, const char *prefix, const struct l
 
 int httpc_prepare(struct httpc_conn *c, const struct lr_request *req)
 {
+    go_home(c);
     return prepare_with(c, c->target->prefix, req);
 }
 
@@ -664,26 +739,41 @@ int httpc_prepare_from_root(struct httpc_conn *c, const struct lr_request *req)
     return prepare_with(c, "", req);
 }
 
-int httpc_location_path(const struct httpc_conn *c, char *path, size_t cap)
+int httpc_location(const struct httpc_conn *c, char *origin, size_t ocap, char *path,
+                   size_t cap)
 {
     const char *loc = c->buf + c->location_off;
     size_t n = c->location_len;
-    const struct url *u = &c->target->url;
-    const char *scheme = u->tls ? "https://" : "http://";
-    size_t sl = strlen(scheme), al = strlen(u->authority);
-    if (n > sl + al && strncasecmp(loc, scheme, sl) == 0
-        && strncasecmp(loc + sl, u->authority, al) == 0 && loc[sl + al] == '/') {
-        loc += sl + al;                      /* an absolute URL to the same origin */
-        n -= sl + al;
+    origin[0] = '\0';
+    size_t sl = n >= 8 && !strncasecmp(loc, "https://", 8) ? 8
+                : n >= 7 && !strncasecmp(loc, "http://", 7) ? 7 : 0;
+    bool slash = false;                      /* "http://h?q" asks for "/?q" */
+    if (sl > 0) {                            /* absolute: its origin, then its path */
+        const char *auth_end = loc + sl;
+        while (auth_end < loc + n && !strchr("/?#", *auth_end))
+            auth_end++;
+        size_t ol = (size_t)(auth_end - loc);
+        if (ol == sl || ol >= ocap)
+            return -1;
+        memcpy(origin, loc, ol);
+        origin[ol] = '\0';
+        if (same_origin(c->target, origin))
+            origin[0] = '\0';
+        n -= ol;
+        loc = auth_end;
+        slash = n == 0 || loc[0] != '/';
     }
-    if (n == 0 || loc[0] != '/' || (n > 1 && loc[1] == '/') || n >= cap
-        || memchr(loc, '\0', n) || memchr(loc, ' ', n))
+    const char *hash = memchr(loc, '#', n);  /* a fragment is not sent */
+    n = hash ? (size_t)(hash - loc) : n;
+    if ((!slash && (n == 0 || loc[0] != '/' || (n > 1 && loc[1] == '/'))) || n + slash >= cap
+        || memchr(loc, '\0', n))
         return -1;
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)loc[i] < 0x21 || loc[i] == 0x7f)
             return -1;
-    memcpy(path, loc, n);
-    path[n] = '\0';
+    path[0] = '/';
+    memcpy(path + slash, loc, n);
+    path[n + slash] = '\0';
     return 0;
 }
 
@@ -791,6 +881,7 @@ void httpc_send(struct httpc_conn *c, uint64_t deadline_ns)
     c->t_send = c->t_write = now;
     loop_timer_arm(c->loop, &c->timer, deadline_ns);
     c->reused = c->state == ST_IDLE;
+    c->tls_req = c->target->tls != NULL;
     c->tls_error = NULL;
     if (c->state == ST_IDLE) {
         c->t_start = c->t_connected = c->t_tls = now;
@@ -829,7 +920,7 @@ static void httpc_connected(struct httpc_conn *c)
         return;
     }
     c->ssl = tls_conn_new(c->target->tls, c->fd, c->target->url.host,
-                          url_host_is_ip(&c->target->url), &c->sess);
+                          url_host_is_ip(&c->target->url), c->away ? &c->away->sess : &c->sess);
     if (!c->ssl) {
         bool waiting = c->want_send;
         c->tls_error = "tls_handshake";

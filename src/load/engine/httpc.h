@@ -110,11 +110,17 @@ struct httpc_pool {
     int *free;                 /* indices of free buffers, a stack */
 };
 
+struct httpc_away;
+
 struct httpc_conn {
     struct loop_io io;
     struct loop_timer timer;
     struct loop *loop;
-    const struct httpc_target *target;
+    const struct httpc_target *target;  /* where requests go now: home, or away's */
+    const struct httpc_target *home;    /* the run's target */
+    struct httpc_away *away;   /* another origin a redirect led to (made then, freed
+                                  when the next request goes home) */
+    bool tls_req;              /* the last request went over TLS */
     struct httpc_limits lim;
     int fd;
     int state;                 /* internal: idle, connecting, writing, reading */
@@ -216,10 +222,27 @@ int httpc_prepare(struct httpc_conn *c, const struct lr_request *req);
  * not after the target's prefix (a path the server gave, e.g. a redirect's). */
 int httpc_prepare_from_root(struct httpc_conn *c, const struct lr_request *req);
 
-/* httpc_location_path: the path of the redirect c just received when it stays on the
- * target's origin ("/x" or "http[s]://same-authority/x"), into path (cap bytes).
- * Returns 0, or -1 for no Location, another origin, a relative or malformed one. */
-int httpc_location_path(const struct httpc_conn *c, char *path, size_t cap);
+/* httpc_location: split the Location of the redirect c just received into its origin
+ * ("http[s]://authority" into origin, ocap bytes; "" when it is c's current origin:
+ * "/x" or "http[s]://same-authority/x") and its path from the server's root ("/" when
+ * none) into path (cap bytes). Returns 0, or -1 for no Location, a relative,
+ * scheme-relative or malformed one. */
+int httpc_location(const struct httpc_conn *c, char *origin, size_t ocap, char *path,
+                   size_t cap);
+
+/* httpc_set_origin: send c's next requests to origin ("" or the run's own: home;
+ * another: resolved now, blocking, and reached with the run's TLS context), closing
+ * the connection when the origin changes. Returns 0, or -1 (c unchanged) when origin
+ * is malformed, does not resolve, is https while the run has no TLS context, or
+ * memory is short. httpc_prepare always goes home. */
+int httpc_set_origin(struct httpc_conn *c, const char *origin);
+
+/* httpc_away: c's requests go to another origin than the run's target. */
+bool httpc_away(const struct httpc_conn *c);
+
+/* httpc_strip_credentials: hdrs without its Authorization and Cookie lines, into out
+ * (cap bytes, NUL-terminated; cap > strlen(hdrs) always fits). */
+void httpc_strip_credentials(const char *hdrs, char *out, size_t cap);
 
 /* httpc_send: send the prepared request, connecting first when needed, and call
  * done when the response is complete or deadline_ns (loop clock) passes. */
