@@ -865,6 +865,7 @@ static int cmd_run(int argc, char **argv, bool setup_only)
     }
     signal(SIGPIPE, SIG_IGN);
     setup_allow_remote(a.cli.allow_remote);
+    setup_tls_options(&a.cli.tls);
     int set = a.scn->setup ? a.scn->setup(&a.env, err, sizeof err) : 0;
     if (set == LR_SETUP_USAGE) {
         fprintf(stderr, "lastroom-load: %s: %s\n", a.scn->name, err);

@@ -41,8 +41,9 @@ static void url_path(lua_State *L, const struct httpc_target *t, const char *url
                      size_t cap)
 {
     const char *p = url;
-    if (!strncmp(url, "http://", 7)) {
-        const char *host = url + 7;
+    size_t sl = !strncmp(url, "http://", 7) ? 7 : !strncmp(url, "https://", 8) ? 8 : 0;
+    if (sl) {
+        const char *host = url + sl;
         size_t hl = strcspn(host, "/?#");
         if (hl != strlen(t->host) || strncmp(host, t->host, hl) != 0)
             luaL_error(L, "http: %s is not on the run's target %s (give --url or -e "
@@ -52,7 +53,7 @@ static void url_path(lua_State *L, const struct httpc_target *t, const char *url
         if (pl && !strncmp(p, t->prefix, pl))
             p += pl;
     } else if (url[0] != '/') {
-        luaL_error(L, "http: want http://HOST:PORT/path or /path, got '%s'", url);
+        luaL_error(L, "http: want http[s]://HOST:PORT/path or /path, got '%s'", url);
     }
     if (strlen(p) >= cap || strpbrk(p, " \r\n"))
         luaL_error(L, "http: path too long (max %d) or with blanks: %s", (int)cap - 1, url);
@@ -229,12 +230,14 @@ static int http_blocking(lua_State *L, const char *method, const char *url, int 
 {
     struct setup_http h;
     char err[256], base[300], path[LR_PATH_MAX], token[LR_TOKEN_MAX] = "";
-    const char *rest = !strncmp(url, "http://", 7) ? url + 7 + strcspn(url + 7, "/?#") : NULL;
+    size_t sl = !strncmp(url, "http://", 7) ? 7 : !strncmp(url, "https://", 8) ? 8 : 0;
+    const char *rest = sl ? url + sl + strcspn(url + sl, "/?#") : NULL;
     struct script *s = script_state_of(L)->s;
     if (rest)
         snprintf(base, sizeof base, "%.*s", (int)(rest - url), url);
     else
-        snprintf(base, sizeof base, "http://%s", s->target.host);
+        snprintf(base, sizeof base, "%s://%s", s->target.url.tls ? "https" : "http",
+                 s->target.host);
     snprintf(path, sizeof path, "%s", rest ? (rest[0] ? rest : "/") : url);
     if (!lua_isnoneornil(L, params) && lua_getfield(L, params, "headers") == LUA_TTABLE
         && lua_getfield(L, -1, "Authorization") == LUA_TSTRING
