@@ -738,6 +738,7 @@ static int app_prepare(struct app *a)
             a->cli.url = getenv("API_URL");
         if (!(a->scn = script_load(a->cli.scenario, a->cli.profile, err, sizeof err)))
             return bad(err, NULL);
+        script_client_options(&a->cli.tls.insecure, &a->cli.max_redirects);
     }
     if (!a->scn)
         return bad("unknown scenario (see lastroom-load list)", a->cli.scenario);
@@ -754,7 +755,8 @@ static int app_prepare(struct app *a)
         return bad(err, NULL);
     if (a->cli.tls_given && !a->target.url.tls)
         return bad("TLS options need an https:// URL", a->cli.url);
-    if (a->cli.tls_given && httpc_target_tls(&a->target, &a->cli.tls, err, sizeof err) != 0)
+    if ((a->cli.tls_given || (a->cli.tls.insecure && a->target.url.tls))
+        && httpc_target_tls(&a->target, &a->cli.tls, err, sizeof err) != 0)
         return bad(err, NULL);
     return build_exec(a) != 0 ? -1 : build_schedule(a);
 }

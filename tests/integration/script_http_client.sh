@@ -5,7 +5,8 @@
 # failed logins for one email). Cookies: what a server sets goes back on the VU's later
 # requests that match its path, not on others, not once expired, and not into the next
 # iteration (k6 empties the jar per iteration); a redirect's cookie goes with the hop
-# it leads to. Cookies are checked against load_http_server.py's request log.
+# it leads to. Cookies are checked against load_http_server.py's request log. k6's
+# per-request params.redirects and options.maxRedirects cap the hops followed.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/load_helpers.bash"
 source "$(dirname "$0")/script_helpers.bash"
@@ -66,6 +67,21 @@ expect_eq "the cookie script exits 0" 0 "$RC"
 one='/cookie/set:- /cookie/check:session=abc /elsewhere/x:other=1 /plain:-'
 expect_eq "each request carried the cookies for its path, per iteration afresh" \
   "$one $one" "$(requests "$from")"
+cat >"$TMP/redirects.lua" <<'LUA'
+local http = require "lastroom.http"
+options = { maxRedirects = 2 }
+function default()
+  local one = http.get("/redirect/3", { redirects = 1 })
+  local none = http.get("/redirect/3", { redirects = 0 })
+  local three = http.get("/redirect/3", { redirects = 3 })
+  local dflt = http.get("/redirect/3")
+  print(string.format("redirects: %d %d %d %d", one.status, none.status, three.status,
+                      dflt.status))
+end
+LUA
+run_script "$TMP/redirects.lua" --url "http://127.0.0.1:$port" --vus 1 --iterations 1 --quiet
+check "params.redirects 1 and 0 stop at a 302, 3 follows all, options.maxRedirects 2 stops" \
+  grep -qx 'redirects: 302 302 200 302' <<<"$OUT"
 from=$(($(wc -l <"$TMP/requests.log") + 1))
 run_load run http --url "http://127.0.0.1:$port" --path /cookie/redirect --iterations 1 \
   --quiet --threshold 'http_req_failed=rate==0'

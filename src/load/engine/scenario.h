@@ -80,6 +80,8 @@ struct lr_request {
                                       keys defined in setup with metrics_tag_key (others
                                       are written to --out but match no series);
                                       outlives the request; or NULL */
+    int redirects;                 /* redirects followed for this request (k6's params
+                                      redirects): 0 the run's --max-redirects, -1 none */
 };
 
 enum lr_resp_outcome {

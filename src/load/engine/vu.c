@@ -79,6 +79,7 @@ static void reset_req(struct lr_request *q)
     q->name_tag = NULL;
     q->group = NULL;
     q->tags = NULL;
+    q->redirects = 0;
 }
 
 
@@ -165,7 +166,7 @@ static void vu_take_request(struct slot *s)
     s->utags = q->tags;
     s->token = q->token;
     s->headers = q->headers;
-    int max = r->cfg->max_redirects;
+    int max = q->redirects ? q->redirects : r->cfg->max_redirects;
     s->redirects_left = max == 0 ? 10 : max < 0 ? -1 : max;   /* -1: not followed */
     memcpy(s->expect, q->expect_status, sizeof s->expect);
 }

@@ -115,7 +115,8 @@ static int name_index(const struct script *s, const char *name)
     return -1;
 }
 
-/* params: tags.name, timeout, expect (statuses that are not failures). */
+/* params: tags.name, timeout, expect (statuses that are not failures), redirects
+ * (k6's: how many to follow, 0 none). */
 static void params_of(lua_State *L, int params, struct script_state *st, struct lr_request *q)
 {
     if (lua_isnoneornil(L, params))
@@ -132,6 +133,13 @@ static void params_of(lua_State *L, int params, struct script_state *st, struct 
         if (dur_parse(lua_tostring(L, -1), &sec, err, sizeof err) != 0)
             luaL_error(L, "http: timeout: %s", err);
         q->timeout_ms = sec * 1e3;
+    }
+    lua_pop(L, 1);
+    if (lua_getfield(L, params, "redirects") != LUA_TNIL) {
+        lua_Integer n = lua_tointeger(L, -1);
+        if (!lua_isinteger(L, -1) || n < 0 || n > 1000)
+            luaL_error(L, "http: redirects: want a whole number 0..1000");
+        q->redirects = n == 0 ? -1 : (int)n;
     }
     lua_pop(L, 1);
     if (lua_getfield(L, params, "expect") == LUA_TTABLE)

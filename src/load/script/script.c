@@ -171,6 +171,7 @@ static int script_setup(struct lr_scenario_env *env, char *err, size_t errlen)
     if (httpc_target_parse(&g_s.target, env->base_url, err, errlen) != 0
         || lmetrics_define_all(&g_s, env->metrics, err, errlen) != 0)
         return LR_SETUP_USAGE;
+    httpc_target_free(&g_s.target);    /* its host and prefix are read, never its TLS */
     g_vus = calloc((size_t)env->vus_max + 1, sizeof *g_vus);
     if (!g_vus) {
         snprintf(err, errlen, "out of memory");
@@ -515,6 +516,8 @@ static int script_options_read(struct opts_result *o, char *err, size_t errlen)
     g_s.nenv = o->nenv;
     g_s.arrival = o->exec.type == LR_EXEC_CONSTANT_ARRIVAL_RATE
                   || o->exec.type == LR_EXEC_RAMPING_ARRIVAL_RATE;
+    g_s.insecure_tls = o->insecure_tls;
+    g_s.max_redirects = o->max_redirects;
     llr_patch(g_main->L, &g_s);
     vm_global(g_main, g_s.exec_fn);
     bool fn = lua_isfunction(g_main->L, -1);
@@ -524,6 +527,13 @@ static int script_options_read(struct opts_result *o, char *err, size_t errlen)
         return -1;
     }
     return 0;
+}
+
+void script_client_options(bool *insecure_tls, int *max_redirects)
+{
+    *insecure_tls |= g_s.insecure_tls;
+    if (*max_redirects == 0)
+        *max_redirects = g_s.max_redirects;
 }
 
 const struct lr_scenario *script_load(const char *path, const char *profile, char *err,
