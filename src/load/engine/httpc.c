@@ -25,7 +25,7 @@
 
 #include "common/clock.h"
 
-enum { HDR_NONE, HDR_LOCATION, HDR_ENCODING };
+enum { HDR_NONE, HDR_LOCATION, HDR_ENCODING, HDR_SET_COOKIE };
 enum { ST_CLOSED, ST_IDLE, ST_CONNECTING, ST_HANDSHAKE, ST_WRITING, ST_READING };
 
 #define HTTPC_READ_CHUNK 65536
@@ -37,7 +37,14 @@ static _Thread_local char httpc_rbuf[HTTPC_READ_CHUNK];
 struct httpc_away {
     struct httpc_target t;
     struct tls_session sess;
+    const struct httpc_target *home;   /* the run's target, where the VU goes back */
 };
+
+/* The run's target. */
+static const struct httpc_target *home_of(const struct httpc_conn *c)
+{
+    return c->away ? c->away->home : c->target;
+}
 
 /* ---- target ---------------------------------------------------------------- */
 
@@ -87,10 +94,10 @@ static void go_home(struct httpc_conn *c)
     if (!c->away)
         return;
     httpc_close(c);
+    c->target = c->away->home;
     tls_session_clear(&c->away->sess);
     free(c->away);
     c->away = NULL;
-    c->target = c->home;
 }
 
 void httpc_dispose(struct httpc_conn *c)
@@ -118,18 +125,20 @@ int httpc_set_origin(struct httpc_conn *c, const char *origin)
 {
     if (!origin[0] || same_origin(c->target, origin))
         return 0;
-    if (same_origin(c->home, origin)) {
+    const struct httpc_target *home = home_of(c);
+    if (same_origin(home, origin)) {
         go_home(c);
         return 0;
     }
     char err[256];
     struct httpc_away *a = calloc(1, sizeof *a);
-    if (!a || url_parse(&a->t.url, origin, err, sizeof err) != 0 || (a->t.url.tls && !c->home->tls)
+    if (!a || url_parse(&a->t.url, origin, err, sizeof err) != 0 || (a->t.url.tls && !home->tls)
         || url_resolve(&a->t.url, &a->t.addr, &a->t.addrlen, err, sizeof err) != 0) {
         free(a);
         return -1;
     }
-    a->t.tls = a->t.url.tls ? c->home->tls : NULL;
+    a->t.tls = a->t.url.tls ? home->tls : NULL;
+    a->home = home;
     snprintf(a->t.host, sizeof a->t.host, "%s", a->t.url.authority);
     go_home(c);
     httpc_close(c);
@@ -407,8 +416,8 @@ static int on_status(http_parser *p, const char *at, size_t len)
 }
 
 /* Headers are kept as "name\0value\0" pairs at the start of the buffer, up to
- * headers_keep bytes (with headers_keep 0, Location alone, up to body_keep): a pair
- * that does not fit whole, or holds a NUL byte, is dropped. */
+ * headers_keep bytes (with headers_keep 0, Location and Set-Cookie alone, up to
+ * body_keep): a pair that does not fit whole, or holds a NUL byte, is dropped. */
 static size_t hdrs_cap(const struct httpc_conn *c)
 {
     size_t k = c->lim.headers_keep;
@@ -426,7 +435,7 @@ static void pair_put(struct httpc_conn *c, const char *at, size_t len)
         return;
     }
     memcpy(c->buf + c->hdrs_len, at, len);
-    c->hdrs_len += len;
+    c->hdrs_len += (uint32_t)len;
 }
 
 /* End the name or the value being read with its NUL. */
@@ -472,9 +481,12 @@ static int on_header_value(http_parser *p, const char *at, size_t len)
         c->in_value = true;
         c->hwant = c->hname_len == 8 && strncasecmp(c->hname, "Location", 8) == 0 ? HDR_LOCATION
                    : c->hname_len == 16 && strncasecmp(c->hname, "Content-Encoding", 16) == 0
-                       ? HDR_ENCODING : HDR_NONE;
-        if (c->lim.headers_keep == 0 && c->hwant != HDR_LOCATION && c->pair_keep) {
-            c->pair_keep = false;              /* not kept: Location only */
+                       ? HDR_ENCODING
+                   : c->hname_len == 10 && strncasecmp(c->hname, "Set-Cookie", 10) == 0
+                       ? HDR_SET_COOKIE : HDR_NONE;
+        if (c->lim.headers_keep == 0 && c->hwant != HDR_LOCATION && c->hwant != HDR_SET_COOKIE
+            && c->pair_keep) {
+            c->pair_keep = false;              /* not kept: Location and Set-Cookie only */
             c->hdrs_len = c->pair_start;
         }
         if (c->in_trailer)
@@ -645,7 +657,7 @@ void httpc_init(struct httpc_conn *c, struct loop *l, const struct httpc_target 
     c->io.fn = httpc_io;
     c->timer.fn = httpc_timeout;
     c->loop = l;
-    c->target = c->home = t;
+    c->target = t;
     c->lim = *lim;
     c->fd = -1;
     c->state = ST_CLOSED;

@@ -68,7 +68,8 @@ struct httpc_limits {
                             then the body */
     size_t body_max;     /* body bytes accepted (default 64 MiB) */
     size_t headers_keep; /* at most this many bytes of that buffer hold the answer's
-                            headers (httpc_header_next); 0: only Location is kept */
+                            headers (httpc_header_next); 0: only Location and
+                            Set-Cookie are kept (up to body_keep) */
 };
 
 enum httpc_result {
@@ -116,11 +117,10 @@ struct httpc_conn {
     struct loop_io io;
     struct loop_timer timer;
     struct loop *loop;
-    const struct httpc_target *target;  /* where requests go now: home, or away's */
-    const struct httpc_target *home;    /* the run's target */
+    const struct httpc_target *target;  /* where requests go now: the run's target, or
+                                           away's */
     struct httpc_away *away;   /* another origin a redirect led to (made then, freed
                                   when the next request goes home) */
-    bool tls_req;              /* the last request went over TLS */
     struct httpc_limits lim;
     int fd;
     int state;                 /* internal: idle, connecting, writing, reading */
@@ -137,11 +137,12 @@ struct httpc_conn {
     int pool_idx;              /* the pool buffer held, -1: none */
     char *buf;                 /* body_keep bytes: the headers kept, then the body */
     char *body;                /* the body kept: buf + hdrs_len */
-    size_t hdrs_len;           /* headers kept at buf, "name\0value\0" pairs */
-    size_t pair_start;         /* the pair being read starts at buf + pair_start */
+    uint32_t hdrs_len;         /* headers kept at buf, "name\0value\0" pairs */
+    uint32_t pair_start;       /* the pair being read starts at buf + pair_start */
+    uint32_t location_off;     /* a redirect's Location: buf + location_off, */
     bool pair_keep;            /* it is being kept (it fits, and is wanted) */
     bool in_trailer;           /* the header block is over: trailers are not kept */
-    size_t location_off;       /* a redirect's Location: buf + location_off, */
+    bool tls_req;              /* the last request went over TLS */
     size_t location_len;       /* location_len bytes (0: none) */
     enum httpc_encoding encoding;  /* of the answer; gzip and deflate bodies are decoded */
     bool decode_failed;

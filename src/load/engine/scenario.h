@@ -100,7 +100,8 @@ struct lr_response {
     const char *body;              /* not NUL-terminated; body_len bytes */
     size_t body_len;
     const char *headers;           /* the headers kept, headers_len bytes of
-                                      "name\0value\0" pairs (httpc_header_next) */
+                                      "name\0value\0" pairs (httpc_header_next): all
+                                      of them when the scenario asks (keep_headers) */
     size_t headers_len;
     double duration_ms;            /* http_req_duration of this request */
     bool sent;                     /* the request's bytes were all written */
@@ -211,6 +212,9 @@ struct lr_scenario {
                                       NULL: none. Any other is a usage error */
     const struct lr_profile *quick, *full;
     const struct lr_profile *mixed;  /* the booking scenarios' wider workload; NULL: none */
+    bool keep_headers;             /* its steps read lr_response.headers: every header is
+                                      kept (else only Location and Set-Cookie, which the
+                                      client itself reads) */
     int (*setup)(struct lr_scenario_env *env, char *err, size_t errlen);  /* 0, -1, or
                                       LR_SETUP_USAGE */
     int (*vu_init)(struct lr_scenario_env *env, struct lr_vu *vu);        /* 0 or -1 */

@@ -568,6 +568,7 @@ const struct lr_scenario *script_load(const char *path, const char *profile, cha
     g_scn = (struct lr_scenario){
         .name = g_s.path, .description = "a Lua script", .names = g_s.names,
         .options = script_options, .quick = &g_profile, .full = &g_profile,
+        .keep_headers = true,
         .setup = script_setup, .vu_init = script_vu_init, .step = script_step,
         .verify = script_verify, .teardown = script_teardown,
     };
