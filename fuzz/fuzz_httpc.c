@@ -12,7 +12,8 @@
  * in one go, gives its length: bytes of interim 1xx answers never count; a gzip or
  * deflate body is decoded in place, so its stored length is the decoded one, still
  * within body_keep; a redirect keeps its Location there instead of its body); a status
- * below 100 is malformed and never DONE; once the parser has said BAD or DONE it never
+ * below 100 is malformed and never DONE; the headers kept (headers_keep) precede the
+ * body, end in whole NUL-ended pairs and, with the body, stay within body_keep; once the parser has said BAD or DONE it never
  * says MORE again.
  */
 #include <stdbool.h>
@@ -85,6 +86,18 @@ static void ref_parse(struct ref *r, const char *data, size_t len, int head)
         http_parser_execute(&r->p, &set, data, 0);
 }
 
+/* The headers kept walk to their end in whole pairs, each within the buffer. */
+static void headers_walk(const struct httpc_conn *c)
+{
+    const char *name, *value;
+    size_t pos = 0;
+    if (c->hdrs_len > 0 && c->buf[c->hdrs_len - 1] != '\0')
+        broken("the headers kept do not end with a NUL");
+    while (httpc_header_next(c->buf, c->hdrs_len, &pos, &name, &value))
+        if (pos > c->hdrs_len)
+            broken("a header pair runs past the headers kept");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 4)
@@ -93,6 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .header_max = 64 + (size_t)data[0] * 16,
         .body_keep = data[1] % 64,
         .body_max = 128 + (size_t)data[2] * 8,
+        .headers_keep = data[2] & 1 ? data[0] % 48 : 0,
     };
     struct httpc_conn *c = calloc(1, sizeof *c);
     char *body = malloc(lim.body_keep ? lim.body_keep : 1);
@@ -119,8 +133,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         if (rc != HTTPC_BAD && !decoded && c->truncated != (c->body_total > c->body_len))
             abort();
-        if (c->location_len > lim.body_keep)
+        if (c->location_len > lim.body_keep || c->hdrs_len + c->body_len > lim.body_keep)
             abort();
+        if (rc == HTTPC_DONE && c->body != c->buf + c->hdrs_len)
+            broken("the body does not follow the headers kept");
+        if (rc == HTTPC_DONE)
+            headers_walk(c);
         if (n == 0)
             break;
         p += n;
@@ -138,6 +156,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();   /* the stream ended: MORE is no longer a possible answer */
     if (rc != HTTPC_MORE && httpc_feed(c, "", 0) == HTTPC_MORE)
         abort();
+    if (cookie_jar_count(c->jar) > COOKIE_JAR_MAX)
+        broken("the cookie jar grew past its cap");
+    httpc_cookies_clear(c);
     free(body);
     free(c);
     httpc_thread_end();

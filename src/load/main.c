@@ -60,7 +60,7 @@ struct cli {
     bool setup_only;                     /* the setup command */
     int64_t start_at_ns;                 /* --start-at, CLOCK_REALTIME ns; 0: none */
     int64_t vus, threads, max_vus;       /* 0: not given */
-    int64_t max_redirects;               /* --max-redirects, -1: none */
+    int64_t max_redirects;               /* --max-redirects: 0 not given, -1 none */
     int64_t rate;                        /* --rate: constant-arrival-rate, 0: not given */
     int64_t iterations;                  /* 0: not given */
     double duration_s, timeout_s;        /* 0: not given */
@@ -273,9 +273,9 @@ static const struct cliopt cli_table[] = {
     COUNT("--threads", threads, 1024, "--threads N", "event-loop threads (default: one per core)"),
     { "--timeout", NULL, CLIOPT_DUR, F(timeout_s), 0, NULL, NULL, "60s", "--timeout D",
       "request timeout (default {default})" },
-    SET("--max-redirects", set_redirects, "10", "--max-redirects N",
-        "same-origin redirects followed per request\n(default {default}, 0: none); one more is a "
-        "failed\nrequest tagged error:too_many_redirects"),
+    SET("--max-redirects", set_redirects, NULL, "--max-redirects N",
+        "redirects followed per request (any origin)\n(default 10, or the script's maxRedirects; "
+        "0: none);\none more is a failed request tagged\nerror:too_many_redirects"),
     TEXT("  bodies: a gzip or deflate answer is decoded (zlib) for the scenario; no\n"
          "          Accept-Encoding is sent unless a --header names one\n"),
     OPT("--execution-segment", CLIOPT_STR, segment, "--execution-segment A:B",
@@ -687,6 +687,7 @@ static int app_prepare(struct app *a)
             a->cli.url = getenv("API_URL");
         if (!(a->scn = script_load(a->cli.scenario, a->cli.profile, err, sizeof err)))
             return bad(err, NULL);
+        script_client_options(&a->cli.tls.insecure, &a->cli.max_redirects);
     }
     if (!a->scn)
         return bad("unknown scenario (see lastroom-load list)", a->cli.scenario);
@@ -701,7 +702,8 @@ static int app_prepare(struct app *a)
         return bad(err, NULL);
     if (tls_given(&a->cli) && !a->target.url.tls)
         return bad("TLS options need an https:// URL", a->cli.url);
-    if (tls_given(&a->cli) && httpc_target_tls(&a->target, &a->cli.tls, err, sizeof err) != 0)
+    if ((tls_given(&a->cli) || (a->cli.tls.insecure && a->target.url.tls))
+        && httpc_target_tls(&a->target, &a->cli.tls, err, sizeof err) != 0)
         return bad(err, NULL);
     return build_exec(a) != 0 ? -1 : build_schedule(a);
 }
@@ -812,6 +814,7 @@ static int cmd_run(int argc, char **argv, bool setup_only)
     }
     signal(SIGPIPE, SIG_IGN);
     setup_allow_remote(a.cli.allow_remote);
+    setup_tls_options(&a.cli.tls);
     int set = a.scn->setup ? a.scn->setup(&a.env, err, sizeof err) : 0;
     if (set == LR_SETUP_USAGE) {
         fprintf(stderr, "lastroom-load: %s: %s\n", a.scn->name, err);

@@ -3,7 +3,9 @@
 # load_http_server.py on a loopback port: a 1 MiB body and 8 KiB of headers go out
 # whole (through a thread's pool buffer), the user's Content-Type is the only one, the
 # caps are usage errors naming the option; same-origin redirects followed, each hop a
-# request of its own, and an endless one cut at --max-redirects with a named error.
+# request of its own, and an endless one cut at --max-redirects with a named error;
+# a redirect to another origin (a second server) followed there with that origin's
+# Host, without the request's Authorization and Cookie headers.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/load_http_helpers.bash"
 
@@ -54,4 +56,18 @@ check "one request tagged too_many_redirects, three in all" \
 run_load --iterations 1 --vus 1 --path /redirect/2 --max-redirects 0
 expect_eq "--max-redirects 0 follows none: one request, a 302 that is not a failure" "0 1" \
   "$RC $(metric http_reqs count | cut -d. -f1)"
+
+away=$(free_port)
+python3 "$(dirname "$0")/load_http_server.py" "$away" >"$TMP/away.log" 2>&1 &
+track_pid $!
+check "the second origin answers" wait_http "http://127.0.0.1:$away/" 20
+from=$(($(wc -l <"$TMP/away.log") + 1))
+run_load --iterations 2 --vus 1 --path "/away/$away" --header 'Authorization: Bearer secret' \
+  --header 'Cookie: user=1' --threshold 'http_req_failed=rate==0'
+expect_eq "a redirect to another origin is followed: exit 0, 2 x 2 requests" "0 4" \
+  "$RC $(metric http_reqs count | cut -d. -f1)"
+expect_eq "the first origin got the credentials" 2 \
+  "$(grep -c "^GET /away/$away .* cookie=user=1 .* auth=Bearer secret\$" "$TMP/requests.log")"
+expect_eq "the second got the hop with its own Host and neither credential" 2 \
+  "$(tail -n "+$from" "$TMP/away.log" | grep -c "^GET /landed .* cookie=- .* host=127.0.0.1:$away auth=-\$")"
 finish

@@ -5,13 +5,15 @@
 
 Every request is logged to stdout as one line:
     METHOD PATH len=BODY_BYTES ctype=CONTENT_TYPE ctypes=HOW_MANY cookie=COOKIE
-        tls_resumed=True|False (HTTPS) or -
+        tls_resumed=True|False (HTTPS) or - host=HOST auth=AUTHORIZATION
 and answered by path:
     /redirect/N    302 to /redirect/N-1; /redirect/0 answers 200
+    /away/PORT     302 to http://127.0.0.1:PORT/landed (another origin)
     /loop          302 to itself, forever
     /cookie/set    200 with Set-Cookie: session=abc; Path=/cookie and a cookie for
                    another path and one already expired
     /cookie/check  200 when the request carries session=abc (and no other), else 403
+    /cookie/redirect  302 to /cookie/check, setting session=abc; Path=/cookie
     /gzip          a gzip body when Accept-Encoding names gzip, else identity
     /deflate       a deflate (zlib) body when Accept-Encoding names deflate
     /big/N         200 with N bytes of body
@@ -48,13 +50,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         reused = getattr(self.connection, "session_reused", "-")
         print(f"{self.command} {self.path} len={len(body)} ctype={ctypes[0] if ctypes else '-'}"
               f" ctypes={len(ctypes)} cookie={self.headers.get('Cookie', '-')}"
-              f" tls_resumed={reused}", flush=True)
+              f" tls_resumed={reused} host={self.headers.get('Host', '-')}"
+              f" auth={self.headers.get('Authorization', '-')}", flush=True)
         p = self.path
         if p.startswith("/redirect/"):
             left = int(p.rsplit("/", 1)[1])
             if left > 0:
                 return self.answer(302, b"", [("Location", f"/redirect/{left - 1}")])
             return self.answer(200, b"arrived")
+        if p.startswith("/away/"):
+            port = p.rsplit("/", 1)[1]
+            return self.answer(302, b"", [("Location", f"http://127.0.0.1:{port}/landed")])
         if p == "/loop":
             return self.answer(302, b"", [("Location", "/loop")])
         if p == "/cookie/set":
@@ -62,6 +68,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 ("Set-Cookie", "session=abc; Path=/cookie; HttpOnly"),
                 ("Set-Cookie", "other=1; Path=/elsewhere"),
                 ("Set-Cookie", "gone=1; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT")])
+        if p == "/cookie/redirect":
+            return self.answer(302, b"", [("Location", "/cookie/check"),
+                                          ("Set-Cookie", "session=abc; Path=/cookie")])
         if p == "/cookie/check":
             ok = self.headers.get("Cookie") == "session=abc"
             return self.answer(200 if ok else 403, b"checked")

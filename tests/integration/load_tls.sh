@@ -5,7 +5,8 @@
 # for a certificate of another name (hostname mismatch), each a counted request
 # tagged with its named error; --insecure-skip-tls-verify; the handshake time metric;
 # session resumption on new connections (and none with --no-tls-resume); TLS options
-# without https and an unreadable CA file as usage errors.
+# without https and an unreadable CA file as usage errors; a script's k6 option
+# insecureSkipTLSVerify.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/load_http_helpers.bash"
 
@@ -59,6 +60,23 @@ run_load --iterations 4 --vus 1 --path /noresume --tls-ca "$TMP/local.pem" \
   --header 'Connection: close' --no-tls-resume
 expect_eq "--no-tls-resume: four full handshakes" "4 0" \
   "$(grep -c '^GET /noresume .* tls_resumed=False' "$TMP/requests.log") $(grep -c '^GET /noresume .* tls_resumed=True' "$TMP/requests.log")"
+
+cat >"$TMP/insecure.lua" <<'LUA'
+local http = require "lastroom.http"
+options = { insecureSkipTLSVerify = INSECURE, thresholds = { http_req_failed = { "rate==0" } } }
+function default() http.get("/from-script") end
+LUA
+for insecure in true false; do
+  sed "s/INSECURE/$insecure/" "$TMP/insecure.lua" >"$TMP/insecure-$insecure.lua"
+  "$LOAD" run "$TMP/insecure-$insecure.lua" --url "$URL" --iterations 2 --quiet \
+    >"$TMP/out.txt" 2>&1
+  echo "$?" >"$TMP/rc-$insecure"
+done
+expect_eq "a script's insecureSkipTLSVerify = true reaches the self-made CA's server: exit 0" \
+  0 "$(cat "$TMP/rc-true")"
+expect_eq "false: the handshakes fail, exit 99" 99 "$(cat "$TMP/rc-false")"
+expect_eq "two requests arrived, both from the insecure script" 2 \
+  "$(grep -c '^GET /from-script' "$TMP/requests.log")"
 
 URL=http://127.0.0.1:$PORT run_load --iterations 1 --insecure-skip-tls-verify
 expect_eq "TLS options on an http:// URL are a usage error: exit 2" 2 "$RC"

@@ -23,7 +23,7 @@ static void no_done(struct httpc_conn *c, enum httpc_result r)
 static void conn_init(struct httpc_conn *c, size_t header_max, size_t body_max)
 {
     static struct httpc_target t;
-    struct httpc_limits lim = { header_max, sizeof body_buf, body_max };
+    struct httpc_limits lim = { header_max, sizeof body_buf, body_max, 0 };
     httpc_init(c, NULL, &t, &lim, NULL, 0, body_buf, no_done);
     httpc_reset_response(c);
 }
@@ -102,7 +102,9 @@ START_TEST(test_chunked)
     conn_init(&c, 1024, 1 << 20);
     ck_assert_int_eq(feed(&c, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                               "5\r\nhello\r\n1;ext=1\r\n \r\n"), HTTPC_MORE);
+    size_t kept = c.hdrs_len;
     ck_assert_int_eq(feed(&c, "5\r\nworld\r\n0\r\nTrailer: x\r\n\r\n"), HTTPC_DONE);
+    ck_assert_uint_eq(c.hdrs_len, kept);                       /* trailers are not kept */
     ck_assert_int_eq(c.status, 200);
     ck_assert_uint_eq(c.body_len, 11);
     ck_assert(memcmp(c.body, "hello world", 11) == 0);
@@ -264,13 +266,16 @@ START_TEST(test_location)
     char err[128], path[64];
     static struct httpc_target t;
     ck_assert_int_eq(httpc_target_parse(&t, "http://127.0.0.1:8080/v1", err, sizeof err), 0);
-    struct httpc_limits lim = { 1024, sizeof body_buf, 1 << 20 };
+    struct httpc_limits lim = { 1024, sizeof body_buf, 1 << 20, 0 };
     httpc_init(&c, NULL, &t, &lim, NULL, 0, body_buf, no_done);
-    const char *cases[][2] = {
-        { "/next?a=1", "/next?a=1" }, { "http://127.0.0.1:8080/v1/x", "/v1/x" },
-        { "http://other:8080/x", NULL }, { "//other/x", NULL }, { "relative", NULL },
-        { "https://127.0.0.1:8080/x", NULL },
+    const char *cases[][3] = {     /* Location, origin, path (NULL: not followed) */
+        { "/next?a=1", "", "/next?a=1" }, { "http://127.0.0.1:8080/v1/x", "", "/v1/x" },
+        { "HTTP://127.0.0.1:8080?q", "", "/?q" }, { "http://127.0.0.1:8080", "", "/" },
+        { "http://other:8080/x", "http://other:8080", "/x" },
+        { "https://127.0.0.1:8080/x", "https://127.0.0.1:8080", "/x" },
+        { "//other/x", NULL, NULL }, { "relative", NULL, NULL }, { "http:///x", NULL, NULL },
     };
+    char origin[64];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         httpc_reset_response(&c);
         char head[256];
@@ -279,10 +284,12 @@ START_TEST(test_location)
         ck_assert_int_eq(feed(&c, head), HTTPC_DONE);
         ck_assert_uint_eq(c.location_len, strlen(cases[i][0]));
         ck_assert_uint_eq(c.body_total, 5);                   /* counted, not kept */
-        int rc = httpc_location_path(&c, path, sizeof path);
-        ck_assert_int_eq(rc, cases[i][1] ? 0 : -1);
-        if (cases[i][1])
-            ck_assert_str_eq(path, cases[i][1]);
+        int rc = httpc_location(&c, origin, sizeof origin, path, sizeof path);
+        ck_assert_int_eq(rc, cases[i][2] ? 0 : -1);
+        if (cases[i][2]) {
+            ck_assert_str_eq(origin, cases[i][1]);
+            ck_assert_str_eq(path, cases[i][2]);
+        }
     }
     httpc_reset_response(&c);
     ck_assert_int_eq(feed(&c, "HTTP/1.1 200 OK\r\nLocation: /x\r\nContent-Length: 2\r\n\r\nok"),
@@ -293,6 +300,56 @@ START_TEST(test_location)
 }
 END_TEST
 
-UNIT_MAIN("httpc", test_format_get_and_post, test_target_errors, test_content_length_split,
+/* The headers kept, as "name=value;" for each pair. */
+static void headers_text(const struct httpc_conn *c, char *out, size_t cap)
+{
+    const char *name, *value;
+    size_t pos = 0, off = 0;
+    out[0] = '\0';
+    while (httpc_header_next(c->buf, c->hdrs_len, &pos, &name, &value))
+        off += (size_t)snprintf(out + off, cap - off, "%s=%s;", name, value);
+}
+
+START_TEST(test_headers_kept)
+{
+    static char big[256];
+    static struct httpc_target t;
+    struct httpc_limits lim = { 1024, sizeof big, 1 << 20, 64 };
+    struct httpc_conn c;
+    char text[256];
+    httpc_init(&c, NULL, &t, &lim, NULL, 0, big, no_done);
+    httpc_reset_response(&c);
+    ck_assert_int_eq(feed(&c, "HTTP/1.1 100 Continue\r\nX-Interim: 1\r\n\r\n"
+                              "HTTP/1.1 429 Too Many\r\nRetry-"), HTTPC_MORE);
+    ck_assert_int_eq(feed(&c, "After: 7\r\nx-empty:\r\nset-cookie: a=1\r\nSet-Cookie: b=2"
+                              "\r\nContent-Length: 4\r\n\r\nbody"), HTTPC_DONE);
+    headers_text(&c, text, sizeof text);          /* the interim answer's are gone */
+    ck_assert_str_eq(text, "Retry-After=7;x-empty=;set-cookie=a=1;Set-Cookie=b=2;");
+    ck_assert_uint_eq(c.body_len, 4);
+    ck_assert(memcmp(c.body, "body", 4) == 0);
+    ck_assert_ptr_eq(c.body, c.buf + c.hdrs_len);  /* the body follows them */
+    httpc_reset_response(&c);                      /* past headers_keep: dropped whole */
+    ck_assert_int_eq(feed(&c, "HTTP/1.1 200 OK\r\nA: 1\r\nLong: 0123456789012345678901234567"
+                              "890123456789012345678901234567890\r\nB: 2\r\nContent-Length: 2"
+                              "\r\n\r\nok"), HTTPC_DONE);
+    headers_text(&c, text, sizeof text);
+    ck_assert_str_eq(text, "A=1;B=2;Content-Length=2;");
+    ck_assert(memcmp(c.body, "ok", 2) == 0);
+    httpc_cookies_clear(&c);
+}
+END_TEST
+
+START_TEST(test_strip_credentials)
+{
+    char out[128];
+    httpc_strip_credentials("X-A: 1\r\nauthorization: Bearer t\r\nCOOKIE: s=1\r\nX-B: 2\r\n",
+                            out, sizeof out);
+    ck_assert_str_eq(out, "X-A: 1\r\nX-B: 2\r\n");
+    httpc_strip_credentials("", out, sizeof out);
+    ck_assert_str_eq(out, "");
+}
+END_TEST
+
+UNIT_MAIN("httpc", test_headers_kept, test_strip_credentials, test_format_get_and_post, test_target_errors, test_content_length_split,
           test_chunked, test_close_delimited_and_connection_close, test_interim_and_head,
           test_header_cap, test_body_caps, test_garbage, test_gzip_and_deflate, test_location)

@@ -6,10 +6,16 @@
  * which also undoes chunked encoding) or the peer closes. Every socket operation has
  * the client's timeout; the response is capped at SETUP_RESP_MAX bytes. Bodies are
  * parsed with jansson. This code is never on the measuring path.
+ *
+ * https:// targets go through the load engine's TLS code (tls.h) on the blocking
+ * socket, with the run's TLS options (setup_tls_options): one context for the
+ * process, made on the first https target; each call its own handshake.
  */
 #include "load/booking/setup.h"
 
 #include <errno.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <stdarg.h>
 #include <http_parser.h>
 #include <netdb.h>
@@ -22,6 +28,8 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "load/engine/tls.h"
 
 /* The response being read. */
 struct reply {
@@ -50,6 +58,46 @@ void setup_allow_remote(bool allow)
     setup_remote_ok = allow;
 }
 
+/* The TLS options and the context made from them (under tls_mu). */
+static pthread_mutex_t tls_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct tls_config tls_cfg;
+static struct tls_client *tls_ctx;
+
+void setup_tls_options(const struct tls_config *cfg)
+{
+    pthread_mutex_lock(&tls_mu);
+    tls_cfg = *cfg;
+    tls_client_free(tls_ctx);
+    tls_ctx = NULL;
+    pthread_mutex_unlock(&tls_mu);
+}
+
+/* The process's TLS context, made on first use. */
+static struct tls_client *tls_context(char *err, size_t errlen)
+{
+    pthread_mutex_lock(&tls_mu);
+    if (!tls_ctx)
+        tls_ctx = tls_client_new(&tls_cfg, err, errlen);
+    struct tls_client *t = tls_ctx;
+    pthread_mutex_unlock(&tls_mu);
+    return t;
+}
+
+void setup_tls_end(void)
+{
+    pthread_mutex_lock(&tls_mu);
+    tls_client_free(tls_ctx);
+    tls_ctx = NULL;
+    pthread_mutex_unlock(&tls_mu);
+}
+
+/* One call's connection: the socket, and its TLS when https. */
+struct link {
+    int fd;
+    SSL *ssl;
+    struct tls_session sess;
+};
+
 int setup_http_init(struct setup_http *h, const char *base_url, int timeout_ms,
                     char *err, size_t errlen)
 {
@@ -61,9 +109,8 @@ int setup_http_init(struct setup_http *h, const char *base_url, int timeout_ms,
         return -1;
     snprintf(h->host, sizeof h->host, "%s", h->url.host);
     snprintf(h->port, sizeof h->port, "%s", h->url.port);
-    if (h->url.tls)
-        return fail(err, errlen, "%s: setup and verification speak only http:// for now",
-                    base_url);
+    if (h->url.tls && !tls_context(err, errlen))
+        return -1;
     if (url_resolve(&h->url, &addr, &alen, err, errlen) < 0)
         return -1;
     if (!setup_remote_ok && !url_is_loopback((const struct sockaddr *)&addr))
@@ -80,7 +127,7 @@ static void set_timeouts(int fd, int ms)
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
-static int dial(const struct setup_http *h, char *err, size_t errlen)
+static int dial_tcp(const struct setup_http *h, char *err, size_t errlen)
 {
     struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai = NULL;
     if (getaddrinfo(h->url.host, h->url.port, &hints, &ai) != 0)
@@ -100,10 +147,65 @@ static int dial(const struct setup_http *h, char *err, size_t errlen)
     return fd;
 }
 
-static int send_all(int fd, const char *buf, size_t len)
+/* Connect l to h's target, with the TLS handshake over https. Returns 0, or -1 with
+ * the reason in err (l closed). */
+static int dial(const struct setup_http *h, struct link *l, char *err, size_t errlen)
+{
+    memset(l, 0, sizeof *l);
+    if ((l->fd = dial_tcp(h, err, errlen)) < 0)
+        return -1;
+    if (!h->url.tls)
+        return 0;
+    struct tls_client *t = tls_context(err, errlen);
+    l->ssl = t ? tls_conn_new(t, l->fd, h->url.host, url_host_is_ip(&h->url), &l->sess) : NULL;
+    if (l->ssl && SSL_connect(l->ssl) == 1)
+        return 0;
+    const char *why = l->ssl ? tls_error_name(l->ssl) : "out of memory";
+    fail(err, errlen, "TLS handshake with %s:%s failed: %s", h->url.host, h->url.port, why);
+    SSL_free(l->ssl);
+    l->ssl = NULL;
+    close(l->fd);
+    tls_session_clear(&l->sess);
+    return -1;
+}
+
+static void hang_up(struct link *l)
+{
+    if (l->ssl) {
+        SSL_shutdown(l->ssl);
+        SSL_free(l->ssl);
+        ERR_clear_error();
+    }
+    close(l->fd);
+    tls_session_clear(&l->sess);
+}
+
+/* send(2) or SSL_write: bytes written, or <= 0 on failure. */
+static ssize_t link_send(struct link *l, const char *buf, size_t len)
+{
+    if (!l->ssl)
+        return send(l->fd, buf, len, MSG_NOSIGNAL);
+    int n = SSL_write(l->ssl, buf, len > INT32_MAX ? INT32_MAX : (int)len);
+    return n > 0 ? n : -1;
+}
+
+/* recv(2) or SSL_read: bytes read, 0 at the end, -1 on failure. */
+static ssize_t link_recv(struct link *l, char *buf, size_t len)
+{
+    if (!l->ssl)
+        return recv(l->fd, buf, len, 0);
+    int n = SSL_read(l->ssl, buf, (int)len);
+    if (n > 0)
+        return n;
+    int e = SSL_get_error(l->ssl, n);
+    ERR_clear_error();
+    return e == SSL_ERROR_ZERO_RETURN ? 0 : -1;
+}
+
+static int send_all(struct link *l, const char *buf, size_t len)
 {
     while (len > 0) {
-        ssize_t w = send(fd, buf, len, MSG_NOSIGNAL);
+        ssize_t w = link_send(l, buf, len);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
@@ -115,7 +217,7 @@ static int send_all(int fd, const char *buf, size_t len)
 }
 
 /* Write the request head and body; head is built in a heap buffer sized to fit. */
-static int send_request(int fd, const struct setup_http *h, const char *method,
+static int send_request(struct link *l, const struct setup_http *h, const char *method,
                         const char *path, const char *token, const char *body)
 {
     size_t blen = body ? strlen(body) : 0;
@@ -130,10 +232,10 @@ static int send_request(int fd, const struct setup_http *h, const char *method,
                      method, h->url.prefix, path, h->url.authority, token ? "Authorization: Bearer " : "",
                      token ? token : "", token ? "\r\n" : "",
                      body ? "Content-Type: application/json\r\n" : "", blen);
-    int rc = (n < 0 || (size_t)n >= cap) ? -1 : send_all(fd, head, (size_t)n);
+    int rc = (n < 0 || (size_t)n >= cap) ? -1 : send_all(l, head, (size_t)n);
     free(head);
     if (rc == 0 && blen)
-        rc = send_all(fd, body, blen);
+        rc = send_all(l, body, blen);
     return rc;
 }
 
@@ -161,7 +263,7 @@ static int on_complete(http_parser *p)
 }
 
 /* Read and parse the response; 0 when it is complete. */
-static int read_reply(int fd, http_parser *p, struct reply *r)
+static int read_reply(struct link *l, http_parser *p, struct reply *r)
 {
     http_parser_settings s;
     memset(&s, 0, sizeof s);
@@ -170,7 +272,7 @@ static int read_reply(int fd, http_parser *p, struct reply *r)
     char buf[16384];
     size_t total = 0;
     while (!r->complete) {
-        ssize_t n = recv(fd, buf, sizeof buf, 0);
+        ssize_t n = link_recv(l, buf, sizeof buf);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
@@ -193,8 +295,8 @@ int setup_call(const struct setup_http *h, const char *method, const char *path,
 {
     *resp = NULL;
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    int fd = dial(h, err, errlen);
-    if (fd < 0) {
+    struct link l;
+    if (dial(h, &l, err, errlen) != 0) {
         free(text);
         return -1;
     }
@@ -202,10 +304,10 @@ int setup_call(const struct setup_http *h, const char *method, const char *path,
     struct reply r = { 0 };
     http_parser_init(&p, HTTP_RESPONSE);
     p.data = &r;
-    int rc = send_request(fd, h, method, path, token, text);
+    int rc = send_request(&l, h, method, path, token, text);
     if (rc == 0)
-        rc = read_reply(fd, &p, &r);
-    close(fd);
+        rc = read_reply(&l, &p, &r);
+    hang_up(&l);
     free(text);
     if (rc < 0) {
         free(r.body);

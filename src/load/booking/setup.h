@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "load/engine/tls.h"
 #include "load/engine/url.h"
 
 #define SETUP_RESP_MAX (8u << 20)   /* response bytes kept, headers and body */
@@ -31,9 +32,16 @@ struct setup_http {
  * address (--allow-remote); off by default. Call before any setup_http_init. */
 void setup_allow_remote(bool allow);
 
+/* setup_tls_options: the TLS options (tls.h: --tls-ca, --insecure-skip-tls-verify,
+ * client certificate) of https:// targets; defaults (the system's CAs) until called.
+ * The context is made on the first https target; setup_tls_end frees it. */
+void setup_tls_options(const struct tls_config *cfg);
+void setup_tls_end(void);
+
 /* setup_http_init: parse base_url ("http://127.0.0.1:8080", "http://h:8080/v1") with
- * url_parse into h. Fails on a bad URL, a host that does not resolve, or a host that
- * is not a loopback address unless setup_allow_remote(true). */
+ * url_parse into h (http:// or https://). Fails on a bad URL, TLS options that do not
+ * load (https), a host that does not resolve, or a host that is not a loopback
+ * address unless setup_allow_remote(true). */
 int setup_http_init(struct setup_http *h, const char *base_url, int timeout_ms,
                     char *err, size_t errlen);
 

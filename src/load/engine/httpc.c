@@ -19,17 +19,32 @@
 #include <strings.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <zlib.h>
 #include <unistd.h>
 
 #include "common/clock.h"
 
-enum { HDR_NONE, HDR_LOCATION, HDR_ENCODING };
+enum { HDR_NONE, HDR_LOCATION, HDR_ENCODING, HDR_SET_COOKIE };
 enum { ST_CLOSED, ST_IDLE, ST_CONNECTING, ST_HANDSHAKE, ST_WRITING, ST_READING };
 
 #define HTTPC_READ_CHUNK 65536
 
 static _Thread_local char httpc_rbuf[HTTPC_READ_CHUNK];
+
+/* Another origin a redirect led to: its target (the run's TLS context borrowed) and
+ * its own TLS session. */
+struct httpc_away {
+    struct httpc_target t;
+    struct tls_session sess;
+    const struct httpc_target *home;   /* the run's target, where the VU goes back */
+};
+
+/* The run's target. */
+static const struct httpc_target *home_of(const struct httpc_conn *c)
+{
+    return c->away ? c->away->home : c->target;
+}
 
 /* ---- target ---------------------------------------------------------------- */
 
@@ -73,10 +88,85 @@ void httpc_target_free(struct httpc_target *t)
     t->tls = NULL;
 }
 
+/* Forget the other origin: requests go home again (the connection closed). */
+static void go_home(struct httpc_conn *c)
+{
+    if (!c->away)
+        return;
+    httpc_close(c);
+    c->target = c->away->home;
+    tls_session_clear(&c->away->sess);
+    free(c->away);
+    c->away = NULL;
+}
+
 void httpc_dispose(struct httpc_conn *c)
 {
     httpc_close(c);
+    go_home(c);
     tls_session_clear(&c->sess);
+    cookie_jar_clear(&c->jar);
+}
+
+bool httpc_away(const struct httpc_conn *c)
+{
+    return c->away != NULL;
+}
+
+/* Is origin ("http[s]://authority") t's? */
+static bool same_origin(const struct httpc_target *t, const char *origin)
+{
+    const char *scheme = t->url.tls ? "https://" : "http://";
+    size_t sl = strlen(scheme);
+    return strncasecmp(origin, scheme, sl) == 0 && strcasecmp(origin + sl, t->url.authority) == 0;
+}
+
+int httpc_set_origin(struct httpc_conn *c, const char *origin)
+{
+    if (!origin[0] || same_origin(c->target, origin))
+        return 0;
+    const struct httpc_target *home = home_of(c);
+    if (same_origin(home, origin)) {
+        go_home(c);
+        return 0;
+    }
+    char err[256];
+    struct httpc_away *a = calloc(1, sizeof *a);
+    if (!a || url_parse(&a->t.url, origin, err, sizeof err) != 0 || (a->t.url.tls && !home->tls)
+        || url_resolve(&a->t.url, &a->t.addr, &a->t.addrlen, err, sizeof err) != 0) {
+        free(a);
+        return -1;
+    }
+    a->t.tls = a->t.url.tls ? home->tls : NULL;
+    a->home = home;
+    snprintf(a->t.host, sizeof a->t.host, "%s", a->t.url.authority);
+    go_home(c);
+    httpc_close(c);
+    c->away = a;
+    c->target = &a->t;
+    return 0;
+}
+
+void httpc_strip_credentials(const char *hdrs, char *out, size_t cap)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (const char *line = hdrs; line && *line; ) {
+        const char *nl = strchr(line, '\n');
+        size_t n = nl ? (size_t)(nl - line) + 1 : strlen(line);
+        bool secret = !strncasecmp(line, "Authorization:", 14) || !strncasecmp(line, "Cookie:", 7);
+        if (!secret && n < cap - len) {
+            memcpy(out + len, line, n);
+            len += n;
+            out[len] = '\0';
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+}
+
+void httpc_cookies_clear(struct httpc_conn *c)
+{
+    cookie_jar_clear(&c->jar);
 }
 
 /* ---- request serialisation -------------------------------------------------- */
@@ -156,18 +246,35 @@ static bool has_header_value(const char *hdrs, const char *name, const char *val
     return false;
 }
 
-/* httpc_format with the path prefix given (t's, or "" for a path from the server). */
+/* httpc_format with the path prefix given (t's, or "" for a path from the server) and
+ * the cookies of jar (or NULL). */
 static size_t format_with(char *buf, size_t cap, const struct httpc_target *t,
-                          const char *prefix, const struct lr_request *req);
+                          const char *prefix, const struct lr_request *req,
+                          const struct cookie_jar *jar);
 
 size_t httpc_format(char *buf, size_t cap, const struct httpc_target *t,
                     const struct lr_request *req)
 {
-    return format_with(buf, cap, t, t->prefix, req);
+    return format_with(buf, cap, t, t->prefix, req, NULL);
+}
+
+/* The Cookie header for the request whose line starts buf (n bytes, the path after
+ * its method), at buf + len. Returns the bytes written, 0 none, or (size_t)-1 when it
+ * does not fit in cap. */
+static size_t format_cookies(char *buf, size_t len, size_t cap, const struct httpc_target *t,
+                             const struct cookie_jar *jar)
+{
+    char path[LR_PATH_MAX + HTTPC_PREFIX_MAX];
+    const char *p = strchr(buf, ' ') + 1;
+    snprintf(path, sizeof path, "%.*s", (int)strcspn(p, " "), p);
+    size_t w = cookie_jar_header(jar, t->url.host, url_host_is_ip(&t->url), path,
+                                 t->url.tls, (int64_t)time(NULL), buf + len, cap - len);
+    return w >= cap - len ? (size_t)-1 : w;
 }
 
 static size_t format_with(char *buf, size_t cap, const struct httpc_target *t,
-                          const char *prefix, const struct lr_request *req)
+                          const char *prefix, const struct lr_request *req,
+                          const struct cookie_jar *jar)
 {
     const char *m = req->method ? req->method : "GET";
     size_t blen = req->body_len < LR_BODY_MAX ? req->body_len : LR_BODY_MAX;
@@ -179,6 +286,13 @@ static size_t format_with(char *buf, size_t cap, const struct httpc_target *t,
     if (n < 0 || (size_t)n >= cap)
         return 0;
     size_t len = (size_t)n;
+    if (jar && !has_header_value(hdrs, "Cookie", NULL)) {
+        buf[len] = '\0';
+        size_t w = format_cookies(buf, len, cap, t, jar);
+        if (w == (size_t)-1)
+            return 0;
+        len += w;
+    }
     if (req->token) {
         n = snprintf(buf + len, cap - len, "Authorization: Bearer %s\r\n", req->token);
         if (n < 0 || (size_t)n >= cap - len)
@@ -254,7 +368,8 @@ static int decode_body(struct httpc_conn *c)
         int rc = inflate(&zs, Z_FINISH);
         size_t got = outcap - zs.avail_out;
         if (rc == Z_STREAM_END || (rc == Z_BUF_ERROR && zs.avail_out == 0)) {
-            size_t keep = got < c->lim.body_keep ? got : c->lim.body_keep;
+            size_t cap = c->lim.body_keep - c->hdrs_len;
+            size_t keep = got < cap ? got : cap;
             memcpy(c->body, out, keep);
             c->body_len = keep;
             c->truncated = rc != Z_STREAM_END || got > keep;
@@ -267,14 +382,18 @@ static int decode_body(struct httpc_conn *c)
     return -1;
 }
 
-/* Each message starts afresh: only the final (non-1xx) answer's body is kept. */
+/* Each message starts afresh: only the final (non-1xx) answer's headers and body are
+ * kept. */
 static void reset_headers(struct httpc_conn *c)
 {
     c->header_bytes = 0;
+    c->body = c->buf;
     c->body_len = 0;
     c->body_total = 0;
     c->truncated = false;
-    c->location_len = 0;
+    c->hdrs_len = c->pair_start = 0;
+    c->pair_keep = c->in_trailer = false;
+    c->location_off = c->location_len = 0;
     c->hname_len = 0;
     c->in_value = false;
     c->hwant = HDR_NONE;
@@ -296,17 +415,62 @@ static int on_status(http_parser *p, const char *at, size_t len)
     return c->header_bytes > c->lim.header_max;
 }
 
+/* Headers are kept as "name\0value\0" pairs at the start of the buffer, up to
+ * headers_keep bytes (with headers_keep 0, Location and Set-Cookie alone, up to
+ * body_keep): a pair that does not fit whole, or holds a NUL byte, is dropped. */
+static size_t hdrs_cap(const struct httpc_conn *c)
+{
+    size_t k = c->lim.headers_keep;
+    return k && k < c->lim.body_keep ? k : c->lim.body_keep;
+}
+
+static void pair_put(struct httpc_conn *c, const char *at, size_t len)
+{
+    if (!c->pair_keep)
+        return;
+    if (len + 1 > hdrs_cap(c) - c->hdrs_len         /* room for it and its NUL */
+        || memchr(at, '\0', len)) {                  /* a NUL in it: not kept */
+        c->pair_keep = false;
+        c->hdrs_len = c->pair_start;
+        return;
+    }
+    memcpy(c->buf + c->hdrs_len, at, len);
+    c->hdrs_len += (uint32_t)len;
+}
+
+/* End the name or the value being read with its NUL. */
+static void pair_end_part(struct httpc_conn *c)
+{
+    pair_put(c, "", 0);
+    if (c->pair_keep)
+        c->buf[c->hdrs_len++] = '\0';
+}
+
+/* The value of a header ended: the pair is complete. */
+static void pair_done(struct httpc_conn *c)
+{
+    pair_end_part(c);
+    if (c->hwant == HDR_LOCATION)
+        c->location_len = c->pair_keep ? c->hdrs_len - 1 - c->location_off : 0;
+}
+
 /* A header name, perhaps in pieces: its first bytes are kept to recognise the few
  * headers the client reads (Location, Content-Encoding). */
 static int on_header_field(http_parser *p, const char *at, size_t len)
 {
     struct httpc_conn *c = container_of(p, struct httpc_conn, parser);
-    if (c->in_value)
+    if (c->in_value || c->hname_len == 0) {    /* a new header */
+        if (c->in_value)
+            pair_done(c);
         c->hname_len = 0;
+        c->pair_start = c->hdrs_len;
+        c->pair_keep = !c->in_trailer;
+    }
     c->in_value = false;
     size_t take = len < sizeof c->hname - c->hname_len ? len : sizeof c->hname - c->hname_len;
     memcpy(c->hname + c->hname_len, at, take);
     c->hname_len += take;
+    pair_put(c, at, len);
     return on_status(p, at, len);
 }
 
@@ -317,21 +481,37 @@ static int on_header_value(http_parser *p, const char *at, size_t len)
         c->in_value = true;
         c->hwant = c->hname_len == 8 && strncasecmp(c->hname, "Location", 8) == 0 ? HDR_LOCATION
                    : c->hname_len == 16 && strncasecmp(c->hname, "Content-Encoding", 16) == 0
-                       ? HDR_ENCODING : HDR_NONE;
-        if (c->hwant == HDR_LOCATION)
-            c->location_len = 0;              /* the last Location counts */
+                       ? HDR_ENCODING
+                   : c->hname_len == 10 && strncasecmp(c->hname, "Set-Cookie", 10) == 0
+                       ? HDR_SET_COOKIE : HDR_NONE;
+        if (c->lim.headers_keep == 0 && c->hwant != HDR_LOCATION && c->hwant != HDR_SET_COOKIE
+            && c->pair_keep) {
+            c->pair_keep = false;              /* not kept: Location and Set-Cookie only */
+            c->hdrs_len = c->pair_start;
+        }
+        if (c->in_trailer)
+            c->hwant = HDR_NONE;               /* trailers change nothing */
+        pair_end_part(c);
+        c->location_off = c->hwant == HDR_LOCATION ? c->hdrs_len : c->location_off;
     }
-    if (c->hwant == HDR_LOCATION) {           /* kept in the body buffer, see on_body */
-        size_t take = len < c->lim.body_keep - c->location_len
-                          ? len : c->lim.body_keep - c->location_len;
-        memcpy(c->body + c->location_len, at, take);
-        c->location_len += take;
-    } else if (c->hwant == HDR_ENCODING) {
+    pair_put(c, at, len);
+    if (c->hwant == HDR_ENCODING) {
         size_t take = len < sizeof c->cenc - c->cenc_len ? len : sizeof c->cenc - c->cenc_len;
         memcpy(c->cenc + c->cenc_len, at, take);
         c->cenc_len += take;
     }
     return on_status(p, at, len);
+}
+
+bool httpc_header_next(const char *hdrs, size_t len, size_t *pos, const char **name,
+                       const char **value)
+{
+    if (*pos >= len)
+        return false;
+    *name = hdrs + *pos;
+    *value = *name + strlen(*name) + 1;
+    *pos = (size_t)(*value - hdrs) + strlen(*value) + 1;
+    return true;
 }
 
 /* The Content-Encoding named: gzip, deflate, identity/none, or one the client cannot
@@ -351,6 +531,12 @@ static int on_headers_complete(http_parser *p)
     struct httpc_conn *c = container_of(p, struct httpc_conn, parser);
     if (p->status_code < 100)
         return -1;                         /* not an HTTP status */
+    if (c->in_value)
+        pair_done(c);
+    c->in_value = false;
+    c->hname_len = 0;
+    c->body = c->buf + c->hdrs_len;        /* the body follows the headers kept */
+    c->in_trailer = true;
     if (p->status_code < 200)
         return 0;                          /* 1xx: the real answer follows */
     c->status = p->status_code;
@@ -372,12 +558,35 @@ static int on_body(http_parser *p, const char *at, size_t len)
         c->truncated |= len > 0;
         return 0;
     }
-    size_t room = c->lim.body_keep - c->body_len;
+    size_t room = c->lim.body_keep - c->hdrs_len - c->body_len;
     size_t take = len < room ? len : room;
     memcpy(c->body + c->body_len, at, take);
     c->body_len += take;
     c->truncated |= take < len;
     return 0;
+}
+
+/* Store the cookies the final answer sets, for the path of the request it answers
+ * (in the request buffer, when there is one). */
+static void take_cookies(struct httpc_conn *c)
+{
+    const char *name, *value, *line = c->wlen > 0 ? c->wbuf : "GET / ";
+    char path[LR_PATH_MAX + HTTPC_PREFIX_MAX];
+    size_t pos = 0;
+    bool any = false;
+    while (httpc_header_next(c->buf, c->hdrs_len, &pos, &name, &value)) {
+        if (strcasecmp(name, "Set-Cookie") != 0)
+            continue;
+        if (!any) {
+            const char *p = memchr(line, ' ', c->wlen > 0 ? c->wlen : 6);
+            size_t n = p ? strcspn(p + 1, " \r\n") : 0;
+            snprintf(path, sizeof path, "%.*s", (int)n, p ? p + 1 : "");
+            any = true;
+        }
+        const struct url *u = c->target ? &c->target->url : NULL;
+        cookie_jar_set(&c->jar, value, strlen(value), u ? u->host : "", u && url_host_is_ip(u),
+                       path, (int64_t)time(NULL));
+    }
 }
 
 static int on_message_complete(http_parser *p)
@@ -389,6 +598,7 @@ static int on_message_complete(http_parser *p)
     }
     c->complete = true;
     c->keep_alive = http_should_keep_alive(p) && !c->close_after;
+    take_cookies(c);
     if ((c->encoding == HTTPC_ENC_GZIP || c->encoding == HTTPC_ENC_DEFLATE)
         && decode_body(c) != 0)
         c->decode_failed = true;
@@ -454,7 +664,7 @@ void httpc_init(struct httpc_conn *c, struct loop *l, const struct httpc_target 
     c->wbuf = c->own_wbuf = wbuf;
     c->wcap = c->own_wcap = wcap;
     c->pool_idx = -1;
-    c->body = body;
+    c->buf = c->body = body;
     c->done = done;
 }
 
@@ -518,13 +728,13 @@ static int prepare_with(struct httpc_conn *c, const char *prefix, const struct l
     pool_give_back(c);
     c->head = req->method && strcmp(req->method, "HEAD") == 0;
     c->close_after = req->headers && has_header_value(req->headers, "Connection", "close");
-    c->wlen = format_with(c->wbuf, c->wcap, c->target, prefix, req);
+    c->wlen = format_with(c->wbuf, c->wcap, c->target, prefix, req, c->jar);
     if (c->wlen > 0 || !c->pool || c->pool->nfree == 0)
         return c->wlen > 0 ? 0 : -1;
     c->pool_idx = c->pool->free[--c->pool->nfree];
     c->wbuf = c->pool->base + (size_t)c->pool_idx * c->pool->size;
     c->wcap = c->pool->size;
-    c->wlen = format_with(c->wbuf, c->wcap, c->target, prefix, req);
+    c->wlen = format_with(c->wbuf, c->wcap, c->target, prefix, req, c->jar);
     if (c->wlen == 0)
         pool_give_back(c);
     return c->wlen > 0 ? 0 : -1;
@@ -532,6 +742,7 @@ static int prepare_with(struct httpc_conn *c, const char *prefix, const struct l
 
 int httpc_prepare(struct httpc_conn *c, const struct lr_request *req)
 {
+    go_home(c);
     return prepare_with(c, c->target->prefix, req);
 }
 
@@ -540,26 +751,41 @@ int httpc_prepare_from_root(struct httpc_conn *c, const struct lr_request *req)
     return prepare_with(c, "", req);
 }
 
-int httpc_location_path(const struct httpc_conn *c, char *path, size_t cap)
+int httpc_location(const struct httpc_conn *c, char *origin, size_t ocap, char *path,
+                   size_t cap)
 {
-    const char *loc = c->body;
+    const char *loc = c->buf + c->location_off;
     size_t n = c->location_len;
-    const struct url *u = &c->target->url;
-    const char *scheme = u->tls ? "https://" : "http://";
-    size_t sl = strlen(scheme), al = strlen(u->authority);
-    if (n > sl + al && strncasecmp(loc, scheme, sl) == 0
-        && strncasecmp(loc + sl, u->authority, al) == 0 && loc[sl + al] == '/') {
-        loc += sl + al;                      /* an absolute URL to the same origin */
-        n -= sl + al;
+    origin[0] = '\0';
+    size_t sl = n >= 8 && !strncasecmp(loc, "https://", 8) ? 8
+                : n >= 7 && !strncasecmp(loc, "http://", 7) ? 7 : 0;
+    bool slash = false;                      /* "http://h?q" asks for "/?q" */
+    if (sl > 0) {                            /* absolute: its origin, then its path */
+        const char *auth_end = loc + sl;
+        while (auth_end < loc + n && !strchr("/?#", *auth_end))
+            auth_end++;
+        size_t ol = (size_t)(auth_end - loc);
+        if (ol == sl || ol >= ocap)
+            return -1;
+        memcpy(origin, loc, ol);
+        origin[ol] = '\0';
+        if (same_origin(c->target, origin))
+            origin[0] = '\0';
+        n -= ol;
+        loc = auth_end;
+        slash = n == 0 || loc[0] != '/';
     }
-    if (n == 0 || loc[0] != '/' || (n > 1 && loc[1] == '/') || n >= cap
-        || memchr(loc, '\0', n) || memchr(loc, ' ', n))
+    const char *hash = memchr(loc, '#', n);  /* a fragment is not sent */
+    n = hash ? (size_t)(hash - loc) : n;
+    if ((!slash && (n == 0 || loc[0] != '/' || (n > 1 && loc[1] == '/'))) || n + slash >= cap
+        || memchr(loc, '\0', n))
         return -1;
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)loc[i] < 0x21 || loc[i] == 0x7f)
             return -1;
-    memcpy(path, loc, n);
-    path[n] = '\0';
+    path[0] = '/';
+    memcpy(path + slash, loc, n);
+    path[n + slash] = '\0';
     return 0;
 }
 
@@ -667,6 +893,7 @@ void httpc_send(struct httpc_conn *c, uint64_t deadline_ns)
     c->t_send = c->t_write = now;
     loop_timer_arm(c->loop, &c->timer, deadline_ns);
     c->reused = c->state == ST_IDLE;
+    c->tls_req = c->target->tls != NULL;
     c->tls_error = NULL;
     if (c->state == ST_IDLE) {
         c->t_start = c->t_connected = c->t_tls = now;
@@ -705,7 +932,7 @@ static void httpc_connected(struct httpc_conn *c)
         return;
     }
     c->ssl = tls_conn_new(c->target->tls, c->fd, c->target->url.host,
-                          url_host_is_ip(&c->target->url), &c->sess);
+                          url_host_is_ip(&c->target->url), c->away ? &c->away->sess : &c->sess);
     if (!c->ssl) {
         bool waiting = c->want_send;
         c->tls_error = "tls_handshake";

@@ -14,6 +14,10 @@
  * 1 MiB body. The user's headers are sent as given: Content-Type: application/json
  * is added to a body only when they name no Content-Type.
  *
+ * Cookies: each final answer's Set-Cookie headers (among those kept) go into the
+ * connection's jar (cookie.h, made on the first one), and a request carries the
+ * jar's matching cookies in a Cookie header unless its own headers name a Cookie.
+ *
  * Over https the socket carries TLS (tls.h): the handshake follows the TCP connect
  * (t_tls - t_connected, k6's http_req_tls_handshaking) and resumes the connection's
  * last session when it can.
@@ -33,6 +37,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "load/engine/cookie.h"
 #include "load/engine/loop.h"
 #include "load/engine/scenario.h"
 #include "load/engine/tls.h"
@@ -59,8 +64,12 @@ struct httpc_target {
 
 struct httpc_limits {
     size_t header_max;   /* bytes of status line + headers (default 16 KiB) */
-    size_t body_keep;    /* body bytes stored for the scenario */
+    size_t body_keep;    /* bytes of the buffer kept for the scenario: the headers kept,
+                            then the body */
     size_t body_max;     /* body bytes accepted (default 64 MiB) */
+    size_t headers_keep; /* at most this many bytes of that buffer hold the answer's
+                            headers (httpc_header_next); 0: only Location and
+                            Set-Cookie are kept (up to body_keep) */
 };
 
 enum httpc_result {
@@ -102,11 +111,16 @@ struct httpc_pool {
     int *free;                 /* indices of free buffers, a stack */
 };
 
+struct httpc_away;
+
 struct httpc_conn {
     struct loop_io io;
     struct loop_timer timer;
     struct loop *loop;
-    const struct httpc_target *target;
+    const struct httpc_target *target;  /* where requests go now: the run's target, or
+                                           away's */
+    struct httpc_away *away;   /* another origin a redirect led to (made then, freed
+                                  when the next request goes home) */
     struct httpc_limits lim;
     int fd;
     int state;                 /* internal: idle, connecting, writing, reading */
@@ -121,8 +135,15 @@ struct httpc_conn {
     size_t own_wcap;
     struct httpc_pool *pool;   /* NULL: requests must fit own_wbuf */
     int pool_idx;              /* the pool buffer held, -1: none */
-    char *body;                /* body_keep bytes; for a redirect, its Location */
-    size_t location_len;       /* a redirect's Location (in body), 0: none */
+    char *buf;                 /* body_keep bytes: the headers kept, then the body */
+    char *body;                /* the body kept: buf + hdrs_len */
+    uint32_t hdrs_len;         /* headers kept at buf, "name\0value\0" pairs */
+    uint32_t pair_start;       /* the pair being read starts at buf + pair_start */
+    uint32_t location_off;     /* a redirect's Location: buf + location_off, */
+    bool pair_keep;            /* it is being kept (it fits, and is wanted) */
+    bool in_trailer;           /* the header block is over: trailers are not kept */
+    bool tls_req;              /* the last request went over TLS */
+    size_t location_len;       /* location_len bytes (0: none) */
     enum httpc_encoding encoding;  /* of the answer; gzip and deflate bodies are decoded */
     bool decode_failed;
     char hname[16];            /* header parsing: the start of the current name */
@@ -143,6 +164,7 @@ struct httpc_conn {
     uint64_t t_tls;            /* TLS handshake ended (t_connected without TLS) */
     SSL *ssl;                  /* https: the TLS connection, NULL when closed */
     struct tls_session sess;   /* the session the next handshake resumes */
+    struct cookie_jar *jar;    /* the VU's cookies: NULL until one is set */
     const char *tls_error;     /* why the last handshake failed (tls_error_name) */
     uint64_t t_write;          /* first byte of the request written */
     uint64_t t_sent;           /* last byte written */
@@ -201,10 +223,27 @@ int httpc_prepare(struct httpc_conn *c, const struct lr_request *req);
  * not after the target's prefix (a path the server gave, e.g. a redirect's). */
 int httpc_prepare_from_root(struct httpc_conn *c, const struct lr_request *req);
 
-/* httpc_location_path: the path of the redirect c just received when it stays on the
- * target's origin ("/x" or "http[s]://same-authority/x"), into path (cap bytes).
- * Returns 0, or -1 for no Location, another origin, a relative or malformed one. */
-int httpc_location_path(const struct httpc_conn *c, char *path, size_t cap);
+/* httpc_location: split the Location of the redirect c just received into its origin
+ * ("http[s]://authority" into origin, ocap bytes; "" when it is c's current origin:
+ * "/x" or "http[s]://same-authority/x") and its path from the server's root ("/" when
+ * none) into path (cap bytes). Returns 0, or -1 for no Location, a relative,
+ * scheme-relative or malformed one. */
+int httpc_location(const struct httpc_conn *c, char *origin, size_t ocap, char *path,
+                   size_t cap);
+
+/* httpc_set_origin: send c's next requests to origin ("" or the run's own: home;
+ * another: resolved now, blocking, and reached with the run's TLS context), closing
+ * the connection when the origin changes. Returns 0, or -1 (c unchanged) when origin
+ * is malformed, does not resolve, is https while the run has no TLS context, or
+ * memory is short. httpc_prepare always goes home. */
+int httpc_set_origin(struct httpc_conn *c, const char *origin);
+
+/* httpc_away: c's requests go to another origin than the run's target. */
+bool httpc_away(const struct httpc_conn *c);
+
+/* httpc_strip_credentials: hdrs without its Authorization and Cookie lines, into out
+ * (cap bytes, NUL-terminated; cap > strlen(hdrs) always fits). */
+void httpc_strip_credentials(const char *hdrs, char *out, size_t cap);
 
 /* httpc_send: send the prepared request, connecting first when needed, and call
  * done when the response is complete or deadline_ns (loop clock) passes. */
@@ -217,8 +256,19 @@ int httpc_connect(struct httpc_conn *c);
 /* httpc_close: close the connection and cancel what is under way (done not called).
  * The TLS session is kept for the next connection. */
 void httpc_close(struct httpc_conn *c);
-/* httpc_dispose: httpc_close, and free the TLS session: the last call on c. */
+/* httpc_cookies_clear: forget c's cookies (a VU's new iteration, as k6). */
+void httpc_cookies_clear(struct httpc_conn *c);
+
+/* httpc_dispose: httpc_close, and free the TLS session and the cookies: the last call
+ * on c. */
 void httpc_dispose(struct httpc_conn *c);
+
+/* httpc_header_next: walk the headers an answer left in hdrs (c->buf, c->hdrs_len
+ * bytes: as sent, in order, those that fitted in lim.headers_keep): *pos starts at 0;
+ * each call sets *name and *value (NUL-terminated, in hdrs, valid until the
+ * connection's next request) and returns true, then false after the last. */
+bool httpc_header_next(const char *hdrs, size_t len, size_t *pos, const char **name,
+                       const char **value);
 
 /* httpc_reset_response / httpc_feed: the response parser, usable without a socket.
  * reset prepares for a new response; feed parses len bytes (len 0: end of stream). */

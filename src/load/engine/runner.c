@@ -455,6 +455,8 @@ static void limits_default(struct runner_config *c)
         c->limits.header_max = RUNNER_HEADER_MAX;
     if (!c->limits.body_keep)
         c->limits.body_keep = RUNNER_BODY_KEEP;
+    if (!c->limits.headers_keep && c->scenario && c->scenario->keep_headers)
+        c->limits.headers_keep = c->limits.body_keep / 2;
     if (!c->limits.body_max)
         c->limits.body_max = RUNNER_BODY_MAX;
     if (!(c->timeout_s > 0))

@@ -82,6 +82,8 @@ struct lr_request {
                                       keys defined in setup with metrics_tag_key (others
                                       are written to --out but match no series);
                                       outlives the request; or NULL */
+    int redirects;                 /* redirects followed for this request (k6's params
+                                      redirects): 0 the run's --max-redirects, -1 none */
 };
 
 enum lr_resp_outcome {
@@ -99,6 +101,10 @@ struct lr_response {
     int status;                    /* HTTP status, 0 unless LR_RESP_OK */
     const char *body;              /* not NUL-terminated; body_len bytes */
     size_t body_len;
+    const char *headers;           /* the headers kept, headers_len bytes of
+                                      "name\0value\0" pairs (httpc_header_next): all
+                                      of them when the scenario asks (keep_headers) */
+    size_t headers_len;
     double duration_ms;            /* http_req_duration of this request */
     bool sent;                     /* the request's bytes were all written */
     uint64_t release_gen;          /* the barrier release that let this VU go on (it
@@ -213,6 +219,9 @@ struct lr_scenario {
                                       NULL: none. Any other is a usage error */
     const struct lr_profile *quick, *full;
     const struct lr_profile *mixed;  /* the booking scenarios' wider workload; NULL: none */
+    bool keep_headers;             /* its steps read lr_response.headers: every header is
+                                      kept (else only Location and Set-Cookie, which the
+                                      client itself reads) */
     int (*setup)(struct lr_scenario_env *env, char *err, size_t errlen);  /* 0, -1, or
                                       LR_SETUP_USAGE */
     int (*vu_init)(struct lr_scenario_env *env, struct lr_vu *vu);        /* 0 or -1 */

@@ -80,6 +80,7 @@ static void reset_req(struct lr_request *q)
     q->name_tag = NULL;
     q->group = NULL;
     q->tags = NULL;
+    q->redirects = 0;
 }
 
 
@@ -111,6 +112,7 @@ static void vu_begin(struct slot *s, uint64_t intended)
     s->st = VU_RUNNING;
     s->intended_ns = intended ? intended : clock_mono_ns();
     s->vu.iteration++;
+    httpc_cookies_clear(&s->conn);              /* k6: a new iteration, an empty jar */
     w->running++;
     atomic_fetch_add(&w->run->inflight, 1);
     vu_step(s, NULL);
@@ -174,7 +176,7 @@ static void vu_take_request(struct slot *s)
     s->utags = q->tags;
     s->token = q->token;
     s->headers = q->headers;
-    int max = r->cfg->max_redirects;
+    int max = q->redirects ? q->redirects : r->cfg->max_redirects;
     s->redirects_left = max == 0 ? 10 : max < 0 ? -1 : max;   /* -1: not followed */
     memcpy(s->expect, q->expect_status, sizeof s->expect);
 }
@@ -274,7 +276,7 @@ static void record_ok(struct worker *w, const struct httpc_conn *c, const struct
     w_add_tagged(w, M_HTTP_REQ_SENDING, t, ns_ms(c->t_write, c->t_sent));
     w_add_tagged(w, M_HTTP_REQ_RECEIVING, t, ns_ms(c->t_first, c->t_done));
     w_add_tagged(w, M_HTTP_REQ_CONNECTING, t, c->reused ? 0 : ns_ms(c->t_start, c->t_connected));
-    if (c->target->tls)
+    if (c->tls_req)
         w_add_tagged(w, M_HTTP_REQ_TLS_HANDSHAKING, t, c->reused ? 0 : ns_ms(c->t_connected, c->t_tls));
     w_add_tagged(w, M_HTTP_REQ_FAILED, t, failed);
 }
@@ -310,29 +312,38 @@ static void record_response(struct slot *s, const struct httpc_conn *c, enum htt
     }
 }
 
-/* A same-origin redirect the VU follows (301, 302 and 303 as GET; 307 and 308 only
- * for GET and HEAD, whose body there is none to resend): the hop is recorded as its
- * own request, the next one sent, and true returned. Beyond --max-redirects, false
- * with *exhausted set: the answer is recorded as a failure (too_many_redirects). */
-static bool vu_redirect(struct slot *s, const struct httpc_conn *c, bool *exhausted)
+/* A redirect the VU follows (301, 302 and 303 as GET; 307 and 308 only for GET and
+ * HEAD, whose body there is none to resend), to its own origin or another (k6 follows
+ * both; on another, the request's Authorization and Cookie headers and its token are
+ * not sent): the hop is recorded as its own request, the next one sent, and true
+ * returned. Beyond --max-redirects, false with *exhausted set: the answer is recorded
+ * as a failure (too_many_redirects). */
+static bool vu_redirect(struct slot *s, struct httpc_conn *c, bool *exhausted)
 {
     struct lr_request *q = &s->w->req;
-    char path[LR_PATH_MAX];
+    char path[LR_PATH_MAX], origin[HTTPC_HOST_MAX + 16], hdrs[HTTPC_EXTRA_MAX + 1];
     bool keeps_method = c->status == 307 || c->status == 308;
     bool bodyless = !strcmp(s->method, "GET") || !strcmp(s->method, "HEAD");
     *exhausted = false;
     if ((keeps_method && !bodyless) || s->redirects_left < 0
-        || httpc_location_path(c, path, sizeof path) != 0)
+        || httpc_location(c, origin, sizeof origin, path, sizeof path) != 0)
         return false;
     if (s->redirects_left == 0)
         return *exhausted = true, false;
+    if (httpc_set_origin(c, origin) != 0)
+        return false;                     /* given to the scenario as it came */
+    bool away = httpc_away(c);
     reset_req(q);
     memcpy(q->path, path, strlen(path) + 1);
     q->method = keeps_method || !strcmp(s->method, "HEAD") ? s->method : "GET";
-    q->token = s->token;
+    q->token = away ? NULL : s->token;
     q->headers = s->headers;
-    if (httpc_prepare_from_root(&s->conn, q) != 0)
-        return false;                     /* given to the scenario as it came */
+    if (away && s->headers) {
+        httpc_strip_credentials(s->headers, hdrs, sizeof hdrs);
+        q->headers = hdrs;
+    }
+    if (httpc_prepare_from_root(c, q) != 0)
+        return false;
     record_response(s, c, HTTPC_OK, NULL);   /* reads no field the preparing changed */
     s->redirects_left--;
     s->method = q->method;
@@ -357,6 +368,8 @@ static void vu_http_done(struct httpc_conn *c, enum httpc_result r)
         .status = r == HTTPC_OK ? c->status : 0,
         .body = c->body,
         .body_len = r == HTTPC_OK ? c->body_len : 0,
+        .headers = c->buf,
+        .headers_len = r == HTTPC_OK ? c->hdrs_len : 0,
         .duration_ms = ns_ms(c->t_write, c->t_done ? c->t_done : clock_mono_ns()),
         .sent = c->wlen > 0 && c->woff == c->wlen,
         .release_gen = s->rel_gen, .released_ns = s->rel_ns, .barrier_timed_out = s->rel_gen && s->rel_timed,

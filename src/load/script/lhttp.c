@@ -3,11 +3,14 @@
  *
  * Limits are the engine's: a path of LR_PATH_MAX - 1 bytes, a body of LR_BODY_MAX - 1,
  * extra headers of HTTPC_EXTRA_MAX; the response body is kept up to the run's cap
- * (16 KiB) and its headers are not kept (r.headers is empty). Past a limit the call
+ * (16 KiB, shared with the headers, which take at most half of it). r.headers holds
+ * the answer's headers under k6's names (canonical: "content-type" becomes
+ * "Content-Type"), a repeated header's values joined with ", ". Past a limit the call
  * raises an error, which ends the iteration as failed.
  */
 #include "load/script/lhttp.h"
 
+#include <ctype.h>
 #include <lauxlib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,8 +42,9 @@ static void url_path(lua_State *L, const struct httpc_target *t, const char *url
                      size_t cap)
 {
     const char *p = url;
-    if (!strncmp(url, "http://", 7)) {
-        const char *host = url + 7;
+    size_t sl = !strncmp(url, "http://", 7) ? 7 : !strncmp(url, "https://", 8) ? 8 : 0;
+    if (sl) {
+        const char *host = url + sl;
         size_t hl = strcspn(host, "/?#");
         if (hl != strlen(t->host) || strncmp(host, t->host, hl) != 0)
             luaL_error(L, "http: %s is not on the run's target %s (give --url or -e "
@@ -50,7 +54,7 @@ static void url_path(lua_State *L, const struct httpc_target *t, const char *url
         if (pl && !strncmp(p, t->prefix, pl))
             p += pl;
     } else if (url[0] != '/') {
-        luaL_error(L, "http: want http://HOST:PORT/path or /path, got '%s'", url);
+        luaL_error(L, "http: want http[s]://HOST:PORT/path or /path, got '%s'", url);
     }
     size_t n = strlen(p);
     if (n >= cap || strpbrk(p, " \r\n"))
@@ -115,7 +119,8 @@ static int name_index(const struct script *s, const char *name)
     return -1;
 }
 
-/* params: tags.name, timeout, expect (statuses that are not failures). */
+/* params: tags.name, timeout, expect (statuses that are not failures), redirects
+ * (k6's: how many to follow, 0 none). */
 static void params_of(lua_State *L, int params, struct script_state *st, struct lr_request *q)
 {
     if (lua_isnoneornil(L, params))
@@ -134,6 +139,13 @@ static void params_of(lua_State *L, int params, struct script_state *st, struct 
         q->timeout_ms = sec * 1e3;
     }
     lua_pop(L, 1);
+    if (lua_getfield(L, params, "redirects") != LUA_TNIL) {
+        lua_Integer n = lua_tointeger(L, -1);
+        if (!lua_isinteger(L, -1) || n < 0 || n > 1000)
+            luaL_error(L, "http: redirects: want a whole number 0..1000");
+        q->redirects = n == 0 ? -1 : (int)n;
+    }
+    lua_pop(L, 1);
     if (lua_getfield(L, params, "expect") == LUA_TTABLE)
         for (int i = 0; i < 4; i++) {
             lua_rawgeti(L, -1, i + 1);
@@ -143,15 +155,54 @@ static void params_of(lua_State *L, int params, struct script_state *st, struct 
     lua_pop(L, 1);
 }
 
+/* name in the canonical form k6 gives it (each letter after the start or a '-' upper
+ * case, the rest lower), into out (cap bytes); a name with a byte outside a token's
+ * letters, digits and "-" is given as sent. */
+static void canonical_name(const char *name, char *out, size_t cap)
+{
+    size_t n = strlen(name);
+    bool plain = n < cap;
+    for (size_t i = 0; plain && i < n; i++)
+        plain = isalnum((unsigned char)name[i]) || strchr("-!#$%&'*+.^_`|~", name[i]);
+    snprintf(out, cap, "%s", name);
+    if (!plain)
+        return;
+    for (size_t i = 0; i < n; i++)
+        out[i] = (char)(i == 0 || out[i - 1] == '-' ? toupper((unsigned char)out[i])
+                                                    : tolower((unsigned char)out[i]));
+}
+
+/* The table r.headers from the pairs the client kept. */
+static void push_headers(lua_State *L, const char *hdrs, size_t len)
+{
+    const char *name, *value;
+    char key[256];
+    size_t pos = 0;
+    lua_newtable(L);
+    while (hdrs && httpc_header_next(hdrs, len, &pos, &name, &value)) {
+        canonical_name(name, key, sizeof key);
+        if (lua_getfield(L, -1, key) == LUA_TSTRING) {
+            lua_pushstring(L, ", ");
+            lua_pushstring(L, value);
+            lua_concat(L, 3);                  /* a repeated header: values joined */
+        } else {
+            lua_pop(L, 1);
+            lua_pushstring(L, value);
+        }
+        lua_setfield(L, -2, key);
+    }
+}
+
 static void push_response(lua_State *L, int status, const char *body, size_t blen,
-                          const char *error, bool unknown, double ms)
+                          const char *hdrs, size_t hlen, const char *error, bool unknown,
+                          double ms)
 {
     lua_createtable(L, 0, 7);
     lua_pushinteger(L, status);
     lua_setfield(L, -2, "status");
     lua_pushlstring(L, body ? body : "", body ? blen : 0);
     lua_setfield(L, -2, "body");
-    lua_newtable(L);
+    push_headers(L, hdrs, hlen);
     lua_setfield(L, -2, "headers");
     if (error) {
         lua_pushstring(L, error);
@@ -180,7 +231,7 @@ static int http_resumed(lua_State *L, int status, lua_KContext ctx)
     const char *error = r->outcome == LR_RESP_OK ? NULL
                         : r->outcome == LR_RESP_TIMEOUT ? "timeout"
                         : r->sent ? "reset" : "connect";
-    push_response(L, r->status, r->body, r->body_len, error,
+    push_response(L, r->status, r->body, r->body_len, r->headers, r->headers_len, error,
                   r->outcome != LR_RESP_OK && r->sent, r->duration_ms);
     if (r->release_gen) {
         llr_barrier_released(st, r);
@@ -198,12 +249,14 @@ static int http_blocking(lua_State *L, const char *method, const char *url, int 
 {
     struct setup_http h;
     char err[256], base[300], path[LR_PATH_MAX], token[LR_TOKEN_MAX] = "";
-    const char *rest = !strncmp(url, "http://", 7) ? url + 7 + strcspn(url + 7, "/?#") : NULL;
+    size_t sl = !strncmp(url, "http://", 7) ? 7 : !strncmp(url, "https://", 8) ? 8 : 0;
+    const char *rest = sl ? url + sl + strcspn(url + sl, "/?#") : NULL;
     struct script *s = script_state_of(L)->s;
     if (rest)
         snprintf(base, sizeof base, "%.*s", (int)(rest - url), url);
     else
-        snprintf(base, sizeof base, "http://%s", s->target.host);
+        snprintf(base, sizeof base, "%s://%s", s->target.url.tls ? "https" : "http",
+                 s->target.host);
     snprintf(path, sizeof path, "%s", rest ? (rest[0] ? rest : "/") : url);
     if (!lua_isnoneornil(L, params) && lua_getfield(L, params, "headers") == LUA_TTABLE
         && lua_getfield(L, -1, "Authorization") == LUA_TSTRING
@@ -225,7 +278,8 @@ static int http_blocking(lua_State *L, const char *method, const char *url, int 
     json_decref(jb);
     char *text = resp ? json_dumps(resp, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
     json_decref(resp);
-    push_response(L, status, text, text ? strlen(text) : 0, rc ? err : NULL, false, 0);
+    push_response(L, status, text, text ? strlen(text) : 0, NULL, 0, rc ? err : NULL, false,
+                  0);
     free(text);
     return 1;
 }

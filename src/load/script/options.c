@@ -244,6 +244,24 @@ static int read_thresholds(lua_State *L, int opts, struct opts_thresholds *t, ch
     return 0;
 }
 
+/* k6's client options: insecureSkipTLSVerify, maxRedirects. */
+static int read_client(lua_State *L, int opts, struct opts_result *o, char *err, size_t errlen)
+{
+    int t = lua_getfield(L, opts, "insecureSkipTLSVerify");
+    o->insecure_tls = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    if (t != LUA_TNIL && t != LUA_TBOOLEAN)
+        return snprintf(err, errlen, "options: insecureSkipTLSVerify: want true or false"), -1;
+    double n = 0;
+    lua_getfield(L, opts, "maxRedirects");
+    bool given = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (get_num(L, opts, "maxRedirects", 0, 1000, &n, err, errlen) != 0)
+        return -1;
+    o->max_redirects = !given ? 0 : n == 0 ? -1 : (int)n;
+    return 0;
+}
+
 int opts_read(lua_State *L, struct opts_result *o, struct opts_thresholds *t, char *err,
               size_t errlen)
 {
@@ -264,6 +282,8 @@ int opts_read(lua_State *L, struct opts_result *o, struct opts_thresholds *t, ch
         rc = read_shortcuts(L, opts, &o->exec, err, errlen);
     if (rc == 0)
         rc = read_thresholds(L, opts, t, err, errlen);
+    if (rc == 0)
+        rc = read_client(L, opts, o, err, errlen);
     if (rc == 0 && exec_check(&o->exec, err, errlen) != 0)
         rc = -1;
     lua_settop(L, top);

@@ -30,6 +30,8 @@ struct opts_result {
     char name[64];                 /* the scenario's name ("default" without scenarios) */
     const char *env_kv[64];        /* the scenario's env: key, value, ... (strings of L) */
     int nenv;
+    bool insecure_tls;             /* insecureSkipTLSVerify = true */
+    int max_redirects;             /* maxRedirects: 0 not given, -1 none, else N */
 };
 
 /* opts_read: read the global table `options` of L (absent: defaults) into *o and *t.

@@ -172,6 +172,7 @@ static int script_setup(struct lr_scenario_env *env, char *err, size_t errlen)
     if (httpc_target_parse(&g_s.target, env->base_url, err, errlen) != 0
         || lmetrics_define_all(&g_s, env->metrics, err, errlen) != 0)
         return LR_SETUP_USAGE;
+    httpc_target_free(&g_s.target);    /* its host and prefix are read, never its TLS */
     g_s.bar.spread_id = g_s.bar.timeouts_id = -1;
     if (memmem(g_s.source, g_s.source_len, "barrier", 7)
         && llr_barrier_define(&g_s, env->metrics) != 0) {
@@ -587,6 +588,8 @@ static int script_options_read(struct opts_result *o, char *err, size_t errlen)
     g_s.nenv = o->nenv;
     g_s.arrival = o->exec.type == LR_EXEC_CONSTANT_ARRIVAL_RATE
                   || o->exec.type == LR_EXEC_RAMPING_ARRIVAL_RATE;
+    g_s.insecure_tls = o->insecure_tls;
+    g_s.max_redirects = o->max_redirects;
     llr_patch(g_main->L, &g_s);
     vm_global(g_main, g_s.exec_fn);
     bool fn = lua_isfunction(g_main->L, -1);
@@ -596,6 +599,13 @@ static int script_options_read(struct opts_result *o, char *err, size_t errlen)
         return -1;
     }
     return 0;
+}
+
+void script_client_options(bool *insecure_tls, int64_t *max_redirects)
+{
+    *insecure_tls |= g_s.insecure_tls;
+    if (*max_redirects == 0)
+        *max_redirects = g_s.max_redirects;
 }
 
 const struct lr_scenario *script_load(const char *path, const char *profile, char *err,
@@ -630,6 +640,7 @@ const struct lr_scenario *script_load(const char *path, const char *profile, cha
     g_scn = (struct lr_scenario){
         .name = g_s.path, .description = "a Lua script", .names = g_s.names,
         .options = script_options, .quick = &g_profile, .full = &g_profile,
+        .keep_headers = true,
         .setup = script_setup, .vu_init = script_vu_init, .step = script_step,
         .verify = script_verify, .teardown = script_teardown,
     };

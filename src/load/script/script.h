@@ -21,6 +21,11 @@
 /* script_is_path: whether a scenario name is a script's file name (ends in ".lua"). */
 bool script_is_path(const char *name);
 
+/* script_client_options: the loaded script's k6 client options under the command
+ * line's: options.insecureSkipTLSVerify sets *insecure_tls; options.maxRedirects
+ * fills *max_redirects when it is 0 (not given; -1: none). */
+void script_client_options(bool *insecure_tls, int64_t *max_redirects);
+
 /* script_load: load the script at path, with profile ("quick", "full" or NULL: the
  * environment's PROFILE) visible to it as lr.env.PROFILE. Returns the scenario, or
  * NULL with a message in err ("file:line: ..." for a script that does not compile or

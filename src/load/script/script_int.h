@@ -75,6 +75,8 @@ struct script {
     char exec_fn[64];              /* the iteration's function ("default") */
     bool wrk;                      /* wrk hooks and no default: wrk's meaning */
     bool arrival;                  /* an arrival-rate executor: no barrier */
+    bool insecure_tls;             /* options.insecureSkipTLSVerify */
+    int max_redirects;             /* options.maxRedirects: 0 not given, -1 none */
     const char *names[SCRIPT_MAX_NAMES + 1];
     int nnames;
     char *shared_json;             /* lr.shared: name -> JSON, as one JSON object text */
