@@ -82,11 +82,16 @@ void http_reply_error(struct http_req *r, int status, const char *code, const ch
     http_reply(r, status, jsonx_error_body(code, message));
 }
 
-void http_defer(struct http_req *r, struct pool *pool)
+void http_suspend(struct http_req *r)
 {
     atomic_fetch_add(&r->srv->suspended, 1);
     r->suspended = 1;
     MHD_suspend_connection(r->conn);
+}
+
+void http_defer(struct http_req *r, struct pool *pool)
+{
+    http_suspend(r);
     pool_submit(pool, &r->job);
 }
 

@@ -127,6 +127,10 @@ void http_reply_error(struct http_req *r, int status, const char *code, const ch
  * caller) to pool. The job's done must set the answer and call http_resume. */
 void http_defer(struct http_req *r, struct pool *pool);
 
+/* http_suspend: suspend the connection of r until http_resume, for a job that the
+ * caller queues itself (http_defer is http_suspend then pool_submit). */
+void http_suspend(struct http_req *r);
+
 /* http_resume: wake the suspended connection of r so that its answer is sent. Any thread. */
 void http_resume(struct http_req *r);
 
