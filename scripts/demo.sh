@@ -24,8 +24,9 @@ trap cleanup EXIT
 
 # start_server DB_URL LOGFILE: start lastroomd; sets SERVER_URL once it serves.
 start_server() {
+  local db=$1 log=$2; shift 2
   LASTROOM_ADMIN_EMAIL=$ADMIN_EMAIL LASTROOM_ADMIN_PASSWORD=$ADMIN_PASSWORD LASTROOM_BIN=$BIN \
-    lr_start_lastroomd "$2" "$1" --log-level warn \
+    lr_start_lastroomd "$log" "$db" --log-level warn "$@" \
     || { echo "$LR_WHY" >&2; return 1; }
   SERVER_URL=$LR_URL
 }
@@ -58,7 +59,9 @@ echo "FAIL with exit code 99, naming the checks that fired."
 MUTANT_DB=${DB%/*}/lastroom_demo_mutant
 psql -X -q "$DB" -c "DROP DATABASE IF EXISTS lastroom_demo_mutant WITH (FORCE)" \
   -c "CREATE DATABASE lastroom_demo_mutant" || exit 1
-start_server "$MUTANT_DB" var/demo-lastroomd-mutant.log || exit 1
+# unsafe's "server:" flags: it breaks the path of holds sent one by one (--hold-batch 0).
+# shellcheck disable=SC2046  # the flags are words
+start_server "$MUTANT_DB" var/demo-lastroomd-mutant.log $(scripts/mutant.sh show unsafe server) || exit 1
 scripts/mutant.sh apply unsafe "$MUTANT_DB" && scripts/mutant.sh apply confirm-lost-update "$MUTANT_DB" || exit 1
 "$BIN/lastroom-load" run last-room --profile quick --url "$SERVER_URL" --db "$MUTANT_DB" --quiet
 rc=$?

@@ -64,11 +64,16 @@ struct api_req *api_req_of_job(struct pool_job *job)
     return (struct api_req *)(void *)((char *)job - offsetof(struct api_req, job));
 }
 
-void api_defer(struct api_req *r, struct pool *pool)
+void api_suspend(struct api_req *r)
 {
     json_decref(r->json);
     r->json = NULL;
     http_suspend(r->http);
+}
+
+void api_defer(struct api_req *r, struct pool *pool)
+{
+    api_suspend(r);
     pool_submit(pool, &r->job);
 }
 

@@ -21,8 +21,11 @@
 #include "server/pool.h"
 #include "server/ratelimit.h"
 
+struct coalesce;
+
 struct api_ctx {
     struct pool *db;              /* one connection per worker */
+    struct coalesce *holds;       /* holds of one stay batched (coalesce.h); NULL: one by one */
     struct pool *cpu;             /* password hashing */
     struct pool *read;            /* availability reads (--read-db); NULL: db */
     uint8_t key[AUTH_KEY_BYTES];  /* token key */
@@ -81,6 +84,10 @@ void api_req_close(void *state);
 
 /* api_handle: answer or defer a routed request (state: its api_req). */
 void api_handle(void *state);
+
+/* api_suspend: free r's body and parsed tree and suspend its connection until the job
+ * that the caller queues itself answers it (api_defer is api_suspend then pool_submit). */
+void api_suspend(struct api_req *r);
 
 /* api_defer: free r's body and parsed tree, suspend its connection and queue r->job
  * (run and done already set) to pool. The job's done must answer and http_resume. */

@@ -10,6 +10,7 @@
 
 #include "common/date.h"
 #include "server/api_db.h"
+#include "server/coalesce.h"
 #include "server/validate.h"
 
 /* fingerprint: hex SHA-256 of text into out (65 bytes). */
@@ -70,7 +71,12 @@ void api_booking_hold(struct api_ctx *api, struct api_req *r)
     snprintf(r->pbuf[HOLD_TTL], API_PARAM_BYTES, "%" PRId64 " milliseconds", api->hold_ttl_ms);
     api_param_str(r, HOLD_TTL, r->pbuf[HOLD_TTL]);
     api_param_i64(r, HOLD_MAX_HOLDS, api->max_holds);
-    api_db_call(api, r, STMT_HOLD);
+    if (api->holds == NULL) {
+        api_db_call(api, r, STMT_HOLD);
+        return;
+    }
+    api_db_prepare(r, STMT_HOLD);
+    coalesce_hold(api->holds, r, rt, in, out);
 }
 
 void api_booking_confirm(struct api_ctx *api, struct api_req *r)

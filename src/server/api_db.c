@@ -34,6 +34,10 @@ const struct pool_stmt api_db_statements[STMT_COUNT] = {
     [STMT_INVENTORY_GET] = { "inventory_get", SEL "api_inventory_get($1::bigint, $2::date, $3::date)" },
     [STMT_INTEGRITY] = { "integrity", SEL "api_integrity($1::bigint)" },
     [STMT_HOLDS] = { "holds", SEL "api_holds_list($1::bigint)" },
+    /* many STMT_HOLD requests of one stay (coalesce.h): one row (idx, result, body) each */
+    [STMT_HOLD_BATCH] = { "hold_batch", "SELECT idx, result, body::text FROM api_hold_batch("
+                                        "$1::bigint[], $2::bigint, $3::date, $4::date, $5::int[], "
+                                        "$6::interval, $7::text[], $8::text[], $9::int[])" },
 };
 
 struct outcome {
@@ -125,13 +129,18 @@ static const char *retried_result(const struct api_req *r, const char *result, c
     return result;
 }
 
-void api_db_call(struct api_ctx *api, struct api_req *r, enum api_stmt stmt)
+void api_db_prepare(struct api_req *r, enum api_stmt stmt)
 {
     r->stmt = (int)stmt;
     r->job.run = api_db_run;
     r->job.done = api_db_done;
     r->job.retry_safe = stmt != STMT_REGISTER && stmt != STMT_HOTEL_CREATE
                         && stmt != STMT_ROOM_TYPE_CREATE && !(stmt == STMT_HOLD && r->params[HOLD_KEY] == NULL);
+}
+
+void api_db_call(struct api_ctx *api, struct api_req *r, enum api_stmt stmt)
+{
+    api_db_prepare(r, stmt);
     api_defer(r, stmt == STMT_AVAILABILITY && api->read != NULL ? api->read : api->db);
 }
 
@@ -191,7 +200,7 @@ static char *success_body(const struct api_req *r)
     return s;
 }
 
-static void answer(struct api_req *r, const char *result, const char *body)
+void api_db_answer(struct api_req *r, const char *result, const char *body)
 {
     result = retried_result(r, result, &body);
     for (size_t i = 0; i < sizeof outcomes / sizeof outcomes[0]; i++) {
@@ -223,7 +232,7 @@ enum pool_run_rc api_db_run(struct pool_job *job, PGconn *conn)
     else if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0))
         http_reply_error(r->http, 500, "internal_error", "unexpected result from the database");
     else
-        answer(r, PQgetvalue(res, 0, 0), PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1));
+        api_db_answer(r, PQgetvalue(res, 0, 0), PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1));
     PQclear(res);
     return POOL_RUN_OK;
 }

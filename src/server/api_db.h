@@ -17,7 +17,7 @@ enum api_stmt {
     STMT_HEALTH, STMT_HOTELS, STMT_ROOM_TYPES, STMT_AVAILABILITY,
     STMT_HOLD, STMT_HOLD_GET, STMT_RELEASE, STMT_CONFIRM, STMT_BOOKINGS, STMT_BOOKING_GET,
     STMT_CANCEL, STMT_REGISTER, STMT_LOGIN, STMT_HOTEL_CREATE, STMT_ROOM_TYPE_CREATE,
-    STMT_INVENTORY_SET, STMT_INVENTORY_GET, STMT_INTEGRITY, STMT_HOLDS,
+    STMT_INVENTORY_SET, STMT_INVENTORY_GET, STMT_INTEGRITY, STMT_HOLDS, STMT_HOLD_BATCH,
     STMT_COUNT
 };
 
@@ -38,6 +38,14 @@ extern const struct pool_stmt api_db_statements[STMT_COUNT];
 /* api_db_call: defer r to the database pool to run statement stmt with the parameters
  * already set (api_param_*), and answer from its result. */
 void api_db_call(struct api_ctx *api, struct api_req *r, enum api_stmt stmt);
+
+/* api_db_prepare: set r's statement and its job (run api_db_run, done api_db_done,
+ * retry_safe) without deferring it: api_db_call is api_db_prepare then api_defer. */
+void api_db_prepare(struct api_req *r, enum api_stmt stmt);
+
+/* api_db_answer: answer r from one (result, body) row of r->stmt's function, by the
+ * outcome table (500 for a result the table does not know). body may be NULL. */
+void api_db_answer(struct api_req *r, const char *result, const char *body);
 
 /* api_db_run: a pool job's run: execute r->stmt with r's parameters and set the answer.
  * Returns POOL_RUN_CONN_LOST when the connection failed (no answer set). */

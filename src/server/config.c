@@ -18,7 +18,7 @@ enum opt {
     OPT_DB = 'd', OPT_LISTEN = 'l', OPT_HELP = 'h',
     OPT_HOLD_TTL = 256, OPT_POOL_SIZE, OPT_POOL_WAIT, OPT_LOG_LEVEL, OPT_THREADS,
     OPT_SWEEP, OPT_SECRET, OPT_SECRET_FILE, OPT_TOKEN_TTL, OPT_MAX_CONN, OPT_CONN_TIMEOUT,
-    OPT_STMT_TIMEOUT, OPT_MAX_HOLDS, OPT_ADDR_FAILURES,
+    OPT_STMT_TIMEOUT, OPT_MAX_HOLDS, OPT_ADDR_FAILURES, OPT_HOLD_BATCH,
     OPT_POOLER_SAFE, OPT_MIGRATE_DB, OPT_READ_DB, OPT_CONN_PER_ADDR, OPT_REGISTER_PER_ADDR,
     OPT_TRUSTED_PROXY, OPT_HASH_QUEUE,
 };
@@ -32,6 +32,7 @@ static const struct { const char *env; enum opt opt; } env_map[] = {
     { "LASTROOM_SECRET_FILE", OPT_SECRET_FILE }, { "LASTROOM_TOKEN_TTL", OPT_TOKEN_TTL },
     { "LASTROOM_MAX_CONNECTIONS", OPT_MAX_CONN },
     { "LASTROOM_MAX_HOLDS_PER_USER", OPT_MAX_HOLDS },
+    { "LASTROOM_HOLD_BATCH", OPT_HOLD_BATCH },
     { "LASTROOM_LOGIN_FAILURES_PER_ADDRESS", OPT_ADDR_FAILURES },
     { "LASTROOM_TRUSTED_PROXY", OPT_TRUSTED_PROXY },
 };
@@ -52,6 +53,7 @@ static const struct option long_opts[] = {
     { "conn-timeout", required_argument, NULL, OPT_CONN_TIMEOUT },
     { "statement-timeout", required_argument, NULL, OPT_STMT_TIMEOUT },
     { "max-holds-per-user", required_argument, NULL, OPT_MAX_HOLDS },
+    { "hold-batch", required_argument, NULL, OPT_HOLD_BATCH },
     { "login-failures-per-address", required_argument, NULL, OPT_ADDR_FAILURES },
     { "max-connections-per-address", required_argument, NULL, OPT_CONN_PER_ADDR },
     { "registrations-per-address", required_argument, NULL, OPT_REGISTER_PER_ADDR },
@@ -86,6 +88,9 @@ const char *config_usage(void)
         "  --conn-timeout DURATION  idle HTTP connection timeout (default 60s)\n"
         "  --statement-timeout DUR  PostgreSQL statement_timeout (default 10s)\n"
         "  --max-holds-per-user N   live holds one user may have at once (default 5; 0: no cap)\n"
+        "  --hold-batch N           holds waiting for one room type and stay go to the database\n"
+        "                           together, up to N per transaction (env LASTROOM_HOLD_BATCH;\n"
+        "                           default 64; 0 or 1: one hold per transaction)\n"
         "  --login-failures-per-address N\n"
         "                           failed logins per client address and minute before 429\n"
         "                           (default 50; 0: no cap)\n"
@@ -170,6 +175,7 @@ static int set_number(struct config *c, int opt, const char *v)
         c->hash_queue = (int)n;
         return 0;
     case OPT_MAX_HOLDS: if (parse_int(v, 0, 1000000, &n)) return -1; c->max_holds_per_user = (int)n; return 0;
+    case OPT_HOLD_BATCH: if (parse_int(v, 0, 1000, &n)) return -1; c->hold_batch = (int)n; return 0;
     case OPT_ADDR_FAILURES:
         if (parse_int(v, 0, 1000000, &n)) return -1;
         c->login_failures_per_addr = (int)n;
@@ -230,6 +236,7 @@ static void defaults(struct config *c)
     c->conn_timeout_s = 60;
     c->statement_timeout_ms = 10000;
     c->max_holds_per_user = 5;
+    c->hold_batch = 64;
     c->login_failures_per_addr = 50;
     c->hash_queue = 256;
 }

@@ -16,6 +16,7 @@
 #include "server/api.h"
 #include "server/api_db.h"
 #include "server/auth.h"
+#include "server/coalesce.h"
 #include "server/config.h"
 #include "server/http.h"
 #include "server/migrate.h"
@@ -84,6 +85,12 @@ static int start_pools(const struct config *cfg, struct api_ctx *api, char *err,
     struct pool_config cpu = { .conninfo = NULL, .size = cfg->threads, .wait_ms = 30000,
                                .max_queue = cfg->hash_queue };
     api->db = pool_start(&db, err, errcap);
+    if (api->db != NULL && cfg->hold_batch > 1
+        && (api->holds = coalesce_start(api->db, cfg->hold_batch, cfg->pool_wait_ms)) == NULL) {
+        snprintf(err, errcap, "no memory for the hold coalescer");
+        pool_stop(api->db);
+        api->db = NULL;
+    }
     api->cpu = api->db ? pool_start(&cpu, err, errcap) : NULL;
     if (api->cpu != NULL && cfg->read_db_url != NULL && (api->read = pool_start(&read, err, errcap)) == NULL) {
         pool_stop(api->cpu);
@@ -161,6 +168,7 @@ static int shut_down(struct http_server *http, struct sweeper *sw, struct api_ct
     pool_stop(api->cpu);
     pool_stop(api->read);
     pool_stop(api->db);
+    coalesce_free(api->holds);
     ratelimit_free(api->logins);
     ratelimit_free(api->login_addrs);
     ratelimit_free(api->register_addrs);
@@ -192,13 +200,13 @@ static int serve(const struct config *cfg)
         log_debug("settings: pool wait %lldms, token ttl %llds, token key from %s, max holds per user %d, "
                   "failed logins per minute: %d per email, %d per address, sweep every %lldms, "
                   "max connections %u (%u per address), registrations per address and minute %d, "
-                  "hash queue %d, idle timeout %us, statement timeout %lldms",
+                  "hash queue %d, idle timeout %us, statement timeout %lldms, hold batch %d",
                   (long long)cfg->pool_wait_ms, (long long)cfg->token_ttl_s,
                   cfg->token_secret && *cfg->token_secret ? "the given secret" : "the secret file",
                   cfg->max_holds_per_user, LOGIN_FAILURES_PER_MINUTE, cfg->login_failures_per_addr,
                   (long long)cfg->sweep_interval_ms, cfg->max_connections, cfg->max_conns_per_addr,
                   cfg->registrations_per_addr, cfg->hash_queue, cfg->conn_timeout_s,
-                  (long long)cfg->statement_timeout_ms);
+                  (long long)cfg->statement_timeout_ms, cfg->hold_batch);
         log_info("signal %d: shutting down (within %d ms)", wait_for_signal(), drain_grace_ms(cfg) + HTTP_DRAIN_IDLE_MS);
     } else {
         fprintf(stderr, "lastroomd: %s\n", err);

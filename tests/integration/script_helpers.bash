@@ -21,7 +21,9 @@ start_reservations() {
 start_lastroomd_racy() {
   scratch_db lastroom_script_racy || return 1
   LOAD_DB=$SCRATCH_DB
-  start_lastroomd && "$ROOT/scripts/mutant.sh" apply unsafe "$LOAD_DB" >/dev/null
+  # shellcheck disable=SC2046  # the mutant's "server:" flags (--hold-batch 0) are words
+  start_lastroomd $("$ROOT/scripts/mutant.sh" show unsafe server) \
+    && "$ROOT/scripts/mutant.sh" apply unsafe "$LOAD_DB" >/dev/null
 }
 
 run_script() {

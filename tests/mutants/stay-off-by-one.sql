@@ -1,6 +1,7 @@
 -- mutant stay-off-by-one: the stay is stored one night later than asked, consistently
 -- replaces: create_booking_hold
 -- scenario: smoke
+-- server: --hold-batch 0
 -- caught-by: stay_mismatch
 --
 -- An off-by-one in the date arithmetic of the hold: every night of the stay is moved

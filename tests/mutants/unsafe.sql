@@ -1,6 +1,7 @@
 -- mutant unsafe: holds read the counters without a lock and write back a stale tentative_count
 -- replaces: create_booking_hold
 -- scenario: last-room
+-- server: --hold-batch 0
 -- caught-by: oversold_tables
 --
 -- The classic lost update, on the hold path: the counters are read with a plain SELECT

@@ -1,0 +1,324 @@
+/*
+ * coalesce.c: the hold coalescer (coalesce.h). A small hash of groups, one per stay
+ * (room type, check-in, check-out) that has requests waiting or a job in the pool, under
+ * one mutex held only to link and unlink. A group's job is in the pool or running while
+ * the group is busy; its run takes what is queued at that moment, its done sends the
+ * group again when more arrived meanwhile, or frees the group when none did. So one
+ * worker at a time serves a hot stay, and the other workers stay free for other stays.
+ *
+ * The mutex is never held across pool_submit, which may call a done at once (a draining
+ * or full pool), nor across a call to the database.
+ */
+#include "server/coalesce.h"
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "server/api_db.h"
+#include "server/log.h"
+
+#define BUCKETS 256
+
+struct group {
+    struct group *next;           /* bucket chain */
+    struct coalesce *co;
+    int64_t rt;
+    int32_t in, out;
+    struct pool_job job;          /* in the pool or running while busy */
+    struct pool_job *head, *tail; /* waiting requests: their r->job, linked by next */
+    int busy;
+    int ntaken;                   /* the batch the job is running (kept for its retry) */
+    struct api_req **taken;      /* max_batch slots */
+};
+
+struct coalesce {
+    pthread_mutex_t mu;
+    struct pool *pool;
+    int max_batch;
+    int64_t wait_us;
+    struct group *buckets[BUCKETS];
+};
+
+static struct group *group_of(struct pool_job *job)
+{
+    return (struct group *)(void *)((char *)job - offsetof(struct group, job));
+}
+
+static struct group **bucket(struct coalesce *c, int64_t rt, int32_t in, int32_t out)
+{
+    uint64_t h = (uint64_t)rt * 0x9E3779B97F4A7C15u ^ (uint64_t)(uint32_t)in * 0xC2B2AE3D27D4EB4Fu
+                 ^ (uint64_t)(uint32_t)out;
+    return &c->buckets[(h ^ (h >> 29)) % BUCKETS];
+}
+
+static enum pool_run_rc group_run(struct pool_job *job, PGconn *conn);
+static void group_done(struct pool_job *job, enum pool_outcome outcome);
+
+/* group_get_locked: the group of a stay, created when absent; NULL without memory. */
+static struct group *group_get_locked(struct coalesce *c, int64_t rt, int32_t in, int32_t out)
+{
+    struct group **b = bucket(c, rt, in, out), *g;
+    for (g = *b; g != NULL; g = g->next)
+        if (g->rt == rt && g->in == in && g->out == out)
+            return g;
+    g = calloc(1, sizeof *g);
+    if (g == NULL || (g->taken = calloc((size_t)c->max_batch, sizeof *g->taken)) == NULL) {
+        free(g);
+        return NULL;
+    }
+    g->co = c;
+    g->rt = rt;
+    g->in = in;
+    g->out = out;
+    g->job.run = group_run;
+    g->job.done = group_done;
+    g->next = *b;
+    *b = g;
+    return g;
+}
+
+static void group_free_locked(struct group *g)
+{
+    struct group **p = bucket(g->co, g->rt, g->in, g->out);
+    while (*p != g)
+        p = &(*p)->next;
+    *p = g->next;
+    free(g->taken);
+    free(g);
+}
+
+struct coalesce *coalesce_start(struct pool *pool, int max_batch, int64_t wait_ms)
+{
+    struct coalesce *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return NULL;
+    pthread_mutex_init(&c->mu, NULL);
+    c->pool = pool;
+    c->max_batch = max_batch < 2 ? 2 : max_batch > COALESCE_MAX_BATCH ? COALESCE_MAX_BATCH : max_batch;
+    c->wait_us = wait_ms * 1000;
+    return c;
+}
+
+void coalesce_hold(struct coalesce *c, struct api_req *r, int64_t rt, int32_t check_in,
+                   int32_t check_out)
+{
+    api_suspend(r);
+    r->job.next = NULL;
+    r->job.pool = c->pool;    /* api_db_exec runs it on this pool's connections */
+    r->job.deadline_us = clock_mono_us() + c->wait_us;
+    pthread_mutex_lock(&c->mu);
+    struct group *g = group_get_locked(c, rt, check_in, check_out);
+    int submit = g != NULL && !g->busy;
+    if (g != NULL) {
+        if (g->tail != NULL)
+            g->tail->next = &r->job;
+        else
+            g->head = &r->job;
+        g->tail = &r->job;
+        g->busy = 1;
+    }
+    pthread_mutex_unlock(&c->mu);
+    if (g == NULL)
+        pool_submit(c->pool, &r->job);    /* no memory for a group: alone, as without */
+    else if (submit)
+        pool_submit(c->pool, &g->job);
+}
+
+/* pop_expired_locked: unlink the waiting requests whose wait is over (the oldest are at
+ * the head: every request gets the same wait) into a list. */
+static struct pool_job *pop_expired_locked(struct group *g, int64_t now)
+{
+    struct pool_job *out = NULL, **tailp = &out;
+    while (g->head != NULL && g->head->deadline_us <= now) {
+        struct pool_job *j = g->head;
+        g->head = j->next;
+        j->next = NULL;
+        *tailp = j;
+        tailp = &j->next;
+    }
+    if (g->head == NULL)
+        g->tail = NULL;
+    return out;
+}
+
+/* refuse: answer every request of a list with a pool outcome (api_db_done resumes it). */
+static void refuse(struct pool_job *list, enum pool_outcome outcome)
+{
+    while (list != NULL) {
+        struct pool_job *next = list->next;
+        api_db_done(list, outcome);
+        list = next;
+    }
+}
+
+/* take: the batch to run now: up to max_batch of the waiting requests, in arrival
+ * order; those that waited too long are answered as pool timeouts instead. */
+static void take(struct group *g, struct pool_job *job)
+{
+    struct coalesce *c = g->co;
+    pthread_mutex_lock(&c->mu);
+    struct pool_job *expired = pop_expired_locked(g, clock_mono_us());
+    g->ntaken = 0;
+    while (g->head != NULL && g->ntaken < c->max_batch) {
+        struct pool_job *j = g->head;
+        g->head = j->next;
+        g->taken[g->ntaken++] = api_req_of_job(j);
+    }
+    if (g->head == NULL)
+        g->tail = NULL;
+    pthread_mutex_unlock(&c->mu);
+    refuse(expired, POOL_TIMEOUT);
+    job->retry_safe = 1;
+    for (int i = 0; i < g->ntaken; i++)
+        job->retry_safe &= g->taken[i]->job.retry_safe;
+}
+
+/* array_literal: the PostgreSQL array literal of parameter param of every taken
+ * request ("{1,2}", "{\"k\",NULL}"); malloc'd, NULL without memory. */
+static char *array_literal(const struct group *g, int param, int quote)
+{
+    size_t cap = 3;
+    for (int i = 0; i < g->ntaken; i++) {
+        const char *v = g->taken[i]->params[param];
+        cap += (v != NULL ? 2 * strlen(v) + 2 : 4) + 1;
+    }
+    char *s = malloc(cap), *p = s;
+    if (s == NULL)
+        return NULL;
+    *p++ = '{';
+    for (int i = 0; i < g->ntaken; i++) {
+        const char *v = g->taken[i]->params[param];
+        if (i > 0)
+            *p++ = ',';
+        if (v == NULL) {
+            memcpy(p, "NULL", 4);
+            p += 4;
+            continue;
+        }
+        if (quote)
+            *p++ = '"';
+        for (; *v != '\0'; v++) {
+            if (quote && (*v == '"' || *v == '\\'))
+                *p++ = '\\';
+            *p++ = *v;
+        }
+        if (quote)
+            *p++ = '"';
+    }
+    *p++ = '}';
+    *p = '\0';
+    return s;
+}
+
+/* answer_rows: answer each taken request from its row (idx is 1-based). */
+static void answer_rows(struct group *g, const PGresult *res)
+{
+    for (int i = 0; i < PQntuples(res); i++) {
+        long idx = strtol(PQgetvalue(res, i, 0), NULL, 10);
+        if (idx < 1 || idx > g->ntaken || PQgetisnull(res, i, 1) || g->taken[idx - 1]->http->answered)
+            continue;
+        api_db_answer(g->taken[idx - 1], PQgetvalue(res, i, 1),
+                      PQgetisnull(res, i, 2) ? NULL : PQgetvalue(res, i, 2));
+    }
+}
+
+static enum pool_run_rc run_batch(struct group *g, struct pool_job *job, PGconn *conn)
+{
+    const struct api_req *r0 = g->taken[0];
+    log_debug("coalesce: %d holds of room type %lld in one call", g->ntaken, (long long)g->rt);
+    char *arrays[] = { array_literal(g, HOLD_USER, 0), array_literal(g, HOLD_QUANTITY, 0),
+                       array_literal(g, HOLD_KEY, 1), array_literal(g, HOLD_FINGERPRINT, 1),
+                       array_literal(g, HOLD_MAX_HOLDS, 0) };
+    const char *params[] = { arrays[0], r0->params[HOLD_ROOM_TYPE], r0->params[HOLD_CHECK_IN],
+                             r0->params[HOLD_CHECK_OUT], arrays[1], r0->params[HOLD_TTL], arrays[2],
+                             arrays[3], arrays[4] };
+    PGresult *res = NULL;
+    int ok = 1;
+    for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
+        ok &= arrays[i] != NULL;
+    if (ok)
+        res = pool_exec(job, conn, STMT_HOLD_BATCH, (int)(sizeof params / sizeof params[0]), params);
+    for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
+        free(arrays[i]);
+    if (ok && pool_conn_lost(conn, res)) {
+        PQclear(res);
+        return POOL_RUN_CONN_LOST;
+    }
+    for (int i = 0; i < g->ntaken; i++)
+        g->taken[i]->job.attempt = job->attempt;
+    if (ok && PQresultStatus(res) == PGRES_TUPLES_OK)
+        answer_rows(g, res);
+    for (int i = 0; i < g->ntaken; i++) {
+        struct api_req *r = g->taken[i];
+        if (r->http->answered)
+            continue;
+        if (ok && PQresultStatus(res) != PGRES_TUPLES_OK)
+            api_db_sql_error(r, res);
+        else
+            http_reply_error(r->http, 500, "internal_error", "unexpected result from the database");
+    }
+    PQclear(res);
+    return POOL_RUN_OK;
+}
+
+static enum pool_run_rc group_run(struct pool_job *job, PGconn *conn)
+{
+    struct group *g = group_of(job);
+    if (job->attempt == 0)
+        take(g, job);
+    if (g->ntaken == 0)
+        return POOL_RUN_OK;
+    if (g->ntaken == 1) {
+        g->taken[0]->job.attempt = job->attempt;
+        return api_db_run(&g->taken[0]->job, conn);    /* alone: the single statement */
+    }
+    return run_batch(g, job, conn);
+}
+
+/* group_done: answer the batch that ran (or its failure), then send the group again if
+ * requests arrived meanwhile, or free it. A pool that refuses the job (draining, full,
+ * no database) refuses every waiting request likewise; a timeout those past their wait. */
+static void group_done(struct pool_job *job, enum pool_outcome outcome)
+{
+    struct group *g = group_of(job);
+    struct coalesce *c = g->co;
+    for (int i = 0; i < g->ntaken; i++)
+        api_db_done(&g->taken[i]->job, outcome);
+    g->ntaken = 0;
+    struct pool_job *refused = NULL;
+    pthread_mutex_lock(&c->mu);
+    if (outcome == POOL_TIMEOUT) {
+        refused = pop_expired_locked(g, clock_mono_us());
+    } else if (outcome == POOL_DRAINING || outcome == POOL_FULL || outcome == POOL_UNAVAILABLE) {
+        refused = g->head;
+        g->head = g->tail = NULL;
+    }
+    int again = g->head != NULL;
+    if (!again) {
+        g->busy = 0;
+        group_free_locked(g);
+    }
+    pthread_mutex_unlock(&c->mu);
+    refuse(refused, outcome);
+    if (again)
+        pool_submit(c->pool, job);
+}
+
+void coalesce_free(struct coalesce *c)
+{
+    if (c == NULL)
+        return;
+    for (int i = 0; i < BUCKETS; i++) {
+        while (c->buckets[i] != NULL) {
+            struct group *g = c->buckets[i];
+            c->buckets[i] = g->next;
+            free(g->taken);
+            free(g);
+        }
+    }
+    pthread_mutex_destroy(&c->mu);
+    free(c);
+}

@@ -1,0 +1,129 @@
+-- mutant batch-one-too-many: a hold batch that crosses the allotment grants one room too many
+-- replaces: api_hold_batch
+-- scenario: last-room
+-- caught-by: oversold_tables
+--
+-- The batch's grant test reads "sold out once nothing is left" (v_free < 0) where it
+-- should read "sold out when this request does not fit" (v_free < quantity): the request
+-- that crosses the allotment is granted too, one room past it. The counters are then
+-- raised by at most what the nights can take ("kept within the allotment"), so every
+-- row satisfies the CHECK constraint while one more live hold exists than rooms: only
+-- the tables (live holds + Confirmed details) show the oversold night. lastroomd sends a
+-- batch only when several holds of one stay wait together (coalesce.h): last-room's
+-- fifty VUs released at once make that happen on its one room.
+CREATE OR REPLACE FUNCTION api_hold_batch(p_user_ids bigint[], p_room_type_id bigint,
+                                          p_check_in date, p_check_out date,
+                                          p_quantities int[], p_ttl interval,
+                                          p_keys text[], p_fingerprints text[],
+                                          p_max_holds int[])
+RETURNS TABLE(idx int, result text, body jsonb)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+    n int := coalesce(array_length(p_user_ids, 1), 0);
+    v_result text[];
+    v_body jsonb[];
+    v_replay boolean[];
+    v_dup int[];            -- i -> the earlier request of this batch with i's user and key
+    v_owner int;
+    v_prev_user bigint;
+    v_prev_key text;
+    v_stay text;            -- every pending request's outcome when the stay cannot be held
+    v_nights int;
+    v_free int;
+    v_taken int := 0;
+    k record;
+    h record;
+    i int;
+BEGIN
+    IF n = 0 OR n > 1000 OR array_length(p_quantities, 1) IS DISTINCT FROM n
+       OR array_length(p_keys, 1) IS DISTINCT FROM n
+       OR array_length(p_fingerprints, 1) IS DISTINCT FROM n
+       OR array_length(p_max_holds, 1) IS DISTINCT FROM n THEN
+        RAISE EXCEPTION 'api_hold_batch: 1..1000 requests, every array of the same length'
+            USING ERRCODE = '22023';
+    END IF;
+    v_result := array_fill(NULL::text, ARRAY[n]);
+    v_body := array_fill(NULL::jsonb, ARRAY[n]);
+    v_replay := array_fill(false, ARRAY[n]);
+    v_dup := array_fill(NULL::int, ARRAY[n]);
+    -- 1. keys, in (user, key) order; the first of a repeated key owns it
+    FOR i IN SELECT s FROM generate_subscripts(p_user_ids, 1) s WHERE p_keys[s] IS NOT NULL
+              ORDER BY p_user_ids[s], p_keys[s], s LOOP
+        IF p_user_ids[i] = v_prev_user AND p_keys[i] = v_prev_key THEN
+            v_dup[i] := v_owner;
+            CONTINUE;
+        END IF;
+        v_prev_user := p_user_ids[i]; v_prev_key := p_keys[i]; v_owner := i;
+        SELECT * INTO k FROM api_idem_begin(p_user_ids[i], p_keys[i], p_fingerprints[i]);
+        IF k.replay THEN
+            v_replay[i] := true; v_result[i] := k.result; v_body[i] := k.body;
+        END IF;
+    END LOOP;
+    -- 2. the users whose live holds are capped, before any inventory row
+    PERFORM 1 FROM users u
+     WHERE u.user_id IN (SELECT p_user_ids[s] FROM generate_subscripts(p_user_ids, 1) s
+                          WHERE NOT v_replay[s] AND v_dup[s] IS NULL
+                            AND coalesce(p_max_holds[s], 0) > 0)
+     ORDER BY u.user_id FOR NO KEY UPDATE;
+    -- 3. the stay, once: its nights locked in date order
+    IF NOT booking_stay_valid(p_check_in, p_check_out, 1) OR p_ttl IS NULL THEN
+        v_stay := 'invalid';
+    ELSIF EXISTS (SELECT 1 FROM generate_subscripts(p_user_ids, 1) s
+                   WHERE NOT v_replay[s] AND v_dup[s] IS NULL) THEN
+        SELECT l.nights, l.min_free INTO v_nights, v_free
+          FROM booking_lock_nights(p_room_type_id, p_check_in, p_check_out) l;
+        IF v_nights < p_check_out - p_check_in THEN
+            v_stay := 'no_inventory';
+            IF NOT EXISTS (SELECT 1 FROM room_types rt WHERE rt.room_type_id = p_room_type_id) THEN
+                v_stay := 'room_type_not_found';
+            END IF;
+        END IF;
+    END IF;
+    -- 4. the requests in arrival order, as api_hold_capped would take them
+    FOR i IN 1 .. n LOOP
+        CONTINUE WHEN v_replay[i] OR v_dup[i] IS NOT NULL;
+        IF coalesce(p_max_holds[i], 0) > 0 AND api_live_holds(p_user_ids[i]) >= p_max_holds[i] THEN
+            v_result[i] := 'too_many_holds';
+            v_body[i] := jsonb_build_object('message', format(
+                'at most %s live holds per user: confirm or release one first', p_max_holds[i]),
+                'max_holds', p_max_holds[i]);
+        ELSIF NOT booking_hold_valid(p_user_ids[i], p_check_in, p_check_out, p_quantities[i], p_ttl) THEN
+            v_result[i] := 'invalid';
+        ELSIF v_stay IS NOT NULL THEN
+            v_result[i] := v_stay;
+        ELSIF v_free < 0 THEN
+            -- BUG: tests what is left after the last grant, not whether this one fits.
+            v_result[i] := 'sold_out';
+        ELSE
+            SELECT * INTO h FROM booking_insert_hold(p_user_ids[i], p_room_type_id, p_check_in,
+                                                     p_check_out, p_quantities[i], p_ttl);
+            v_free := v_free - p_quantities[i];
+            v_taken := v_taken + p_quantities[i];
+            v_result[i] := 'held';
+            v_body[i] := jsonb_build_object('hold_id', h.hold_id, 'room_type_id', p_room_type_id,
+                'check_in', p_check_in, 'check_out', p_check_out, 'quantity', p_quantities[i],
+                'expires_at', api_ts(h.hold_expiry));
+        END IF;
+    END LOOP;
+    -- 5. the counters, once: every night of the stay (locked in step 3) takes the rooms held
+    IF v_taken > 0 THEN
+        -- BUG: "kept within the allotment", so the CHECK never sees the extra room.
+        UPDATE room_inventory ri
+           SET tentative_count = least(ri.tentative_count + v_taken, ri.allotment - ri.booked_count)
+         WHERE ri.room_type_id = p_room_type_id AND ri.date >= p_check_in AND ri.date < p_check_out;
+    END IF;
+    -- 6. the keys record their outcomes; then the repeated keys replay them
+    FOR i IN 1 .. n LOOP
+        IF p_keys[i] IS NOT NULL AND NOT v_replay[i] AND v_dup[i] IS NULL THEN
+            PERFORM api_idem_finish(p_user_ids[i], p_keys[i], v_result[i], v_body[i]);
+        END IF;
+    END LOOP;
+    FOR i IN 1 .. n LOOP
+        CONTINUE WHEN v_dup[i] IS NULL;
+        SELECT * INTO k FROM api_idem_begin(p_user_ids[i], p_keys[i], p_fingerprints[i]);
+        v_result[i] := k.result; v_body[i] := k.body;
+    END LOOP;
+    RETURN QUERY SELECT s, v_result[s], v_body[s] FROM generate_subscripts(p_user_ids, 1) s ORDER BY s;
+END
+$$;
