@@ -3,7 +3,9 @@
 -- database must agree with every answer (no room sold twice at any moment, no
 -- acknowledged booking lost, none that nobody was told about). Every hold waits at
 -- lr.barrier for the other guests inside an iteration, so the guests race in rounds:
--- each round's holds reach the server together, whatever the ramp. lastroomd's API;
+-- each round's holds reach the server together, whatever the ramp. Every guest has an
+-- account of its own: lastroomd runs one account's holds one after the other, so
+-- shared accounts would queue a round's holds instead of racing them. lastroomd's API;
 -- reads API_URL, DB_URL, ADMIN_EMAIL, ADMIN_PASSWORD and PROFILE (quick|full) from lr.env.
 local lr = require "lastroom"
 local lastroomd = require "lastroom.lastroomd"
@@ -30,7 +32,7 @@ options = {
 }
 
 function setup()
-  return lastroomd.world{ nights = NIGHTS, allotment = ROOMS, users = (PEAK + 4) // 5 }
+  return lastroomd.world{ nights = NIGHTS, allotment = ROOMS, users = PEAK }
 end
 
 function default(data)

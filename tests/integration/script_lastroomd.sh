@@ -58,9 +58,10 @@ check "last-room-test.lua: the night is named: more rooms confirmed and held tha
 check "last-room-test.lua: lastroomd's counters are found wrong too" grep -qE \
   'tentative_count|booked_count [0-9]+ but' <<<"$OUT"
 
-# race-condition-test.lua holds at lr.barrier every round, so each round's holds (one
-# per user at a time: lastroomd's hold cap serialises a user's holds) reach the
-# mutant's 40 ms window together, and the lost update is found by lastroomd's checks.
+# race-condition-test.lua holds at lr.barrier every round, and each guest has an
+# account of its own (lastroomd runs one account's holds one after the other), so each
+# round's holds reach the mutant's 40 ms window together, and the lost update is found
+# by lastroomd's checks.
 run_script race-condition "${E[@]}"
 expect_eq "race-condition-test.lua against the racy path exits 99" 99 "$RC"
 check "race-condition-test.lua: its rounds were released together" grep -qE \

@@ -35,18 +35,22 @@ uint64_t script_now_ns(void)
  * kept on per-state free lists by 16-byte size class instead of going back to malloc:
  * a state belongs to one thread, so a pop or a push is all an allocation costs, and a
  * collection's burst of frees no longer overflows malloc's per-thread cache. Under
- * AddressSanitizer every block goes to malloc, so that misuse is still caught. */
+ * AddressSanitizer a block on a free list is poisoned (all but its link), so that a
+ * use after free is still caught, and the lists are exercised by the tests. */
 #define VM_POOL_MAX (VM_POOL_CLASSES * 16)
+#define VM_LINK sizeof(void *)
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#else
+#define ASAN_POISON_MEMORY_REGION(a, n) ((void)(a), (void)(n))
+#define ASAN_UNPOISON_MEMORY_REGION(a, n) ((void)(a), (void)(n))
+#endif
 
 /* Whether n bytes go to a free list (1 .. VM_POOL_MAX), and which one. */
 static bool pooled(size_t n)
 {
-#if defined(__SANITIZE_ADDRESS__)
-    (void)n;
-    return false;
-#else
-    return n - 1 < VM_POOL_MAX;
-#endif
+    return n > 0 && n <= VM_POOL_MAX;
 }
 
 static size_t pool_class(size_t n)
@@ -63,6 +67,7 @@ static void *pool_get(struct script_state *st, size_t n)
     if (!p)
         return malloc((pool_class(n) + 1) * 16);
     *head = *(void **)p;
+    ASAN_UNPOISON_MEMORY_REGION((char *)p + VM_LINK, (pool_class(n) + 1) * 16 - VM_LINK);
     return p;
 }
 
@@ -75,6 +80,7 @@ static void pool_put(struct script_state *st, void *p, size_t n)
     void **head = &st->pool[pool_class(n)];
     *(void **)p = *head;
     *head = p;
+    ASAN_POISON_MEMORY_REGION((char *)p + VM_LINK, (pool_class(n) + 1) * 16 - VM_LINK);
 }
 
 static void pool_free_all(struct script_state *st)
@@ -83,6 +89,7 @@ static void pool_free_all(struct script_state *st)
         while (st->pool[c]) {
             void *p = st->pool[c];
             st->pool[c] = *(void **)p;
+            ASAN_UNPOISON_MEMORY_REGION((char *)p + VM_LINK, (size_t)(c + 1) * 16 - VM_LINK);
             free(p);
         }
 }
