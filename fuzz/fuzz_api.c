@@ -71,7 +71,9 @@ static void check_error_body(const char *body, int status)
     int ok;
     switch (status) {
     case 400: ok = starts_with(code, "invalid_") || starts_with(code, "missing_"); break;
-    case 401: ok = strcmp(code, "unauthorized") == 0 || strcmp(code, "invalid_credentials") == 0; break;
+    case 401:
+        ok = strcmp(code, "unauthorized") == 0 || strcmp(code, "invalid_credentials") == 0;
+        break;
     case 429: ok = strcmp(code, "rate_limited") == 0; break;
     case 403: ok = strcmp(code, "forbidden") == 0; break;
     case 503: ok = strcmp(code, "db_pool_timeout") == 0; break;
@@ -132,7 +134,8 @@ static void check_deferred(const struct api_req *r)
             abort();
         break;
     case STMT_REGISTER:
-        if (r->params[REGISTER_EMAIL] == NULL || strlen(r->params[REGISTER_EMAIL]) > VALIDATE_EMAIL_MAX)
+        if (r->params[REGISTER_EMAIL] == NULL
+            || strlen(r->params[REGISTER_EMAIL]) > VALIDATE_EMAIL_MAX)
             abort();
         break;
     default: break;
@@ -158,7 +161,7 @@ static void drive(struct stub_req *s)
         return;
     api_handle(s->a);
     if (r->answered == (s->deferred == 1) || s->deferred > 1 || s->suspended != s->deferred)
-        abort();   /* exactly one of answered and deferred; deferred means suspended */
+        abort(); /* exactly one of answered and deferred; deferred means suspended */
     if (r->answered) {
         if (r->status == 200) {
             if (r->match.route != ROUTE_HEALTH_LIVE && r->match.route != ROUTE_METRICS)
@@ -185,14 +188,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1 || size > BODY_MAX)
         return 0;
     int mode = data[0] % 4;
-    char *text = malloc(size);   /* NUL-terminated copy of the head; the body is bytes */
+    char *text = malloc(size); /* NUL-terminated copy of the head; the body is bytes */
     struct stub_req *s = malloc(sizeof *s);
     char tokline[256];
     if (text == NULL || s == NULL)
         abort();
     memcpy(text, data + 1, size - 1);
     text[size - 1] = '\0';
-    char *end = text + strnlen(text, size - 1), *body = NULL;   /* end of the head */
+    char *end = text + strnlen(text, size - 1), *body = NULL; /* end of the head */
     char *sep = strstr(text, "\n\n");
     if (sep != NULL) {
         *sep = '\0';

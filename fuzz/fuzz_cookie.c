@@ -79,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char path[512];
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
-        if (!nl) {                            /* the last line: the request's path */
+        if (!nl) { /* the last line: the request's path */
             snprintf(path, sizeof path, "%.*s", (int)(end - p), p);
             req = path[0] == '/' && !strpbrk(path, " \r") ? path : "/";
             break;

@@ -33,12 +33,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char out[DATE_TEXT_LEN + 1];
         date_format(day, out);
         if (size != DATE_TEXT_LEN || memcmp(out, s, DATE_TEXT_LEN) != 0)
-            abort();   /* parse and format disagree */
+            abort(); /* parse and format disagree */
         int in_range = day >= date_from_ymd(2000, 1, 1) && day <= date_from_ymd(2100, 12, 31);
         if ((vrc == 0) != in_range || (vrc == 0 && vday != day))
             abort();
     } else if (vrc == 0 || day != -1) {
-        abort();       /* validate_date took what date_parse refused, or *day was written */
+        abort(); /* validate_date took what date_parse refused, or *day was written */
     }
     if (vrc != 0 && (vday != -7 || why == NULL || why[0] == '\0'))
         abort();

@@ -55,8 +55,9 @@ static void stages(const char *s, int one)
     int n = -1;
     memset(err, 'x', sizeof err);
     memset(st, 0, sizeof st);
-    st[MAX_STAGES].target = -7;   /* a guard past the end */
-    int rc = one ? dur_parse_stage(s, st, err, sizeof err) : dur_parse_stages(s, st, MAX_STAGES, &n, err, sizeof err);
+    st[MAX_STAGES].target = -7; /* a guard past the end */
+    int rc = one ? dur_parse_stage(s, st, err, sizeof err)
+                 : dur_parse_stages(s, st, MAX_STAGES, &n, err, sizeof err);
     if (st[MAX_STAGES].target != -7)
         abort();
     if (rc != 0) {
@@ -78,7 +79,7 @@ static void format(const uint8_t *p, size_t n)
     if (n < sizeof ms)
         return;
     memcpy(&ms, p, sizeof ms);
-    size_t cap = 1 + p[sizeof ms - 1] % sizeof out;   /* small buffers too */
+    size_t cap = 1 + p[sizeof ms - 1] % sizeof out; /* small buffers too */
     memset(out, 'x', sizeof out);
     if (dur_format_ms(ms, out, cap) != out || memchr(out, '\0', cap) == NULL)
         abort();

@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size >= sizeof line)
         return 0;
     memcpy(line, data, size);
-    line[size] = '\0';   /* a control line ends at its first NUL, as read from the port */
+    line[size] = '\0'; /* a control line ends at its first NUL, as read from the port */
     err[0] = '\0';
     if (fault_parse(line, &c, err, sizeof err) != 0) {
         if (err[0] == '\0')

@@ -74,8 +74,10 @@ static int ref_complete(http_parser *p)
 static void ref_parse(struct ref *r, const char *data, size_t len, int head)
 {
     static const http_parser_settings set = {
-        .on_message_begin = ref_begin, .on_headers_complete = ref_headers,
-        .on_body = ref_body, .on_message_complete = ref_complete,
+        .on_message_begin = ref_begin,
+        .on_headers_complete = ref_headers,
+        .on_body = ref_body,
+        .on_message_complete = ref_complete,
     };
     memset(r, 0, sizeof *r);
     r->head = head;
@@ -114,21 +116,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     httpc_init(c, NULL, NULL, &lim, NULL, 0, body, NULL);
     c->head = data[3] & 1;
-    size_t chunk = 1 + (data[3] >> 1);   /* 1..128 bytes per read */
+    size_t chunk = 1 + (data[3] >> 1); /* 1..128 bytes per read */
     const char *p = (const char *)data + 4;
     size_t left = size - 4;
     httpc_reset_response(c);
     enum httpc_parse rc = HTTPC_MORE;
     while (rc == HTTPC_MORE) {
         size_t n = left < chunk ? left : chunk;
-        char *piece = malloc(n ? n : 1);   /* exact size: each read is its own buffer */
+        char *piece = malloc(n ? n : 1); /* exact size: each read is its own buffer */
         if (piece == NULL)
             abort();
         memcpy(piece, p, n);
         rc = httpc_feed(c, piece, n);
         free(piece);
-        bool decoded = rc == HTTPC_DONE && (c->encoding == HTTPC_ENC_GZIP
-                                            || c->encoding == HTTPC_ENC_DEFLATE);
+        bool decoded =
+            rc == HTTPC_DONE && (c->encoding == HTTPC_ENC_GZIP || c->encoding == HTTPC_ENC_DEFLATE);
         if (c->body_len > lim.body_keep || (!decoded && c->body_len > c->body_total))
             abort();
         if (rc != HTTPC_BAD && !decoded && c->truncated != (c->body_total > c->body_len))
@@ -153,7 +155,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc == HTTPC_DONE && ref.done && c->body_total != ref.body)
         broken("the body holds bytes that are not the final message's");
     if (rc == HTTPC_MORE)
-        abort();   /* the stream ended: MORE is no longer a possible answer */
+        abort(); /* the stream ended: MORE is no longer a possible answer */
     if (rc != HTTPC_MORE && httpc_feed(c, "", 0) == HTTPC_MORE)
         abort();
     if (cookie_jar_count(c->jar) > COOKIE_JAR_MAX)

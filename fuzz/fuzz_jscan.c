@@ -19,7 +19,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *const keys[] = { "hold_id", "booking_id", "token", "code", "status", "a", "" };
+    static const char *const keys[] = {
+        "hold_id", "booking_id", "token", "code", "status", "a", ""
+    };
     if (size < 1)
         return 0;
     size_t cap = 1 + data[0] % 80;
@@ -39,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (n >= 0 ? (size_t)n >= cap || out[n] != '\0' : out[0] != '\0')
             abort();
         if (n >= 0 && irc == 0)
-            abort();   /* one value cannot be both an integer and a string */
+            abort(); /* one value cannot be both an integer and a string */
         if (n >= 0 && memchr(out, '\\', (size_t)n) == NULL && strlen(out) == (size_t)n
             && !jscan_str_eq(body, len, keys[k], out))
             abort();

@@ -25,7 +25,8 @@ static int depth_of(const json_t *j)
     if (json_is_object(j)) {
         const char *k;
         json_t *v;
-        json_object_foreach((json_t *)j, k, v) {
+        json_object_foreach((json_t *)j, k, v)
+        {
             int dv = depth_of(v);
             d = dv > d ? dv : d;
         }
@@ -44,9 +45,9 @@ static int depth_of(const json_t *j)
 static void read_fields(const json_t *obj)
 {
     static const char *const keys[] = {
-        "room_type_id", "hotel_id", "hold_id", "quantity", "allotment", "capacity",
-        "base_price_cents", "check_in", "check_out", "from", "to", "email", "password",
-        "full_name", "name", "city", "address", "",
+        "room_type_id",     "hotel_id",  "hold_id",   "quantity", "allotment", "capacity",
+        "base_price_cents", "check_in",  "check_out", "from",     "to",        "email",
+        "password",         "full_name", "name",      "city",     "address",   "",
     };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         int64_t v = 12345;
@@ -70,7 +71,7 @@ static void read_fields(const json_t *obj)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *buf = malloc(size ? size : 1);   /* exact size: the body is not NUL-terminated */
+    char *buf = malloc(size ? size : 1); /* exact size: the body is not NUL-terminated */
     if (buf == NULL)
         return 0;
     memcpy(buf, data, size);
@@ -84,7 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         json_t *again = jsonx_parse_object(text, strlen(text), MAX_DEPTH);
         if (again == NULL || !json_equal(obj, again))
-            abort();   /* what we write we read back the same */
+            abort(); /* what we write we read back the same */
         json_decref(again);
         free(text);
         json_decref(obj);

@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    unsigned char *b = malloc(size ? size : 1);   /* exact size: ASan sees any overread */
+    unsigned char *b = malloc(size ? size : 1); /* exact size: ASan sees any overread */
     struct sockaddr_storage a, a2;
     socklen_t len = 99, len2 = 99;
     if (b == NULL)

@@ -31,13 +31,13 @@ static void render(const struct result *r)
     report_write(f, r);
     junit_write(f, r);
     fclose(f);
-    FILE *table = fopen("/dev/null", "w");     /* compare prints plain text */
+    FILE *table = fopen("/dev/null", "w"); /* compare prints plain text */
     if (table && compare_runs(table, r, r, 0.1, (char[64]){ 0 }, 64) != 0)
-        abort();                        /* a run is no regression of itself */
+        abort(); /* a run is no regression of itself */
     if (table)
         fclose(table);
     if (text && memmem(text, len, "<script", 7))
-        abort();                        /* a string from the file was not escaped */
+        abort(); /* a string from the file was not escaped */
     free(text);
 }
 
@@ -52,14 +52,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_decref(doc);
     if (!r) {
         if (err[0] == '\0')
-            abort();                    /* a refusal says why */
+            abort(); /* a refusal says why */
         return 0;
     }
     render(r);
     if (twin && result_merge(twin, r, err, sizeof err) == 0)
         for (int i = 0; i < r->n; i++)
-            if (r->s[i].hist && hist_count(result_find(twin, r->s[i].name)->hist)
-                                    != 2 * hist_count(r->s[i].hist))
+            if (r->s[i].hist
+                && hist_count(result_find(twin, r->s[i].name)->hist)
+                       != 2 * hist_count(r->s[i].hist))
                 abort();
     result_free(twin);
     result_free(r);

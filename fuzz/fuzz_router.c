@@ -33,7 +33,7 @@ static void check_match(const char *method, const char *path, const struct route
     if (strcmp(router_name(m->route), "unmatched") == 0)
         abort();
     if (strncmp(router_name(m->route), method, strlen(method)) != 0)
-        abort();   /* the route's label starts with its method */
+        abort(); /* the route's label starts with its method */
     if (m->id > 0) {
         snprintf(digits, sizeof digits, "/%" PRId64, m->id);
         if (strstr(path, digits) == NULL)

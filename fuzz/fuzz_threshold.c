@@ -32,7 +32,8 @@ static int fits(enum thr_agg agg, enum metric_type type)
 
 static void check_parsed(const struct thr_threshold *t, enum metric_type type)
 {
-    if (memchr(t->expr, '\0', sizeof t->expr) == NULL || memchr(t->stat, '\0', sizeof t->stat) == NULL)
+    if (memchr(t->expr, '\0', sizeof t->expr) == NULL
+        || memchr(t->stat, '\0', sizeof t->stat) == NULL)
         abort();
     if (t->stat[0] == '\0' || t->expr[0] == '\0' || !fits(t->agg, type) || !isfinite(t->target))
         abort();

@@ -81,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (n < 0)
         abort();
     if (verify(tok, (size_t)n) != 0)
-        abort();   /* a good token was refused */
+        abort(); /* a good token was refused */
     for (size_t i = 9; i + 1 < size; i += 2)
         tok[data[i] % (size_t)n] ^= (char)data[i + 1];
     verify(tok, (size_t)n);

@@ -61,7 +61,7 @@ static int32_t i32_at(const uint8_t *p)
  * API ever passes to the span rules. */
 static int32_t day_at(const uint8_t *p)
 {
-    static const int64_t lo = -719162, hi = 2932896;   /* 0001-01-01, 9999-12-31 */
+    static const int64_t lo = -719162, hi = 2932896; /* 0001-01-01, 9999-12-31 */
     return (int32_t)(lo + (int64_t)((uint32_t)i32_at(p) % (uint32_t)(hi - lo + 1)));
 }
 
@@ -83,7 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     size_t n = size - 1;
-    char *s = malloc(n + 1);   /* exact size plus the NUL the string callers rely on */
+    char *s = malloc(n + 1); /* exact size plus the NUL the string callers rely on */
     if (s == NULL)
         return 0;
     memcpy(s, data + 1, n);
@@ -93,7 +93,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 0: check_email(s, n); break;
     case 1: check_key(s); break;
     case 2:
-        if ((validate_password(n, &why) == 0) != (n >= VALIDATE_PASSWORD_MIN && n <= VALIDATE_PASSWORD_MAX))
+        if ((validate_password(n, &why) == 0)
+            != (n >= VALIDATE_PASSWORD_MIN && n <= VALIDATE_PASSWORD_MAX))
             abort();
         break;
     default: check_spans(data + 1, n); break;

@@ -95,7 +95,7 @@ const char *MHD_lookup_connection_value(struct MHD_Connection *c, enum MHD_Value
 {
     struct stub_req *s = (struct stub_req *)(void *)c;
     if (kind == MHD_GET_ARGUMENT_KIND) {
-        for (int i = 0; i < s->nargs; i++)   /* MHD answers the first one */
+        for (int i = 0; i < s->nargs; i++) /* MHD answers the first one */
             if (strcmp(s->args[i].key, key) == 0)
                 return s->args[i].value;
     } else if (kind == MHD_HEADER_KIND) {
@@ -138,7 +138,7 @@ PGresult *pool_exec(const struct pool_job *job, PGconn *conn, int stmt, int npar
     (void)stmt;
     (void)nparams;
     (void)params;
-    return NULL;   /* no job ever runs here: pool_submit only counts */
+    return NULL; /* no job ever runs here: pool_submit only counts */
 }
 
 int pool_conn_lost(PGconn *conn, const PGresult *res)

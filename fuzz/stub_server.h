@@ -17,21 +17,21 @@
 
 struct stub_kv {
     const char *key;
-    const char *value;   /* NULL: the argument had no '=' */
+    const char *value; /* NULL: the argument had no '=' */
 };
 
 /* The request as the stubs see it; r->conn points back to it, a->http to r. */
 struct stub_req {
     struct http_req r;
-    struct api_req *a;     /* the handlers' state, from api_req_open */
+    struct api_req *a; /* the handlers' state, from api_req_open */
     struct stub_kv args[STUB_MAX_ARGS];
     int nargs;
     struct stub_kv headers[STUB_MAX_ARGS];
     int nheaders;
-    int suspended;         /* MHD_suspend_connection calls */
-    int deferred;          /* pool_submit calls */
-    int resumed;           /* MHD_resume_connection calls */
-    long long srv[64];     /* room for http.c's struct http_server (zeroed) */
+    int suspended;     /* MHD_suspend_connection calls */
+    int deferred;      /* pool_submit calls */
+    int resumed;       /* MHD_resume_connection calls */
+    long long srv[64]; /* room for http.c's struct http_server (zeroed) */
 };
 
 /* stub_req_init: an empty request for method and url, wired to the stubs, with its

@@ -67,7 +67,7 @@ int date_parse(const char *s, size_t len, int32_t *day)
 
 void date_format(int32_t day, char out[DATE_TEXT_LEN + 1])
 {
-    static const int32_t lo = -719162, hi = 2932896;   /* 0001-01-01, 9999-12-31 */
+    static const int32_t lo = -719162, hi = 2932896; /* 0001-01-01, 9999-12-31 */
     int y, m, d;
     ymd_from_days(day < lo ? lo : day > hi ? hi : day, &y, &m, &d);
     out[0] = (char)('0' + y / 1000);

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DATE_TEXT_LEN 10   /* "YYYY-MM-DD" without the terminating NUL */
+#define DATE_TEXT_LEN 10 /* "YYYY-MM-DD" without the terminating NUL */
 
 /* date_parse: the first len bytes of s as YYYY-MM-DD (years 0001..9999). Returns 0 and
  * sets *day, or -1 (*day unchanged) when s is not exactly such a date. */

@@ -10,14 +10,15 @@
 #include <stdio.h>
 #include <string.h>
 
-#define DUR_MAX_SECONDS 1e9   /* about 31 years: anything longer is a typo */
+#define DUR_MAX_SECONDS 1e9 /* about 31 years: anything longer is a typo */
 
 static const struct unit {
     const char *text;
     double seconds;
-} units[] = {   /* longest spelling first where one is a prefix of another */
+} units[] = {
+    /* longest spelling first where one is a prefix of another */
     { "ns", 1e-9 }, { "us", 1e-6 }, { "\xc2\xb5s", 1e-6 }, { "\xce\xbcs", 1e-6 },
-    { "ms", 1e-3 }, { "s", 1 }, { "m", 60 }, { "h", 3600 },
+    { "ms", 1e-3 }, { "s", 1 },     { "m", 60 },           { "h", 3600 },
 };
 
 /* Read digits[.digits] at *p into *v; false when there is no digit. */
@@ -64,18 +65,22 @@ int duration_parse(const char *text, double *seconds, char *err, size_t errlen)
     if (text[0] == '-')
         return fail(err, errlen, "duration \"%s\" is negative", text);
     if (strspn(text, "0123456789.") == strlen(text)) {
-        snprintf(err, errlen, "duration \"%s\" has no unit: write e.g. %ss or %sms",
-                 text, text, text);
+        snprintf(err, errlen, "duration \"%s\" has no unit: write e.g. %ss or %sms", text, text,
+                 text);
         return -1;
     }
     double total = 0, v, unit;
     for (const char *p = text; *p;) {
         if (!read_number(&p, &v))
-            return fail(err, errlen, "duration \"%s\": expected a number before each unit "
-                        "(e.g. 1m30s)", text);
+            return fail(err, errlen,
+                        "duration \"%s\": expected a number before each unit "
+                        "(e.g. 1m30s)",
+                        text);
         if ((unit = read_unit(&p)) == 0)
-            return fail(err, errlen, "duration \"%s\": unknown or missing unit, use ns, us, "
-                        "ms, s, m or h", text);
+            return fail(err, errlen,
+                        "duration \"%s\": unknown or missing unit, use ns, us, "
+                        "ms, s, m or h",
+                        text);
         total += v * unit;
     }
     if (total > DUR_MAX_SECONDS)

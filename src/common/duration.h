@@ -19,7 +19,7 @@
  * the problem in err (*seconds unchanged). */
 int duration_parse(const char *text, double *seconds, char *err, size_t errlen);
 
-#define DURATION_MS_MAX_SECONDS (100.0 * 86400)   /* the server's options: 100 days */
+#define DURATION_MS_MAX_SECONDS (100.0 * 86400) /* the server's options: 100 days */
 
 /* duration_parse_ms: s as whole milliseconds (rounded down, to the microsecond first).
  * Returns 0 and sets *ms, or -1 (*ms unchanged) on anything duration_parse refuses and

@@ -12,7 +12,7 @@
 
 #include "load/engine/duration.h"
 
-#define USAGE_COLUMN 31            /* where the help of an option starts */
+#define USAGE_COLUMN 31 /* where the help of an option starts */
 
 static int bad_value(const struct cliopt *o, char *err, size_t errlen)
 {
@@ -49,22 +49,16 @@ static int append(const struct cliopt *o, struct cliopt_list *l, const char *v)
 }
 
 /* One option with its value (NULL for a flag). Returns 0, or -1 with err. */
-static int apply(const struct cliopt *o, void *target, const char *v, char *err,
-                 size_t errlen)
+static int apply(const struct cliopt *o, void *target, const char *v, char *err, size_t errlen)
 {
     char *field = (char *)target + o->off;
     err[0] = '\0';
     switch (o->kind) {
-    case CLIOPT_FLAG:
-        *(bool *)field = true;
-        return 0;
-    case CLIOPT_STR:
-        *(const char **)field = v;
-        return 0;
+    case CLIOPT_FLAG: *(bool *)field = true; return 0;
+    case CLIOPT_STR: *(const char **)field = v; return 0;
     case CLIOPT_COUNT:
         return cliopt_count(v, o->max, (int64_t *)field) == 0 ? 0 : bad_value(o, err, errlen);
-    case CLIOPT_DUR:
-        return dur_parse(v, (double *)field, err, errlen);
+    case CLIOPT_DUR: return dur_parse(v, (double *)field, err, errlen);
     case CLIOPT_CHOICE:
         if (!is_choice(o->choices, v))
             return bad_value(o, err, errlen);
@@ -80,8 +74,7 @@ static int apply(const struct cliopt *o, void *target, const char *v, char *err,
         if (o->set(target, v, err, errlen) == 0)
             return 0;
         return err[0] ? -1 : bad_value(o, err, errlen);
-    case CLIOPT_TEXT:
-        break;
+    case CLIOPT_TEXT: break;
     }
     return bad_value(o, err, errlen);
 }
@@ -111,8 +104,7 @@ static int valued(const struct cliopt *table, void *target, const char *k, const
 }
 
 int cliopt_parse(const struct cliopt *table, void *target, int argc, char **argv,
-                 const char **positional, struct cliopt_list *rest, char *err,
-                 size_t errlen)
+                 const char **positional, struct cliopt_list *rest, char *err, size_t errlen)
 {
     for (const struct cliopt *o = table; o->name || o->usage || o->help; o++)
         if (o->def && apply(o, target, o->def, err, errlen) != 0)
@@ -126,7 +118,7 @@ int cliopt_parse(const struct cliopt *table, void *target, int argc, char **argv
         else if (a[0] != '-' && !*positional)
             *positional = a;
         else if (!strncmp(a, "--", 2) && eq) {
-            *eq = '\0';            /* split in place: the key stays valid for rest */
+            *eq = '\0'; /* split in place: the key stays valid for rest */
             rc = valued(table, target, a, eq + 1, rest, err, errlen);
         } else if (i + 1 < argc)
             rc = valued(table, target, a, argv[++i], rest, err, errlen);

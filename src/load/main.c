@@ -45,37 +45,37 @@
 #include "load/engine/threshold.h"
 
 #define EXIT_THRESHOLD 99
-#define EXIT_USAGE 2
-#define EXIT_CANNOT 1
+#define EXIT_USAGE     2
+#define EXIT_CANNOT    1
 
 /* What the command line says: cli_table's defaults, then cliopt_parse over argv. */
 struct cli {
     const char *scenario, *url, *db, *profile, *summary_export, *out_json;
-    bool out_csv;                        /* --out csv=FILE (out_json holds FILE) */
-    const char *report, *junit;          /* --report FILE.html, --junit FILE */
-    const char *metrics_listen;          /* --metrics-listen ADDR */
-    const char *history_out;             /* --history-out FILE */
-    const char *segment, *sequence;      /* --execution-segment(-sequence) */
-    const char *setup_out, *setup_data;  /* --setup-out FILE, --setup-data FILE */
-    bool setup_only;                     /* the setup command */
-    int64_t start_at_ns;                 /* --start-at, CLOCK_REALTIME ns; 0: none */
-    int64_t vus, threads, max_vus;       /* 0: not given */
-    int64_t max_redirects;               /* --max-redirects: 0 not given, -1 none */
-    int64_t rate;                        /* --rate: constant-arrival-rate, 0: not given */
-    int64_t iterations;                  /* 0: not given */
-    double duration_s, timeout_s;        /* 0: not given */
+    bool out_csv;                       /* --out csv=FILE (out_json holds FILE) */
+    const char *report, *junit;         /* --report FILE.html, --junit FILE */
+    const char *metrics_listen;         /* --metrics-listen ADDR */
+    const char *history_out;            /* --history-out FILE */
+    const char *segment, *sequence;     /* --execution-segment(-sequence) */
+    const char *setup_out, *setup_data; /* --setup-out FILE, --setup-data FILE */
+    bool setup_only;                    /* the setup command */
+    int64_t start_at_ns;                /* --start-at, CLOCK_REALTIME ns; 0: none */
+    int64_t vus, threads, max_vus;      /* 0: not given */
+    int64_t max_redirects;              /* --max-redirects: 0 not given, -1 none */
+    int64_t rate;                       /* --rate: constant-arrival-rate, 0: not given */
+    int64_t iterations;                 /* 0: not given */
+    double duration_s, timeout_s;       /* 0: not given */
     struct lr_stage stages[LR_MAX_STAGES];
     int nstages;
     bool no_thresholds, quiet;
-    bool allow_remote;                   /* --allow-remote: setup may write to another host */
-    struct tls_config tls;               /* --insecure-skip-tls-verify, --tls-ca, ... */
+    bool allow_remote;     /* --allow-remote: setup may write to another host */
+    struct tls_config tls; /* --insecure-skip-tls-verify, --tls-ca, ... */
     int64_t seed;
-    struct cliopt_list thr;              /* --threshold SERIES=EXPR */
-    struct cliopt_list tags;             /* --tag KEY=VALUE */
-    struct cliopt_list extra;            /* the scenario's options, in pairs */
-    struct cliopt_list faults;           /* --nemesis KIND@START[:DURATION] */
+    struct cliopt_list thr;    /* --threshold SERIES=EXPR */
+    struct cliopt_list tags;   /* --tag KEY=VALUE */
+    struct cliopt_list extra;  /* the scenario's options, in pairs */
+    struct cliopt_list faults; /* --nemesis KIND@START[:DURATION] */
     bool no_nemesis;
-    struct nemesis_config nem;           /* --pgdir, --proxy-control, ... */
+    struct nemesis_config nem; /* --pgdir, --proxy-control, ... */
 };
 
 struct app {
@@ -92,11 +92,11 @@ struct app {
     double last_line;
     struct nemesis_event events[NEMESIS_MAX_EVENTS];
     int nevents;
-    struct nemesis *nemesis;             /* NULL: no fault scheduled */
+    struct nemesis *nemesis; /* NULL: no fault scheduled */
     char script[4096];
-    struct timeline *timeline;           /* per-second figures for the exports */
-    struct prom *prom;                   /* --metrics-listen, or NULL */
-    struct seg_plan *seg;                /* --execution-segment, or NULL */
+    struct timeline *timeline; /* per-second figures for the exports */
+    struct prom *prom;         /* --metrics-listen, or NULL */
+    struct seg_plan *seg;      /* --execution-segment, or NULL */
 };
 
 static int bad(const char *what, const char *arg)
@@ -128,8 +128,8 @@ static int set_stage(void *target, const char *v, char *err, size_t errlen)
 {
     struct cli *c = target;
     int n = 0;
-    if (dur_parse_stages(v, c->stages + c->nstages, LR_MAX_STAGES - c->nstages, &n, err,
-                         errlen) != 0)
+    if (dur_parse_stages(v, c->stages + c->nstages, LR_MAX_STAGES - c->nstages, &n, err, errlen)
+        != 0)
         return -1;
     c->nstages += n;
     return 0;
@@ -180,8 +180,10 @@ static int set_start_at(void *target, const char *v, char *err, size_t errlen)
             frac += (*p - '0') * scale;
         }
     if (!p || strcmp(p, "Z") != 0 || strlen(v) > 40) {
-        snprintf(err, errlen, "--start-at wants a UTC time in RFC 3339, e.g. "
-                 "2026-12-01T10:00:00Z: %s", v);
+        snprintf(err, errlen,
+                 "--start-at wants a UTC time in RFC 3339, e.g. "
+                 "2026-12-01T10:00:00Z: %s",
+                 v);
         return -1;
     }
     time_t t = timegm(&tm);
@@ -198,6 +200,7 @@ static int set_start_at(void *target, const char *v, char *err, size_t errlen)
  * the following; COUNT: 1..max; LIST: at most cap values), a setter with its default
  * (SET), help text between the options (TEXT). */
 #define F(field) offsetof(struct cli, field)
+/* clang-format off */
 #define OPT(name, kind, field, usage, help) \
     { name, NULL, kind, F(field), 0, NULL, NULL, NULL, usage, help }
 #define COUNT(name, field, max, usage, help) \
@@ -207,15 +210,16 @@ static int set_start_at(void *target, const char *v, char *err, size_t errlen)
 #define SET(name, fn, def, usage, help) \
     { name, NULL, CLIOPT_SET, 0, 0, NULL, fn, def, usage, help }
 #define TEXT(help) { NULL, NULL, CLIOPT_TEXT, 0, 0, NULL, NULL, NULL, NULL, help }
+/* clang-format on */
 
 /* The options of run and setup, in --help's order. A new option is one row here: its
  * name, how its value is read (a kind and the field of struct cli, or a setter), its
  * default and its help. Rows whose usage is NULL are described by a neighbour's line. */
 static const struct cliopt cli_table[] = {
-    { "--url", NULL, CLIOPT_STR, F(url), 0, NULL, NULL, default_url,
-      "--url URL | -e API_URL=URL",
+    { "--url", NULL, CLIOPT_STR, F(url), 0, NULL, NULL, default_url, "--url URL | -e API_URL=URL",
       "the API (default {default}), also\nhttps://, [IPv6], a path prefix (http://h:8080/v1)" },
-    OPT("--allow-remote", CLIOPT_FLAG, allow_remote, "--allow-remote", "let setup write "
+    OPT("--allow-remote", CLIOPT_FLAG, allow_remote, "--allow-remote",
+        "let setup write "
         "through the admin API of a host\nthat is not loopback (refused otherwise)"),
     TEXT("https (TLS 1.2 and 1.3, OpenSSL; verified against the system's CAs by default):\n"),
     OPT("--tls-ca", CLIOPT_STR, tls.ca_file, "--tls-ca FILE", "trust only the CAs in FILE (PEM)"),
@@ -231,7 +235,8 @@ static const struct cliopt cli_table[] = {
         "the admin, as in the environment"),
     OPT("--db", CLIOPT_STR, db, "--db URL", "PostgreSQL, for verification"),
     { "--profile", NULL, CLIOPT_CHOICE, F(profile), 0, "quick|full|mixed", NULL, NULL,
-      "--profile quick|full|mixed", "the scenario's profile (default full; mixed:\nthe wider "
+      "--profile quick|full|mixed",
+      "the scenario's profile (default full; mixed:\nthe wider "
       "booking workload, docs/mutants.md)" },
     COUNT("--vus", vus, 1000000, "--vus N --duration D", "constant-vus (k6 shortcut)"),
     OPT("--duration", CLIOPT_DUR, duration_s, NULL, NULL),
@@ -243,7 +248,8 @@ static const struct cliopt cli_table[] = {
           "constant-arrival-rate: N iterations/s for\n--duration, --vus preallocated (default 10)"),
     COUNT("--max-vus", max_vus, 1000000, NULL, NULL),
     LIST("--threshold", CLIOPT_KV_LIST, thr, CLIOPT_LIST_MAX,
-         "--threshold 'SERIES=EXPR[:abort[:DELAY]]'", "add a threshold (repeatable),\n"
+         "--threshold 'SERIES=EXPR[:abort[:DELAY]]'",
+         "add a threshold (repeatable),\n"
          "e.g. 'http_req_duration=p(95)<500',\n'http_reqs{status:201,method:POST}=count>=7';\n"
          ":abort stops the run when it fails (abortOnFail),\nnot before DELAY seconds "
          "(delayAbortEval), e.g.\n'http_req_failed=rate<0.01:abort:10s'. A series\nwithout "
@@ -288,7 +294,7 @@ static const struct cliopt cli_table[] = {
         "(RFC 3339 UTC,\ne.g. 2026-12-01T10:00:00Z)"),
     OPT("--setup-data", CLIOPT_STR, setup_data, "--setup-data FILE",
         "booking scenarios: the data `setup` wrote, so that\nevery part races for the same rooms"),
-    OPT("--setup-out", CLIOPT_STR, setup_out, NULL, NULL),  /* in the setup command's line */
+    OPT("--setup-out", CLIOPT_STR, setup_out, NULL, NULL), /* in the setup command's line */
     COUNT("--seed", seed, INT64_MAX, "--seed N  --quiet  --help", NULL),
     { "--quiet", "-q", CLIOPT_FLAG, F(quiet), 0, NULL, NULL, NULL, NULL, NULL },
     TEXT("faults (the chaos scenario schedules its own; these replace them):\n"),
@@ -296,7 +302,8 @@ static const struct cliopt cli_table[] = {
          "e.g. kill-backends@3s, blackhole@10s:2s;\nKIND: kill-backends pg-restart-fast\n"
          "pg-restart-immediate pg-pause server-kill\nlatency reset blackhole down (repeatable);\n"
          "on scripts/cluster.sh: node-kill primary-crash\nswitchover api-kill pooler-restart"),
-    OPT("--no-nemesis", CLIOPT_FLAG, no_nemesis, "--no-nemesis", "no faults, not even the "
+    OPT("--no-nemesis", CLIOPT_FLAG, no_nemesis, "--no-nemesis",
+        "no faults, not even the "
         "scenario's"),
     OPT("--pgdir", CLIOPT_STR, nem.pgdir, "--pgdir DIR",
         "the private cluster (LASTROOM_PGDIR) to restart/pause"),
@@ -314,18 +321,19 @@ static const struct cliopt cli_table[] = {
 
 static void usage(FILE *out)
 {
-    fputs("usage: lastroom-load run SCENARIO|FILE.lua [options]\n"
-          "       lastroom-load setup SCENARIO [options] --setup-out FILE   setup only, once\n"
-          "                                    for all parts of a segmented test\n"
-          "       lastroom-load list\n"
-          "       lastroom-load openapi list FILE.json\n"
-          "       lastroom-load openapi script FILE.json OPERATION...   (operationId or 'METHOD /path';\n"
-          "                                    the Lua script goes to standard output)\n\n"
-          "       lastroom-load report SUMMARY.json -o FILE.html\n"
-          "       lastroom-load compare BASE.json NEW.json [--tolerance 10%]\n"
-          "       lastroom-load merge [--db URL] [--history FILE]... PART.json...   the parts\n"
-          "                                    of a segmented test as one run, one verdict\n\n",
-          out);
+    fputs(
+        "usage: lastroom-load run SCENARIO|FILE.lua [options]\n"
+        "       lastroom-load setup SCENARIO [options] --setup-out FILE   setup only, once\n"
+        "                                    for all parts of a segmented test\n"
+        "       lastroom-load list\n"
+        "       lastroom-load openapi list FILE.json\n"
+        "       lastroom-load openapi script FILE.json OPERATION...   (operationId or 'METHOD /path';\n"
+        "                                    the Lua script goes to standard output)\n\n"
+        "       lastroom-load report SUMMARY.json -o FILE.html\n"
+        "       lastroom-load compare BASE.json NEW.json [--tolerance 10%]\n"
+        "       lastroom-load merge [--db URL] [--history FILE]... PART.json...   the parts\n"
+        "                                    of a segmented test as one run, one verdict\n\n",
+        out);
     cliopt_usage(cli_table, out);
     fputs("scenario options (see lastroom-load list; any other is a usage error):\n"
           "  http: --method M --path P --header 'K: V' --body B --barrier yes|no;\n"
@@ -335,7 +343,8 @@ static void usage(FILE *out)
           "  FILE.lua: --max-instructions N (without yielding, default 100000000)\n"
           "        --memory-max MIB (per Lua state, default 64); -e KEY=VALUE sets lr.env\n"
           "\nADMIN_EMAIL and ADMIN_PASSWORD in the environment give setup its admin.\n"
-          "exit status: 0 passed, 99 a threshold failed, 2 usage, 1 could not run\n", out);
+          "exit status: 0 passed, 99 a threshold failed, 2 usage, 1 could not run\n",
+          out);
 }
 
 static bool tls_given(const struct cli *c)
@@ -453,7 +462,7 @@ static bool on_tick(void *arg, const struct runner_progress *p, const struct met
     struct app *a = arg;
     bool abort_now = !p->final && thr_should_abort(a->thr, m, p->elapsed_s);
     if (a->prom) {
-        thr_evaluate(a->thr, m, p->elapsed_s);     /* judged again at the end */
+        thr_evaluate(a->thr, m, p->elapsed_s); /* judged again at the end */
         prom_publish(a->prom, m, a->thr, p->elapsed_s);
     }
     if (a->cli.quiet || (!a->tty && !p->final && p->elapsed_s - a->last_line < 10))
@@ -464,10 +473,12 @@ static bool on_tick(void *arg, const struct runner_progress *p, const struct met
         pct = 100.0 * (double)p->iterations / (double)a->exec.iterations;
     else if (a->exec.type == LR_EXEC_PER_VU_ITERATIONS)
         pct = 100.0 * (double)p->iterations / (double)(a->exec.iterations * a->exec.vus);
-    fprintf(stderr, "%srunning (%dm%04.1fs), %d/%d VUs, %llu complete and %llu interrupted "
-            "iterations, %llu requests [%3.0f%%]%s", a->tty ? "\r\033[K" : "",
-            (int)(p->elapsed_s / 60), p->elapsed_s - 60 * (int)(p->elapsed_s / 60), p->vus,
-            p->vus_max, (unsigned long long)p->iterations, (unsigned long long)p->interrupted,
+    fprintf(stderr,
+            "%srunning (%dm%04.1fs), %d/%d VUs, %llu complete and %llu interrupted "
+            "iterations, %llu requests [%3.0f%%]%s",
+            a->tty ? "\r\033[K" : "", (int)(p->elapsed_s / 60),
+            p->elapsed_s - 60 * (int)(p->elapsed_s / 60), p->vus, p->vus_max,
+            (unsigned long long)p->iterations, (unsigned long long)p->interrupted,
             (unsigned long long)p->requests, pct > 100 ? 100 : pct,
             a->tty && !p->final ? "" : "\n");
     return abort_now;
@@ -563,20 +574,28 @@ static int run_and_report(struct app *a)
     char err[512];
     struct runner_result res;
     struct runner_config rc = {
-        .scenario = a->scn, .env = &a->env, .exec = a->exec, .target = &a->target,
-        .segment = a->seg, .start_at_ns = a->cli.start_at_ns,
-        .threads = a->cli.threads, .timeout_s = a->cli.timeout_s, .ndjson = a->nd,
+        .scenario = a->scn,
+        .env = &a->env,
+        .exec = a->exec,
+        .target = &a->target,
+        .segment = a->seg,
+        .start_at_ns = a->cli.start_at_ns,
+        .threads = a->cli.threads,
+        .timeout_s = a->cli.timeout_s,
+        .ndjson = a->nd,
         .timeline = a->timeline,
         .max_redirects = a->cli.max_redirects,
-        .tick = on_tick, .tick_arg = a,
-        .unknown = a->nemesis ? nemesis_mark_unknown : NULL, .unknown_arg = a->nemesis,
+        .tick = on_tick,
+        .tick_arg = a,
+        .unknown = a->nemesis ? nemesis_mark_unknown : NULL,
+        .unknown_arg = a->nemesis,
     };
     if (a->nemesis && nemesis_start(a->nemesis, err, sizeof err) != 0) {
         bad(err, NULL);
         return EXIT_CANNOT;
     }
     int ran = runner_run(&rc, &res, err, sizeof err);
-    nemesis_stop(a->nemesis);                /* heals a fault still under way */
+    nemesis_stop(a->nemesis); /* heals a fault still under way */
     if (ran != 0) {
         bad(err, NULL);
         return EXIT_CANNOT;
@@ -587,8 +606,10 @@ static int run_and_report(struct app *a)
         status = EXIT_CANNOT;
     }
     if (a->cli.history_out && !a->env.history_written && status == 0)
-        fprintf(stderr, "lastroom-load: the %s scenario keeps no booking history: "
-                "--history-out %s not written\n", a->scn->name, a->cli.history_out);
+        fprintf(stderr,
+                "lastroom-load: the %s scenario keeps no booking history: "
+                "--history-out %s not written\n",
+                a->scn->name, a->cli.history_out);
     metrics_merge(a->env.metrics, a->env.shard);
     int failed = thr_evaluate(a->thr, a->env.metrics, res.elapsed_s) + a->env.violated;
     fputc('\n', stdout);
@@ -603,7 +624,7 @@ static int run_and_report(struct app *a)
     fflush(stdout);
     if (close_outputs(a, res.elapsed_s) != 0 && status == 0)
         status = EXIT_CANNOT;
-    if (a->seg)         /* a part: the verdict is merge's, the status says it ran */
+    if (a->seg) /* a part: the verdict is merge's, the status says it ran */
         return status;
     return failed > 0 ? EXIT_THRESHOLD : status;
 }
@@ -629,8 +650,7 @@ static int build_schedule(struct app *a)
         if (need && c->faults.n > 0)
             return bad("this fault needs", need);
         if (need)
-            fprintf(stderr, "lastroom-load: nemesis: leaving out %s (needs %s)\n",
-                    specs[i], need);
+            fprintf(stderr, "lastroom-load: nemesis: leaving out %s (needs %s)\n", specs[i], need);
         else
             a->events[a->nevents++] = ev;
     }
@@ -653,8 +673,11 @@ static int check_scenario_options(const struct app *a)
             snprintf(accepts + strlen(accepts), sizeof accepts - strlen(accepts), "%s%s",
                      j ? " " : "", ok[j]);
         fprintf(stderr, "lastroom-load: unknown option %s for the %s scenario (%s%s)\n",
-                a->cli.extra.v[i], a->scn->name, accepts[0] ? "it accepts: " : "it has no "
-                "options of its own", accepts);
+                a->cli.extra.v[i], a->scn->name,
+                accepts[0] ? "it accepts: "
+                           : "it has no "
+                             "options of its own",
+                accepts);
         return -1;
     }
     return 0;
@@ -678,7 +701,7 @@ static int app_prepare(struct app *a)
     if (check_outputs(&a->cli) != 0)
         return -1;
     a->scn = lr_scenario_find(a->cli.scenario);
-    static char shipped[1200];          /* a shipped script's name: its file */
+    static char shipped[1200]; /* a shipped script's name: its file */
     if (!a->scn && !script_is_path(a->cli.scenario)
         && script_shipped(a->cli.scenario, shipped, sizeof shipped) == 0)
         a->cli.scenario = shipped;
@@ -693,7 +716,7 @@ static int app_prepare(struct app *a)
         return bad("unknown scenario (see lastroom-load list)", a->cli.scenario);
     if (check_scenario_options(a) != 0)
         return -1;
-    a->profile = a->cli.profile && !strcmp(a->cli.profile, "quick") ? a->scn->quick
+    a->profile = a->cli.profile && !strcmp(a->cli.profile, "quick")   ? a->scn->quick
                  : a->cli.profile && !strcmp(a->cli.profile, "mixed") ? a->scn->mixed
                                                                       : a->scn->full;
     if (!a->profile)
@@ -721,7 +744,8 @@ static void env_init(struct app *a)
     e->segment = a->seg;
     e->iterations_hint = a->exec.type == LR_EXEC_SHARED_ITERATIONS ? a->exec.iterations
                          : a->exec.type == LR_EXEC_PER_VU_ITERATIONS
-                             ? a->exec.iterations * a->exec.vus : -1;
+                             ? a->exec.iterations * a->exec.vus
+                             : -1;
     e->quiet = a->cli.quiet;
     e->argv_extra = a->cli.extra.v;
     e->history_out = a->cli.history_out;
@@ -756,7 +780,8 @@ static int check_setup_options(const struct app *a)
     const struct cli *c = &a->cli;
     if (c->setup_only != (c->setup_out != NULL))
         return bad(c->setup_only ? "setup needs --setup-out FILE"
-                                 : "--setup-out belongs to the setup command", NULL);
+                                 : "--setup-out belongs to the setup command",
+                   NULL);
     if (c->setup_only && c->setup_data)
         return bad("setup makes the data: --setup-data belongs to run", NULL);
     if (c->setup_only && (c->segment || c->sequence))
@@ -768,10 +793,12 @@ static int check_setup_options(const struct app *a)
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     double wait_s = c->start_at_ns ? (double)c->start_at_ns / 1e9 - (double)now.tv_sec
-                                     - (double)now.tv_nsec / 1e9 : 0;
-    if (wait_s >= exec_duration(&a->exec))     /* the wait counts in the schedule */
+                                         - (double)now.tv_nsec / 1e9
+                                   : 0;
+    if (wait_s >= exec_duration(&a->exec)) /* the wait counts in the schedule */
         return bad("--start-at is further away than the run lasts (the wait counts in "
-                   "its duration)", NULL);
+                   "its duration)",
+                   NULL);
     return 0;
 }
 
@@ -781,8 +808,7 @@ static int cmd_run(int argc, char **argv, bool setup_only)
     char err[512];
     int status;
     a.cli.setup_only = setup_only;
-    if (parse_args(&a.cli, argc, argv) != 0 || app_prepare(&a) != 0
-        || check_setup_options(&a) != 0)
+    if (parse_args(&a.cli, argc, argv) != 0 || app_prepare(&a) != 0 || check_setup_options(&a) != 0)
         return EXIT_USAGE;
     env_init(&a);
     raise_nofile();
@@ -839,7 +865,7 @@ static int cmd_run(int argc, char **argv, bool setup_only)
     } else {
         struct sigaction sa = { .sa_handler = on_signal };
         sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, NULL);      /* from here ^C ends the run, then reports */
+        sigaction(SIGINT, &sa, NULL); /* from here ^C ends the run, then reports */
         sigaction(SIGTERM, &sa, NULL);
         status = run_and_report(&a);
     }
@@ -895,7 +921,9 @@ static int cmd_openapi(int argc, char **argv)
     int rc = 0;
     if (list)
         openapi_list(doc, stdout);
-    else if (openapi_script(doc, argv[2], (const char *const *)argv + 3, argc - 3, stdout, err, sizeof err) != 0) {
+    else if (openapi_script(doc, argv[2], (const char *const *)argv + 3, argc - 3, stdout, err,
+                            sizeof err)
+             != 0) {
         fprintf(stderr, "lastroom-load: %s\n", err);
         rc = EXIT_USAGE;
     }
@@ -905,8 +933,8 @@ static int cmd_openapi(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")
-                      || !strcmp(argv[1], "help"))) {
+    if (argc >= 2
+        && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))) {
         usage(stdout);
         return 0;
     }

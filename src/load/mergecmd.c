@@ -19,7 +19,7 @@
 #include "load/engine/threshold.h"
 #include "load/resultcmd.h"
 
-#define MERGE_PARTS_MAX 256
+#define MERGE_PARTS_MAX      256
 #define MERGE_ROOM_TYPES_MAX 64
 
 struct merge {
@@ -49,11 +49,13 @@ static int parse(struct merge *m, int argc, char **argv)
             m->files[m->nparts++] = argv[i];
         else
             return fail("bad argument (usage: merge [--db URL] [--history FILE]... "
-                        "PART.json...)", argv[i], RESULTCMD_USAGE);
+                        "PART.json...)",
+                        argv[i], RESULTCMD_USAGE);
     }
     if (m->nparts == 0)
         return fail("no part given (usage: merge [--db URL] [--history FILE]... "
-                    "PART.json...)", NULL, RESULTCMD_USAGE);
+                    "PART.json...)",
+                    NULL, RESULTCMD_USAGE);
     if (m->nhist > 0 && !m->db)
         return fail("verifying the histories needs --db URL", NULL, RESULTCMD_USAGE);
     return 0;
@@ -88,8 +90,8 @@ static int check_parts(struct merge *m)
         const struct result *r = m->parts[i];
         const char *s = lr_str(r, "segment"), *q = lr_str(r, "sequence");
         if (!s || seg_parse(s, &m->seg[i], err, sizeof err) != 0)
-            return fail("not the summary of a part (run with --execution-segment)",
-                        m->files[i], RESULTCMD_USAGE);
+            return fail("not the summary of a part (run with --execution-segment)", m->files[i],
+                        RESULTCMD_USAGE);
         if (!scn || !lr_str(r, "scenario") || strcmp(scn, lr_str(r, "scenario")))
             return fail("the parts ran different scenarios", m->files[i], RESULTCMD_USAGE);
         if (!seed || !lr_str(r, "seed") || strcmp(seed, lr_str(r, "seed")))
@@ -104,8 +106,8 @@ static int check_parts(struct merge *m)
     struct seg_frac at = { 0, 1 };
     for (int i = 0; i <= m->nparts; i++) {
         struct seg_frac next = i < m->nparts ? sorted[i].from : (struct seg_frac){ 1, 1 };
-        if (!frac_eq(at, next) && cmp_from(&(struct segment){ at, at },
-                                           &(struct segment){ next, next }) < 0) {
+        if (!frac_eq(at, next)
+            && cmp_from(&(struct segment){ at, at }, &(struct segment){ next, next }) < 0) {
             struct segment gap = { at, next };
             seg_format(&gap, what, sizeof what);
             snprintf(err, sizeof err, "the part for segment %s is missing: no verdict", what);
@@ -145,10 +147,9 @@ static int judge(const struct result *r)
     for (int i = 0; i < r->n; i++) {
         const struct result_series *s = &r->s[i];
         if (s->type == METRIC_TREND)
-            printf("  %-40s avg=%.2f p(50)=%.2f p(95)=%.2f p(99)=%.2f max=%.2f (%llu)\n",
-                   s->name, s->hist ? hist_mean(s->hist) / METRICS_TREND_SCALE : 0,
-                   result_quantile(s, 0.5), result_quantile(s, 0.95),
-                   result_quantile(s, 0.99),
+            printf("  %-40s avg=%.2f p(50)=%.2f p(95)=%.2f p(99)=%.2f max=%.2f (%llu)\n", s->name,
+                   s->hist ? hist_mean(s->hist) / METRICS_TREND_SCALE : 0, result_quantile(s, 0.5),
+                   result_quantile(s, 0.95), result_quantile(s, 0.99),
                    s->hist ? (double)hist_max(s->hist) / METRICS_TREND_SCALE : 0,
                    (unsigned long long)(s->hist ? hist_count(s->hist) : 0));
         else if (s->type == METRIC_RATE)
@@ -201,26 +202,26 @@ static int verify(const struct merge *m)
         }
     int nrt = room_types(h, rts, MERGE_ROOM_TYPES_MAX);
     struct verify_result *r = calloc(1, sizeof *r);
-    if (!r || nrt == 0
-        || verify_database(m->db, rts, nrt, h, r, err, sizeof err) != 0) {
-        fail("the verification could not be made", !r ? "out of memory" : nrt == 0
-             ? "the histories hold no attempt" : err, 0);
+    if (!r || nrt == 0 || verify_database(m->db, rts, nrt, h, r, err, sizeof err) != 0) {
+        fail("the verification could not be made",
+             !r         ? "out of memory"
+             : nrt == 0 ? "the histories hold no attempt"
+                        : err,
+             0);
         free(r);
         history_free(h);
         return -1;
     }
     int fired = 0;
     printf("\n=== MERGED SUMMARY (%d parts, %d histories) ===\n", m->nparts, m->nhist);
-    printf("Successful Bookings: %zu\nFailed Bookings: %zu\n",
-           history_count(h, HISTORY_OK), history_count(h, HISTORY_REFUSED));
+    printf("Successful Bookings: %zu\nFailed Bookings: %zu\n", history_count(h, HISTORY_OK),
+           history_count(h, HISTORY_REFUSED));
     printf("Overbookings Detected: %lld\nTotal Booking Attempts: %llu\n",
-           (long long)r->overbookings,
-           (unsigned long long)(history_total(h) + history_dropped(h)));
+           (long long)r->overbookings, (unsigned long long)(history_total(h) + history_dropped(h)));
     printf("  checks fired:");
     for (const struct verify_check *c = verify_checks; c->name; c++)
         if (verify_check_count(r, c) > 0)
-            printf("%s %s=%lld", fired++ ? "," : "", c->name,
-                   (long long)verify_check_count(r, c));
+            printf("%s %s=%lld", fired++ ? "," : "", c->name, (long long)verify_check_count(r, c));
     printf("%s\n", fired ? "" : " none");
     for (int i = 0; i < r->nevidence && i < 10; i++)
         printf("  [%s] %s\n", r->evidence[i].check, r->evidence[i].text);
@@ -245,8 +246,7 @@ int mergecmd_run(int argc, char **argv)
     int status = parse(&m, argc, argv);
     for (int i = 0; status == 0 && i < m.nparts; i++)
         if (!(m.parts[i] = result_load(m.files[i], err, sizeof err)))
-            status = fail(err, "this part is missing or unreadable: no verdict",
-                          RESULTCMD_CANNOT);
+            status = fail(err, "this part is missing or unreadable: no verdict", RESULTCMD_CANNOT);
     if (status == 0)
         status = check_parts(&m);
     for (int i = 1; status == 0 && i < m.nparts; i++)
@@ -265,7 +265,6 @@ int mergecmd_run(int argc, char **argv)
         return RESULTCMD_CANNOT;
     bool pass = failed == 0 && checks == 0;
     printf("\nmerged verdict: %s (%d threshold%s failed, %d check%s fired)\n",
-           pass ? "PASS" : "FAIL", failed, failed == 1 ? "" : "s", checks,
-           checks == 1 ? "" : "s");
+           pass ? "PASS" : "FAIL", failed, failed == 1 ? "" : "s", checks, checks == 1 ? "" : "s");
     return pass ? 0 : RESULTCMD_REGRESSED;
 }

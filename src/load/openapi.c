@@ -15,16 +15,16 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#define OPENAPI_REF_HOPS 16
-#define OPENAPI_MAX_DEPTH 8   /* nesting of a generated body */
+#define OPENAPI_REF_HOPS  16
+#define OPENAPI_MAX_DEPTH 8 /* nesting of a generated body */
 
-static const char *const http_methods[] = { "get", "put", "post", "delete", "options", "head",
-                                            "patch", "trace" };
+static const char *const http_methods[] = { "get",     "put",  "post",  "delete",
+                                            "options", "head", "patch", "trace" };
 
 struct op {
-    char method[8];          /* upper case */
+    char method[8]; /* upper case */
     const char *path;
-    const char *id;          /* operationId, or NULL */
+    const char *id; /* operationId, or NULL */
     json_t *op;
 };
 
@@ -48,7 +48,7 @@ static json_t *deref(const struct openapi_doc *doc, json_t *node)
         char part[256];
         for (const char *p = ref + 2; node != NULL && *p != '\0';) {
             size_t n = strcspn(p, "/"), k = 0;
-            for (size_t i = 0; i < n && k + 1 < sizeof part; i++) {   /* ~1 is '/', ~0 is '~' */
+            for (size_t i = 0; i < n && k + 1 < sizeof part; i++) { /* ~1 is '/', ~0 is '~' */
                 if (p[i] == '~' && i + 1 < n && (p[i + 1] == '0' || p[i + 1] == '1'))
                     part[k++] = p[++i] == '1' ? '/' : '~';
                 else
@@ -76,8 +76,10 @@ struct openapi_doc *openapi_open(const char *path, char *err, size_t errcap)
     }
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
     if (root == NULL) {
-        snprintf(err, errcap, "%s: not a JSON document (line %d: %s); a YAML one can be fetched "
-                 "as JSON (lastroomd serves GET /openapi.json)", path, je.line, je.text);
+        snprintf(err, errcap,
+                 "%s: not a JSON document (line %d: %s); a YAML one can be fetched "
+                 "as JSON (lastroomd serves GET /openapi.json)",
+                 path, je.line, je.text);
         return NULL;
     }
     json_t *paths = json_object_get(root, "paths"), *item;
@@ -94,12 +96,15 @@ struct openapi_doc *openapi_open(const char *path, char *err, size_t errcap)
         return NULL;
     }
     doc->root = root;
-    json_object_foreach(paths, p, item) {
+    json_object_foreach(paths, p, item)
+    {
         const char *m;
         json_t *op;
-        json_object_foreach(item, m, op) {
+        json_object_foreach(item, m, op)
+        {
             size_t k = 0;
-            while (k < sizeof http_methods / sizeof http_methods[0] && strcmp(m, http_methods[k]) != 0)
+            while (k < sizeof http_methods / sizeof http_methods[0]
+                   && strcmp(m, http_methods[k]) != 0)
                 k++;
             if (k == sizeof http_methods / sizeof http_methods[0] || !json_is_object(op))
                 continue;
@@ -139,7 +144,8 @@ static const char *auth_of(const struct openapi_doc *doc, const struct op *o, co
     *role = "";
     if (json_object_size(req) == 0)
         return "none";
-    json_object_foreach(req, scheme, roles) {
+    json_object_foreach(req, scheme, roles)
+    {
         if (json_array_size(roles) > 0 && json_is_string(json_array_get(roles, 0))) {
             *role = json_string_value(json_array_get(roles, 0));
             return "token:";
@@ -176,7 +182,8 @@ static const struct op *find_op(const struct openapi_doc *doc, const char *name)
         const struct op *o = &doc->ops[i];
         size_t ml = strlen(o->method);
         if ((o->id != NULL && strcmp(o->id, name) == 0)
-            || (strncmp(name, o->method, ml) == 0 && name[ml] == ' ' && strcmp(name + ml + 1, o->path) == 0))
+            || (strncmp(name, o->method, ml) == 0 && name[ml] == ' '
+                && strcmp(name + ml + 1, o->path) == 0))
             return o;
     }
     return NULL;
@@ -199,9 +206,11 @@ static void lua_str(FILE *out, const char *s)
 
 static int lua_ident(const char *s)
 {
-    static const char *const reserved[] = { "and", "break", "do", "else", "elseif", "end", "false",
-        "for", "function", "goto", "if", "in", "local", "nil", "not", "or", "repeat", "return",
-        "then", "true", "until", "while" };
+    static const char *const reserved[] = { "and",   "break",  "do",     "else",     "elseif",
+                                            "end",   "false",  "for",    "function", "goto",
+                                            "if",    "in",     "local",  "nil",      "not",
+                                            "or",    "repeat", "return", "then",     "true",
+                                            "until", "while" };
     if (!isalpha((unsigned char)s[0]) && s[0] != '_')
         return 0;
     for (const char *p = s; *p; p++)
@@ -232,7 +241,8 @@ static void lua_value(FILE *out, const json_t *v, int depth)
             break;
         }
         fputs("{ ", out);
-        json_array_foreach(v, i, x) {
+        json_array_foreach(v, i, x)
+        {
             fputs(i ? ", " : "", out);
             lua_value(out, x, depth + 1);
         }
@@ -244,7 +254,8 @@ static void lua_value(FILE *out, const json_t *v, int depth)
             break;
         }
         fputs("{ ", out);
-        json_object_foreach((json_t *)v, k, x) {
+        json_object_foreach((json_t *)v, k, x)
+        {
             fputs(n++ ? ", " : "", out);
             if (lua_ident(k)) {
                 fputs(k, out);
@@ -295,7 +306,8 @@ static json_t *sample(const struct openapi_doc *doc, json_t *schema, int depth)
         return json_null();
     json_t *obj = json_object(), *props = json_object_get(schema, "properties"), *req;
     size_t i;
-    json_array_foreach(json_object_get(schema, "required"), i, req) {
+    json_array_foreach(json_object_get(schema, "required"), i, req)
+    {
         const char *k = json_string_value(req);
         if (k != NULL)
             json_object_set_new(obj, k, sample(doc, json_object_get(props, k), depth + 1));
@@ -306,17 +318,19 @@ static json_t *sample(const struct openapi_doc *doc, json_t *schema, int depth)
 /* request_body: the JSON body to send, new, or NULL when the operation takes none. */
 static json_t *request_body(const struct openapi_doc *doc, const struct op *o)
 {
-    json_t *media = json_object_get(json_object_get(deref(doc, json_object_get(o->op, "requestBody")),
-                                                    "content"), "application/json");
+    json_t *media = json_object_get(
+        json_object_get(deref(doc, json_object_get(o->op, "requestBody")), "content"),
+        "application/json");
     const char *k;
     json_t *ex;
     if (media == NULL)
         return NULL;
     if (json_object_get(media, "example") != NULL)
         return json_deep_copy(json_object_get(media, "example"));
-    json_object_foreach(json_object_get(media, "examples"), k, ex)
-        if (json_object_get(deref(doc, ex), "value") != NULL)
-            return json_deep_copy(json_object_get(deref(doc, ex), "value"));
+    json_object_foreach(
+        json_object_get(media, "examples"), k,
+        ex) if (json_object_get(deref(doc, ex), "value")
+                != NULL) return json_deep_copy(json_object_get(deref(doc, ex), "value"));
     return sample(doc, json_object_get(media, "schema"), 0);
 }
 
@@ -324,7 +338,7 @@ static json_t *request_body(const struct openapi_doc *doc, const struct op *o)
 static char *param_value(const struct openapi_doc *doc, json_t *p)
 {
     json_t *v = json_object_get(p, "example") ? json_incref(json_object_get(p, "example"))
-                                                : sample(doc, json_object_get(p, "schema"), 0);
+                                              : sample(doc, json_object_get(p, "schema"), 0);
     char *s = json_is_string(v) ? strdup(json_string_value(v)) : json_dumps(v, JSON_ENCODE_ANY);
     json_decref(v);
     return s;
@@ -355,7 +369,8 @@ static void write_url(const struct openapi_doc *doc, const struct op *o, FILE *o
         const char *open = strchr(s, '{'), *close = open ? strchr(open, '}') : NULL;
         size_t lit = close ? (size_t)(open - s) : strlen(s);
         char lit_text[1024], name[128];
-        snprintf(lit_text, sizeof lit_text, "%.*s", (int)(lit < sizeof lit_text ? lit : sizeof lit_text - 1), s);
+        snprintf(lit_text, sizeof lit_text, "%.*s",
+                 (int)(lit < sizeof lit_text ? lit : sizeof lit_text - 1), s);
         if (lit > 0) {
             lua_str(out, lit_text);
             fputs(close ? " .. " : "", out);
@@ -363,14 +378,16 @@ static void write_url(const struct openapi_doc *doc, const struct op *o, FILE *o
         if (close == NULL)
             break;
         size_t nl = (size_t)(close - open - 1);
-        snprintf(name, sizeof name, "%.*s", (int)(nl < sizeof name ? nl : sizeof name - 1), open + 1);
+        snprintf(name, sizeof name, "%.*s", (int)(nl < sizeof name ? nl : sizeof name - 1),
+                 open + 1);
         for (char *c = name; *c; c++)
             if (!isalnum((unsigned char)*c))
                 *c = '_';
         fprintf(out, "p_%s%s", name, close[1] ? " .. " : "");
         s = close + 1;
     }
-    json_array_foreach(json_object_get(o->op, "parameters"), i, p) {
+    json_array_foreach(json_object_get(o->op, "parameters"), i, p)
+    {
         p = deref(doc, p);
         const char *in = json_string_value(json_object_get(p, "in"));
         const char *name = json_string_value(json_object_get(p, "name"));
@@ -383,13 +400,15 @@ static void write_url(const struct openapi_doc *doc, const struct op *o, FILE *o
             for (char *c = var; *c; c++)
                 if (!isalnum((unsigned char)*c))
                     *c = '_';
-            for (size_t k = 0; k + 1 < sizeof env && (env[k] = (char)toupper((unsigned char)var[k])); k++)
+            for (size_t k = 0;
+                 k + 1 < sizeof env && (env[k] = (char)toupper((unsigned char)var[k])); k++)
                 ;
             fprintf(locals, "    local p_%s = lr.env.%s or ", var, env);
             lua_str(locals, v);
             fputc('\n', locals);
-        } else if (strcmp(in, "query") == 0 && (json_is_true(json_object_get(p, "required"))
-                                                || json_object_get(p, "example") != NULL)) {
+        } else if (strcmp(in, "query") == 0
+                   && (json_is_true(json_object_get(p, "required"))
+                       || json_object_get(p, "example") != NULL)) {
             fputc(ftell(q) > 0 ? '&' : '?', q);
             url_escape(q, name);
             fputc('=', q);
@@ -399,12 +418,13 @@ static void write_url(const struct openapi_doc *doc, const struct op *o, FILE *o
     }
     fclose(q);
     if (qlen > 0)
-        fprintf(out, " .. \"%s\"", qtext);   /* url_escape left nothing to escape for Lua */
+        fprintf(out, " .. \"%s\"", qtext); /* url_escape left nothing to escape for Lua */
     free(qtext);
 }
 
 /* write_params: the params table: bearer token, header parameters, the tag name. */
-static void write_params(const struct openapi_doc *doc, const struct op *o, const char *name, FILE *out)
+static void write_params(const struct openapi_doc *doc, const struct op *o, const char *name,
+                         FILE *out)
 {
     const char *role, *auth = auth_of(doc, o, &role), *hname;
     size_t i;
@@ -413,10 +433,12 @@ static void write_params(const struct openapi_doc *doc, const struct op *o, cons
     if (strcmp(auth, "none") != 0)
         fprintf(out, "Authorization = \"Bearer \" .. (lr.env.%s or \"\"), ",
                 strcmp(role, "admin") == 0 ? "ADMIN_TOKEN" : "TOKEN");
-    json_array_foreach(json_object_get(o->op, "parameters"), i, p) {
+    json_array_foreach(json_object_get(o->op, "parameters"), i, p)
+    {
         p = deref(doc, p);
         const char *in = json_string_value(json_object_get(p, "in"));
-        if (in == NULL || strcmp(in, "header") != 0 || (hname = json_string_value(json_object_get(p, "name"))) == NULL)
+        if (in == NULL || strcmp(in, "header") != 0
+            || (hname = json_string_value(json_object_get(p, "name"))) == NULL)
             continue;
         fputc('[', out);
         lua_str(out, hname);
@@ -441,11 +463,14 @@ static void write_check(const struct op *o, const char *name, FILE *out)
     const char *status;
     json_t *r;
     char label[64] = "", cond[256] = "";
-    json_object_foreach(json_object_get(o->op, "responses"), status, r) {
+    json_object_foreach(json_object_get(o->op, "responses"), status, r)
+    {
         if (status[0] != '2' || strlen(status) != 3 || strlen(cond) + 40 > sizeof cond)
             continue;
-        snprintf(label + strlen(label), sizeof label - strlen(label), "%s%s", label[0] ? "/" : "", status);
-        snprintf(cond + strlen(cond), sizeof cond - strlen(cond), "%sres.status == %s", cond[0] ? " or " : "", status);
+        snprintf(label + strlen(label), sizeof label - strlen(label), "%s%s", label[0] ? "/" : "",
+                 status);
+        snprintf(cond + strlen(cond), sizeof cond - strlen(cond), "%sres.status == %s",
+                 cond[0] ? " or " : "", status);
     }
     if (cond[0] == '\0')
         snprintf(cond, sizeof cond, "res.status >= 200 and res.status < 300");
@@ -501,7 +526,8 @@ static void write_op(const struct openapi_doc *doc, const struct op *o, FILE *ou
     else if (strcmp(o->method, "POST") == 0)
         fprintf(out, "    local r = http.post(%s, %s, ", url_text, body ? "body" : "nil");
     else
-        fprintf(out, "    local r = http.request(\"%s\", %s, %s, ", o->method, url_text, body ? "body" : "nil");
+        fprintf(out, "    local r = http.request(\"%s\", %s, %s, ", o->method, url_text,
+                body ? "body" : "nil");
     write_params(doc, o, name, out);
     fputs(")\n", out);
     write_check(o, name, out);
@@ -515,21 +541,26 @@ int openapi_script(const struct openapi_doc *doc, const char *source, const char
 {
     for (int i = 0; i < n; i++)
         if (find_op(doc, names[i]) == NULL) {
-            snprintf(err, errcap, "no operation '%s' in %s (lastroom-load openapi list %s shows them)",
-                     names[i], source, source);
+            snprintf(err, errcap,
+                     "no operation '%s' in %s (lastroom-load openapi list %s shows them)", names[i],
+                     source, source);
             return -1;
         }
-    const char *server = json_string_value(json_object_get(json_array_get(json_object_get(doc->root, "servers"), 0), "url"));
-    const char *title = json_string_value(json_object_get(json_object_get(doc->root, "info"), "title"));
+    const char *server = json_string_value(
+        json_object_get(json_array_get(json_object_get(doc->root, "servers"), 0), "url"));
+    const char *title =
+        json_string_value(json_object_get(json_object_get(doc->root, "info"), "title"));
     fputs("-- A starting script for ", out);
     put_one_line(out, title ? title : "an API");
-    fputs(", written by lastroom-load openapi script from its OpenAPI\n"
-          "-- document. Edit the values, then: lastroom-load run FILE.lua -e API_URL=http://...\n"
-          "-- TOKEN (ADMIN_TOKEN for an admin's operations) is the bearer token; -e ID=... and the\n"
-          "-- like set path parameters.\n"
-          "local http = require \"lastroom.http\"\n"
-          "local lr = require \"lastroom\"\n\n"
-          "local base = lr.env.API_URL or ", out);
+    fputs(
+        ", written by lastroom-load openapi script from its OpenAPI\n"
+        "-- document. Edit the values, then: lastroom-load run FILE.lua -e API_URL=http://...\n"
+        "-- TOKEN (ADMIN_TOKEN for an admin's operations) is the bearer token; -e ID=... and the\n"
+        "-- like set path parameters.\n"
+        "local http = require \"lastroom.http\"\n"
+        "local lr = require \"lastroom\"\n\n"
+        "local base = lr.env.API_URL or ",
+        out);
     lua_str(out, server ? server : "http://127.0.0.1:8080");
     fputs("\n\noptions = { vus = 1, iterations = 1 }\n\nfunction default()\n", out);
     for (int i = 0; i < n; i++)

@@ -17,8 +17,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define OPENAPI_MAX_BYTES (16 * 1024 * 1024)   /* a larger document is refused */
-#define OPENAPI_MAX_OPS 4096
+#define OPENAPI_MAX_BYTES (16 * 1024 * 1024) /* a larger document is refused */
+#define OPENAPI_MAX_OPS   4096
 
 struct openapi_doc;
 

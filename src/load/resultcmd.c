@@ -47,8 +47,8 @@ int resultcmd_report(int argc, char **argv)
         else if (argv[i][0] != '-' && !in)
             in = argv[i];
         else
-            return bad("report: bad argument (usage: report SUMMARY.json -o FILE.html)",
-                       argv[i]), RESULTCMD_USAGE;
+            return bad("report: bad argument (usage: report SUMMARY.json -o FILE.html)", argv[i]),
+                   RESULTCMD_USAGE;
     }
     if (!in || !out)
         return bad("usage: lastroom-load report SUMMARY.json -o FILE.html", NULL), RESULTCMD_USAGE;
@@ -70,14 +70,17 @@ int resultcmd_compare(int argc, char **argv)
     char err[512];
     for (int i = 0; i < argc; i++) {
         const char *t = !strcmp(argv[i], "--tolerance") && i + 1 < argc ? argv[++i]
-                        : !strncmp(argv[i], "--tolerance=", 12) ? argv[i] + 12 : NULL;
+                        : !strncmp(argv[i], "--tolerance=", 12)         ? argv[i] + 12
+                                                                        : NULL;
         if (t && compare_tolerance(t, &tol) != 0)
             return bad("compare: bad --tolerance (e.g. 10% or 0.1)", t), RESULTCMD_USAGE;
         else if (!t && argv[i][0] != '-' && nfiles < 2)
             files[nfiles++] = argv[i];
         else if (!t)
             return bad("compare: bad argument (usage: compare BASE.json NEW.json "
-                       "[--tolerance 10%])", argv[i]), RESULTCMD_USAGE;
+                       "[--tolerance 10%])",
+                       argv[i]),
+                   RESULTCMD_USAGE;
     }
     if (nfiles != 2)
         return bad("usage: lastroom-load compare BASE.json NEW.json [--tolerance 10%]", NULL),

@@ -9,8 +9,8 @@
 #include "load/scenarios.h"
 
 const struct lr_scenario *const lr_scenarios[] = {
-    &lr_scenario_race, &lr_scenario_last_room, &lr_scenario_pool_stress,
-    &lr_scenario_smoke, &lr_scenario_stress, &lr_scenario_chaos, &lr_scenario_http, NULL,
+    &lr_scenario_race,   &lr_scenario_last_room, &lr_scenario_pool_stress, &lr_scenario_smoke,
+    &lr_scenario_stress, &lr_scenario_chaos,     &lr_scenario_http,        NULL,
 };
 
 const struct lr_scenario *lr_scenario_find(const char *name)

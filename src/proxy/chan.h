@@ -13,18 +13,18 @@
 enum chan_io { CHAN_OK, CHAN_AGAIN, CHAN_EOF, CHAN_ERROR };
 
 struct chan_chunk {
-    uint64_t end; /* stream offset just past the chunk's last byte */
+    uint64_t end;       /* stream offset just past the chunk's last byte */
     int64_t release_us; /* monotonic time from which it may be written */
 };
 
 struct chan {
     char *buf;
-    size_t cap, head, tail; /* unwritten bytes are buf[head, tail) */
+    size_t cap, head, tail;       /* unwritten bytes are buf[head, tail) */
     uint64_t in_total, out_total; /* bytes read from the source, written to the sink */
     struct chan_chunk chunk[CHAN_MAX_CHUNKS];
     unsigned c_first, c_count; /* ring of chunks not yet fully written */
-    bool eof; /* the source has closed its side */
-    bool shut; /* the sink was told (shutdown SHUT_WR) */
+    bool eof;                  /* the source has closed its side */
+    bool shut;                 /* the sink was told (shutdown SHUT_WR) */
 };
 
 /* chan_init: an empty channel holding at most cap bytes. Returns 0, or -1 when out of

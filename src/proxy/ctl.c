@@ -26,7 +26,7 @@ enum ctl_kind { CTL_LISTENER, CTL_CLIENT, CTL_FIFO };
 struct ctl_ep {
     unsigned tag; /* CTL_TAG: must stay first */
     enum ctl_kind kind;
-    int fd; /* -1 when unused */
+    int fd;        /* -1 when unused */
     bool skipping; /* FIFO: discarding the rest of an overlong line */
     size_t len;
     char line[CTL_LINE_MAX + 1];

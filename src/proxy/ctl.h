@@ -7,9 +7,9 @@
 #include <stdint.h>
 
 #define CTL_TAG         0x43544cu /* first member of every epoll cookie owned by ctl */
-#define CTL_LINE_MAX    256 /* longest command line, newline excluded */
-#define CTL_REPLY_MAX   512 /* longest reply line, newline excluded */
-#define CTL_MAX_CLIENTS 8 /* control TCP connections at once */
+#define CTL_LINE_MAX    256       /* longest command line, newline excluded */
+#define CTL_REPLY_MAX   512       /* longest reply line, newline excluded */
+#define CTL_MAX_CLIENTS 8         /* control TCP connections at once */
 
 /* ctl_exec_fn: run one command line (no newline, NUL-terminated); write a one-line
  * reply starting "ok" or "error" (no newline) into reply. */

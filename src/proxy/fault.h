@@ -11,7 +11,7 @@ enum fault_kind { FAULT_PASS, FAULT_LATENCY, FAULT_RESET, FAULT_BLACKHOLE, FAULT
 
 struct fault_mode {
     enum fault_kind kind;
-    unsigned delay_ms; /* FAULT_LATENCY only */
+    unsigned delay_ms;  /* FAULT_LATENCY only */
     unsigned jitter_ms; /* FAULT_LATENCY only */
 };
 

@@ -53,9 +53,9 @@ struct side {
 
 struct conn {
     struct side side[2]; /* CLIENT, UPSTREAM */
-    struct chan ch[2]; /* ch[i] carries bytes read from side[i] to side[1 - i] */
-    bool blocked[2]; /* the sink of ch[i] was full at the last flush */
-    bool connecting; /* the upstream connect is under way */
+    struct chan ch[2];   /* ch[i] carries bytes read from side[i] to side[1 - i] */
+    bool blocked[2];     /* the sink of ch[i] was full at the last flush */
+    bool connecting;     /* the upstream connect is under way */
     bool dead;
     size_t slot; /* index in proxy.conns */
     struct conn *next_dead;

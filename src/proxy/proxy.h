@@ -16,26 +16,26 @@
 typedef void (*proxy_log_fn)(void *ud, const char *msg);
 
 struct proxy_config {
-    const char *listen; /* "127.0.0.1:PORT" clients connect here */
-    const char *upstream; /* "127.0.0.1:PORT" the real server */
-    const char *control; /* loopback "HOST:PORT" for commands, or NULL */
+    const char *listen;       /* "127.0.0.1:PORT" clients connect here */
+    const char *upstream;     /* "127.0.0.1:PORT" the real server */
+    const char *control;      /* loopback "HOST:PORT" for commands, or NULL */
     const char *control_fifo; /* FIFO path for commands, or NULL */
-    size_t max_conns; /* 1..PROXY_LIMIT_MAX_CONNS */
-    size_t buffer; /* bytes per connection, PROXY_MIN_BUFFER..PROXY_LIMIT_BUFFER */
-    int signal_fd; /* a signalfd: any signal read from it stops proxy_run; -1 for none */
-    proxy_log_fn log; /* may be NULL */
+    size_t max_conns;         /* 1..PROXY_LIMIT_MAX_CONNS */
+    size_t buffer;            /* bytes per connection, PROXY_MIN_BUFFER..PROXY_LIMIT_BUFFER */
+    int signal_fd;            /* a signalfd: any signal read from it stops proxy_run; -1 for none */
+    proxy_log_fn log;         /* may be NULL */
     void *log_ud;
 };
 
 struct proxy_stats {
-    uint64_t accepted; /* client connections accepted and proxied */
-    uint64_t bytes_up; /* client -> upstream, bytes written */
-    uint64_t bytes_down; /* upstream -> client, bytes written */
-    uint64_t resets; /* connections ended with RST by the reset mode */
-    uint64_t closed; /* connections closed by the down mode */
-    uint64_t delayed; /* chunks delayed by the latency mode */
-    uint64_t held; /* chunks held by the blackhole mode */
-    uint64_t overflow; /* connections refused because max_conns were open */
+    uint64_t accepted;        /* client connections accepted and proxied */
+    uint64_t bytes_up;        /* client -> upstream, bytes written */
+    uint64_t bytes_down;      /* upstream -> client, bytes written */
+    uint64_t resets;          /* connections ended with RST by the reset mode */
+    uint64_t closed;          /* connections closed by the down mode */
+    uint64_t delayed;         /* chunks delayed by the latency mode */
+    uint64_t held;            /* chunks held by the blackhole mode */
+    uint64_t overflow;        /* connections refused because max_conns were open */
     uint64_t upstream_errors; /* upstream connects that failed */
 };
 

@@ -98,10 +98,12 @@ void api_handle(void *state)
     case ROUTE_AVAILABILITY: api_catalog_availability(api, r); break;
     case ROUTE_HOLD_CREATE: api_booking_hold(api, r); break;
     case ROUTE_BOOKING_CREATE: api_booking_confirm(api, r); break;
-    case ROUTE_HOLD_GET: case ROUTE_HOLD_DELETE: case ROUTE_BOOKING_GET:
-    case ROUTE_BOOKING_CANCEL: case ROUTE_BOOKING_LIST: case ROUTE_HOLD_LIST:
-        api_booking_by_id(api, r);
-        break;
+    case ROUTE_HOLD_GET:
+    case ROUTE_HOLD_DELETE:
+    case ROUTE_BOOKING_GET:
+    case ROUTE_BOOKING_CANCEL:
+    case ROUTE_BOOKING_LIST:
+    case ROUTE_HOLD_LIST: api_booking_by_id(api, r); break;
     case ROUTE_ADMIN_HOTEL_CREATE: api_catalog_hotel_create(api, r); break;
     case ROUTE_ADMIN_ROOM_TYPE_CREATE: api_catalog_room_type_create(api, r); break;
     case ROUTE_ADMIN_INVENTORY_PUT: api_catalog_inventory_put(api, r); break;
@@ -117,7 +119,8 @@ int api_body(struct api_req *r)
         return 0;
     r->json = jsonx_parse_object(r->http->body.data, r->http->body.len, JSON_MAX_DEPTH);
     if (r->json == NULL) {
-        http_reply_error(r->http, 400, "invalid_json", "the body must be one JSON object (at most 16 levels deep)");
+        http_reply_error(r->http, 400, "invalid_json",
+                         "the body must be one JSON object (at most 16 levels deep)");
         return -1;
     }
     return 0;
@@ -142,8 +145,8 @@ int api_field_id(struct api_req *r, const char *key, int64_t *out)
     return rc == JSONX_OK ? 0 : field_error(r, rc, key, "a positive integer is expected");
 }
 
-int api_field_int(struct api_req *r, const char *key, int64_t min, int64_t max,
-                  int required, int64_t def, int64_t *out)
+int api_field_int(struct api_req *r, const char *key, int64_t min, int64_t max, int required,
+                  int64_t def, int64_t *out)
 {
     char why[96];
     enum jsonx_rc rc = jsonx_get_int(r->json, key, min, max, out);
@@ -223,7 +226,7 @@ void api_param_date(struct api_req *r, int i, int32_t day)
 void api_param_str(struct api_req *r, int i, const char *s)
 {
     size_t n = strlen(s) + 1;
-    if (n > sizeof r->text - r->text_used) {   /* the handlers' field caps keep below */
+    if (n > sizeof r->text - r->text_used) { /* the handlers' field caps keep below */
         param_set(r, i, "");
         return;
     }
@@ -236,12 +239,14 @@ void api_param_str(struct api_req *r, int i, const char *s)
 size_t api_body_max(enum route route)
 {
     switch (route) {
-    case ROUTE_REGISTER: case ROUTE_LOGIN: case ROUTE_HOLD_CREATE: case ROUTE_BOOKING_CREATE:
-        return API_BODY_MAX_USER;
-    case ROUTE_ADMIN_HOTEL_CREATE: case ROUTE_ADMIN_ROOM_TYPE_CREATE: case ROUTE_ADMIN_INVENTORY_PUT:
-        return API_BODY_MAX_ADMIN;
-    default:
-        return API_BODY_MAX_NONE;
+    case ROUTE_REGISTER:
+    case ROUTE_LOGIN:
+    case ROUTE_HOLD_CREATE:
+    case ROUTE_BOOKING_CREATE: return API_BODY_MAX_USER;
+    case ROUTE_ADMIN_HOTEL_CREATE:
+    case ROUTE_ADMIN_ROOM_TYPE_CREATE:
+    case ROUTE_ADMIN_INVENTORY_PUT: return API_BODY_MAX_ADMIN;
+    default: return API_BODY_MAX_NONE;
     }
 }
 

@@ -24,23 +24,23 @@
 struct coalesce;
 
 struct api_ctx {
-    struct pool *db;              /* one connection per worker */
-    struct coalesce *holds;       /* holds of one stay batched (coalesce.h); NULL: one by one */
-    struct pool *cpu;             /* password hashing */
-    struct pool *read;            /* availability reads (--read-db); NULL: db */
-    uint8_t key[AUTH_KEY_BYTES];  /* token key */
+    struct pool *db;             /* one connection per worker */
+    struct coalesce *holds;      /* holds of one stay batched (coalesce.h); NULL: one by one */
+    struct pool *cpu;            /* password hashing */
+    struct pool *read;           /* availability reads (--read-db); NULL: db */
+    uint8_t key[AUTH_KEY_BYTES]; /* token key */
     int64_t hold_ttl_ms;
     int64_t token_ttl_s;
     char dummy_hash[AUTH_HASH_MAX];   /* verified against for unknown emails */
-    struct ratelimit *logins;     /* failed logins per email */
+    struct ratelimit *logins;         /* failed logins per email */
     struct ratelimit *login_addrs;    /* failed logins per client address; NULL: no cap */
     struct ratelimit *register_addrs; /* registrations per client address; NULL: no cap */
-    int max_holds;                /* live holds per user; 0: no cap */
+    int max_holds;                    /* live holds per user; 0: no cap */
 };
 
-#define API_MAX_PARAMS 10
-#define API_PARAM_BYTES 48
-#define API_TEXT_BYTES 1536       /* copies of the text parameters of one call */
+#define API_MAX_PARAMS   10
+#define API_PARAM_BYTES  48
+#define API_TEXT_BYTES   1536 /* copies of the text parameters of one call */
 #define API_PASSWORD_MAX 128
 
 /* A request as the handlers see it: allocated by api_req_open, freed by api_req_close
@@ -48,31 +48,31 @@ struct api_ctx {
 struct api_req {
     struct api_ctx *api;
     struct http_req *http;
-    struct auth_user user;        /* set when the route needs a token */
-    json_t *json;                 /* the parsed body, once a handler asked for it; freed
+    struct auth_user user; /* set when the route needs a token */
+    json_t *json;          /* the parsed body, once a handler asked for it; freed
                                      once deferred, so a handler copies what its job needs */
     /* the database call a handler prepared (see api_db.h) */
     int stmt;
     int nparams;
     const char *params[API_MAX_PARAMS];
     char pbuf[API_MAX_PARAMS][API_PARAM_BYTES];
-    char text[API_TEXT_BYTES];    /* the text parameters, copied out of the body */
+    char text[API_TEXT_BYTES]; /* the text parameters, copied out of the body */
     size_t text_used;
-    char password[API_PASSWORD_MAX + 1];   /* register, login; wiped once used */
+    char password[API_PASSWORD_MAX + 1]; /* register, login; wiped once used */
     size_t password_len;
-    char fingerprint[65];         /* idempotency: hex SHA-256 of the normalised request */
-    char email[256];              /* register, login: the address, lowercased */
-    char hash[AUTH_HASH_MAX];     /* register: the password hash; login: the stored hash */
-    int64_t found_user_id;        /* login: the user found, 0 when none */
+    char fingerprint[65];     /* idempotency: hex SHA-256 of the normalised request */
+    char email[256];          /* register, login: the address, lowercased */
+    char hash[AUTH_HASH_MAX]; /* register: the password hash; login: the stored hash */
+    int64_t found_user_id;    /* login: the user found, 0 when none */
     int found_admin;
     struct pool_job job;
 };
 
 /* Body caps by route: a body only carries a few short fields, and the JSON value cap
  * (jsonx.h) bounds its parsed tree. Routes that read no body still accept a small one. */
-#define API_BODY_MAX_USER (4 * 1024)      /* register, login, holds, bookings */
-#define API_BODY_MAX_ADMIN (16 * 1024)    /* admin creates: 200 + 200 + 400 characters, escaped */
-#define API_BODY_MAX_NONE 1024            /* every other route */
+#define API_BODY_MAX_USER  (4 * 1024)  /* register, login, holds, bookings */
+#define API_BODY_MAX_ADMIN (16 * 1024) /* admin creates: 200 + 200 + 400 characters, escaped */
+#define API_BODY_MAX_NONE  1024        /* every other route */
 
 /* api_body_max: the body cap of route (413 past it). */
 size_t api_body_max(enum route route);
@@ -104,8 +104,8 @@ int api_field_id(struct api_req *r, const char *key, int64_t *out);
 
 /* api_field_int: an integer field in [min, max]; when absent, def (required: -1 = must
  * be present). */
-int api_field_int(struct api_req *r, const char *key, int64_t min, int64_t max,
-                  int required, int64_t def, int64_t *out);
+int api_field_int(struct api_req *r, const char *key, int64_t min, int64_t max, int required,
+                  int64_t def, int64_t *out);
 
 /* api_field_str: a string field of min..max bytes; absent gives def when not required. */
 int api_field_str(struct api_req *r, const char *key, size_t min, size_t max, int required,
@@ -122,7 +122,7 @@ int api_query_date(struct api_req *r, const char *key, int32_t *day);
 /* Parameters of the request's database call, by position (1-based in SQL, 0-based here). */
 void api_param_i64(struct api_req *r, int i, int64_t v);
 void api_param_date(struct api_req *r, int i, int32_t day);
-void api_param_str(struct api_req *r, int i, const char *s);   /* copied into r->text */
+void api_param_str(struct api_req *r, int i, const char *s); /* copied into r->text */
 void api_param_null(struct api_req *r, int i);
 
 #endif

@@ -138,8 +138,9 @@ static void reply_token(struct api_req *r)
         http_reply_error(r->http, 500, "internal_error", "cannot sign a token");
         return;
     }
-    json_t *j = json_pack("{s:s,s:I,s:{s:I,s:s}}", "token", tok, "expires_in", (json_int_t)ttl,
-                          "user", "user_id", (json_int_t)u.user_id, "role", u.is_admin ? "admin" : "guest");
+    json_t *j =
+        json_pack("{s:s,s:I,s:{s:I,s:s}}", "token", tok, "expires_in", (json_int_t)ttl, "user",
+                  "user_id", (json_int_t)u.user_id, "role", u.is_admin ? "admin" : "guest");
     http_reply(r->http, 200, j != NULL ? jsonx_dump(j) : NULL);
     json_decref(j);
     sodium_memzero(tok, sizeof tok);
@@ -168,9 +169,9 @@ static int login_throttled(struct api_ctx *api, struct api_req *r)
     if (by_email == 0 && by_addr == 0)
         return 0;
     r->http->retry_after = by_email > by_addr ? by_email : by_addr;
-    http_reply_error(r->http, 429, "rate_limited", by_addr != 0
-                     ? "too many failed logins from this address; try again later"
-                     : "too many failed logins for this email; try again later");
+    http_reply_error(r->http, 429, "rate_limited",
+                     by_addr != 0 ? "too many failed logins from this address; try again later"
+                                  : "too many failed logins for this email; try again later");
     return 1;
 }
 
@@ -212,8 +213,7 @@ void api_auth_login(struct api_ctx *api, struct api_req *r)
 {
     const char *email, *pw, *why;
     size_t elen, plen;
-    if (api_body(r) != 0
-        || api_field_str(r, "email", 0, 1024, 1, NULL, &email, &elen) != 0
+    if (api_body(r) != 0 || api_field_str(r, "email", 0, 1024, 1, NULL, &email, &elen) != 0
         || api_field_str(r, "password", 0, 1024, 1, NULL, &pw, &plen) != 0)
         return;
     if (validate_email(email, elen, r->email, sizeof r->email, &why) != 0

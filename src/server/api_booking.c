@@ -57,7 +57,8 @@ void api_booking_hold(struct api_ctx *api, struct api_req *r)
         return;
     }
     if (in < date_today_utc()) {
-        http_reply_error(r->http, 400, "invalid_check_in", "check_in is before today (UTC): past nights cannot be held");
+        http_reply_error(r->http, 400, "invalid_check_in",
+                         "check_in is before today (UTC): past nights cannot be held");
         return;
     }
     snprintf(canonical, sizeof canonical, "hold|%" PRId64 "|%d|%d|%" PRId64, rt, in, out, q);

@@ -16,9 +16,11 @@ const struct pool_stmt api_db_statements[STMT_COUNT] = {
     [STMT_HEALTH] = { "health", "SELECT 'ok'::text, '{\"status\":\"ok\",\"db\":\"ok\"}'::text" },
     [STMT_HOTELS] = { "hotels", SEL "api_hotels()" },
     [STMT_ROOM_TYPES] = { "room_types", SEL "api_room_types($1::bigint)" },
-    [STMT_AVAILABILITY] = { "availability", SEL "api_availability($1::bigint, $2::bigint, $3::date, $4::date)" },
-    [STMT_HOLD] = { "hold", SEL "api_hold_capped($1::bigint, $2::bigint, $3::date, $4::date, $5::int, "
-                                "$6::interval, $7::text, $8::text, $9::int)" },
+    [STMT_AVAILABILITY] = { "availability",
+                            SEL "api_availability($1::bigint, $2::bigint, $3::date, $4::date)" },
+    [STMT_HOLD] = { "hold",
+                    SEL "api_hold_capped($1::bigint, $2::bigint, $3::date, $4::date, $5::int, "
+                        "$6::interval, $7::text, $8::text, $9::int)" },
     [STMT_HOLD_GET] = { "hold_get", SEL "api_hold_get($1::bigint, $2::bigint)" },
     [STMT_RELEASE] = { "release", SEL "api_release($1::bigint, $2::bigint)" },
     [STMT_CONFIRM] = { "confirm", SEL "api_confirm($1::bigint, $2::bigint, $3::text, $4::text)" },
@@ -26,12 +28,15 @@ const struct pool_stmt api_db_statements[STMT_COUNT] = {
     [STMT_BOOKING_GET] = { "booking_get", SEL "api_booking_get($1::bigint, $2::bigint)" },
     [STMT_CANCEL] = { "cancel", SEL "api_cancel($1::bigint, $2::bigint)" },
     [STMT_REGISTER] = { "register", SEL "api_register($1::text, $2::text, $3::text)" },
-    [STMT_LOGIN] = { "login", "SELECT user_id, password_hash, role FROM users WHERE email = $1::text" },
+    [STMT_LOGIN] = { "login",
+                     "SELECT user_id, password_hash, role FROM users WHERE email = $1::text" },
     [STMT_HOTEL_CREATE] = { "hotel_create", SEL "api_hotel_create($1::text, $2::text, $3::text)" },
-    [STMT_ROOM_TYPE_CREATE] = { "room_type_create",
-                                SEL "api_room_type_create($1::bigint, $2::text, $3::int, $4::bigint)" },
-    [STMT_INVENTORY_SET] = { "inventory_set", SEL "api_inventory_set($1::bigint, $2::date, $3::date, $4::int)" },
-    [STMT_INVENTORY_GET] = { "inventory_get", SEL "api_inventory_get($1::bigint, $2::date, $3::date)" },
+    [STMT_ROOM_TYPE_CREATE] = { "room_type_create", SEL
+                                "api_room_type_create($1::bigint, $2::text, $3::int, $4::bigint)" },
+    [STMT_INVENTORY_SET] = { "inventory_set",
+                             SEL "api_inventory_set($1::bigint, $2::date, $3::date, $4::int)" },
+    [STMT_INVENTORY_GET] = { "inventory_get",
+                             SEL "api_inventory_get($1::bigint, $2::date, $3::date)" },
     [STMT_INTEGRITY] = { "integrity", SEL "api_integrity($1::bigint)" },
     [STMT_HOLDS] = { "holds", SEL "api_holds_list($1::bigint)" },
     /* many STMT_HOLD requests of one stay (coalesce.h): one row (idx, result, body) each */
@@ -44,7 +49,7 @@ struct outcome {
     enum api_stmt stmt;
     const char *result;
     int status;
-    const char *code;       /* NULL: success, the body is the answer */
+    const char *code; /* NULL: success, the body is the answer */
     const char *message;
     enum metrics_event ev;
 };
@@ -55,11 +60,14 @@ static const struct outcome outcomes[] = {
     { STMT_ROOM_TYPES, "ok", 200, NULL, NULL, EV_NONE },
     { STMT_ROOM_TYPES, "hotel_not_found", 404, "hotel_not_found", "no such hotel", EV_NONE },
     { STMT_AVAILABILITY, "ok", 200, NULL, NULL, EV_NONE },
-    { STMT_AVAILABILITY, "room_type_not_found", 404, "room_type_not_found", "no such room type", EV_NONE },
+    { STMT_AVAILABILITY, "room_type_not_found", 404, "room_type_not_found", "no such room type",
+      EV_NONE },
     { STMT_AVAILABILITY, "hotel_not_found", 404, "hotel_not_found", "no such hotel", EV_NONE },
     { STMT_HOLD, "held", 201, NULL, NULL, EV_HOLD_CREATED },
-    { STMT_HOLD, "sold_out", 409, "sold_out", "not enough rooms left on one of the nights", EV_SOLD_OUT },
-    { STMT_HOLD, "no_inventory", 404, "no_inventory", "a night of this stay has no inventory", EV_NONE },
+    { STMT_HOLD, "sold_out", 409, "sold_out", "not enough rooms left on one of the nights",
+      EV_SOLD_OUT },
+    { STMT_HOLD, "no_inventory", 404, "no_inventory", "a night of this stay has no inventory",
+      EV_NONE },
     { STMT_HOLD, "room_type_not_found", 404, "room_type_not_found", "no such room type", EV_NONE },
     { STMT_HOLD, "invalid", 400, "invalid_request", "the stay is outside the limits", EV_NONE },
     { STMT_HOLD, "too_many_holds", 409, "too_many_holds",
@@ -80,21 +88,25 @@ static const struct outcome outcomes[] = {
     { STMT_BOOKING_GET, "ok", 200, NULL, NULL, EV_NONE },
     { STMT_BOOKING_GET, "not_found", 404, "booking_not_found", "no such booking", EV_NONE },
     { STMT_CANCEL, "cancelled", 200, NULL, NULL, EV_BOOKING_CANCELLED },
-    { STMT_CANCEL, "already_cancelled", 409, "already_cancelled", "the booking is already cancelled", EV_NONE },
+    { STMT_CANCEL, "already_cancelled", 409, "already_cancelled",
+      "the booking is already cancelled", EV_NONE },
     { STMT_CANCEL, "not_found", 404, "booking_not_found", "no such booking", EV_NONE },
     { STMT_REGISTER, "created", 201, NULL, NULL, EV_NONE },
-    { STMT_REGISTER, "email_taken", 409, "email_taken", "this email is already registered", EV_NONE },
+    { STMT_REGISTER, "email_taken", 409, "email_taken", "this email is already registered",
+      EV_NONE },
     { STMT_HOTEL_CREATE, "created", 201, NULL, NULL, EV_NONE },
     { STMT_ROOM_TYPE_CREATE, "created", 201, NULL, NULL, EV_NONE },
     { STMT_ROOM_TYPE_CREATE, "hotel_not_found", 404, "hotel_not_found", "no such hotel", EV_NONE },
     { STMT_INVENTORY_SET, "ok", 200, NULL, NULL, EV_NONE },
     { STMT_INVENTORY_SET, "below_committed", 409, "below_committed",
       "the allotment is below the rooms already booked or held", EV_NONE },
-    { STMT_INVENTORY_SET, "room_type_not_found", 404, "room_type_not_found", "no such room type", EV_NONE },
-    { STMT_INVENTORY_SET, "invalid", 400, "invalid_range", "the range or allotment is outside the limits",
+    { STMT_INVENTORY_SET, "room_type_not_found", 404, "room_type_not_found", "no such room type",
       EV_NONE },
+    { STMT_INVENTORY_SET, "invalid", 400, "invalid_range",
+      "the range or allotment is outside the limits", EV_NONE },
     { STMT_INVENTORY_GET, "ok", 200, NULL, NULL, EV_NONE },
-    { STMT_INVENTORY_GET, "room_type_not_found", 404, "room_type_not_found", "no such room type", EV_NONE },
+    { STMT_INVENTORY_GET, "room_type_not_found", 404, "room_type_not_found", "no such room type",
+      EV_NONE },
     { STMT_INTEGRITY, "ok", 200, NULL, NULL, EV_NONE },
     { STMT_HOLDS, "ok", 200, NULL, NULL, EV_NONE },
 };
@@ -103,11 +115,15 @@ static const struct outcome outcomes[] = {
 static int is_write(enum api_stmt stmt)
 {
     switch (stmt) {
-    case STMT_HOLD: case STMT_RELEASE: case STMT_CONFIRM: case STMT_CANCEL: case STMT_REGISTER:
-    case STMT_HOTEL_CREATE: case STMT_ROOM_TYPE_CREATE: case STMT_INVENTORY_SET:
-        return 1;
-    default:
-        return 0;
+    case STMT_HOLD:
+    case STMT_RELEASE:
+    case STMT_CONFIRM:
+    case STMT_CANCEL:
+    case STMT_REGISTER:
+    case STMT_HOTEL_CREATE:
+    case STMT_ROOM_TYPE_CREATE:
+    case STMT_INVENTORY_SET: return 1;
+    default: return 0;
     }
 }
 
@@ -135,7 +151,8 @@ void api_db_prepare(struct api_req *r, enum api_stmt stmt)
     r->job.run = api_db_run;
     r->job.done = api_db_done;
     r->job.retry_safe = stmt != STMT_REGISTER && stmt != STMT_HOTEL_CREATE
-                        && stmt != STMT_ROOM_TYPE_CREATE && !(stmt == STMT_HOLD && r->params[HOLD_KEY] == NULL);
+                        && stmt != STMT_ROOM_TYPE_CREATE
+                        && !(stmt == STMT_HOLD && r->params[HOLD_KEY] == NULL);
 }
 
 void api_db_call(struct api_ctx *api, struct api_req *r, enum api_stmt stmt)
@@ -191,10 +208,11 @@ static void reply_refusal(struct api_req *r, const struct outcome *o, const char
  * cancel): the object and its new status. */
 static char *success_body(const struct api_req *r)
 {
-    json_t *j = r->stmt == STMT_RELEASE
-        ? json_pack("{s:I,s:s}", "hold_id", (json_int_t)r->http->match.id, "status", "released")
-        : json_pack("{s:I,s:s}", "booking_id", (json_int_t)r->http->match.id,
-                    "status", "Cancelled");
+    json_t *j =
+        r->stmt == STMT_RELEASE
+            ? json_pack("{s:I,s:s}", "hold_id", (json_int_t)r->http->match.id, "status", "released")
+            : json_pack("{s:I,s:s}", "booking_id", (json_int_t)r->http->match.id, "status",
+                        "Cancelled");
     char *s = j != NULL ? jsonx_dump(j) : NULL;
     json_decref(j);
     return s;
@@ -211,8 +229,10 @@ void api_db_answer(struct api_req *r, const char *result, const char *body)
         if (o->code != NULL)
             reply_refusal(r, o, body);
         else
-            http_reply(r->http, o->status, body != NULL ? strdup(body)
-                       : is_write((enum api_stmt)r->stmt) ? success_body(r) : strdup("{}"));
+            http_reply(r->http, o->status,
+                       body != NULL                       ? strdup(body)
+                       : is_write((enum api_stmt)r->stmt) ? success_body(r)
+                                                          : strdup("{}"));
         return;
     }
     log_error("%s: unexpected result '%s'", api_db_statements[r->stmt].name, result);
@@ -232,7 +252,8 @@ enum pool_run_rc api_db_run(struct pool_job *job, PGconn *conn)
     else if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0))
         http_reply_error(r->http, 500, "internal_error", "unexpected result from the database");
     else
-        api_db_answer(r, PQgetvalue(res, 0, 0), PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1));
+        api_db_answer(r, PQgetvalue(res, 0, 0),
+                      PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1));
     PQclear(res);
     return POOL_RUN_OK;
 }
@@ -246,7 +267,7 @@ void api_db_done(struct pool_job *job, enum pool_outcome outcome)
             http_reply_error(r->http, 503, "shutting_down",
                              "the server is shutting down; try again");
         else if (outcome == POOL_LOST && is_write((enum api_stmt)r->stmt)) {
-            r->http->retry_after = 0;   /* resending could do it twice: look first */
+            r->http->retry_after = 0; /* resending could do it twice: look first */
             http_reply_error(r->http, 503, "outcome_unknown",
                              "the database connection was lost after the request was sent; "
                              "it may or may not have been done");

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SIG_B64_LEN 43   /* 32 bytes, unpadded base64url */
+#define SIG_B64_LEN 43 /* 32 bytes, unpadded base64url */
 
 int auth_init(void)
 {
@@ -44,7 +44,7 @@ static int create_secret_file(const char *path, char *err, size_t errcap)
     make_parent(path);
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
     if (fd < 0 && errno == EEXIST)
-        return 0;   /* another process made it first: read theirs */
+        return 0; /* another process made it first: read theirs */
     if (fd < 0) {
         snprintf(err, errcap, "cannot create token secret file %s: %s", path, strerror(errno));
         return -1;
@@ -71,14 +71,15 @@ static int read_secret_file(const char *path, char out[129], char *err, size_t e
         n--;
     out[n] = '\0';
     if (n < AUTH_SECRET_MIN) {
-        snprintf(err, errcap, "token secret file %s holds fewer than %d characters", path, AUTH_SECRET_MIN);
+        snprintf(err, errcap, "token secret file %s holds fewer than %d characters", path,
+                 AUTH_SECRET_MIN);
         return -1;
     }
     return 0;
 }
 
-int auth_key_load(const char *secret, const char *path, uint8_t key[AUTH_KEY_BYTES],
-                  char *err, size_t errcap)
+int auth_key_load(const char *secret, const char *path, uint8_t key[AUTH_KEY_BYTES], char *err,
+                  size_t errcap)
 {
     char text[129];
     if (secret != NULL && secret[0] != '\0') {
@@ -102,7 +103,8 @@ static void sign(const uint8_t key[AUTH_KEY_BYTES], const char *msg, size_t len,
     crypto_auth_hmacsha256_init(&st, key, AUTH_KEY_BYTES);
     crypto_auth_hmacsha256_update(&st, (const unsigned char *)msg, len);
     crypto_auth_hmacsha256_final(&st, mac);
-    sodium_bin2base64(out, SIG_B64_LEN + 1, mac, sizeof mac, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_bin2base64(out, SIG_B64_LEN + 1, mac, sizeof mac,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
 int auth_token_sign(const uint8_t key[AUTH_KEY_BYTES], const struct auth_user *u, int64_t exp,
@@ -157,7 +159,8 @@ int auth_token_verify(const uint8_t key[AUTH_KEY_BYTES], const char *tok, size_t
 
 int auth_password_hash(const char *pw, size_t len, char out[AUTH_HASH_MAX])
 {
-    return crypto_pwhash_str(out, pw, len, AUTH_PWHASH_OPSLIMIT, AUTH_PWHASH_MEMLIMIT) == 0 ? 0 : -1;
+    return crypto_pwhash_str(out, pw, len, AUTH_PWHASH_OPSLIMIT, AUTH_PWHASH_MEMLIMIT) == 0 ? 0
+                                                                                            : -1;
 }
 
 int auth_password_verify(const char *hash, const char *pw, size_t len)

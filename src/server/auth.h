@@ -15,10 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define AUTH_KEY_BYTES 32
-#define AUTH_SECRET_MIN 32        /* characters of a token secret, given or in a file */
-#define AUTH_TOKEN_MAX 160        /* longer bearer strings are refused unread */
-#define AUTH_HASH_MAX 128         /* crypto_pwhash_STRBYTES */
+#define AUTH_KEY_BYTES       32
+#define AUTH_SECRET_MIN      32  /* characters of a token secret, given or in a file */
+#define AUTH_TOKEN_MAX       160 /* longer bearer strings are refused unread */
+#define AUTH_HASH_MAX        128 /* crypto_pwhash_STRBYTES */
 #define AUTH_PWHASH_OPSLIMIT 2
 #define AUTH_PWHASH_MEMLIMIT (19u * 1024 * 1024)
 
@@ -36,8 +36,8 @@ void auth_key_from_secret(const char *secret, uint8_t key[AUTH_KEY_BYTES]);
 /* auth_key_load: the key from secret when non-NULL and non-empty; otherwise from the
  * file at path, which is created (mode 0600, 32 random bytes in hex, parent folder made
  * if missing) when absent. Returns 0, or -1 with a reason in err (key unchanged). */
-int auth_key_load(const char *secret, const char *path, uint8_t key[AUTH_KEY_BYTES],
-                  char *err, size_t errcap);
+int auth_key_load(const char *secret, const char *path, uint8_t key[AUTH_KEY_BYTES], char *err,
+                  size_t errcap);
 
 /* auth_token_sign: write the token for user u expiring at exp (unix seconds) into out.
  * Returns its length, or -1 when cap is too small. */

@@ -11,10 +11,10 @@
 #include <stddef.h>
 
 struct buf {
-    char *data;     /* NULL until the first append; then NUL-terminated */
+    char *data; /* NULL until the first append; then NUL-terminated */
     size_t len;
     size_t alloc;
-    size_t max;     /* hard cap on len */
+    size_t max; /* hard cap on len */
 };
 
 /* buf_init: an empty buffer that will never hold more than max bytes. */

@@ -23,15 +23,15 @@
 #define BUCKETS 256
 
 struct group {
-    struct group *next;           /* bucket chain */
+    struct group *next; /* bucket chain */
     struct coalesce *co;
     int64_t rt;
     int32_t in, out;
     struct pool_job job;          /* in the pool or running while busy */
     struct pool_job *head, *tail; /* waiting requests: their r->job, linked by next */
     int busy;
-    int ntaken;                   /* the batch the job is running (kept for its retry) */
-    struct api_req **taken;      /* max_batch slots */
+    int ntaken;             /* the batch the job is running (kept for its retry) */
+    struct api_req **taken; /* max_batch slots */
 };
 
 struct coalesce {
@@ -97,7 +97,9 @@ struct coalesce *coalesce_start(struct pool *pool, int max_batch, int64_t wait_m
         return NULL;
     pthread_mutex_init(&c->mu, NULL);
     c->pool = pool;
-    c->max_batch = max_batch < 2 ? 2 : max_batch > COALESCE_MAX_BATCH ? COALESCE_MAX_BATCH : max_batch;
+    c->max_batch = max_batch < 2                    ? 2
+                   : max_batch > COALESCE_MAX_BATCH ? COALESCE_MAX_BATCH
+                                                    : max_batch;
     c->wait_us = wait_ms * 1000;
     return c;
 }
@@ -107,7 +109,7 @@ void coalesce_hold(struct coalesce *c, struct api_req *r, int64_t rt, int32_t ch
 {
     api_suspend(r);
     r->job.next = NULL;
-    r->job.pool = c->pool;    /* api_db_exec runs it on this pool's connections */
+    r->job.pool = c->pool; /* api_db_exec runs it on this pool's connections */
     r->job.deadline_us = clock_mono_us() + c->wait_us;
     pthread_mutex_lock(&c->mu);
     struct group *g = group_get_locked(c, rt, check_in, check_out);
@@ -122,7 +124,7 @@ void coalesce_hold(struct coalesce *c, struct api_req *r, int64_t rt, int32_t ch
     }
     pthread_mutex_unlock(&c->mu);
     if (g == NULL)
-        pool_submit(c->pool, &r->job);    /* no memory for a group: alone, as without */
+        pool_submit(c->pool, &r->job); /* no memory for a group: alone, as without */
     else if (submit)
         pool_submit(c->pool, &g->job);
 }
@@ -218,7 +220,8 @@ static void answer_rows(struct group *g, const PGresult *res)
 {
     for (int i = 0; i < PQntuples(res); i++) {
         long idx = strtol(PQgetvalue(res, i, 0), NULL, 10);
-        if (idx < 1 || idx > g->ntaken || PQgetisnull(res, i, 1) || g->taken[idx - 1]->http->answered)
+        if (idx < 1 || idx > g->ntaken || PQgetisnull(res, i, 1)
+            || g->taken[idx - 1]->http->answered)
             continue;
         api_db_answer(g->taken[idx - 1], PQgetvalue(res, i, 1),
                       PQgetisnull(res, i, 2) ? NULL : PQgetvalue(res, i, 2));
@@ -232,15 +235,22 @@ static enum pool_run_rc run_batch(struct group *g, struct pool_job *job, PGconn 
     char *arrays[] = { array_literal(g, HOLD_USER, 0), array_literal(g, HOLD_QUANTITY, 0),
                        array_literal(g, HOLD_KEY, 1), array_literal(g, HOLD_FINGERPRINT, 1),
                        array_literal(g, HOLD_MAX_HOLDS, 0) };
-    const char *params[] = { arrays[0], r0->params[HOLD_ROOM_TYPE], r0->params[HOLD_CHECK_IN],
-                             r0->params[HOLD_CHECK_OUT], arrays[1], r0->params[HOLD_TTL], arrays[2],
-                             arrays[3], arrays[4] };
+    const char *params[] = { arrays[0],
+                             r0->params[HOLD_ROOM_TYPE],
+                             r0->params[HOLD_CHECK_IN],
+                             r0->params[HOLD_CHECK_OUT],
+                             arrays[1],
+                             r0->params[HOLD_TTL],
+                             arrays[2],
+                             arrays[3],
+                             arrays[4] };
     PGresult *res = NULL;
     int ok = 1;
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         ok &= arrays[i] != NULL;
     if (ok)
-        res = pool_exec(job, conn, STMT_HOLD_BATCH, (int)(sizeof params / sizeof params[0]), params);
+        res =
+            pool_exec(job, conn, STMT_HOLD_BATCH, (int)(sizeof params / sizeof params[0]), params);
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         free(arrays[i]);
     if (ok && pool_conn_lost(conn, res)) {
@@ -273,7 +283,7 @@ static enum pool_run_rc group_run(struct pool_job *job, PGconn *conn)
         return POOL_RUN_OK;
     if (g->ntaken == 1) {
         g->taken[0]->job.attempt = job->attempt;
-        return api_db_run(&g->taken[0]->job, conn);    /* alone: the single statement */
+        return api_db_run(&g->taken[0]->job, conn); /* alone: the single statement */
     }
     return run_batch(g, job, conn);
 }

@@ -24,7 +24,7 @@
 #include "server/api.h"
 #include "server/pool.h"
 
-#define COALESCE_MAX_BATCH 1000   /* api_hold_batch's own bound */
+#define COALESCE_MAX_BATCH 1000 /* api_hold_batch's own bound */
 
 struct coalesce;
 

@@ -15,21 +15,48 @@
 #include "server/http.h"
 
 enum opt {
-    OPT_DB = 'd', OPT_LISTEN = 'l', OPT_HELP = 'h',
-    OPT_HOLD_TTL = 256, OPT_POOL_SIZE, OPT_POOL_WAIT, OPT_LOG_LEVEL, OPT_THREADS,
-    OPT_SWEEP, OPT_SECRET, OPT_SECRET_FILE, OPT_TOKEN_TTL, OPT_MAX_CONN, OPT_CONN_TIMEOUT,
-    OPT_STMT_TIMEOUT, OPT_MAX_HOLDS, OPT_ADDR_FAILURES, OPT_HOLD_BATCH,
-    OPT_POOLER_SAFE, OPT_MIGRATE_DB, OPT_READ_DB, OPT_CONN_PER_ADDR, OPT_REGISTER_PER_ADDR,
-    OPT_TRUSTED_PROXY, OPT_HASH_QUEUE,
+    OPT_DB = 'd',
+    OPT_LISTEN = 'l',
+    OPT_HELP = 'h',
+    OPT_HOLD_TTL = 256,
+    OPT_POOL_SIZE,
+    OPT_POOL_WAIT,
+    OPT_LOG_LEVEL,
+    OPT_THREADS,
+    OPT_SWEEP,
+    OPT_SECRET,
+    OPT_SECRET_FILE,
+    OPT_TOKEN_TTL,
+    OPT_MAX_CONN,
+    OPT_CONN_TIMEOUT,
+    OPT_STMT_TIMEOUT,
+    OPT_MAX_HOLDS,
+    OPT_ADDR_FAILURES,
+    OPT_HOLD_BATCH,
+    OPT_POOLER_SAFE,
+    OPT_MIGRATE_DB,
+    OPT_READ_DB,
+    OPT_CONN_PER_ADDR,
+    OPT_REGISTER_PER_ADDR,
+    OPT_TRUSTED_PROXY,
+    OPT_HASH_QUEUE,
 };
 
-static const struct { const char *env; enum opt opt; } env_map[] = {
-    { "LASTROOM_DB_URL", OPT_DB }, { "LASTROOM_LISTEN", OPT_LISTEN },
-    { "LASTROOM_HOLD_TTL", OPT_HOLD_TTL }, { "LASTROOM_POOL_SIZE", OPT_POOL_SIZE },
+static const struct {
+    const char *env;
+    enum opt opt;
+} env_map[] = {
+    { "LASTROOM_DB_URL", OPT_DB },
+    { "LASTROOM_LISTEN", OPT_LISTEN },
+    { "LASTROOM_HOLD_TTL", OPT_HOLD_TTL },
+    { "LASTROOM_POOL_SIZE", OPT_POOL_SIZE },
     { "LASTROOM_POOL_WAIT", OPT_POOL_WAIT },
-    { "LASTROOM_LOG_LEVEL", OPT_LOG_LEVEL }, { "LASTROOM_THREADS", OPT_THREADS },
-    { "LASTROOM_SWEEP_INTERVAL", OPT_SWEEP }, { "LASTROOM_TOKEN_SECRET", OPT_SECRET },
-    { "LASTROOM_SECRET_FILE", OPT_SECRET_FILE }, { "LASTROOM_TOKEN_TTL", OPT_TOKEN_TTL },
+    { "LASTROOM_LOG_LEVEL", OPT_LOG_LEVEL },
+    { "LASTROOM_THREADS", OPT_THREADS },
+    { "LASTROOM_SWEEP_INTERVAL", OPT_SWEEP },
+    { "LASTROOM_TOKEN_SECRET", OPT_SECRET },
+    { "LASTROOM_SECRET_FILE", OPT_SECRET_FILE },
+    { "LASTROOM_TOKEN_TTL", OPT_TOKEN_TTL },
     { "LASTROOM_MAX_CONNECTIONS", OPT_MAX_CONN },
     { "LASTROOM_MAX_HOLDS_PER_USER", OPT_MAX_HOLDS },
     { "LASTROOM_HOLD_BATCH", OPT_HOLD_BATCH },
@@ -68,52 +95,51 @@ static const struct option long_opts[] = {
 
 const char *config_usage(void)
 {
-    return
-        "usage: lastroomd [serve] [options]\n"
-        "       lastroomd migrate --db URL\n"
-        "\n"
-        "  --db URL                 PostgreSQL URL (env LASTROOM_DB_URL; required)\n"
-        "  --listen HOST:PORT       where to listen (env LASTROOM_LISTEN; default 127.0.0.1:8080)\n"
-        "  --hold-ttl DURATION      life of a hold, k6 style: 900s, 15m (default 15m)\n"
-        "  --pool-size N            database connections (env LASTROOM_POOL_SIZE; default 2 x cores + 1)\n"
-        "  --pool-wait DURATION     longest wait for a connection before 503 (default 2s)\n"
-        "  --log-level LEVEL        debug, info (one line per request), warn, error, off\n"
-        "  --threads N              HTTP event threads (default: one per core)\n"
-        "  --sweep-interval DUR     how often expired holds are released (default 1s)\n"
-        "  --token-secret S         token signing secret, at least 32 characters (env\n"
-        "                           LASTROOM_TOKEN_SECRET; the flag is visible in ps)\n"
-        "  --secret-file PATH       where a generated secret is kept (default var/token-secret)\n"
-        "  --token-ttl DURATION     life of a login token (default 1h)\n"
-        "  --max-connections N      open HTTP connections at most (default 10000)\n"
-        "  --conn-timeout DURATION  idle HTTP connection timeout (default 60s)\n"
-        "  --statement-timeout DUR  PostgreSQL statement_timeout (default 10s)\n"
-        "  --max-holds-per-user N   live holds one user may have at once (default 5; 0: no cap)\n"
-        "  --hold-batch N           holds waiting for one room type and stay go to the database\n"
-        "                           together, up to N per transaction (env LASTROOM_HOLD_BATCH;\n"
-        "                           default 64; 0 or 1: one hold per transaction)\n"
-        "  --login-failures-per-address N\n"
-        "                           failed logins per client address and minute before 429\n"
-        "                           (default 50; 0: no cap)\n"
-        "  --max-connections-per-address N\n"
-        "                           open HTTP connections per client address (default 0: no\n"
-        "                           cap; a load test sends them all from one address)\n"
-        "  --registrations-per-address N\n"
-        "                           registrations per client address and minute before 429\n"
-        "                           (default 0: no cap)\n"
-        "  --trusted-proxy A,B      IPv4 addresses whose connections may start with a PROXY\n"
-        "                           protocol header (v1 or v2) naming the client, which the\n"
-        "                           per-address limits then see (env LASTROOM_TRUSTED_PROXY)\n"
-        "  --hash-queue N           password hashes waiting at most; past them registration\n"
-        "                           and login answer 503 busy (default 256)\n"
-        "  --pooler-safe            for PgBouncer in transaction mode: unnamed statements,\n"
-        "                           statement_timeout and TimeZone set per transaction\n"
-        "  --migrate-db URL         migrations and the admin go here, not to --db (the\n"
-        "                           primary itself when --db is a pooler; without it, --db)\n"
-        "  --read-db URL            availability is read here (a standby: stale by at most\n"
-        "                           its replication lag); without it, --db\n"
-        "\n"
-        "env LASTROOM_ADMIN_EMAIL + LASTROOM_ADMIN_PASSWORD: ensure that admin at start.\n"
-        "Pending migrations are applied at start.\n";
+    return "usage: lastroomd [serve] [options]\n"
+           "       lastroomd migrate --db URL\n"
+           "\n"
+           "  --db URL                 PostgreSQL URL (env LASTROOM_DB_URL; required)\n"
+           "  --listen HOST:PORT       where to listen (env LASTROOM_LISTEN; default 127.0.0.1:8080)\n"
+           "  --hold-ttl DURATION      life of a hold, k6 style: 900s, 15m (default 15m)\n"
+           "  --pool-size N            database connections (env LASTROOM_POOL_SIZE; default 2 x cores + 1)\n"
+           "  --pool-wait DURATION     longest wait for a connection before 503 (default 2s)\n"
+           "  --log-level LEVEL        debug, info (one line per request), warn, error, off\n"
+           "  --threads N              HTTP event threads (default: one per core)\n"
+           "  --sweep-interval DUR     how often expired holds are released (default 1s)\n"
+           "  --token-secret S         token signing secret, at least 32 characters (env\n"
+           "                           LASTROOM_TOKEN_SECRET; the flag is visible in ps)\n"
+           "  --secret-file PATH       where a generated secret is kept (default var/token-secret)\n"
+           "  --token-ttl DURATION     life of a login token (default 1h)\n"
+           "  --max-connections N      open HTTP connections at most (default 10000)\n"
+           "  --conn-timeout DURATION  idle HTTP connection timeout (default 60s)\n"
+           "  --statement-timeout DUR  PostgreSQL statement_timeout (default 10s)\n"
+           "  --max-holds-per-user N   live holds one user may have at once (default 5; 0: no cap)\n"
+           "  --hold-batch N           holds waiting for one room type and stay go to the database\n"
+           "                           together, up to N per transaction (env LASTROOM_HOLD_BATCH;\n"
+           "                           default 64; 0 or 1: one hold per transaction)\n"
+           "  --login-failures-per-address N\n"
+           "                           failed logins per client address and minute before 429\n"
+           "                           (default 50; 0: no cap)\n"
+           "  --max-connections-per-address N\n"
+           "                           open HTTP connections per client address (default 0: no\n"
+           "                           cap; a load test sends them all from one address)\n"
+           "  --registrations-per-address N\n"
+           "                           registrations per client address and minute before 429\n"
+           "                           (default 0: no cap)\n"
+           "  --trusted-proxy A,B      IPv4 addresses whose connections may start with a PROXY\n"
+           "                           protocol header (v1 or v2) naming the client, which the\n"
+           "                           per-address limits then see (env LASTROOM_TRUSTED_PROXY)\n"
+           "  --hash-queue N           password hashes waiting at most; past them registration\n"
+           "                           and login answer 503 busy (default 256)\n"
+           "  --pooler-safe            for PgBouncer in transaction mode: unnamed statements,\n"
+           "                           statement_timeout and TimeZone set per transaction\n"
+           "  --migrate-db URL         migrations and the admin go here, not to --db (the\n"
+           "                           primary itself when --db is a pooler; without it, --db)\n"
+           "  --read-db URL            availability is read here (a standby: stale by at most\n"
+           "                           its replication lag); without it, --db\n"
+           "\n"
+           "env LASTROOM_ADMIN_EMAIL + LASTROOM_ADMIN_PASSWORD: ensure that admin at start.\n"
+           "Pending migrations are applied at start.\n";
 }
 
 /* said instead of the value, which is never echoed */
@@ -159,34 +185,67 @@ static int set_number(struct config *c, int opt, const char *v)
     long n;
     int64_t ms;
     switch (opt) {
-    case OPT_POOL_SIZE: if (parse_int(v, 1, 1000, &n)) return -1; c->pool_size = (int)n; return 0;
-    case OPT_THREADS: if (parse_int(v, 1, 256, &n)) return -1; c->threads = (int)n; return 0;
-    case OPT_MAX_CONN: if (parse_int(v, 16, 1000000, &n)) return -1; c->max_connections = (unsigned)n; return 0;
+    case OPT_POOL_SIZE:
+        if (parse_int(v, 1, 1000, &n))
+            return -1;
+        c->pool_size = (int)n;
+        return 0;
+    case OPT_THREADS:
+        if (parse_int(v, 1, 256, &n))
+            return -1;
+        c->threads = (int)n;
+        return 0;
+    case OPT_MAX_CONN:
+        if (parse_int(v, 16, 1000000, &n))
+            return -1;
+        c->max_connections = (unsigned)n;
+        return 0;
     case OPT_CONN_PER_ADDR:
-        if (parse_int(v, 0, 1000000, &n)) return -1;
+        if (parse_int(v, 0, 1000000, &n))
+            return -1;
         c->max_conns_per_addr = (unsigned)n;
         return 0;
     case OPT_REGISTER_PER_ADDR:
-        if (parse_int(v, 0, 1000000, &n)) return -1;
+        if (parse_int(v, 0, 1000000, &n))
+            return -1;
         c->registrations_per_addr = (int)n;
         return 0;
     case OPT_HASH_QUEUE:
-        if (parse_int(v, 1, 1000000, &n)) return -1;
+        if (parse_int(v, 1, 1000000, &n))
+            return -1;
         c->hash_queue = (int)n;
         return 0;
-    case OPT_MAX_HOLDS: if (parse_int(v, 0, 1000000, &n)) return -1; c->max_holds_per_user = (int)n; return 0;
-    case OPT_HOLD_BATCH: if (parse_int(v, 0, 1000, &n)) return -1; c->hold_batch = (int)n; return 0;
+    case OPT_MAX_HOLDS:
+        if (parse_int(v, 0, 1000000, &n))
+            return -1;
+        c->max_holds_per_user = (int)n;
+        return 0;
+    case OPT_HOLD_BATCH:
+        if (parse_int(v, 0, 1000, &n))
+            return -1;
+        c->hold_batch = (int)n;
+        return 0;
     case OPT_ADDR_FAILURES:
-        if (parse_int(v, 0, 1000000, &n)) return -1;
+        if (parse_int(v, 0, 1000000, &n))
+            return -1;
         c->login_failures_per_addr = (int)n;
         return 0;
     case OPT_HOLD_TTL: return set_duration(v, 1, &c->hold_ttl_ms);
     case OPT_POOL_WAIT: return set_duration(v, 1, &c->pool_wait_ms);
     case OPT_SWEEP: return set_duration(v, 10, &c->sweep_interval_ms);
-    case OPT_TOKEN_TTL: if (set_duration(v, 1000, &ms)) return -1; c->token_ttl_s = ms / 1000; return 0;
-    case OPT_CONN_TIMEOUT: if (set_duration(v, 1000, &ms)) return -1; c->conn_timeout_s = (unsigned)(ms / 1000); return 0;
+    case OPT_TOKEN_TTL:
+        if (set_duration(v, 1000, &ms))
+            return -1;
+        c->token_ttl_s = ms / 1000;
+        return 0;
+    case OPT_CONN_TIMEOUT:
+        if (set_duration(v, 1000, &ms))
+            return -1;
+        c->conn_timeout_s = (unsigned)(ms / 1000);
+        return 0;
     case OPT_STMT_TIMEOUT:
-        if (set_duration(v, 1, &ms) || ms > 3600000) return -1;
+        if (set_duration(v, 1, &ms) || ms > 3600000)
+            return -1;
         c->statement_timeout_ms = (int)ms;
         return 0;
     default: return -1;

@@ -16,9 +16,9 @@
 
 struct config {
     const char *db_url;
-    const char *migrate_db_url;    /* migrations and the admin; --db when not given */
-    const char *read_db_url;       /* availability reads; NULL: --db */
-    int pooler_safe;               /* no named statements, settings per transaction */
+    const char *migrate_db_url; /* migrations and the admin; --db when not given */
+    const char *read_db_url;    /* availability reads; NULL: --db */
+    int pooler_safe;            /* no named statements, settings per transaction */
     char host[64];
     int port;
     int64_t hold_ttl_ms;
@@ -28,19 +28,19 @@ struct config {
     int threads;
     int64_t sweep_interval_ms;
     const char *token_secret;
-    int secret_on_command_line;    /* --token-secret: visible to every user in ps */
+    int secret_on_command_line; /* --token-secret: visible to every user in ps */
     const char *secret_file;
     int64_t token_ttl_s;
     unsigned max_connections;
     unsigned conn_timeout_s;
     int statement_timeout_ms;
-    int max_holds_per_user;        /* live holds per user; 0: no cap */
-    int hold_batch;                /* holds per batch transaction (coalesce.h); <= 1: off */
-    int login_failures_per_addr;   /* failed logins per client address and minute; 0: no cap */
-    unsigned max_conns_per_addr;   /* open connections per client address; 0: no cap */
-    int registrations_per_addr;    /* registrations per client address and minute; 0: no cap */
-    const char *trusted_proxies;   /* comma-separated IPv4 addresses; NULL: none */
-    int hash_queue;                /* password hashes waiting at most, before 503 busy */
+    int max_holds_per_user;      /* live holds per user; 0: no cap */
+    int hold_batch;              /* holds per batch transaction (coalesce.h); <= 1: off */
+    int login_failures_per_addr; /* failed logins per client address and minute; 0: no cap */
+    unsigned max_conns_per_addr; /* open connections per client address; 0: no cap */
+    int registrations_per_addr;  /* registrations per client address and minute; 0: no cap */
+    const char *trusted_proxies; /* comma-separated IPv4 addresses; NULL: none */
+    int hash_queue;              /* password hashes waiting at most, before 503 busy */
     int migrate_only;
     const char *admin_email;
     const char *admin_password;

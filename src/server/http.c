@@ -26,14 +26,14 @@
 
 struct http_server {
     struct MHD_Daemon *daemon;
-    struct http_config cfg;       /* body_max and the handler's callbacks */
-    int64_t request_limit_us;     /* headers and body must be in within this */
+    struct http_config cfg;   /* body_max and the handler's callbacks */
+    int64_t request_limit_us; /* headers and body must be in within this */
     struct connwatch *watch;
-    atomic_int suspended;         /* requests waiting for a job */
-    atomic_int routing;           /* requests inside route(), which may suspend them */
-    atomic_int connections;       /* open connections */
-    atomic_int draining;          /* http_drain was called: refuse new requests */
-    int listen_fd;                /* ours when proxies are trusted (acceptor); else -1 */
+    atomic_int suspended;   /* requests waiting for a job */
+    atomic_int routing;     /* requests inside route(), which may suspend them */
+    atomic_int connections; /* open connections */
+    atomic_int draining;    /* http_drain was called: refuse new requests */
+    int listen_fd;          /* ours when proxies are trusted (acceptor); else -1 */
     pthread_t acceptor;
     int n_trusted;
     struct in_addr trusted[HTTP_MAX_TRUSTED];
@@ -53,7 +53,8 @@ const char *http_peer(struct http_req *r)
 {
     if (r->peer[0] != '\0')
         return r->peer;
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
     const void *a = NULL;
     if (sa != NULL && sa->sa_family == AF_INET)
@@ -84,7 +85,7 @@ void http_reply_error(struct http_req *r, int status, const char *code, const ch
 
 void http_suspend(struct http_req *r)
 {
-    buf_free(&r->body);   /* waiting costs no more than the request object */
+    buf_free(&r->body); /* waiting costs no more than the request object */
     atomic_fetch_add(&r->srv->suspended, 1);
     r->suspended = 1;
     MHD_suspend_connection(r->conn);
@@ -95,8 +96,8 @@ void http_resume(struct http_req *r)
     MHD_resume_connection(r->conn);
 }
 
-static struct http_req *req_new(struct http_server *s, struct MHD_Connection *c,
-                                const char *url, const char *method)
+static struct http_req *req_new(struct http_server *s, struct MHD_Connection *c, const char *url,
+                                const char *method)
 {
     struct http_req *r = calloc(1, sizeof *r);
     if (r == NULL)
@@ -125,7 +126,8 @@ static enum MHD_Result send_answer(struct http_req *r)
 {
     char *body = r->resp;
     r->resp = NULL;
-    struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
     if (resp == NULL) {
         free(body);
         return MHD_NO;
@@ -181,8 +183,8 @@ static void route(struct http_req *r)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload, size_t *upload_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
 {
     struct http_server *s = cls;
     struct http_req *r = *con_cls;
@@ -191,27 +193,28 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if ((r = req_new(s, c, url, method)) == NULL)
             return MHD_NO;
         *con_cls = r;
-        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
         r->watch = ci != NULL ? ci->socket_context : NULL;
         connwatch_busy(s->watch, r->watch, 1);
         early_checks(r);
         return r->answered ? send_answer(r) : MHD_YES;
     }
-    if (r->suspended) {   /* resumed: the job set the answer */
+    if (r->suspended) { /* resumed: the job set the answer */
         r->suspended = 0;
         atomic_fetch_sub(&s->suspended, 1);
         return send_answer(r);
     }
     if (*upload_size > 0) {
         if (clock_mono_us() - r->t0_us > s->request_limit_us)
-            return MHD_NO;   /* a body dripped too slowly: close */
+            return MHD_NO; /* a body dripped too slowly: close */
         if (!r->body_too_large && buf_append(&r->body, upload, *upload_size) != 0)
             r->body_too_large = 1;
         *upload_size = 0;
         return MHD_YES;
     }
     if (r->answered)
-        return MHD_YES;   /* answer already queued (early refusal) */
+        return MHD_YES; /* answer already queued (early refusal) */
     /* routing is counted before draining is read: http_stop sets draining before it
      * reads routing, so either this request sees draining or http_stop sees it routed */
     atomic_fetch_add(&s->routing, 1);
@@ -233,7 +236,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)c;
     if (r == NULL)
         return;
-    if (r->suspended)   /* the client left while its job ran */
+    if (r->suspended) /* the client left while its job ran */
         atomic_fetch_sub(&r->srv->suspended, 1);
     connwatch_busy(r->srv->watch, r->watch, 0);
     int64_t us = clock_mono_us() - r->t0_us;
@@ -254,7 +257,8 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
     struct http_server *s = cls;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
         atomic_fetch_add(&s->connections, 1);
-        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
         *socket_context = ci != NULL ? connwatch_add(s->watch, ci->connect_fd) : NULL;
     } else {
         atomic_fetch_sub(&s->connections, 1);
@@ -318,7 +322,7 @@ static int read_proxy_header(int fd, struct sockaddr_storage *sa, socklen_t *len
         struct pollfd p = { .fd = fd, .events = POLLIN };
         if (poll(&p, 1, HTTP_PROXY_HEADER_MS) != 1)
             return -1;
-        ssize_t n = recv(fd, b, sizeof b, MSG_PEEK);   /* the HTTP bytes stay in the socket */
+        ssize_t n = recv(fd, b, sizeof b, MSG_PEEK); /* the HTTP bytes stay in the socket */
         if (n <= 0)
             return -1;
         struct sockaddr_storage real;
@@ -335,7 +339,7 @@ static int read_proxy_header(int fd, struct sockaddr_storage *sa, socklen_t *len
         }
         if (rc != PROXYPROTO_MORE || clock_mono_us() > deadline)
             return -1;
-        nanosleep(&(struct timespec){ .tv_nsec = 1000000L }, NULL);   /* the rest is on its way */
+        nanosleep(&(struct timespec){ .tv_nsec = 1000000L }, NULL); /* the rest is on its way */
     }
 }
 
@@ -382,7 +386,8 @@ struct http_server *http_start(const struct http_config *cfg, char *err, size_t 
 {
     struct sockaddr_in sa;
     if (parse_addr(cfg, &sa) != 0) {
-        snprintf(err, errcap, "cannot parse listen address %s (an IPv4 address is expected)", cfg->host);
+        snprintf(err, errcap, "cannot parse listen address %s (an IPv4 address is expected)",
+                 cfg->host);
         return NULL;
     }
     struct http_server *s = calloc(1, sizeof *s);
@@ -413,18 +418,15 @@ struct http_server *http_start(const struct http_config *cfg, char *err, size_t 
     }
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC
                      | MHD_USE_ERROR_LOG | (s->listen_fd >= 0 ? MHD_USE_NO_LISTEN_SOCKET : 0);
-    s->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 1 ? cfg->threads : 1),
-        MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_limit,
-        MHD_OPTION_CONNECTION_TIMEOUT, cfg->conn_timeout_s,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096u,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
-        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
-        MHD_OPTION_END);
+    s->daemon = MHD_start_daemon(
+        flags, (uint16_t)cfg->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)(cfg->threads > 1 ? cfg->threads : 1), MHD_OPTION_CONNECTION_LIMIT,
+        cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_limit,
+        MHD_OPTION_CONNECTION_TIMEOUT, cfg->conn_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)(32 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096u, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_EXTERNAL_LOGGER,
+        on_mhd_log, s, MHD_OPTION_END);
     if (s->daemon == NULL
         || (s->listen_fd >= 0 && pthread_create(&s->acceptor, NULL, acceptor, s) != 0)) {
         snprintf(err, errcap, "cannot listen on %s:%d", cfg->host, cfg->port);
@@ -454,7 +456,7 @@ void http_drain(struct http_server *s)
 {
     if (s == NULL || atomic_exchange(&s->draining, 1))
         return;
-    if (s->listen_fd >= 0) {   /* wake the acceptor out of accept(), then close */
+    if (s->listen_fd >= 0) { /* wake the acceptor out of accept(), then close */
         shutdown(s->listen_fd, SHUT_RDWR);
         pthread_join(s->acceptor, NULL);
         close(s->listen_fd);
@@ -462,7 +464,7 @@ void http_drain(struct http_server *s)
     }
     MHD_socket lfd = MHD_quiesce_daemon(s->daemon);
     if (lfd != MHD_INVALID_SOCKET)
-        close(lfd);   /* new connections are refused from now on, not left in the backlog */
+        close(lfd); /* new connections are refused from now on, not left in the backlog */
 }
 
 int http_stop(struct http_server *s, int grace_ms)

@@ -33,24 +33,24 @@ struct connwatch_conn;
 struct http_req {
     struct http_server *srv;
     struct MHD_Connection *conn;
-    const char *method;           /* owned by MHD, valid for the request */
-    const char *url;              /* path without the query string */
+    const char *method; /* owned by MHD, valid for the request */
+    const char *url;    /* path without the query string */
     struct router_match match;
     enum router_rc route_rc;
-    struct buf body;              /* capped by body_max(route); freed by http_suspend */
+    struct buf body; /* capped by body_max(route); freed by http_suspend */
     int body_too_large;
-    void *state;                  /* the handler's, from req_open; NULL before routing */
-    char peer[48];                /* the client's IP address, once http_peer was asked */
+    void *state;   /* the handler's, from req_open; NULL before routing */
+    char peer[48]; /* the client's IP address, once http_peer was asked */
     /* the answer */
     int status;
-    char *resp;                   /* malloc'd body */
+    char *resp; /* malloc'd body */
     const char *content_type;
     char allow[48];
     int retry_after;
-    int answered;                 /* status and resp are set */
+    int answered; /* status and resp are set */
     int suspended;
     int64_t t0_us;
-    struct connwatch_conn *watch;  /* the connection's entry in the slow-client watch */
+    struct connwatch_conn *watch; /* the connection's entry in the slow-client watch */
 };
 
 /* What http_start serves and how a routed request (404 and 405 are answered here) is
@@ -59,15 +59,15 @@ struct http_req {
  * (http_suspend) the request, req_close(state) frees the state once the request is
  * over. All three run on an event thread. */
 struct http_config {
-    const char *host;             /* IPv4 address or "localhost" */
+    const char *host; /* IPv4 address or "localhost" */
     int port;
     int threads;
     unsigned max_connections;
     unsigned conn_timeout_s;
-    unsigned per_ip_limit;        /* open connections per client address; 0: no cap */
-    const char *trusted_proxies;  /* comma-separated IPv4 addresses whose PROXY protocol
+    unsigned per_ip_limit;                /* open connections per client address; 0: no cap */
+    const char *trusted_proxies;          /* comma-separated IPv4 addresses whose PROXY protocol
                                      header (v1 or v2) names the client; NULL: none */
-    size_t (*body_max)(enum route route);   /* the body cap of each route */
+    size_t (*body_max)(enum route route); /* the body cap of each route */
     void *cls;
     void *(*req_open)(void *cls, struct http_req *r);
     void (*req_handle)(void *state);
@@ -76,7 +76,7 @@ struct http_config {
 
 /* The most --trusted-proxy addresses, and how long a connection from one of them has to
  * deliver its PROXY header (the connection is closed past it). */
-#define HTTP_MAX_TRUSTED 16
+#define HTTP_MAX_TRUSTED     16
 #define HTTP_PROXY_HEADER_MS 1000
 
 /* http_trusted_parse: the comma-separated IPv4 addresses of list (NULL: none) into out.

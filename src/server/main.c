@@ -44,11 +44,12 @@ static PGconn *connect_at_start(const char *url)
     PGconn *c = pool_connect(url);
     for (int tries = 0; PQstatus(c) != CONNECTION_OK && tries < START_DB_WAIT_S * 4; tries++) {
         sigset_t pending;
-        if (sigpending(&pending) == 0 && (sigismember(&pending, SIGTERM) || sigismember(&pending, SIGINT)))
+        if (sigpending(&pending) == 0
+            && (sigismember(&pending, SIGTERM) || sigismember(&pending, SIGINT)))
             break;
         if (tries % 20 == 0)
-            log_warn("database not reachable yet, retrying for up to %d s: %s",
-                     START_DB_WAIT_S, PQerrorMessage(c));
+            log_warn("database not reachable yet, retrying for up to %d s: %s", START_DB_WAIT_S,
+                     PQerrorMessage(c));
         PQfinish(c);
         nanosleep(&(struct timespec){ .tv_nsec = 250 * 1000 * 1000 }, NULL);
         c = pool_connect(url);
@@ -76,14 +77,19 @@ static int prepare_database(const struct config *cfg, char *err, size_t errcap)
 static int start_pools(const struct config *cfg, struct api_ctx *api, char *err, size_t errcap)
 {
     struct pool_config db = {
-        .conninfo = cfg->db_url, .size = cfg->pool_size, .wait_ms = cfg->pool_wait_ms,
+        .conninfo = cfg->db_url,
+        .size = cfg->pool_size,
+        .wait_ms = cfg->pool_wait_ms,
         .statement_timeout_ms = cfg->statement_timeout_ms,
-        .stmts = api_db_statements, .n_stmts = STMT_COUNT, .pooler_safe = cfg->pooler_safe,
+        .stmts = api_db_statements,
+        .n_stmts = STMT_COUNT,
+        .pooler_safe = cfg->pooler_safe,
     };
     struct pool_config read = db;
     read.conninfo = cfg->read_db_url;
-    struct pool_config cpu = { .conninfo = NULL, .size = cfg->threads, .wait_ms = 30000,
-                               .max_queue = cfg->hash_queue };
+    struct pool_config cpu = {
+        .conninfo = NULL, .size = cfg->threads, .wait_ms = 30000, .max_queue = cfg->hash_queue
+    };
     api->db = pool_start(&db, err, errcap);
     if (api->db != NULL && cfg->hold_batch > 1
         && (api->holds = coalesce_start(api->db, cfg->hold_batch, cfg->pool_wait_ms)) == NULL) {
@@ -92,7 +98,8 @@ static int start_pools(const struct config *cfg, struct api_ctx *api, char *err,
         api->db = NULL;
     }
     api->cpu = api->db ? pool_start(&cpu, err, errcap) : NULL;
-    if (api->cpu != NULL && cfg->read_db_url != NULL && (api->read = pool_start(&read, err, errcap)) == NULL) {
+    if (api->cpu != NULL && cfg->read_db_url != NULL
+        && (api->read = pool_start(&read, err, errcap)) == NULL) {
         pool_stop(api->cpu);
         api->cpu = NULL;
     }
@@ -182,32 +189,43 @@ static int serve(const struct config *cfg)
     struct sweeper *sw = NULL;
     struct http_server *http = NULL;
     struct http_config hc = {
-        .host = cfg->host, .port = cfg->port, .threads = cfg->threads,
-        .max_connections = cfg->max_connections, .conn_timeout_s = cfg->conn_timeout_s,
-        .per_ip_limit = cfg->max_conns_per_addr, .trusted_proxies = cfg->trusted_proxies,
-        .body_max = api_body_max, .cls = &api,
-        .req_open = api_req_open, .req_handle = api_handle, .req_close = api_req_close,
+        .host = cfg->host,
+        .port = cfg->port,
+        .threads = cfg->threads,
+        .max_connections = cfg->max_connections,
+        .conn_timeout_s = cfg->conn_timeout_s,
+        .per_ip_limit = cfg->max_conns_per_addr,
+        .trusted_proxies = cfg->trusted_proxies,
+        .body_max = api_body_max,
+        .cls = &api,
+        .req_open = api_req_open,
+        .req_handle = api_handle,
+        .req_close = api_req_close,
     };
-    int ok = setup_auth(cfg, &api, err, sizeof err) == 0 && start_pools(cfg, &api, err, sizeof err) == 0;
+    int ok =
+        setup_auth(cfg, &api, err, sizeof err) == 0 && start_pools(cfg, &api, err, sizeof err) == 0;
     if (ok && (sw = sweeper_start(cfg->db_url, cfg->sweep_interval_ms)) == NULL)
         snprintf(err, sizeof err, "cannot start the sweeper");
     if (sw != NULL)
         http = http_start(&hc, err, sizeof err);
     if (http != NULL) {
         log_info("lastroomd listening on http://%s:%d (threads %d, pool %d, hold ttl %lldms, "
-                 "max holds per user %d)", cfg->host, cfg->port, cfg->threads, cfg->pool_size,
-                 (long long)cfg->hold_ttl_ms, cfg->max_holds_per_user);
-        log_debug("settings: pool wait %lldms, token ttl %llds, token key from %s, max holds per user %d, "
-                  "failed logins per minute: %d per email, %d per address, sweep every %lldms, "
-                  "max connections %u (%u per address), registrations per address and minute %d, "
-                  "hash queue %d, idle timeout %us, statement timeout %lldms, hold batch %d",
-                  (long long)cfg->pool_wait_ms, (long long)cfg->token_ttl_s,
-                  cfg->token_secret && *cfg->token_secret ? "the given secret" : "the secret file",
-                  cfg->max_holds_per_user, LOGIN_FAILURES_PER_MINUTE, cfg->login_failures_per_addr,
-                  (long long)cfg->sweep_interval_ms, cfg->max_connections, cfg->max_conns_per_addr,
-                  cfg->registrations_per_addr, cfg->hash_queue, cfg->conn_timeout_s,
-                  (long long)cfg->statement_timeout_ms, cfg->hold_batch);
-        log_info("signal %d: shutting down (within %d ms)", wait_for_signal(), drain_grace_ms(cfg) + HTTP_DRAIN_IDLE_MS);
+                 "max holds per user %d)",
+                 cfg->host, cfg->port, cfg->threads, cfg->pool_size, (long long)cfg->hold_ttl_ms,
+                 cfg->max_holds_per_user);
+        log_debug(
+            "settings: pool wait %lldms, token ttl %llds, token key from %s, max holds per user %d, "
+            "failed logins per minute: %d per email, %d per address, sweep every %lldms, "
+            "max connections %u (%u per address), registrations per address and minute %d, "
+            "hash queue %d, idle timeout %us, statement timeout %lldms, hold batch %d",
+            (long long)cfg->pool_wait_ms, (long long)cfg->token_ttl_s,
+            cfg->token_secret && *cfg->token_secret ? "the given secret" : "the secret file",
+            cfg->max_holds_per_user, LOGIN_FAILURES_PER_MINUTE, cfg->login_failures_per_addr,
+            (long long)cfg->sweep_interval_ms, cfg->max_connections, cfg->max_conns_per_addr,
+            cfg->registrations_per_addr, cfg->hash_queue, cfg->conn_timeout_s,
+            (long long)cfg->statement_timeout_ms, cfg->hold_batch);
+        log_info("signal %d: shutting down (within %d ms)", wait_for_signal(),
+                 drain_grace_ms(cfg) + HTTP_DRAIN_IDLE_MS);
     } else {
         fprintf(stderr, "lastroomd: %s\n", err);
     }

@@ -9,16 +9,16 @@
 
 #include "server/buf.h"
 
-static const int status_list[] = { 200, 201, 400, 401, 403, 404, 405, 409, 410, 413, 422,
-                                   429, 431, 500, 503 };
-#define N_STATUS (sizeof status_list / sizeof status_list[0] + 1)   /* + "other" */
-static const double bucket_le[] = { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                    0.25, 0.5, 1, 2.5, 5, 10 };
+static const int status_list[] = { 200, 201, 400, 401, 403, 404, 405, 409,
+                                   410, 413, 422, 429, 431, 500, 503 };
+#define N_STATUS (sizeof status_list / sizeof status_list[0] + 1) /* + "other" */
+static const double bucket_le[] = { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                    0.1,    0.25,  0.5,    1,     2.5,  5,     10 };
 #define N_BUCKETS (sizeof bucket_le / sizeof bucket_le[0])
-#define N_ROUTES (ROUTE_COUNT + 1)
+#define N_ROUTES  (ROUTE_COUNT + 1)
 
 static _Atomic uint64_t requests[N_ROUTES][N_STATUS];
-static _Atomic uint64_t buckets[N_ROUTES][N_BUCKETS + 1];   /* last: +Inf only */
+static _Atomic uint64_t buckets[N_ROUTES][N_BUCKETS + 1]; /* last: +Inf only */
 static _Atomic uint64_t latency_sum_us[N_ROUTES];
 static _Atomic uint64_t events[EV_COUNT];
 
@@ -56,8 +56,9 @@ static uint64_t get(_Atomic uint64_t *v)
 
 static void render_requests(struct buf *b)
 {
-    buf_appendf(b, "# HELP lastroom_http_requests_total HTTP requests answered, by route and status.\n"
-                   "# TYPE lastroom_http_requests_total counter\n");
+    buf_appendf(b,
+                "# HELP lastroom_http_requests_total HTTP requests answered, by route and status.\n"
+                "# TYPE lastroom_http_requests_total counter\n");
     for (size_t r = 0; r < N_ROUTES; r++)
         for (size_t s = 0; s < N_STATUS; s++) {
             uint64_t n = get(&requests[r][s]);
@@ -78,7 +79,8 @@ static void render_latency_route(struct buf *b, size_t r)
     const char *name = router_name((enum route)r);
     for (size_t i = 0; i < N_BUCKETS; i++) {
         cum += get(&buckets[r][i]);
-        buf_appendf(b, "lastroom_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
+        buf_appendf(b,
+                    "lastroom_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
                     name, bucket_le[i], (unsigned long long)cum);
     }
     cum += get(&buckets[r][N_BUCKETS]);
@@ -116,11 +118,14 @@ static void render_pool(struct buf *b, const char *pool, const struct pool_stats
     const int vals[] = { p->size, p->in_use, p->idle, p->waiting };
     for (int i = 0; i < 4; i++)
         buf_appendf(b, "lastroom_pool_%s{pool=\"%s\"} %d\n", names[i], pool, vals[i]);
-    buf_appendf(b, "lastroom_pool_timeouts_total{pool=\"%s\"} %llu\n", pool, (unsigned long long)p->timeouts);
+    buf_appendf(b, "lastroom_pool_timeouts_total{pool=\"%s\"} %llu\n", pool,
+                (unsigned long long)p->timeouts);
     buf_appendf(b, "lastroom_pool_unavailable_total{pool=\"%s\"} %llu\n", pool,
                 (unsigned long long)p->unavailable);
-    buf_appendf(b, "lastroom_pool_full_total{pool=\"%s\"} %llu\n", pool, (unsigned long long)p->full);
-    buf_appendf(b, "lastroom_pool_connects_total{pool=\"%s\"} %llu\n", pool, (unsigned long long)p->connects);
+    buf_appendf(b, "lastroom_pool_full_total{pool=\"%s\"} %llu\n", pool,
+                (unsigned long long)p->full);
+    buf_appendf(b, "lastroom_pool_connects_total{pool=\"%s\"} %llu\n", pool,
+                (unsigned long long)p->connects);
     buf_appendf(b, "lastroom_pool_connect_failures_total{pool=\"%s\"} %llu\n", pool,
                 (unsigned long long)p->connect_failures);
 }
@@ -128,7 +133,8 @@ static void render_pool(struct buf *b, const char *pool, const struct pool_stats
 static void render_pools(struct buf *b, const struct pool_stats *db, const struct pool_stats *cpu)
 {
     static const char *const gauges[] = { "size", "in_use", "idle", "waiting" };
-    static const char *const counters[] = { "timeouts", "unavailable", "full", "connects", "connect_failures" };
+    static const char *const counters[] = { "timeouts", "unavailable", "full", "connects",
+                                            "connect_failures" };
     for (int i = 0; i < 4; i++)
         buf_appendf(b, "# TYPE lastroom_pool_%s gauge\n", gauges[i]);
     for (int i = 0; i < 5; i++)
@@ -144,7 +150,8 @@ char *metrics_render(const struct pool_stats *db, const struct pool_stats *cpu)
     render_requests(&b);
     render_latency(&b);
     render_pools(&b, db, cpu);
-    render_one(&b, "lastroom_holds_created_total", "counter", "Holds created.", get(&events[EV_HOLD_CREATED]));
+    render_one(&b, "lastroom_holds_created_total", "counter", "Holds created.",
+               get(&events[EV_HOLD_CREATED]));
     render_one(&b, "lastroom_sold_out_total", "counter", "Hold requests refused as sold out.",
                get(&events[EV_SOLD_OUT]));
     render_one(&b, "lastroom_bookings_confirmed_total", "counter", "Bookings confirmed.",
@@ -153,7 +160,7 @@ char *metrics_render(const struct pool_stats *db, const struct pool_stats *cpu)
                get(&events[EV_BOOKING_CANCELLED]));
     render_one(&b, "lastroom_holds_released_total", "counter", "Holds released by their owner.",
                get(&events[EV_HOLD_RELEASED]));
-    render_one(&b, "lastroom_holds_expired_total", "counter", "Expired holds released by the sweeper.",
-               get(&events[EV_HOLD_EXPIRED]));
+    render_one(&b, "lastroom_holds_expired_total", "counter",
+               "Expired holds released by the sweeper.", get(&events[EV_HOLD_EXPIRED]));
     return buf_steal(&b);
 }

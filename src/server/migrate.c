@@ -96,8 +96,10 @@ int migrate_apply(PGconn *conn, char *err, size_t errcap)
 {
     int n = 0;
     if (run(conn, "SET client_min_messages = warning", err, errcap)
-        || run(conn, "CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, "
-                     "applied_at timestamptz NOT NULL DEFAULT now())", err, errcap))
+        || run(conn,
+               "CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, "
+               "applied_at timestamptz NOT NULL DEFAULT now())",
+               err, errcap))
         return -1;
     for (int i = 0; i < migrations_count; i++) {
         int rc = apply_one(conn, &migrations_all[i], err, errcap);
@@ -108,7 +110,8 @@ int migrate_apply(PGconn *conn, char *err, size_t errcap)
     return apply_functions(conn, err, errcap) == 0 ? n : -1;
 }
 
-int migrate_ensure_admin(PGconn *conn, const char *email, const char *password, char *err, size_t errcap)
+int migrate_ensure_admin(PGconn *conn, const char *email, const char *password, char *err,
+                         size_t errcap)
 {
     char lower[256], hash[AUTH_HASH_MAX];
     const char *why;
@@ -122,7 +125,8 @@ int migrate_ensure_admin(PGconn *conn, const char *email, const char *password, 
         return -1;
     }
     const char *params[2] = { lower, hash };
-    PGresult *r = PQexecParams(conn, "SELECT api_ensure_admin($1, $2)", 2, NULL, params, NULL, NULL, 0);
+    PGresult *r =
+        PQexecParams(conn, "SELECT api_ensure_admin($1, $2)", 2, NULL, params, NULL, NULL, 0);
     int ok = PQresultStatus(r) == PGRES_TUPLES_OK;
     if (!ok)
         snprintf(err, errcap, "cannot ensure the admin: %s", PQerrorMessage(conn));

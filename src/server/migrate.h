@@ -18,6 +18,7 @@ int migrate_apply(PGconn *conn, char *err, size_t errcap);
 /* migrate_ensure_admin: create the admin with this email and password, or make the
  * existing user of that email admin with this password. Hashes on the calling thread.
  * Returns 0, or -1 with the reason in err. */
-int migrate_ensure_admin(PGconn *conn, const char *email, const char *password, char *err, size_t errcap);
+int migrate_ensure_admin(PGconn *conn, const char *email, const char *password, char *err,
+                         size_t errcap);
 
 #endif

@@ -10,8 +10,8 @@
 #define LASTROOM_SERVER_MIGRATIONS_H
 
 struct migration {
-    const char *version;  /* file name without .sql, e.g. "0001_schema", "10_booking" */
-    const char *sql;      /* the file's text */
+    const char *version; /* file name without .sql, e.g. "0001_schema", "10_booking" */
+    const char *sql;     /* the file's text */
 };
 
 extern const struct migration migrations_all[];

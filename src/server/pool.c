@@ -22,7 +22,7 @@
 #include "server/log.h"
 
 #define RECONNECT_GAP_US 200000
-#define TIMER_TICK_MS 20
+#define TIMER_TICK_MS    20
 
 struct worker {
     struct pool *pool;
@@ -34,9 +34,9 @@ struct worker {
 
 struct pool {
     struct pool_config cfg;
-    char settings[160];        /* pooler-safe: the set_config statement sent before each */
+    char settings[160]; /* pooler-safe: the set_config statement sent before each */
     pthread_mutex_t mu;
-    pthread_cond_t cv;         /* jobs queued or stopping */
+    pthread_cond_t cv; /* jobs queued or stopping */
     struct pool_job *head, *tail;
     int queued, in_use, connected, stopping, draining;
     uint64_t timeouts, unavailable, full, connects, connect_failures;
@@ -47,12 +47,18 @@ struct pool {
 
 PGconn *pool_connect(const char *conninfo)
 {
-    const char *const keys[] = { "dbname", "connect_timeout", "application_name", "keepalives",
-                                 "keepalives_idle", "keepalives_interval", "keepalives_count",
-                                 "tcp_user_timeout", NULL };
-    const char *const vals[] = { conninfo, "5", "lastroomd", "1", POOL_KEEPALIVE_IDLE_S,
-                                 POOL_KEEPALIVE_INTERVAL_S, POOL_KEEPALIVE_COUNT,
-                                 POOL_TCP_USER_TIMEOUT_MS, NULL };
+    const char *const keys[] = { "dbname",           "connect_timeout",  "application_name",
+                                 "keepalives",       "keepalives_idle",  "keepalives_interval",
+                                 "keepalives_count", "tcp_user_timeout", NULL };
+    const char *const vals[] = { conninfo,
+                                 "5",
+                                 "lastroomd",
+                                 "1",
+                                 POOL_KEEPALIVE_IDLE_S,
+                                 POOL_KEEPALIVE_INTERVAL_S,
+                                 POOL_KEEPALIVE_COUNT,
+                                 POOL_TCP_USER_TIMEOUT_MS,
+                                 NULL };
     return PQconnectdbParams(keys, vals, 1);
 }
 
@@ -86,7 +92,7 @@ static int exec_ok(PGconn *c, const char *sql)
 static int prepare_all(struct pool *p, PGconn *c)
 {
     if (p->cfg.pooler_safe)
-        return 0;   /* a session set up here may not be the one the next statement gets */
+        return 0; /* a session set up here may not be the one the next statement gets */
     char set[96];
     snprintf(set, sizeof set, "SET statement_timeout = %d", p->cfg.statement_timeout_ms);
     if (!exec_ok(c, set) || !exec_ok(c, "SET TIME ZONE 'UTC'"))
@@ -154,7 +160,7 @@ static int idle_conn_dead(PGconn *c)
 static int ensure_conn(struct worker *w)
 {
     if (w->pool->cfg.conninfo == NULL)
-        return 0;   /* a pool of plain worker threads */
+        return 0; /* a pool of plain worker threads */
     if (w->conn != NULL && idle_conn_dead(w->conn)) {
         log_warn("pool: worker %d lost its connection; reconnecting", w->index);
         drop_conn(w);
@@ -267,7 +273,8 @@ static PGresult *exec_pipelined(PGconn *c, const char *settings, const char *sql
     for (int query = 0; ok && query < 2; query++) {
         while ((r = PQgetResult(c)) != NULL) {
             ExecStatusType st = PQresultStatus(r);
-            if (out == NULL && (query == 1 || st == PGRES_FATAL_ERROR) && st != PGRES_PIPELINE_ABORTED)
+            if (out == NULL && (query == 1 || st == PGRES_FATAL_ERROR)
+                && st != PGRES_PIPELINE_ABORTED)
                 out = r;
             else
                 PQclear(r);
@@ -298,15 +305,17 @@ PGresult *pool_exec(const struct pool_job *job, PGconn *conn, int stmt, int npar
 struct pool *pool_start(const struct pool_config *cfg, char *err, size_t errcap)
 {
     struct pool *p = calloc(1, sizeof *p);
-    if (p == NULL || cfg->size < 1 || (p->workers = calloc((size_t)cfg->size, sizeof *p->workers)) == NULL) {
+    if (p == NULL || cfg->size < 1
+        || (p->workers = calloc((size_t)cfg->size, sizeof *p->workers)) == NULL) {
         snprintf(err, errcap, "pool: no memory or bad size %d", cfg->size);
         free(p);
         return NULL;
     }
     p->cfg = *cfg;
-    snprintf(p->settings, sizeof p->settings,
-             "SELECT set_config('statement_timeout', '%d', true), set_config('TimeZone', 'UTC', true)",
-             cfg->statement_timeout_ms);
+    snprintf(
+        p->settings, sizeof p->settings,
+        "SELECT set_config('statement_timeout', '%d', true), set_config('TimeZone', 'UTC', true)",
+        cfg->statement_timeout_ms);
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
     for (int i = 0; i < cfg->size; i++) {
@@ -319,7 +328,7 @@ struct pool *pool_start(const struct pool_config *cfg, char *err, size_t errcap)
     if (p->started < cfg->size || pthread_create(&p->timer, NULL, timer_main, p) != 0) {
         snprintf(err, errcap, "pool: cannot start threads");
         p->cfg.size = p->started;
-        p->started = -p->started - 1;   /* no timer to join */
+        p->started = -p->started - 1; /* no timer to join */
         pool_stop(p);
         return NULL;
     }

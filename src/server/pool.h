@@ -27,12 +27,12 @@
 #include <stdint.h>
 
 enum pool_outcome {
-    POOL_DONE,          /* the job ran */
-    POOL_TIMEOUT,       /* no connection free within the bounded wait */
-    POOL_UNAVAILABLE,   /* no working connection to the database */
-    POOL_DRAINING,      /* the pool is draining (pool_drain): the job never ran */
-    POOL_FULL,          /* the queue was at max_queue: the job never ran */
-    POOL_LOST,          /* the connection failed after the job's call was sent (and a
+    POOL_DONE,        /* the job ran */
+    POOL_TIMEOUT,     /* no connection free within the bounded wait */
+    POOL_UNAVAILABLE, /* no working connection to the database */
+    POOL_DRAINING,    /* the pool is draining (pool_drain): the job never ran */
+    POOL_FULL,        /* the queue was at max_queue: the job never ran */
+    POOL_LOST,        /* the connection failed after the job's call was sent (and a
                            retry_safe job's retry could not finish): it may have run */
 };
 
@@ -43,8 +43,8 @@ struct pool_job {
     enum pool_run_rc (*run)(struct pool_job *job, PGconn *conn);
     /* called exactly once, on a worker or the pool's timer thread */
     void (*done)(struct pool_job *job, enum pool_outcome outcome);
-    int retry_safe;     /* may run again after a lost connection */
-    int attempt;        /* set by the pool: 0, or 1 when run again after a lost connection */
+    int retry_safe; /* may run again after a lost connection */
+    int attempt;    /* set by the pool: 0, or 1 when run again after a lost connection */
     /* owned by the pool */
     struct pool *pool;
     struct pool_job *next;
@@ -58,24 +58,24 @@ struct pool_stmt {
 
 struct pool_config {
     const char *conninfo;
-    int size;                     /* connections = worker threads, >= 1 */
-    int64_t wait_ms;              /* bounded wait for a connection */
-    int max_queue;                /* jobs waiting at most; 0: no cap */
+    int size;        /* connections = worker threads, >= 1 */
+    int64_t wait_ms; /* bounded wait for a connection */
+    int max_queue;   /* jobs waiting at most; 0: no cap */
     int statement_timeout_ms;
     const struct pool_stmt *stmts;
     int n_stmts;
-    int pooler_safe;              /* see above */
+    int pooler_safe; /* see above */
 };
 
 struct pool_stats {
     int size;
     int in_use;
-    int idle;          /* connected and free */
-    int waiting;       /* jobs in the queue */
+    int idle;    /* connected and free */
+    int waiting; /* jobs in the queue */
     uint64_t timeouts;
     uint64_t unavailable;
-    uint64_t full;      /* jobs refused for a full queue */
-    uint64_t connects;  /* successful (re)connections */
+    uint64_t full;     /* jobs refused for a full queue */
+    uint64_t connects; /* successful (re)connections */
     uint64_t connect_failures;
 };
 
@@ -117,15 +117,14 @@ void pool_stop(struct pool *p);
  * pulled) is noticed by keepalives on an idle or waiting connection within
  * 10 + 3 x 5 = 25 s, and data left unacknowledged fails the connection after 15 s,
  * instead of the kernel's defaults of two hours and about fifteen minutes. */
-#define POOL_KEEPALIVE_IDLE_S "10"
+#define POOL_KEEPALIVE_IDLE_S     "10"
 #define POOL_KEEPALIVE_INTERVAL_S "5"
-#define POOL_KEEPALIVE_COUNT "3"
-#define POOL_TCP_USER_TIMEOUT_MS "15000"
+#define POOL_KEEPALIVE_COUNT      "3"
+#define POOL_TCP_USER_TIMEOUT_MS  "15000"
 
 /* pool_connect: connect to conninfo (a URL or key=value string) with a 5 s connect
  * timeout, the TCP settings above and application_name lastroomd. Always returns a
  * PGconn (check PQstatus). */
 PGconn *pool_connect(const char *conninfo);
-
 
 #endif

@@ -97,12 +97,12 @@ static int parse_v2(const unsigned char *buf, size_t len, struct sockaddr_storag
     if (len < n)
         return PROXYPROTO_MORE;
     *addrlen = 0;
-    if (cmd == 1 && fam == 0x11 && n >= 16 + 12)          /* PROXY, TCP over IPv4 */
+    if (cmd == 1 && fam == 0x11 && n >= 16 + 12) /* PROXY, TCP over IPv4 */
         set_addr(AF_INET, buf + 16, (unsigned)(buf[24] << 8 | buf[25]), addr, addrlen);
-    else if (cmd == 1 && fam == 0x21 && n >= 16 + 36)     /* PROXY, TCP over IPv6 */
+    else if (cmd == 1 && fam == 0x21 && n >= 16 + 36) /* PROXY, TCP over IPv6 */
         set_addr(AF_INET6, buf + 16, (unsigned)(buf[48] << 8 | buf[49]), addr, addrlen);
     else if (cmd == 1 && (fam == 0x11 || fam == 0x21))
-        return PROXYPROTO_INVALID;                        /* too short for its addresses */
+        return PROXYPROTO_INVALID; /* too short for its addresses */
     return (int)n;
 }
 

@@ -17,9 +17,9 @@
 #define PROXYPROTO_MAX 256
 
 enum proxyproto_rc {
-    PROXYPROTO_NONE = -3,     /* the bytes do not start a PROXY header */
-    PROXYPROTO_INVALID = -2,  /* a PROXY header, malformed or over PROXYPROTO_MAX */
-    PROXYPROTO_MORE = -1,     /* a PROXY header's start; more bytes are needed */
+    PROXYPROTO_NONE = -3,    /* the bytes do not start a PROXY header */
+    PROXYPROTO_INVALID = -2, /* a PROXY header, malformed or over PROXYPROTO_MAX */
+    PROXYPROTO_MORE = -1,    /* a PROXY header's start; more bytes are needed */
 };
 
 /* proxyproto_parse: read the header at the start of buf (len bytes). Returns its length

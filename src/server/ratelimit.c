@@ -12,7 +12,7 @@
 #define BUCKETS (RATELIMIT_SLOTS / RATELIMIT_WAYS)
 
 struct slot {
-    uint64_t key;               /* 0: free */
+    uint64_t key; /* 0: free */
     int64_t window_start_us;
     int failures;
 };
@@ -32,7 +32,7 @@ static uint64_t hash(const struct ratelimit *rl, const char *s, size_t n)
     uint64_t h;
     crypto_shorthash(out, (const unsigned char *)s, n, rl->hash_key);
     memcpy(&h, out, sizeof h);
-    return h | 1;   /* 0 marks a free slot */
+    return h | 1; /* 0 marks a free slot */
 }
 
 static struct slot *bucket(struct ratelimit *rl, uint64_t h)

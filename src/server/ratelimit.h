@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #define RATELIMIT_SLOTS 16384
-#define RATELIMIT_WAYS 8
+#define RATELIMIT_WAYS  8
 
 struct ratelimit;
 

@@ -40,9 +40,12 @@ static const struct route_def routes[] = {
     { "POST", "/api/admin/hotels", ROUTE_ADMIN_HOTEL_CREATE, AUTH_ADMIN, "POST /api/admin/hotels" },
     { "POST", "/api/admin/room-types", ROUTE_ADMIN_ROOM_TYPE_CREATE, AUTH_ADMIN,
       "POST /api/admin/room-types" },
-    { "PUT", "/api/admin/inventory", ROUTE_ADMIN_INVENTORY_PUT, AUTH_ADMIN, "PUT /api/admin/inventory" },
-    { "GET", "/api/admin/inventory", ROUTE_ADMIN_INVENTORY_GET, AUTH_ADMIN, "GET /api/admin/inventory" },
-    { "GET", "/api/admin/integrity", ROUTE_ADMIN_INTEGRITY, AUTH_ADMIN, "GET /api/admin/integrity" },
+    { "PUT", "/api/admin/inventory", ROUTE_ADMIN_INVENTORY_PUT, AUTH_ADMIN,
+      "PUT /api/admin/inventory" },
+    { "GET", "/api/admin/inventory", ROUTE_ADMIN_INVENTORY_GET, AUTH_ADMIN,
+      "GET /api/admin/inventory" },
+    { "GET", "/api/admin/integrity", ROUTE_ADMIN_INTEGRITY, AUTH_ADMIN,
+      "GET /api/admin/integrity" },
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 

@@ -13,16 +13,30 @@
 #include <stdint.h>
 
 enum route {
-    ROUTE_HEALTH, ROUTE_HEALTH_LIVE, ROUTE_METRICS, ROUTE_OPENAPI,
-    ROUTE_REGISTER, ROUTE_LOGIN,
-    ROUTE_HOTELS, ROUTE_HOTEL_ROOM_TYPES, ROUTE_AVAILABILITY,
-    ROUTE_HOLD_CREATE, ROUTE_HOLD_GET, ROUTE_HOLD_DELETE,
-    ROUTE_BOOKING_CREATE, ROUTE_BOOKING_LIST, ROUTE_BOOKING_GET, ROUTE_BOOKING_CANCEL,
-    ROUTE_ADMIN_HOTEL_CREATE, ROUTE_ADMIN_ROOM_TYPE_CREATE, ROUTE_ADMIN_INVENTORY_PUT,
-    ROUTE_ADMIN_INVENTORY_GET, ROUTE_ADMIN_INTEGRITY,
+    ROUTE_HEALTH,
+    ROUTE_HEALTH_LIVE,
+    ROUTE_METRICS,
+    ROUTE_OPENAPI,
+    ROUTE_REGISTER,
+    ROUTE_LOGIN,
+    ROUTE_HOTELS,
+    ROUTE_HOTEL_ROOM_TYPES,
+    ROUTE_AVAILABILITY,
+    ROUTE_HOLD_CREATE,
+    ROUTE_HOLD_GET,
+    ROUTE_HOLD_DELETE,
+    ROUTE_BOOKING_CREATE,
+    ROUTE_BOOKING_LIST,
+    ROUTE_BOOKING_GET,
+    ROUTE_BOOKING_CANCEL,
+    ROUTE_ADMIN_HOTEL_CREATE,
+    ROUTE_ADMIN_ROOM_TYPE_CREATE,
+    ROUTE_ADMIN_INVENTORY_PUT,
+    ROUTE_ADMIN_INVENTORY_GET,
+    ROUTE_ADMIN_INTEGRITY,
     ROUTE_HOLD_LIST,
     ROUTE_COUNT,
-    ROUTE_UNMATCHED = ROUTE_COUNT   /* 404 / 405 / errors before routing, for metrics */
+    ROUTE_UNMATCHED = ROUTE_COUNT /* 404 / 405 / errors before routing, for metrics */
 };
 
 enum route_auth { AUTH_NONE, AUTH_USER, AUTH_ADMIN };
@@ -32,8 +46,8 @@ enum router_rc { ROUTER_OK, ROUTER_NOT_FOUND, ROUTER_METHOD_NOT_ALLOWED };
 struct router_match {
     enum route route;
     enum route_auth auth;
-    int64_t id;          /* the {id} segment, 0 when the route has none */
-    char allow[48];      /* on ROUTER_METHOD_NOT_ALLOWED: e.g. "GET, DELETE" */
+    int64_t id;     /* the {id} segment, 0 when the route has none */
+    char allow[48]; /* on ROUTER_METHOD_NOT_ALLOWED: e.g. "GET, DELETE" */
 };
 
 /* router_match: look up method and path (the path without its query string). Returns

@@ -15,7 +15,7 @@
 #include "server/metrics.h"
 #include "server/pool.h"
 
-#define SWEEP_BATCH 1000
+#define SWEEP_BATCH      1000
 #define SWEEP_BATCH_TEXT "1000"
 #define SWEEP_MAX_ROUNDS 20
 /* A night locked elsewhere fails the batch after lock_timeout (the holds then go one by

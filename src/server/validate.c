@@ -31,7 +31,8 @@ int validate_email(const char *s, size_t len, char *out, size_t cap, const char 
     const char *at = memchr(s, '@', len);
     if (len < 3 || len > VALIDATE_EMAIL_MAX || len + 1 > cap)
         return fail(why, "an email address is 3 to 254 bytes");
-    if (at == NULL || at == s || at == s + len - 1 || memchr(at + 1, '@', len - (size_t)(at - s) - 1))
+    if (at == NULL || at == s || at == s + len - 1
+        || memchr(at + 1, '@', len - (size_t)(at - s) - 1))
         return fail(why, "an email address has one @ with text on both sides");
     if (memchr(at + 1, '.', len - (size_t)(at - s) - 1) == NULL)
         return fail(why, "the domain of an email address has a dot");

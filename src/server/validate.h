@@ -9,16 +9,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VALIDATE_MIN_DATE_TEXT "2000-01-01"
-#define VALIDATE_MAX_DATE_TEXT "2100-12-31"
-#define VALIDATE_MAX_NIGHTS 30
-#define VALIDATE_MAX_QUANTITY 10
+#define VALIDATE_MIN_DATE_TEXT        "2000-01-01"
+#define VALIDATE_MAX_DATE_TEXT        "2100-12-31"
+#define VALIDATE_MAX_NIGHTS           30
+#define VALIDATE_MAX_QUANTITY         10
 #define VALIDATE_MAX_INVENTORY_NIGHTS 3660
-#define VALIDATE_EMAIL_MAX 254
-#define VALIDATE_PASSWORD_MIN 8
-#define VALIDATE_PASSWORD_MAX 128
-#define VALIDATE_NAME_MAX 200
-#define VALIDATE_KEY_MAX 200
+#define VALIDATE_EMAIL_MAX            254
+#define VALIDATE_PASSWORD_MIN         8
+#define VALIDATE_PASSWORD_MAX         128
+#define VALIDATE_NAME_MAX             200
+#define VALIDATE_KEY_MAX              200
 
 /* validate_date: s (len bytes) is YYYY-MM-DD within 2000-01-01..2100-12-31; sets *day. */
 int validate_date(const char *s, size_t len, int32_t *day, const char **why);

@@ -19,9 +19,12 @@ START_TEST(test_hold_and_release)
     dbt_allot(c, f.room_type, "2031-03-01", "2031-03-05", 5);
     o = dbt_hold(c, f.user, f.room_type, "2031-03-01", "2031-03-04", 2);
     ck_assert_str_eq(o.status, "held");
-    ck_assert_int_eq(dbt_int(c, "SELECT (hold_expiry > now() + interval '14 minutes' AND "
-                                "hold_expiry <= now() + interval '15 minutes')::int "
-                                "FROM booking_holds WHERE hold_id = %lld", o.id), 1);
+    ck_assert_int_eq(dbt_int(c,
+                             "SELECT (hold_expiry > now() + interval '14 minutes' AND "
+                             "hold_expiry <= now() + interval '15 minutes')::int "
+                             "FROM booking_holds WHERE hold_id = %lld",
+                             o.id),
+                     1);
     dbt_assert_night(c, f.room_type, "2031-03-01", 5, 0, 2);
     dbt_assert_night(c, f.room_type, "2031-03-03", 5, 0, 2);
     dbt_assert_night(c, f.room_type, "2031-03-04", 5, 0, 0);
@@ -32,7 +35,8 @@ START_TEST(test_hold_and_release)
                      "released");
     ck_assert_str_eq(dbt_call(c, "SELECT * FROM release_hold(%lld, %lld)", f.user, o.id).status,
                      "not_found");
-    ck_assert_int_eq(dbt_int(c, "SELECT count(*) FROM booking_holds WHERE hold_id = %lld", o.id), 0);
+    ck_assert_int_eq(dbt_int(c, "SELECT count(*) FROM booking_holds WHERE hold_id = %lld", o.id),
+                     0);
     dbt_assert_night(c, f.room_type, "2031-03-01", 5, 0, 0);
     dbt_assert_night(c, f.room_type, "2031-03-03", 5, 0, 0);
     dbt_assert_healthy(c, f.room_type);
@@ -58,12 +62,19 @@ START_TEST(test_confirm)
     ck_assert_int_gt(b.id, 0);
     dbt_assert_night(c, f.room_type, "2031-04-01", 3, 2, 0);
     dbt_assert_night(c, f.room_type, "2031-04-02", 3, 2, 0);
-    ck_assert_int_eq(dbt_int(c, "SELECT count(*) FROM booking_holds WHERE hold_id = %lld", h.id), 0);
-    ck_assert_int_eq(dbt_int(c, "SELECT count(*) FROM booking_details WHERE booking_id = %lld "
-                                "AND quantity = 2 AND date IN ('2031-04-01', '2031-04-02')", b.id), 2);
-    ck_assert_int_eq(dbt_int(c, "SELECT count(*) FROM bookings WHERE booking_id = %lld AND "
-                                "status = 'Confirmed' AND hold_id = %lld AND user_id = %lld AND "
-                                "quantity = 2", b.id, h.id, f.user), 1);
+    ck_assert_int_eq(dbt_int(c, "SELECT count(*) FROM booking_holds WHERE hold_id = %lld", h.id),
+                     0);
+    ck_assert_int_eq(dbt_int(c,
+                             "SELECT count(*) FROM booking_details WHERE booking_id = %lld "
+                             "AND quantity = 2 AND date IN ('2031-04-01', '2031-04-02')",
+                             b.id),
+                     2);
+    ck_assert_int_eq(dbt_int(c,
+                             "SELECT count(*) FROM bookings WHERE booking_id = %lld AND "
+                             "status = 'Confirmed' AND hold_id = %lld AND user_id = %lld AND "
+                             "quantity = 2",
+                             b.id, h.id, f.user),
+                     1);
 
     again = dbt_call(c, "SELECT * FROM confirm_booking(%lld, %lld)", f.user, h.id);
     ck_assert_str_eq(again.status, "already_confirmed");
@@ -104,10 +115,13 @@ START_TEST(test_cancel)
     ck_assert_str_eq(dbt_call(c, "SELECT * FROM cancel_booking(NULL, -1)").status, "not_found");
     dbt_assert_night(c, f.room_type, "2031-05-01", 1, 0, 0);
     dbt_assert_night(c, f.room_type, "2031-05-03", 1, 0, 0);
-    ck_assert_int_eq(dbt_int(c, "SELECT count(*) FROM bookings WHERE booking_id = %lld AND "
-                                "status = 'Cancelled' AND cancelled_at IS NOT NULL", b.id), 1);
-    ck_assert_int_eq(dbt_int(c, "SELECT count(*) FROM booking_details WHERE booking_id = %lld",
-                             b.id), 3);
+    ck_assert_int_eq(dbt_int(c,
+                             "SELECT count(*) FROM bookings WHERE booking_id = %lld AND "
+                             "status = 'Cancelled' AND cancelled_at IS NOT NULL",
+                             b.id),
+                     1);
+    ck_assert_int_eq(
+        dbt_int(c, "SELECT count(*) FROM booking_details WHERE booking_id = %lld", b.id), 3);
     ck_assert_str_eq(dbt_hold(c, f.other, f.room_type, "2031-05-02", "2031-05-03", 1).status,
                      "held");
     dbt_assert_night(c, f.room_type, "2031-05-02", 1, 0, 1);
@@ -132,7 +146,8 @@ START_TEST(test_all_or_nothing)
     dbt_assert_night(c, f.room_type, "2031-06-03", 1, 0, 1);
     dbt_assert_night(c, f.room_type, "2031-06-04", 1, 0, 0);
     dbt_assert_night(c, f.room_type, "2031-06-05", 1, 0, 0);
-    ck_assert_int_eq(dbt_int(c, "SELECT count(*) FROM booking_holds WHERE user_id = %lld", f.user), 0);
+    ck_assert_int_eq(dbt_int(c, "SELECT count(*) FROM booking_holds WHERE user_id = %lld", f.user),
+                     0);
     /* The night before and the night after are free, as two stays. */
     ck_assert_str_eq(dbt_hold(c, f.user, f.room_type, "2031-06-01", "2031-06-03", 1).status,
                      "held");
@@ -170,7 +185,8 @@ START_TEST(test_refusals)
 {
     PGconn *c = dbt_connect();
     struct dbt_fixture f = dbt_fixture_make(c, "refusals");
-    const char *hold = "SELECT status, hold_id FROM create_booking_hold(%lld, %lld, '%s', '%s', %d)";
+    const char *hold =
+        "SELECT status, hold_id FROM create_booking_hold(%lld, %lld, '%s', '%s', %d)";
 
     dbt_allot(c, f.room_type, "2031-08-01", "2031-08-05", 2);
     ck_assert_str_eq(dbt_call(c, hold, f.user, f.room_type, "2031-08-03", "2031-08-07", 1).status,
@@ -190,8 +206,8 @@ START_TEST(test_refusals)
     ck_assert_str_eq(dbt_call(c, hold, -1LL, f.room_type, "2031-08-01", "2031-08-02", 1).status,
                      "invalid");
     dbt_assert_night(c, f.room_type, "2031-08-03", 2, 0, 0);
-    ck_assert_int_eq(dbt_int(c, "SELECT count(*) FROM booking_holds WHERE room_type_id = %lld",
-                             f.room_type), 0);
+    ck_assert_int_eq(
+        dbt_int(c, "SELECT count(*) FROM booking_holds WHERE room_type_id = %lld", f.room_type), 0);
     dbt_assert_healthy(c, f.room_type);
     PQfinish(c);
 }
@@ -221,8 +237,8 @@ START_TEST(test_expired)
                      "expired");
     ck_assert_str_eq(dbt_call(c, "SELECT * FROM confirm_booking(%lld, %lld)", f.user, e2.id).status,
                      "expired");
-    ck_assert_int_eq(dbt_int(c, "SELECT count(*) FROM bookings WHERE hold_id IN (%lld, %lld)",
-                             e1.id, e2.id), 0);
+    ck_assert_int_eq(
+        dbt_int(c, "SELECT count(*) FROM bookings WHERE hold_id IN (%lld, %lld)", e1.id, e2.id), 0);
     dbt_assert_night(c, f.room_type, "2031-09-02", 10, 0, 6);
 
     ck_assert_int_eq(dbt_int(c, "SELECT release_expired_holds(0)"), 0);
@@ -231,12 +247,13 @@ START_TEST(test_expired)
     ck_assert_int_eq(dbt_int(c, "SELECT release_expired_holds(1)"), 0);
     dbt_assert_night(c, f.room_type, "2031-09-01", 10, 0, 1);
     dbt_assert_night(c, f.room_type, "2031-09-02", 10, 0, 1);
-    ck_assert_int_eq(dbt_int(c, "SELECT count(*) FROM booking_holds WHERE room_type_id = %lld",
-                             f.room_type), 1);
+    ck_assert_int_eq(
+        dbt_int(c, "SELECT count(*) FROM booking_holds WHERE room_type_id = %lld", f.room_type), 1);
     ck_assert_str_eq(dbt_call(c, "SELECT * FROM confirm_booking(%lld, %lld)", f.user, e1.id).status,
                      "not_found");
-    ck_assert_str_eq(dbt_call(c, "SELECT * FROM confirm_booking(%lld, %lld)", f.user, live.id).status,
-                     "confirmed");
+    ck_assert_str_eq(
+        dbt_call(c, "SELECT * FROM confirm_booking(%lld, %lld)", f.user, live.id).status,
+        "confirmed");
     dbt_assert_night(c, f.room_type, "2031-09-01", 10, 1, 0);
     dbt_assert_healthy(c, f.room_type);
     PQfinish(c);
@@ -261,8 +278,9 @@ START_TEST(test_set_allotment)
     dbt_assert_night(c, f.room_type, "2031-10-01", 2, 0, 0);
     dbt_assert_night(c, f.room_type, "2031-10-02", 2, 0, 2);
     dbt_assert_night(c, f.room_type, "2031-10-03", 2, 0, 0);
-    ck_assert_int_eq(dbt_int(c, "SELECT count(*) FROM room_inventory WHERE room_type_id = %lld",
-                             f.room_type), 3);
+    ck_assert_int_eq(
+        dbt_int(c, "SELECT count(*) FROM room_inventory WHERE room_type_id = %lld", f.room_type),
+        3);
 
     r = dbt_exec(c, set, f.room_type, "2031-10-02", "2031-10-06", 4);
     ck_assert_str_eq(PQgetvalue(r, 0, 0), "ok");
@@ -274,8 +292,10 @@ START_TEST(test_set_allotment)
     ck_assert_int_eq(dbt_call(c, set, f.room_type, "2031-10-02", "2031-10-03", 2).id, 1);
 
     ck_assert_str_eq(dbt_call(c, set, -1LL, "2031-10-01", "2031-10-02", 1).status, "not_found");
-    ck_assert_str_eq(dbt_call(c, set, f.room_type, "2031-10-02", "2031-10-02", 1).status, "invalid");
-    ck_assert_str_eq(dbt_call(c, set, f.room_type, "2031-10-01", "2031-10-02", -1).status, "invalid");
+    ck_assert_str_eq(dbt_call(c, set, f.room_type, "2031-10-02", "2031-10-02", 1).status,
+                     "invalid");
+    ck_assert_str_eq(dbt_call(c, set, f.room_type, "2031-10-01", "2031-10-02", -1).status,
+                     "invalid");
     dbt_assert_night(c, f.room_type, "2031-10-02", 2, 0, 2);
     dbt_assert_healthy(c, f.room_type);
     PQfinish(c);
@@ -286,9 +306,9 @@ END_TEST
 START_TEST(test_integrity_report_shape)
 {
     PGconn *c = dbt_connect();
-    const char *names[6] = { "oversold_counters", "oversold_from_tables", "booked_mismatch",
-                             "tentative_mismatch", "confirmed_without_details",
-                             "expired_holds_lingering" };
+    const char *names[6] = { "oversold_counters",         "oversold_from_tables",
+                             "booked_mismatch",           "tentative_mismatch",
+                             "confirmed_without_details", "expired_holds_lingering" };
     PGresult *r = dbt_exec(c, "SELECT check_name, violations FROM integrity_report()");
     int i;
 

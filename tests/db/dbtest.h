@@ -21,15 +21,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../unit/unit.h"   /* unit_run_suite */
+#include "../unit/unit.h" /* unit_run_suite */
 
-#define DBT_SQL_MAX 4096  /* the longest statement a test builds */
+#define DBT_SQL_MAX 4096 /* the longest statement a test builds */
 
 struct dbt_fixture {
-    long long hotel;      /* a fresh hotel */
-    long long room_type;  /* a fresh room type of it, without inventory */
-    long long user;       /* a guest */
-    long long other;      /* another guest, for "not yours" checks */
+    long long hotel;     /* a fresh hotel */
+    long long room_type; /* a fresh room type of it, without inventory */
+    long long user;      /* a guest */
+    long long other;     /* another guest, for "not yours" checks */
 };
 
 /* The answer of a booking function: its status and first id column (0 when NULL/none). */
@@ -121,7 +121,8 @@ static inline struct dbt_outcome dbt_outcome_of(PGresult *r)
 static inline struct dbt_outcome dbt_hold(PGconn *c, long long user, long long room_type,
                                           const char *check_in, const char *check_out, int q)
 {
-    return dbt_call(c, "SELECT status, hold_id FROM create_booking_hold(%lld, %lld, '%s', '%s', %d)",
+    return dbt_call(c,
+                    "SELECT status, hold_id FROM create_booking_hold(%lld, %lld, '%s', '%s', %d)",
                     user, room_type, check_in, check_out, q);
 }
 
@@ -136,14 +137,22 @@ static inline struct dbt_fixture dbt_fixture_make(PGconn *c, const char *label)
     clock_gettime(CLOCK_REALTIME, &ts);
     snprintf(tag, sizeof tag, "%.32s-%ld-%d-%lld%09ld", label, (long)getpid(), ++seq,
              (long long)ts.tv_sec, ts.tv_nsec);
-    f.hotel = dbt_int(c, "INSERT INTO hotels(name, city) VALUES ('test %s', 'Testville') "
-                         "RETURNING hotel_id", tag);
-    f.room_type = dbt_int(c, "INSERT INTO room_types(hotel_id, name) VALUES (%lld, 'room %s') "
-                             "RETURNING room_type_id", f.hotel, tag);
-    f.user = dbt_int(c, "INSERT INTO users(email, password_hash) VALUES ('a-%s@lastroom.test', 'x') "
-                        "RETURNING user_id", tag);
-    f.other = dbt_int(c, "INSERT INTO users(email, password_hash) VALUES ('b-%s@lastroom.test', 'x') "
-                         "RETURNING user_id", tag);
+    f.hotel = dbt_int(c,
+                      "INSERT INTO hotels(name, city) VALUES ('test %s', 'Testville') "
+                      "RETURNING hotel_id",
+                      tag);
+    f.room_type = dbt_int(c,
+                          "INSERT INTO room_types(hotel_id, name) VALUES (%lld, 'room %s') "
+                          "RETURNING room_type_id",
+                          f.hotel, tag);
+    f.user = dbt_int(c,
+                     "INSERT INTO users(email, password_hash) VALUES ('a-%s@lastroom.test', 'x') "
+                     "RETURNING user_id",
+                     tag);
+    f.other = dbt_int(c,
+                      "INSERT INTO users(email, password_hash) VALUES ('b-%s@lastroom.test', 'x') "
+                      "RETURNING user_id",
+                      tag);
     return f;
 }
 
@@ -151,8 +160,9 @@ static inline struct dbt_fixture dbt_fixture_make(PGconn *c, const char *label)
 static inline void dbt_allot(PGconn *c, long long room_type, const char *from, const char *to,
                              int allotment)
 {
-    struct dbt_outcome o = dbt_call(c, "SELECT status, nights FROM set_allotment(%lld, '%s', '%s', %d)",
-                                    room_type, from, to, allotment);
+    struct dbt_outcome o =
+        dbt_call(c, "SELECT status, nights FROM set_allotment(%lld, '%s', '%s', %d)", room_type,
+                 from, to, allotment);
     ck_assert_str_eq(o.status, "ok");
 }
 
@@ -160,8 +170,10 @@ static inline void dbt_allot(PGconn *c, long long room_type, const char *from, c
 static inline struct dbt_night dbt_night_get(PGconn *c, long long room_type, const char *date)
 {
     struct dbt_night n;
-    PGresult *r = dbt_exec(c, "SELECT allotment, booked_count, tentative_count FROM room_inventory "
-                              "WHERE room_type_id = %lld AND date = '%s'", room_type, date);
+    PGresult *r = dbt_exec(c,
+                           "SELECT allotment, booked_count, tentative_count FROM room_inventory "
+                           "WHERE room_type_id = %lld AND date = '%s'",
+                           room_type, date);
     ck_assert_int_eq(PQntuples(r), 1);
     n.allotment = atoi(PQgetvalue(r, 0, 0));
     n.booked = atoi(PQgetvalue(r, 0, 1));
@@ -171,13 +183,12 @@ static inline struct dbt_night dbt_night_get(PGconn *c, long long room_type, con
 }
 
 /* Asserts the counters of one night. */
-#define dbt_assert_night(c, rt, date, a_, b_, t_) do {                          \
-        struct dbt_night n_ = dbt_night_get((c), (rt), (date));                    \
-        ck_assert_msg(n_.allotment == (a_) && n_.booked == (b_)                    \
-                      && n_.tentative == (t_),                                     \
-                      "%s: allotment/booked/tentative %d/%d/%d, expected %d/%d/%d", \
-                      (date), n_.allotment, n_.booked, n_.tentative,               \
-                      (a_), (b_), (t_));                                           \
+#define dbt_assert_night(c, rt, date, a_, b_, t_)                                           \
+    do {                                                                                    \
+        struct dbt_night n_ = dbt_night_get((c), (rt), (date));                             \
+        ck_assert_msg(n_.allotment == (a_) && n_.booked == (b_) && n_.tentative == (t_),    \
+                      "%s: allotment/booked/tentative %d/%d/%d, expected %d/%d/%d", (date), \
+                      n_.allotment, n_.booked, n_.tentative, (a_), (b_), (t_));             \
     } while (0)
 
 /* Total violations integrity_report finds for one room type. */

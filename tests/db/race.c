@@ -16,13 +16,13 @@
 
 #include "dbtest.h"
 
-#define RACERS 50        /* connections racing for the last room */
-#define CONFIRMERS 8     /* connections confirming one hold together */
-#define MIXERS 24        /* connections booking overlapping stays */
-#define MIX_ROUNDS 10    /* calls of create_booking_hold per mixer */
-#define MIX_NIGHTS 10    /* nights 2032-01-01 .. 2032-01-10 */
+#define RACERS        50 /* connections racing for the last room */
+#define CONFIRMERS    8  /* connections confirming one hold together */
+#define MIXERS        24 /* connections booking overlapping stays */
+#define MIX_ROUNDS    10 /* calls of create_booking_hold per mixer */
+#define MIX_NIGHTS    10 /* nights 2032-01-01 .. 2032-01-10 */
 #define MIX_ALLOTMENT 40
-#define SWEEPERS 4       /* connections sweeping expired holds together */
+#define SWEEPERS      4  /* connections sweeping expired holds together */
 #define SWEEP_EXPIRED 12 /* expired holds they share */
 
 /* One racer: a connection, the call it makes once the barrier opens, and its answer. */
@@ -30,9 +30,9 @@ struct racer {
     pthread_barrier_t *start;
     PGconn *conn;
     char sql[256];
-    char status[32];   /* the status column; "" after an error */
-    long long id;      /* the id column; 0 when NULL */
-    char error[200];   /* the error message; "" when none */
+    char status[32]; /* the status column; "" after an error */
+    long long id;    /* the id column; 0 when NULL */
+    char error[200]; /* the error message; "" when none */
 };
 
 /* Connects every racer and runs warm on each connection; asserts both worked. */
@@ -134,12 +134,14 @@ static double race_last_room(PGconn *c, const char *func, const struct dbt_fixtu
     int i;
 
     dbt_allot(c, f->room_type, "2032-02-01", "2032-02-02", 1);
-    snprintf(warm, sizeof warm, "SELECT * FROM %s(%lld, %lld, '2032-02-01', '2032-02-02', 1)",
-             func, f->user, room_sold_out(c));
+    snprintf(warm, sizeof warm, "SELECT * FROM %s(%lld, %lld, '2032-02-01', '2032-02-02', 1)", func,
+             f->user, room_sold_out(c));
     for (i = 0; i < RACERS; i++) {
         rs[i].start = &start;
-        snprintf(rs[i].sql, sizeof rs[i].sql, "SELECT status, hold_id FROM %s(%lld, %lld, "
-                 "'2032-02-01', '2032-02-02', 1)", func, f->user, f->room_type);
+        snprintf(rs[i].sql, sizeof rs[i].sql,
+                 "SELECT status, hold_id FROM %s(%lld, %lld, "
+                 "'2032-02-01', '2032-02-02', 1)",
+                 func, f->user, f->room_type);
     }
     racers_connect(rs, RACERS, warm);
     return race_run(&start, RACERS, racer_main, rs, sizeof *rs);
@@ -162,13 +164,14 @@ START_TEST(test_last_room_safe)
     int held = racers_count(rs, RACERS, "held"), sold_out = racers_count(rs, RACERS, "sold_out");
 
     printf("# race: create_booking_hold, allotment 1: attempts=%d winners=%d sold_out=%d "
-           "elapsed_ms=%.1f\n", RACERS, held, sold_out, ms);
+           "elapsed_ms=%.1f\n",
+           RACERS, held, sold_out, ms);
     fflush(stdout);
     racers_assert_no_error(rs, RACERS);
     ck_assert_int_eq(held, 1);
     ck_assert_int_eq(sold_out, RACERS - 1);
-    ck_assert_int_eq(dbt_int(c, "SELECT count(*) FROM booking_holds WHERE room_type_id = %lld",
-                             f.room_type), 1);
+    ck_assert_int_eq(
+        dbt_int(c, "SELECT count(*) FROM booking_holds WHERE room_type_id = %lld", f.room_type), 1);
     dbt_assert_night(c, f.room_type, "2032-02-01", 1, 0, 1);
     dbt_assert_healthy(c, f.room_type);
     racers_close(rs, RACERS);
@@ -206,9 +209,10 @@ START_TEST(test_last_room_unsafe_oversells)
     install_unsafe_mutant(c);
     double ms = race_last_room(c, "mutant_unsafe.create_booking_hold", &f, rs);
     int held = racers_count(rs, RACERS, "held"), sold_out = racers_count(rs, RACERS, "sold_out");
-    long long sold = dbt_int(c, "SELECT (SELECT coalesce(sum(quantity), 0) FROM booking_holds "
-                                "WHERE room_type_id = %lld) + (SELECT coalesce(sum(quantity), 0) "
-                                "FROM bookings WHERE room_type_id = %lld AND status = 'Confirmed')",
+    long long sold = dbt_int(c,
+                             "SELECT (SELECT coalesce(sum(quantity), 0) FROM booking_holds "
+                             "WHERE room_type_id = %lld) + (SELECT coalesce(sum(quantity), 0) "
+                             "FROM bookings WHERE room_type_id = %lld AND status = 'Confirmed')",
                              f.room_type, f.room_type);
 
     printf("# race: the mutant unsafe, allotment 1: attempts=%d winners=%d "
@@ -252,13 +256,14 @@ START_TEST(test_concurrent_confirms)
     ck_assert_str_eq(h.status, "held");
     for (i = 0; i < CONFIRMERS; i++) {
         rs[i].start = &start;
-        snprintf(rs[i].sql, sizeof rs[i].sql, "SELECT status, booking_id FROM confirm_booking(%lld, %lld)",
-                 f.user, h.id);
+        snprintf(rs[i].sql, sizeof rs[i].sql,
+                 "SELECT status, booking_id FROM confirm_booking(%lld, %lld)", f.user, h.id);
     }
     racers_connect(rs, CONFIRMERS, "SELECT * FROM confirm_booking(NULL, -1)");
     ms = race_run(&start, CONFIRMERS, racer_main, rs, sizeof *rs);
     printf("# race: confirm_booking of one hold: attempts=%d confirmed=%d already_confirmed=%d "
-           "elapsed_ms=%.1f\n", CONFIRMERS, racers_count(rs, CONFIRMERS, "confirmed"),
+           "elapsed_ms=%.1f\n",
+           CONFIRMERS, racers_count(rs, CONFIRMERS, "confirmed"),
            racers_count(rs, CONFIRMERS, "already_confirmed"), ms);
     fflush(stdout);
     racers_assert_no_error(rs, CONFIRMERS);
@@ -267,8 +272,8 @@ START_TEST(test_concurrent_confirms)
     for (i = 1; i < CONFIRMERS; i++)
         ck_assert_int_eq(rs[i].id, rs[0].id);
     ck_assert_int_eq(dbt_int(c, "SELECT count(*) FROM bookings WHERE hold_id = %lld", h.id), 1);
-    ck_assert_int_eq(dbt_int(c, "SELECT count(*) FROM booking_details WHERE booking_id = %lld",
-                             rs[0].id), 3);
+    ck_assert_int_eq(
+        dbt_int(c, "SELECT count(*) FROM booking_details WHERE booking_id = %lld", rs[0].id), 3);
     dbt_assert_night(c, f.room_type, "2032-03-02", 2, 2, 0);
     dbt_assert_healthy(c, f.room_type);
     racers_close(rs, CONFIRMERS);
@@ -283,7 +288,7 @@ struct mixer {
     int index;
     long long user, room_type;
     int held, sold_out, calls;
-    int tentative[MIX_NIGHTS], booked[MIX_NIGHTS];  /* what this mixer left per night */
+    int tentative[MIX_NIGHTS], booked[MIX_NIGHTS]; /* what this mixer left per night */
     char error[200];
 };
 
@@ -305,7 +310,8 @@ static const char *mixer_call(struct mixer *m, long long *id, const char *fmt, .
     status[0] = '\0';
     if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
         snprintf(status, sizeof status, "%s", PQgetvalue(r, 0, 0));
-        *id = PQnfields(r) > 1 && !PQgetisnull(r, 0, 1) ? strtoll(PQgetvalue(r, 0, 1), NULL, 10) : 0;
+        *id =
+            PQnfields(r) > 1 && !PQgetisnull(r, 0, 1) ? strtoll(PQgetvalue(r, 0, 1), NULL, 10) : 0;
     } else if (m->error[0] == '\0') {
         snprintf(m->error, sizeof m->error, "%s", PQresultErrorMessage(r));
     }
@@ -335,9 +341,10 @@ static void mixer_round(struct mixer *m, int k)
     int first = (m->index + k) % 2 == 0 ? 0 : 4, n = 6, q = 1 + (m->index + k) % 2;
     int action = (m->index * 7 + k) % 4;
     long long hold, booking;
-    const char *st = mixer_call(m, &hold, "SELECT status, hold_id FROM create_booking_hold(%lld, "
-                                "%lld, '2032-01-%02d', '2032-01-%02d', %d)", m->user,
-                                m->room_type, first + 1, first + n + 1, q);
+    const char *st = mixer_call(m, &hold,
+                                "SELECT status, hold_id FROM create_booking_hold(%lld, "
+                                "%lld, '2032-01-%02d', '2032-01-%02d', %d)",
+                                m->user, m->room_type, first + 1, first + n + 1, q);
 
     if (strcmp(st, "sold_out") == 0) {
         m->sold_out++;
@@ -348,14 +355,18 @@ static void mixer_round(struct mixer *m, int k)
     if (action == 0) {
         tally(m->tentative, first, n, q);
     } else if (action == 1) {
-        mixer_expect(m, mixer_call(m, &booking, "SELECT * FROM release_hold(%lld, %lld)",
-                                   m->user, hold), "released");
+        mixer_expect(
+            m, mixer_call(m, &booking, "SELECT * FROM release_hold(%lld, %lld)", m->user, hold),
+            "released");
     } else {
-        mixer_expect(m, mixer_call(m, &booking, "SELECT * FROM confirm_booking(%lld, %lld)",
-                                   m->user, hold), "confirmed");
+        mixer_expect(
+            m, mixer_call(m, &booking, "SELECT * FROM confirm_booking(%lld, %lld)", m->user, hold),
+            "confirmed");
         if (action == 3)
-            mixer_expect(m, mixer_call(m, &hold, "SELECT * FROM cancel_booking(%lld, %lld)",
-                                       m->user, booking), "cancelled");
+            mixer_expect(
+                m,
+                mixer_call(m, &hold, "SELECT * FROM cancel_booking(%lld, %lld)", m->user, booking),
+                "cancelled");
         else
             tally(m->booked, first, n, q);
     }
@@ -380,7 +391,8 @@ START_TEST(test_overlapping_stays)
     static pthread_barrier_t start;
     PGconn *c = dbt_connect();
     struct dbt_fixture f = dbt_fixture_make(c, "overlap");
-    int i, d, held = 0, sold_out = 0, calls = 0, booked[MIX_NIGHTS] = {0}, tent[MIX_NIGHTS] = {0};
+    int i, d, held = 0, sold_out = 0, calls = 0, booked[MIX_NIGHTS] = { 0 },
+              tent[MIX_NIGHTS] = { 0 };
     double elapsed;
     char date[16];
 
@@ -461,9 +473,12 @@ START_TEST(test_concurrent_sweepers)
     dbt_allot(c, f.room_type, "2032-04-01", "2032-04-04", 20);
     dbt_drain_expired(c);
     for (i = 0; i < SWEEP_EXPIRED + 3; i++)
-        ck_assert_str_eq(dbt_call(c, "SELECT status, hold_id FROM create_booking_hold(%lld, %lld, "
-                                     "'2032-04-0%d', '2032-04-04', 1, '%s')", f.user, f.room_type,
-                                  1 + i % 3, i < SWEEP_EXPIRED ? "-1 second" : "1 hour").status,
+        ck_assert_str_eq(dbt_call(c,
+                                  "SELECT status, hold_id FROM create_booking_hold(%lld, %lld, "
+                                  "'2032-04-0%d', '2032-04-04', 1, '%s')",
+                                  f.user, f.room_type, 1 + i % 3,
+                                  i < SWEEP_EXPIRED ? "-1 second" : "1 hour")
+                             .status,
                          "held");
     dbt_assert_night(c, f.room_type, "2032-04-03", 20, 0, SWEEP_EXPIRED + 3);
     for (i = 0; i < SWEEPERS; i++) {
@@ -477,11 +492,12 @@ START_TEST(test_concurrent_sweepers)
         PQfinish(ws[i].conn);
     }
     printf("# race: release_expired_holds(2) x %d sweepers: expired=%d released=%d "
-           "elapsed_ms=%.1f\n", SWEEPERS, SWEEP_EXPIRED, released, ms);
+           "elapsed_ms=%.1f\n",
+           SWEEPERS, SWEEP_EXPIRED, released, ms);
     fflush(stdout);
     ck_assert_int_eq(released, SWEEP_EXPIRED);
-    ck_assert_int_eq(dbt_int(c, "SELECT count(*) FROM booking_holds WHERE room_type_id = %lld",
-                             f.room_type), 3);
+    ck_assert_int_eq(
+        dbt_int(c, "SELECT count(*) FROM booking_holds WHERE room_type_id = %lld", f.room_type), 3);
     dbt_assert_night(c, f.room_type, "2032-04-01", 20, 0, 1);
     dbt_assert_night(c, f.room_type, "2032-04-02", 20, 0, 2);
     dbt_assert_night(c, f.room_type, "2032-04-03", 20, 0, 3);
@@ -507,17 +523,22 @@ START_TEST(test_allotment_vs_holds)
     dbt_allot(c, f.room_type, "2032-05-01", "2032-05-02", 10);
     for (i = 0; i < RACERS; i++) {
         rs[i].start = &start;
-        snprintf(rs[i].sql, sizeof rs[i].sql, "SELECT status, hold_id FROM create_booking_hold("
-                 "%lld, %lld, '2032-05-01', '2032-05-02', 1)", f.user, f.room_type);
+        snprintf(rs[i].sql, sizeof rs[i].sql,
+                 "SELECT status, hold_id FROM create_booking_hold("
+                 "%lld, %lld, '2032-05-01', '2032-05-02', 1)",
+                 f.user, f.room_type);
     }
-    snprintf(rs[RACERS / 2].sql, sizeof rs[0].sql, "SELECT status, nights FROM set_allotment(%lld, "
-             "'2032-05-01', '2032-05-02', 5)", f.room_type);
+    snprintf(rs[RACERS / 2].sql, sizeof rs[0].sql,
+             "SELECT status, nights FROM set_allotment(%lld, "
+             "'2032-05-01', '2032-05-02', 5)",
+             f.room_type);
     racers_connect(rs, RACERS, "SELECT * FROM set_allotment(-1, '2032-05-01', '2032-05-02', 1)");
     ms = race_run(&start, RACERS, racer_main, rs, sizeof *rs);
     held = racers_count(rs, RACERS, "held");
     lowered = racers_count(rs, RACERS, "ok");
     printf("# race: set_allotment 10->5 against %d holds: lowered=%d held=%d sold_out=%d "
-           "elapsed_ms=%.1f\n", RACERS - 1, lowered, held, racers_count(rs, RACERS, "sold_out"), ms);
+           "elapsed_ms=%.1f\n",
+           RACERS - 1, lowered, held, racers_count(rs, RACERS, "sold_out"), ms);
     fflush(stdout);
     racers_assert_no_error(rs, RACERS);
     ck_assert_int_eq(lowered + racers_count(rs, RACERS, "below_committed"), 1);
@@ -525,7 +546,7 @@ START_TEST(test_allotment_vs_holds)
     n = dbt_night_get(c, f.room_type, "2032-05-01");
     ck_assert_int_eq(n.allotment, lowered ? 5 : 10);
     ck_assert_int_eq(n.tentative, held);
-    ck_assert_int_eq(held, n.allotment);  /* 49 callers fill whatever exists */
+    ck_assert_int_eq(held, n.allotment); /* 49 callers fill whatever exists */
     dbt_assert_healthy(c, f.room_type);
     racers_close(rs, RACERS);
     PQfinish(c);
@@ -536,7 +557,7 @@ static Suite *race_suite(void)
 {
     Suite *s = suite_create("race");
     TCase *tc = tcase_create("races");
-    tcase_set_timeout(tc, 60);  /* a shared, loaded machine; CK_DEFAULT_TIMEOUT may be 4 s */
+    tcase_set_timeout(tc, 60); /* a shared, loaded machine; CK_DEFAULT_TIMEOUT may be 4 s */
     tcase_add_test(tc, test_last_room_safe);
     tcase_add_test(tc, test_last_room_unsafe_oversells);
     tcase_add_test(tc, test_concurrent_confirms);

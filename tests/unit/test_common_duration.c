@@ -30,8 +30,9 @@ END_TEST
 
 START_TEST(test_refuses)
 {
-    static const char *bad[] = { "", "15", "s", "1x", "1.s5", "-1s", "1 s", "1s ", "1sm", "m1",
-                                 "9999999999999h", "2401h", "1..5s" };
+    static const char *bad[] = { "",     "15",  "s",   "1x", "1.s5",           "-1s",
+                                 "1 s",  "1s ", "1sm", "m1", "9999999999999h", "2401h",
+                                 "1..5s" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int64_t v = 77;
         ck_assert_msg(duration_parse_ms(bad[i], &v) == -1, "accepted '%s'", bad[i]);
@@ -39,7 +40,7 @@ START_TEST(test_refuses)
     }
     int64_t v;
     ck_assert_int_eq(duration_parse_ms(NULL, &v), -1);
-    ck_assert_int_eq(ms("2400h"), 2400LL * 3600000);   /* 100 days: the cap itself */
+    ck_assert_int_eq(ms("2400h"), 2400LL * 3600000); /* 100 days: the cap itself */
 }
 END_TEST
 

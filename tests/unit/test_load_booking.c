@@ -22,7 +22,7 @@ struct rig {
     struct world w;
     struct world_user user;
     struct metrics *m;
-    struct lr_vu vu, vu1;        /* VU 0 and its partner VU 1 */
+    struct lr_vu vu, vu1; /* VU 0 and its partner VU 1 */
     struct lr_request req, req1;
     char days[8][11];
 };
@@ -47,14 +47,18 @@ static void rig_init(struct rig *g, const struct world_params *p)
     g->w.nvus = 2;
     g->w.vus = calloc(2, sizeof *g->w.vus);
     ck_assert_ptr_nonnull(g->w.vus);
-    g->w.vus[0] = (struct world_vu){ .w = &g->w, .user = &g->user, .auth = "tok",
-                                     .hist = history_of(g->w.history, 0) };
-    g->w.vus[1] = (struct world_vu){ .w = &g->w, .user = &g->user, .auth = "tok1",
-                                     .hist = history_of(g->w.history, 1) };
-    g->vu = (struct lr_vu){ .id = 0, .rng = 12345, .data = &g->w.vus[0],
-                            .shard = metrics_shard_new(g->m) };
-    g->vu1 = (struct lr_vu){ .id = 1, .num = 1, .rng = 777, .data = &g->w.vus[1],
-                             .shard = metrics_shard_new(g->m) };
+    g->w.vus[0] = (struct world_vu){
+        .w = &g->w, .user = &g->user, .auth = "tok", .hist = history_of(g->w.history, 0)
+    };
+    g->w.vus[1] = (struct world_vu){
+        .w = &g->w, .user = &g->user, .auth = "tok1", .hist = history_of(g->w.history, 1)
+    };
+    g->vu = (struct lr_vu){
+        .id = 0, .rng = 12345, .data = &g->w.vus[0], .shard = metrics_shard_new(g->m)
+    };
+    g->vu1 = (struct lr_vu){
+        .id = 1, .num = 1, .rng = 777, .data = &g->w.vus[1], .shard = metrics_shard_new(g->m)
+    };
 }
 
 static void rig_free(struct rig *g)
@@ -69,8 +73,11 @@ static void rig_free(struct rig *g)
 /* Feed one answer (status, body) and return the step's decision. */
 static enum lr_step answer(struct rig *g, int status, const char *body)
 {
-    struct lr_response r = { .outcome = LR_RESP_OK, .status = status, .body = body,
-                             .body_len = strlen(body), .sent = true };
+    struct lr_response r = { .outcome = LR_RESP_OK,
+                             .status = status,
+                             .body = body,
+                             .body_len = strlen(body),
+                             .sent = true };
     return booking_step(&g->vu, &r, &g->req);
 }
 
@@ -109,7 +116,7 @@ START_TEST(test_confirm_2xx_without_id_is_unknown)
         if (s == LR_STEP_SLEEP)
             ck_assert_int_eq(woken(&g), LR_STEP_REQUEST);
     }
-    ck_assert_int_eq(s, LR_STEP_DONE);   /* the retries ran out */
+    ck_assert_int_eq(s, LR_STEP_DONE); /* the retries ran out */
     ck_assert_int_eq(rec(&g, 0)->outcome, HISTORY_UNKNOWN);
     ck_assert_int_gt(rec(&g, 0)->settled_ms, 0);
     rig_free(&g);
@@ -148,7 +155,7 @@ START_TEST(test_cancel_inventory_conflict_changed_nothing)
 
     rig_init(&g, &p);
     book_then_cancel(&g);
-    answer(&g, 503, "{\"code\":\"db_unavailable\"}");   /* may have committed */
+    answer(&g, 503, "{\"code\":\"db_unavailable\"}"); /* may have committed */
     ck_assert_int_eq(rec(&g, 0)->cancel, HISTORY_CANCEL_UNKNOWN);
     rig_free(&g);
 }
@@ -163,7 +170,7 @@ START_TEST(test_repeated_cancel_keeps_the_first_answer)
     rig_init(&g, &p);
     book_then_cancel(&g);
     ck_assert_int_eq(answer(&g, 200, "{\"status\":\"Cancelled\"}"), LR_STEP_REQUEST);
-    ck_assert_str_eq(g.req.path, "/api/bookings/500/cancel");   /* sent again */
+    ck_assert_str_eq(g.req.path, "/api/bookings/500/cancel"); /* sent again */
     ck_assert_int_eq(g.req.expect_status[0], 409);
     answer(&g, 409, "{\"code\":\"already_cancelled\"}");
     ck_assert_int_eq(rec(&g, 0)->cancel, HISTORY_CANCEL_OK);
@@ -178,7 +185,7 @@ START_TEST(test_replay_recorded)
     struct world_params p = plain;
     p.replay_pct = 100;
     rig_init(&g, &p);
-    for (int k = 0; k < 2; k++) {   /* two confirmed attempts: 500, then 501 */
+    for (int k = 0; k < 2; k++) { /* two confirmed attempts: 500, then 501 */
         booking_step(&g.vu, NULL, &g.req);
         answer(&g, 201, HELD);
         char body[40];
@@ -207,7 +214,7 @@ START_TEST(test_concurrent_cancel_of_one_booking)
     p.cocancel_pct = 100;
     rig_init(&g, &p);
     book_one(&g);
-    ck_assert_int_eq(booking_step(&g.vu, NULL, &g.req), LR_STEP_SLEEP);   /* offered */
+    ck_assert_int_eq(booking_step(&g.vu, NULL, &g.req), LR_STEP_SLEEP); /* offered */
     /* taken: VU 1 sleeps until the instant (or sends at once if it has passed) */
     struct lr_response slept = { .outcome = LR_RESP_SLEPT };
     enum lr_step s1 = booking_step(&g.vu1, NULL, &g.req1);
@@ -215,22 +222,24 @@ START_TEST(test_concurrent_cancel_of_one_booking)
         s1 = booking_step(&g.vu1, &slept, &g.req1);
     ck_assert_int_eq(s1, LR_STEP_REQUEST);
     ck_assert_str_eq(g.req1.path, "/api/bookings/500/cancel");
-    ck_assert_str_eq(g.req1.token, "tok");                 /* the owner's token */
+    ck_assert_str_eq(g.req1.token, "tok"); /* the owner's token */
     ck_assert_int_eq(g.req1.expect_status[0], 409);
     ck_assert_int_eq(woken(&g), LR_STEP_REQUEST);
     ck_assert_str_eq(g.req.path, "/api/bookings/500/cancel");
     ck_assert_int_eq(g.req.expect_status[0], 409);
     ck_assert_int_eq(rec(&g, 0)->co_cancel, HISTORY_CO_UNKNOWN);
     answer(&g, 200, "{\"status\":\"Cancelled\"}");
-    struct lr_response already = { .outcome = LR_RESP_OK, .status = 409,
-                                   .body = "{\"code\":\"already_cancelled\"}", .sent = true };
+    struct lr_response already = { .outcome = LR_RESP_OK,
+                                   .status = 409,
+                                   .body = "{\"code\":\"already_cancelled\"}",
+                                   .sent = true };
     already.body_len = strlen(already.body);
     ck_assert_int_eq(booking_step(&g.vu1, &already, &g.req1), LR_STEP_REQUEST);
-    ck_assert_str_eq(g.req1.path, "/api/holds");   /* VU 1 goes on with its own attempt */
+    ck_assert_str_eq(g.req1.path, "/api/holds"); /* VU 1 goes on with its own attempt */
     ck_assert_int_eq(rec(&g, 0)->cancel, HISTORY_CANCEL_OK);
     ck_assert_int_eq(rec(&g, 0)->cancel_wins, 1);
     ck_assert_int_eq(rec(&g, 0)->co_cancel, HISTORY_CO_ALREADY);
-    ck_assert_int_eq(atomic_load(&g.w.vus[0].share), 0);   /* the slot is free again */
+    ck_assert_int_eq(atomic_load(&g.w.vus[0].share), 0); /* the slot is free again */
     rig_free(&g);
 }
 END_TEST

@@ -27,7 +27,7 @@ static int set_when(void *target, const char *v, char *err, size_t errlen)
     struct opts *o = target;
     o->sets++;
     if (!strcmp(v, "never"))
-        return -1;                              /* the generic message */
+        return -1; /* the generic message */
     if (!strcmp(v, "later")) {
         snprintf(err, errlen, "--when wants now or soon: %s", v);
         return -1;
@@ -37,21 +37,20 @@ static int set_when(void *target, const char *v, char *err, size_t errlen)
 }
 
 static const struct cliopt table[] = {
-    { "--name", NULL, CLIOPT_STR, offsetof(struct opts, name), 0, NULL, NULL, "anon",
-      "--name NAME", "who runs (default {default})" },
-    { "--quiet", "-q", CLIOPT_FLAG, offsetof(struct opts, quiet), 0, NULL, NULL, NULL,
-      "--quiet", "say less" },
+    { "--name", NULL, CLIOPT_STR, offsetof(struct opts, name), 0, NULL, NULL, "anon", "--name NAME",
+      "who runs (default {default})" },
+    { "--quiet", "-q", CLIOPT_FLAG, offsetof(struct opts, quiet), 0, NULL, NULL, NULL, "--quiet",
+      "say less" },
     { NULL, NULL, CLIOPT_TEXT, 0, 0, NULL, NULL, NULL, NULL, "numbers:\n" },
-    { "--n", NULL, CLIOPT_COUNT, offsetof(struct opts, n), 50, NULL, NULL, NULL,
-      "--n N [--wait D]", "how many, 1 to 50;\nat most that" },
-    { "--wait", NULL, CLIOPT_DUR, offsetof(struct opts, wait_s), 0, NULL, NULL, "2s",
-      NULL, NULL },
-    { "--profile", NULL, CLIOPT_CHOICE, offsetof(struct opts, profile), 0, "quick|full",
-      NULL, NULL, "--profile quick|full", "the profile" },
+    { "--n", NULL, CLIOPT_COUNT, offsetof(struct opts, n), 50, NULL, NULL, NULL, "--n N [--wait D]",
+      "how many, 1 to 50;\nat most that" },
+    { "--wait", NULL, CLIOPT_DUR, offsetof(struct opts, wait_s), 0, NULL, NULL, "2s", NULL, NULL },
+    { "--profile", NULL, CLIOPT_CHOICE, offsetof(struct opts, profile), 0, "quick|full", NULL, NULL,
+      "--profile quick|full", "the profile" },
     { "--tag", NULL, CLIOPT_KV_LIST, offsetof(struct opts, tags), 2, NULL, NULL, NULL,
       "--tag-with-a-long-usage KEY=VALUE", "a tag" },
-    { "--fault", NULL, CLIOPT_LIST, offsetof(struct opts, faults), 1, NULL, NULL, NULL,
-      NULL, NULL },
+    { "--fault", NULL, CLIOPT_LIST, offsetof(struct opts, faults), 1, NULL, NULL, NULL, NULL,
+      NULL },
     { "--when", NULL, CLIOPT_SET, 0, 0, NULL, set_when, NULL, "--when now|soon", "" },
     CLIOPT_END,
 };
@@ -96,7 +95,8 @@ END_TEST
 START_TEST(test_each_kind)
 {
     ck_assert_int_eq(parse("--name ann -q --n 50 --wait=1m30s run --profile full "
-                           "--tag a=1 --tag=b=2 --fault x --when soon"), 0);
+                           "--tag a=1 --tag=b=2 --fault x --when soon"),
+                     0);
     ck_assert_str_eq(o.name, "ann");
     ck_assert(o.quiet);
     ck_assert_int_eq(o.n, 50);
@@ -189,15 +189,14 @@ START_TEST(test_usage)
     FILE *f = open_memstream(&text, &len);
     cliopt_usage(table, f);
     fclose(f);
-    ck_assert_str_eq(text,
-        "  --name NAME                  who runs (default anon)\n"
-        "  --quiet                      say less\n"
-        "numbers:\n"
-        "  --n N [--wait D]             how many, 1 to 50;\n"
-        "                               at most that\n"
-        "  --profile quick|full         the profile\n"
-        "  --tag-with-a-long-usage KEY=VALUE   a tag\n"
-        "  --when now|soon\n");
+    ck_assert_str_eq(text, "  --name NAME                  who runs (default anon)\n"
+                           "  --quiet                      say less\n"
+                           "numbers:\n"
+                           "  --n N [--wait D]             how many, 1 to 50;\n"
+                           "                               at most that\n"
+                           "  --profile quick|full         the profile\n"
+                           "  --tag-with-a-long-usage KEY=VALUE   a tag\n"
+                           "  --when now|soon\n");
     free(text);
 }
 END_TEST

@@ -76,45 +76,47 @@ START_TEST(test_rule)
 {
     char *t;
     struct result *steady = run(20, 0.02, 1, 1);
-    ck_assert_int_eq(compare(steady, steady, &t), 0);        /* itself */
+    ck_assert_int_eq(compare(steady, steady, &t), 0); /* itself */
     free(t);
 
-    struct result *slower = run(20, 0.02, 1.2, 1);           /* +20%, steady: caught */
+    struct result *slower = run(20, 0.02, 1.2, 1); /* +20%, steady: caught */
     ck_assert_int_ge(compare(steady, slower, &t), 1);
     ck_assert(row_regressed(t, "http_req_duration", "p95"));
     free(t);
 
-    struct result *bit = run(20, 0.02, 1.05, 1);             /* +5% < tolerance */
+    struct result *bit = run(20, 0.02, 1.05, 1); /* +5% < tolerance */
     ck_assert_int_eq(compare(steady, bit, &t), 0);
     free(t);
 
     struct result *noisy = run(20, 0.9, 1, 1), *noisy_slower = run(20, 0.9, 1.15, 1);
-    ck_assert_int_eq(compare(noisy, noisy_slower, &t), 0);   /* +15% inside the noise */
+    ck_assert_int_eq(compare(noisy, noisy_slower, &t), 0); /* +15% inside the noise */
     ck_assert(!row_regressed(t, "http_req_duration", "p95"));
     free(t);
-    struct result *steady15 = run(20, 0.02, 1.15, 1);        /* the same +15%, steady: caught */
+    struct result *steady15 = run(20, 0.02, 1.15, 1); /* the same +15%, steady: caught */
     ck_assert(compare(steady, steady15, &t) >= 1 && row_regressed(t, "http_req_duration", "p95"));
     free(t);
     result_free(steady15);
 
     struct result *tiny = run(0.2, 0.01, 1, 1), *tiny_slower = run(0.2, 0.01, 1.5, 1);
-    ck_assert_int_eq(compare(tiny, tiny_slower, &t), 0);     /* +50% of 0.2 ms < 1 ms */
+    ck_assert_int_eq(compare(tiny, tiny_slower, &t), 0); /* +50% of 0.2 ms < 1 ms */
     free(t);
 
-    struct result *fewer = run(20, 0.02, 1, 0.5);            /* half the requests/s */
+    struct result *fewer = run(20, 0.02, 1, 0.5); /* half the requests/s */
     ck_assert_int_ge(compare(steady, fewer, &t), 1);
     ck_assert(row_regressed(t, "http_reqs", "rate"));
     ck_assert(!row_regressed(t, "http_req_duration", "p95"));
     free(t);
-    ck_assert_int_eq(compare(fewer, steady, &t), 0);         /* improvements are not */
+    ck_assert_int_eq(compare(fewer, steady, &t), 0); /* improvements are not */
     free(t);
 
     struct result *other = run(20, 0.02, 1, 1);
     snprintf(other->scenario, sizeof other->scenario, "race");
     char err[256];
     ck_assert_int_eq(compare_runs(stdout, steady, other, 0.1, err, sizeof err), -1);
-    ck_assert_str_eq(err, "the two runs are of different scenarios (http and race): nothing to compare");
-    struct result *all[] = { steady, slower, bit, noisy, noisy_slower, tiny, tiny_slower, fewer, other };
+    ck_assert_str_eq(err,
+                     "the two runs are of different scenarios (http and race): nothing to compare");
+    struct result *all[] = { steady, slower,      bit,   noisy, noisy_slower,
+                             tiny,   tiny_slower, fewer, other };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         result_free(all[i]);
 }
@@ -154,12 +156,13 @@ START_TEST(test_hostile_strings)
     metrics_add(sh, s, 12.5);
     metrics_merge(m, sh);
     struct thr_set *thr = thr_new();
-    ck_assert_int_eq(thr_add(thr, m, "http_req_duration{name:<script>x</script>}", "p(95)<1",
-                             false, 0, err, sizeof err), 0);
+    ck_assert_int_eq(thr_add(thr, m, "http_req_duration{name:<script>x</script>}", "p(95)<1", false,
+                             0, err, sizeof err),
+                     0);
     thr_evaluate(thr, m, 1);
-    json_t *lr = json_pack("{s:s, s:s, s:s, s:{s:i}}", "scenario", "<img src=x onerror=1>",
-                           "profile", "'\"&", "verdict", "</pre><script>\x01", "verify",
-                           "overbookings", 2);
+    json_t *lr =
+        json_pack("{s:s, s:s, s:s, s:{s:i}}", "scenario", "<img src=x onerror=1>", "profile",
+                  "'\"&", "verdict", "</pre><script>\x01", "verify", "overbookings", 2);
     json_t *doc = export_summary_json(m, thr, NULL, 1, lr);
     struct result *r = result_from_doc(doc, err, sizeof err);
     ck_assert_msg(r != NULL, "%s", err);
@@ -200,15 +203,16 @@ START_TEST(test_report_charts_and_faults)
     char err[256];
     struct result *r = run(20, 0.02, 1, 1);
     json_t *lr = json_object_get(r->doc, "lastroom");
-    json_object_set_new(lr, "nemesis", json_pack("{s:[{s:s, s:f, s:f}, {s:s, s:f, s:f}]}",
-                        "timeline", "kind", "latency", "start_s", 3.0, "end_s", 8.0,
-                        "kind", "kill-backends", "start_s", 12.0, "end_s", 12.0));
+    json_object_set_new(lr, "nemesis",
+                        json_pack("{s:[{s:s, s:f, s:f}, {s:s, s:f, s:f}]}", "timeline", "kind",
+                                  "latency", "start_s", 3.0, "end_s", 8.0, "kind", "kill-backends",
+                                  "start_s", 12.0, "end_s", 12.0));
     struct result *again = result_from_doc(r->doc, err, sizeof err);
     ck_assert_ptr_nonnull(again);
     char *html = render(report_write, again);
     ck_assert_int_eq(count_of(html, "<svg id='chart-"), 4);
-    ck_assert_int_eq(count_of(html, "class='fault'"), 8);          /* 2 faults x 4 charts */
-    ck_assert_int_eq(count_of(html, "<polyline"), 6);              /* rps, vus, 3 latencies, errors */
+    ck_assert_int_eq(count_of(html, "class='fault'"), 8); /* 2 faults x 4 charts */
+    ck_assert_int_eq(count_of(html, "<polyline"), 6);     /* rps, vus, 3 latencies, errors */
     ck_assert_ptr_nonnull(strstr(html, "<td>kill-backends</td><td class='num'>12.00 s</td>"));
     ck_assert_ptr_nonnull(strstr(html, "id='verdict' class='pass'>PASSED"));
     free(html);

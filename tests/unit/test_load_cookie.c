@@ -40,13 +40,13 @@ START_TEST(test_parse)
     ck_assert_int_eq(p.expires_s, 2139722880);
     t = "a=1; Path=relative; Expires=someday; Max-Age=1x";
     ck_assert_int_eq(cookie_parse(t, strlen(t), buf, sizeof buf, &p), 0);
-    ck_assert_str_eq(p.path, "");                   /* not '/': the default path */
-    ck_assert(!p.has_max_age);                      /* bad values are ignored */
+    ck_assert_str_eq(p.path, ""); /* not '/': the default path */
+    ck_assert(!p.has_max_age);    /* bad values are ignored */
     ck_assert_int_eq(p.expires_s, INT64_MIN);
     ck_assert_int_eq(cookie_parse("novalue", 7, buf, sizeof buf, &p), -1);
     ck_assert_int_eq(cookie_parse("=v", 2, buf, sizeof buf, &p), -1);
     ck_assert_int_eq(cookie_parse("a=\r1", 4, buf, sizeof buf, &p), -1);
-    ck_assert_int_eq(cookie_parse("a=1", 3, buf, 4, &p), -1);   /* buf too small */
+    ck_assert_int_eq(cookie_parse("a=1", 3, buf, 4, &p), -1); /* buf too small */
 }
 END_TEST
 
@@ -68,7 +68,7 @@ START_TEST(test_domain_and_path)
     ck_assert_str_eq(header(j, "other.org", "/", false, NOW), "");
     cookie_jar_clear(&j);
     ck_assert_ptr_null(j);
-    ck_assert_int_eq(set(&j, "ip=1; Domain=0.0.1", "127.0.0.1", "/"), 0);   /* no suffix of an IP */
+    ck_assert_int_eq(set(&j, "ip=1; Domain=0.0.1", "127.0.0.1", "/"), 0); /* no suffix of an IP */
     ck_assert_int_eq(set(&j, "ip=2; Domain=127.0.0.1", "127.0.0.1", "/"), 1);
     ck_assert_str_eq(header(j, "127.0.0.1", "/", false, NOW), "Cookie: ip=2\r\n");
     cookie_jar_clear(&j);
@@ -79,20 +79,21 @@ START_TEST(test_expiry_secure_replace)
 {
     struct cookie_jar *j = NULL;
     ck_assert_int_eq(set(&j, "old=1; Expires=Thu, 01 Jan 1970 00:00:00 GMT", "h", "/"), 0);
-    ck_assert_ptr_null(j);                          /* nothing stored: no jar made */
-    ck_assert_int_eq(set(&j, "a=1; Max-Age=10; Expires=Thu, 01 Jan 1970 00:00:00 GMT", "h", "/"), 1);
+    ck_assert_ptr_null(j); /* nothing stored: no jar made */
+    ck_assert_int_eq(set(&j, "a=1; Max-Age=10; Expires=Thu, 01 Jan 1970 00:00:00 GMT", "h", "/"),
+                     1);
     ck_assert_int_eq(set(&j, "s=1; Secure", "h", "/"), 1);
     ck_assert_str_eq(header(j, "h", "/", false, NOW), "Cookie: a=1\r\n");
     ck_assert_str_eq(header(j, "h", "/", true, NOW), "Cookie: a=1; s=1\r\n");
-    ck_assert_str_eq(header(j, "h", "/", true, NOW + 10), "Cookie: s=1\r\n");  /* a expired */
-    ck_assert_int_eq(set(&j, "a=2", "h", "/"), 1);    /* replaced in place */
+    ck_assert_str_eq(header(j, "h", "/", true, NOW + 10), "Cookie: s=1\r\n"); /* a expired */
+    ck_assert_int_eq(set(&j, "a=2", "h", "/"), 1); /* replaced in place */
     ck_assert_int_eq(cookie_jar_count(j), 2);
     ck_assert_str_eq(header(j, "h", "/", true, NOW), "Cookie: a=2; s=1\r\n");
-    ck_assert_int_eq(set(&j, "a=x; Max-Age=0", "h", "/"), 0);    /* removes it */
+    ck_assert_int_eq(set(&j, "a=x; Max-Age=0", "h", "/"), 0); /* removes it */
     ck_assert_int_eq(cookie_jar_count(j), 1);
     char small[12];
     ck_assert_uint_eq(cookie_jar_header(j, "h", false, "/", true, NOW, small, sizeof small),
-                      sizeof small);                /* does not fit: says so */
+                      sizeof small); /* does not fit: says so */
     cookie_jar_clear(&j);
 }
 END_TEST
@@ -105,14 +106,14 @@ START_TEST(test_cap)
         snprintf(c, sizeof c, "c%d=%d", i, i);
         ck_assert_int_eq(set(&j, c, "h", "/"), 1);
     }
-    ck_assert_int_eq(cookie_jar_count(j), COOKIE_JAR_MAX);   /* the oldest dropped */
+    ck_assert_int_eq(cookie_jar_count(j), COOKIE_JAR_MAX); /* the oldest dropped */
     ck_assert_ptr_null(strstr(header(j, "h", "/", false, NOW), "c4="));
     ck_assert_ptr_nonnull(strstr(header(j, "h", "/", false, NOW), "c5=5"));
     static char big[COOKIE_BYTES_MAX + 8];
     memset(big, 'v', sizeof big - 1);
     big[0] = 'b';
     big[1] = '=';
-    ck_assert_int_eq(set(&j, big, "h", "/"), 0);             /* larger than a cookie may be */
+    ck_assert_int_eq(set(&j, big, "h", "/"), 0); /* larger than a cookie may be */
     cookie_jar_clear(&j);
 }
 END_TEST

@@ -8,23 +8,30 @@
 
 #include "load/engine/duration.h"
 
-static const struct good { const char *text; double seconds; } goods[] = {
-    { "0", 0 }, { "30s", 30 }, { "1m30s", 90 }, { "500ms", 0.5 }, { "2h", 7200 },
-    { "1h2m3.5s", 3723.5 }, { "10us", 1e-5 }, { "10\xc2\xb5s", 1e-5 }, { "250ns", 2.5e-7 },
-    { "1.5m", 90 }, { "0s", 0 }, { ".5s", 0.5 }, { "1m0.25s", 60.25 },
+static const struct good {
+    const char *text;
+    double seconds;
+} goods[] = {
+    { "0", 0 },           { "30s", 30 },          { "1m30s", 90 },  { "500ms", 0.5 },
+    { "2h", 7200 },       { "1h2m3.5s", 3723.5 }, { "10us", 1e-5 }, { "10\xc2\xb5s", 1e-5 },
+    { "250ns", 2.5e-7 },  { "1.5m", 90 },         { "0s", 0 },      { ".5s", 0.5 },
+    { "1m0.25s", 60.25 },
 };
 
 START_TEST(test_parse_good)
 {
     char err[128] = "";
     double s = -1;
-    ck_assert_msg(dur_parse(goods[_i].text, &s, err, sizeof err) == 0, "%s: %s",
-                  goods[_i].text, err);
+    ck_assert_msg(dur_parse(goods[_i].text, &s, err, sizeof err) == 0, "%s: %s", goods[_i].text,
+                  err);
     ck_assert_double_eq_tol(s, goods[_i].seconds, 1e-12);
 }
 END_TEST
 
-static const struct bad { const char *text; const char *message; } bads[] = {
+static const struct bad {
+    const char *text;
+    const char *message;
+} bads[] = {
     { "", "empty duration, expected e.g. 30s, 1m30s or 500ms" },
     { "30", "duration \"30\" has no unit: write e.g. 30s or 30ms" },
     { "2.5", "duration \"2.5\" has no unit: write e.g. 2.5s or 2.5ms" },
@@ -83,8 +90,8 @@ START_TEST(test_stages)
     ck_assert_int_eq(n, 4);
     ck_assert_double_eq(st[2].duration_s, 60);
     ck_assert_double_eq(st[3].target, 0);
-    ck_assert_int_eq(dur_parse_stages("10s:20,30s:50,1m:50,10s:0,1s:1", st, 4, &n, err,
-                                      sizeof err), -1);
+    ck_assert_int_eq(dur_parse_stages("10s:20,30s:50,1m:50,10s:0,1s:1", st, 4, &n, err, sizeof err),
+                     -1);
     ck_assert_str_eq(err, "too many stages in \"10s:20,30s:50,1m:50,10s:0,1s:1\"");
     ck_assert_int_eq(dur_parse_stages("10s:20,,", st, 4, &n, err, sizeof err), -1);
     ck_assert_str_eq(err, "stage \"\": expected DURATION:TARGET, e.g. 30s:50");
@@ -92,11 +99,25 @@ START_TEST(test_stages)
 }
 END_TEST
 
-static const struct fmt { double ms; const char *text; } fmts[] = {
-    { 0, "0s" }, { 0.00085, "850ns" }, { 0.34, "340\xc2\xb5s" }, { 0.123456, "123.45\xc2\xb5s" },
-    { 1.23, "1.23ms" }, { 1.239, "1.23ms" }, { 850, "850ms" }, { 2500, "2.5s" },
-    { 1000, "1s" }, { 59999, "59.99s" }, { 62000, "1m2s" }, { 62900, "1m2s" },
-    { 3605000, "1h0m5s" }, { 7384000, "2h3m4s" }, { -1.5, "-1.5ms" },
+static const struct fmt {
+    double ms;
+    const char *text;
+} fmts[] = {
+    { 0, "0s" },
+    { 0.00085, "850ns" },
+    { 0.34, "340\xc2\xb5s" },
+    { 0.123456, "123.45\xc2\xb5s" },
+    { 1.23, "1.23ms" },
+    { 1.239, "1.23ms" },
+    { 850, "850ms" },
+    { 2500, "2.5s" },
+    { 1000, "1s" },
+    { 59999, "59.99s" },
+    { 62000, "1m2s" },
+    { 62900, "1m2s" },
+    { 3605000, "1h0m5s" },
+    { 7384000, "2h3m4s" },
+    { -1.5, "-1.5ms" },
 };
 
 START_TEST(test_format)

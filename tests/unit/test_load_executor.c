@@ -32,12 +32,12 @@ START_TEST(test_ramping_vus_counts)
     ck_assert_int_eq(exec_vus_max(&c), 50);
     ck_assert(fabs(exec_duration(&c) - 110) < 1e-9);
     ck_assert_int_eq(exec_vus_at(&c, 0), 0);
-    ck_assert_int_eq(exec_vus_at(&c, 0.49), 0);   /* 0 -> 20 in 10 s: one VU per 0.5 s */
+    ck_assert_int_eq(exec_vus_at(&c, 0.49), 0); /* 0 -> 20 in 10 s: one VU per 0.5 s */
     ck_assert_int_eq(exec_vus_at(&c, 0.5), 1);
     ck_assert_int_eq(exec_vus_at(&c, 5), 10);
     ck_assert_int_eq(exec_vus_at(&c, 9.99), 19);
     ck_assert_int_eq(exec_vus_at(&c, 10), 20);
-    ck_assert_int_eq(exec_vus_at(&c, 25), 35);    /* 20 -> 50 in 30 s: one per second */
+    ck_assert_int_eq(exec_vus_at(&c, 25), 35); /* 20 -> 50 in 30 s: one per second */
     ck_assert_int_eq(exec_vus_at(&c, 70), 50);
     ck_assert_int_eq(exec_vus_at(&c, 100), 50);
     ck_assert_int_eq(exec_vus_at(&c, 100.1), 50); /* 50 -> 0 in 10 s: down one per 0.2 s */
@@ -75,13 +75,17 @@ START_TEST(test_vu_based_counts)
     exec_defaults(&c, LR_EXEC_SHARED_ITERATIONS);
     c.vus = 50;
     c.iterations = 10;
-    ck_assert_int_eq(exec_vus_max(&c), 10);       /* never more VUs than iterations */
-    ck_assert(fabs(exec_duration(&c) - 600) < 1e-9);   /* k6's maxDuration default */
+    ck_assert_int_eq(exec_vus_max(&c), 10);          /* never more VUs than iterations */
+    ck_assert(fabs(exec_duration(&c) - 600) < 1e-9); /* k6's maxDuration default */
     ck_assert(fabs(c.graceful_stop_s - 30) < 1e-9);
 }
 END_TEST
 
-struct take_arg { _Atomic int64_t *next; int64_t total; int64_t mine; };
+struct take_arg {
+    _Atomic int64_t *next;
+    int64_t total;
+    int64_t mine;
+};
 
 static void *take_all(void *p)
 {
@@ -117,7 +121,7 @@ START_TEST(test_constant_arrival_spacing)
     struct lr_exec_config c;
     exec_defaults(&c, LR_EXEC_CONSTANT_ARRIVAL_RATE);
     c.rate = 20;
-    c.time_unit_s = 2;          /* 20 per 2 s = one every 0.1 s */
+    c.time_unit_s = 2; /* 20 per 2 s = one every 0.1 s */
     c.duration_s = 3;
     c.pre_allocated_vus = c.max_vus = 5;
     ck_assert_uint_eq(exec_arrivals_total(&c), 30);
@@ -133,8 +137,8 @@ START_TEST(test_ramping_arrival_spacing)
     struct lr_exec_config c;
     exec_defaults(&c, LR_EXEC_RAMPING_ARRIVAL_RATE);
     c.start_rate = 0;
-    c.stages[0] = (struct lr_stage){ 10, 10 };   /* rate(t) = t: n-th at sqrt(2n) */
-    c.stages[1] = (struct lr_stage){ 5, 10 };    /* then 10/s: 50 more, 0.1 s apart */
+    c.stages[0] = (struct lr_stage){ 10, 10 }; /* rate(t) = t: n-th at sqrt(2n) */
+    c.stages[1] = (struct lr_stage){ 5, 10 };  /* then 10/s: 50 more, 0.1 s apart */
     c.nstages = 2;
     c.pre_allocated_vus = c.max_vus = 5;
     ck_assert_uint_eq(exec_arrivals_total(&c), 100);
@@ -144,7 +148,7 @@ START_TEST(test_ramping_arrival_spacing)
         ck_assert(fabs(exec_arrival_at(&c, n) - (10 + 0.1 * (double)(n - 50))) < 1e-6);
     ck_assert(exec_arrival_at(&c, 100) < 0);
     double prev = -1;
-    for (uint64_t n = 0; n < 100; n++) {          /* starts never go back in time */
+    for (uint64_t n = 0; n < 100; n++) { /* starts never go back in time */
         ck_assert(exec_arrival_at(&c, n) > prev);
         prev = exec_arrival_at(&c, n);
     }
@@ -182,9 +186,9 @@ START_TEST(test_pool_drops_when_exhausted)
     ck_assert_uint_eq(p.inited, 2);
     int64_t a = exec_pool_get(&p), b = exec_pool_get(&p);
     ck_assert(a >= 0 && b >= 0 && a != b);
-    ck_assert_int_eq(exec_pool_get(&p), 2);     /* a third VU is initialised (maxVUs) */
+    ck_assert_int_eq(exec_pool_get(&p), 2); /* a third VU is initialised (maxVUs) */
     ck_assert_uint_eq(p.inited, 3);
-    ck_assert_int_eq(exec_pool_get(&p), -1);    /* none free: the iteration is dropped */
+    ck_assert_int_eq(exec_pool_get(&p), -1); /* none free: the iteration is dropped */
     exec_pool_put(&p, (uint32_t)b);
     ck_assert_int_eq(exec_pool_get(&p), b);
     ck_assert_int_eq(exec_pool_get(&p), -1);
@@ -240,15 +244,15 @@ START_TEST(test_check_rejects)
     c.max_vus = 2;
     ck_assert_int_eq(exec_check(&c, err, sizeof err), -1);
     exec_defaults(&c, LR_EXEC_RAMPING_VUS);
-    ck_assert_int_eq(exec_check(&c, err, sizeof err), -1);   /* no stages */
+    ck_assert_int_eq(exec_check(&c, err, sizeof err), -1); /* no stages */
     exec_defaults(&c, LR_EXEC_CONSTANT_VUS);
-    ck_assert_int_eq(exec_check(&c, err, sizeof err), -1);   /* no duration */
+    ck_assert_int_eq(exec_check(&c, err, sizeof err), -1); /* no duration */
     ck_assert_int_eq(exec_from_name("ramping-arrival-rate"), LR_EXEC_RAMPING_ARRIVAL_RATE);
     ck_assert_int_eq(exec_from_name("nope"), -1);
 }
 END_TEST
 
 UNIT_MAIN("executor", test_ramping_vus_counts, test_ramping_vus_never_jumps, test_vu_based_counts,
-          test_shared_iterations_exact, test_constant_arrival_spacing,
-          test_ramping_arrival_spacing, test_cursor_shares, test_pool_drops_when_exhausted,
-          test_arrival_drop_simulation, test_check_rejects)
+          test_shared_iterations_exact, test_constant_arrival_spacing, test_ramping_arrival_spacing,
+          test_cursor_shares, test_pool_drops_when_exhausted, test_arrival_drop_simulation,
+          test_check_rejects)

@@ -35,9 +35,12 @@ static void fixture_init(struct fixture *f)
     metrics_merge(f->m, s);
     metrics_shard_free(s);
     f->thr = thr_new();
-    ck_assert_int_eq(thr_add(f->thr, f->m, "http_req_duration", "p(95)<2000", false, 0, err, sizeof err), 0);
-    ck_assert_int_eq(thr_add(f->thr, f->m, "http_req_failed", "rate<0.1", false, 0, err, sizeof err), 0);
-    ck_assert_int_eq(thr_add(f->thr, f->m, "overbookings", "count==0", false, 0, err, sizeof err), 0);
+    ck_assert_int_eq(
+        thr_add(f->thr, f->m, "http_req_duration", "p(95)<2000", false, 0, err, sizeof err), 0);
+    ck_assert_int_eq(
+        thr_add(f->thr, f->m, "http_req_failed", "rate<0.1", false, 0, err, sizeof err), 0);
+    ck_assert_int_eq(thr_add(f->thr, f->m, "overbookings", "count==0", false, 0, err, sizeof err),
+                     0);
     thr_evaluate(f->thr, f->m, 20);
 }
 
@@ -49,8 +52,8 @@ static void fixture_free(struct fixture *f)
 
 static double value_of(json_t *doc, const char *series, const char *key)
 {
-    json_t *v = json_object_get(json_object_get(json_object_get(json_object_get(doc, "metrics"),
-                                series), "values"), key);
+    json_t *v = json_object_get(
+        json_object_get(json_object_get(json_object_get(doc, "metrics"), series), "values"), key);
     ck_assert_msg(json_is_number(v), "%s.%s is missing", series, key);
     return json_number_value(v);
 }
@@ -86,27 +89,29 @@ START_TEST(test_summary_export)
     ck_assert_double_eq(value_of(doc, "vus", "value"), 8);
     ck_assert_double_eq(value_of(doc, "vus", "min"), 3);
     ck_assert_double_eq(value_of(doc, "vus", "max"), 8);
-    ck_assert_double_eq(value_of(doc, "overbookings", "count"), 0);   /* has a threshold */
+    ck_assert_double_eq(value_of(doc, "overbookings", "count"), 0); /* has a threshold */
     ck_assert_ptr_null(json_object_get(json_object_get(doc, "metrics"), "iterations"));
 
     json_t *metrics = json_object_get(doc, "metrics");
     json_t *dur = json_object_get(metrics, "http_req_duration");
     ck_assert_str_eq(json_string_value(json_object_get(dur, "type")), "trend");
     ck_assert_str_eq(json_string_value(json_object_get(dur, "contains")), "time");
-    ck_assert(json_is_true(json_object_get(json_object_get(json_object_get(dur, "thresholds"),
-                                                           "p(95)<2000"), "ok")));
+    ck_assert(json_is_true(
+        json_object_get(json_object_get(json_object_get(dur, "thresholds"), "p(95)<2000"), "ok")));
     json_t *failed = json_object_get(metrics, "http_req_failed");
-    ck_assert(json_is_false(json_object_get(json_object_get(json_object_get(failed, "thresholds"),
-                                                            "rate<0.1"), "ok")));
-    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(metrics, "data_sent"),
-                                                       "contains")), "data");
+    ck_assert(json_is_false(
+        json_object_get(json_object_get(json_object_get(failed, "thresholds"), "rate<0.1"), "ok")));
+    ck_assert_str_eq(
+        json_string_value(json_object_get(json_object_get(metrics, "data_sent"), "contains")),
+        "data");
     ck_assert_str_eq(json_string_value(json_object_get(json_object_get(metrics, "vus"), "type")),
                      "gauge");
     ck_assert_ptr_null(json_object_get(json_object_get(metrics, "http_reqs"), "thresholds"));
-    ck_assert_double_eq(json_number_value(json_object_get(json_object_get(doc, "state"),
-                                                          "testRunDurationMs")), 20000);
-    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(doc, "lastroom"),
-                                                        "refused")), 49);
+    ck_assert_double_eq(
+        json_number_value(json_object_get(json_object_get(doc, "state"), "testRunDurationMs")),
+        20000);
+    ck_assert_int_eq(
+        json_integer_value(json_object_get(json_object_get(doc, "lastroom"), "refused")), 49);
     free(text);
     json_decref(doc);
     json_decref(built);
@@ -140,8 +145,8 @@ START_TEST(test_summary_write_file)
 END_TEST
 
 #define THREADS 4
-#define POINTS 5000
-#define T0 1700000000123456789LL   /* 2023-11-14T22:13:20.123456789Z */
+#define POINTS  5000
+#define T0      1700000000123456789LL /* 2023-11-14T22:13:20.123456789Z */
 
 struct job {
     struct export_ndjson *x;
@@ -154,7 +159,7 @@ static void *point_writer(void *arg)
     struct export_ndjson_writer *w = export_ndjson_writer_new(j->x);
     for (int i = 0; i < POINTS; i++)
         export_ndjson_point(w, j->id, i * 0.5, T0 + i);
-    export_ndjson_point(w, j->id, 1.0 / 0.0, T0);   /* skipped */
+    export_ndjson_point(w, j->id, 1.0 / 0.0, T0); /* skipped */
     export_ndjson_writer_free(w);
     return NULL;
 }
@@ -191,8 +196,9 @@ START_TEST(test_ndjson)
             ck_assert_str_eq(json_string_value(json_object_get(data, "name")),
                              json_string_value(json_object_get(j, "metric")));
             if (strcmp(json_string_value(json_object_get(j, "metric")), "http_req_duration") == 0) {
-                ck_assert_str_eq(json_string_value(json_array_get(json_object_get(data, "thresholds"), 0)),
-                                 "p(95)<2000");
+                ck_assert_str_eq(
+                    json_string_value(json_array_get(json_object_get(data, "thresholds"), 0)),
+                    "p(95)<2000");
                 ck_assert_str_eq(json_string_value(json_object_get(data, "type")), "trend");
                 ck_assert_str_eq(json_string_value(json_object_get(data, "contains")), "time");
             }
@@ -206,7 +212,8 @@ START_TEST(test_ndjson)
             if (json_object_get(tags, "name")) {
                 tagged++;
                 ck_assert_str_eq(json_string_value(json_object_get(tags, "name")), "hold");
-                ck_assert_str_eq(json_string_value(json_object_get(j, "metric")), "http_req_duration");
+                ck_assert_str_eq(json_string_value(json_object_get(j, "metric")),
+                                 "http_req_duration");
             } else {
                 ck_assert_str_eq(json_string_value(json_object_get(j, "metric")), "http_reqs");
             }
@@ -235,8 +242,9 @@ START_TEST(test_ndjson_time)
     ck_assert_int_eq(export_ndjson_finish(x), 0);
     fclose(out);
     const char *last = strstr(text, "{\"type\":\"Point\"");
-    ck_assert_str_eq(last, "{\"type\":\"Point\",\"data\":{\"time\":\"2023-11-14T22:13:20.123456789Z\","
-                           "\"value\":7,\"tags\":{}},\"metric\":\"vus\"}\n");
+    ck_assert_str_eq(last,
+                     "{\"type\":\"Point\",\"data\":{\"time\":\"2023-11-14T22:13:20.123456789Z\","
+                     "\"value\":7,\"tags\":{}},\"metric\":\"vus\"}\n");
     free(text);
     fixture_free(&f);
 }

@@ -21,7 +21,7 @@ static uint64_t rnd64(void)
     return rng_state * 2685821657736338717ull;
 }
 
-static double rnd01(void)   /* (0, 1) */
+static double rnd01(void) /* (0, 1) */
 {
     return ((double)(rnd64() >> 11) + 0.5) / 9007199254740992.0;
 }
@@ -37,9 +37,9 @@ static uint64_t draw(enum dist d)
         double z = sqrt(-2 * log(rnd01())) * cos(6.283185307179586 * rnd01());
         return (uint64_t)exp(9.0 + 1.5 * z);
     }
-    case D_PARETO: return (uint64_t)(1000.0 / pow(rnd01(), 1.0 / 1.1));   /* heavy tail */
+    case D_PARETO: return (uint64_t)(1000.0 / pow(rnd01(), 1.0 / 1.1)); /* heavy tail */
     case D_SMALL: return rnd64() % 300;
-    default: return rnd64() >> (rnd64() % 64);   /* every magnitude */
+    default: return rnd64() >> (rnd64() % 64); /* every magnitude */
     }
 }
 
@@ -73,7 +73,7 @@ START_TEST(test_accuracy)
     for (size_t i = 0; i < N_VALUES; i++) {
         v[i] = draw(d);
         if (d == D_WIDE)
-            v[i] >>= 20;   /* keep the exact sum below 2^64 */
+            v[i] >>= 20; /* keep the exact sum below 2^64 */
         sum += v[i];
         hist_record(h, v[i]);
     }
@@ -166,7 +166,7 @@ START_TEST(test_single_value)
     ck_assert_uint_eq(hist_min(h), 123456789);
     ck_assert_uint_eq(hist_max(h), 123456789);
     ck_assert_double_eq(hist_mean(h), 123456789.0);
-    ck_assert_uint_eq(hist_quantile(h, 0.01), 123456789);   /* clamped to [min, max] */
+    ck_assert_uint_eq(hist_quantile(h, 0.01), 123456789); /* clamped to [min, max] */
     ck_assert_uint_eq(hist_quantile(h, 0.99), 123456789);
     hist_free(h);
 }

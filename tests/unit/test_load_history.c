@@ -138,7 +138,7 @@ START_TEST(test_write_read)
     ck_assert_int_eq(b->nights, 2);
     ck_assert_int_eq(b->quantity, 3);
     ck_assert_int_eq(b->cancel, HISTORY_CANCEL_UNKNOWN);
-    ck_assert_int_eq(b->replay, HISTORY_REPLAY_OTHER);    /* what verify's own checks need */
+    ck_assert_int_eq(b->replay, HISTORY_REPLAY_OTHER); /* what verify's own checks need */
     ck_assert_int_eq(b->replay_booking_id, 13);
     ck_assert_int_eq(b->hold_expiry_ms, 1700000000000);
     ck_assert_int_eq(b->confirm_at_ms, 1700000000900);
@@ -150,10 +150,10 @@ START_TEST(test_write_read)
     size_t n = fread(all, 1, sizeof all - 1, f);
     fclose(f);
     all[n] = '\0';
-    ck_assert_ptr_nonnull(strstr(all, "{\"vu\":1,"));   /* VU 0 of the part is 1 of 3 */
-    ck_assert_ptr_nonnull(strstr(all, "{\"vu\":4,"));   /* VU 1 of the part is 4 */
+    ck_assert_ptr_nonnull(strstr(all, "{\"vu\":1,")); /* VU 0 of the part is 1 of 3 */
+    ck_assert_ptr_nonnull(strstr(all, "{\"vu\":4,")); /* VU 1 of the part is 4 */
     f = fopen(path, "w");
-    fwrite(all, 1, (size_t)(strstr(all, "{\"dropped") - all), f);   /* cut the last line */
+    fwrite(all, 1, (size_t)(strstr(all, "{\"dropped") - all), f); /* cut the last line */
     fclose(f);
     ck_assert_int_eq(history_read(path, &back, err, sizeof err), -1);
     ck_assert_ptr_nonnull(strstr(err, "truncated"));

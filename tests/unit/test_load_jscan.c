@@ -52,9 +52,9 @@ START_TEST(test_strings)
     ck_assert(!jscan_str_eq(j, strlen(j), "code", "sold"));
     ck_assert_int_eq(jscan_str(j, strlen(j), "message", out, sizeof out), 11);
     ck_assert_str_eq(out, "a\"b\\c\\u00e9");
-    ck_assert_int_eq(jscan_str(j, strlen(j), "code", out, 8), -1);   /* needs 9 bytes */
+    ck_assert_int_eq(jscan_str(j, strlen(j), "code", out, 8), -1); /* needs 9 bytes */
     ck_assert_str_eq(out, "");
-    ck_assert_int_eq(jscan_str(j, strlen(j), "error", out, sizeof out), -1);  /* object */
+    ck_assert_int_eq(jscan_str(j, strlen(j), "error", out, sizeof out), -1); /* object */
 }
 END_TEST
 
@@ -63,7 +63,7 @@ START_TEST(test_truncated_input)
     char out[32];
     int64_t v;
     const char *j = "{\"token\":\"abcdef\"}";
-    for (size_t n = 0; n < 16; n++)   /* every prefix that cuts the value short */
+    for (size_t n = 0; n < 16; n++) /* every prefix that cuts the value short */
         ck_assert_int_eq(jscan_str(j, n, "token", out, sizeof out), -1);
     ck_assert_int_eq(jscan_str(j, 17, "token", out, sizeof out), 6);
     ck_assert_int_eq(jscan_int("{\"a\":", 5, "a", &v), -1);

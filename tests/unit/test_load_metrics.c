@@ -11,11 +11,28 @@
 #include "load/engine/metrics.h"
 
 static const char *const builtin_names[M_BUILTIN_COUNT] = {
-    "http_reqs", "http_req_duration", "http_req_failed", "http_req_waiting",
-    "http_req_connecting", "http_req_sending", "http_req_receiving", "iterations",
-    "iteration_duration", "vus", "vus_max", "data_sent", "data_received", "checks",
-    "dropped_iterations", "successful_bookings", "failed_bookings", "overbookings",
-    "inventory_violations", "db_connection_errors", "timeout_errors", "booking_duration",
+    "http_reqs",
+    "http_req_duration",
+    "http_req_failed",
+    "http_req_waiting",
+    "http_req_connecting",
+    "http_req_sending",
+    "http_req_receiving",
+    "iterations",
+    "iteration_duration",
+    "vus",
+    "vus_max",
+    "data_sent",
+    "data_received",
+    "checks",
+    "dropped_iterations",
+    "successful_bookings",
+    "failed_bookings",
+    "overbookings",
+    "inventory_violations",
+    "db_connection_errors",
+    "timeout_errors",
+    "booking_duration",
     "http_req_tls_handshaking",
 };
 
@@ -134,7 +151,7 @@ START_TEST(test_counter_rate_gauge)
     metrics_add(s, M_HTTP_REQS, NAN);
     metrics_add(s, -1, 1);
     metrics_add(s, 9999, 1);
-    ck_assert(!metrics_has_data(m, M_HTTP_REQS));   /* not merged yet */
+    ck_assert(!metrics_has_data(m, M_HTTP_REQS)); /* not merged yet */
     metrics_merge(m, s);
     ck_assert(metrics_has_data(m, M_HTTP_REQS));
     ck_assert_double_eq(metrics_counter(m, M_HTTP_REQS), 2);
@@ -152,7 +169,7 @@ START_TEST(test_counter_rate_gauge)
     metrics_reset_merged(m);
     ck_assert(!metrics_has_data(m, M_HTTP_REQS));
     ck_assert_double_eq(metrics_counter(m, M_HTTP_REQS), 0);
-    metrics_merge(m, s);   /* the shard is unchanged by a merge */
+    metrics_merge(m, s); /* the shard is unchanged by a merge */
     ck_assert_double_eq(metrics_counter(m, M_HTTP_REQS), 2);
     metrics_shard_free(s);
     metrics_free(m);
@@ -166,13 +183,13 @@ START_TEST(test_gauge_merge_last_set_wins)
     metrics_add(a, M_VUS, 3);
     metrics_add(b, M_VUS, 100);
     metrics_add(b, M_VUS, 7);
-    metrics_add(a, M_VUS, 9);    /* set last, on shard a */
+    metrics_add(a, M_VUS, 9); /* set last, on shard a */
     metrics_merge(m, b);
     metrics_merge(m, a);
     ck_assert_double_eq(metrics_gauge(m, M_VUS), 9);
     metrics_reset_merged(m);
     metrics_merge(m, a);
-    metrics_merge(m, b);          /* merge order does not matter */
+    metrics_merge(m, b); /* merge order does not matter */
     ck_assert_double_eq(metrics_gauge(m, M_VUS), 9);
     ck_assert_double_eq(metrics_gauge_min(m, M_VUS), 3);
     ck_assert_double_eq(metrics_gauge_max(m, M_VUS), 100);
@@ -187,7 +204,7 @@ START_TEST(test_trend_stats)
     struct metrics *m = metrics_new();
     struct metrics_shard *s = metrics_shard_new(m);
     for (int i = 1; i <= 1000; i++)
-        metrics_add(s, M_BOOKING_DURATION, i * 0.5);   /* 0.5 .. 500 ms */
+        metrics_add(s, M_BOOKING_DURATION, i * 0.5); /* 0.5 .. 500 ms */
     metrics_add(s, M_ITERATION_DURATION, -3);        /* recorded as 0 */
     metrics_merge(m, s);
     double out;
@@ -219,7 +236,7 @@ START_TEST(test_trend_stats)
 }
 END_TEST
 
-#define THREADS 4
+#define THREADS    4
 #define PER_THREAD 100000
 
 static void *worker(void *arg)

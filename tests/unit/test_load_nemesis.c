@@ -17,7 +17,8 @@
 static struct nemesis *run_schedule(const char *script, const struct nemesis_event *ev, int n,
                                     int unknown_marks)
 {
-    struct nemesis_config c = { .script = script, .db_url = "postgresql://x",
+    struct nemesis_config c = { .script = script,
+                                .db_url = "postgresql://x",
                                 .proxy_ctl = "127.0.0.1:1" };
     char err[256];
     struct nemesis *x = nemesis_new(&c, ev, n, 10, err, sizeof err);
@@ -37,7 +38,8 @@ static struct nemesis *run_schedule(const char *script, const struct nemesis_eve
 START_TEST(test_run)
 {
     struct nemesis_event ev[] = {
-        { NEMESIS_RESET, 0.05, 0.05 }, { NEMESIS_KILL_BACKENDS, 0, 0 },
+        { NEMESIS_RESET, 0.05, 0.05 },
+        { NEMESIS_KILL_BACKENDS, 0, 0 },
     };
     struct nemesis *x = run_schedule("/bin/true", ev, 2, 3);
     ck_assert_int_eq(nemreport_injected(x, NEMESIS_KILL_BACKENDS), 1);
@@ -50,7 +52,7 @@ START_TEST(test_run)
     ck_assert_int_eq(json_integer_value(json_object_get(kb, "injected")), 1);
     ck_assert_int_eq(json_integer_value(json_object_get(kb, "unknown")), 3);
     json_t *tl = json_object_get(j, "timeline");
-    ck_assert_uint_eq(json_array_size(tl), 2);        /* sorted by start */
+    ck_assert_uint_eq(json_array_size(tl), 2); /* sorted by start */
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(tl, 0), "kind")),
                      "kill-backends");
     json_decref(j);

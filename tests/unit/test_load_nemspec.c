@@ -22,11 +22,11 @@ START_TEST(test_parse)
     ck_assert_double_eq(ev.start_s, 62);
     ck_assert_double_eq(ev.duration_s, 1.5);
     ck_assert_int_eq(nemspec_parse("pg-pause@0", &ev, err, sizeof err), 0);
-    ck_assert_double_eq(ev.duration_s, 2);             /* the kind's default */
+    ck_assert_double_eq(ev.duration_s, 2); /* the kind's default */
     ck_assert_int_eq(nemspec_parse("latency@2s", &ev, err, sizeof err), 0);
     ck_assert_double_eq(ev.duration_s, 3);
-    const char *bad[] = { "kill-backends", "nope@1s", "reset@", "reset@3", "reset@1s:x",
-                          "pg-pause@1s:0s", "pg-pause@1s:301s", "@1s", NULL };
+    const char *bad[] = { "kill-backends",  "nope@1s",          "reset@", "reset@3", "reset@1s:x",
+                          "pg-pause@1s:0s", "pg-pause@1s:301s", "@1s",    NULL };
     for (int i = 0; bad[i]; i++) {
         err[0] = '\0';
         ck_assert_msg(nemspec_parse(bad[i], &ev, err, sizeof err) == -1, "%s accepted", bad[i]);
@@ -45,8 +45,8 @@ START_TEST(test_cluster_kinds)
     const char *names[] = { "node-kill", "primary-crash", "switchover", "api-kill",
                             "pooler-restart" };
     const enum nemesis_kind kinds[] = { NEMESIS_NODE_KILL, NEMESIS_PRIMARY_CRASH,
-                                        NEMESIS_SWITCHOVER,
-                                        NEMESIS_API_KILL, NEMESIS_POOLER_RESTART };
+                                        NEMESIS_SWITCHOVER, NEMESIS_API_KILL,
+                                        NEMESIS_POOLER_RESTART };
     struct nemesis_config c = { .script = "/bin/true" };
     for (int i = 0; i < 5; i++) {
         char spec[64];

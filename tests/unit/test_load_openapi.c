@@ -80,7 +80,8 @@ START_TEST(test_list)
     capture_begin(&c);
     openapi_list(c.doc, c.out);
     fclose(c.out);
-    ck_assert_str_eq(c.text,
+    ck_assert_str_eq(
+        c.text,
         "-                      GET    /pets/{pet id}                   none        One pet and more\n"
         "renamePet              PUT    /pets/{pet id}                   token:admin \n"
         "addPet                 POST   /pets                            token       \n");
@@ -95,7 +96,8 @@ START_TEST(test_script)
     capture_begin(&c);
     ck_assert_int_eq(openapi_script(c.doc, "pets.json", names, 3, c.out, c.err, sizeof c.err), 0);
     fclose(c.out);
-    ck_assert_str_eq(c.text,
+    ck_assert_str_eq(
+        c.text,
         "-- A starting script for Pets \"R\" Us, written by lastroom-load openapi script from its OpenAPI\n"
         "-- document. Edit the values, then: lastroom-load run FILE.lua -e API_URL=http://...\n"
         "-- TOKEN (ADMIN_TOKEN for an admin's operations) is the bearer token; -e ID=... and the\n"
@@ -138,7 +140,9 @@ START_TEST(test_unknown_operation)
     capture_begin(&c);
     ck_assert_int_eq(openapi_script(c.doc, "pets.json", names, 2, c.out, c.err, sizeof c.err), -1);
     fclose(c.out);
-    ck_assert_str_eq(c.err, "no operation 'deletePet' in pets.json (lastroom-load openapi list pets.json shows them)");
+    ck_assert_str_eq(
+        c.err,
+        "no operation 'deletePet' in pets.json (lastroom-load openapi list pets.json shows them)");
     ck_assert_str_eq(c.text, "");
     capture_free(&c);
 }

@@ -13,14 +13,13 @@
 
 #define MS 1000000ull
 
-static struct rec_attempt book(const char *key, enum rec_outcome o, const char *id,
-                               uint64_t sent, uint64_t answered)
+static struct rec_attempt book(const char *key, enum rec_outcome o, const char *id, uint64_t sent,
+                               uint64_t answered)
 {
     return (struct rec_attempt){ key, id, 1, REC_BOOK, o, sent * MS, answered * MS, 1 };
 }
 
-static struct rec_attempt cancel(const char *key, enum rec_outcome o, const char *id,
-                                 uint64_t sent)
+static struct rec_attempt cancel(const char *key, enum rec_outcome o, const char *id, uint64_t sent)
 {
     return (struct rec_attempt){ key, id, 1, REC_CANCEL, o, sent * MS, (sent + 1) * MS, 1 };
 }

@@ -72,7 +72,8 @@ END_TEST
 START_TEST(test_merge_halves_is_whole)
 {
     char err[256];
-    struct metrics *whole = registry(0, 30000), *a = registry(0, 12345), *b = registry(12345, 30000);
+    struct metrics *whole = registry(0, 30000), *a = registry(0, 12345),
+                   *b = registry(12345, 30000);
     struct result *rw = as_result(whole, NULL, 10), *ra = as_result(a, NULL, 10),
                   *rb = as_result(b, NULL, 9);
     ck_assert_int_eq(result_merge(ra, rb, err, sizeof err), 0);
@@ -123,17 +124,18 @@ START_TEST(test_refusals)
     ck_assert_ptr_nonnull(r);
     result_free(r);
 
-    good[strlen(good) / 2] = '\0';                       /* truncated */
+    good[strlen(good) / 2] = '\0'; /* truncated */
     ck_assert_ptr_null(load_text(good, err, sizeof err));
     ck_assert_ptr_nonnull(strstr(err, "not valid JSON (corrupt or truncated?)"));
 
     json_object_set_new(doc, "version", json_integer(2));
     char *text = json_dumps(doc, JSON_COMPACT);
     ck_assert_ptr_null(load_text(text, err, sizeof err));
-    ck_assert_ptr_nonnull(strstr(err, "summary version 2 is not one this program reads (it reads version 1)"));
+    ck_assert_ptr_nonnull(
+        strstr(err, "summary version 2 is not one this program reads (it reads version 1)"));
     free(text);
 
-    json_object_del(doc, "format");                      /* a k6 summary */
+    json_object_del(doc, "format"); /* a k6 summary */
     json_object_set_new(doc, "version", json_integer(1));
     text = json_dumps(doc, JSON_COMPACT);
     ck_assert_ptr_null(load_text(text, err, sizeof err));
@@ -141,9 +143,10 @@ START_TEST(test_refusals)
     free(text);
 
     json_object_set_new(doc, "format", json_string(EXPORT_FORMAT));
-    json_t *h = json_object_get(json_object_get(json_object_get(doc, "metrics"),
-                                                "http_req_duration"), "histogram");
-    json_object_set_new(h, "count", json_integer(json_integer_value(json_object_get(h, "count")) + 1));
+    json_t *h = json_object_get(
+        json_object_get(json_object_get(doc, "metrics"), "http_req_duration"), "histogram");
+    json_object_set_new(h, "count",
+                        json_integer(json_integer_value(json_object_get(h, "count")) + 1));
     text = json_dumps(doc, JSON_COMPACT);
     ck_assert_ptr_null(load_text(text, err, sizeof err));
     ck_assert_ptr_nonnull(strstr(err, "series http_req_duration: histogram: buckets hold"));
@@ -155,22 +158,25 @@ START_TEST(test_refusals)
     ck_assert_ptr_nonnull(strstr(err, "not pairs of a valid length"));
     free(text);
 
-    json_object_set_new(h, "buckets", json_pack("[i, i]", 0, 1));    /* 1 value of 0 */
+    json_object_set_new(h, "buckets", json_pack("[i, i]", 0, 1)); /* 1 value of 0 */
     json_object_set_new(h, "count", json_integer(1));
     json_object_set_new(h, "min", json_integer(0));
     json_object_set_new(h, "max", json_integer(0));
-    json_object_set_new(json_object_get(json_object_get(json_object_get(doc, "metrics"),
-                        "http_req_failed"), "values"), "passes", json_real(1e300));
-    json_object_set_new(doc, "timeline", json_pack("{s:f, s:[i], s:[i], s:[i], s:[f], s:[f], s:[f]}",
-                        "step_s", 1e300, "requests", 1, "errors", 0, "vus", 1, "p50_ms", 1.0,
-                        "p95_ms", 1.0, "p99_ms", 1.0));
+    json_object_set_new(
+        json_object_get(json_object_get(json_object_get(doc, "metrics"), "http_req_failed"),
+                        "values"),
+        "passes", json_real(1e300));
+    json_object_set_new(doc, "timeline",
+                        json_pack("{s:f, s:[i], s:[i], s:[i], s:[f], s:[f], s:[f]}", "step_s",
+                                  1e300, "requests", 1, "errors", 0, "vus", 1, "p50_ms", 1.0,
+                                  "p95_ms", 1.0, "p99_ms", 1.0));
     text = json_dumps(doc, JSON_COMPACT);
-    ck_assert_ptr_null(load_text(text, err, sizeof err));  /* a point 1e300 s wide */
+    ck_assert_ptr_null(load_text(text, err, sizeof err)); /* a point 1e300 s wide */
     ck_assert_ptr_nonnull(strstr(err, "timeline: missing or bad columns"));
     free(text);
     json_object_del(doc, "timeline");
     text = json_dumps(doc, JSON_COMPACT);
-    r = load_text(text, err, sizeof err);                   /* a huge count: clamped */
+    r = load_text(text, err, sizeof err); /* a huge count: clamped */
     ck_assert_msg(r != NULL, "%s", err);
     ck_assert_uint_eq(result_find(r, "http_req_failed")->passes, UINT64_MAX);
     result_free(r);
@@ -189,12 +195,12 @@ START_TEST(test_timeline_points)
     struct timeline *a = timeline_new(10), *b = timeline_new_like(a);
     ck_assert_double_eq(timeline_step(a), 1);
     for (int i = 0; i < 100; i++)
-        timeline_request(a, 2.5, i + 1, false);            /* 1..100 ms in second 2 */
-    timeline_request(b, 2.9, -1, true);                    /* no response */
-    timeline_request(b, 3.1, 7, true);                     /* a failed status */
+        timeline_request(a, 2.5, i + 1, false); /* 1..100 ms in second 2 */
+    timeline_request(b, 2.9, -1, true);         /* no response */
+    timeline_request(b, 3.1, 7, true);          /* a failed status */
     timeline_vus(a, 2.2, 5);
     timeline_vus(b, 2.7, 3);
-    timeline_request(a, 99, 1, false);                     /* past the plan: last point */
+    timeline_request(a, 99, 1, false); /* past the plan: last point */
     ck_assert_int_eq(timeline_merge(a, b), 0);
     struct timeline_point p;
     timeline_get(a, 2, &p);
@@ -211,7 +217,7 @@ START_TEST(test_timeline_points)
     ck_assert_int_eq(timeline_count(a, 1000), 11);
     timeline_get(a, 10, &p);
     ck_assert_uint_eq(p.requests, 1);
-    struct timeline *hour = timeline_new(7200);              /* 2 s points from 2 h */
+    struct timeline *hour = timeline_new(7200); /* 2 s points from 2 h */
     ck_assert_double_eq(timeline_step(hour), 2);
     ck_assert_int_eq(timeline_merge(a, hour), -1);
     timeline_free(hour);
@@ -234,7 +240,7 @@ START_TEST(test_one_hour_size)
     struct metrics_shard *s = metrics_shard_new(m);
     struct timeline *tl = timeline_new(3600);
     for (int i = 0; i < 400000; i++) {
-        double ms = 0.001 * pow(10, (i % 100000) / 20000.0);  /* 1 us .. 100 s */
+        double ms = 0.001 * pow(10, (i % 100000) / 20000.0); /* 1 us .. 100 s */
         metrics_add(s, ids[i % 40], ms);
         timeline_request(tl, (i % 3600) + 0.5, ms, i % 50 == 0);
         timeline_vus(tl, (i % 3600) + 0.5, 1000);

@@ -21,16 +21,18 @@ static int read_opts(const char *lua)
     lua_State *L = luaL_newstate();
     ck_assert_int_eq(luaL_dostring(L, lua), 0);
     int rc = opts_read(L, &o, &t, err, sizeof err);
-    lua_close(L);               /* env_kv is not read after this */
+    lua_close(L); /* env_kv is not read after this */
     return rc;
 }
 
 START_TEST(test_scenario)
 {
-    ck_assert_int_eq(read_opts(
-        "options = { scenarios = { burst = { executor = 'ramping-vus', startVUs = 2,"
-        "  stages = { { duration = '10s', target = 20 }, { duration = '1m', target = 0 } },"
-        "  gracefulRampDown = '5s', exec = 'book' } } }"), 0);
+    ck_assert_int_eq(
+        read_opts(
+            "options = { scenarios = { burst = { executor = 'ramping-vus', startVUs = 2,"
+            "  stages = { { duration = '10s', target = 20 }, { duration = '1m', target = 0 } },"
+            "  gracefulRampDown = '5s', exec = 'book' } } }"),
+        0);
     ck_assert_int_eq(o.exec.type, LR_EXEC_RAMPING_VUS);
     ck_assert_int_eq(o.exec.start_vus, 2);
     ck_assert_int_eq(o.exec.nstages, 2);
@@ -43,9 +45,10 @@ END_TEST
 
 START_TEST(test_arrival_defaults_max_vus)
 {
-    ck_assert_int_eq(read_opts(
-        "options = { scenarios = { a = { executor = 'constant-arrival-rate', rate = 50,"
-        "  timeUnit = '1s', duration = '30s', preAllocatedVUs = 7 } } }"), 0);
+    ck_assert_int_eq(
+        read_opts("options = { scenarios = { a = { executor = 'constant-arrival-rate', rate = 50,"
+                  "  timeUnit = '1s', duration = '30s', preAllocatedVUs = 7 } } }"),
+        0);
     ck_assert_int_eq(o.exec.type, LR_EXEC_CONSTANT_ARRIVAL_RATE);
     ck_assert_int_eq(o.exec.max_vus, 7);
     ck_assert(o.exec.rate == 50 && o.exec.duration_s == 30);
@@ -60,7 +63,7 @@ START_TEST(test_shortcuts_and_default)
     ck_assert_int_eq(read_opts("options = { vus = 4, iterations = 40 }"), 0);
     ck_assert_int_eq(o.exec.type, LR_EXEC_SHARED_ITERATIONS);
     ck_assert_int_eq(o.exec.iterations, 40);
-    ck_assert_int_eq(read_opts("x = 1"), 0);          /* no options: one VU, one iteration */
+    ck_assert_int_eq(read_opts("x = 1"), 0); /* no options: one VU, one iteration */
     ck_assert_int_eq(o.exec.type, LR_EXEC_SHARED_ITERATIONS);
     ck_assert_int_eq(o.exec.vus, 1);
     ck_assert_int_eq(o.exec.iterations, 1);
@@ -70,9 +73,10 @@ END_TEST
 
 START_TEST(test_thresholds)
 {
-    ck_assert_int_eq(read_opts(
-        "options = { thresholds = { ['http_req_duration{name:hold}'] = { 'p(95)<500',"
-        "  { threshold = 'max<2000', abortOnFail = true, delayAbortEval = '10s' } } } }"), 0);
+    ck_assert_int_eq(
+        read_opts("options = { thresholds = { ['http_req_duration{name:hold}'] = { 'p(95)<500',"
+                  "  { threshold = 'max<2000', abortOnFail = true, delayAbortEval = '10s' } } } }"),
+        0);
     ck_assert_int_eq(t.n, 2);
     ck_assert_str_eq(t.specs[0].series, "http_req_duration{name:hold}");
     ck_assert_str_eq(t.specs[0].expr, "p(95)<500");
@@ -88,18 +92,22 @@ START_TEST(test_refusals)
     ck_assert_int_eq(read_opts("options = { scenarios = { a = { executor = 'fast' } } }"), -1);
     ck_assert_ptr_nonnull(strstr(err, "scenarios.a.executor"));
     ck_assert_int_eq(read_opts("options = { scenarios = { a = { executor = 'constant-vus',"
-                               " duration = 30 } } }"), -1);
+                               " duration = 30 } } }"),
+                     -1);
     ck_assert_ptr_nonnull(strstr(err, "duration: want a duration"));
     ck_assert_int_eq(read_opts("options = { scenarios = {"
                                " a = { executor = 'constant-vus', duration = '1s' },"
-                               " b = { executor = 'constant-vus', duration = '1s' } } }"), -1);
+                               " b = { executor = 'constant-vus', duration = '1s' } } }"),
+                     -1);
     ck_assert_ptr_nonnull(strstr(err, "one scenario per run"));
     ck_assert_int_eq(read_opts("options = { vus = -3 }"), -1);
     ck_assert_ptr_nonnull(strstr(err, "vus"));
-    ck_assert_int_eq(read_opts("options = { thresholds = { checks = { { abortOnFail = true } } } }"), -1);
+    ck_assert_int_eq(
+        read_opts("options = { thresholds = { checks = { { abortOnFail = true } } } }"), -1);
     ck_assert_ptr_nonnull(strstr(err, "without threshold"));
     ck_assert_int_eq(read_opts("options = { scenarios = { a = { executor = 'constant-vus',"
-                               " duration = '1s', startTime = '5s' } } }"), -1);
+                               " duration = '1s', startTime = '5s' } } }"),
+                     -1);
     ck_assert_ptr_nonnull(strstr(err, "startTime"));
 }
 END_TEST

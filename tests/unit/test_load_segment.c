@@ -43,8 +43,7 @@ static void parts_free(struct parts *ps)
 }
 
 static const char *const sequences[] = {
-    "0,1/3,2/3,1", "0,0.1,0.35,0.36,1", "0,25%,50%,75%,1", "0,1/7,1/2,999/1000,1",
-    "0,1", "0,1/2,1",
+    "0,1/3,2/3,1", "0,0.1,0.35,0.36,1", "0,25%,50%,75%,1", "0,1/7,1/2,999/1000,1", "0,1", "0,1/2,1",
 };
 
 START_TEST(test_shares_add_up)
@@ -56,7 +55,7 @@ START_TEST(test_shares_add_up)
         int64_t sum = 0;
         for (int j = 0; j < ps.n; j++) {
             int64_t s = seg_share(ps.p[j], n);
-            ck_assert_int_ge(s, prev[j]);               /* grows with n */
+            ck_assert_int_ge(s, prev[j]); /* grows with n */
             ck_assert_int_le(s - prev[j], 1);
             prev[j] = s;
             sum += s;
@@ -131,7 +130,7 @@ START_TEST(test_default_sequence)
     seg_format(&s, text, sizeof text);
     ck_assert_str_eq(text, "1/4:3/4");
     seg_plan_free(p);
-    ck_assert_int_eq(seg_parse("50%", &s, err, sizeof err), 0);   /* 0:50% */
+    ck_assert_int_eq(seg_parse("50%", &s, err, sizeof err), 0); /* 0:50% */
     seg_format(&s, text, sizeof text);
     ck_assert_str_eq(text, "0:1/2");
 }
@@ -227,8 +226,8 @@ START_TEST(test_bad_segments)
     ck_assert_int_eq(seg_parse("0:2/3", &s, err, sizeof err), 0);
     ck_assert_ptr_null(seg_plan_new(&s, pts, n, err, sizeof err));
     ck_assert_str_eq(err, "the execution segment is not a step of the sequence");
-    ck_assert_int_eq(seg_parse_sequence("0,1/999983,1/999979,1", pts, SEG_SEQ_MAX, &n,
-                                        err, sizeof err), 0);
+    ck_assert_int_eq(
+        seg_parse_sequence("0,1/999983,1/999979,1", pts, SEG_SEQ_MAX, &n, err, sizeof err), 0);
     s = (struct segment){ pts[1], pts[2] };
     ck_assert_ptr_null(seg_plan_new(&s, pts, n, err, sizeof err));
     ck_assert_str_eq(err, "the segments' common denominator is above 1000000");

@@ -39,10 +39,13 @@ static struct metrics *sample(struct thr_set **thr)
     metrics_shard_free(s);
     char err[256];
     *thr = thr_new();
-    ck_assert_int_eq(thr_add(*thr, m, "http_req_duration", "p(95)<2000", false, 0, err, sizeof err), 0);
-    ck_assert_int_eq(thr_add(*thr, m, "http_req_failed", "rate<0.05", false, 0, err, sizeof err), 0);
+    ck_assert_int_eq(thr_add(*thr, m, "http_req_duration", "p(95)<2000", false, 0, err, sizeof err),
+                     0);
+    ck_assert_int_eq(thr_add(*thr, m, "http_req_failed", "rate<0.05", false, 0, err, sizeof err),
+                     0);
     ck_assert_int_eq(thr_add(*thr, m, "overbookings", "count==0", true, 0, err, sizeof err), 0);
-    ck_assert_int_eq(thr_add(*thr, m, "http_req_duration", "max<100", false, 0, err, sizeof err), 0);
+    ck_assert_int_eq(thr_add(*thr, m, "http_req_duration", "max<100", false, 0, err, sizeof err),
+                     0);
     thr_evaluate(*thr, m, 10);
     return m;
 }
@@ -121,13 +124,15 @@ START_TEST(test_format_value)
 {
     struct metrics *m = metrics_new();
     char buf[32];
-    ck_assert_str_eq(summary_format_value(m, M_HTTP_REQ_DURATION, 1234.5, buf, sizeof buf), "1.23s");
+    ck_assert_str_eq(summary_format_value(m, M_HTTP_REQ_DURATION, 1234.5, buf, sizeof buf),
+                     "1.23s");
     ck_assert_str_eq(summary_format_value(m, M_DATA_SENT, 7, buf, sizeof buf), "7 B");
     ck_assert_str_eq(summary_format_value(m, M_DATA_SENT, 999, buf, sizeof buf), "999 B");
     ck_assert_str_eq(summary_format_value(m, M_DATA_SENT, 1600, buf, sizeof buf), "1.6 kB");
     ck_assert_str_eq(summary_format_value(m, M_DATA_SENT, 495000, buf, sizeof buf), "495 kB");
     ck_assert_str_eq(summary_format_value(m, M_DATA_RECEIVED, 3.2e9, buf, sizeof buf), "3.2 GB");
-    ck_assert_str_eq(summary_format_value(m, M_HTTP_REQS, 41.1333333333, buf, sizeof buf), "41.133333");
+    ck_assert_str_eq(summary_format_value(m, M_HTTP_REQS, 41.1333333333, buf, sizeof buf),
+                     "41.133333");
     ck_assert_str_eq(summary_format_value(m, M_HTTP_REQS, 1234, buf, sizeof buf), "1234");
     ck_assert_str_eq(summary_format_value(m, M_HTTP_REQS, 0.5, buf, sizeof buf), "0.5");
     metrics_free(m);

@@ -25,7 +25,7 @@ START_TEST(test_plain_text)
     ck_assert_int_eq(compile("/api/hotels?x=}}", sizeof out, " \r\n"), 0);
     ck_assert_int_eq(tpl_expand(&t, &vu, out, sizeof out), 16);
     ck_assert_str_eq(out, "/api/hotels?x=}}");
-    ck_assert_uint_eq(vu.rng, 42);              /* no draw without {{rand}} */
+    ck_assert_uint_eq(vu.rng, 42); /* no draw without {{rand}} */
     ck_assert_int_eq(compile("", sizeof out, NULL), 0);
     ck_assert_int_eq(tpl_expand(&t, &vu, out, sizeof out), 0);
     ck_assert_str_eq(out, "");
@@ -34,7 +34,7 @@ END_TEST
 
 START_TEST(test_vu_and_iter)
 {
-    struct lr_vu vu = { .id = 7, .iteration = 3 };   /* the third iteration runs */
+    struct lr_vu vu = { .id = 7, .iteration = 3 }; /* the third iteration runs */
     char out[128];
     ck_assert_int_eq(compile("/u/{{vu}}/i/{{ iter }}{\"a\":{{vu}}}", sizeof out, NULL), 0);
     ck_assert_int_eq(tpl_expand(&t, &vu, out, sizeof out), (int)strlen("/u/7/i/2{\"a\":7}"));
@@ -60,7 +60,7 @@ START_TEST(test_rand_bounds)
         seen[v - 1] = true;
     }
     for (int i = 0; i < 5; i++)
-        ck_assert(seen[i]);                   /* both ends and the middle come up */
+        ck_assert(seen[i]); /* both ends and the middle come up */
     ck_assert_int_eq(compile("x{{rand -3 -3}}y", sizeof out, NULL), 0);
     tpl_expand(&t, &vu, out, sizeof out);
     ck_assert_str_eq(out, "x-3y");
@@ -76,9 +76,12 @@ END_TEST
 START_TEST(test_bad_templates)
 {
     const char *bad[] = {
-        "/a/{{vu", "/a/{{}}", "/a/{{VU}}", "/a/{{user}}", "{{rand 5 1}}", "{{rand 1}}",
-        "{{rand a b}}", "{{rand 1 2 3}}", "{{rand1 2}}", "{{rand 0 2000000000000000}}",
-        "{{iter}x}", NULL,
+        "/a/{{vu",      "/a/{{}}",
+        "/a/{{VU}}",    "/a/{{user}}",
+        "{{rand 5 1}}", "{{rand 1}}",
+        "{{rand a b}}", "{{rand 1 2 3}}",
+        "{{rand1 2}}",  "{{rand 0 2000000000000000}}",
+        "{{iter}x}",    NULL,
     };
     for (int i = 0; bad[i]; i++) {
         ck_assert_msg(compile(bad[i], 256, NULL) == -1, "accepted %s", bad[i]);
@@ -86,7 +89,7 @@ START_TEST(test_bad_templates)
     }
     ck_assert_int_eq(compile("/a b/{{vu}}", 256, " \r\n"), -1);
     ck_assert_ptr_nonnull(strstr(err, "forbidden character"));
-    ck_assert_int_eq(compile("/a/{{rand 1 9}}", 256, " \r\n"), 0);  /* spaces inside are fine */
+    ck_assert_int_eq(compile("/a/{{rand 1 9}}", 256, " \r\n"), 0); /* spaces inside are fine */
     char many[256] = "";
     for (int i = 0; i < 17; i++)
         strcat(many, "a{{vu}}");
@@ -112,7 +115,7 @@ START_TEST(test_caps)
     memset(out, 'x', sizeof out);
     ck_assert_int_eq(tpl_expand(&t, &vu, out, 8), -1);
     ck_assert_str_eq(out, "");
-    ck_assert_int_eq(out[1], 'x');             /* nothing written past what it said */
+    ck_assert_int_eq(out[1], 'x'); /* nothing written past what it said */
     ck_assert_int_eq(tpl_expand(&t, &vu, out, sizeof out), 1 + 10 + 1 + 20);
 }
 END_TEST

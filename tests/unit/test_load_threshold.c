@@ -106,11 +106,12 @@ START_TEST(test_add)
     struct metrics *m = metrics_new();
     struct thr_set *t = thr_new();
     char err[256] = "";
-    ck_assert_int_eq(thr_add(t, m, "http_req_duration", "p(95)<2000", false, 0, err, sizeof err), 0);
-    ck_assert_int_eq(thr_add(t, m, "http_req_duration{name:hold}", "p(99)<500", false, 0, err,
-                             sizeof err), 0);
-    ck_assert_int_eq(thr_add(t, m, "checks{ check : ok }", "rate>0.99", true, 10, err,
-                             sizeof err), 0);
+    ck_assert_int_eq(thr_add(t, m, "http_req_duration", "p(95)<2000", false, 0, err, sizeof err),
+                     0);
+    ck_assert_int_eq(
+        thr_add(t, m, "http_req_duration{name:hold}", "p(99)<500", false, 0, err, sizeof err), 0);
+    ck_assert_int_eq(thr_add(t, m, "checks{ check : ok }", "rate>0.99", true, 10, err, sizeof err),
+                     0);
     ck_assert_int_eq(thr_count(t), 3);
     int hold = metrics_find(m, "http_req_duration{name:hold}");
     ck_assert_int_ge(hold, 0);
@@ -134,12 +135,16 @@ START_TEST(test_add)
     ck_assert_int_eq(thr_count(t), 3);
 
     static const struct lr_threshold_spec specs[] = {
-        { "overbookings", "count==0", true }, { "vus", "value<=50", false }, { NULL, NULL, false },
+        { "overbookings", "count==0", true },
+        { "vus", "value<=50", false },
+        { NULL, NULL, false },
     };
     ck_assert_int_eq(thr_add_specs(t, m, specs, err, sizeof err), 0);
     ck_assert_int_eq(thr_count(t), 5);
     static const struct lr_threshold_spec bad_specs[] = {
-        { "iterations", "count>0", false }, { "vus", "rate<1", false }, { NULL, NULL, false },
+        { "iterations", "count>0", false },
+        { "vus", "rate<1", false },
+        { NULL, NULL, false },
     };
     ck_assert_int_eq(thr_add_specs(t, m, bad_specs, err, sizeof err), -1);
     ck_assert_str_eq(err, "threshold 'rate<1' on vus: 'rate' does not apply to a gauge metric "
@@ -170,14 +175,14 @@ START_TEST(test_evaluate)
     struct thr_set *t = thr_new();
     char err[256] = "";
     const struct lr_threshold_spec specs[] = {
-        { "http_req_duration", "p(95)<2000", false },   /* 0: ok */
-        { "http_req_duration", "max<100", false },      /* 1: fails (max 300) */
-        { "http_req_failed", "rate<0.1", false },       /* 2: ok (0.05) */
-        { "http_reqs", "count==20", false },            /* 3: ok */
-        { "http_reqs", "rate>=2", false },              /* 4: ok (20 in 10 s) */
-        { "overbookings", "count==0", true },           /* 5: ok (no data) */
-        { "vus", "value==4", false },                   /* 6: ok */
-        { "http_req_duration", "avg>0", false },        /* 7: ok */
+        { "http_req_duration", "p(95)<2000", false }, /* 0: ok */
+        { "http_req_duration", "max<100", false },    /* 1: fails (max 300) */
+        { "http_req_failed", "rate<0.1", false },     /* 2: ok (0.05) */
+        { "http_reqs", "count==20", false },          /* 3: ok */
+        { "http_reqs", "rate>=2", false },            /* 4: ok (20 in 10 s) */
+        { "overbookings", "count==0", true },         /* 5: ok (no data) */
+        { "vus", "value==4", false },                 /* 6: ok */
+        { "http_req_duration", "avg>0", false },      /* 7: ok */
         { NULL, NULL, false },
     };
     ck_assert_int_eq(thr_add_specs(t, m, specs, err, sizeof err), 0);
@@ -193,12 +198,12 @@ START_TEST(test_evaluate)
     ck_assert(!thr_get(t, 1)->ok);
     ck_assert_double_eq(thr_get(t, 1)->observed, 300);
     ck_assert(thr_get(t, 0)->ok && thr_get(t, 0)->evaluated);
-    ck_assert_double_eq_tol(thr_get(t, 0)->observed, 10, 0.1);   /* histogram: within 1% */
+    ck_assert_double_eq_tol(thr_get(t, 0)->observed, 10, 0.1); /* histogram: within 1% */
     ck_assert_double_eq(thr_get(t, 2)->observed, 0.05);
     ck_assert_double_eq(thr_get(t, 4)->observed, 2);
     ck_assert(thr_get(t, 5)->ok);
     ck_assert(thr_get(t, 6)->ok);
-    ck_assert_int_eq(thr_evaluate(t, m, 20), 2);   /* rate 1/s now fails */
+    ck_assert_int_eq(thr_evaluate(t, m, 20), 2); /* rate 1/s now fails */
     metrics_shard_free(s);
     thr_free(t);
     metrics_free(m);
@@ -213,14 +218,14 @@ START_TEST(test_abort)
     ck_assert_int_eq(thr_add(t, m, "overbookings", "count==0", true, 5, err, sizeof err), 0);
     ck_assert_int_eq(thr_add(t, m, "http_req_duration", "p(95)<1", false, 0, err, sizeof err), 0);
     struct metrics_shard *s = metrics_shard_new(m);
-    metrics_add(s, M_HTTP_REQ_DURATION, 50);   /* fails a threshold that does not abort */
+    metrics_add(s, M_HTTP_REQ_DURATION, 50); /* fails a threshold that does not abort */
     metrics_merge(m, s);
     ck_assert(!thr_should_abort(t, m, 1));
     ck_assert(!thr_get(t, 1)->evaluated);
     metrics_add(s, M_OVERBOOKINGS, 1);
     metrics_reset_merged(m);
     metrics_merge(m, s);
-    ck_assert(!thr_should_abort(t, m, 4.9));   /* delayAbortEval not yet passed */
+    ck_assert(!thr_should_abort(t, m, 4.9)); /* delayAbortEval not yet passed */
     ck_assert(!thr_get(t, 0)->evaluated);
     ck_assert(thr_should_abort(t, m, 5));
     ck_assert(thr_get(t, 0)->evaluated && !thr_get(t, 0)->ok);
@@ -238,11 +243,11 @@ START_TEST(test_tags_and_no_data)
     struct thr_set *t = thr_new();
     char err[512] = "";
     ck_assert_int_eq(thr_add_cli(t, m, "http_reqs{status:201}=count<=1", err, sizeof err), 0);
-    ck_assert_int_eq(thr_add_cli(t, m, "http_reqs{status:200,method:POST}=count==3", err,
-                                 sizeof err), 0);
-    ck_assert_int_eq(thr_add_cli(t, m, "http_reqs{ method : POST , status : 200 }=count>0",
-                                 err, sizeof err), 0);
-    ck_assert_int_eq(thr_get(t, 2)->series, thr_get(t, 1)->series);   /* one series */
+    ck_assert_int_eq(
+        thr_add_cli(t, m, "http_reqs{status:200,method:POST}=count==3", err, sizeof err), 0);
+    ck_assert_int_eq(
+        thr_add_cli(t, m, "http_reqs{ method : POST , status : 200 }=count>0", err, sizeof err), 0);
+    ck_assert_int_eq(thr_get(t, 2)->series, thr_get(t, 1)->series); /* one series */
     ck_assert_str_eq(metrics_series_name(m, thr_get(t, 1)->series),
                      "http_reqs{method:POST,status:200}");
     ck_assert_int_eq(thr_add_cli(t, m, "http_req_failed=rate<0.5:abort:10s", err, sizeof err), 0);
@@ -262,11 +267,11 @@ START_TEST(test_tags_and_no_data)
         metrics_add_tagged(s, M_HTTP_REQS, &tags, 1);
     metrics_merge(m, s);
     ck_assert_double_eq(metrics_counter(m, M_HTTP_REQS), 7);
-    ck_assert_int_eq(thr_evaluate(t, m, 1), 3);             /* no data: 201, and both rates */
+    ck_assert_int_eq(thr_evaluate(t, m, 1), 3); /* no data: 201, and both rates */
     ck_assert(!thr_get(t, 0)->ok && thr_get(t, 0)->no_data);
     ck_assert(thr_get(t, 1)->ok && !thr_get(t, 1)->no_data);
     ck_assert(!thr_get(t, 3)->ok && thr_get(t, 3)->no_data);
-    ck_assert(thr_get(t, 5)->ok);                          /* a metric's counter: 0, not no data */
+    ck_assert(thr_get(t, 5)->ok); /* a metric's counter: 0, not no data */
     metrics_shard_free(s);
     thr_free(t);
     metrics_free(m);
@@ -279,17 +284,19 @@ START_TEST(test_unknown_keys)
     struct thr_set *t = thr_new();
     char err[512] = "";
     ck_assert_int_eq(thr_add_cli(t, m, "http_reqs{stauts:200}=count>0", err, sizeof err), -1);
-    ck_assert_msg(strstr(err, "unknown tag key 'stauts' (known: method status name") != NULL, "%s", err);
+    ck_assert_msg(strstr(err, "unknown tag key 'stauts' (known: method status name") != NULL, "%s",
+                  err);
     ck_assert_int_eq(thr_add_cli(t, m, "http_reqz=count>0", err, sizeof err), -1);
     ck_assert_msg(strstr(err, "unknown metric 'http_reqz'") != NULL, "%s", err);
     ck_assert_int_eq(thr_add_cli(t, m, "http_reqs{status:200,}=count>0", err, sizeof err), -1);
-    ck_assert_int_eq(thr_add_cli(t, m, "http_reqs{status:1,status:2}=count>0", err, sizeof err), -1);
+    ck_assert_int_eq(thr_add_cli(t, m, "http_reqs{status:1,status:2}=count>0", err, sizeof err),
+                     -1);
     ck_assert_int_eq(thr_add_cli(t, m, "http_reqs=count>0:abort:x", err, sizeof err), -1);
     ck_assert_int_eq(thr_add_cli(t, m, "http_reqs=count>0:later", err, sizeof err), -1);
     ck_assert_int_eq(thr_add_cli(t, m, "=count>0", err, sizeof err), -1);
     ck_assert_int_eq(thr_count(t), 0);
     ck_assert_int_eq(metrics_run_tag(m, "env", "ci"), 0);
-    ck_assert_int_eq(metrics_run_tag(m, "status", "1"), -1);   /* built in */
+    ck_assert_int_eq(metrics_run_tag(m, "status", "1"), -1); /* built in */
     ck_assert_int_eq(thr_add_cli(t, m, "http_reqs{env:ci}=count>0", err, sizeof err), 0);
     thr_free(t);
     metrics_free(m);

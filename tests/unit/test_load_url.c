@@ -33,7 +33,7 @@ START_TEST(test_accepts)
     ck_assert_str_eq(u.prefix, "/a/b");
     ck_assert(url_host_is_ip(&u));
     ck_assert_int_eq(url_parse(&u, "http://localhost:80/", err, sizeof err), 0);
-    ck_assert_str_eq(u.authority, "localhost");     /* the default port is not written */
+    ck_assert_str_eq(u.authority, "localhost"); /* the default port is not written */
     ck_assert(!url_host_is_ip(&u));
 }
 END_TEST

@@ -14,28 +14,41 @@
 
 #include "load/booking/verify.h"
 
-#define RT 5
+#define RT  5
 #define DAY 20500
 
 static struct history_rec ok_rec(int64_t hold, int64_t booking)
 {
-    return (struct history_rec){ .hold_id = hold, .booking_id = booking, .room_type_id = RT,
-                                 .check_in = DAY, .nights = 1, .quantity = 1,
-                                 .outcome = HISTORY_OK, .confirm_sent = 1 };
+    return (struct history_rec){ .hold_id = hold,
+                                 .booking_id = booking,
+                                 .room_type_id = RT,
+                                 .check_in = DAY,
+                                 .nights = 1,
+                                 .quantity = 1,
+                                 .outcome = HISTORY_OK,
+                                 .confirm_sent = 1 };
 }
 
 static struct verify_booking db_booking(int64_t booking, int64_t hold, bool confirmed)
 {
-    return (struct verify_booking){ .booking_id = booking, .hold_id = hold, .room_type_id = RT,
-                                    .check_in = DAY, .nights = 1, .quantity = 1,
+    return (struct verify_booking){ .booking_id = booking,
+                                    .hold_id = hold,
+                                    .room_type_id = RT,
+                                    .check_in = DAY,
+                                    .nights = 1,
+                                    .quantity = 1,
                                     .confirmed = confirmed };
 }
 
 static struct verify_night night(int allotment, int booked, int tentative, int details, int held)
 {
-    return (struct verify_night){ .room_type_id = RT, .day = DAY, .allotment = allotment,
-                                  .booked_count = booked, .tentative_count = tentative,
-                                  .confirmed_qty = details, .held_qty = held };
+    return (struct verify_night){ .room_type_id = RT,
+                                  .day = DAY,
+                                  .allotment = allotment,
+                                  .booked_count = booked,
+                                  .tentative_count = tentative,
+                                  .confirmed_qty = details,
+                                  .held_qty = held };
 }
 
 static struct verify_result run(const struct history_rec *recs, size_t n, uint64_t dropped,
@@ -50,8 +63,11 @@ static struct verify_result run(const struct history_rec *recs, size_t n, uint64
 START_TEST(test_clean)
 {
     struct history_rec recs[] = { ok_rec(10, 100),
-                                  { .room_type_id = RT, .check_in = DAY, .nights = 1,
-                                    .quantity = 1, .outcome = HISTORY_REFUSED } };
+                                  { .room_type_id = RT,
+                                    .check_in = DAY,
+                                    .nights = 1,
+                                    .quantity = 1,
+                                    .outcome = HISTORY_REFUSED } };
     struct verify_booking b[] = { db_booking(100, 10, true) };
     struct verify_result r = run(recs, 2, 0, b, 1, night(1, 1, 0, 1, 0));
     ck_assert_int_eq(r.overbookings, 0);
@@ -64,8 +80,12 @@ START_TEST(test_lost_update_is_caught)
 {
     /* two holds granted on a stale read: counters show one, tables hold two */
     struct history_rec recs[] = { ok_rec(10, 100),
-                                  { .hold_id = 11, .room_type_id = RT, .check_in = DAY,
-                                    .nights = 1, .quantity = 1, .outcome = HISTORY_UNKNOWN,
+                                  { .hold_id = 11,
+                                    .room_type_id = RT,
+                                    .check_in = DAY,
+                                    .nights = 1,
+                                    .quantity = 1,
+                                    .outcome = HISTORY_UNKNOWN,
                                     .confirm_sent = 1 } };
     struct verify_booking b[] = { db_booking(100, 10, true) };
     struct verify_result r = run(recs, 2, 0, b, 1, night(1, 1, 0, 1, 1));
@@ -87,8 +107,12 @@ END_TEST
 START_TEST(test_exact_night)
 {
     struct history_rec recs[] = { ok_rec(10, 100),
-                                  { .hold_id = 11, .room_type_id = RT, .check_in = DAY,
-                                    .nights = 1, .quantity = 1, .outcome = HISTORY_UNKNOWN,
+                                  { .hold_id = 11,
+                                    .room_type_id = RT,
+                                    .check_in = DAY,
+                                    .nights = 1,
+                                    .quantity = 1,
+                                    .outcome = HISTORY_UNKNOWN,
                                     .confirm_sent = 1 } };
     struct verify_booking b[] = { db_booking(100, 10, true), db_booking(101, 11, true) };
     /* the unknown committed (booking 101) but the night counts one room: caught */
@@ -97,7 +121,8 @@ START_TEST(test_exact_night)
     ck_assert_int_eq(r.night_bounds, 1);
     ck_assert_str_eq(r.evidence[0].check, "night_bounds");
     ck_assert(strstr(r.evidence[0].text, "1 rooms Confirmed in the database, the clients' "
-                                         "records account for exactly 2") != NULL);
+                                         "records account for exactly 2")
+              != NULL);
     /* without the bookings, the interval [1, 2] lets it pass */
     r = run(recs, 2, 0, NULL, 0, night(2, 1, 0, 1, 0));
     ck_assert(!r.exact);
@@ -112,7 +137,7 @@ START_TEST(test_stay_compared)
 {
     struct history_rec recs[] = { ok_rec(10, 100) };
     struct verify_booking b[] = { db_booking(100, 10, true) };
-    b[0].check_in = DAY + 1;   /* stored a night late */
+    b[0].check_in = DAY + 1; /* stored a night late */
     struct verify_result r = run(recs, 1, 0, b, 1, night(1, 1, 0, 1, 0));
     ck_assert_int_eq(r.stay_mismatch, 1);
     ck_assert_str_eq(r.evidence[0].check, "stay_mismatch");
@@ -133,7 +158,7 @@ START_TEST(test_stay_compared)
     ck_assert_int_eq(r.violations, 0);
     /* the evidence carries the record's times when it has them */
     b[0].nights = 2;
-    recs[0].begun_ms = (int64_t)DAY * 86400000 + 3723004;   /* 01:02:03.004 */
+    recs[0].begun_ms = (int64_t)DAY * 86400000 + 3723004; /* 01:02:03.004 */
     recs[0].settled_ms = recs[0].begun_ms + 150;
     r = run(recs, 1, 0, b, 1, night(1, 1, 0, 1, 0));
     ck_assert_str_eq(r.evidence[0].text, "booking 100 (hold 10): asked room type 5, 2026-02-16 "
@@ -147,7 +172,7 @@ START_TEST(test_duplicate_claim)
 {
     struct history_rec recs[] = { ok_rec(10, 100), ok_rec(11, 100), ok_rec(12, 100) };
     struct verify_result r = run(recs, 3, 0, NULL, 0, night(3, 3, 0, -1, -1));
-    ck_assert_int_eq(r.duplicate_claim, 1);   /* one booking, told three times: once */
+    ck_assert_int_eq(r.duplicate_claim, 1); /* one booking, told three times: once */
     ck_assert_str_eq(r.evidence[0].text, "booking 100 was told to two clients as theirs");
     recs[1].booking_id = 101;
     recs[2].booking_id = 102;
@@ -164,7 +189,7 @@ START_TEST(test_slack_is_largest_quantity)
     struct verify_booking b[] = { db_booking(100, 10, true) };
     b[0].quantity = 3;
     struct verify_result r = run(recs, 1, 1, b, 1, night(10, 6, 0, 6, 0));
-    ck_assert_int_eq(r.night_bounds, 0);   /* 3 told + 3 for the dropped one */
+    ck_assert_int_eq(r.night_bounds, 0); /* 3 told + 3 for the dropped one */
     r = run(recs, 1, 1, b, 1, night(10, 7, 0, 7, 0));
     ck_assert_int_eq(r.night_bounds, 1);
 }
@@ -181,14 +206,14 @@ START_TEST(test_replay_and_expiry)
                                          "answered booking 107, not booking 100 told first");
     recs[0].replay = HISTORY_REPLAY_SAME;
     recs[0].hold_expiry_ms = 1000000;
-    recs[0].confirm_at_ms = 1000000 + VERIFY_EXPIRY_MARGIN_MS;   /* within the margin */
+    recs[0].confirm_at_ms = 1000000 + VERIFY_EXPIRY_MARGIN_MS; /* within the margin */
     r = run(recs, 1, 0, NULL, 0, night(1, 1, 0, -1, -1));
     ck_assert_int_eq(r.violations, 0);
     recs[0].confirm_at_ms = 1000000 + VERIFY_EXPIRY_MARGIN_MS + 1;
     r = run(recs, 1, 0, NULL, 0, night(1, 1, 0, -1, -1));
     ck_assert_int_eq(r.confirmed_after_expiry, 1);
     ck_assert_str_eq(r.evidence[0].check, "confirmed_after_expiry");
-    recs[0].outcome = HISTORY_FAILED;   /* refused after expiry: right */
+    recs[0].outcome = HISTORY_FAILED; /* refused after expiry: right */
     r = run(recs, 1, 0, NULL, 0, night(1, 0, 0, -1, -1));
     ck_assert_int_eq(r.violations, 0);
 }
@@ -228,7 +253,7 @@ START_TEST(test_confirmed_booking_missing)
 {
     struct history_rec recs[] = { ok_rec(10, 100) };
     struct verify_result r = run(recs, 1, 0, NULL, 0, night(1, 0, 0, 0, 0));
-    ck_assert_int_eq(r.missing_confirmed, 0);   /* no bookings list: not checked */
+    ck_assert_int_eq(r.missing_confirmed, 0); /* no bookings list: not checked */
     ck_assert_int_eq(r.night_bounds, 1);
     struct verify_booking b[] = { db_booking(100, 10, false) };
     r = run(recs, 1, 0, b, 1, night(1, 0, 0, 0, 0));
@@ -244,7 +269,7 @@ START_TEST(test_unattributed_booking)
     ck_assert_int_eq(r.unattributed, 1);
     ck_assert_int_eq(r.night_bounds, 1);
     ck_assert_int_eq(r.overbookings, 0);
-    r = run(NULL, 0, 1, b, 1, night(1, 1, 0, 1, 0));   /* one attempt went unrecorded */
+    r = run(NULL, 0, 1, b, 1, night(1, 1, 0, 1, 0)); /* one attempt went unrecorded */
     ck_assert_int_eq(r.unattributed, 0);
     ck_assert_int_eq(r.violations, 0);
 }
@@ -252,8 +277,12 @@ END_TEST
 
 START_TEST(test_refused_but_booked)
 {
-    struct history_rec recs[] = { { .hold_id = 10, .room_type_id = RT, .check_in = DAY,
-                                    .nights = 1, .quantity = 1, .outcome = HISTORY_FAILED,
+    struct history_rec recs[] = { { .hold_id = 10,
+                                    .room_type_id = RT,
+                                    .check_in = DAY,
+                                    .nights = 1,
+                                    .quantity = 1,
+                                    .outcome = HISTORY_FAILED,
                                     .confirm_sent = 1 } };
     struct verify_booking b[] = { db_booking(100, 10, true) };
     struct verify_result r = run(recs, 1, 0, b, 1, night(1, 1, 0, 1, 0));
@@ -264,14 +293,18 @@ END_TEST
 
 START_TEST(test_unknown_outcome_either_way)
 {
-    struct history_rec recs[] = { { .hold_id = 10, .room_type_id = RT, .check_in = DAY,
-                                    .nights = 1, .quantity = 1, .outcome = HISTORY_UNKNOWN,
+    struct history_rec recs[] = { { .hold_id = 10,
+                                    .room_type_id = RT,
+                                    .check_in = DAY,
+                                    .nights = 1,
+                                    .quantity = 1,
+                                    .outcome = HISTORY_UNKNOWN,
                                     .confirm_sent = 1 } };
     struct verify_booking b[] = { db_booking(100, 10, true) };
     struct verify_result r = run(recs, 1, 0, b, 1, night(1, 1, 0, 1, 0));
     ck_assert_int_eq(r.violations, 0);
     ck_assert_int_eq(r.unknown_confirms, 1);
-    ck_assert_int_eq(r.unknown_booked, 1);     /* resolved: the database booked it */
+    ck_assert_int_eq(r.unknown_booked, 1); /* resolved: the database booked it */
     r = run(recs, 1, 0, NULL, 0, night(1, 0, 1, 0, 1));
     ck_assert_int_eq(r.violations, 0);
     ck_assert_int_eq(r.unknown_confirms, 1);
@@ -290,7 +323,7 @@ START_TEST(test_cancellations)
     r = run(recs, 1, 0, b, 1, night(1, 1, 0, 1, 0));
     ck_assert_int_eq(r.cancel_lost, 1);
     ck_assert_int_eq(r.night_bounds, 1);
-    recs[0].cancel = HISTORY_CANCEL_UNKNOWN;   /* either state is then fine */
+    recs[0].cancel = HISTORY_CANCEL_UNKNOWN; /* either state is then fine */
     r = run(recs, 1, 0, b, 1, night(1, 1, 0, 1, 0));
     ck_assert_int_eq(r.violations, 0);
     b[0].confirmed = false;
@@ -312,23 +345,23 @@ START_TEST(test_concurrent_cancels)
     struct verify_booking b[] = { db_booking(100, 10, false) };
     struct verify_result r = run(recs, 1, 0, b, 1, night(1, 0, 0, 0, 0));
     ck_assert_int_eq(r.violations, 0);
-    recs[0].cancel = HISTORY_CANCEL_UNKNOWN;   /* its own cancel unanswered, */
+    recs[0].cancel = HISTORY_CANCEL_UNKNOWN; /* its own cancel unanswered, */
     recs[0].cancel_wins = 0;
-    recs[0].co_cancel = HISTORY_CO_CANCELLED;  /* the partner's told cancelled */
+    recs[0].co_cancel = HISTORY_CO_CANCELLED; /* the partner's told cancelled */
     r = run(recs, 1, 0, b, 1, night(1, 0, 0, 0, 0));
     ck_assert_int_eq(r.violations, 0);
-    b[0].confirmed = true;                     /* ... yet still Confirmed */
+    b[0].confirmed = true; /* ... yet still Confirmed */
     r = run(recs, 1, 0, b, 1, night(1, 1, 0, 1, 0));
     ck_assert_int_eq(r.cancel_lost, 1);
     b[0].confirmed = false;
     recs[0].cancel = HISTORY_CANCEL_OK;
-    recs[0].cancel_wins = 1;                   /* both told cancelled */
+    recs[0].cancel_wins = 1; /* both told cancelled */
     r = run(recs, 1, 0, b, 1, night(1, 0, 0, 0, 0));
     ck_assert_int_eq(r.double_cancel, 1);
     ck_assert_int_eq(r.violations, 1);
     ck_assert_str_eq(r.evidence[0].check, "double_cancel");
     ck_assert_ptr_nonnull(strstr(r.evidence[0].text, "booking 100: told \"cancelled\" 2 times"));
-    recs[0].co_cancel = HISTORY_CO_NONE;       /* or by its own repeated cancel */
+    recs[0].co_cancel = HISTORY_CO_NONE; /* or by its own repeated cancel */
     recs[0].cancels = 2;
     recs[0].cancel_wins = 2;
     r = run(recs, 1, 0, b, 1, night(1, 0, 0, 0, 0));
@@ -344,7 +377,7 @@ START_TEST(test_sold_twice_then_cancelled)
     struct verify_result r = run(NULL, 0, 2, NULL, 0, nt);
     ck_assert_int_eq(r.overbookings, 1);
     ck_assert_int_eq(r.oversold_in_time, 1);
-    nt.peak_confirmed = -1;   /* history not known: not judged */
+    nt.peak_confirmed = -1; /* history not known: not judged */
     r = run(NULL, 0, 2, NULL, 0, nt);
     ck_assert_int_eq(r.overbookings, 0);
 }
@@ -354,7 +387,7 @@ START_TEST(test_counters_oversold)
 {
     struct verify_result r = run(NULL, 0, 0, NULL, 0, night(2, 2, 1, -1, -1));
     ck_assert_int_eq(r.overbookings, 1);
-    ck_assert_int_eq(r.booked_mismatch, 0);   /* tables unknown: not compared */
+    ck_assert_int_eq(r.booked_mismatch, 0); /* tables unknown: not compared */
 }
 END_TEST
 

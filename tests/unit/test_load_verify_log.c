@@ -10,21 +10,27 @@
 
 #include "load/booking/verify_log.h"
 
-#define RT 5
+#define RT  5
 #define DAY 20500
 
 /* One night: 4 free from t=1000, 1 from t=2000, 3 from t=3000; the next night 0 free
  * from t=1000. */
 static const struct vlog_entry log_[] = {
-    { RT, DAY, 4, 1000 }, { RT, DAY, 1, 2000 }, { RT, DAY, 3, 3000 },
+    { RT, DAY, 4, 1000 },
+    { RT, DAY, 1, 2000 },
+    { RT, DAY, 3, 3000 },
     { RT, DAY + 1, 0, 1000 },
 };
 
 static struct history_rec refused(int64_t at, int64_t answered, int nights, int qty)
 {
-    return (struct history_rec){ .room_type_id = RT, .check_in = DAY, .nights = (int16_t)nights,
-                                 .quantity = (int16_t)qty, .outcome = HISTORY_REFUSED,
-                                 .hold_at_ms = at, .settled_ms = answered };
+    return (struct history_rec){ .room_type_id = RT,
+                                 .check_in = DAY,
+                                 .nights = (int16_t)nights,
+                                 .quantity = (int16_t)qty,
+                                 .outcome = HISTORY_REFUSED,
+                                 .hold_at_ms = at,
+                                 .settled_ms = answered };
 }
 
 static struct verify_result judge(const struct history_rec *recs, size_t n)
@@ -38,10 +44,10 @@ static struct verify_result judge(const struct history_rec *recs, size_t n)
 START_TEST(test_refusals_judged)
 {
     struct history_rec recs[] = {
-        refused(2500, 2600, 1, 2),   /* 1 free: right */
-        refused(1500, 2100, 1, 2),   /* 4, then 1 inside the window: right */
-        refused(500, 600, 1, 1),     /* before the log knew the night: not judged */
-        refused(3500, 3600, 2, 1),   /* the second night has none: right */
+        refused(2500, 2600, 1, 2), /* 1 free: right */
+        refused(1500, 2100, 1, 2), /* 4, then 1 inside the window: right */
+        refused(500, 600, 1, 1),   /* before the log knew the night: not judged */
+        refused(3500, 3600, 2, 1), /* the second night has none: right */
     };
     struct verify_result r = judge(recs, 4);
     ck_assert_int_eq(r.sold_out_while_free, 0);
@@ -52,7 +58,7 @@ END_TEST
 
 START_TEST(test_false_sold_out_caught)
 {
-    struct history_rec recs[] = { refused(3500, 3600, 1, 3) };   /* 3 free, 3 asked */
+    struct history_rec recs[] = { refused(3500, 3600, 1, 3) }; /* 3 free, 3 asked */
     struct verify_result r = judge(recs, 1);
     ck_assert_int_eq(r.sold_out_while_free, 1);
     ck_assert_int_eq(r.violations, 1);
@@ -61,7 +67,7 @@ START_TEST(test_false_sold_out_caught)
     ck_assert_str_eq(r.evidence[0].check, "sold_out_while_free");
     ck_assert_ptr_nonnull(strstr(r.evidence[0].text, "a hold of 3 answered sold_out, yet the "
                                                      "log shows at least 3 free"));
-    recs[0].outcome = HISTORY_OK;                                /* only refusals */
+    recs[0].outcome = HISTORY_OK; /* only refusals */
     ck_assert_int_eq(judge(recs, 1).refusals_checked, 0);
 }
 END_TEST
@@ -71,7 +77,7 @@ START_TEST(test_margin)
     /* the answer came 10 ms before the night went down to 1: within the margin */
     struct history_rec recs[] = { refused(1900, 1990, 1, 2) };
     ck_assert_int_eq(judge(recs, 1).sold_out_while_free, 0);
-    recs[0] = refused(1900, 1970, 1, 2);                         /* 30 ms before: caught */
+    recs[0] = refused(1900, 1970, 1, 2); /* 30 ms before: caught */
     ck_assert_int_eq(judge(recs, 1).sold_out_while_free, 1);
 }
 END_TEST

@@ -84,7 +84,7 @@ START_TEST(test_delay)
     int i;
 
     ck_assert_int_eq(fault_delay_us(&m, &rng), 10000);
-    ck_assert_uint_eq(rng, 42);   /* no jitter: the state is not used */
+    ck_assert_uint_eq(rng, 42); /* no jitter: the state is not used */
     m.jitter_ms = 5;
     for (i = 0; i < 1000; i++) {
         int64_t us = fault_delay_us(&m, &rng);

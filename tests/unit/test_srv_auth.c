@@ -37,7 +37,7 @@ START_TEST(test_round_trip)
     ck_assert_int_eq(verify(tok, 1000, &out), 0);
     ck_assert_int_eq(out.user_id, 900000000000LL);
     ck_assert_int_eq(out.is_admin, 1);
-    ck_assert_int_eq(auth_token_sign(key, &in, 2000, tok, 20), -1);   /* too small */
+    ck_assert_int_eq(auth_token_sign(key, &in, 2000, tok, 20), -1); /* too small */
 }
 END_TEST
 
@@ -48,7 +48,7 @@ START_TEST(test_expiry)
     auth_token_sign(key, &in, 2000, tok, sizeof tok);
     ck_assert_int_eq(verify(tok, 2000, &out), -1);
     ck_assert_int_eq(verify(tok, 99999, &out), -1);
-    ck_assert_int_eq(out.user_id, -1);   /* untouched on failure */
+    ck_assert_int_eq(out.user_id, -1); /* untouched on failure */
 }
 END_TEST
 
@@ -57,7 +57,7 @@ START_TEST(test_tampering)
     char tok[AUTH_TOKEN_MAX + 1], t2[AUTH_TOKEN_MAX + 8];
     struct auth_user in = { 7, 0 }, out;
     int n = auth_token_sign(key, &in, 5000, tok, sizeof tok);
-    for (int i = 0; i < n; i++) {   /* any one byte changed */
+    for (int i = 0; i < n; i++) { /* any one byte changed */
         snprintf(t2, sizeof t2, "%s", tok);
         t2[i] = t2[i] == 'A' ? 'B' : 'A';
         ck_assert_msg(verify(t2, 1000, &out) == -1, "accepted with byte %d changed", i);
@@ -94,8 +94,8 @@ START_TEST(test_key_file)
     uint8_t k1[AUTH_KEY_BYTES], k2[AUTH_KEY_BYTES], k3[AUTH_KEY_BYTES];
     ck_assert_ptr_nonnull(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/sub/secret", dir);
-    ck_assert_int_eq(auth_key_load(NULL, path, k1, err, sizeof err), 0);   /* created */
-    ck_assert_int_eq(auth_key_load("", path, k2, err, sizeof err), 0);     /* read back */
+    ck_assert_int_eq(auth_key_load(NULL, path, k1, err, sizeof err), 0); /* created */
+    ck_assert_int_eq(auth_key_load("", path, k2, err, sizeof err), 0);   /* read back */
     ck_assert_mem_eq(k1, k2, AUTH_KEY_BYTES);
     ck_assert_int_eq(auth_key_load("given", path, k3, err, sizeof err), 0);
     ck_assert_int_ne(memcmp(k1, k3, AUTH_KEY_BYTES), 0);

@@ -24,9 +24,9 @@ START_TEST(test_parse)
     ck_assert_ptr_null(parse("42"));
     ck_assert_ptr_null(parse("{\"a\":1,\"a\":2}"));
     ck_assert_ptr_null(parse("{\"a\":1"));
-    ck_assert_ptr_null(parse("{\"a\":\"\xff\"}"));      /* not UTF-8 */
+    ck_assert_ptr_null(parse("{\"a\":\"\xff\"}")); /* not UTF-8 */
     ck_assert_ptr_null(parse("{\"a\":1} trailing"));
-    ck_assert_ptr_null(parse("{\"a\":\"x\\u0000y\"}"));   /* NUL inside a string */
+    ck_assert_ptr_null(parse("{\"a\":\"x\\u0000y\"}")); /* NUL inside a string */
     ck_assert_ptr_null(jsonx_parse_object(NULL, 0, 16));
 }
 END_TEST
@@ -87,7 +87,7 @@ START_TEST(test_buf_cap)
     buf_init(&b, 10);
     ck_assert_int_eq(buf_append(&b, "12345", 5), 0);
     ck_assert_int_eq(buf_appendf(&b, "%d", 678), 0);
-    ck_assert_int_eq(buf_append(&b, "abc", 3), -1);    /* 11 > 10: refused whole */
+    ck_assert_int_eq(buf_append(&b, "abc", 3), -1); /* 11 > 10: refused whole */
     ck_assert_str_eq(b.data, "12345678");
     ck_assert_int_eq(buf_append(&b, "90", 2), 0);
     ck_assert_int_eq(buf_appendf(&b, "x"), -1);

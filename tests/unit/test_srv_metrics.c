@@ -15,14 +15,14 @@ static int has(const char *text, const char *line)
 
 START_TEST(test_render)
 {
-    metrics_request(ROUTE_HOLD_CREATE, 201, 300);        /* 0.3 ms */
-    metrics_request(ROUTE_HOLD_CREATE, 201, 3000);       /* 3 ms */
-    metrics_request(ROUTE_HOLD_CREATE, 409, 20000000);   /* 20 s: +Inf only */
+    metrics_request(ROUTE_HOLD_CREATE, 201, 300);      /* 0.3 ms */
+    metrics_request(ROUTE_HOLD_CREATE, 201, 3000);     /* 3 ms */
+    metrics_request(ROUTE_HOLD_CREATE, 409, 20000000); /* 20 s: +Inf only */
     metrics_request(ROUTE_UNMATCHED, 404, 10);
-    metrics_request(ROUTE_HEALTH, 418, 10);              /* not in the list: "other" */
+    metrics_request(ROUTE_HEALTH, 418, 10); /* not in the list: "other" */
     metrics_event(EV_HOLD_CREATED, 2);
     metrics_event(EV_HOLD_EXPIRED, 5);
-    metrics_event(EV_COUNT, 5);                          /* ignored */
+    metrics_event(EV_COUNT, 5); /* ignored */
     struct pool_stats db = { .size = 5, .in_use = 2, .idle = 3, .waiting = 7, .timeouts = 4 };
     struct pool_stats cpu = { .size = 2 };
     char *t = metrics_render(&db, &cpu);
@@ -45,7 +45,7 @@ START_TEST(test_render)
     ck_assert(has(t, "lastroom_pool_timeouts_total{pool=\"db\"} 4\n"));
     ck_assert(has(t, "lastroom_pool_size{pool=\"hash\"} 2\n"));
     ck_assert(has(t, "# TYPE lastroom_http_request_duration_seconds histogram\n"));
-    ck_assert(!has(t, "GET /api/hotels\""));             /* routes never seen stay out */
+    ck_assert(!has(t, "GET /api/hotels\"")); /* routes never seen stay out */
     free(t);
 }
 END_TEST

@@ -31,7 +31,8 @@ static const char *doc_auth(const json_t *doc, const json_t *op)
     if (json_array_size(sec) == 0)
         return "none";
     const json_t *roles = json_object_get(json_array_get(sec, 0), "bearer");
-    if (json_array_size(sec) != 1 || json_object_size(json_array_get(sec, 0)) != 1 || !json_is_array(roles))
+    if (json_array_size(sec) != 1 || json_object_size(json_array_get(sec, 0)) != 1
+        || !json_is_array(roles))
         return NULL;
     if (json_array_size(roles) == 0)
         return "user";
@@ -80,13 +81,15 @@ static void drift(const json_t *doc, char *msg, size_t cap)
         want = auth_names[auth];
         got = doc_auth(doc, op);
         if (got == NULL || strcmp(want, got) != 0) {
-            snprintf(msg, cap, "%s %s: the router needs auth %s, the document says %s", method, path,
-                     want, got ? got : "something else");
+            snprintf(msg, cap, "%s %s: the router needs auth %s, the document says %s", method,
+                     path, want, got ? got : "something else");
             return;
         }
     }
-    json_object_foreach((json_t *)paths, path, item) {
-        json_object_foreach((json_t *)item, method, op) {
+    json_object_foreach((json_t *)paths, path, item)
+    {
+        json_object_foreach((json_t *)item, method, op)
+        {
             if (strcmp(method, "parameters") == 0 || strcmp(method, "summary") == 0
                 || strcmp(method, "description") == 0 || strcmp(method, "servers") == 0)
                 continue;
@@ -127,8 +130,8 @@ START_TEST(test_every_route_once)
     while (router_route_at(routes, &m, &p, &a) == 0)
         routes++;
     json_object_foreach(json_object_get(doc, "paths"), path, item)
-        json_object_foreach((json_t *)item, method, op)
-            ops += json_is_object(op) && json_object_get(op, "responses") != NULL;
+        json_object_foreach((json_t *)item, method, op) ops +=
+        json_is_object(op) && json_object_get(op, "responses") != NULL;
     ck_assert_uint_eq(routes, ROUTE_COUNT);
     ck_assert_uint_eq(ops, routes);
     json_decref(doc);
@@ -162,10 +165,12 @@ START_TEST(test_catches_auth_difference)
 {
     char msg[256];
     json_t *doc = load_doc();
-    json_t *op = json_object_get(json_object_get(json_object_get(doc, "paths"), "/api/admin/integrity"), "get");
+    json_t *op = json_object_get(
+        json_object_get(json_object_get(doc, "paths"), "/api/admin/integrity"), "get");
     json_object_set_new(op, "security", json_pack("[{s:[]}]", "bearer"));
     drift(doc, msg, sizeof msg);
-    ck_assert_str_eq(msg, "GET /api/admin/integrity: the router needs auth admin, the document says user");
+    ck_assert_str_eq(
+        msg, "GET /api/admin/integrity: the router needs auth admin, the document says user");
     op = json_object_get(json_object_get(json_object_get(doc, "paths"), "/api/hotels"), "get");
     json_object_del(op, "security");
     json_object_set_new(doc, "security", json_pack("[{s:[]}]", "bearer"));
@@ -175,6 +180,5 @@ START_TEST(test_catches_auth_difference)
 }
 END_TEST
 
-UNIT_MAIN("openapi", test_no_drift, test_every_route_once,
-          test_catches_route_missing_from_document, test_catches_operation_missing_from_router,
-          test_catches_auth_difference)
+UNIT_MAIN("openapi", test_no_drift, test_every_route_once, test_catches_route_missing_from_document,
+          test_catches_operation_missing_from_router, test_catches_auth_difference)

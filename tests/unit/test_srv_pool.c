@@ -13,11 +13,11 @@
 #include "server/pool.h"
 
 struct tjob {
-    struct pool_job job;      /* first member: the pool hands this back */
+    struct pool_job job; /* first member: the pool hands this back */
     int id;
     int runs, dones;
     enum pool_outcome outcome;
-    sem_t *gate;              /* when set, run posts started, then waits on gate */
+    sem_t *gate; /* when set, run posts started, then waits on gate */
     sem_t started;
     sem_t done_sem;
 };
@@ -111,7 +111,7 @@ START_TEST(test_bounded_wait)
     tjob_init(&busy, 1, &gate);
     tjob_init(&late, 2, NULL);
     pool_submit(p, &busy.job);
-    wait_sem(&busy.started);                /* the only worker is now busy */
+    wait_sem(&busy.started); /* the only worker is now busy */
     pool_submit(p, &late.job);
     wait_done(&late);
     ck_assert_int_eq(late.outcome, POOL_TIMEOUT);
@@ -125,7 +125,7 @@ START_TEST(test_bounded_wait)
     sem_post(&gate);
     wait_done(&busy);
     ck_assert_int_eq(busy.outcome, POOL_DONE);
-    ck_assert_int_eq(late.dones, 1);         /* never completed twice */
+    ck_assert_int_eq(late.dones, 1); /* never completed twice */
     pool_stop(p);
     sem_destroy(&gate);
 }
@@ -139,7 +139,7 @@ START_TEST(test_stop_drains)
         tjob_init(&jobs[i], i, NULL);
         pool_submit(p, &jobs[i].job);
     }
-    pool_stop(p);                            /* runs what was queued, then stops */
+    pool_stop(p); /* runs what was queued, then stops */
     for (int i = 0; i < 10; i++) {
         ck_assert_int_eq(jobs[i].dones, 1);
         ck_assert_int_eq(jobs[i].outcome, POOL_DONE);

@@ -26,11 +26,11 @@ static const struct pool_stmt stmts[ST_COUNT] = {
 };
 
 struct xjob {
-    struct pool_job job;     /* first member: the pool hands this back */
+    struct pool_job job; /* first member: the pool hands this back */
     int stmt;
     const char *param;
-    char value[128];         /* the one value, or the SQLSTATE of the error */
-    char after[64];          /* statement_timeout of the session after the statement */
+    char value[128]; /* the one value, or the SQLSTATE of the error */
+    char after[64];  /* statement_timeout of the session after the statement */
     int failed;
     sem_t done_sem;
 };
@@ -64,9 +64,13 @@ static struct pool *start(int pooler_safe)
 {
     const char *db = getenv("LASTROOM_TEST_DB");
     ck_assert_msg(db != NULL, "LASTROOM_TEST_DB is not set (run through tests/run.sh)");
-    struct pool_config cfg = { .conninfo = db, .size = 1, .wait_ms = 10000,
-                               .statement_timeout_ms = 300, .stmts = stmts,
-                               .n_stmts = ST_COUNT, .pooler_safe = pooler_safe };
+    struct pool_config cfg = { .conninfo = db,
+                               .size = 1,
+                               .wait_ms = 10000,
+                               .statement_timeout_ms = 300,
+                               .stmts = stmts,
+                               .n_stmts = ST_COUNT,
+                               .pooler_safe = pooler_safe };
     char err[128];
     struct pool *p = pool_start(&cfg, err, sizeof err);
     ck_assert_msg(p != NULL, "%s", err);
@@ -92,10 +96,10 @@ START_TEST(test_prepared_mode)
     struct pool *p = start(0);
     struct xjob x;
     exec(p, &x, ST_PREPARED, NULL);
-    ck_assert_str_eq(x.value, "4");                 /* every statement, on the session */
+    ck_assert_str_eq(x.value, "4"); /* every statement, on the session */
     exec(p, &x, ST_SETTINGS, "a");
     ck_assert_str_eq(x.value, "300ms UTC a");
-    ck_assert_str_eq(x.after, "300ms");             /* set once for the session */
+    ck_assert_str_eq(x.after, "300ms"); /* set once for the session */
     pool_stop(p);
 }
 END_TEST
@@ -105,11 +109,11 @@ START_TEST(test_pooler_safe_settings_per_transaction)
     struct pool *p = start(1);
     struct xjob x;
     exec(p, &x, ST_PREPARED, NULL);
-    ck_assert_str_eq(x.value, "0");                 /* nothing left on the session */
+    ck_assert_str_eq(x.value, "0"); /* nothing left on the session */
     exec(p, &x, ST_SETTINGS, "b");
     ck_assert_int_eq(x.failed, 0);
-    ck_assert_str_eq(x.value, "300ms UTC b");       /* in force inside the transaction */
-    ck_assert_str_eq(x.after, "0");                 /* and gone with it */
+    ck_assert_str_eq(x.value, "300ms UTC b"); /* in force inside the transaction */
+    ck_assert_str_eq(x.after, "0");           /* and gone with it */
     pool_stop(p);
 }
 END_TEST
@@ -120,14 +124,14 @@ START_TEST(test_pooler_safe_timeout_and_errors)
     struct xjob x;
     exec(p, &x, ST_SLEEP, "3");
     ck_assert_int_eq(x.failed, 1);
-    ck_assert_str_eq(x.value, "57014");             /* cancelled by the per-transaction timeout */
+    ck_assert_str_eq(x.value, "57014"); /* cancelled by the per-transaction timeout */
     exec(p, &x, ST_FAIL, "0");
     ck_assert_int_eq(x.failed, 1);
-    ck_assert_str_eq(x.value, "22012");             /* the statement's own error */
-    exec(p, &x, ST_FAIL, "1");                      /* the connection is still usable */
+    ck_assert_str_eq(x.value, "22012"); /* the statement's own error */
+    exec(p, &x, ST_FAIL, "1");          /* the connection is still usable */
     ck_assert_int_eq(x.failed, 0);
     ck_assert_str_eq(x.value, "1");
-    exec(p, &x, ST_SLEEP, "0.01");                  /* below the timeout: runs */
+    exec(p, &x, ST_SLEEP, "0.01"); /* below the timeout: runs */
     ck_assert_int_eq(x.failed, 0);
     pool_stop(p);
 }

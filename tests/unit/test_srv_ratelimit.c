@@ -31,11 +31,11 @@ START_TEST(test_limit_and_window)
     ck_assert_int_eq(blocked(rl, "a@x.io", 3 * SEC), 0);
     record_failure(rl, "a@x.io", 3 * SEC);
     ck_assert_int_eq(blocked(rl, "a@x.io", 4 * SEC), 1);
-    ck_assert_int_eq(blocked(rl, "b@x.io", 4 * SEC), 0);     /* others unaffected */
-    ck_assert_int_eq(blocked(rl, "a@x.io", 60 * SEC), 1);    /* window from the first failure */
-    ck_assert_int_eq(blocked(rl, "a@x.io", 61 * SEC), 0);    /* over */
+    ck_assert_int_eq(blocked(rl, "b@x.io", 4 * SEC), 0);  /* others unaffected */
+    ck_assert_int_eq(blocked(rl, "a@x.io", 60 * SEC), 1); /* window from the first failure */
+    ck_assert_int_eq(blocked(rl, "a@x.io", 61 * SEC), 0); /* over */
     record_failure(rl, "a@x.io", 62 * SEC);
-    ck_assert_int_eq(blocked(rl, "a@x.io", 62 * SEC), 0);    /* a fresh window */
+    ck_assert_int_eq(blocked(rl, "a@x.io", 62 * SEC), 0); /* a fresh window */
     ratelimit_free(rl);
 }
 END_TEST
@@ -48,7 +48,7 @@ START_TEST(test_success_clears)
     ck_assert_int_eq(blocked(rl, "a@x.io", 1), 1);
     ratelimit_succeeded(rl, "a@x.io", 6);
     ck_assert_int_eq(blocked(rl, "a@x.io", 2), 0);
-    ratelimit_succeeded(rl, "never@x.io", 10);   /* harmless */
+    ratelimit_succeeded(rl, "never@x.io", 10); /* harmless */
     ratelimit_free(rl);
 }
 END_TEST
@@ -66,7 +66,7 @@ START_TEST(test_many_addresses)
         snprintf(k, sizeof k, "user%d@x.io", i);
         n += blocked(rl, k, 1);
     }
-    ck_assert_int_eq(n, 1000);   /* far below the table's size: nothing is evicted */
+    ck_assert_int_eq(n, 1000); /* far below the table's size: nothing is evicted */
     ck_assert_uint_eq(ratelimit_evictions(rl), 0);
     ck_assert_int_eq(blocked(rl, "other@x.io", 1), 0);
     ratelimit_free(rl);
@@ -78,7 +78,7 @@ START_TEST(test_retry_after_seconds)
     struct ratelimit *rl = ratelimit_new(1, 60 * SEC);
     record_failure(rl, "a@x.io", 10 * SEC);
     ck_assert_int_eq(ratelimit_blocked(rl, "a@x.io", 6, 10 * SEC), 60);
-    ck_assert_int_eq(ratelimit_blocked(rl, "a@x.io", 6, 40 * SEC + 1), 30);   /* rounded up */
+    ck_assert_int_eq(ratelimit_blocked(rl, "a@x.io", 6, 40 * SEC + 1), 30); /* rounded up */
     ck_assert_int_eq(ratelimit_blocked(rl, "a@x.io", 6, 70 * SEC - 1), 1);
     ck_assert_int_eq(ratelimit_blocked(rl, "a@x.io", 6, 70 * SEC), 0);
     ratelimit_free(rl);
@@ -101,7 +101,7 @@ START_TEST(test_table_is_bounded)
         snprintf(k, sizeof k, "10.%d.%d.%d", i >> 16, (i >> 8) & 255, i & 255);
         n += blocked(rl, k, 4 * RATELIMIT_SLOTS);
     }
-    ck_assert_int_eq(n, 0);   /* one failure each, limit 2: nobody is blocked */
+    ck_assert_int_eq(n, 0); /* one failure each, limit 2: nobody is blocked */
     /* a key over its limit stays blocked while a thousand other keys fail (eight in its
      * bucket would be needed to push it out: about one chance in ten million) */
     int64_t t = 5 * RATELIMIT_SLOTS;
@@ -115,7 +115,6 @@ START_TEST(test_table_is_bounded)
     ratelimit_free(rl);
 }
 END_TEST
-
 
 UNIT_MAIN("ratelimit", test_limit_and_window, test_success_clears, test_many_addresses,
           test_retry_after_seconds, test_table_is_bounded)

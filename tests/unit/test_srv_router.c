@@ -16,7 +16,11 @@ static enum route match_ok(const char *method, const char *path, int64_t *id)
 
 START_TEST(test_routes)
 {
-    static const struct { const char *method, *path; enum route r; int64_t id; } cases[] = {
+    static const struct {
+        const char *method, *path;
+        enum route r;
+        int64_t id;
+    } cases[] = {
         { "GET", "/health", ROUTE_HEALTH, 0 },
         { "GET", "/health/live", ROUTE_HEALTH_LIVE, 0 },
         { "GET", "/metrics", ROUTE_METRICS, 0 },
@@ -63,14 +67,28 @@ END_TEST
 START_TEST(test_not_found)
 {
     static const char *paths[] = {
-        "/", "", "/api", "/api/", "/api/holds/", "/api/holds/0", "/api/holds/01", "/api/holds/-1",
-        "/api/holds/abc", "/api/holds/5/x", "/api/holds/1234567890123456789", "/healthz",
-        "/health/", "/api/hotels//room-types", "/api/hotels/1/room-types/", "/API/holds",
+        "/",
+        "",
+        "/api",
+        "/api/",
+        "/api/holds/",
+        "/api/holds/0",
+        "/api/holds/01",
+        "/api/holds/-1",
+        "/api/holds/abc",
+        "/api/holds/5/x",
+        "/api/holds/1234567890123456789",
+        "/healthz",
+        "/health/",
+        "/api/hotels//room-types",
+        "/api/hotels/1/room-types/",
+        "/API/holds",
         "/api/bookings/9/cancel/now",
     };
     struct router_match m;
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
-        ck_assert_msg(router_match("GET", paths[i], &m) == ROUTER_NOT_FOUND, "'%s' matched", paths[i]);
+        ck_assert_msg(router_match("GET", paths[i], &m) == ROUTER_NOT_FOUND, "'%s' matched",
+                      paths[i]);
     ck_assert_int_eq(m.route, ROUTE_UNMATCHED);
     ck_assert_str_eq(router_name(ROUTE_UNMATCHED), "unmatched");
 }

@@ -21,17 +21,17 @@ START_TEST(test_email)
     char out[255];
     ck_assert_int_eq(email("Alice.Smith+x@Example.COM", out), 0);
     ck_assert_str_eq(out, "alice.smith+x@example.com");
-    static const char *bad[] = { "", "a@", "@b.c", "ab", "a@b", "a b@c.d", "a@b@c.d", "a@b.c\n",
-                                 "a\t@b.c" };
+    static const char *bad[] = { "",        "a@",      "@b.c",    "ab",     "a@b",
+                                 "a b@c.d", "a@b@c.d", "a@b.c\n", "a\t@b.c" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         ck_assert_msg(email(bad[i], out) == -1, "accepted '%s'", bad[i]);
     char longest[300];
     memset(longest, 'a', 251);
     memcpy(longest + 251, "@b.c", 5);
-    ck_assert_int_eq(email(longest, out), -1);   /* 255 bytes */
+    ck_assert_int_eq(email(longest, out), -1); /* 255 bytes */
     longest[250] = '\0';
     strcat(longest, "@b.c");
-    ck_assert_int_eq(email(longest, out), 0);    /* 254 bytes, the most */
+    ck_assert_int_eq(email(longest, out), 0); /* 254 bytes, the most */
 }
 END_TEST
 
@@ -84,9 +84,10 @@ START_TEST(test_config)
     struct config c;
     unsetenv("LASTROOM_DB_URL");
     unsetenv("LASTROOM_POOL_SIZE");
-    const char *a1[] = { "lastroomd", "--db", "postgresql://x", "--listen", "0.0.0.0:9000",
-                         "--hold-ttl", "900s", "--pool-size", "7",
-                         "--log-level", "warn", "--threads", "3", NULL };
+    const char *a1[] = {
+        "lastroomd",   "--db", "postgresql://x", "--listen", "0.0.0.0:9000", "--hold-ttl", "900s",
+        "--pool-size", "7",    "--log-level",    "warn",     "--threads",    "3",          NULL
+    };
     ck_assert_int_eq(parse(&c, 13, a1), 0);
     ck_assert_str_eq(c.db_url, "postgresql://x");
     ck_assert_str_eq(c.host, "0.0.0.0");
@@ -109,7 +110,7 @@ START_TEST(test_config)
     ck_assert_int_eq(c.hold_ttl_ms, 15 * 60 * 1000);
     ck_assert_int_eq(c.pool_wait_ms, 2000);
 
-    const char *a3[] = { "lastroomd", "--pool-size", "9", NULL };   /* flag beats env */
+    const char *a3[] = { "lastroomd", "--pool-size", "9", NULL }; /* flag beats env */
     ck_assert_int_eq(parse(&c, 3, a3), 0);
     ck_assert_int_eq(c.pool_size, 9);
     const char *help[] = { "lastroomd", "--help", NULL };
@@ -123,10 +124,10 @@ START_TEST(test_config_refusals)
     struct config c;
     setenv("LASTROOM_DB_URL", "postgresql://env", 1);
     const char *bad[][3] = {
-        { "lastroomd", "--hold-ttl", "15" }, { "lastroomd", "--pool-size", "0" },
-        { "lastroomd", "--pool-size", "x" }, { "lastroomd", "--booking-strategy", "unsafe" },
+        { "lastroomd", "--hold-ttl", "15" },    { "lastroomd", "--pool-size", "0" },
+        { "lastroomd", "--pool-size", "x" },    { "lastroomd", "--booking-strategy", "unsafe" },
         { "lastroomd", "--log-level", "loud" }, { "lastroomd", "--listen", "host:99999" },
-        { "lastroomd", "--nope", "1" }, { "lastroomd", "stray", "arg" },
+        { "lastroomd", "--nope", "1" },         { "lastroomd", "stray", "arg" },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *argv[4] = { bad[i][0], bad[i][1], bad[i][2], NULL };

@@ -34,11 +34,11 @@ static inline int unit_run(const char *name, const TTest *const *tests, size_t n
     return unit_run_suite(s);
 }
 
-#define UNIT_MAIN(name, ...)                                                   \
-    int main(void)                                                             \
-    {                                                                          \
-        const TTest *const tests_[] = { __VA_ARGS__ };                         \
-        return unit_run(name, tests_, sizeof tests_ / sizeof tests_[0]);       \
+#define UNIT_MAIN(name, ...)                                             \
+    int main(void)                                                       \
+    {                                                                    \
+        const TTest *const tests_[] = { __VA_ARGS__ };                   \
+        return unit_run(name, tests_, sizeof tests_ / sizeof tests_[0]); \
     }
 
 #endif

@@ -34,28 +34,41 @@
 #include "load/engine/jscan.h"
 #include "load/booking/world.h"
 
-#define LOGIN_TRIES 40        /* 429 / 503 / no answer: wait and log in again */
+#define LOGIN_TRIES   40 /* 429 / 503 / no answer: wait and log in again */
 #define LOGIN_WAIT_MS 250
-#define HOLD_TRIES 5          /* hold resent with its key while the answer is unknown */
-#define CONFIRM_TRIES 40      /* confirm resent with its key while the outcome is unknown:
+#define HOLD_TRIES    5 /* hold resent with its key while the answer is unknown */
+#define CONFIRM_TRIES \
+    40                        /* confirm resent with its key while the outcome is unknown:
                                  with the backoff below, about 35 s of retries, longer
                                  than any outage the chaos schedules make */
-#define RETRY_WAIT_MS 100     /* first wait before a resend; doubled up to the cap */
+#define RETRY_WAIT_MS     100 /* first wait before a resend; doubled up to the cap */
 #define RETRY_WAIT_MAX_MS 1000
-#define SHARE_LEAD_MS 60      /* an offered cancel is sent by both VUs this long after */
+#define SHARE_LEAD_MS     60 /* an offered cancel is sent by both VUs this long after */
 
 /* The states of a VU's cancel-sharing slot (world_vu.share). */
 enum booking_share { SHARE_IDLE, SHARE_OFFERED, SHARE_TAKEN };
 
-const char *const booking_names[] = {
-    "login", "availability", "hold", "confirm", "booking", "cancel",
-    "release", "hotels", "health", NULL
-};
+const char *const booking_names[] = { "login",  "availability", "hold",   "confirm", "booking",
+                                      "cancel", "release",      "hotels", "health",  NULL };
 
 enum phase {
-    PH_IDLE, PH_LOGIN, PH_AVAIL, PH_HOLD, PH_CONFIRM, PH_VERIFY, PH_CANCEL,
-    PH_RELEASE, PH_SIMPLE, PH_WAIT_LOGIN, PH_WAIT_HOLD, PH_WAIT_CONFIRM, PH_RECANCEL,
-    PH_REPLAY, PH_WAIT_SHARE, PH_WAIT_COCANCEL, PH_COCANCEL
+    PH_IDLE,
+    PH_LOGIN,
+    PH_AVAIL,
+    PH_HOLD,
+    PH_CONFIRM,
+    PH_VERIFY,
+    PH_CANCEL,
+    PH_RELEASE,
+    PH_SIMPLE,
+    PH_WAIT_LOGIN,
+    PH_WAIT_HOLD,
+    PH_WAIT_CONFIRM,
+    PH_RECANCEL,
+    PH_REPLAY,
+    PH_WAIT_SHARE,
+    PH_WAIT_COCANCEL,
+    PH_COCANCEL
 };
 
 /* --- requests --- */
@@ -69,7 +82,7 @@ static void req_start(const struct world_vu *v, struct lr_request *req, const ch
     req->body[0] = '\0';
     req->body_len = 0;
     req->idempotency_key[0] = '\0';
-    req->timeout_ms = v->w->p.timeout_ms;   /* 0: the run's --timeout */
+    req->timeout_ms = v->w->p.timeout_ms; /* 0: the run's --timeout */
     req->sleep_ms = 0;
     req->expect_status[0] = 0;
 }
@@ -109,13 +122,14 @@ static enum lr_step send_hold(struct lr_vu *vu, struct world_vu *v, struct lr_re
     snprintf(req->path, sizeof req->path, "/api/holds");
     req_body(req, snprintf(req->body, sizeof req->body,
                            "{\"room_type_id\":%lld,\"check_in\":\"%s\",\"check_out\":\"%s\","
-                           "\"quantity\":%d}", (long long)v->room_type_id, w->day[first],
-                           w->day[first + v->nights], v->quantity));
-    snprintf(req->idempotency_key, sizeof req->idempotency_key, "lr-%s-%d-%llu-hold",
-             w->nonce, vu->id, (unsigned long long)v->attempt);
-    req->expect_status[0] = 409;   /* sold_out is an answer, not a failure */
+                           "\"quantity\":%d}",
+                           (long long)v->room_type_id, w->day[first], w->day[first + v->nights],
+                           v->quantity));
+    snprintf(req->idempotency_key, sizeof req->idempotency_key, "lr-%s-%d-%llu-hold", w->nonce,
+             vu->id, (unsigned long long)v->attempt);
+    req->expect_status[0] = 409; /* sold_out is an answer, not a failure */
     req->expect_status[1] = 0;
-    if (v->rec && !v->rec->hold_at_ms)   /* a resend's answer may be the first one's */
+    if (v->rec && !v->rec->hold_at_ms) /* a resend's answer may be the first one's */
         v->rec->hold_at_ms = history_clock_ms(v->hist);
     v->phase = PH_HOLD;
     return LR_STEP_REQUEST;
@@ -125,15 +139,15 @@ static enum lr_step send_confirm(struct lr_vu *vu, struct world_vu *v, struct lr
 {
     req_start(v, req, "POST", BR_CONFIRM, v->auth);
     snprintf(req->path, sizeof req->path, "/api/bookings");
-    req_body(req, snprintf(req->body, sizeof req->body, "{\"hold_id\":%lld}",
-                           (long long)v->hold_id));
+    req_body(req,
+             snprintf(req->body, sizeof req->body, "{\"hold_id\":%lld}", (long long)v->hold_id));
     snprintf(req->idempotency_key, sizeof req->idempotency_key, "lr-%s-%d-%llu-confirm",
              v->w->nonce, vu->id, (unsigned long long)v->attempt);
     if (v->rec) {
         v->rec->confirm_sent = 1;
         v->rec->confirm_at_ms = history_clock_ms(v->hist);
     }
-    if (v->late) {   /* expired (410), or already swept (404), is the right answer */
+    if (v->late) { /* expired (410), or already swept (404), is the right answer */
         req->expect_status[0] = 410;
         req->expect_status[1] = 404;
         req->expect_status[2] = 0;
@@ -174,7 +188,7 @@ static enum lr_step send_cancel(struct world_vu *v, struct lr_request *req, bool
     v->kept->cancels++;
     v->phase = v->kept->cancels > 1 ? PH_RECANCEL : PH_CANCEL;
     if (v->phase == PH_RECANCEL || shared) {
-        req->expect_status[0] = 409;   /* already_cancelled is a right answer */
+        req->expect_status[0] = 409; /* already_cancelled is a right answer */
         req->expect_status[1] = 0;
     }
     return LR_STEP_REQUEST;
@@ -187,7 +201,7 @@ static enum lr_step send_cocancel(struct world_vu *v, struct lr_request *req)
     snprintf(req->path, sizeof req->path, "/api/bookings/%lld/cancel",
              (long long)v->co_rec->booking_id);
     v->co_rec->co_cancel = HISTORY_CO_UNKNOWN;
-    req->expect_status[0] = 409;   /* already_cancelled is a right answer */
+    req->expect_status[0] = 409; /* already_cancelled is a right answer */
     req->expect_status[1] = 0;
     v->phase = PH_COCANCEL;
     return LR_STEP_REQUEST;
@@ -321,9 +335,8 @@ static enum lr_step cancel_kept(struct lr_vu *vu, struct world_vu *v, struct lr_
 static enum lr_step shared_go(struct world_vu *v, struct lr_request *req)
 {
     int offered = SHARE_OFFERED;
-    bool alone = atomic_compare_exchange_strong_explicit(&v->share, &offered, SHARE_IDLE,
-                                                         memory_order_acq_rel,
-                                                         memory_order_acquire);
+    bool alone = atomic_compare_exchange_strong_explicit(
+        &v->share, &offered, SHARE_IDLE, memory_order_acq_rel, memory_order_acquire);
     return send_cancel(v, req, !alone);
 }
 
@@ -334,15 +347,14 @@ static bool take_shared(struct lr_vu *vu, struct world_vu *v, struct lr_request 
 {
     struct world_vu *p = (vu->num & 1) ? partner(vu, v) : NULL;
     int offered = SHARE_OFFERED;
-    if (!p || !atomic_compare_exchange_strong_explicit(&p->share, &offered, SHARE_TAKEN,
-                                                       memory_order_acq_rel,
-                                                       memory_order_acquire))
+    if (!p
+        || !atomic_compare_exchange_strong_explicit(&p->share, &offered, SHARE_TAKEN,
+                                                    memory_order_acq_rel, memory_order_acquire))
         return false;
     v->co_rec = p->share_rec;
     v->co_auth = p->auth;
     int64_t wait = p->share_go_ms - history_clock_ms(v->hist);
-    *step = wait > 0 ? wait_then(v, req, PH_WAIT_COCANCEL, (double)wait)
-                     : send_cocancel(v, req);
+    *step = wait > 0 ? wait_then(v, req, PH_WAIT_COCANCEL, (double)wait) : send_cocancel(v, req);
     return true;
 }
 
@@ -367,8 +379,9 @@ static enum lr_step on_login(struct lr_vu *vu, struct world_vu *v, const struct 
                              struct lr_request *req)
 {
     /* a VU logs in itself only when the user is its own (world.h) */
-    bool ok = answered(r, 200) && jscan_str(r->body, r->body_len, "token", v->user->token,
-                                            sizeof v->user->token) > 0;
+    bool ok =
+        answered(r, 200)
+        && jscan_str(r->body, r->body_len, "token", v->user->token, sizeof v->user->token) > 0;
     bool again = no_answer(r) || answered(r, 429) || answered(r, 503);
     count_response(vu, v, r, ok || answered(r, 429));
     if (ok) {
@@ -426,14 +439,12 @@ static enum lr_step on_hold(struct lr_vu *vu, struct world_vu *v, const struct l
         v->late = expiry > 0 && expiry - now <= WORLD_LATE_MAX_MS
                   && (int)lr_rand(vu, 100) < v->w->p.late_pct;
         if (v->late)
-            return wait_then(v, req, PH_WAIT_CONFIRM,
-                             (double)(expiry - now + WORLD_LATE_PAST_MS));
+            return wait_then(v, req, PH_WAIT_CONFIRM, (double)(expiry - now + WORLD_LATE_PAST_MS));
         return send_confirm(vu, v, req);
     }
     if (sold_out)
         return finish(vu, v, HISTORY_REFUSED);
-    if ((no_answer(r) || (r->outcome == LR_RESP_OK && r->status >= 500))
-        && ++v->tries < HOLD_TRIES)
+    if ((no_answer(r) || (r->outcome == LR_RESP_OK && r->status >= 500)) && ++v->tries < HOLD_TRIES)
         return wait_then(v, req, PH_WAIT_HOLD, backoff_ms(v->tries));
     check(vu, false);
     return finish(vu, v, HISTORY_FAILED);
@@ -454,11 +465,11 @@ static bool confirm_refused(const struct lr_response *r)
 static bool confirm_ambiguous(const struct lr_response *r)
 {
     static const char *const definite[] = { "db_pool_timeout", "db_unavailable", "busy",
-                                            "shutting_down", "db_timeout", "db_conflict" };
+                                            "shutting_down",   "db_timeout",     "db_conflict" };
     if (r->outcome != LR_RESP_OK)
         return r->sent;
     if (r->status >= 200 && r->status < 300)
-        return true;   /* a success without a readable booking id */
+        return true; /* a success without a readable booking id */
     if (r->status < 500)
         return false;
     for (size_t i = 0; r->status == 503 && i < sizeof definite / sizeof definite[0]; i++)
@@ -530,8 +541,8 @@ static enum lr_step on_replay(struct lr_vu *vu, struct world_vu *v, const struct
     count_response(vu, v, r, ok);
     check(vu, ok);
     if (ok) {
-        v->prev_ok->replay = id == v->prev_ok->booking_id ? HISTORY_REPLAY_SAME
-                                                          : HISTORY_REPLAY_OTHER;
+        v->prev_ok->replay =
+            id == v->prev_ok->booking_id ? HISTORY_REPLAY_SAME : HISTORY_REPLAY_OTHER;
         v->prev_ok->replay_booking_id = id;
     }
     v->phase = PH_IDLE;
@@ -548,7 +559,7 @@ static enum lr_step on_cancel(struct lr_vu *vu, struct world_vu *v, const struct
     if (ok)
         v->kept->cancel = HISTORY_CANCEL_OK;
     else if (answered(r, 404) || (answered(r, 409) && error_code_is(r, "inventory_conflict")))
-        v->kept->cancel = HISTORY_CANCEL_NONE;   /* refused: nothing was cancelled */
+        v->kept->cancel = HISTORY_CANCEL_NONE; /* refused: nothing was cancelled */
     if (ok && (int)lr_rand(vu, 100) < v->w->p.recancel_pct)
         return send_cancel(v, req, false);
     v->kept = NULL;
@@ -570,16 +581,18 @@ static enum lr_step on_recancel(struct lr_vu *vu, struct world_vu *v, const stru
 
 /* The partner's booking cancelled at the same instant: record the answer in its record
  * (co_cancel, written by this VU only), free the partner's slot, go on. */
-static enum lr_step on_cocancel(struct lr_vu *vu, struct world_vu *v,
-                                const struct lr_response *r, struct lr_request *req)
+static enum lr_step on_cocancel(struct lr_vu *vu, struct world_vu *v, const struct lr_response *r,
+                                struct lr_request *req)
 {
     bool won = answered(r, 200);
     bool already = answered(r, 409) && error_code_is(r, "already_cancelled");
     bool refused = answered(r, 404) || (answered(r, 409) && error_code_is(r, "inventory_conflict"));
     count_response(vu, v, r, won || already);
     check(vu, won || already);
-    v->co_rec->co_cancel = won ? HISTORY_CO_CANCELLED : already ? HISTORY_CO_ALREADY
-                           : refused ? HISTORY_CO_REFUSED : HISTORY_CO_UNKNOWN;
+    v->co_rec->co_cancel = won       ? HISTORY_CO_CANCELLED
+                           : already ? HISTORY_CO_ALREADY
+                           : refused ? HISTORY_CO_REFUSED
+                                     : HISTORY_CO_UNKNOWN;
     v->co_rec = NULL;
     atomic_store_explicit(&partner(vu, v)->share, SHARE_IDLE, memory_order_release);
     return own_turn(vu, v, req);
@@ -592,12 +605,11 @@ static enum lr_step on_woken(struct lr_vu *vu, struct world_vu *v, struct lr_req
     case PH_WAIT_LOGIN: return send_login(v, req);
     case PH_WAIT_HOLD: return send_hold(vu, v, req);
     case PH_WAIT_CONFIRM: return send_confirm(vu, v, req);
-    case PH_AVAIL: return send_availability(v, req);   /* released without a burst */
+    case PH_AVAIL: return send_availability(v, req); /* released without a burst */
     case PH_HOLD: return send_hold(vu, v, req);
     case PH_WAIT_SHARE: return shared_go(v, req);
     case PH_WAIT_COCANCEL: return send_cocancel(v, req);
-    default:
-        return LR_STEP_ABORT;
+    default: return LR_STEP_ABORT;
     }
 }
 
@@ -610,8 +622,7 @@ static enum lr_step start(struct lr_vu *vu, struct world_vu *v, struct lr_reques
     return after_login(vu, v, req);
 }
 
-enum lr_step booking_step(struct lr_vu *vu, const struct lr_response *resp,
-                          struct lr_request *req)
+enum lr_step booking_step(struct lr_vu *vu, const struct lr_response *resp, struct lr_request *req)
 {
     struct world_vu *v = vu->data;
     if (!resp)
@@ -634,8 +645,8 @@ enum lr_step booking_step(struct lr_vu *vu, const struct lr_response *resp,
 
 /* --- pool-stress --- */
 
-static enum lr_step send_simple(struct world_vu *v, struct lr_request *req,
-                                enum booking_req name, const char *path)
+static enum lr_step send_simple(struct world_vu *v, struct lr_request *req, enum booking_req name,
+                                const char *path)
 {
     req_start(v, req, "GET", name, v->auth);
     snprintf(req->path, sizeof req->path, "%s", path);
@@ -663,9 +674,7 @@ static enum lr_step pool_start(struct lr_vu *vu, struct world_vu *v, struct lr_r
     case 0: return send_simple(v, req, BR_HOTELS, "/api/hotels");
     case 1: return send_availability(v, req);
     case 2: return send_simple(v, req, BR_HEALTH, "/health");
-    default:
-        v->rec = NULL;
-        return send_hold(vu, v, req);
+    default: v->rec = NULL; return send_hold(vu, v, req);
     }
 }
 
@@ -695,9 +704,7 @@ enum lr_step booking_pool_step(struct lr_vu *vu, const struct lr_response *resp,
         return pool_end(vu, v, resp, false);
     case PH_RELEASE:
     case PH_AVAIL:
-    case PH_SIMPLE:
-        return pool_end(vu, v, resp, answered(resp, 200));
-    default:
-        return LR_STEP_ABORT;
+    case PH_SIMPLE: return pool_end(vu, v, resp, answered(resp, 200));
+    default: return LR_STEP_ABORT;
     }
 }

@@ -21,16 +21,22 @@
 
 /* Request names (the name: tag of http_req_* series), indexes of booking_names. */
 enum booking_req {
-    BR_LOGIN, BR_AVAILABILITY, BR_HOLD, BR_CONFIRM, BR_BOOKING, BR_CANCEL,
-    BR_RELEASE, BR_HOTELS, BR_HEALTH
+    BR_LOGIN,
+    BR_AVAILABILITY,
+    BR_HOLD,
+    BR_CONFIRM,
+    BR_BOOKING,
+    BR_CANCEL,
+    BR_RELEASE,
+    BR_HOTELS,
+    BR_HEALTH
 };
 
 /* "login", "availability", ... NULL-ended, in enum booking_req order. */
 extern const char *const booking_names[];
 
 /* booking_step: the booking iteration (see above), for struct lr_scenario.step. */
-enum lr_step booking_step(struct lr_vu *vu, const struct lr_response *resp,
-                          struct lr_request *req);
+enum lr_step booking_step(struct lr_vu *vu, const struct lr_response *resp, struct lr_request *req);
 
 /* booking_pool_step: pool-stress's iteration, for struct lr_scenario.step. */
 enum lr_step booking_pool_step(struct lr_vu *vu, const struct lr_response *resp,

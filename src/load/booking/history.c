@@ -84,8 +84,8 @@ struct history_vu *history_of(struct history *h, int vu)
     return &h->vus[vu];
 }
 
-struct history_rec *history_begin(struct history_vu *v, int64_t room_type_id,
-                                  int32_t check_in, int nights, int quantity)
+struct history_rec *history_begin(struct history_vu *v, int64_t room_type_id, int32_t check_in,
+                                  int nights, int quantity)
 {
     if (!v)
         return NULL;
@@ -154,7 +154,8 @@ int history_write(const struct history *h, FILE *out)
         for (uint32_t i = 0; i < h->vus[v].len; i++) {
             const struct history_rec *r = &h->vus[v].recs[i];
             date_format(r->check_in, day);
-            fprintf(out, "{\"vu\":%d,\"hold_id\":%lld,\"booking_id\":%lld,\"room_type_id\":%lld,"
+            fprintf(out,
+                    "{\"vu\":%d,\"hold_id\":%lld,\"booking_id\":%lld,\"room_type_id\":%lld,"
                     "\"check_in\":\"%s\",\"nights\":%d,\"quantity\":%d,\"outcome\":\"%s\","
                     "\"cancel\":\"%s\",\"confirm_sent\":%s,\"cancels\":%d,\"cancel_wins\":%d,"
                     "\"co_cancel\":%d,\"replay\":%d,"
@@ -165,9 +166,8 @@ int history_write(const struct history *h, FILE *out)
                     r->quantity, r->outcome < 5 ? outcomes[r->outcome] : "?",
                     r->cancel < 3 ? cancels[r->cancel] : "?", r->confirm_sent ? "true" : "false",
                     r->cancels, r->cancel_wins, r->co_cancel, r->replay,
-                    (long long)r->replay_booking_id,
-                    (long long)r->begun_ms, (long long)r->settled_ms,
-                    (long long)r->confirm_at_ms, (long long)r->hold_at_ms,
+                    (long long)r->replay_booking_id, (long long)r->begun_ms,
+                    (long long)r->settled_ms, (long long)r->confirm_at_ms, (long long)r->hold_at_ms,
                     (long long)r->hold_expiry_ms);
         }
     fprintf(out, "{\"dropped\":%llu}\n", (unsigned long long)history_dropped(h));

@@ -21,79 +21,79 @@
 
 /* What the client knows about a booking attempt. */
 enum history_outcome {
-    HISTORY_PENDING,   /* started, not finished (the run ended mid-attempt) */
-    HISTORY_OK,        /* a confirmation was received (booking_id known) */
-    HISTORY_REFUSED,   /* a clean refusal: 409 sold_out */
-    HISTORY_FAILED,    /* definitely no booking: an error answer before or at confirm */
-    HISTORY_UNKNOWN    /* a confirm was sent and no answer settled it */
+    HISTORY_PENDING, /* started, not finished (the run ended mid-attempt) */
+    HISTORY_OK,      /* a confirmation was received (booking_id known) */
+    HISTORY_REFUSED, /* a clean refusal: 409 sold_out */
+    HISTORY_FAILED,  /* definitely no booking: an error answer before or at confirm */
+    HISTORY_UNKNOWN  /* a confirm was sent and no answer settled it */
 };
 
 /* What became of a cancel the client sent for a confirmed booking. */
 enum history_cancel {
-    HISTORY_CANCEL_NONE,     /* never asked */
-    HISTORY_CANCEL_OK,       /* told cancelled */
-    HISTORY_CANCEL_UNKNOWN   /* asked, no answer settled it */
+    HISTORY_CANCEL_NONE,   /* never asked */
+    HISTORY_CANCEL_OK,     /* told cancelled */
+    HISTORY_CANCEL_UNKNOWN /* asked, no answer settled it */
 };
 
 /* What a deliberate replay of a confirmed attempt's confirm (same Idempotency-Key)
  * was answered. */
 enum history_replay {
-    HISTORY_REPLAY_NONE,   /* not replayed, or no answer */
-    HISTORY_REPLAY_SAME,   /* the booking told first */
-    HISTORY_REPLAY_OTHER   /* another booking: replay_booking_id */
+    HISTORY_REPLAY_NONE, /* not replayed, or no answer */
+    HISTORY_REPLAY_SAME, /* the booking told first */
+    HISTORY_REPLAY_OTHER /* another booking: replay_booking_id */
 };
 
 /* What the partner VU was answered when it cancelled the same booking at the same
  * instant as the record's own VU (the mixed profile's concurrent cancels). */
 enum history_co_cancel {
-    HISTORY_CO_NONE,        /* no concurrent cancel sent */
-    HISTORY_CO_CANCELLED,   /* 200: told it cancelled the booking */
-    HISTORY_CO_ALREADY,     /* 409 already_cancelled */
-    HISTORY_CO_REFUSED,     /* an answer proving it cancelled nothing (404, inventory_conflict) */
-    HISTORY_CO_UNKNOWN      /* sent, no answer settled it */
+    HISTORY_CO_NONE,      /* no concurrent cancel sent */
+    HISTORY_CO_CANCELLED, /* 200: told it cancelled the booking */
+    HISTORY_CO_ALREADY,   /* 409 already_cancelled */
+    HISTORY_CO_REFUSED,   /* an answer proving it cancelled nothing (404, inventory_conflict) */
+    HISTORY_CO_UNKNOWN    /* sent, no answer settled it */
 };
 
 struct history_rec {
-    int64_t hold_id;       /* 0 until a hold was granted */
-    int64_t booking_id;    /* 0 unless the client was told the booking id */
+    int64_t hold_id;    /* 0 until a hold was granted */
+    int64_t booking_id; /* 0 unless the client was told the booking id */
     int64_t room_type_id;
-    int64_t replay_booking_id;  /* what a replay answered, when HISTORY_REPLAY_OTHER */
-    int64_t begun_ms;      /* history_clock_ms when the attempt's first request went */
-    int64_t settled_ms;    /* ... when its outcome was settled (0: never) */
-    int64_t confirm_at_ms; /* ... when its last confirm was sent (0: none) */
-    int64_t hold_at_ms;    /* ... when its first hold request was sent (0: none) */
-    int64_t hold_expiry_ms;     /* the hold's expires_at as answered, Unix ms (0: unknown) */
-    int32_t check_in;      /* days since 1970-01-01 */
+    int64_t replay_booking_id; /* what a replay answered, when HISTORY_REPLAY_OTHER */
+    int64_t begun_ms;          /* history_clock_ms when the attempt's first request went */
+    int64_t settled_ms;        /* ... when its outcome was settled (0: never) */
+    int64_t confirm_at_ms;     /* ... when its last confirm was sent (0: none) */
+    int64_t hold_at_ms;        /* ... when its first hold request was sent (0: none) */
+    int64_t hold_expiry_ms;    /* the hold's expires_at as answered, Unix ms (0: unknown) */
+    int32_t check_in;          /* days since 1970-01-01 */
     int16_t nights;
     int16_t quantity;
-    uint8_t outcome;       /* enum history_outcome */
-    uint8_t cancel;        /* enum history_cancel */
-    uint8_t confirm_sent;  /* a confirm request may have reached the server */
-    uint8_t replay;        /* enum history_replay */
-    uint8_t cancels;       /* cancel requests sent for the booking by its VU */
-    uint8_t cancel_wins;   /* of those, answered 200 "cancelled" */
-    uint8_t co_cancel;     /* enum history_co_cancel; written by the partner VU only */
+    uint8_t outcome;      /* enum history_outcome */
+    uint8_t cancel;       /* enum history_cancel */
+    uint8_t confirm_sent; /* a confirm request may have reached the server */
+    uint8_t replay;       /* enum history_replay */
+    uint8_t cancels;      /* cancel requests sent for the booking by its VU */
+    uint8_t cancel_wins;  /* of those, answered 200 "cancelled" */
+    uint8_t co_cancel;    /* enum history_co_cancel; written by the partner VU only */
 };
 
 struct history_vu {
     struct history_rec *recs;
     uint32_t cap, len;
-    uint64_t dropped;      /* attempts not recorded because recs was full */
-    int64_t anchor_wall_ms, anchor_mono_ns;   /* the history's clock anchor */
+    uint64_t dropped;                       /* attempts not recorded because recs was full */
+    int64_t anchor_wall_ms, anchor_mono_ns; /* the history's clock anchor */
 };
 
 struct history {
     struct history_vu *vus;
     int nvus;
-    struct history_rec *block;   /* every VU's records, one after the other */
-    const struct seg_plan *seg;  /* set: VU v is written as its number in the whole
+    struct history_rec *block;  /* every VU's records, one after the other */
+    const struct seg_plan *seg; /* set: VU v is written as its number in the whole
                                     test (segment.h); NULL: as v */
 };
 
-#define HISTORY_PER_VU_MAX 8192u    /* records one VU can have */
-#define HISTORY_PER_VU_MIN 16u      /* records one VU has in a run of unknown length */
-#define HISTORY_SLACK 4u            /* records past twice a VU's share of a known run */
-#define HISTORY_TOTAL_MAX (1u << 20) /* records of a run of unknown length, all VUs */
+#define HISTORY_PER_VU_MAX 8192u      /* records one VU can have */
+#define HISTORY_PER_VU_MIN 16u        /* records one VU has in a run of unknown length */
+#define HISTORY_SLACK      4u         /* records past twice a VU's share of a known run */
+#define HISTORY_TOTAL_MAX  (1u << 20) /* records of a run of unknown length, all VUs */
 
 /* history_per_vu: the records to give each of nvus VUs when the run starts at most
  * `iterations` attempts (-1: unknown, the run is bounded by time). Known: twice the
@@ -116,8 +116,8 @@ struct history_vu *history_of(struct history *h, int vu);
 /* history_begin: record a new attempt (outcome PENDING, begun now) and return it for
  * the caller to update, or NULL when v is NULL or full (the attempt is then counted as
  * dropped). Never allocates. */
-struct history_rec *history_begin(struct history_vu *v, int64_t room_type_id,
-                                  int32_t check_in, int nights, int quantity);
+struct history_rec *history_begin(struct history_vu *v, int64_t room_type_id, int32_t check_in,
+                                  int nights, int quantity);
 
 /* history_clock_ms: now, in Unix milliseconds: the monotonic clock's time since the
  * history's anchor added to the wall clock read at the anchor. No lock, no allocation. */

@@ -21,8 +21,8 @@
 
 extern char **environ;
 
-#define CHILD_DEADLINE_S 120.0    /* pg-restart waits up to 60 s for the cluster */
-#define SCRIPT_ARGS_MAX 6
+#define CHILD_DEADLINE_S 120.0 /* pg-restart waits up to 60 s for the cluster */
+#define SCRIPT_ARGS_MAX  6
 
 static double mono_s(void)
 {
@@ -75,7 +75,7 @@ int nemchild_run(char *const argv[], char *note, size_t cap)
     int st = 0;
     while (waitpid(pid, &st, WNOHANG) == 0) {
         if (mono_s() >= deadline) {
-            kill(pid, SIGKILL);                  /* our own child, by its pid */
+            kill(pid, SIGKILL); /* our own child, by its pid */
             waitpid(pid, &st, 0);
             snprintf(note, cap, "%s: no result within %.0f s", argv[1], CHILD_DEADLINE_S);
             return -1;
@@ -103,8 +103,8 @@ static int proxy_mode(const struct nemesis_config *c, char *note, size_t cap, co
     snprintf(latency, sizeof latency, "%d", c->latency_ms > 0 ? c->latency_ms : 200);
     snprintf(jitter, sizeof jitter, "%d", c->latency_ms > 0 ? c->jitter_ms : 100);
     bool lat = !strcmp(mode, "latency");
-    return nemchild_script(c, note, cap, "proxy", c->proxy_ctl, "mode", mode,
-                           lat ? latency : NULL, lat ? jitter : NULL, NULL);
+    return nemchild_script(c, note, cap, "proxy", c->proxy_ctl, "mode", mode, lat ? latency : NULL,
+                           lat ? jitter : NULL, NULL);
 }
 
 /* server-kill: SIGKILL lastroomd, hold, run the restart command (its note appended). */
@@ -112,16 +112,15 @@ static int server_kill(struct nemesis *x, struct nemesis_fault *f)
 {
     const struct nemesis_config *c = nemesis_config(x);
     char *argv[] = { "/bin/sh", "-c", (char *)c->server_restart, NULL };
-    int rc = nemchild_script(c, f->note, sizeof f->note, "server-kill", c->server_pidfile,
-                             NULL);
+    int rc = nemchild_script(c, f->note, sizeof f->note, "server-kill", c->server_pidfile, NULL);
     if (rc != 0)
         return rc;
     nemesis_hold(x, f);
     size_t len = strlen(f->note), cap = sizeof f->note;
     rc = nemchild_run(argv, f->note + len, cap - len);
     if (rc != 0 && len + 40 < cap)
-        snprintf(f->note + strlen(f->note), cap - strlen(f->note),
-                 " (restart command failed: %d)", rc);
+        snprintf(f->note + strlen(f->note), cap - strlen(f->note), " (restart command failed: %d)",
+                 rc);
     return rc;
 }
 
@@ -141,10 +140,8 @@ int nemchild_inject(struct nemesis *x, struct nemesis_fault *f)
     case NEMESIS_PG_RESTART_IMMEDIATE:
         return nemchild_script(c, note, cap, "pg-restart",
                                k == NEMESIS_PG_RESTART_FAST ? "fast" : "immediate", NULL);
-    case NEMESIS_PG_PAUSE:
-        return nemchild_script(c, note, cap, "pg-pause", dur, NULL);
-    case NEMESIS_SERVER_KILL:
-        return server_kill(x, f);
+    case NEMESIS_PG_PAUSE: return nemchild_script(c, note, cap, "pg-pause", dur, NULL);
+    case NEMESIS_SERVER_KILL: return server_kill(x, f);
     case NEMESIS_LATENCY:
     case NEMESIS_RESET:
     case NEMESIS_BLACKHOLE:
@@ -153,7 +150,6 @@ int nemchild_inject(struct nemesis *x, struct nemesis_fault *f)
             return rc;
         nemesis_hold(x, f);
         return proxy_mode(c, healed, sizeof healed, "pass");
-    default:
-        return snprintf(note, cap, "not a fault of one host"), -1;
+    default: return snprintf(note, cap, "not a fault of one host"), -1;
     }
 }

@@ -30,7 +30,6 @@ int nemcluster_inject(struct nemesis *x, struct nemesis_fault *f)
             return rc;
         nemesis_hold(x, f);
         return cluster(c, started, sizeof started, "start-api", "api1");
-    default:
-        return snprintf(note, cap, "not a cluster fault"), -1;
+    default: return snprintf(note, cap, "not a cluster fault"), -1;
     }
 }

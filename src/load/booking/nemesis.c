@@ -24,7 +24,7 @@
 #include "load/booking/nemunknown.h"
 #include "load/booking/setup.h"
 
-#define PROBE_GAP_S 0.05
+#define PROBE_GAP_S      0.05
 #define PROBE_TIMEOUT_MS 500
 
 struct nemesis {
@@ -34,10 +34,10 @@ struct nemesis {
     struct nemunknown unknown;
     pthread_t th;
     bool started;
-    atomic_bool done;                     /* the thread ran its last event */
+    atomic_bool done; /* the thread ran its last event */
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    bool stop;                            /* under mu */
+    bool stop; /* under mu */
 };
 
 static int cmp_event(const void *a, const void *b)
@@ -46,8 +46,8 @@ static int cmp_event(const void *a, const void *b)
     return (x->ev.start_s > y->ev.start_s) - (x->ev.start_s < y->ev.start_s);
 }
 
-struct nemesis *nemesis_new(const struct nemesis_config *cfg, const struct nemesis_event *ev,
-                            int n, double run_hint_s, char *err, size_t errlen)
+struct nemesis *nemesis_new(const struct nemesis_config *cfg, const struct nemesis_event *ev, int n,
+                            double run_hint_s, char *err, size_t errlen)
 {
     if (n < 0 || n > NEMESIS_MAX_EVENTS)
         return snprintf(err, errlen, "at most %d nemesis events", NEMESIS_MAX_EVENTS), NULL;
@@ -55,7 +55,8 @@ struct nemesis *nemesis_new(const struct nemesis_config *cfg, const struct nemes
         const char *need = nemspec_missing(cfg, ev[i].kind);
         if (need)
             return snprintf(err, errlen, "nemesis %s needs %s", nemspec_kind_name(ev[i].kind),
-                            need), NULL;
+                            need),
+                   NULL;
     }
     struct nemesis *x = calloc(1, sizeof *x);
     double span = run_hint_s > 0 ? run_hint_s + NEMESIS_RECOVERY_MAX_S * 2 : 3600;
@@ -68,8 +69,8 @@ struct nemesis *nemesis_new(const struct nemesis_config *cfg, const struct nemes
         x->cfg.appname = "lastroomd";
     x->n = n;
     for (int i = 0; i < n; i++)
-        x->f[i] = (struct nemesis_fault){ .ev = ev[i], .start_s = -1, .end_s = -1,
-                                          .recovered_s = -1 };
+        x->f[i] =
+            (struct nemesis_fault){ .ev = ev[i], .start_s = -1, .end_s = -1, .recovered_s = -1 };
     qsort(x->f, (size_t)n, sizeof *x->f, cmp_event);
     pthread_mutex_init(&x->mu, NULL);
     pthread_condattr_t ca;
@@ -167,8 +168,7 @@ static void *nemesis_main(void *arg)
         if (wait_until(x, f->ev.start_s))
             break;
         f->start_s = now_s(x);
-        int rc = f->ev.kind >= NEMESIS_NODE_KILL ? nemcluster_inject(x, f)
-                                                 : nemchild_inject(x, f);
+        int rc = f->ev.kind >= NEMESIS_NODE_KILL ? nemcluster_inject(x, f) : nemchild_inject(x, f);
         f->end_s = now_s(x);
         f->injected |= rc == 0;
         if (f->injected && x->cfg.base_url)

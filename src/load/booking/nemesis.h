@@ -42,38 +42,47 @@ struct nemunknown;
 
 /* The cluster's kinds (nemcluster) come last, from NEMESIS_NODE_KILL on. */
 enum nemesis_kind {
-    NEMESIS_KILL_BACKENDS, NEMESIS_PG_RESTART_FAST, NEMESIS_PG_RESTART_IMMEDIATE,
-    NEMESIS_PG_PAUSE, NEMESIS_SERVER_KILL, NEMESIS_LATENCY, NEMESIS_RESET,
-    NEMESIS_BLACKHOLE, NEMESIS_DOWN,
-    NEMESIS_NODE_KILL, NEMESIS_PRIMARY_CRASH, NEMESIS_SWITCHOVER, NEMESIS_API_KILL,
+    NEMESIS_KILL_BACKENDS,
+    NEMESIS_PG_RESTART_FAST,
+    NEMESIS_PG_RESTART_IMMEDIATE,
+    NEMESIS_PG_PAUSE,
+    NEMESIS_SERVER_KILL,
+    NEMESIS_LATENCY,
+    NEMESIS_RESET,
+    NEMESIS_BLACKHOLE,
+    NEMESIS_DOWN,
+    NEMESIS_NODE_KILL,
+    NEMESIS_PRIMARY_CRASH,
+    NEMESIS_SWITCHOVER,
+    NEMESIS_API_KILL,
     NEMESIS_POOLER_RESTART,
     NEMESIS_KINDS
 };
 
-#define NEMESIS_MAX_EVENTS 64
-#define NEMESIS_NOTE_MAX 160
-#define NEMESIS_RECOVERY_MAX_S 60.0     /* GET /health is probed this long after a fault */
+#define NEMESIS_MAX_EVENTS     64
+#define NEMESIS_NOTE_MAX       160
+#define NEMESIS_RECOVERY_MAX_S 60.0 /* GET /health is probed this long after a fault */
 
 /* One scheduled fault. */
 struct nemesis_event {
     enum nemesis_kind kind;
-    double start_s;          /* from the start of the run */
-    double duration_s;       /* how long the fault lasts before it is healed */
+    double start_s;    /* from the start of the run */
+    double duration_s; /* how long the fault lasts before it is healed */
 };
 
 /* What the faults act on. Strings are not copied: they must outlive the nemesis. */
 struct nemesis_config {
-    const char *script;          /* scripts/nemesis.sh */
-    const char *db_url;          /* kill-backends connects here (not through the proxy) */
-    const char *appname;         /* application_name of lastroomd's sessions; NULL: lastroomd */
-    const char *pgdir;           /* the private cluster (LASTROOM_PGDIR) */
-    const char *proxy_ctl;       /* lastroom-faultproxy control HOST:PORT */
-    const char *server_pidfile;  /* lastroomd's pid */
-    const char *server_restart;  /* shell command that starts lastroomd again (and
+    const char *script;         /* scripts/nemesis.sh */
+    const char *db_url;         /* kill-backends connects here (not through the proxy) */
+    const char *appname;        /* application_name of lastroomd's sessions; NULL: lastroomd */
+    const char *pgdir;          /* the private cluster (LASTROOM_PGDIR) */
+    const char *proxy_ctl;      /* lastroom-faultproxy control HOST:PORT */
+    const char *server_pidfile; /* lastroomd's pid */
+    const char *server_restart; /* shell command that starts lastroomd again (and
                                     rewrites the pidfile); must return once it started */
-    const char *base_url;        /* lastroomd, probed with GET /health */
-    int latency_ms, jitter_ms;   /* latency: 0 gives 200 and 100 */
-    const char *cluster_dir;     /* scripts/cluster.sh's folder (LASTROOM_CLUSTER_DIR) */
+    const char *base_url;       /* lastroomd, probed with GET /health */
+    int latency_ms, jitter_ms;  /* latency: 0 gives 200 and 100 */
+    const char *cluster_dir;    /* scripts/cluster.sh's folder (LASTROOM_CLUSTER_DIR) */
 };
 
 /* One event of the schedule and what became of it. Times are seconds since
@@ -82,7 +91,7 @@ struct nemesis_fault {
     struct nemesis_event ev;
     double start_s, end_s, recovered_s;
     bool injected;
-    char note[NEMESIS_NOTE_MAX];         /* the script's result line, or why it failed */
+    char note[NEMESIS_NOTE_MAX]; /* the script's result line, or why it failed */
 };
 
 struct nemesis;
@@ -90,8 +99,8 @@ struct nemesis;
 /* nemesis_new: a nemesis for n events (sorted by start here), run_hint_s the length of
  * the run (bounds the unknown-outcome buckets). Every event's needs are checked against
  * cfg. Returns NULL with err on a missing need or no memory. Free with nemesis_free. */
-struct nemesis *nemesis_new(const struct nemesis_config *cfg, const struct nemesis_event *ev,
-                            int n, double run_hint_s, char *err, size_t errlen);
+struct nemesis *nemesis_new(const struct nemesis_config *cfg, const struct nemesis_event *ev, int n,
+                            double run_hint_s, char *err, size_t errlen);
 void nemesis_free(struct nemesis *n);
 
 /* nemesis_start: note the start of the run and start the thread. Returns 0 or -1. */

@@ -67,7 +67,10 @@ int nemreport_injected(const struct nemesis *x, enum nemesis_kind k)
     return kind_stats(x, k, &s) ? s.injected : 0;
 }
 
-struct out { char *p; size_t len, cap; };
+struct out {
+    char *p;
+    size_t len, cap;
+};
 
 static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void put(struct out *o, const char *fmt, ...)
@@ -113,7 +116,7 @@ size_t nemreport_text(const struct nemesis *x, char *buf, size_t cap)
         buf[0] = '\0';
     put_timeline(x, &o);
     put(&o, "\nFaults by kind: injected/scheduled, requests with an unknown outcome around "
-        "them, time to serve again after the fault ended (p50, max)\n");
+            "them, time to serve again after the fault ended (p50, max)\n");
     for (int k = 0; k < NEMESIS_KINDS; k++) {
         struct kind_stats s;
         if (!kind_stats(x, k, &s))
@@ -132,11 +135,11 @@ size_t nemreport_text(const struct nemesis *x, char *buf, size_t cap)
 
 static json_t *fault_json(const struct nemesis *x, const struct nemesis_fault *f)
 {
-    return json_pack("{s:s, s:f, s:f, s:f, s:f, s:b, s:I, s:s}",
-                     "kind", nemspec_kind_name(f->ev.kind), "planned_s", f->ev.start_s,
-                     "start_s", f->start_s, "end_s", f->end_s, "recovered_s", f->recovered_s,
-                     "injected", f->injected,
-                     "unknown", (json_int_t)nemunknown_of(nemesis_unknowns(x), f), "note", f->note);
+    return json_pack("{s:s, s:f, s:f, s:f, s:f, s:b, s:I, s:s}", "kind",
+                     nemspec_kind_name(f->ev.kind), "planned_s", f->ev.start_s, "start_s",
+                     f->start_s, "end_s", f->end_s, "recovered_s", f->recovered_s, "injected",
+                     f->injected, "unknown", (json_int_t)nemunknown_of(nemesis_unknowns(x), f),
+                     "note", f->note);
 }
 
 json_t *nemreport_json(const struct nemesis *x)
@@ -146,16 +149,17 @@ json_t *nemreport_json(const struct nemesis *x)
         struct kind_stats s;
         if (!kind_stats(x, k, &s))
             continue;
-        json_object_set_new(kinds, nemspec_kind_name((enum nemesis_kind)k), json_pack(
-            "{s:i, s:i, s:i, s:I, s:{s:f, s:f}}", "scheduled", s.scheduled, "injected",
-            s.injected, "failed", s.failed, "unknown", (json_int_t)s.unknown, "recovery_ms",
-            "p50", s.p50_ms, "max", s.max_ms));
+        json_object_set_new(kinds, nemspec_kind_name((enum nemesis_kind)k),
+                            json_pack("{s:i, s:i, s:i, s:I, s:{s:f, s:f}}", "scheduled",
+                                      s.scheduled, "injected", s.injected, "failed", s.failed,
+                                      "unknown", (json_int_t)s.unknown, "recovery_ms", "p50",
+                                      s.p50_ms, "max", s.max_ms));
     }
     int n;
     const struct nemesis_fault *all = nemesis_faults(x, &n);
     for (int i = 0; i < n; i++)
         json_array_append_new(tl, fault_json(x, &all[i]));
-    return json_pack("{s:o, s:o, s:I, s:I}", "faults", kinds, "timeline", tl,
-                     "unknown_requests", (json_int_t)unknown_all(x),
-                     "unknown_around_faults", (json_int_t)unknown_around(x));
+    return json_pack("{s:o, s:o, s:I, s:I}", "faults", kinds, "timeline", tl, "unknown_requests",
+                     (json_int_t)unknown_all(x), "unknown_around_faults",
+                     (json_int_t)unknown_around(x));
 }

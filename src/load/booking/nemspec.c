@@ -13,9 +13,11 @@
 #include "load/engine/duration.h"
 
 static const char *const kind_names[NEMESIS_KINDS] = {
-    "kill-backends", "pg-restart-fast", "pg-restart-immediate", "pg-pause",
-    "server-kill", "latency", "reset", "blackhole", "down",
-    "node-kill", "primary-crash", "switchover", "api-kill", "pooler-restart",
+    "kill-backends", "pg-restart-fast", "pg-restart-immediate",
+    "pg-pause",      "server-kill",     "latency",
+    "reset",         "blackhole",       "down",
+    "node-kill",     "primary-crash",   "switchover",
+    "api-kill",      "pooler-restart",
 };
 
 /* Default durations: how long each fault lasts when the schedule does not say. */
@@ -71,8 +73,9 @@ const char *nemspec_missing(const struct nemesis_config *c, enum nemesis_kind k)
     case NEMESIS_PG_RESTART_IMMEDIATE:
     case NEMESIS_PG_PAUSE: return c->pgdir ? NULL : "--pgdir";
     case NEMESIS_SERVER_KILL:
-        return !c->server_pidfile ? "--server-pidfile"
-               : !c->server_restart ? "--server-restart-cmd" : NULL;
+        return !c->server_pidfile   ? "--server-pidfile"
+               : !c->server_restart ? "--server-restart-cmd"
+                                    : NULL;
     case NEMESIS_NODE_KILL:
     case NEMESIS_PRIMARY_CRASH:
     case NEMESIS_SWITCHOVER:

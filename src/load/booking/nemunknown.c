@@ -7,10 +7,10 @@
 
 #include <stdlib.h>
 
-#define BUCKET_S 0.05
-#define BUCKETS_MAX 288000        /* 4 hours of 50 ms buckets */
+#define BUCKET_S        0.05
+#define BUCKETS_MAX     288000 /* 4 hours of 50 ms buckets */
 #define WINDOW_BEFORE_S 0.25
-#define WINDOW_AFTER_S 0.5
+#define WINDOW_AFTER_S  0.5
 
 int nemunknown_init(struct nemunknown *u, double span_s)
 {
@@ -54,8 +54,7 @@ static double window_end(const struct nemesis_fault *f)
 
 uint64_t nemunknown_of(const struct nemunknown *u, const struct nemesis_fault *f)
 {
-    return f->start_s < 0 ? 0 : nemunknown_between(u, f->start_s - WINDOW_BEFORE_S,
-                                                   window_end(f));
+    return f->start_s < 0 ? 0 : nemunknown_between(u, f->start_s - WINDOW_BEFORE_S, window_end(f));
 }
 
 uint64_t nemunknown_around(const struct nemunknown *u, const struct nemesis_fault *f, int n)

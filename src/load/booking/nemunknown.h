@@ -14,7 +14,7 @@
 struct nemunknown {
     _Atomic(uint32_t) *buckets;
     size_t nbuckets;
-    uint64_t t0_ns;                      /* CLOCK_MONOTONIC at the start; 0: not yet */
+    uint64_t t0_ns; /* CLOCK_MONOTONIC at the start; 0: not yet */
 };
 
 /* nemunknown_init: buckets for span_s seconds (at most 4 hours; later marks land in

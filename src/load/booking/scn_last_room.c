@@ -16,9 +16,15 @@
 #include "load/booking/world.h"
 
 static const struct world_params last_room_world = {
-    .scenario = "last-room", .title = "RACE CONDITION TEST",
-    .test_name = "race condition test", .allotment = 1, .nights = 1, .max_stay = 1,
-    .users = 100, .barrier = true, .expect_exact = true,
+    .scenario = "last-room",
+    .title = "RACE CONDITION TEST",
+    .test_name = "race condition test",
+    .allotment = 1,
+    .nights = 1,
+    .max_stay = 1,
+    .users = 100,
+    .barrier = true,
+    .expect_exact = true,
 };
 
 static int last_room_setup(struct lr_scenario_env *env, char *err, size_t errlen)
@@ -40,15 +46,23 @@ static const struct lr_threshold_spec last_room_thresholds[] = {
 
 static const struct lr_profile last_room_quick = {
     .name = "quick",
-    .exec = { .type = LR_EXEC_SHARED_ITERATIONS, .vus = 50, .iterations = 50,
-              .max_duration_s = 120, .graceful_stop_s = 30, .time_unit_s = 1 },
+    .exec = { .type = LR_EXEC_SHARED_ITERATIONS,
+              .vus = 50,
+              .iterations = 50,
+              .max_duration_s = 120,
+              .graceful_stop_s = 30,
+              .time_unit_s = 1 },
     .thresholds = last_room_thresholds,
 };
 
 static const struct lr_profile last_room_full = {
     .name = "full",
-    .exec = { .type = LR_EXEC_SHARED_ITERATIONS, .vus = 50, .iterations = 50,
-              .max_duration_s = 120, .graceful_stop_s = 30, .time_unit_s = 1 },
+    .exec = { .type = LR_EXEC_SHARED_ITERATIONS,
+              .vus = 50,
+              .iterations = 50,
+              .max_duration_s = 120,
+              .graceful_stop_s = 30,
+              .time_unit_s = 1 },
     .thresholds = last_room_thresholds,
 };
 
@@ -56,8 +70,13 @@ const struct lr_scenario lr_scenario_last_room = {
     .name = "last-room",
     .description = "50 users released together from a barrier try to book the last room: "
                    "exactly 1 may succeed",
-    .names = booking_names, .options = world_options,
-    .quick = &last_room_quick, .full = &last_room_full,
-    .setup = last_room_setup, .vu_init = world_vu_init, .step = booking_step,
-    .verify = world_verify, .teardown = world_teardown,
+    .names = booking_names,
+    .options = world_options,
+    .quick = &last_room_quick,
+    .full = &last_room_full,
+    .setup = last_room_setup,
+    .vu_init = world_vu_init,
+    .step = booking_step,
+    .verify = world_verify,
+    .teardown = world_teardown,
 };

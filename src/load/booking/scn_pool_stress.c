@@ -15,9 +15,14 @@
 #include "load/booking/world.h"
 
 static const struct world_params pool_world = {
-    .scenario = "pool-stress", .title = "CONNECTION POOL TEST",
-    .test_name = "connection pool test", .allotment = 1000, .nights = 7, .max_stay = 1,
-    .users = 40, .pool_report = true,
+    .scenario = "pool-stress",
+    .title = "CONNECTION POOL TEST",
+    .test_name = "connection pool test",
+    .allotment = 1000,
+    .nights = 7,
+    .max_stay = 1,
+    .users = 40,
+    .pool_report = true,
 };
 
 static int pool_setup(struct lr_scenario_env *env, char *err, size_t errlen)
@@ -37,19 +42,29 @@ static const struct lr_threshold_spec pool_thresholds[] = {
 
 static const struct lr_profile pool_quick = {
     .name = "quick",
-    .exec = { .type = LR_EXEC_RAMPING_ARRIVAL_RATE, .start_rate = 10, .time_unit_s = 1,
-              .pre_allocated_vus = 20, .max_vus = 100, .graceful_stop_s = 10,
+    .exec = { .type = LR_EXEC_RAMPING_ARRIVAL_RATE,
+              .start_rate = 10,
+              .time_unit_s = 1,
+              .pre_allocated_vus = 20,
+              .max_vus = 100,
+              .graceful_stop_s = 10,
               .max_duration_s = 600,
-              .stages = { { 2, 50 }, { 2, 100 }, { 2, 150 }, { 3, 150 } }, .nstages = 4 },
+              .stages = { { 2, 50 }, { 2, 100 }, { 2, 150 }, { 3, 150 } },
+              .nstages = 4 },
     .thresholds = pool_thresholds,
 };
 
 static const struct lr_profile pool_full = {
     .name = "full",
-    .exec = { .type = LR_EXEC_RAMPING_ARRIVAL_RATE, .start_rate = 10, .time_unit_s = 1,
-              .pre_allocated_vus = 50, .max_vus = 200, .graceful_stop_s = 30,
+    .exec = { .type = LR_EXEC_RAMPING_ARRIVAL_RATE,
+              .start_rate = 10,
+              .time_unit_s = 1,
+              .pre_allocated_vus = 50,
+              .max_vus = 200,
+              .graceful_stop_s = 30,
               .max_duration_s = 600,
-              .stages = { { 30, 50 }, { 60, 100 }, { 30, 150 }, { 60, 150 } }, .nstages = 4 },
+              .stages = { { 30, 50 }, { 60, 100 }, { 30, 150 }, { 60, 150 } },
+              .nstages = 4 },
     .thresholds = pool_thresholds,
 };
 
@@ -57,8 +72,13 @@ const struct lr_scenario lr_scenario_pool_stress = {
     .name = "pool-stress",
     .description = "arrival rate 10 -> 150/s over hotels, availability, hold+release, health; "
                    "counts pool and timeout errors",
-    .names = booking_names, .options = world_options,
-    .quick = &pool_quick, .full = &pool_full,
-    .setup = pool_setup, .vu_init = world_vu_init, .step = booking_pool_step,
-    .verify = world_verify, .teardown = world_teardown,
+    .names = booking_names,
+    .options = world_options,
+    .quick = &pool_quick,
+    .full = &pool_full,
+    .setup = pool_setup,
+    .vu_init = world_vu_init,
+    .step = booking_pool_step,
+    .verify = world_verify,
+    .teardown = world_teardown,
 };

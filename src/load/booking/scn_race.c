@@ -16,8 +16,14 @@
 #include "load/booking/world.h"
 
 static const struct world_params race_world = {
-    .scenario = "race", .title = "RACE CONDITION TEST", .test_name = "race condition test",
-    .allotment = 3, .nights = 4, .max_stay = 2, .cancel_pct = 100, .availability = true,
+    .scenario = "race",
+    .title = "RACE CONDITION TEST",
+    .test_name = "race condition test",
+    .allotment = 3,
+    .nights = 4,
+    .max_stay = 2,
+    .cancel_pct = 100,
+    .availability = true,
     .vus_per_user_max = 5,
 };
 
@@ -28,25 +34,40 @@ static int race_setup(struct lr_scenario_env *env, char *err, size_t errlen)
 
 static const struct lr_profile race_quick = {
     .name = "quick",
-    .exec = { .type = LR_EXEC_RAMPING_VUS, .start_vus = 0, .graceful_stop_s = 10,
-              .graceful_ramp_down_s = 10, .max_duration_s = 600, .time_unit_s = 1,
-              .stages = { { 2, 25 }, { 2, 50 }, { 4, 50 }, { 1, 0 } }, .nstages = 4 },
+    .exec = { .type = LR_EXEC_RAMPING_VUS,
+              .start_vus = 0,
+              .graceful_stop_s = 10,
+              .graceful_ramp_down_s = 10,
+              .max_duration_s = 600,
+              .time_unit_s = 1,
+              .stages = { { 2, 25 }, { 2, 50 }, { 4, 50 }, { 1, 0 } },
+              .nstages = 4 },
     .thresholds = world_thresholds_normal,
 };
 
 static const struct lr_profile race_full = {
     .name = "full",
-    .exec = { .type = LR_EXEC_RAMPING_VUS, .start_vus = 0, .graceful_stop_s = 30,
-              .graceful_ramp_down_s = 30, .max_duration_s = 600, .time_unit_s = 1,
-              .stages = { { 10, 20 }, { 30, 50 }, { 60, 50 }, { 10, 0 } }, .nstages = 4 },
+    .exec = { .type = LR_EXEC_RAMPING_VUS,
+              .start_vus = 0,
+              .graceful_stop_s = 30,
+              .graceful_ramp_down_s = 30,
+              .max_duration_s = 600,
+              .time_unit_s = 1,
+              .stages = { { 10, 20 }, { 30, 50 }, { 60, 50 }, { 10, 0 } },
+              .nstages = 4 },
     .thresholds = world_thresholds_normal,
 };
 
 static const struct lr_profile race_mixed = {
     .name = "mixed",
-    .exec = { .type = LR_EXEC_RAMPING_VUS, .start_vus = 0, .graceful_stop_s = 10,
-              .graceful_ramp_down_s = 10, .max_duration_s = 600, .time_unit_s = 1,
-              .stages = { { 2, 25 }, { 2, 50 }, { 4, 50 }, { 1, 0 } }, .nstages = 4 },
+    .exec = { .type = LR_EXEC_RAMPING_VUS,
+              .start_vus = 0,
+              .graceful_stop_s = 10,
+              .graceful_ramp_down_s = 10,
+              .max_duration_s = 600,
+              .time_unit_s = 1,
+              .stages = { { 2, 25 }, { 2, 50 }, { 4, 50 }, { 1, 0 } },
+              .nstages = 4 },
     .thresholds = world_thresholds_normal,
 };
 
@@ -54,8 +75,14 @@ const struct lr_scenario lr_scenario_race = {
     .name = "race",
     .description = "ramping users (to 50) race for a small allotment: login, availability, "
                    "hold, confirm, read back",
-    .names = booking_names, .options = world_options,
-    .quick = &race_quick, .full = &race_full, .mixed = &race_mixed,
-    .setup = race_setup, .vu_init = world_vu_init, .step = booking_step,
-    .verify = world_verify, .teardown = world_teardown,
+    .names = booking_names,
+    .options = world_options,
+    .quick = &race_quick,
+    .full = &race_full,
+    .mixed = &race_mixed,
+    .setup = race_setup,
+    .vu_init = world_vu_init,
+    .step = booking_step,
+    .verify = world_verify,
+    .teardown = world_teardown,
 };

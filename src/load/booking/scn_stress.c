@@ -10,8 +10,14 @@
 #include "load/booking/world.h"
 
 static const struct world_params stress_world = {
-    .scenario = "stress", .title = "STRESS TEST", .test_name = "stress test",
-    .allotment = 5, .nights = 6, .max_stay = 3, .cancel_pct = 100, .availability = true,
+    .scenario = "stress",
+    .title = "STRESS TEST",
+    .test_name = "stress test",
+    .allotment = 5,
+    .nights = 6,
+    .max_stay = 3,
+    .cancel_pct = 100,
+    .availability = true,
     .vus_per_user_max = 5,
 };
 
@@ -22,23 +28,36 @@ static int stress_setup(struct lr_scenario_env *env, char *err, size_t errlen)
 
 static const struct lr_profile stress_quick = {
     .name = "quick",
-    .exec = { .type = LR_EXEC_CONSTANT_VUS, .vus = 100, .duration_s = 10,
-              .graceful_stop_s = 15, .max_duration_s = 600, .time_unit_s = 1 },
+    .exec = { .type = LR_EXEC_CONSTANT_VUS,
+              .vus = 100,
+              .duration_s = 10,
+              .graceful_stop_s = 15,
+              .max_duration_s = 600,
+              .time_unit_s = 1 },
     .thresholds = world_thresholds_high,
 };
 
 static const struct lr_profile stress_full = {
     .name = "full",
-    .exec = { .type = LR_EXEC_CONSTANT_VUS, .vus = 100, .duration_s = 120,
-              .graceful_stop_s = 30, .max_duration_s = 600, .time_unit_s = 1 },
+    .exec = { .type = LR_EXEC_CONSTANT_VUS,
+              .vus = 100,
+              .duration_s = 120,
+              .graceful_stop_s = 30,
+              .max_duration_s = 600,
+              .time_unit_s = 1 },
     .thresholds = world_thresholds_high,
 };
 
 const struct lr_scenario lr_scenario_stress = {
     .name = "stress",
     .description = "100 users run the booking iteration for 2m (quick: 10s)",
-    .names = booking_names, .options = world_options,
-    .quick = &stress_quick, .full = &stress_full,
-    .setup = stress_setup, .vu_init = world_vu_init, .step = booking_step,
-    .verify = world_verify, .teardown = world_teardown,
+    .names = booking_names,
+    .options = world_options,
+    .quick = &stress_quick,
+    .full = &stress_full,
+    .setup = stress_setup,
+    .vu_init = world_vu_init,
+    .step = booking_step,
+    .verify = world_verify,
+    .teardown = world_teardown,
 };

@@ -98,8 +98,8 @@ struct link {
     struct tls_session sess;
 };
 
-int setup_http_init(struct setup_http *h, const char *base_url, int timeout_ms,
-                    char *err, size_t errlen)
+int setup_http_init(struct setup_http *h, const char *base_url, int timeout_ms, char *err,
+                    size_t errlen)
 {
     struct sockaddr_storage addr;
     socklen_t alen;
@@ -114,7 +114,8 @@ int setup_http_init(struct setup_http *h, const char *base_url, int timeout_ms,
     if (url_resolve(&h->url, &addr, &alen, err, errlen) < 0)
         return -1;
     if (!setup_remote_ok && !url_is_loopback((const struct sockaddr *)&addr))
-        return fail(err, errlen, "%s: not a loopback address; the booking scenarios write "
+        return fail(err, errlen,
+                    "%s: not a loopback address; the booking scenarios write "
                     "data through the admin API, so a remote target needs --allow-remote",
                     h->url.host);
     return 0;
@@ -229,8 +230,8 @@ static int send_request(struct link *l, const struct setup_http *h, const char *
                      "%s %s%s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n"
                      "Accept: application/json\r\nUser-Agent: lastroom-load/setup\r\n"
                      "%s%s%s%sContent-Length: %zu\r\n\r\n",
-                     method, h->url.prefix, path, h->url.authority, token ? "Authorization: Bearer " : "",
-                     token ? token : "", token ? "\r\n" : "",
+                     method, h->url.prefix, path, h->url.authority,
+                     token ? "Authorization: Bearer " : "", token ? token : "", token ? "\r\n" : "",
                      body ? "Content-Type: application/json\r\n" : "", blen);
     int rc = (n < 0 || (size_t)n >= cap) ? -1 : send_all(l, head, (size_t)n);
     free(head);
@@ -289,9 +290,8 @@ static int read_reply(struct link *l, http_parser *p, struct reply *r)
     return r->complete ? 0 : -1;
 }
 
-int setup_call(const struct setup_http *h, const char *method, const char *path,
-               const char *token, const json_t *body, int *status, json_t **resp,
-               char *err, size_t errlen)
+int setup_call(const struct setup_http *h, const char *method, const char *path, const char *token,
+               const json_t *body, int *status, json_t **resp, char *err, size_t errlen)
 {
     *resp = NULL;
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
@@ -330,8 +330,8 @@ static void describe(char *out, size_t cap, int status, const json_t *resp)
 
 /* setup_call expecting `want`; any other status is an error naming it. */
 static int call_expect(const struct setup_http *h, const char *method, const char *path,
-                       const char *token, const json_t *body, int want, json_t **resp,
-                       char *err, size_t errlen)
+                       const char *token, const json_t *body, int want, json_t **resp, char *err,
+                       size_t errlen)
 {
     int status = 0;
     if (setup_call(h, method, path, token, body, &status, resp, err, errlen) < 0)
@@ -351,8 +351,8 @@ static void pause_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
-int setup_login(const struct setup_http *h, const char *email, const char *password,
-                char *token, size_t cap, int64_t *user_id, char *err, size_t errlen)
+int setup_login(const struct setup_http *h, const char *email, const char *password, char *token,
+                size_t cap, int64_t *user_id, char *err, size_t errlen)
 {
     json_t *body = json_pack("{s:s, s:s}", "email", email, "password", password);
     json_t *resp = NULL;
@@ -375,7 +375,8 @@ int setup_login(const struct setup_http *h, const char *email, const char *passw
     if (rc == 0) {
         memcpy(token, tok, strlen(tok) + 1);
         if (user_id)
-            *user_id = json_integer_value(json_object_get(json_object_get(resp, "user"), "user_id"));
+            *user_id =
+                json_integer_value(json_object_get(json_object_get(resp, "user"), "user_id"));
     }
     json_decref(resp);
     return rc;
@@ -384,8 +385,8 @@ int setup_login(const struct setup_http *h, const char *email, const char *passw
 static int register_one(const struct setup_http *h, const char *email, const char *password,
                         char *err, size_t errlen)
 {
-    json_t *body = json_pack("{s:s, s:s, s:s}", "email", email, "password", password,
-                             "full_name", "Load Test");
+    json_t *body = json_pack("{s:s, s:s, s:s}", "email", email, "password", password, "full_name",
+                             "Load Test");
     json_t *resp = NULL;
     int rc = call_expect(h, "POST", "/api/auth/register", NULL, body, 201, &resp, err, errlen);
     json_decref(body);
@@ -397,7 +398,7 @@ static int register_one(const struct setup_http *h, const char *email, const cha
 struct reg_job {
     const struct setup_http *h;
     char *const *emails;
-    char *const *tokens;           /* NULL: register; else log in into tokens[i] */
+    char *const *tokens; /* NULL: register; else log in into tokens[i] */
     size_t cap;
     const char *password;
     int n, next, failed;
@@ -409,8 +410,7 @@ static int job_one(const struct reg_job *j, int i, char *err, size_t errlen)
 {
     if (!j->tokens)
         return register_one(j->h, j->emails[i], j->password, err, errlen);
-    return setup_login(j->h, j->emails[i], j->password, j->tokens[i], j->cap, NULL,
-                       err, errlen);
+    return setup_login(j->h, j->emails[i], j->password, j->tokens[i], j->cap, NULL, err, errlen);
 }
 
 static void *job_worker(void *arg)
@@ -450,30 +450,29 @@ static int run_job(struct reg_job *j, int threads, char *err, size_t errlen)
         pthread_join(tid[i], NULL);
     pthread_mutex_destroy(&j->mu);
     if (j->failed)
-        return fail(err, errlen, "%s users: %s", j->tokens ? "logging in" : "registering",
-                    j->err);
+        return fail(err, errlen, "%s users: %s", j->tokens ? "logging in" : "registering", j->err);
     return 0;
 }
 
-int setup_register_all(const struct setup_http *h, char *const *emails, int n,
-                       const char *password, int threads, char *err, size_t errlen)
+int setup_register_all(const struct setup_http *h, char *const *emails, int n, const char *password,
+                       int threads, char *err, size_t errlen)
 {
     struct reg_job j = { .h = h, .emails = emails, .password = password, .n = n };
     return run_job(&j, threads, err, errlen);
 }
 
 int setup_login_all(const struct setup_http *h, char *const *emails, char *const *tokens,
-                    size_t cap, int n, const char *password, int threads,
-                    char *err, size_t errlen)
+                    size_t cap, int n, const char *password, int threads, char *err, size_t errlen)
 {
-    struct reg_job j = { .h = h, .emails = emails, .tokens = tokens, .cap = cap,
-                         .password = password, .n = n };
+    struct reg_job j = {
+        .h = h, .emails = emails, .tokens = tokens, .cap = cap, .password = password, .n = n
+    };
     return run_job(&j, threads, err, errlen);
 }
 
 /* POST an admin object and read its integer id field. */
-static int create(const struct setup_http *h, const char *token, const char *path,
-                  json_t *body, const char *id_field, int64_t *id, char *err, size_t errlen)
+static int create(const struct setup_http *h, const char *token, const char *path, json_t *body,
+                  const char *id_field, int64_t *id, char *err, size_t errlen)
 {
     json_t *resp = NULL;
     int rc = call_expect(h, "POST", path, token, body, 201, &resp, err, errlen);
@@ -486,26 +485,24 @@ static int create(const struct setup_http *h, const char *token, const char *pat
     return rc;
 }
 
-int setup_create_hotel(const struct setup_http *h, const char *token, const char *name,
-                       int64_t *id, char *err, size_t errlen)
+int setup_create_hotel(const struct setup_http *h, const char *token, const char *name, int64_t *id,
+                       char *err, size_t errlen)
 {
-    json_t *body = json_pack("{s:s, s:s, s:s}", "name", name, "city", "Loadtown",
-                             "address", "1 Test Street");
+    json_t *body =
+        json_pack("{s:s, s:s, s:s}", "name", name, "city", "Loadtown", "address", "1 Test Street");
     return create(h, token, "/api/admin/hotels", body, "hotel_id", id, err, errlen);
 }
 
-int setup_create_room_type(const struct setup_http *h, const char *token,
-                           int64_t hotel_id, const char *name, int64_t *id,
-                           char *err, size_t errlen)
+int setup_create_room_type(const struct setup_http *h, const char *token, int64_t hotel_id,
+                           const char *name, int64_t *id, char *err, size_t errlen)
 {
-    json_t *body = json_pack("{s:I, s:s, s:i, s:i}", "hotel_id", (json_int_t)hotel_id,
-                             "name", name, "capacity", 2, "base_price_cents", 10000);
+    json_t *body = json_pack("{s:I, s:s, s:i, s:i}", "hotel_id", (json_int_t)hotel_id, "name", name,
+                             "capacity", 2, "base_price_cents", 10000);
     return create(h, token, "/api/admin/room-types", body, "room_type_id", id, err, errlen);
 }
 
-int setup_set_inventory(const struct setup_http *h, const char *token,
-                        int64_t room_type_id, const char *from, const char *to,
-                        int allotment, char *err, size_t errlen)
+int setup_set_inventory(const struct setup_http *h, const char *token, int64_t room_type_id,
+                        const char *from, const char *to, int allotment, char *err, size_t errlen)
 {
     json_t *body = json_pack("{s:I, s:s, s:s, s:i}", "room_type_id", (json_int_t)room_type_id,
                              "from", from, "to", to, "allotment", allotment);
@@ -516,8 +513,8 @@ int setup_set_inventory(const struct setup_http *h, const char *token,
     return rc;
 }
 
-int setup_get(const struct setup_http *h, const char *path, const char *token,
-              json_t **resp, char *err, size_t errlen)
+int setup_get(const struct setup_http *h, const char *path, const char *token, json_t **resp,
+              char *err, size_t errlen)
 {
     if (call_expect(h, "GET", path, token, NULL, 200, resp, err, errlen) < 0)
         return -1;

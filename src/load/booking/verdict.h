@@ -16,7 +16,7 @@
 /* What the clients saw, from the world's history and its VUs' counters. */
 struct verdict_tally {
     uint64_t ok, refused, total, db_errors, timeouts, requests;
-    uint64_t late, recancelled, replayed, multi_room, cocancelled;   /* the mixed extras */
+    uint64_t late, recancelled, replayed, multi_room, cocancelled; /* the mixed extras */
 };
 
 /* verdict_tally: the outcomes of w's run (after the VUs are gone). */

@@ -21,17 +21,28 @@
 #include "common/date.h"
 #include "load/booking/verify_log.h"
 
-const struct verify_check verify_checks[] = {
+/* clang-format off */
 #define CHECK(name, over) { #name, offsetof(struct verify_result, name), over }
-    CHECK(oversold_counters, true), CHECK(oversold_tables, true),
-    CHECK(oversold_seen, true), CHECK(oversold_in_time, true),
-    CHECK(booked_mismatch, false), CHECK(tentative_mismatch, false),
-    CHECK(without_details, false), CHECK(holds_lingering, false),
-    CHECK(missing_confirmed, false), CHECK(cancel_lost, false),
-    CHECK(refused_but_booked, false), CHECK(unattributed, false),
-    CHECK(night_bounds, false), CHECK(stay_mismatch, false),
-    CHECK(duplicate_claim, false), CHECK(replay_mismatch, false),
-    CHECK(confirmed_after_expiry, false), CHECK(double_cancel, false),
+/* clang-format on */
+const struct verify_check verify_checks[] = {
+    CHECK(oversold_counters, true),
+    CHECK(oversold_tables, true),
+    CHECK(oversold_seen, true),
+    CHECK(oversold_in_time, true),
+    CHECK(booked_mismatch, false),
+    CHECK(tentative_mismatch, false),
+    CHECK(without_details, false),
+    CHECK(holds_lingering, false),
+    CHECK(missing_confirmed, false),
+    CHECK(cancel_lost, false),
+    CHECK(refused_but_booked, false),
+    CHECK(unattributed, false),
+    CHECK(night_bounds, false),
+    CHECK(stay_mismatch, false),
+    CHECK(duplicate_claim, false),
+    CHECK(replay_mismatch, false),
+    CHECK(confirmed_after_expiry, false),
+    CHECK(double_cancel, false),
     CHECK(sold_out_while_free, false),
 #undef CHECK
     { NULL, 0, false },
@@ -99,7 +110,9 @@ static struct verify_booking *find_by_hold(struct verify_booking *b, size_t nb, 
 /* Per night: what the clients hold for sure (lo), at most (hi), and, when the
  * database's bookings are known, exactly (exact: the unknowns resolved by the
  * bookings table). */
-struct seen { int lo, hi, exact; };
+struct seen {
+    int lo, hi, exact;
+};
 
 static bool confirm_unsettled(const struct history_rec *r)
 {
@@ -158,27 +171,33 @@ static void check_oversold(const struct verify_night *x, struct seen s, struct v
     r->oversold_seen += by_seen > 0;
     r->oversold_in_time += in_time > 0;
     if (by_counters > 0)
-        verify_note(r, "oversold_counters", "room type %lld night %s: booked_count %d + "
-             "tentative_count %d > allotment %d", (long long)x->room_type_id, day,
-             x->booked_count, x->tentative_count, x->allotment);
+        verify_note(r, "oversold_counters",
+                    "room type %lld night %s: booked_count %d + "
+                    "tentative_count %d > allotment %d",
+                    (long long)x->room_type_id, day, x->booked_count, x->tentative_count,
+                    x->allotment);
     if (by_tables > 0)
-        verify_note(r, "oversold_tables", "room type %lld night %s: Confirmed details %d + live "
-             "holds %d > allotment %d", (long long)x->room_type_id, day, x->confirmed_qty,
-             x->held_qty, x->allotment);
+        verify_note(r, "oversold_tables",
+                    "room type %lld night %s: Confirmed details %d + live "
+                    "holds %d > allotment %d",
+                    (long long)x->room_type_id, day, x->confirmed_qty, x->held_qty, x->allotment);
     if (by_seen > 0)
-        verify_note(r, "oversold_seen", "room type %lld night %s: clients hold %d confirmed rooms "
-             "of an allotment of %d", (long long)x->room_type_id, day, s.lo, x->allotment);
+        verify_note(r, "oversold_seen",
+                    "room type %lld night %s: clients hold %d confirmed rooms "
+                    "of an allotment of %d",
+                    (long long)x->room_type_id, day, s.lo, x->allotment);
     if (in_time > 0)
-        verify_note(r, "oversold_in_time", "room type %lld night %s: %d rooms Confirmed at one "
-             "moment of an allotment of %d", (long long)x->room_type_id, day,
-             x->peak_confirmed, x->allotment);
+        verify_note(r, "oversold_in_time",
+                    "room type %lld night %s: %d rooms Confirmed at one "
+                    "moment of an allotment of %d",
+                    (long long)x->room_type_id, day, x->peak_confirmed, x->allotment);
 }
 
 /* The night's rooms in the database against the clients' records: exactly when the
  * bookings are known (exact), else within [lo, hi]; slack: rooms the dropped records
  * could account for. */
 static void check_night_count(const struct verify_night *x, struct seen s, bool exact,
-                        int64_t slack, struct verify_result *r)
+                              int64_t slack, struct verify_result *r)
 {
     char day[11];
     date_format(x->day, day);
@@ -188,25 +207,29 @@ static void check_night_count(const struct verify_night *x, struct seen s, bool 
     if (db < lo || db > hi) {
         r->night_bounds++;
         if (exact)
-            verify_note(r, "night_bounds", "room type %lld night %s: %lld rooms Confirmed in the "
-                 "database, the clients' records account for exactly %d (+%lld dropped)",
-                 (long long)x->room_type_id, day, (long long)db, s.exact, (long long)slack);
+            verify_note(r, "night_bounds",
+                        "room type %lld night %s: %lld rooms Confirmed in the "
+                        "database, the clients' records account for exactly %d (+%lld dropped)",
+                        (long long)x->room_type_id, day, (long long)db, s.exact, (long long)slack);
         else
-            verify_note(r, "night_bounds", "room type %lld night %s: %lld booked in the database, "
-                 "clients were told %d (up to %lld with unknown outcomes)",
-                 (long long)x->room_type_id, day, (long long)db, s.lo, (long long)hi);
+            verify_note(r, "night_bounds",
+                        "room type %lld night %s: %lld booked in the database, "
+                        "clients were told %d (up to %lld with unknown outcomes)",
+                        (long long)x->room_type_id, day, (long long)db, s.lo, (long long)hi);
     }
     if (tables && x->booked_count != x->confirmed_qty) {
         r->booked_mismatch++;
-        verify_note(r, "booked_mismatch", "room type %lld night %s: booked_count %d but Confirmed "
-             "details sum to %d", (long long)x->room_type_id, day, x->booked_count,
-             x->confirmed_qty);
+        verify_note(r, "booked_mismatch",
+                    "room type %lld night %s: booked_count %d but Confirmed "
+                    "details sum to %d",
+                    (long long)x->room_type_id, day, x->booked_count, x->confirmed_qty);
     }
     if (tables && x->tentative_count != x->held_qty) {
         r->tentative_mismatch++;
-        verify_note(r, "tentative_mismatch", "room type %lld night %s: tentative_count %d but live "
-             "holds sum to %d", (long long)x->room_type_id, day, x->tentative_count,
-             x->held_qty);
+        verify_note(r, "tentative_mismatch",
+                    "room type %lld night %s: tentative_count %d but live "
+                    "holds sum to %d",
+                    (long long)x->room_type_id, day, x->tentative_count, x->held_qty);
     }
 }
 
@@ -230,18 +253,19 @@ static const char *rec_times(const struct history_rec *h, char *buf, size_t cap)
 static void check_stay(const struct history_rec *h, const struct verify_booking *x,
                        struct verify_result *r)
 {
-    if (x->room_type_id == h->room_type_id && x->check_in == h->check_in
-        && x->nights == h->nights && x->quantity == h->quantity)
+    if (x->room_type_id == h->room_type_id && x->check_in == h->check_in && x->nights == h->nights
+        && x->quantity == h->quantity)
         return;
     char asked[11], stored[11], when[80];
     date_format(h->check_in, asked);
     date_format(x->check_in, stored);
     r->stay_mismatch++;
-    verify_note(r, "stay_mismatch", "booking %lld (hold %lld): asked room type %lld, %s + %d "
-         "nights, %d rooms; stored room type %lld, %s + %d nights, %d rooms%s",
-         (long long)x->booking_id, (long long)x->hold_id, (long long)h->room_type_id, asked, (int)h->nights,
-         (int)h->quantity, (long long)x->room_type_id, stored, x->nights, x->quantity,
-         rec_times(h, when, sizeof when));
+    verify_note(r, "stay_mismatch",
+                "booking %lld (hold %lld): asked room type %lld, %s + %d "
+                "nights, %d rooms; stored room type %lld, %s + %d nights, %d rooms%s",
+                (long long)x->booking_id, (long long)x->hold_id, (long long)h->room_type_id, asked,
+                (int)h->nights, (int)h->quantity, (long long)x->room_type_id, stored, x->nights,
+                x->quantity, rec_times(h, when, sizeof when));
 }
 
 /* One client record against the bookings table; marks the booking it accounts for. */
@@ -259,22 +283,29 @@ static void check_record(const struct history_rec *h, struct verify_booking *x,
         if (!x || x->booking_id != h->booking_id
             || (cancel_of(h) == HISTORY_CANCEL_NONE && !x->confirmed)) {
             r->missing_confirmed++;
-            verify_note(r, "missing_confirmed", "booking %lld (hold %lld) was confirmed to a "
-                 "client but is not Confirmed in the database (%s)%s", (long long)h->booking_id,
-                 (long long)h->hold_id, !x ? "no booking for the hold"
-                 : x->booking_id != h->booking_id ? "the hold's booking has another id"
-                 : "Cancelled", rec_times(h, when, sizeof when));
+            verify_note(r, "missing_confirmed",
+                        "booking %lld (hold %lld) was confirmed to a "
+                        "client but is not Confirmed in the database (%s)%s",
+                        (long long)h->booking_id, (long long)h->hold_id,
+                        !x                               ? "no booking for the hold"
+                        : x->booking_id != h->booking_id ? "the hold's booking has another id"
+                                                         : "Cancelled",
+                        rec_times(h, when, sizeof when));
         } else if (cancel_of(h) == HISTORY_CANCEL_OK && x->confirmed) {
             r->cancel_lost++;
-            verify_note(r, "cancel_lost", "booking %lld (hold %lld) was cancelled for a client but "
-                 "is still Confirmed%s", (long long)h->booking_id, (long long)h->hold_id,
-                 rec_times(h, when, sizeof when));
+            verify_note(r, "cancel_lost",
+                        "booking %lld (hold %lld) was cancelled for a client but "
+                        "is still Confirmed%s",
+                        (long long)h->booking_id, (long long)h->hold_id,
+                        rec_times(h, when, sizeof when));
         }
     } else if (x && (h->outcome == HISTORY_REFUSED || h->outcome == HISTORY_FAILED)) {
         r->refused_but_booked++;
-        verify_note(r, "refused_but_booked", "hold %lld: the client was told its booking failed, "
-             "yet booking %lld exists%s", (long long)h->hold_id, (long long)x->booking_id,
-             rec_times(h, when, sizeof when));
+        verify_note(r, "refused_but_booked",
+                    "hold %lld: the client was told its booking failed, "
+                    "yet booking %lld exists%s",
+                    (long long)h->hold_id, (long long)x->booking_id,
+                    rec_times(h, when, sizeof when));
     }
 }
 
@@ -297,7 +328,7 @@ static void check_claims(const struct history_rec *recs, size_t nrecs, struct ve
             continue;
         r->duplicate_claim++;
         verify_note(r, "duplicate_claim", "booking %lld was told to two clients as theirs",
-             (long long)ids[i]);
+                    (long long)ids[i]);
     }
     free(ids);
 }
@@ -310,8 +341,10 @@ static void check_strays(struct verify_booking *b, size_t nb, const bool *attrib
         if (attributed[i] || ++stray <= dropped)
             continue;
         r->unattributed++;
-        verify_note(r, "unattributed", "booking %lld (hold %lld) exists but no client of this run "
-             "asked for it", (long long)b[i].booking_id, (long long)b[i].hold_id);
+        verify_note(r, "unattributed",
+                    "booking %lld (hold %lld) exists but no client of this run "
+                    "asked for it",
+                    (long long)b[i].booking_id, (long long)b[i].hold_id);
     }
 }
 
@@ -320,30 +353,35 @@ static void check_strays(struct verify_booking *b, size_t nb, const bool *attrib
  * one booking told "cancelled" twice (by its VU's cancels and the partner's). */
 static void check_told(const struct history_rec *h, struct verify_result *r)
 {
-    static const char *const co[] = { "none", "cancelled", "already cancelled",
-                                       "refused", "unknown" };
+    static const char *const co[] = { "none", "cancelled", "already cancelled", "refused",
+                                      "unknown" };
     char when[80];
     if (h->cancel_wins + (h->co_cancel == HISTORY_CO_CANCELLED) > 1) {
         r->double_cancel++;
-        verify_note(r, "double_cancel", "booking %lld: told \"cancelled\" %d times (%d of its "
-             "client's %d cancels; the concurrent cancel of another VU: %s)",
-             (long long)h->booking_id, h->cancel_wins + (h->co_cancel == HISTORY_CO_CANCELLED),
-             h->cancel_wins, h->cancels, h->co_cancel <= HISTORY_CO_UNKNOWN ? co[h->co_cancel] : "?");
+        verify_note(r, "double_cancel",
+                    "booking %lld: told \"cancelled\" %d times (%d of its "
+                    "client's %d cancels; the concurrent cancel of another VU: %s)",
+                    (long long)h->booking_id,
+                    h->cancel_wins + (h->co_cancel == HISTORY_CO_CANCELLED), h->cancel_wins,
+                    h->cancels, h->co_cancel <= HISTORY_CO_UNKNOWN ? co[h->co_cancel] : "?");
     }
     if (h->replay == HISTORY_REPLAY_OTHER) {
         r->replay_mismatch++;
-        verify_note(r, "replay_mismatch", "hold %lld: a replay of the confirm's Idempotency-Key "
-             "answered booking %lld, not booking %lld told first%s", (long long)h->hold_id,
-             (long long)h->replay_booking_id, (long long)h->booking_id,
-             rec_times(h, when, sizeof when));
+        verify_note(r, "replay_mismatch",
+                    "hold %lld: a replay of the confirm's Idempotency-Key "
+                    "answered booking %lld, not booking %lld told first%s",
+                    (long long)h->hold_id, (long long)h->replay_booking_id,
+                    (long long)h->booking_id, rec_times(h, when, sizeof when));
     }
     if (h->outcome == HISTORY_OK && h->hold_expiry_ms > 0 && h->confirm_at_ms > 0
         && h->confirm_at_ms > h->hold_expiry_ms + VERIFY_EXPIRY_MARGIN_MS) {
         r->confirmed_after_expiry++;
-        verify_note(r, "confirmed_after_expiry", "booking %lld (hold %lld): confirmed by a request "
-             "sent %lld ms after the hold's expiry%s", (long long)h->booking_id,
-             (long long)h->hold_id, (long long)(h->confirm_at_ms - h->hold_expiry_ms),
-             rec_times(h, when, sizeof when));
+        verify_note(r, "confirmed_after_expiry",
+                    "booking %lld (hold %lld): confirmed by a request "
+                    "sent %lld ms after the hold's expiry%s",
+                    (long long)h->booking_id, (long long)h->hold_id,
+                    (long long)(h->confirm_at_ms - h->hold_expiry_ms),
+                    rec_times(h, when, sizeof when));
     }
 }
 
@@ -364,7 +402,8 @@ void verify_reconcile(const struct history_rec *recs, size_t nrecs, uint64_t dro
     int maxq = 1;
     for (size_t i = 0; i < nrecs; i++) {
         const struct history_rec *h = &recs[i];
-        struct verify_booking *x = h->hold_id ? find_by_hold(bookings, nbookings, h->hold_id) : NULL;
+        struct verify_booking *x =
+            h->hold_id ? find_by_hold(bookings, nbookings, h->hold_id) : NULL;
         r->unknown_confirms += confirm_unsettled(h);
         maxq = max2(maxq, h->quantity);
         add_seen(h, x, nights, nnights, seen);
@@ -390,49 +429,49 @@ void verify_reconcile(const struct history_rec *recs, size_t nrecs, uint64_t dro
 
 /* --- the database --- */
 
-#define Q_NIGHTS \
+#define Q_NIGHTS                                                                          \
     "SELECT ri.room_type_id, ri.date - DATE '1970-01-01', ri.allotment, ri.booked_count," \
-    " ri.tentative_count," \
-    " COALESCE((SELECT sum(bd.quantity) FROM booking_details bd" \
-    "   JOIN bookings b ON b.booking_id = bd.booking_id" \
-    "   WHERE bd.room_type_id = ri.room_type_id AND bd.date = ri.date" \
-    "   AND b.status = 'Confirmed'), 0)," \
-    " COALESCE((SELECT sum(h.quantity) FROM booking_holds h" \
-    "   WHERE h.room_type_id = ri.room_type_id AND h.check_in <= ri.date" \
-    "   AND ri.date < h.check_out), 0)" \
+    " ri.tentative_count,"                                                                \
+    " COALESCE((SELECT sum(bd.quantity) FROM booking_details bd"                          \
+    "   JOIN bookings b ON b.booking_id = bd.booking_id"                                  \
+    "   WHERE bd.room_type_id = ri.room_type_id AND bd.date = ri.date"                    \
+    "   AND b.status = 'Confirmed'), 0),"                                                 \
+    " COALESCE((SELECT sum(h.quantity) FROM booking_holds h"                              \
+    "   WHERE h.room_type_id = ri.room_type_id AND h.check_in <= ri.date"                 \
+    "   AND ri.date < h.check_out), 0)"                                                   \
     " FROM room_inventory ri WHERE ri.room_type_id = ANY($1::bigint[])"
 /* Per night, the most rooms Confirmed at one moment: +quantity at a booking's
  * created_at, -quantity at its cancelled_at (cancellations first on a tie). Both are
  * transaction start times; a room freed by a cancel can only be held, and then
  * confirmed, after that cancel committed, so a correct history never overlaps. */
-#define Q_PEAK \
-    "WITH ev AS (" \
-    " SELECT bd.room_type_id, bd.date, b.created_at AS t, bd.quantity AS d" \
+#define Q_PEAK                                                                  \
+    "WITH ev AS ("                                                              \
+    " SELECT bd.room_type_id, bd.date, b.created_at AS t, bd.quantity AS d"     \
     "  FROM booking_details bd JOIN bookings b ON b.booking_id = bd.booking_id" \
-    "  WHERE bd.room_type_id = ANY($1::bigint[])" \
-    " UNION ALL" \
-    " SELECT bd.room_type_id, bd.date, b.cancelled_at, -bd.quantity" \
+    "  WHERE bd.room_type_id = ANY($1::bigint[])"                               \
+    " UNION ALL"                                                                \
+    " SELECT bd.room_type_id, bd.date, b.cancelled_at, -bd.quantity"            \
     "  FROM booking_details bd JOIN bookings b ON b.booking_id = bd.booking_id" \
-    "  WHERE bd.room_type_id = ANY($1::bigint[]) AND b.status = 'Cancelled'" \
-    "  AND b.cancelled_at IS NOT NULL)" \
-    " SELECT room_type_id, date - DATE '1970-01-01', max(live) FROM (" \
+    "  WHERE bd.room_type_id = ANY($1::bigint[]) AND b.status = 'Cancelled'"    \
+    "  AND b.cancelled_at IS NOT NULL)"                                         \
+    " SELECT room_type_id, date - DATE '1970-01-01', max(live) FROM ("          \
     "  SELECT room_type_id, date, sum(d) OVER (PARTITION BY room_type_id, date" \
     "   ORDER BY t, d ROWS UNBOUNDED PRECEDING) AS live FROM ev) s GROUP BY 1, 2"
-#define Q_BOOKINGS \
+#define Q_BOOKINGS                                                            \
     "SELECT booking_id, hold_id, room_type_id, check_in - DATE '1970-01-01'," \
-    " check_out - check_in, quantity, status = 'Confirmed'" \
+    " check_out - check_in, quantity, status = 'Confirmed'"                   \
     " FROM bookings WHERE room_type_id = ANY($1::bigint[])"
 #define Q_OVERSOLD_SCOPED \
     "SELECT count(*) FROM (" VERIFY_Q_OVERSOLD ") v WHERE v.room_type_id = ANY($1::bigint[])"
-#define Q_NO_DETAILS_SCOPED \
+#define Q_NO_DETAILS_SCOPED                            \
     "SELECT count(*) FROM (" VERIFY_Q_NO_DETAILS ") v" \
     " JOIN bookings s ON s.booking_id = v.booking_id WHERE s.room_type_id = ANY($1::bigint[])"
-#define Q_MISSING_NIGHTS \
-    "SELECT count(*) FROM bookings b WHERE b.status = 'Confirmed'" \
+#define Q_MISSING_NIGHTS                                                                   \
+    "SELECT count(*) FROM bookings b WHERE b.status = 'Confirmed'"                         \
     " AND b.room_type_id = ANY($1::bigint[]) AND (SELECT count(*) FROM booking_details bd" \
-    "  WHERE bd.booking_id = b.booking_id) <> b.check_out - b.check_in" \
+    "  WHERE bd.booking_id = b.booking_id) <> b.check_out - b.check_in"                    \
     " AND EXISTS (SELECT 1 FROM booking_details bd WHERE bd.booking_id = b.booking_id)"
-#define Q_LINGERING \
+#define Q_LINGERING                                                             \
     "SELECT count(*) FROM booking_holds WHERE room_type_id = ANY($1::bigint[])" \
     " AND hold_expiry < now() - interval '5 seconds'"
 
@@ -448,8 +487,8 @@ static PGresult *query(PGconn *c, const char *sql, const char *ids, char *err, s
     return NULL;
 }
 
-static int count_of(PGconn *c, const char *sql, const char *ids, int64_t *out,
-                    char *err, size_t errlen)
+static int count_of(PGconn *c, const char *sql, const char *ids, int64_t *out, char *err,
+                    size_t errlen)
 {
     PGresult *res = query(c, sql, ids, err, errlen);
     if (!res)
@@ -464,8 +503,8 @@ static long long cell(const PGresult *res, int row, int col)
     return strtoll(PQgetvalue(res, row, col), NULL, 10);
 }
 
-static struct verify_night *load_nights(PGconn *c, const char *ids, size_t *n,
-                                        char *err, size_t errlen)
+static struct verify_night *load_nights(PGconn *c, const char *ids, size_t *n, char *err,
+                                        size_t errlen)
 {
     PGresult *res = query(c, Q_NIGHTS, ids, err, errlen);
     if (!res)
@@ -474,11 +513,14 @@ static struct verify_night *load_nights(PGconn *c, const char *ids, size_t *n,
     struct verify_night *v = calloc(*n ? *n : 1, sizeof *v);
     for (size_t i = 0; v && i < *n; i++) {
         int row = (int)i;
-        v[i] = (struct verify_night){
-            .room_type_id = cell(res, row, 0), .day = (int32_t)cell(res, row, 1),
-            .allotment = (int)cell(res, row, 2), .booked_count = (int)cell(res, row, 3),
-            .tentative_count = (int)cell(res, row, 4), .confirmed_qty = (int)cell(res, row, 5),
-            .held_qty = (int)cell(res, row, 6), .peak_confirmed = 0 };
+        v[i] = (struct verify_night){ .room_type_id = cell(res, row, 0),
+                                      .day = (int32_t)cell(res, row, 1),
+                                      .allotment = (int)cell(res, row, 2),
+                                      .booked_count = (int)cell(res, row, 3),
+                                      .tentative_count = (int)cell(res, row, 4),
+                                      .confirmed_qty = (int)cell(res, row, 5),
+                                      .held_qty = (int)cell(res, row, 6),
+                                      .peak_confirmed = 0 };
     }
     PQclear(res);
     if (!v)
@@ -487,8 +529,8 @@ static struct verify_night *load_nights(PGconn *c, const char *ids, size_t *n,
 }
 
 /* Fill each night's peak_confirmed (nights without bookings keep 0). */
-static int load_peaks(PGconn *c, const char *ids, struct verify_night *v, size_t n,
-                      char *err, size_t errlen)
+static int load_peaks(PGconn *c, const char *ids, struct verify_night *v, size_t n, char *err,
+                      size_t errlen)
 {
     PGresult *res = query(c, Q_PEAK, ids, err, errlen);
     if (!res)
@@ -503,8 +545,8 @@ static int load_peaks(PGconn *c, const char *ids, struct verify_night *v, size_t
     return 0;
 }
 
-static struct verify_booking *load_bookings(PGconn *c, const char *ids, size_t *n,
-                                            char *err, size_t errlen)
+static struct verify_booking *load_bookings(PGconn *c, const char *ids, size_t *n, char *err,
+                                            size_t errlen)
 {
     PGresult *res = query(c, Q_BOOKINGS, ids, err, errlen);
     if (!res)
@@ -513,11 +555,13 @@ static struct verify_booking *load_bookings(PGconn *c, const char *ids, size_t *
     struct verify_booking *v = calloc(*n ? *n : 1, sizeof *v);
     for (size_t i = 0; v && i < *n; i++) {
         int row = (int)i;
-        v[i] = (struct verify_booking){
-            .booking_id = cell(res, row, 0), .hold_id = cell(res, row, 1),
-            .room_type_id = cell(res, row, 2), .check_in = (int32_t)cell(res, row, 3),
-            .nights = (int)cell(res, row, 4), .quantity = (int)cell(res, row, 5),
-            .confirmed = PQgetvalue(res, row, 6)[0] == 't' };
+        v[i] = (struct verify_booking){ .booking_id = cell(res, row, 0),
+                                        .hold_id = cell(res, row, 1),
+                                        .room_type_id = cell(res, row, 2),
+                                        .check_in = (int32_t)cell(res, row, 3),
+                                        .nights = (int)cell(res, row, 4),
+                                        .quantity = (int)cell(res, row, 5),
+                                        .confirmed = PQgetvalue(res, row, 6)[0] == 't' };
     }
     PQclear(res);
     if (!v)
@@ -541,30 +585,33 @@ static char *id_array(const int64_t *ids, int n)
 }
 
 /* The counting checks: verbatim queries (scoped and database-wide), nights, holds. */
-static int run_counts(PGconn *c, const char *ids, struct verify_result *r,
-                      char *err, size_t errlen)
+static int run_counts(PGconn *c, const char *ids, struct verify_result *r, char *err, size_t errlen)
 {
     int64_t missing = 0;
     if (count_of(c, Q_OVERSOLD_SCOPED, ids, &r->oversold_counters, err, errlen) < 0
         || count_of(c, Q_NO_DETAILS_SCOPED, ids, &r->without_details, err, errlen) < 0
         || count_of(c, Q_MISSING_NIGHTS, ids, &missing, err, errlen) < 0
         || count_of(c, Q_LINGERING, ids, &r->holds_lingering, err, errlen) < 0
-        || count_of(c, "SELECT count(*) FROM (" VERIFY_Q_OVERSOLD ") v", NULL,
-                    &r->db_wide_oversold, err, errlen) < 0
+        || count_of(c, "SELECT count(*) FROM (" VERIFY_Q_OVERSOLD ") v", NULL, &r->db_wide_oversold,
+                    err, errlen)
+               < 0
         || count_of(c, "SELECT count(*) FROM (" VERIFY_Q_NO_DETAILS ") v", NULL,
-                    &r->db_wide_no_details, err, errlen) < 0)
+                    &r->db_wide_no_details, err, errlen)
+               < 0)
         return -1;
     r->without_details += missing;
     if (r->without_details)
-        verify_note(r, "without_details", "%lld Confirmed bookings lack booking_details rows", (long long)r->without_details);
+        verify_note(r, "without_details", "%lld Confirmed bookings lack booking_details rows",
+                    (long long)r->without_details);
     if (r->holds_lingering)
-        verify_note(r, "holds_lingering", "%lld holds are more than 5 s past their expiry", (long long)r->holds_lingering);
+        verify_note(r, "holds_lingering", "%lld holds are more than 5 s past their expiry",
+                    (long long)r->holds_lingering);
     return 0;
 }
 
 /* Everything, in one read-only snapshot so that counters and tables agree in time. */
-static int verify_conn(PGconn *c, const char *ids, const struct history *h,
-                       struct verify_result *r, char *err, size_t errlen)
+static int verify_conn(PGconn *c, const char *ids, const struct history *h, struct verify_result *r,
+                       char *err, size_t errlen)
 {
     PGresult *b = query(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", NULL, err, errlen);
     if (!b)
@@ -593,8 +640,7 @@ static int verify_conn(PGconn *c, const char *ids, const struct history *h,
 }
 
 int verify_database(const char *db_url, const int64_t *room_types, int nroom_types,
-                    const struct history *h, struct verify_result *r,
-                    char *err, size_t errlen)
+                    const struct history *h, struct verify_result *r, char *err, size_t errlen)
 {
     memset(r, 0, sizeof *r);
     PGconn *c = PQconnectdb(db_url);
@@ -650,9 +696,8 @@ static int api_integrity(const struct setup_http *http, const char *token, int64
 }
 
 /* Append the inventory rows of one room type to *v (grown with realloc). */
-static int api_inventory(const struct setup_http *http, const char *token, int64_t rt,
-                         int32_t from, int32_t to, struct verify_night **v, size_t *n,
-                         char *err, size_t errlen)
+static int api_inventory(const struct setup_http *http, const char *token, int64_t rt, int32_t from,
+                         int32_t to, struct verify_night **v, size_t *n, char *err, size_t errlen)
 {
     char path[160], f[11], t[11];
     date_format(from, f);
@@ -676,19 +721,23 @@ static int api_inventory(const struct setup_http *http, const char *token, int64
         const char *d = json_string_value(json_object_get(row, "date"));
         if (!d || strlen(d) < 10 || date_parse(d, 10, &day) < 0)
             continue;
-        nv[(*n)++] = (struct verify_night){ .room_type_id = rt, .day = day,
-            .allotment = (int)check_count(row, "allotment"),
-            .booked_count = (int)check_count(row, "booked_count"),
-            .tentative_count = (int)check_count(row, "tentative_count"),
-            .confirmed_qty = -1, .held_qty = -1, .peak_confirmed = -1 };
+        nv[(*n)++] =
+            (struct verify_night){ .room_type_id = rt,
+                                   .day = day,
+                                   .allotment = (int)check_count(row, "allotment"),
+                                   .booked_count = (int)check_count(row, "booked_count"),
+                                   .tentative_count = (int)check_count(row, "tentative_count"),
+                                   .confirmed_qty = -1,
+                                   .held_qty = -1,
+                                   .peak_confirmed = -1 };
     }
     json_decref(resp);
     return 0;
 }
 
-int verify_api(const struct setup_http *http, const char *admin_token,
-               const int64_t *room_types, int nroom_types, int32_t from, int32_t to,
-               const struct history *h, struct verify_result *r, char *err, size_t errlen)
+int verify_api(const struct setup_http *http, const char *admin_token, const int64_t *room_types,
+               int nroom_types, int32_t from, int32_t to, const struct history *h,
+               struct verify_result *r, char *err, size_t errlen)
 {
     memset(r, 0, sizeof *r);
     r->from_api = true;
@@ -701,13 +750,14 @@ int verify_api(const struct setup_http *http, const char *admin_token,
         rc = api_inventory(http, admin_token, room_types[i], from, to, &nights, &nn, err, errlen);
     struct history_rec *recs = rc == 0 ? history_collect(h, &nrecs) : NULL;
     if (rc == 0) {
-        int64_t by_tables = r->oversold_tables;   /* the API has no per-night excess */
+        int64_t by_tables = r->oversold_tables; /* the API has no per-night excess */
         verify_reconcile(recs, nrecs, history_dropped(h), NULL, 0, nights, nn, r);
         r->oversold_tables = by_tables;
         r->overbookings += r->overbookings ? 0 : by_tables;
         if (by_tables)
-            verify_note(r, "oversold_tables", "/api/admin/integrity: %lld nights oversold by the tables",
-                 (long long)by_tables);
+            verify_note(r, "oversold_tables",
+                        "/api/admin/integrity: %lld nights oversold by the tables",
+                        (long long)by_tables);
     }
     free(recs);
     free(nights);

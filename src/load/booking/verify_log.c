@@ -28,8 +28,8 @@ static size_t first_of(const struct vlog_entry *e, size_t n, int64_t rt, int32_t
 
 /* The fewest free rooms night (rt, day) had in [from, to], or -1 when its state at
  * `from` is not in the log (no entry at or before it). */
-static int least_free(const struct vlog_entry *e, size_t n, int64_t rt, int32_t day,
-                      int64_t from, int64_t to)
+static int least_free(const struct vlog_entry *e, size_t n, int64_t rt, int32_t day, int64_t from,
+                      int64_t to)
 {
     size_t i = first_of(e, n, rt, day);
     if (i >= n || e[i].room_type_id != rt || e[i].day != day || e[i].at_ms > from)
@@ -37,7 +37,7 @@ static int least_free(const struct vlog_entry *e, size_t n, int64_t rt, int32_t 
     int least = INT_MAX;
     for (; i < n && e[i].room_type_id == rt && e[i].day == day && e[i].at_ms <= to; i++) {
         bool superseded = i + 1 < n && e[i + 1].room_type_id == rt && e[i + 1].day == day
-                          && e[i + 1].at_ms <= from;   /* before the window opened */
+                          && e[i + 1].at_ms <= from; /* before the window opened */
         if (!superseded && e[i].free < least)
             least = e[i].free;
     }
@@ -58,8 +58,8 @@ static int stay_least_free(const struct history_rec *h, const struct vlog_entry 
     return least == INT_MAX ? -1 : least;
 }
 
-void vlog_judge(const struct history_rec *recs, size_t nrecs,
-                const struct vlog_entry *entries, size_t nentries, struct verify_result *r)
+void vlog_judge(const struct history_rec *recs, size_t nrecs, const struct vlog_entry *entries,
+                size_t nentries, struct verify_result *r)
 {
     for (size_t k = 0; k < nrecs; k++) {
         const struct history_rec *h = &recs[k];
@@ -75,7 +75,8 @@ void vlog_judge(const struct history_rec *recs, size_t nrecs,
         date_format(h->check_in, day);
         r->sold_out_while_free++;
         r->violations++;
-        verify_note(r, "sold_out_while_free", "room type %lld, %d night(s) from %s: a hold of "
+        verify_note(r, "sold_out_while_free",
+                    "room type %lld, %d night(s) from %s: a hold of "
                     "%d answered sold_out, yet the log shows at least %d free on every night "
                     "from the request (%lld) to its answer (%lld ms later)",
                     (long long)h->room_type_id, h->nights, day, h->quantity, least,
@@ -84,9 +85,9 @@ void vlog_judge(const struct history_rec *recs, size_t nrecs,
 }
 
 #define Q_HAS_LOG "SELECT to_regclass('inventory_log') IS NOT NULL"
-#define Q_LOG \
-    "SELECT room_type_id, date - date '1970-01-01', free," \
-    "       (extract(epoch FROM at) * 1000)::bigint" \
+#define Q_LOG                                                     \
+    "SELECT room_type_id, date - date '1970-01-01', free,"        \
+    "       (extract(epoch FROM at) * 1000)::bigint"              \
     "  FROM inventory_log WHERE room_type_id = ANY($1::bigint[])" \
     " ORDER BY room_type_id, date, at, seq"
 

@@ -18,22 +18,22 @@
 #include "load/booking/history.h"
 #include "load/booking/verify.h"
 
-#define VLOG_MARGIN_MS 20   /* clock slack each side of a request's window */
+#define VLOG_MARGIN_MS 20 /* clock slack each side of a request's window */
 
 /* One entry of the log. */
 struct vlog_entry {
     int64_t room_type_id;
-    int32_t day;            /* days since 1970-01-01 */
-    int free;               /* free rooms after the change */
-    int64_t at_ms;          /* Unix ms */
+    int32_t day;   /* days since 1970-01-01 */
+    int free;      /* free rooms after the change */
+    int64_t at_ms; /* Unix ms */
 };
 
 /* vlog_judge: check each refused record of recs against entries (sorted by room type,
  * day, time); add sold_out_while_free findings (to that count and to violations, with
  * evidence) and refusals_checked to *r. A refusal whose window lacks a night's state (no entry at or before it, no
  * request or answer time) is not judged. Pure: no I/O. */
-void vlog_judge(const struct history_rec *recs, size_t nrecs,
-                const struct vlog_entry *entries, size_t nentries, struct verify_result *r);
+void vlog_judge(const struct history_rec *recs, size_t nrecs, const struct vlog_entry *entries,
+                size_t nentries, struct verify_result *r);
 
 /* vlog_check: inside the caller's read transaction on c, when the table inventory_log
  * exists, read its entries for the room types in ids (a bigint[] literal) and

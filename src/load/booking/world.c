@@ -25,8 +25,8 @@
 #include "load/booking/worlddata.h"
 #include "load/engine/segment.h"
 
-#define FIRST_NIGHT_AHEAD 30     /* the first night with inventory, days from today */
-#define REGISTER_THREADS 4
+#define FIRST_NIGHT_AHEAD 30 /* the first night with inventory, days from today */
+#define REGISTER_THREADS  4
 
 const struct lr_threshold_spec world_thresholds_normal[] = {
     { "overbookings", "count==0", false },
@@ -54,8 +54,8 @@ static void make_nonce(struct world *w, uint64_t seed)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    uint64_t x = seed ^ ((uint64_t)ts.tv_sec << 20) ^ (uint64_t)ts.tv_nsec
-                 ^ ((uint64_t)getpid() << 40);
+    uint64_t x =
+        seed ^ ((uint64_t)ts.tv_sec << 20) ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 40);
     snprintf(w->nonce, sizeof w->nonce, "%llx", (unsigned long long)(x & 0xffffffffffffULL));
     snprintf(w->password, sizeof w->password, "lr-load-%s-pw", w->nonce);
 }
@@ -81,8 +81,9 @@ static int make_inventory(struct world *w, const char *scenario, char *err, size
     w->nroom_types = w->p.room_types;
     for (int i = 0; i < w->nroom_types; i++)
         if (setup_create_room_type(&w->http, w->admin_token, w->hotel_id,
-                                   i ? "Other Room" : "Last Room", &w->room_type_ids[i],
-                                   err, errlen) < 0)
+                                   i ? "Other Room" : "Last Room", &w->room_type_ids[i], err,
+                                   errlen)
+            < 0)
             return -1;
     w->room_type_id = w->room_type_ids[0];
     w->first_day = date_today_utc() + FIRST_NIGHT_AHEAD;
@@ -90,7 +91,8 @@ static int make_inventory(struct world *w, const char *scenario, char *err, size
         return -1;
     for (int i = 0; i < w->nroom_types; i++)
         if (setup_set_inventory(&w->http, w->admin_token, w->room_type_ids[i], w->day[0],
-                                w->day[w->p.nights], w->p.allotment, err, errlen) < 0)
+                                w->day[w->p.nights], w->p.allotment, err, errlen)
+            < 0)
             return -1;
     return 0;
 }
@@ -100,8 +102,7 @@ const char *const world_options[] = { "--users", NULL };
 /* The users to register: --users N, else the scenario's default, at most one per VU;
  * sets w->login_in_setup unless each VU is to log in itself (no --users, and a default
  * of one per VU). Returns the count, or LR_SETUP_USAGE with err. */
-static int count_users(struct world *w, const struct lr_scenario_env *env,
-                       char *err, size_t errlen)
+static int count_users(struct world *w, const struct lr_scenario_env *env, char *err, size_t errlen)
 {
     int n = w->p.users, vus = env->vus_max;
     w->login_in_setup = n > 0;
@@ -110,18 +111,23 @@ static int count_users(struct world *w, const struct lr_scenario_env *env,
             continue;
         int64_t v;
         if (cliopt_count(a[1], 1000000, &v) != 0)
-            return snprintf(err, errlen, "--users: want a count of users (1 to 1000000), "
-                            "got '%s'", a[1]), LR_SETUP_USAGE;
+            return snprintf(err, errlen,
+                            "--users: want a count of users (1 to 1000000), "
+                            "got '%s'",
+                            a[1]),
+                   LR_SETUP_USAGE;
         n = (int)v;
         w->login_in_setup = true;
     }
     n = n <= 0 || n > vus ? vus : n;
     int per_user = (vus + n - 1) / n, max = w->p.vus_per_user_max;
     if (max > 0 && per_user > max)
-        return snprintf(err, errlen, "--users %d puts up to %d VUs on one user, more than %d: "
+        return snprintf(err, errlen,
+                        "--users %d puts up to %d VUs on one user, more than %d: "
                         "lastroomd refuses a user's hold past its live-hold cap (409 "
-                        "too_many_holds); give at least %d users for %d VUs", n, per_user,
-                        max, (vus + max - 1) / max, vus), LR_SETUP_USAGE;
+                        "too_many_holds); give at least %d users for %d VUs",
+                        n, per_user, max, (vus + max - 1) / max, vus),
+               LR_SETUP_USAGE;
     return n;
 }
 
@@ -145,8 +151,8 @@ static int make_users(struct world *w, int n, char *err, size_t errlen)
     }
     rc = setup_register_all(&w->http, emails, n, w->password, REGISTER_THREADS, err, errlen);
     if (rc == 0 && w->login_in_setup)
-        rc = setup_login_all(&w->http, emails, tokens, sizeof w->users[0].token, n,
-                             w->password, REGISTER_THREADS, err, errlen);
+        rc = setup_login_all(&w->http, emails, tokens, sizeof w->users[0].token, n, w->password,
+                             REGISTER_THREADS, err, errlen);
 out:
     free(emails);
     free(tokens);
@@ -163,7 +169,7 @@ static int make_vus(struct world *w, const struct lr_scenario_env *env, char *er
     w->history->seg = env->segment;
     for (int i = 0; i < w->nvus; i++) {
         struct world_vu *v = &w->vus[i];
-        int64_t id = env->segment ? seg_index(env->segment, i) : i;   /* in the test */
+        int64_t id = env->segment ? seg_index(env->segment, i) : i; /* in the test */
         v->w = w;
         v->user = &w->users[id % w->nusers];
         v->hist = history_of(w->history, i);
@@ -182,8 +188,7 @@ static int define_metrics(struct world *w, struct metrics *m, char *err, size_t 
 }
 
 /* The world from `setup --setup-out`'s data: the same hotel and users for every part. */
-static int build_from_data(struct world *w, struct lr_scenario_env *env, char *err,
-                           size_t errlen)
+static int build_from_data(struct world *w, struct lr_scenario_env *env, char *err, size_t errlen)
 {
     if (setup_http_init(&w->http, env->base_url, 30000, err, errlen) < 0
         || define_metrics(w, env->metrics, err, errlen) < 0
@@ -191,13 +196,14 @@ static int build_from_data(struct world *w, struct lr_scenario_env *env, char *e
         return -1;
     if (env->db_url == NULL && env->admin_email && env->admin_password
         && setup_login(&w->http, env->admin_email, env->admin_password, w->admin_token,
-                       sizeof w->admin_token, NULL, err, errlen) < 0)
+                       sizeof w->admin_token, NULL, err, errlen)
+               < 0)
         return -1;
     return make_vus(w, env, err, errlen);
 }
 
-static int build(struct world *w, struct lr_scenario_env *env, const char *scenario,
-                 char *err, size_t errlen)
+static int build(struct world *w, struct lr_scenario_env *env, const char *scenario, char *err,
+                 size_t errlen)
 {
     if (env->setup_data)
         return build_from_data(w, env, err, errlen);
@@ -207,13 +213,16 @@ static int build(struct world *w, struct lr_scenario_env *env, const char *scena
     if (n < 0)
         return n;
     if (!env->admin_email || !env->admin_password || !*env->admin_email)
-        return snprintf(err, errlen, "set ADMIN_EMAIL and ADMIN_PASSWORD: setup creates "
-                        "its hotel through the admin API"), -1;
+        return snprintf(err, errlen,
+                        "set ADMIN_EMAIL and ADMIN_PASSWORD: setup creates "
+                        "its hotel through the admin API"),
+               -1;
     make_nonce(w, env->seed);
     if (setup_http_init(&w->http, env->base_url, 30000, err, errlen) < 0
         || define_metrics(w, env->metrics, err, errlen) < 0
         || setup_login(&w->http, env->admin_email, env->admin_password, w->admin_token,
-                       sizeof w->admin_token, NULL, err, errlen) < 0
+                       sizeof w->admin_token, NULL, err, errlen)
+               < 0
         || make_inventory(w, scenario, err, errlen) < 0)
         return -1;
     if (make_users(w, n, err, errlen) < 0)
@@ -252,8 +261,7 @@ static void world_free(struct world *w)
     free(w);
 }
 
-int world_setup(struct lr_scenario_env *env, const struct world_params *p,
-                char *err, size_t errlen)
+int world_setup(struct lr_scenario_env *env, const struct world_params *p, char *err, size_t errlen)
 {
     env->data = NULL;
     struct world *w = calloc(1, sizeof *w);
@@ -313,8 +321,8 @@ static int write_history(struct lr_scenario_env *env, const struct world *w, cha
     if (f && fclose(f) != 0)
         rc = -1;
     if (rc != 0)
-        return snprintf(err, errlen, "cannot write the booking history to %s",
-                        env->history_out), -1;
+        return snprintf(err, errlen, "cannot write the booking history to %s", env->history_out),
+               -1;
     env->history_written = true;
     return 0;
 }
@@ -326,20 +334,21 @@ int world_verify(struct lr_scenario_env *env, char *err, size_t errlen)
         return snprintf(err, errlen, "no world to verify"), -1;
     if (env->history_out && write_history(env, w, err, errlen) != 0)
         return -1;
-    if (env->segment) {         /* one part of a test: lastroom-load merge verifies */
+    if (env->segment) { /* one part of a test: lastroom-load merge verifies */
         touch_metrics(env, w);
-        snprintf(env->verdict, sizeof env->verdict, "=== %s: one part of a segmented test "
+        snprintf(env->verdict, sizeof env->verdict,
+                 "=== %s: one part of a segmented test "
                  "===\nNo verdict here: lastroom-load merge verifies the parts' histories "
-                 "together.\n", w->p.title);
+                 "together.\n",
+                 w->p.title);
         return 0;
     }
     struct verify_result r;
     int32_t to = w->first_day + w->p.nights;
-    int rc = env->db_url
-        ? verify_database(env->db_url, w->room_type_ids, w->nroom_types, w->history, &r,
-                          err, errlen)
-        : verify_api(&w->http, w->admin_token, w->room_type_ids, w->nroom_types,
-                     w->first_day, to, w->history, &r, err, errlen);
+    int rc = env->db_url ? verify_database(env->db_url, w->room_type_ids, w->nroom_types,
+                                           w->history, &r, err, errlen)
+                         : verify_api(&w->http, w->admin_token, w->room_type_ids, w->nroom_types,
+                                      w->first_day, to, w->history, &r, err, errlen);
     if (rc < 0)
         return -1;
     struct verdict_tally t = verdict_tally(w);
@@ -347,10 +356,9 @@ int world_verify(struct lr_scenario_env *env, char *err, size_t errlen)
     metrics_add(env->shard, M_OVERBOOKINGS, (double)r.overbookings);
     metrics_add(env->shard, M_INVENTORY_VIOLATIONS, (double)r.violations);
     if (w->p.expect_exact)
-        metrics_add(env->shard, M_CHECKS, t.ok == (uint64_t)w->p.allotment
-                                          && t.refused == t.total - t.ok);
+        metrics_add(env->shard, M_CHECKS,
+                    t.ok == (uint64_t)w->p.allotment && t.refused == t.total - t.ok);
     env->export_extra = verdict_json(&r, &t);
     verdict_write(env, w, &t, &r);
     return 0;
 }
-

@@ -17,20 +17,19 @@ static json_t *data_json(const struct world *w, const struct lr_scenario_env *en
 {
     json_t *users = json_array(), *rts = json_array();
     for (int i = 0; i < w->nusers; i++)
-        json_array_append_new(users, json_pack("{s:s, s:s}", "email", w->users[i].email,
-                                               "token", w->users[i].token));
+        json_array_append_new(
+            users, json_pack("{s:s, s:s}", "email", w->users[i].email, "token", w->users[i].token));
     for (int i = 0; i < w->nroom_types; i++)
         json_array_append_new(rts, json_integer(w->room_type_ids[i]));
-    return json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:i, s:i, s:b, s:o}",
-                     "format", WORLD_DATA_FORMAT, "scenario", w->p.scenario,
-                     "profile", env->profile ? env->profile : "full", "nonce", w->nonce,
-                     "hotel_id", (json_int_t)w->hotel_id, "room_type_ids", rts,
-                     "first_day", w->first_day, "nights", w->p.nights,
-                     "login_in_setup", w->login_in_setup, "users", users);
+    return json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:i, s:i, s:b, s:o}", "format",
+                     WORLD_DATA_FORMAT, "scenario", w->p.scenario, "profile",
+                     env->profile ? env->profile : "full", "nonce", w->nonce, "hotel_id",
+                     (json_int_t)w->hotel_id, "room_type_ids", rts, "first_day", w->first_day,
+                     "nights", w->p.nights, "login_in_setup", w->login_in_setup, "users", users);
 }
 
 int worlddata_write(const struct world *w, const struct lr_scenario_env *env, char *err,
-                      size_t errlen)
+                    size_t errlen)
 {
     json_t *o = data_json(w, env);
     int rc = o ? json_dump_file(o, env->setup_out, JSON_COMPACT) : -1;
@@ -47,8 +46,7 @@ static int data_bad(const char *path, const char *what, char *err, size_t errlen
 }
 
 /* The users of the setup data into w. */
-static int read_users(struct world *w, json_t *users, const char *path, char *err,
-                      size_t errlen)
+static int read_users(struct world *w, json_t *users, const char *path, char *err, size_t errlen)
 {
     size_t n = json_array_size(users);
     if (n < 1 || n > 1000000)
@@ -69,8 +67,7 @@ static int read_users(struct world *w, json_t *users, const char *path, char *er
     return 0;
 }
 
-int worlddata_read(struct world *w, const struct lr_scenario_env *env, char *err,
-                     size_t errlen)
+int worlddata_read(struct world *w, const struct lr_scenario_env *env, char *err, size_t errlen)
 {
     const char *path = env->setup_data;
     json_error_t je;
@@ -111,4 +108,3 @@ int worlddata_read(struct world *w, const struct lr_scenario_env *env, char *err
     json_decref(o);
     return rc;
 }
-

@@ -18,7 +18,6 @@ int worlddata_write(const struct world *w, const struct lr_scenario_env *env, ch
  * types, first day, users (allocated into w->users). Returns 0, or -1 with err naming
  * the file and what is wrong (written for another scenario or profile, a bad user...);
  * what was allocated stays in w for its owner to free. */
-int worlddata_read(struct world *w, const struct lr_scenario_env *env, char *err,
-                   size_t errlen);
+int worlddata_read(struct world *w, const struct lr_scenario_env *env, char *err, size_t errlen);
 
 #endif

@@ -12,13 +12,13 @@
 #include <math.h>
 #include <string.h>
 
-#define M_LEFT 64.0
-#define M_RIGHT 16.0
-#define M_TOP 28.0
+#define M_LEFT   64.0
+#define M_RIGHT  16.0
+#define M_TOP    28.0
 #define M_BOTTOM 34.0
-#define PLOT_W (CHART_WIDTH - M_LEFT - M_RIGHT)
-#define PLOT_H (CHART_HEIGHT - M_TOP - M_BOTTOM)
-#define PAD 5.0
+#define PLOT_W   (CHART_WIDTH - M_LEFT - M_RIGHT)
+#define PLOT_H   (CHART_HEIGHT - M_TOP - M_BOTTOM)
+#define PAD      5.0
 
 void chart_text(FILE *out, const char *s)
 {
@@ -29,10 +29,11 @@ void chart_text(FILE *out, const char *s)
         case '>': fputs("&gt;", out); break;
         case '"': fputs("&quot;", out); break;
         case '\'': fputs("&#39;", out); break;
-        case '\n': case '\t': fputc(*s, out); break;
+        case '\n':
+        case '\t': fputc(*s, out); break;
         default:
             if ((unsigned char)*s >= 0x20 && *s != 0x7f)
-                fputc(*s, out);     /* other control characters are not text */
+                fputc(*s, out); /* other control characters are not text */
         }
     }
 }
@@ -72,7 +73,8 @@ static void draw_axes(FILE *out, const struct chart *c, double ymax)
 {
     for (int k = 0; k <= 4; k++) {
         double v = ymax * k / 4, y = y_of(v, ymax);
-        fprintf(out, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' stroke='#e3e5e8'/>"
+        fprintf(out,
+                "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' stroke='#e3e5e8'/>"
                 "<text x='%.1f' y='%.1f' text-anchor='end' class='tick'>%g</text>\n",
                 M_LEFT, y, M_LEFT + PLOT_W, y, M_LEFT - 6, y + 4, v);
     }
@@ -93,9 +95,11 @@ static void draw_bands(FILE *out, const struct chart *c)
     for (int b = 0; b < c->nbands; b++) {
         double from = fmax(0, c->bands[b].from_s), to = fmin(span, c->bands[b].to_s);
         if (!(to > from))
-            to = fmin(span, from + c->step_s / 4);    /* an instant fault: a thin band */
-        fprintf(out, "<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' class='fault'>"
-                "<title>", x_of(c, from), M_TOP, fmax(1.5, x_of(c, to) - x_of(c, from)), PLOT_H);
+            to = fmin(span, from + c->step_s / 4); /* an instant fault: a thin band */
+        fprintf(out,
+                "<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' class='fault'>"
+                "<title>",
+                x_of(c, from), M_TOP, fmax(1.5, x_of(c, to) - x_of(c, from)), PLOT_H);
         chart_text(out, c->bands[b].label);
         fprintf(out, "</title></rect><text x='%.1f' y='%.1f' class='faultlabel'>",
                 x_of(c, from) + 2, M_TOP + 10);
@@ -117,8 +121,10 @@ static void draw_series(FILE *out, const struct chart *c, double ymax)
             fprintf(out, "<circle cx='%.1f' cy='%.1f' r='3' fill='%s'/>\n",
                     x_of(c, 0.5 * c->step_s), y_of(se->y[0], ymax), se->color);
         double lx = M_LEFT + 8 + s * 120.0;
-        fprintf(out, "<rect x='%.1f' y='8' width='14' height='4' fill='%s'/>"
-                "<text x='%.1f' y='14' class='legend'>", lx, se->color, lx + 18);
+        fprintf(out,
+                "<rect x='%.1f' y='8' width='14' height='4' fill='%s'/>"
+                "<text x='%.1f' y='14' class='legend'>",
+                lx, se->color, lx + 18);
         chart_text(out, se->label);
         fputs("</text>\n", out);
     }
@@ -127,15 +133,17 @@ static void draw_series(FILE *out, const struct chart *c, double ymax)
 int chart_svg(FILE *out, const struct chart *c)
 {
     double ymax = nice_max(c);
-    fprintf(out, "<svg id='%s' xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' "
-            "viewBox='0 0 %d %d' role='img' aria-label='", c->id, CHART_WIDTH, CHART_HEIGHT,
-            CHART_WIDTH, CHART_HEIGHT);
+    fprintf(out,
+            "<svg id='%s' xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' "
+            "viewBox='0 0 %d %d' role='img' aria-label='",
+            c->id, CHART_WIDTH, CHART_HEIGHT, CHART_WIDTH, CHART_HEIGHT);
     chart_text(out, c->title);
     fputs("'>\n", out);
     draw_bands(out, c);
     draw_axes(out, c, ymax);
     draw_series(out, c, ymax);
-    fprintf(out, "<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' fill='none' "
+    fprintf(out,
+            "<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' fill='none' "
             "stroke='%s' stroke-width='2' shape-rendering='crispEdges'/>\n</svg>\n",
             M_LEFT, M_TOP, PLOT_W, PLOT_H, c->frame);
     return ferror(out) ? -1 : 0;

@@ -13,26 +13,26 @@
 
 #include <stdio.h>
 
-#define CHART_WIDTH 880
+#define CHART_WIDTH  880
 #define CHART_HEIGHT 220
 
 struct chart_series {
-    const char *label;        /* legend text (escaped when written) */
-    const char *color;        /* "#1f77b4" */
-    const double *y;          /* n values */
+    const char *label; /* legend text (escaped when written) */
+    const char *color; /* "#1f77b4" */
+    const double *y;   /* n values */
 };
 
 struct chart_band {
-    double from_s, to_s;      /* seconds of the run */
-    const char *label;        /* e.g. the fault's kind (escaped when written) */
+    double from_s, to_s; /* seconds of the run */
+    const char *label;   /* e.g. the fault's kind (escaped when written) */
 };
 
 struct chart {
-    const char *id;           /* the svg element's id: letters, digits and '-' only */
-    const char *title;        /* e.g. "Requests per second" */
-    const char *frame;        /* the plot frame's colour, "#rrggbb" */
-    double step_s;            /* seconds per point */
-    int n;                    /* points */
+    const char *id;    /* the svg element's id: letters, digits and '-' only */
+    const char *title; /* e.g. "Requests per second" */
+    const char *frame; /* the plot frame's colour, "#rrggbb" */
+    double step_s;     /* seconds per point */
+    int n;             /* points */
     const struct chart_series *series;
     int nseries;
     const struct chart_band *bands;

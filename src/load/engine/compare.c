@@ -105,8 +105,8 @@ static void print_row(FILE *out, const struct row *r, double tolerance)
     char base[32], cur[32];
     snprintf(base, sizeof base, "%.4g%s", r->base, unit);
     snprintf(cur, sizeof cur, "%.4g%s", r->cur, unit);
-    fprintf(out, "%-40.40s %-6s %15s %15s %+9.1f%% %10.3g  %s\n", r->series, r->stat, base,
-            cur, change, r->noise, verdict_of(r, tolerance));
+    fprintf(out, "%-40.40s %-6s %15s %15s %+9.1f%% %10.3g  %s\n", r->series, r->stat, base, cur,
+            change, r->noise, verdict_of(r, tolerance));
 }
 
 /* The rows of trend series s (present in both runs). */
@@ -121,8 +121,13 @@ static int trend_rows(FILE *out, const struct result *b, const struct result *c,
     bool own = strcmp(sb->name, "http_req_duration") == 0;
     int bad = 0;
     for (int k = 0; k < 3; k++) {
-        struct row r = { sb->name, stats[k], result_quantile(sb, qs[k]),
-                         result_quantile(sc, qs[k]), 0, sb->is_time ? 1 : 0, HIGHER_WORSE,
+        struct row r = { sb->name,
+                         stats[k],
+                         result_quantile(sb, qs[k]),
+                         result_quantile(sc, qs[k]),
+                         0,
+                         sb->is_time ? 1 : 0,
+                         HIGHER_WORSE,
                          sb->is_time };
         r.noise = own ? noise_of(b, bcols[k], c, ccols[k]) : rel_noise[k] * fabs(r.base);
         print_row(out, &r, tolerance);
@@ -148,9 +153,16 @@ static void duration_noise(const struct result *b, const struct result *c, doubl
 /* The rows of rates and throughputs; returns regressions. */
 static int rate_rows(FILE *out, const struct result *b, const struct result *c, double tolerance)
 {
-    static const struct { const char *series; enum worse worse; double min_effect; int col; } rates[] = {
-        { "http_reqs", LOWER_WORSE, 1, 0 }, { "iterations", LOWER_WORSE, 1, -1 },
-        { "http_req_failed", HIGHER_WORSE, 0.01, 1 }, { "checks", LOWER_WORSE, 0.01, -1 },
+    static const struct {
+        const char *series;
+        enum worse worse;
+        double min_effect;
+        int col;
+    } rates[] = {
+        { "http_reqs", LOWER_WORSE, 1, 0 },
+        { "iterations", LOWER_WORSE, 1, -1 },
+        { "http_req_failed", HIGHER_WORSE, 0.01, 1 },
+        { "checks", LOWER_WORSE, 0.01, -1 },
     };
     double *col[2][2] = { { derived(&b->tl, false), derived(&b->tl, true) },
                           { derived(&c->tl, false), derived(&c->tl, true) } };
@@ -162,12 +174,13 @@ static int rate_rows(FILE *out, const struct result *b, const struct result *c, 
         if (!sb || !sc)
             continue;
         int ci = rates[k].col;
-        struct row r = { rates[k].series, "rate", result_rate(b, sb), result_rate(c, sc), 0,
-                         rates[k].min_effect, rates[k].worse, false };
+        struct row r = { rates[k].series,    "rate", result_rate(b, sb),
+                         result_rate(c, sc), 0,      rates[k].min_effect,
+                         rates[k].worse,     false };
         if (ci >= 0)
             r.noise = noise_of(b, col[0][ci], c, col[1][ci]);
         else if (strcmp(rates[k].series, "iterations") == 0)
-            r.noise = rate_noise_rel * r.base;     /* as requests */
+            r.noise = rate_noise_rel * r.base; /* as requests */
         if (k == 0)
             rate_noise_rel = r.base > 0 ? r.noise / r.base : 0;
         print_row(out, &r, tolerance);
@@ -190,18 +203,21 @@ static bool is_part(const char *series)
     return false;
 }
 
-int compare_runs(FILE *out, const struct result *base, const struct result *cur,
-                 double tolerance, char *err, size_t errlen)
+int compare_runs(FILE *out, const struct result *base, const struct result *cur, double tolerance,
+                 char *err, size_t errlen)
 {
     if (strcmp(base->scenario, cur->scenario) != 0)
-        return snprintf(err, errlen, "the two runs are of different scenarios (%s and %s): "
-                        "nothing to compare", base->scenario[0] ? base->scenario : "?",
-                        cur->scenario[0] ? cur->scenario : "?"), -1;
-    fprintf(out, "compare: %s (%s, %.1f s) -> %s (%s, %.1f s), tolerance %.3g%%\n",
-            base->scenario, base->profile, base->duration_s, cur->scenario, cur->profile,
-            cur->duration_s, 100 * tolerance);
-    fprintf(out, "%-40s %-6s %15s %15s %10s %10s  %s\n", "series", "stat", "base", "new",
-            "change", "noise", "verdict (REGRESSED: worse past tolerance, noise and minimum)");
+        return snprintf(err, errlen,
+                        "the two runs are of different scenarios (%s and %s): "
+                        "nothing to compare",
+                        base->scenario[0] ? base->scenario : "?",
+                        cur->scenario[0] ? cur->scenario : "?"),
+               -1;
+    fprintf(out, "compare: %s (%s, %.1f s) -> %s (%s, %.1f s), tolerance %.3g%%\n", base->scenario,
+            base->profile, base->duration_s, cur->scenario, cur->profile, cur->duration_s,
+            100 * tolerance);
+    fprintf(out, "%-40s %-6s %15s %15s %10s %10s  %s\n", "series", "stat", "base", "new", "change",
+            "noise", "verdict (REGRESSED: worse past tolerance, noise and minimum)");
     double rel[3];
     duration_noise(base, cur, rel);
     int bad = rate_rows(out, base, cur, tolerance);

@@ -40,7 +40,7 @@ int compare_tolerance(const char *text, double *out);
 /* compare_runs: print the comparison table of base and cur to out. Returns how many
  * figures regressed, or -1 with a message in err when the two cannot be compared
  * (different scenarios). */
-int compare_runs(FILE *out, const struct result *base, const struct result *cur,
-                 double tolerance, char *err, size_t errlen);
+int compare_runs(FILE *out, const struct result *base, const struct result *cur, double tolerance,
+                 char *err, size_t errlen);
 
 #endif

@@ -17,10 +17,10 @@
 #include <time.h>
 
 struct cookie {
-    uint64_t seq;              /* creation order: the oldest is dropped first */
-    int64_t expires_s;         /* INT64_MAX: when the jar is cleared */
+    uint64_t seq;      /* creation order: the oldest is dropped first */
+    int64_t expires_s; /* INT64_MAX: when the jar is cleared */
     bool host_only, secure;
-    const char *name, *value, *domain, *path;   /* in text */
+    const char *name, *value, *domain, *path; /* in text */
     char text[];
 };
 
@@ -53,10 +53,10 @@ static const char *put(char *buf, size_t *off, const char *s, const char *e)
 static int64_t parse_date(const char *s)
 {
     static const char *const forms[] = {
-        "%a, %d %b %Y %H:%M:%S GMT",     /* IMF-fixdate */
-        "%a, %d-%b-%Y %H:%M:%S GMT",     /* Netscape's, four-digit year */
-        "%A, %d-%b-%y %H:%M:%S GMT",     /* RFC 850 */
-        "%a %b %d %H:%M:%S %Y",          /* asctime */
+        "%a, %d %b %Y %H:%M:%S GMT", /* IMF-fixdate */
+        "%a, %d-%b-%Y %H:%M:%S GMT", /* Netscape's, four-digit year */
+        "%A, %d-%b-%y %H:%M:%S GMT", /* RFC 850 */
+        "%a %b %d %H:%M:%S %Y",      /* asctime */
     };
     for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
         struct tm tm;
@@ -117,8 +117,7 @@ static void parse_attr(const char *s, const char *e, char *buf, size_t *off,
     }
 }
 
-int cookie_parse(const char *text, size_t len, char *buf, size_t cap,
-                 struct cookie_parsed *out)
+int cookie_parse(const char *text, size_t len, char *buf, size_t cap, struct cookie_parsed *out)
 {
     memset(out, 0, sizeof *out);
     out->domain = out->path = "";
@@ -127,7 +126,7 @@ int cookie_parse(const char *text, size_t len, char *buf, size_t cap,
         return -1;
     for (size_t i = 0; i < len; i++)
         if ((unsigned char)text[i] < 0x20 && text[i] != '\t')
-            return -1;                 /* a control byte: no cookie */
+            return -1; /* a control byte: no cookie */
     const char *end = text + len, *semi = memchr(text, ';', len);
     const char *pe = semi ? semi : end, *eq = memchr(text, '=', (size_t)(pe - text));
     if (!eq)
@@ -140,7 +139,7 @@ int cookie_parse(const char *text, size_t len, char *buf, size_t cap,
     size_t off = 0;
     out->name = put(buf, &off, ns, ne);
     out->value = put(buf, &off, vs, ve);
-    for (const char *a = pe; a < end; ) {
+    for (const char *a = pe; a < end;) {
         const char *as = a + 1, *ae = memchr(as, ';', (size_t)(end - as));
         ae = ae ? ae : end;
         parse_attr(as, ae, buf, &off, out);
@@ -189,8 +188,7 @@ static void drop(struct cookie_jar *j, int i)
 }
 
 /* The index of the cookie named so, or -1. */
-static int find(const struct cookie_jar *j, const char *name, const char *domain,
-                const char *path)
+static int find(const struct cookie_jar *j, const char *name, const char *domain, const char *path)
 {
     for (int i = 0; j && i < j->n; i++)
         if (!strcmp(j->c[i]->name, name) && !strcasecmp(j->c[i]->domain, domain)
@@ -203,8 +201,7 @@ static int find(const struct cookie_jar *j, const char *name, const char *domain
 static struct cookie *cookie_new(const struct cookie_parsed *p, const char *domain,
                                  const char *path)
 {
-    size_t nl = strlen(p->name), vl = strlen(p->value), dl = strlen(domain),
-           pl = strlen(path);
+    size_t nl = strlen(p->name), vl = strlen(p->value), dl = strlen(domain), pl = strlen(path);
     struct cookie *c = malloc(sizeof *c + nl + vl + dl + pl + 4);
     if (!c)
         return NULL;
@@ -220,8 +217,9 @@ static struct cookie *cookie_new(const struct cookie_parsed *p, const char *doma
 static int64_t expiry_of(const struct cookie_parsed *p, int64_t now_s)
 {
     if (p->has_max_age)
-        return p->max_age_s <= 0 ? INT64_MIN
-               : p->max_age_s > INT64_MAX - now_s ? INT64_MAX : now_s + p->max_age_s;
+        return p->max_age_s <= 0                  ? INT64_MIN
+               : p->max_age_s > INT64_MAX - now_s ? INT64_MAX
+                                                  : now_s + p->max_age_s;
     return p->expires_s != INT64_MIN ? p->expires_s : INT64_MAX;
 }
 
@@ -229,7 +227,7 @@ static int64_t expiry_of(const struct cookie_parsed *p, int64_t now_s)
 static void jar_put(struct cookie_jar *j, struct cookie *c, int old)
 {
     if (old >= 0) {
-        c->seq = j->c[old]->seq;         /* a replaced cookie keeps its creation order */
+        c->seq = j->c[old]->seq; /* a replaced cookie keeps its creation order */
         free(j->c[old]);
         j->c[old] = c;
         return;
@@ -254,13 +252,13 @@ int cookie_jar_set(struct cookie_jar **jar, const char *text, size_t len, const 
         return 0;
     bool host_only = p.domain[0] == '\0';
     if (!host_only && !domain_match(host, host_is_ip, p.domain))
-        return 0;                          /* a Domain that does not cover the host */
+        return 0; /* a Domain that does not cover the host */
     if (p.path[0] == '\0')
         default_path(req_path, dpath, sizeof dpath);
     const char *path = p.path[0] ? p.path : dpath, *domain = host_only ? host : p.domain;
     int64_t exp = expiry_of(&p, now_s);
     int old = find(*jar, p.name, domain, path);
-    if (exp <= now_s) {                    /* expired: it removes its namesake */
+    if (exp <= now_s) { /* expired: it removes its namesake */
         if (old >= 0)
             drop(*jar, old);
         return 0;
@@ -277,8 +275,8 @@ int cookie_jar_set(struct cookie_jar **jar, const char *text, size_t len, const 
 }
 
 /* May cookie c go with a request to host and path? */
-static bool sendable(const struct cookie *c, const char *host, bool host_is_ip,
-                     const char *path, bool secure, int64_t now_s)
+static bool sendable(const struct cookie *c, const char *host, bool host_is_ip, const char *path,
+                     bool secure, int64_t now_s)
 {
     if (c->expires_s <= now_s || (c->secure && !secure))
         return false;
@@ -305,17 +303,17 @@ size_t cookie_jar_header(const struct cookie_jar *jar, const char *host, bool ho
     for (int i = 0; jar && i < jar->n; i++) {
         if (!sendable(jar->c[i], host, host_is_ip, path, secure, now_s))
             continue;
-        int k = n++;                          /* insertion sort: a few cookies */
+        int k = n++; /* insertion sort: a few cookies */
         for (; k > 0 && goes_before(jar->c[i], pick[k - 1]); k--)
             pick[k] = pick[k - 1];
         pick[k] = jar->c[i];
     }
     size_t len = 0;
     for (int i = 0; i < n; i++) {
-        int w = snprintf(out + len, cap - len, "%s%s=%s", i ? "; " : "Cookie: ",
-                         pick[i]->name, pick[i]->value);
+        int w = snprintf(out + len, cap - len, "%s%s=%s", i ? "; " : "Cookie: ", pick[i]->name,
+                         pick[i]->value);
         if (w < 0 || (size_t)w >= cap - len)
-            return cap;                       /* does not fit */
+            return cap; /* does not fit */
         len += (size_t)w;
     }
     if (n == 0)

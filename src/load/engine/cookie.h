@@ -20,26 +20,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define COOKIE_JAR_MAX 50
+#define COOKIE_JAR_MAX   50
 #define COOKIE_BYTES_MAX 4096
 
 /* One Set-Cookie header, parsed: the strings point into the caller's copy. */
 struct cookie_parsed {
     const char *name, *value;
-    const char *domain;        /* lower case without a leading '.'; "" when not given */
-    const char *path;          /* "" when not given or not starting with '/' */
+    const char *domain; /* lower case without a leading '.'; "" when not given */
+    const char *path;   /* "" when not given or not starting with '/' */
     bool secure;
     bool has_max_age;
-    int64_t max_age_s;         /* Max-Age, when has_max_age */
-    int64_t expires_s;         /* Expires as seconds since the epoch; INT64_MIN: none */
+    int64_t max_age_s; /* Max-Age, when has_max_age */
+    int64_t expires_s; /* Expires as seconds since the epoch; INT64_MIN: none */
 };
 
 /* cookie_parse: parse the Set-Cookie value text (len bytes) into out, its strings in
  * buf (cap bytes, at least len + 1). Returns 0, or -1 when it is no cookie (no '=',
  * an empty name, a control byte, larger than COOKIE_BYTES_MAX or than buf); an
  * attribute with a bad value (a date that does not parse) is ignored, as RFC 6265 says. */
-int cookie_parse(const char *text, size_t len, char *buf, size_t cap,
-                 struct cookie_parsed *out);
+int cookie_parse(const char *text, size_t len, char *buf, size_t cap, struct cookie_parsed *out);
 
 struct cookie_jar;
 

@@ -39,15 +39,14 @@ int dur_parse_stage(const char *text, struct lr_stage *out, char *err, size_t er
     if (dur_parse(buf, &seconds, err, errlen) < 0)
         return -1;
     if (end == colon + 1 || *end || !isdigit((unsigned char)colon[1]) || !isfinite(target))
-        return fail(err, errlen, "stage \"%s\": the target after ':' must be a number >= 0",
-                    text);
+        return fail(err, errlen, "stage \"%s\": the target after ':' must be a number >= 0", text);
     out->duration_s = seconds;
     out->target = target;
     return 0;
 }
 
-int dur_parse_stages(const char *text, struct lr_stage *out, int max, int *n,
-                     char *err, size_t errlen)
+int dur_parse_stages(const char *text, struct lr_stage *out, int max, int *n, char *err,
+                     size_t errlen)
 {
     char buf[128];
     *n = 0;
@@ -106,7 +105,8 @@ char *dur_format_ms(double ms, char *buf, size_t len)
         else if (minutes < 60)
             snprintf(tail, sizeof tail, "%.0fm%s", minutes, secs);
         else
-            snprintf(tail, sizeof tail, "%.0fh%.0fm%s", trunc(minutes / 60), fmod(minutes, 60), secs);
+            snprintf(tail, sizeof tail, "%.0fh%.0fm%s", trunc(minutes / 60), fmod(minutes, 60),
+                     secs);
     }
     snprintf(buf, len, "%s%s", sign, tail);
     return buf;

@@ -22,8 +22,8 @@ int dur_parse_stage(const char *text, struct lr_stage *out, char *err, size_t er
 /* dur_parse_stages: parse a comma-separated list of stages ("10s:20,30s:50") into
  * out[0..max) and set *n. Returns 0, or -1 with a message in err (out and *n may hold
  * the stages before the bad one). */
-int dur_parse_stages(const char *text, struct lr_stage *out, int max, int *n,
-                     char *err, size_t errlen);
+int dur_parse_stages(const char *text, struct lr_stage *out, int max, int *n, char *err,
+                     size_t errlen);
 
 /* dur_format_ms: write a duration given in milliseconds the way k6's summary does
  * ("0s", "850ns", "340µs", "1.23ms", "2.5s", "1m2s", "1h0m5s"): two decimals at most,

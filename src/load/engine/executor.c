@@ -11,8 +11,8 @@
 #include <string.h>
 
 static const char *const exec_names[] = {
-    "shared-iterations", "per-vu-iterations", "constant-vus", "ramping-vus",
-    "constant-arrival-rate", "ramping-arrival-rate",
+    "shared-iterations", "per-vu-iterations",     "constant-vus",
+    "ramping-vus",       "constant-arrival-rate", "ramping-arrival-rate",
 };
 
 #define EXEC_EPS 1e-9
@@ -81,8 +81,10 @@ int exec_check(const struct lr_exec_config *c, char *err, size_t errlen)
     if (is_arrival(c)) {
         if (c->pre_allocated_vus < 1 || c->max_vus < c->pre_allocated_vus
             || !(c->time_unit_s > 0)) {
-            snprintf(err, errlen, "%s needs preAllocatedVUs >= 1, maxVUs >= "
-                     "preAllocatedVUs and timeUnit > 0", exec_name(c->type));
+            snprintf(err, errlen,
+                     "%s needs preAllocatedVUs >= 1, maxVUs >= "
+                     "preAllocatedVUs and timeUnit > 0",
+                     exec_name(c->type));
             return -1;
         }
         if (c->type == LR_EXEC_CONSTANT_ARRIVAL_RATE && !(c->rate > 0 && c->duration_s > 0)) {
@@ -101,8 +103,7 @@ int exec_check(const struct lr_exec_config *c, char *err, size_t errlen)
     }
     if ((c->type == LR_EXEC_SHARED_ITERATIONS || c->type == LR_EXEC_PER_VU_ITERATIONS)
         && (c->iterations < 1 || !(c->max_duration_s > 0))) {
-        snprintf(err, errlen, "%s needs iterations >= 1 and maxDuration > 0",
-                 exec_name(c->type));
+        snprintf(err, errlen, "%s needs iterations >= 1 and maxDuration > 0", exec_name(c->type));
         return -1;
     }
     return 0;
@@ -111,8 +112,7 @@ int exec_check(const struct lr_exec_config *c, char *err, size_t errlen)
 int exec_vus_max(const struct lr_exec_config *c)
 {
     switch (c->type) {
-    case LR_EXEC_SHARED_ITERATIONS:
-        return c->iterations < c->vus ? (int)c->iterations : c->vus;
+    case LR_EXEC_SHARED_ITERATIONS: return c->iterations < c->vus ? (int)c->iterations : c->vus;
     case LR_EXEC_RAMPING_VUS: {
         double m = c->start_vus;
         for (int i = 0; i < c->nstages; i++)
@@ -120,10 +120,8 @@ int exec_vus_max(const struct lr_exec_config *c)
         return (int)m;
     }
     case LR_EXEC_CONSTANT_ARRIVAL_RATE:
-    case LR_EXEC_RAMPING_ARRIVAL_RATE:
-        return c->max_vus;
-    default:
-        return c->vus;
+    case LR_EXEC_RAMPING_ARRIVAL_RATE: return c->max_vus;
+    default: return c->vus;
     }
 }
 
@@ -132,11 +130,9 @@ double exec_duration(const struct lr_exec_config *c)
     double d = 0;
     switch (c->type) {
     case LR_EXEC_SHARED_ITERATIONS:
-    case LR_EXEC_PER_VU_ITERATIONS:
-        return c->max_duration_s;
+    case LR_EXEC_PER_VU_ITERATIONS: return c->max_duration_s;
     case LR_EXEC_CONSTANT_VUS:
-    case LR_EXEC_CONSTANT_ARRIVAL_RATE:
-        return c->duration_s;
+    case LR_EXEC_CONSTANT_ARRIVAL_RATE: return c->duration_s;
     default:
         for (int i = 0; i < c->nstages; i++)
             d += c->stages[i].duration_s;
@@ -146,8 +142,8 @@ double exec_duration(const struct lr_exec_config *c)
 
 /* The stage holding t: its index, start time and starting value in *from. Returns
  * nstages when t is past the last stage. */
-static int stage_at(const struct lr_exec_config *c, double t, double first,
-                    double *start, double *from)
+static int stage_at(const struct lr_exec_config *c, double t, double first, double *start,
+                    double *from)
 {
     double s = 0, v = first;
     for (int i = 0; i < c->nstages; i++) {

@@ -69,9 +69,9 @@ bool exec_take(_Atomic int64_t *next, int64_t total, int64_t *idx);
 /* A VU pool for arrival-rate executors: indices 0..max-1; pre of them exist at the
  * start, more are initialised on demand up to max. The caller supplies stack[max]. */
 struct exec_pool {
-    uint32_t *stack;      /* free VU indices */
+    uint32_t *stack; /* free VU indices */
     uint32_t nfree;
-    uint32_t inited;      /* VUs initialised so far (k6's vus_max) */
+    uint32_t inited; /* VUs initialised so far (k6's vus_max) */
     uint32_t max;
 };
 
@@ -89,7 +89,7 @@ void exec_pool_put(struct exec_pool *p, uint32_t idx);
 struct exec_cursor {
     uint64_t next;
     uint32_t stride;
-    const struct seg_plan *seg;       /* NULL: the whole test */
+    const struct seg_plan *seg; /* NULL: the whole test */
 };
 
 /* exec_cursor_due: when the cursor's next iteration starts at or before t, advance

@@ -49,17 +49,16 @@ static json_t *series_values(const struct metrics *m, int id, double duration_s)
 {
     switch (metrics_type(m, id)) {
     case METRIC_COUNTER:
-        return json_pack("{s:f, s:f}", "count", metrics_counter(m, id),
-                         "rate", metrics_counter_rate(m, id, duration_s));
+        return json_pack("{s:f, s:f}", "count", metrics_counter(m, id), "rate",
+                         metrics_counter_rate(m, id, duration_s));
     case METRIC_RATE:
-        return json_pack("{s:f, s:I, s:I}", "rate", metrics_rate(m, id),
-                         "passes", (json_int_t)metrics_rate_trues(m, id),
-                         "fails", (json_int_t)(metrics_rate_total(m, id) - metrics_rate_trues(m, id)));
+        return json_pack("{s:f, s:I, s:I}", "rate", metrics_rate(m, id), "passes",
+                         (json_int_t)metrics_rate_trues(m, id), "fails",
+                         (json_int_t)(metrics_rate_total(m, id) - metrics_rate_trues(m, id)));
     case METRIC_GAUGE:
-        return json_pack("{s:f, s:f, s:f}", "value", metrics_gauge(m, id),
-                         "min", metrics_gauge_min(m, id), "max", metrics_gauge_max(m, id));
-    default:
-        return trend_values(m, id);
+        return json_pack("{s:f, s:f, s:f}", "value", metrics_gauge(m, id), "min",
+                         metrics_gauge_min(m, id), "max", metrics_gauge_max(m, id));
+    default: return trend_values(m, id);
     }
 }
 
@@ -73,9 +72,10 @@ static json_t *series_thresholds(const struct thr_set *thr, int id)
             continue;
         if (!t)
             t = json_object();
-        json_object_set_new(t, th->expr, th->evaluated
-                            ? json_pack("{s:b, s:f}", "ok", th->ok, "observed", th->observed)
-                            : json_pack("{s:b}", "ok", th->ok));
+        json_object_set_new(t, th->expr,
+                            th->evaluated
+                                ? json_pack("{s:b, s:f}", "ok", th->ok, "observed", th->observed)
+                                : json_pack("{s:b}", "ok", th->ok));
     }
     return t;
 }
@@ -83,9 +83,8 @@ static json_t *series_thresholds(const struct thr_set *thr, int id)
 static json_t *series_json(const struct metrics *m, const struct thr_set *thr, int id,
                            double duration_s)
 {
-    json_t *s = json_pack("{s:s, s:s, s:o}", "type", type_name(metrics_type(m, id)),
-                          "contains", contains_name(m, id),
-                          "values", series_values(m, id, duration_s));
+    json_t *s = json_pack("{s:s, s:s, s:o}", "type", type_name(metrics_type(m, id)), "contains",
+                          contains_name(m, id), "values", series_values(m, id, duration_s));
     json_t *t = series_thresholds(thr, id);
     if (s && t)
         json_object_set_new(s, "thresholds", t);
@@ -114,10 +113,9 @@ json_t *export_hist_json(const struct hist *h)
         next = i + 1;
     }
     return json_pack("{s:s, s:I, s:f, s:I, s:I, s:I, s:I, s:o}", "layout", EXPORT_HIST_LAYOUT,
-                     "max_trackable", to_int(hist_max_trackable(h)), "scale",
-                     METRICS_TREND_SCALE, "count", to_int(hist_count(h)), "min",
-                     to_int(hist_min(h)), "max", to_int(hist_max(h)), "sum",
-                     to_int(hist_sum(h)), "buckets", b);
+                     "max_trackable", to_int(hist_max_trackable(h)), "scale", METRICS_TREND_SCALE,
+                     "count", to_int(hist_count(h)), "min", to_int(hist_min(h)), "max",
+                     to_int(hist_max(h)), "sum", to_int(hist_sum(h)), "buckets", b);
 }
 
 /* Fill the empty h from the bucket pairs of enc; -1 with err on a bad pair. */
@@ -129,8 +127,9 @@ static int hist_fill(struct hist *h, const json_t *pairs, char *err, size_t errl
     for (size_t k = 0; k < n; k += 2) {
         json_int_t gap = json_integer_value(json_array_get(pairs, k));
         json_int_t c = json_integer_value(json_array_get(pairs, k + 1));
-        if (!json_is_integer(json_array_get(pairs, k)) || !json_is_integer(json_array_get(pairs, k + 1))
-            || gap < 0 || c <= 0 || (uint64_t)gap >= hist_nbuckets(h) - next
+        if (!json_is_integer(json_array_get(pairs, k))
+            || !json_is_integer(json_array_get(pairs, k + 1)) || gap < 0 || c <= 0
+            || (uint64_t)gap >= hist_nbuckets(h) - next
             || hist_bucket_add(h, next + (size_t)gap, (uint64_t)c) != 0)
             return snprintf(err, errlen, "histogram buckets: bad pair at %zu", k), -1;
         next += (size_t)gap + 1;
@@ -144,14 +143,16 @@ int export_hist_add(struct hist *dst, const json_t *enc, char *err, size_t errle
     const char *layout = NULL;
     json_t *pairs = NULL;
     if (json_unpack((json_t *)enc, "{s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "layout", &layout,
-                    "max_trackable", &max_t, "count", &count, "min", &min, "max", &max,
-                    "sum", &sum, "buckets", &pairs) != 0
+                    "max_trackable", &max_t, "count", &count, "min", &min, "max", &max, "sum", &sum,
+                    "buckets", &pairs)
+            != 0
         || count < 0 || min < 0 || max < 0 || sum < 0)
         return snprintf(err, errlen, "histogram: missing or negative fields"), -1;
     if (strcmp(layout, EXPORT_HIST_LAYOUT) != 0 || (uint64_t)max_t != hist_max_trackable(dst))
-        return snprintf(err, errlen, "histogram: layout %s up to %lld is not %s up to %llu",
-                        layout, (long long)max_t, EXPORT_HIST_LAYOUT,
-                        (unsigned long long)hist_max_trackable(dst)), -1;
+        return snprintf(err, errlen, "histogram: layout %s up to %lld is not %s up to %llu", layout,
+                        (long long)max_t, EXPORT_HIST_LAYOUT,
+                        (unsigned long long)hist_max_trackable(dst)),
+               -1;
     struct hist *h = hist_new(hist_max_trackable(dst));
     if (!h)
         return snprintf(err, errlen, "out of memory"), -1;
@@ -161,9 +162,10 @@ int export_hist_add(struct hist *dst, const json_t *enc, char *err, size_t errle
                  (unsigned long long)hist_count(h), (long long)count);
         rc = -1;
     }
-    if (rc == 0 && count > 0 && hist_set_exact(h, (uint64_t)min, (uint64_t)max, (uint64_t)sum) != 0) {
-        snprintf(err, errlen, "histogram: min %lld or max %lld outside its buckets",
-                 (long long)min, (long long)max);
+    if (rc == 0 && count > 0
+        && hist_set_exact(h, (uint64_t)min, (uint64_t)max, (uint64_t)sum) != 0) {
+        snprintf(err, errlen, "histogram: min %lld or max %lld outside its buckets", (long long)min,
+                 (long long)max);
         rc = -1;
     }
     if (rc == 0)
@@ -174,8 +176,7 @@ int export_hist_add(struct hist *dst, const json_t *enc, char *err, size_t errle
 
 static json_t *timeline_json(const struct timeline *tl, double duration_s)
 {
-    static const char *const cols[] = { "requests", "errors", "vus", "p50_ms", "p95_ms",
-                                        "p99_ms" };
+    static const char *const cols[] = { "requests", "errors", "vus", "p50_ms", "p95_ms", "p99_ms" };
     json_t *c[6], *doc = json_pack("{s:b, s:f}", "mergeable", 0, "step_s", timeline_step(tl));
     for (int k = 0; k < 6; k++) {
         c[k] = json_array();
@@ -205,9 +206,9 @@ json_t *export_summary_json(const struct metrics *m, const struct thr_set *thr,
                                 series_json(m, thr, id, duration_s));
         json_decref(t);
     }
-    json_t *doc = json_pack("{s:s, s:i, s:o, s:{s:f}, s:o}", "format", EXPORT_FORMAT,
-                            "version", EXPORT_VERSION, "metrics", metrics, "state",
-                            "testRunDurationMs", duration_s * 1000.0, "lastroom",
+    json_t *doc = json_pack("{s:s, s:i, s:o, s:{s:f}, s:o}", "format", EXPORT_FORMAT, "version",
+                            EXPORT_VERSION, "metrics", metrics, "state", "testRunDurationMs",
+                            duration_s * 1000.0, "lastroom",
                             lastroom ? json_incref(lastroom) : json_object());
     if (doc && tl)
         json_object_set_new(doc, "timeline", timeline_json(tl, duration_s));
@@ -266,11 +267,10 @@ static json_t *metric_thresholds(const struct thr_set *thr, int id)
 static int write_metric_line(FILE *out, const struct metrics *m, const struct thr_set *thr, int id)
 {
     const char *name = metrics_series_name(m, id);
-    json_t *line = json_pack("{s:s, s:{s:s, s:s, s:s, s:o, s:n}, s:s}", "type", "Metric",
-                             "data", "name", name, "type", type_name(metrics_type(m, id)),
-                             "contains", contains_name(m, id),
-                             "thresholds", metric_thresholds(thr, id), "submetrics",
-                             "metric", name);
+    json_t *line =
+        json_pack("{s:s, s:{s:s, s:s, s:s, s:o, s:n}, s:s}", "type", "Metric", "data", "name", name,
+                  "type", type_name(metrics_type(m, id)), "contains", contains_name(m, id),
+                  "thresholds", metric_thresholds(thr, id), "submetrics", "metric", name);
     int rc = line ? json_dumpf(line, out, JSON_COMPACT | JSON_PRESERVE_ORDER) : -1;
     json_decref(line);
     return rc < 0 || fputc('\n', out) == EOF ? -1 : 0;
@@ -378,8 +378,8 @@ static void format_time(int64_t time_ns, char *buf, size_t len)
         secs--, ns += 1000000000;
     struct tm tm;
     gmtime_r(&secs, &tm);
-    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ns);
+    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ns);
 }
 
 /* One CSV line. Names and tags need no quoting: metrics.c refuses commas and quotes. */
@@ -415,7 +415,8 @@ void export_ndjson_point(struct export_ndjson_writer *w, int id, double value, i
     format_time(time_ns, when, sizeof when);
     int n = snprintf(w->buf + w->len, EXPORT_WRITER_BUF - w->len,
                      "{\"type\":\"Point\",\"data\":{\"time\":\"%s\",\"value\":%.15g,\"tags\":{%s}},"
-                     "\"metric\":\"%s\"}\n", when, value, tags, metrics_metric_name(m, id));
+                     "\"metric\":\"%s\"}\n",
+                     when, value, tags, metrics_metric_name(m, id));
     if (n > 0 && (size_t)n < EXPORT_WRITER_BUF - w->len)
         w->len += (size_t)n;
 }
@@ -427,8 +428,8 @@ static bool put_escaped(char *buf, size_t *len, size_t cap, const char *s, size_
     for (size_t i = 0; s[i] && i < max; i++) {
         unsigned char c = (unsigned char)s[i];
         int n = c == '"' || c == '\\' ? snprintf(buf + *len, cap - *len, "\\%c", c)
-                : c < 0x20 ? snprintf(buf + *len, cap - *len, "\\u%04x", c)
-                           : snprintf(buf + *len, cap - *len, "%c", c);
+                : c < 0x20            ? snprintf(buf + *len, cap - *len, "\\u%04x", c)
+                                      : snprintf(buf + *len, cap - *len, "%c", c);
         if (n < 0 || (size_t)n >= cap - *len)
             return false;
         *len += (size_t)n;
@@ -451,8 +452,9 @@ static bool put_raw(char *buf, size_t *len, size_t cap, const char *s)
 /* The k6 CSV columns a tag fills (EXPORT_CSV_HEADER, after metric_name, timestamp and
  * metric_value); any other tag goes to extra_tags as key=value, joined by '&'. */
 static const char *const csv_tag_columns[] = {
-    "check", "error", "error_code", "expected_response", "group", "method", "name",
-    "proto", "scenario", "service", "status", "subproto", "tls_version", "url",
+    "check",       "error", "error_code", "expected_response", "group",  "method",
+    "name",        "proto", "scenario",   "service",           "status", "subproto",
+    "tls_version", "url",
 };
 #define CSV_TAG_COLUMNS (sizeof csv_tag_columns / sizeof csv_tag_columns[0])
 
@@ -489,18 +491,20 @@ static void csv_point_tagged(struct export_ndjson_writer *w, int metric, double 
         if (c < CSV_TAG_COLUMNS)
             col[c] = t->v[k];
         else if (!(put_raw(extra, &el, sizeof extra, el ? "&" : "")
-                   && put_raw(extra, &el, sizeof extra, key) && put_raw(extra, &el, sizeof extra, "=")
+                   && put_raw(extra, &el, sizeof extra, key)
+                   && put_raw(extra, &el, sizeof extra, "=")
                    && put_raw(extra, &el, sizeof extra, t->v[k])))
             return;
     }
     int64_t secs = time_ns / 1000000000 - (time_ns % 1000000000 < 0);
-    int n = snprintf(line, sizeof line, "%s,%lld,%.15g", metrics_metric_name(m, metrics_parent(m, metric)),
-                     (long long)secs, value);
+    int n = snprintf(line, sizeof line, "%s,%lld,%.15g",
+                     metrics_metric_name(m, metrics_parent(m, metric)), (long long)secs, value);
     if (n < 0 || (size_t)n >= sizeof line)
         return;
     len = (size_t)n;
     for (size_t c = 0; c < CSV_TAG_COLUMNS; c++)
-        if (!put_raw(line, &len, sizeof line, ",") || !put_csv_field(line, &len, sizeof line, col[c] ? col[c] : ""))
+        if (!put_raw(line, &len, sizeof line, ",")
+            || !put_csv_field(line, &len, sizeof line, col[c] ? col[c] : ""))
             return;
     if (!put_raw(line, &len, sizeof line, ",") || !put_csv_field(line, &len, sizeof line, extra)
         || !put_raw(line, &len, sizeof line, ",\n"))
@@ -536,7 +540,7 @@ void export_ndjson_point_tagged(struct export_ndjson_writer *w, int metric, doub
             || !put_raw(tags, &tl, sizeof tags, "\":\"")
             || !put_escaped(tags, &tl, sizeof tags, t->v[k], LINE_MAX_BYTES)
             || !put_raw(tags, &tl, sizeof tags, "\"")) {
-            tl = mark;                       /* leave out a tag that does not fit */
+            tl = mark; /* leave out a tag that does not fit */
             tags[tl] = '\0';
         }
     }
@@ -545,8 +549,8 @@ void export_ndjson_point_tagged(struct export_ndjson_writer *w, int metric, doub
     format_time(time_ns, when, sizeof when);
     int n = snprintf(w->buf + w->len, EXPORT_WRITER_BUF - w->len,
                      "{\"type\":\"Point\",\"data\":{\"time\":\"%s\",\"value\":%.15g,\"tags\":{%s}},"
-                     "\"metric\":\"%s\"}\n", when, value, tags,
-                     metrics_metric_name(m, metrics_parent(m, metric)));
+                     "\"metric\":\"%s\"}\n",
+                     when, value, tags, metrics_metric_name(m, metrics_parent(m, metric)));
     if (n > 0 && (size_t)n < EXPORT_WRITER_BUF - w->len)
         w->len += (size_t)n;
 }

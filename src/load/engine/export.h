@@ -48,9 +48,9 @@
 #include "load/engine/threshold.h"
 #include "load/engine/timeline.h"
 
-#define EXPORT_WRITER_BUF 65536
-#define EXPORT_FORMAT "lastroom-summary"
-#define EXPORT_VERSION 1
+#define EXPORT_WRITER_BUF  65536
+#define EXPORT_FORMAT      "lastroom-summary"
+#define EXPORT_VERSION     1
 #define EXPORT_HIST_LAYOUT "log-linear-128-64"
 
 /* export_summary_json: the summary document for m's merged values over duration_s
@@ -80,15 +80,16 @@ json_t *export_hist_json(const struct hist *h);
  * that do not add up to count, min or max outside the buckets) or of another layout. */
 int export_hist_add(struct hist *dst, const json_t *enc, char *err, size_t errlen);
 
-struct export_ndjson;         /* the shared output: a FILE and its lock */
-struct export_ndjson_writer;  /* one thread's buffer */
+struct export_ndjson;        /* the shared output: a FILE and its lock */
+struct export_ndjson_writer; /* one thread's buffer */
 
 /* export_ndjson_new: start an NDJSON output on out (not closed by us) and write the
  * Metric lines of every metric in m (with its thresholds from thr, which may be NULL).
  * m must outlive the output. Returns NULL on no memory or a write error. */
 struct export_ndjson *export_ndjson_new(FILE *out, const struct metrics *m,
                                         const struct thr_set *thr);
-#define EXPORT_CSV_HEADER "metric_name,timestamp,metric_value,check,error,error_code," \
+#define EXPORT_CSV_HEADER                                                         \
+    "metric_name,timestamp,metric_value,check,error,error_code,"                  \
     "expected_response,group,method,name,proto,scenario,service,status,subproto," \
     "tls_version,url,extra_tags,metadata"
 /* export_csv_new: like export_ndjson_new, for CSV: writes the header line. */

@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HIST_LINEAR 128u   /* values with a bucket each */
+#define HIST_LINEAR   128u /* values with a bucket each */
 #define HIST_SUB_BITS 6u   /* 64 buckets per power of two */
-#define HIST_SUB (1u << HIST_SUB_BITS)
+#define HIST_SUB      (1u << HIST_SUB_BITS)
 
 struct hist {
     uint64_t max_value;
@@ -42,7 +42,7 @@ static uint64_t bucket_low(size_t i, uint64_t *width)
         return i;
     }
     size_t k = i - HIST_LINEAR;
-    unsigned shift = (unsigned)(k / HIST_SUB) + 1u;   /* e - 6 */
+    unsigned shift = (unsigned)(k / HIST_SUB) + 1u; /* e - 6 */
     *width = (uint64_t)1 << shift;
     return (uint64_t)(HIST_SUB + k % HIST_SUB) << shift;
 }
@@ -117,11 +117,26 @@ void hist_reset(struct hist *h)
     h->min = UINT64_MAX;
 }
 
-uint64_t hist_count(const struct hist *h) { return h->count; }
-uint64_t hist_min(const struct hist *h) { return h->count ? h->min : 0; }
-uint64_t hist_max(const struct hist *h) { return h->max; }
-uint64_t hist_sum(const struct hist *h) { return h->sum; }
-uint64_t hist_max_trackable(const struct hist *h) { return h->max_value; }
+uint64_t hist_count(const struct hist *h)
+{
+    return h->count;
+}
+uint64_t hist_min(const struct hist *h)
+{
+    return h->count ? h->min : 0;
+}
+uint64_t hist_max(const struct hist *h)
+{
+    return h->max;
+}
+uint64_t hist_sum(const struct hist *h)
+{
+    return h->sum;
+}
+uint64_t hist_max_trackable(const struct hist *h)
+{
+    return h->max_value;
+}
 
 double hist_mean(const struct hist *h)
 {
@@ -168,7 +183,10 @@ uint64_t hist_quantile(const struct hist *h, double q)
     return v > h->max ? h->max : v;
 }
 
-size_t hist_nbuckets(const struct hist *h) { return h->nbuckets; }
+size_t hist_nbuckets(const struct hist *h)
+{
+    return h->nbuckets;
+}
 
 uint64_t hist_bucket(const struct hist *h, size_t i)
 {

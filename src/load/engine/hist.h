@@ -36,10 +36,10 @@ int hist_merge(struct hist *dst, const struct hist *src);
 void hist_reset(struct hist *h);
 
 uint64_t hist_count(const struct hist *h);
-uint64_t hist_min(const struct hist *h);     /* 0 when empty */
-uint64_t hist_max(const struct hist *h);     /* 0 when empty */
-uint64_t hist_sum(const struct hist *h);     /* exact while below 2^64 (saturates) */
-double hist_mean(const struct hist *h);      /* 0 when empty */
+uint64_t hist_min(const struct hist *h); /* 0 when empty */
+uint64_t hist_max(const struct hist *h); /* 0 when empty */
+uint64_t hist_sum(const struct hist *h); /* exact while below 2^64 (saturates) */
+double hist_mean(const struct hist *h);  /* 0 when empty */
 
 /* hist_quantile: the value of rank ceil(q * count) (nearest rank; q <= 0 gives min,
  * q >= 1 gives max), as the middle of its bucket clamped to [min, max]; 0 when empty. */
@@ -51,7 +51,7 @@ uint64_t hist_max_trackable(const struct hist *h);
  * of every histogram with the same max_value holds the same values, so two encoded
  * histograms merge by adding their buckets. */
 size_t hist_nbuckets(const struct hist *h);
-uint64_t hist_bucket(const struct hist *h, size_t i);    /* 0 past the last bucket */
+uint64_t hist_bucket(const struct hist *h, size_t i); /* 0 past the last bucket */
 /* hist_bucket_add: count n values of bucket i, as if each were the bucket's lowest
  * value (count and sum grow; min and max widen). Returns 0, or -1 (h unchanged) when
  * i is past the last bucket. */

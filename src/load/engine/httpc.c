@@ -37,7 +37,7 @@ static _Thread_local char httpc_rbuf[HTTPC_READ_CHUNK];
 struct httpc_away {
     struct httpc_target t;
     struct tls_session sess;
-    const struct httpc_target *home;   /* the run's target, where the VU goes back */
+    const struct httpc_target *home; /* the run's target, where the VU goes back */
 };
 
 /* The run's target. */
@@ -65,14 +65,16 @@ int httpc_target_parse(struct httpc_target *t, const char *url, char *err, size_
 const char *httpc_result_name(enum httpc_result r)
 {
     static const char *const names[] = {
-        [HTTPC_OK] = NULL, [HTTPC_TIMEOUT] = "timeout", [HTTPC_CONN_ERROR] = "connection",
-        [HTTPC_PROTO_ERROR] = "protocol", [HTTPC_TLS_ERROR] = "tls_handshake",
+        [HTTPC_OK] = NULL,
+        [HTTPC_TIMEOUT] = "timeout",
+        [HTTPC_CONN_ERROR] = "connection",
+        [HTTPC_PROTO_ERROR] = "protocol",
+        [HTTPC_TLS_ERROR] = "tls_handshake",
     };
     return (unsigned)r < sizeof names / sizeof names[0] ? names[r] : "unknown";
 }
 
-int httpc_target_tls(struct httpc_target *t, const struct tls_config *cfg, char *err,
-                     size_t errlen)
+int httpc_target_tls(struct httpc_target *t, const struct tls_config *cfg, char *err, size_t errlen)
 {
     struct tls_client *c = tls_client_new(cfg, err, errlen);
     if (!c)
@@ -151,7 +153,7 @@ void httpc_strip_credentials(const char *hdrs, char *out, size_t cap)
 {
     size_t len = 0;
     out[0] = '\0';
-    for (const char *line = hdrs; line && *line; ) {
+    for (const char *line = hdrs; line && *line;) {
         const char *nl = strchr(line, '\n');
         size_t n = nl ? (size_t)(nl - line) + 1 : strlen(line);
         bool secret = !strncasecmp(line, "Authorization:", 14) || !strncasecmp(line, "Cookie:", 7);
@@ -173,14 +175,14 @@ void httpc_cookies_clear(struct httpc_conn *c)
 
 size_t httpc_wbuf_size(const struct httpc_target *t)
 {
-    return 512 + strlen(t->host) + strlen(t->prefix) + HTTPC_SMALL_PATH + LR_TOKEN_MAX
-           + LR_IDEM_MAX + HTTPC_SMALL_EXTRA + HTTPC_SMALL_BODY;
+    return 512 + strlen(t->host) + strlen(t->prefix) + HTTPC_SMALL_PATH + LR_TOKEN_MAX + LR_IDEM_MAX
+           + HTTPC_SMALL_EXTRA + HTTPC_SMALL_BODY;
 }
 
 size_t httpc_wbuf_max(const struct httpc_target *t)
 {
-    return 512 + strlen(t->host) + strlen(t->prefix) + LR_PATH_MAX + LR_TOKEN_MAX
-           + LR_IDEM_MAX + HTTPC_EXTRA_MAX + LR_BODY_MAX;
+    return 512 + strlen(t->host) + strlen(t->prefix) + LR_PATH_MAX + LR_TOKEN_MAX + LR_IDEM_MAX
+           + HTTPC_EXTRA_MAX + LR_BODY_MAX;
 }
 
 int httpc_pool_init(struct httpc_pool *p, const struct httpc_target *t, int n)
@@ -190,7 +192,7 @@ int httpc_pool_init(struct httpc_pool *p, const struct httpc_target *t, int n)
     p->free = calloc((size_t)(n > 0 ? n : 1), sizeof *p->free);
     p->base = MAP_FAILED;
     for (int want = n > 0 ? n : 1; p->free && p->base == MAP_FAILED && want > 0; want /= 2) {
-        p->map_len = p->size * (size_t)want;          /* fewer where memory is strict */
+        p->map_len = p->size * (size_t)want; /* fewer where memory is strict */
         p->base = mmap(NULL, p->map_len, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         p->n = want;
@@ -200,7 +202,7 @@ int httpc_pool_init(struct httpc_pool *p, const struct httpc_target *t, int n)
         return -1;
     }
     for (; p->nfree < p->n; p->nfree++)
-        p->free[p->nfree] = p->n - 1 - p->nfree;      /* index 0 on top */
+        p->free[p->nfree] = p->n - 1 - p->nfree; /* index 0 on top */
     return 0;
 }
 
@@ -232,11 +234,12 @@ static void pool_give_back(struct httpc_conn *c)
 static bool has_header_value(const char *hdrs, const char *name, const char *value)
 {
     size_t n = strlen(name);
-    for (const char *line = hdrs; *line; ) {
+    for (const char *line = hdrs; *line;) {
         const char *v = line + n + 1 + strspn(line + n + 1, " \t");
         if (strncasecmp(line, name, n) == 0 && line[n] == ':'
-            && (!value || (strncasecmp(v, value, strlen(value)) == 0
-                           && strchr("\r\n \t", v[strlen(value)]))))
+            && (!value
+                || (strncasecmp(v, value, strlen(value)) == 0
+                    && strchr("\r\n \t", v[strlen(value)]))))
             return true;
         const char *nl = strchr(line, '\n');
         if (!nl)
@@ -248,9 +251,8 @@ static bool has_header_value(const char *hdrs, const char *name, const char *val
 
 /* httpc_format with the path prefix given (t's, or "" for a path from the server) and
  * the cookies of jar (or NULL). */
-static size_t format_with(char *buf, size_t cap, const struct httpc_target *t,
-                          const char *prefix, const struct lr_request *req,
-                          const struct cookie_jar *jar);
+static size_t format_with(char *buf, size_t cap, const struct httpc_target *t, const char *prefix,
+                          const struct lr_request *req, const struct cookie_jar *jar);
 
 size_t httpc_format(char *buf, size_t cap, const struct httpc_target *t,
                     const struct lr_request *req)
@@ -267,14 +269,13 @@ static size_t format_cookies(char *buf, size_t len, size_t cap, const struct htt
     char path[LR_PATH_MAX + HTTPC_PREFIX_MAX];
     const char *p = strchr(buf, ' ') + 1;
     snprintf(path, sizeof path, "%.*s", (int)strcspn(p, " "), p);
-    size_t w = cookie_jar_header(jar, t->url.host, url_host_is_ip(&t->url), path,
-                                 t->url.tls, (int64_t)time(NULL), buf + len, cap - len);
+    size_t w = cookie_jar_header(jar, t->url.host, url_host_is_ip(&t->url), path, t->url.tls,
+                                 (int64_t)time(NULL), buf + len, cap - len);
     return w >= cap - len ? (size_t)-1 : w;
 }
 
-static size_t format_with(char *buf, size_t cap, const struct httpc_target *t,
-                          const char *prefix, const struct lr_request *req,
-                          const struct cookie_jar *jar)
+static size_t format_with(char *buf, size_t cap, const struct httpc_target *t, const char *prefix,
+                          const struct lr_request *req, const struct cookie_jar *jar)
 {
     const char *m = req->method ? req->method : "GET";
     size_t blen = req->body_len < LR_BODY_MAX ? req->body_len : LR_BODY_MAX;
@@ -333,7 +334,7 @@ bool httpc_is_redirect(int status)
  * when the stored body is not complete or not valid. */
 static _Thread_local z_stream zs;
 static _Thread_local bool zs_ready;
-static _Thread_local char *zs_out;       /* HTTPC_DECODED_MAX bytes, made when first needed
+static _Thread_local char *zs_out; /* HTTPC_DECODED_MAX bytes, made when first needed
                                             (a static array would be zeroed, so resident,
                                             in every thread) */
 
@@ -355,7 +356,7 @@ static int decode_body(struct httpc_conn *c)
     if (c->truncated || c->body_len == 0)
         return c->truncated ? -1 : 0;
     int wbits = c->encoding == HTTPC_ENC_GZIP ? 16 + MAX_WBITS : MAX_WBITS;
-    for (int attempt = 0; attempt < 2; attempt++) {   /* deflate: zlib-wrapped, else raw */
+    for (int attempt = 0; attempt < 2; attempt++) { /* deflate: zlib-wrapped, else raw */
         if (!zs_ready && inflateInit2(&zs, wbits) != Z_OK)
             return -1;
         zs_ready = true;
@@ -428,8 +429,8 @@ static void pair_put(struct httpc_conn *c, const char *at, size_t len)
 {
     if (!c->pair_keep)
         return;
-    if (len + 1 > hdrs_cap(c) - c->hdrs_len         /* room for it and its NUL */
-        || memchr(at, '\0', len)) {                  /* a NUL in it: not kept */
+    if (len + 1 > hdrs_cap(c) - c->hdrs_len /* room for it and its NUL */
+        || memchr(at, '\0', len)) {         /* a NUL in it: not kept */
         c->pair_keep = false;
         c->hdrs_len = c->pair_start;
         return;
@@ -459,7 +460,7 @@ static void pair_done(struct httpc_conn *c)
 static int on_header_field(http_parser *p, const char *at, size_t len)
 {
     struct httpc_conn *c = container_of(p, struct httpc_conn, parser);
-    if (c->in_value || c->hname_len == 0) {    /* a new header */
+    if (c->in_value || c->hname_len == 0) { /* a new header */
         if (c->in_value)
             pair_done(c);
         c->hname_len = 0;
@@ -483,14 +484,15 @@ static int on_header_value(http_parser *p, const char *at, size_t len)
                    : c->hname_len == 16 && strncasecmp(c->hname, "Content-Encoding", 16) == 0
                        ? HDR_ENCODING
                    : c->hname_len == 10 && strncasecmp(c->hname, "Set-Cookie", 10) == 0
-                       ? HDR_SET_COOKIE : HDR_NONE;
+                       ? HDR_SET_COOKIE
+                       : HDR_NONE;
         if (c->lim.headers_keep == 0 && c->hwant != HDR_LOCATION && c->hwant != HDR_SET_COOKIE
             && c->pair_keep) {
-            c->pair_keep = false;              /* not kept: Location and Set-Cookie only */
+            c->pair_keep = false; /* not kept: Location and Set-Cookie only */
             c->hdrs_len = c->pair_start;
         }
         if (c->in_trailer)
-            c->hwant = HDR_NONE;               /* trailers change nothing */
+            c->hwant = HDR_NONE; /* trailers change nothing */
         pair_end_part(c);
         c->location_off = c->hwant == HDR_LOCATION ? c->hdrs_len : c->location_off;
     }
@@ -523,22 +525,22 @@ static enum httpc_encoding encoding_of(const char *v, size_t n)
     if (n == 7 && strncasecmp(v, "deflate", 7) == 0)
         return HTTPC_ENC_DEFLATE;
     return n == 0 || (n == 8 && strncasecmp(v, "identity", 8) == 0) ? HTTPC_ENC_NONE
-                                                                     : HTTPC_ENC_OTHER;
+                                                                    : HTTPC_ENC_OTHER;
 }
 
 static int on_headers_complete(http_parser *p)
 {
     struct httpc_conn *c = container_of(p, struct httpc_conn, parser);
     if (p->status_code < 100)
-        return -1;                         /* not an HTTP status */
+        return -1; /* not an HTTP status */
     if (c->in_value)
         pair_done(c);
     c->in_value = false;
     c->hname_len = 0;
-    c->body = c->buf + c->hdrs_len;        /* the body follows the headers kept */
+    c->body = c->buf + c->hdrs_len; /* the body follows the headers kept */
     c->in_trailer = true;
     if (p->status_code < 200)
-        return 0;                          /* 1xx: the real answer follows */
+        return 0; /* 1xx: the real answer follows */
     c->status = p->status_code;
     c->encoding = encoding_of(c->cenc, c->cenc_len);
     if (!httpc_is_redirect(c->status))
@@ -554,7 +556,7 @@ static int on_body(http_parser *p, const char *at, size_t len)
     c->body_total += len;
     if (c->body_total > c->lim.body_max)
         return -1;
-    if (c->location_len > 0) {             /* a redirect's body: counted, not kept */
+    if (c->location_len > 0) { /* a redirect's body: counted, not kept */
         c->truncated |= len > 0;
         return 0;
     }
@@ -592,15 +594,14 @@ static void take_cookies(struct httpc_conn *c)
 static int on_message_complete(http_parser *p)
 {
     struct httpc_conn *c = container_of(p, struct httpc_conn, parser);
-    if (p->status_code < 200) {            /* an interim 1xx: wait for the final one */
+    if (p->status_code < 200) { /* an interim 1xx: wait for the final one */
         c->status = 0;
         return 0;
     }
     c->complete = true;
     c->keep_alive = http_should_keep_alive(p) && !c->close_after;
     take_cookies(c);
-    if ((c->encoding == HTTPC_ENC_GZIP || c->encoding == HTTPC_ENC_DEFLATE)
-        && decode_body(c) != 0)
+    if ((c->encoding == HTTPC_ENC_GZIP || c->encoding == HTTPC_ENC_DEFLATE) && decode_body(c) != 0)
         c->decode_failed = true;
     http_parser_pause(p, 1);
     return 0;
@@ -627,14 +628,14 @@ void httpc_reset_response(struct httpc_conn *c)
 enum httpc_parse httpc_feed(struct httpc_conn *c, const char *data, size_t len)
 {
     if (c->complete)
-        return len == 0 ? HTTPC_DONE : HTTPC_BAD;   /* bytes after the answer */
+        return len == 0 ? HTTPC_DONE : HTTPC_BAD; /* bytes after the answer */
     size_t n = http_parser_execute(&c->parser, &httpc_settings, data, len);
     if (c->complete)
         return n == len && !c->decode_failed ? HTTPC_DONE : HTTPC_BAD;
     if (HTTP_PARSER_ERRNO(&c->parser) != HPE_OK || n != len)
         return HTTPC_BAD;
     if (len == 0)
-        return HTTPC_BAD;                             /* end of stream mid-answer */
+        return HTTPC_BAD; /* end of stream mid-answer */
     return HTTPC_MORE;
 }
 
@@ -671,7 +672,7 @@ void httpc_init(struct httpc_conn *c, struct loop *l, const struct httpc_target 
 void httpc_close(struct httpc_conn *c)
 {
     loop_timer_disarm(c->loop, &c->timer);
-    if (c->ssl) {                  /* closed as agreed: its session stays resumable */
+    if (c->ssl) { /* closed as agreed: its session stays resumable */
         SSL_set_shutdown(c->ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
         SSL_free(c->ssl);
     }
@@ -751,16 +752,16 @@ int httpc_prepare_from_root(struct httpc_conn *c, const struct lr_request *req)
     return prepare_with(c, "", req);
 }
 
-int httpc_location(const struct httpc_conn *c, char *origin, size_t ocap, char *path,
-                   size_t cap)
+int httpc_location(const struct httpc_conn *c, char *origin, size_t ocap, char *path, size_t cap)
 {
     const char *loc = c->buf + c->location_off;
     size_t n = c->location_len;
     origin[0] = '\0';
-    size_t sl = n >= 8 && !strncasecmp(loc, "https://", 8) ? 8
-                : n >= 7 && !strncasecmp(loc, "http://", 7) ? 7 : 0;
-    bool slash = false;                      /* "http://h?q" asks for "/?q" */
-    if (sl > 0) {                            /* absolute: its origin, then its path */
+    size_t sl = n >= 8 && !strncasecmp(loc, "https://", 8)  ? 8
+                : n >= 7 && !strncasecmp(loc, "http://", 7) ? 7
+                                                            : 0;
+    bool slash = false; /* "http://h?q" asks for "/?q" */
+    if (sl > 0) {       /* absolute: its origin, then its path */
         const char *auth_end = loc + sl;
         while (auth_end < loc + n && !strchr("/?#", *auth_end))
             auth_end++;
@@ -775,7 +776,7 @@ int httpc_location(const struct httpc_conn *c, char *origin, size_t ocap, char *
         loc = auth_end;
         slash = n == 0 || loc[0] != '/';
     }
-    const char *hash = memchr(loc, '#', n);  /* a fragment is not sent */
+    const char *hash = memchr(loc, '#', n); /* a fragment is not sent */
     n = hash ? (size_t)(hash - loc) : n;
     if ((!slash && (n == 0 || loc[0] != '/' || (n > 1 && loc[1] == '/'))) || n + slash >= cap
         || memchr(loc, '\0', n))
@@ -800,11 +801,8 @@ static ssize_t conn_read(struct httpc_conn *c, char *buf, size_t len)
         return n;
     switch (SSL_get_error(c->ssl, n)) {
     case SSL_ERROR_WANT_READ:
-    case SSL_ERROR_WANT_WRITE:
-        errno = EAGAIN;
-        return -1;
-    case SSL_ERROR_ZERO_RETURN:
-        return 0;
+    case SSL_ERROR_WANT_WRITE: errno = EAGAIN; return -1;
+    case SSL_ERROR_ZERO_RETURN: return 0;
     default:
         ERR_clear_error();
         errno = ECONNRESET;
@@ -902,11 +900,11 @@ void httpc_send(struct httpc_conn *c, uint64_t deadline_ns)
     }
     c->want_send = true;
     if (c->state == ST_HANDSHAKE) {
-        c->t_start = c->t_connected = now;   /* connected ahead: the rest of the handshake */
+        c->t_start = c->t_connected = now; /* connected ahead: the rest of the handshake */
         return;
     }
     if (c->state == ST_CONNECTING) {
-        c->t_start = now;                    /* opened ahead by httpc_connect */
+        c->t_start = now; /* opened ahead by httpc_connect */
         return;
     }
     if (httpc_connect(c) != 0) {
@@ -971,8 +969,7 @@ static void httpc_read(struct httpc_conn *c)
         if (r == HTTPC_DONE)
             httpc_finish(c, HTTPC_OK);
         else
-            httpc_finish(c, n == 0 && c->bytes_recv == 0 ? HTTPC_CONN_ERROR
-                                                          : HTTPC_PROTO_ERROR);
+            httpc_finish(c, n == 0 && c->bytes_recv == 0 ? HTTPC_CONN_ERROR : HTTPC_PROTO_ERROR);
         return;
     }
 }
@@ -981,7 +978,7 @@ static void httpc_read(struct httpc_conn *c)
 static void httpc_idle_event(struct httpc_conn *c)
 {
     char b[256];
-    ssize_t n = conn_read(c, b, sizeof b);     /* TLS: session tickets are read here */
+    ssize_t n = conn_read(c, b, sizeof b); /* TLS: session tickets are read here */
     if (n < 0 && errno == EAGAIN)
         return;
     httpc_close(c);

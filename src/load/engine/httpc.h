@@ -43,23 +43,23 @@
 #include "load/engine/tls.h"
 #include "load/engine/url.h"
 
-#define HTTPC_HOST_MAX (URL_HOST_MAX + 10)
+#define HTTPC_HOST_MAX   (URL_HOST_MAX + 10)
 #define HTTPC_PREFIX_MAX URL_PREFIX_MAX
-#define HTTPC_EXTRA_MAX 8192      /* the request's own header lines */
+#define HTTPC_EXTRA_MAX  8192 /* the request's own header lines */
 /* A VU's own request buffer fits a request of these sizes; a larger one is written
  * into a buffer borrowed from its thread's pool (httpc_pool) until it is sent. */
-#define HTTPC_SMALL_PATH 512
+#define HTTPC_SMALL_PATH  512
 #define HTTPC_SMALL_EXTRA 2048
-#define HTTPC_SMALL_BODY 2048
+#define HTTPC_SMALL_BODY  2048
 
 /* Where requests go: parsed once from the base URL. */
 struct httpc_target {
     struct sockaddr_storage addr;
     socklen_t addrlen;
-    char host[HTTPC_HOST_MAX];      /* Host header value, "127.0.0.1:8080" */
-    char prefix[HTTPC_PREFIX_MAX];  /* path prefix of the base URL without trailing '/' */
-    struct url url;                 /* the parsed base URL (url.h) */
-    struct tls_client *tls;         /* https: the TLS context; NULL: plain http */
+    char host[HTTPC_HOST_MAX];     /* Host header value, "127.0.0.1:8080" */
+    char prefix[HTTPC_PREFIX_MAX]; /* path prefix of the base URL without trailing '/' */
+    struct url url;                /* the parsed base URL (url.h) */
+    struct tls_client *tls;        /* https: the TLS context; NULL: plain http */
 };
 
 struct httpc_limits {
@@ -108,7 +108,7 @@ struct httpc_pool {
     char *base;
     size_t size, map_len;
     int n, nfree;
-    int *free;                 /* indices of free buffers, a stack */
+    int *free; /* indices of free buffers, a stack */
 };
 
 struct httpc_away;
@@ -117,59 +117,59 @@ struct httpc_conn {
     struct loop_io io;
     struct loop_timer timer;
     struct loop *loop;
-    const struct httpc_target *target;  /* where requests go now: the run's target, or
+    const struct httpc_target *target; /* where requests go now: the run's target, or
                                            away's */
-    struct httpc_away *away;   /* another origin a redirect led to (made then, freed
+    struct httpc_away *away;           /* another origin a redirect led to (made then, freed
                                   when the next request goes home) */
     struct httpc_limits lim;
     int fd;
-    int state;                 /* internal: idle, connecting, writing, reading */
-    bool want_send;            /* connecting in order to send wbuf */
-    bool head;                 /* the request was HEAD: no body in the answer */
-    bool reused;               /* the request went out on a kept-alive connection */
-    bool close_after;          /* the request asked for Connection: close */
+    int state;        /* internal: idle, connecting, writing, reading */
+    bool want_send;   /* connecting in order to send wbuf */
+    bool head;        /* the request was HEAD: no body in the answer */
+    bool reused;      /* the request went out on a kept-alive connection */
+    bool close_after; /* the request asked for Connection: close */
     http_parser parser;
-    char *wbuf;                /* the request being written: own_wbuf or a pool buffer */
+    char *wbuf; /* the request being written: own_wbuf or a pool buffer */
     size_t wcap, wlen, woff;
     char *own_wbuf;
     size_t own_wcap;
-    struct httpc_pool *pool;   /* NULL: requests must fit own_wbuf */
-    int pool_idx;              /* the pool buffer held, -1: none */
-    char *buf;                 /* body_keep bytes: the headers kept, then the body */
-    char *body;                /* the body kept: buf + hdrs_len */
-    uint32_t hdrs_len;         /* headers kept at buf, "name\0value\0" pairs */
-    uint32_t pair_start;       /* the pair being read starts at buf + pair_start */
-    uint32_t location_off;     /* a redirect's Location: buf + location_off, */
-    bool pair_keep;            /* it is being kept (it fits, and is wanted) */
-    bool in_trailer;           /* the header block is over: trailers are not kept */
-    bool tls_req;              /* the last request went over TLS */
-    size_t location_len;       /* location_len bytes (0: none) */
-    enum httpc_encoding encoding;  /* of the answer; gzip and deflate bodies are decoded */
+    struct httpc_pool *pool;      /* NULL: requests must fit own_wbuf */
+    int pool_idx;                 /* the pool buffer held, -1: none */
+    char *buf;                    /* body_keep bytes: the headers kept, then the body */
+    char *body;                   /* the body kept: buf + hdrs_len */
+    uint32_t hdrs_len;            /* headers kept at buf, "name\0value\0" pairs */
+    uint32_t pair_start;          /* the pair being read starts at buf + pair_start */
+    uint32_t location_off;        /* a redirect's Location: buf + location_off, */
+    bool pair_keep;               /* it is being kept (it fits, and is wanted) */
+    bool in_trailer;              /* the header block is over: trailers are not kept */
+    bool tls_req;                 /* the last request went over TLS */
+    size_t location_len;          /* location_len bytes (0: none) */
+    enum httpc_encoding encoding; /* of the answer; gzip and deflate bodies are decoded */
     bool decode_failed;
-    char hname[16];            /* header parsing: the start of the current name */
+    char hname[16]; /* header parsing: the start of the current name */
     size_t hname_len;
     bool in_value;
-    int hwant;                 /* which header's value is being read */
-    char cenc[16];             /* Content-Encoding's value (its start) */
+    int hwant;     /* which header's value is being read */
+    char cenc[16]; /* Content-Encoding's value (its start) */
     size_t cenc_len;
-    size_t body_len;           /* stored */
-    uint64_t body_total;       /* received */
+    size_t body_len;     /* stored */
+    uint64_t body_total; /* received */
     size_t header_bytes;
     bool complete, keep_alive, truncated;
     int status;
     uint64_t bytes_sent, bytes_recv;
-    uint64_t t_send;           /* httpc_send was called */
-    uint64_t t_start;          /* connect began (or t_send when reused) */
-    uint64_t t_connected;      /* TCP connect ended (t_start when reused) */
-    uint64_t t_tls;            /* TLS handshake ended (t_connected without TLS) */
-    SSL *ssl;                  /* https: the TLS connection, NULL when closed */
-    struct tls_session sess;   /* the session the next handshake resumes */
-    struct cookie_jar *jar;    /* the VU's cookies: NULL until one is set */
-    const char *tls_error;     /* why the last handshake failed (tls_error_name) */
-    uint64_t t_write;          /* first byte of the request written */
-    uint64_t t_sent;           /* last byte written */
-    uint64_t t_first;          /* first response byte read */
-    uint64_t t_done;           /* response complete */
+    uint64_t t_send;         /* httpc_send was called */
+    uint64_t t_start;        /* connect began (or t_send when reused) */
+    uint64_t t_connected;    /* TCP connect ended (t_start when reused) */
+    uint64_t t_tls;          /* TLS handshake ended (t_connected without TLS) */
+    SSL *ssl;                /* https: the TLS connection, NULL when closed */
+    struct tls_session sess; /* the session the next handshake resumes */
+    struct cookie_jar *jar;  /* the VU's cookies: NULL until one is set */
+    const char *tls_error;   /* why the last handshake failed (tls_error_name) */
+    uint64_t t_write;        /* first byte of the request written */
+    uint64_t t_sent;         /* last byte written */
+    uint64_t t_first;        /* first response byte read */
+    uint64_t t_done;         /* response complete */
     void (*done)(struct httpc_conn *c, enum httpc_result r);
 };
 
@@ -228,8 +228,7 @@ int httpc_prepare_from_root(struct httpc_conn *c, const struct lr_request *req);
  * "/x" or "http[s]://same-authority/x") and its path from the server's root ("/" when
  * none) into path (cap bytes). Returns 0, or -1 for no Location, a relative,
  * scheme-relative or malformed one. */
-int httpc_location(const struct httpc_conn *c, char *origin, size_t ocap, char *path,
-                   size_t cap);
+int httpc_location(const struct httpc_conn *c, char *origin, size_t ocap, char *path, size_t cap);
 
 /* httpc_set_origin: send c's next requests to origin ("" or the run's own: home;
  * another: resolved now, blocking, and reached with the run's TLS context), closing

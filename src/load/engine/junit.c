@@ -9,8 +9,8 @@
 
 static void suite_open(FILE *out, const char *name, int tests, int failures)
 {
-    fprintf(out, " <testsuite name='%s' tests='%d' failures='%d' errors='0' skipped='0'>\n",
-            name, tests, failures);
+    fprintf(out, " <testsuite name='%s' tests='%d' failures='%d' errors='0' skipped='0'>\n", name,
+            tests, failures);
 }
 
 static void case_open(FILE *out, const struct result *r, const char *suite)

@@ -14,8 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define container_of(ptr, type, member) \
-    ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 struct loop;
 
@@ -30,7 +29,6 @@ struct loop_timer {
     uint32_t slot;
     void (*fn)(struct loop_timer *t);
 };
-
 
 /* loop_new: a loop that can hold max_timers armed timers at once. Returns NULL when
  * the epoll or eventfd descriptor cannot be made or memory is short. */

@@ -37,25 +37,25 @@ struct cond {
 };
 
 struct series {
-    char name[SERIES_NAME_MAX];      /* "name" or "name{k:v,k2:v2}" */
+    char name[SERIES_NAME_MAX]; /* "name" or "name{k:v,k2:v2}" */
     char metric[METRICS_NAME_MAX];
-    char key[METRICS_TAG_MAX], value[METRICS_TAG_MAX];   /* the first condition */
+    char key[METRICS_TAG_MAX], value[METRICS_TAG_MAX]; /* the first condition */
     struct cond cond[METRICS_FILTER_MAX];
     int ncond;
     enum metric_type type;
     bool is_time, is_data;
     int parent;
-    int next_child;                  /* the next tagged series of the same metric, -1 */
-    int first_child;                 /* untagged: its first tagged series, -1 */
+    int next_child;  /* the next tagged series of the same metric, -1 */
+    int first_child; /* untagged: its first tagged series, -1 */
 };
 
 struct values {
-    double sum;                      /* counter total */
-    uint64_t samples;                /* counter and gauge: how many adds */
+    double sum;       /* counter total */
+    uint64_t samples; /* counter and gauge: how many adds */
     double gauge, gmin, gmax;
-    uint64_t gseq;                   /* the sequence number of the last set, 0: never */
-    uint64_t trues, total;           /* rate */
-    struct hist *hist;               /* trend */
+    uint64_t gseq;         /* the sequence number of the last set, 0: never */
+    uint64_t trues, total; /* rate */
+    struct hist *hist;     /* trend */
 };
 
 struct metrics {
@@ -64,14 +64,15 @@ struct metrics {
     struct values merged[METRICS_MAX_SERIES];
     int nkeys;
     char keys[METRICS_TAG_KEYS_MAX][METRICS_TAG_MAX];
-    struct metrics_tags run_tags;    /* the values of --tag, NULL elsewhere */
+    struct metrics_tags run_tags; /* the values of --tag, NULL elsewhere */
     char run_values[METRICS_TAG_KEYS_MAX][METRICS_TAG_MAX];
 };
 
 static const char *const builtin_keys[MT_BUILTIN_KEYS] = {
-    [MT_METHOD] = "method", [MT_STATUS] = "status", [MT_NAME] = "name",
-    [MT_SCENARIO] = "scenario", [MT_GROUP] = "group",
-    [MT_EXPECTED_RESPONSE] = "expected_response", [MT_ERROR] = "error", [MT_CHECK] = "check",
+    [MT_METHOD] = "method", [MT_STATUS] = "status",
+    [MT_NAME] = "name",     [MT_SCENARIO] = "scenario",
+    [MT_GROUP] = "group",   [MT_EXPECTED_RESPONSE] = "expected_response",
+    [MT_ERROR] = "error",   [MT_CHECK] = "check",
 };
 
 struct metrics_shard {
@@ -131,7 +132,7 @@ static bool valid_tag_part(const char *t)
     for (const char *c = t; *c; c++)
         if ((unsigned char)*c < 0x20)
             return false;
-    return strpbrk(t, "{}:,\"\\") == NULL;   /* safe to write into JSON unescaped */
+    return strpbrk(t, "{}:,\"\\") == NULL; /* safe to write into JSON unescaped */
 }
 
 static bool id_ok(const struct metrics *m, int id)
@@ -318,7 +319,7 @@ static int parse_filter(struct metrics *m, const char *text, size_t n, struct co
         text += part + comma;
         n -= part + comma;
         if (comma && n == 0)
-            return -1;                               /* a trailing comma */
+            return -1; /* a trailing comma */
     }
     if (nc == 0)
         return -1;
@@ -384,8 +385,11 @@ int metrics_subseries(struct metrics *m, int metric_id, const char *filter, char
         return -1;
     }
     if (nc < 0)
-        return snprintf(err, errlen, "malformed tags '%s', expected key:value[,key:value] "
-                        "(at most %d)", filter, METRICS_FILTER_MAX), -1;
+        return snprintf(err, errlen,
+                        "malformed tags '%s', expected key:value[,key:value] "
+                        "(at most %d)",
+                        filter, METRICS_FILTER_MAX),
+               -1;
     int id = series_for(m, metric_id, conds, nc);
     if (id < 0)
         snprintf(err, errlen, "too many series (at most %d)", METRICS_MAX_SERIES);
@@ -407,8 +411,8 @@ int metrics_find(const struct metrics *m, const char *series)
         const char *close = strchr(open, '}');
         if (!close || close[1 + strspn(close + 1, " \t")] != '\0')
             return -1;
-        int nc = parse_filter((struct metrics *)m, open + 1, (size_t)(close - open - 1),
-                              conds, false, unknown, sizeof unknown);
+        int nc = parse_filter((struct metrics *)m, open + 1, (size_t)(close - open - 1), conds,
+                              false, unknown, sizeof unknown);
         if (nc < 0)
             return -1;
         write_name(m, want, sizeof want, name, conds, nc);
@@ -463,8 +467,7 @@ static void record(struct values *v, enum metric_type type, double value)
         break;
     case METRIC_TREND: {
         double scaled = value * METRICS_TREND_SCALE + 0.5;
-        hist_record(v->hist, scaled <= 0 ? 0
-                             : scaled >= 1.8e19 ? UINT64_MAX : (uint64_t)scaled);
+        hist_record(v->hist, scaled <= 0 ? 0 : scaled >= 1.8e19 ? UINT64_MAX : (uint64_t)scaled);
         break;
     }
     }
@@ -510,7 +513,7 @@ static void merge_values(struct values *d, const struct values *v, enum metric_t
     d->trues += v->trues;
     d->total += v->total;
     if (type == METRIC_TREND)
-        hist_merge(d->hist, v->hist);   /* one layout for every trend: cannot fail */
+        hist_merge(d->hist, v->hist); /* one layout for every trend: cannot fail */
     if (type != METRIC_GAUGE || v->gseq == 0)
         return;
     d->gmin = d->gseq == 0 || v->gmin < d->gmin ? v->gmin : d->gmin;
@@ -539,7 +542,10 @@ void metrics_reset_merged(struct metrics *m)
     }
 }
 
-int metrics_count_series(const struct metrics *m) { return m->n; }
+int metrics_count_series(const struct metrics *m)
+{
+    return m->n;
+}
 
 const char *metrics_series_name(const struct metrics *m, int id)
 {

@@ -32,16 +32,22 @@ struct hist;
 
 enum metric_type { METRIC_COUNTER, METRIC_GAUGE, METRIC_RATE, METRIC_TREND };
 
-#define METRICS_MAX_SERIES 256
-#define METRICS_NAME_MAX 64
-#define METRICS_TAG_MAX 64
-#define METRICS_FILTER_MAX 4        /* conditions of one tagged series */
-#define METRICS_TAG_KEYS_MAX 32     /* tag keys known to a registry */
+#define METRICS_MAX_SERIES   256
+#define METRICS_NAME_MAX     64
+#define METRICS_TAG_MAX      64
+#define METRICS_FILTER_MAX   4  /* conditions of one tagged series */
+#define METRICS_TAG_KEYS_MAX 32 /* tag keys known to a registry */
 
 /* The tag keys every registry knows, with these ids. */
 enum metrics_tag_builtin {
-    MT_METHOD, MT_STATUS, MT_NAME, MT_SCENARIO, MT_GROUP, MT_EXPECTED_RESPONSE, MT_ERROR,
-    MT_CHECK,                       /* the check name of a checks sample */
+    MT_METHOD,
+    MT_STATUS,
+    MT_NAME,
+    MT_SCENARIO,
+    MT_GROUP,
+    MT_EXPECTED_RESPONSE,
+    MT_ERROR,
+    MT_CHECK, /* the check name of a checks sample */
     MT_BUILTIN_KEYS
 };
 
@@ -51,18 +57,34 @@ struct metrics_tags {
     const char *v[METRICS_TAG_KEYS_MAX];
 };
 
-struct metrics;        /* the registry: definitions and merged values */
-struct metrics_shard;  /* one worker thread's private values */
+struct metrics;       /* the registry: definitions and merged values */
+struct metrics_shard; /* one worker thread's private values */
 
 /* Built-in metrics, defined by metrics_new in this order so that their ids are fixed. */
 enum metric_builtin {
-    M_HTTP_REQS, M_HTTP_REQ_DURATION, M_HTTP_REQ_FAILED, M_HTTP_REQ_WAITING,
-    M_HTTP_REQ_CONNECTING, M_HTTP_REQ_SENDING, M_HTTP_REQ_RECEIVING,
-    M_ITERATIONS, M_ITERATION_DURATION, M_VUS, M_VUS_MAX,
-    M_DATA_SENT, M_DATA_RECEIVED, M_CHECKS, M_DROPPED_ITERATIONS,
+    M_HTTP_REQS,
+    M_HTTP_REQ_DURATION,
+    M_HTTP_REQ_FAILED,
+    M_HTTP_REQ_WAITING,
+    M_HTTP_REQ_CONNECTING,
+    M_HTTP_REQ_SENDING,
+    M_HTTP_REQ_RECEIVING,
+    M_ITERATIONS,
+    M_ITERATION_DURATION,
+    M_VUS,
+    M_VUS_MAX,
+    M_DATA_SENT,
+    M_DATA_RECEIVED,
+    M_CHECKS,
+    M_DROPPED_ITERATIONS,
     /* the custom metrics of the booking scenarios */
-    M_SUCCESSFUL_BOOKINGS, M_FAILED_BOOKINGS, M_OVERBOOKINGS, M_INVENTORY_VIOLATIONS,
-    M_DB_CONNECTION_ERRORS, M_TIMEOUT_ERRORS, M_BOOKING_DURATION,
+    M_SUCCESSFUL_BOOKINGS,
+    M_FAILED_BOOKINGS,
+    M_OVERBOOKINGS,
+    M_INVENTORY_VIOLATIONS,
+    M_DB_CONNECTION_ERRORS,
+    M_TIMEOUT_ERRORS,
+    M_BOOKING_DURATION,
     M_HTTP_REQ_TLS_HANDSHAKING,
     M_BUILTIN_COUNT
 };
@@ -98,7 +120,7 @@ int metrics_subseries(struct metrics *m, int metric_id, const char *filter, char
 int metrics_tag_key(struct metrics *m, const char *key);
 int metrics_tag_key_find(const struct metrics *m, const char *key);
 int metrics_tag_key_count(const struct metrics *m);
-const char *metrics_tag_key_name(const struct metrics *m, int key);   /* NULL: no such id */
+const char *metrics_tag_key_name(const struct metrics *m, int key); /* NULL: no such id */
 
 /* metrics_run_tag: a tag every sample of the run carries (k6's --tag); the key must
  * not be a built-in one. Returns 0, or -1 (invalid, built-in key, or no room). */
@@ -127,16 +149,16 @@ void metrics_reset_merged(struct metrics *m);
 
 /* Reading merged values. */
 int metrics_count_series(const struct metrics *m);
-const char *metrics_series_name(const struct metrics *m, int id);  /* "name" or "name{k:v}" */
+const char *metrics_series_name(const struct metrics *m, int id); /* "name" or "name{k:v}" */
 enum metric_type metrics_type(const struct metrics *m, int id);
 bool metrics_is_time(const struct metrics *m, int id);
 bool metrics_has_data(const struct metrics *m, int id);
-double metrics_counter(const struct metrics *m, int id);       /* total */
+double metrics_counter(const struct metrics *m, int id); /* total */
 double metrics_counter_rate(const struct metrics *m, int id, double seconds);
-double metrics_gauge(const struct metrics *m, int id);         /* last value */
+double metrics_gauge(const struct metrics *m, int id); /* last value */
 double metrics_gauge_min(const struct metrics *m, int id);
 double metrics_gauge_max(const struct metrics *m, int id);
-double metrics_rate(const struct metrics *m, int id);          /* trues / total, 0 when none */
+double metrics_rate(const struct metrics *m, int id); /* trues / total, 0 when none */
 uint64_t metrics_rate_trues(const struct metrics *m, int id);
 uint64_t metrics_rate_total(const struct metrics *m, int id);
 /* Trend statistics: stat is "avg", "min", "med", "max", "count", or "p(N)" with N in
@@ -157,6 +179,6 @@ bool metrics_tag(const struct metrics *m, int id, const char **key, const char *
  * series' unit, METRICS_TREND_SCALE), or NULL when id is not a trend. */
 const struct hist *metrics_hist(const struct metrics *m, int id);
 #define METRICS_TREND_SCALE 1000.0
-#define METRICS_TREND_MAX ((1ull << 37) - 1)   /* the histograms' max_value (hist_new) */
+#define METRICS_TREND_MAX   ((1ull << 37) - 1) /* the histograms' max_value (hist_new) */
 
 #endif

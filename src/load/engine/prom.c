@@ -29,7 +29,7 @@ struct prom {
     int fd, stop_pipe[2];
     pthread_t th;
     pthread_mutex_t mu;
-    char *text;                 /* under mu */
+    char *text; /* under mu */
     size_t len;
 };
 
@@ -74,8 +74,8 @@ static int labels_open(FILE *f, const struct metrics *m, int id)
     return 1;
 }
 
-static void sample(FILE *f, const struct metrics *m, int id, const char *family,
-                   const char *suffix, double v)
+static void sample(FILE *f, const struct metrics *m, int id, const char *family, const char *suffix,
+                   double v)
 {
     fprintf(f, "%s%s", family, suffix);
     fputs(labels_open(f, m, id) ? "}" : "", f);
@@ -101,20 +101,14 @@ static void trend(FILE *f, const struct metrics *m, int id, const char *family)
 static void series(FILE *f, const struct metrics *m, int id, const char *family)
 {
     switch (metrics_type(m, id)) {
-    case METRIC_COUNTER:
-        sample(f, m, id, family, "_total", metrics_counter(m, id));
-        break;
-    case METRIC_GAUGE:
-        sample(f, m, id, family, "", metrics_gauge(m, id));
-        break;
+    case METRIC_COUNTER: sample(f, m, id, family, "_total", metrics_counter(m, id)); break;
+    case METRIC_GAUGE: sample(f, m, id, family, "", metrics_gauge(m, id)); break;
     case METRIC_RATE:
         sample(f, m, id, family, "_ratio", metrics_rate(m, id));
         sample(f, m, id, family, "_passes_total", (double)metrics_rate_trues(m, id));
         sample(f, m, id, family, "_samples_total", (double)metrics_rate_total(m, id));
         break;
-    case METRIC_TREND:
-        trend(f, m, id, family);
-        break;
+    case METRIC_TREND: trend(f, m, id, family); break;
     }
 }
 
@@ -128,8 +122,10 @@ static void family(FILE *f, const struct metrics *m, int parent)
     snprintf(name, sizeof name, "lastroom_load_%s%s", metrics_metric_name(m, parent),
              t == METRIC_TREND && metrics_is_time(m, parent) ? "_seconds" : "");
     if (t == METRIC_RATE)
-        fprintf(f, "# TYPE %s_ratio gauge\n# TYPE %s_passes_total counter\n"
-                "# TYPE %s_samples_total counter\n", name, name, name);
+        fprintf(f,
+                "# TYPE %s_ratio gauge\n# TYPE %s_passes_total counter\n"
+                "# TYPE %s_samples_total counter\n",
+                name, name, name);
     else
         fprintf(f, "# TYPE %s%s %s\n", name, t == METRIC_COUNTER ? "_total" : "", type_line[t]);
     for (int id = 0; id < metrics_count_series(m); id++)
@@ -213,7 +209,8 @@ static void serve_one(struct prom *p, int c)
     if (body)
         memcpy(body, ok ? (p->text ? p->text : "") : "not found\n", len);
     pthread_mutex_unlock(&p->mu);
-    int n = snprintf(head, sizeof head, "HTTP/1.1 %s\r\nContent-Type: text/plain; "
+    int n = snprintf(head, sizeof head,
+                     "HTTP/1.1 %s\r\nContent-Type: text/plain; "
                      "version=0.0.4\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
                      ok ? "200 OK" : "404 Not Found", body ? len : 0);
     write_all(c, head, (size_t)n);

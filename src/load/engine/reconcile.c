@@ -42,21 +42,24 @@ static void find(struct rec_result *r, enum rec_kind kind, const char *key, cons
 {
     r->by_kind[kind]++;
     if (kind == REC_OVERSOLD || kind == REC_OVERSOLD_IN_TIME)
-        ;                                     /* counted once per key by the caller */
+        ; /* counted once per key by the caller */
     else
         r->violations++;
     if (r->nfindings < REC_FINDINGS_MAX)
         r->findings[r->nfindings++] = (struct rec_finding){ kind, key, id, expected, got, at };
 }
 
-struct event { uint64_t t; int64_t d; };
+struct event {
+    uint64_t t;
+    int64_t d;
+};
 
 static int cmp_event(const void *a, const void *b)
 {
     const struct event *x = a, *y = b;
     if (x->t != y->t)
         return (x->t > y->t) - (x->t < y->t);
-    return (x->d > y->d) - (x->d < y->d);      /* a release before a take at one instant */
+    return (x->d > y->d) - (x->d < y->d); /* a release before a take at one instant */
 }
 
 /* The most acknowledged at one moment over a[0..n); *at its time. -1: no memory. */
@@ -176,8 +179,10 @@ int rec_reconcile(struct rec_attempt *a, size_t na, struct rec_key *keys, size_t
 static const char *op_name(const struct rec_attempt *a)
 {
     static const char *const o[] = { "ok", "fail", "unknown" };
-    return a->op == REC_BOOK ? o[a->outcome] : a->outcome == REC_OK ? "cancel ok"
-           : a->outcome == REC_FAIL ? "cancel fail" : "cancel unknown";
+    return a->op == REC_BOOK        ? o[a->outcome]
+           : a->outcome == REC_OK   ? "cancel ok"
+           : a->outcome == REC_FAIL ? "cancel fail"
+                                    : "cancel unknown";
 }
 
 static double rel_ms(uint64_t t, uint64_t t0)
@@ -187,20 +192,23 @@ static double rel_ms(uint64_t t, uint64_t t0)
 
 #define EVIDENCE_ATTEMPTS 6
 
-void rec_evidence(const struct rec_result *r, const struct rec_attempt *a, size_t na,
-                  uint64_t t0, char *buf, size_t len)
+void rec_evidence(const struct rec_result *r, const struct rec_attempt *a, size_t na, uint64_t t0,
+                  char *buf, size_t len)
 {
     size_t off = 0;
-#define PUT(...) do { int w_ = snprintf(buf + off, off < len ? len - off : 0, __VA_ARGS__); \
-                      if (w_ > 0) off += (size_t)w_; } while (0)
+#define PUT(...)                                                              \
+    do {                                                                      \
+        int w_ = snprintf(buf + off, off < len ? len - off : 0, __VA_ARGS__); \
+        if (w_ > 0)                                                           \
+            off += (size_t)w_;                                                \
+    } while (0)
     if (len)
         buf[0] = '\0';
     for (size_t f = 0; f < r->nfindings; f++) {
         const struct rec_finding *x = &r->findings[f];
         PUT("  %s: key %s%s%s, expected %s %lld, got %lld", rec_kind_name(x->kind), x->key,
-            x->id ? " id " : "", x->id ? x->id : "",
-            x->kind == REC_LOST ? "at least" : "at most", (long long)x->expected,
-            (long long)x->got);
+            x->id ? " id " : "", x->id ? x->id : "", x->kind == REC_LOST ? "at least" : "at most",
+            (long long)x->expected, (long long)x->got);
         if (x->kind == REC_OVERSOLD_IN_TIME)
             PUT(" at %.3f ms", rel_ms(x->at, t0));
         PUT("\n");
@@ -208,8 +216,8 @@ void rec_evidence(const struct rec_result *r, const struct rec_attempt *a, size_
         for (size_t i = 0; i < na && shown < EVIDENCE_ATTEMPTS; i++)
             if (!strcmp(a[i].key, x->key) && (!x->id || (a[i].id && !strcmp(a[i].id, x->id)))) {
                 PUT("    VU %d %s %s qty %lld id %s sent %.3f ms answered %.3f ms\n", a[i].vu,
-                    a[i].op == REC_BOOK ? "book" : "cancel", op_name(&a[i]),
-                    (long long)a[i].qty, a[i].id ? a[i].id : "-", rel_ms(a[i].t_send, t0),
+                    a[i].op == REC_BOOK ? "book" : "cancel", op_name(&a[i]), (long long)a[i].qty,
+                    a[i].id ? a[i].id : "-", rel_ms(a[i].t_send, t0),
                     a[i].t_answer ? rel_ms(a[i].t_answer, t0) : -1.0);
                 shown++;
             }

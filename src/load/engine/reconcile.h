@@ -30,8 +30,8 @@ enum rec_op { REC_BOOK, REC_CANCEL };
 enum rec_outcome { REC_OK, REC_FAIL, REC_UNKNOWN };
 
 struct rec_attempt {
-    const char *key;           /* "R1/2027-01-05" (not copied) */
-    const char *id;            /* booking id, or NULL */
+    const char *key; /* "R1/2027-01-05" (not copied) */
+    const char *id;  /* booking id, or NULL */
     int64_t qty;
     enum rec_op op;
     enum rec_outcome outcome;
@@ -39,32 +39,44 @@ struct rec_attempt {
     int vu;
 };
 
-struct rec_id { const char *id; int64_t qty; };
+struct rec_id {
+    const char *id;
+    int64_t qty;
+};
 
 struct rec_key {
-    const char *key;           /* not copied */
+    const char *key; /* not copied */
     int64_t capacity, stored;
-    const struct rec_id *ids;  /* NULL: ids not reported */
+    const struct rec_id *ids; /* NULL: ids not reported */
     size_t nids;
 };
 
-enum rec_kind { REC_OVERSOLD, REC_OVERSOLD_IN_TIME, REC_LOST, REC_PHANTOM, REC_ID_MISSING,
-                REC_ID_QTY, REC_ID_FAILED_STORED, REC_KEY_MISSING, REC_KINDS };
+enum rec_kind {
+    REC_OVERSOLD,
+    REC_OVERSOLD_IN_TIME,
+    REC_LOST,
+    REC_PHANTOM,
+    REC_ID_MISSING,
+    REC_ID_QTY,
+    REC_ID_FAILED_STORED,
+    REC_KEY_MISSING,
+    REC_KINDS
+};
 
 #define REC_FINDINGS_MAX 16
 
 struct rec_finding {
     enum rec_kind kind;
-    const char *key, *id;      /* point into the inputs */
-    int64_t expected, got;     /* the bound and the value that broke it */
-    uint64_t at;               /* REC_OVERSOLD_IN_TIME: when (ns, the attempts' clock) */
+    const char *key, *id;  /* point into the inputs */
+    int64_t expected, got; /* the bound and the value that broke it */
+    uint64_t at;           /* REC_OVERSOLD_IN_TIME: when (ns, the attempts' clock) */
 };
 
 struct rec_result {
-    int64_t overbookings;      /* keys oversold (REC_OVERSOLD or REC_OVERSOLD_IN_TIME) */
-    int64_t violations;        /* every other finding */
+    int64_t overbookings; /* keys oversold (REC_OVERSOLD or REC_OVERSOLD_IN_TIME) */
+    int64_t violations;   /* every other finding */
     int64_t by_kind[REC_KINDS];
-    size_t nfindings;          /* kept: the first REC_FINDINGS_MAX */
+    size_t nfindings; /* kept: the first REC_FINDINGS_MAX */
     struct rec_finding findings[REC_FINDINGS_MAX];
 };
 

@@ -35,14 +35,17 @@ static void header(FILE *out, const struct result *r)
     const struct result_series *dur = result_find(r, "http_req_duration");
     bool passed = result_passed(r);
     fputs("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>\n<title>"
-          "lastroom-load report: ", out);
+          "lastroom-load report: ",
+          out);
     chart_text(out, r->scenario);
     fprintf(out, "</title>\n<style>%s</style></head><body>\n<h1>", style);
     chart_text(out, r->scenario[0] ? r->scenario : "(unnamed run)");
     fputs(" <small>", out);
     chart_text(out, r->profile);
-    fprintf(out, "</small> <span id='verdict' class='%s'>%s</span></h1>\n<p class='figs'>"
-            "%.1f s", passed ? "pass" : "fail", passed ? "PASSED" : "FAILED", r->duration_s);
+    fprintf(out,
+            "</small> <span id='verdict' class='%s'>%s</span></h1>\n<p class='figs'>"
+            "%.1f s",
+            passed ? "pass" : "fail", passed ? "PASSED" : "FAILED", r->duration_s);
     if (reqs)
         fprintf(out, " &middot; %.0f requests (%.1f/s)", reqs->count, result_rate(r, reqs));
     if (dur)
@@ -54,8 +57,8 @@ static void header(FILE *out, const struct result *r)
 /* The nemesis' faults (lastroom.nemesis.timeline) as bands; returns how many. */
 static int fault_bands(const struct result *r, struct chart_band *b, int max)
 {
-    const json_t *tl = json_object_get(json_object_get(json_object_get(r->doc, "lastroom"),
-                                                       "nemesis"), "timeline");
+    const json_t *tl = json_object_get(
+        json_object_get(json_object_get(r->doc, "lastroom"), "nemesis"), "timeline");
     int n = 0;
     for (size_t i = 0; i < json_array_size(tl) && n < max; i++) {
         const json_t *f = json_array_get(tl, i);
@@ -107,7 +110,8 @@ static int charts(FILE *out, const struct result *r)
     derive(t, rps, errp);
     struct chart_series s_rps[] = { { "requests/s", "#1c7ed6", rps } };
     struct chart_series s_vus[] = { { "active VUs", "#7048e8", t->vus } };
-    struct chart_series s_lat[] = { { "p50", "#2b8a3e", t->p50_ms }, { "p95", "#e67700", t->p95_ms },
+    struct chart_series s_lat[] = { { "p50", "#2b8a3e", t->p50_ms },
+                                    { "p95", "#e67700", t->p95_ms },
                                     { "p99", "#c92a2a", t->p99_ms } };
     struct chart_series s_err[] = { { "failed requests %", "#c92a2a", errp } };
     struct chart c[] = {
@@ -115,8 +119,8 @@ static int charts(FILE *out, const struct result *r)
         { "chart-vus", "Virtual users", frames[1], t->step_s, t->n, s_vus, 1, bands, nb },
         { "chart-latency", "Latency of http_req_duration (ms): p50, p95, p99 per interval",
           frames[2], t->step_s, t->n, s_lat, 3, bands, nb },
-        { "chart-errors", "Error rate (% of requests failed)", frames[3], t->step_s, t->n,
-          s_err, 1, bands, nb },
+        { "chart-errors", "Error rate (% of requests failed)", frames[3], t->step_s, t->n, s_err, 1,
+          bands, nb },
     };
     for (size_t k = 0; k < sizeof c / sizeof c[0]; k++)
         figure(out, &c[k]);
@@ -137,7 +141,8 @@ static void thresholds(FILE *out, const struct result *r)
         return;
     }
     fputs("<table id='thresholds'><tr><th>series</th><th>threshold</th><th>observed</th>"
-          "<th>result</th></tr>\n", out);
+          "<th>result</th></tr>\n",
+          out);
     for (int i = 0; i < n; i++) {
         fputs("<tr><td>", out);
         chart_text(out, th[i].series);
@@ -157,8 +162,8 @@ static void verification(FILE *out, const struct result *r)
 {
     struct result_check ch[RESULT_ITEMS_MAX];
     int n = result_checks(r, ch, RESULT_ITEMS_MAX);
-    const char *verdict = json_string_value(json_object_get(json_object_get(r->doc, "lastroom"),
-                                                            "verdict"));
+    const char *verdict =
+        json_string_value(json_object_get(json_object_get(r->doc, "lastroom"), "verdict"));
     fputs("<h2>Verification</h2>\n", out);
     if (n > 0) {
         fputs("<table id='verification'><tr><th>figure</th><th>value</th><th>result</th></tr>\n",
@@ -167,9 +172,13 @@ static void verification(FILE *out, const struct result *r)
             bool bad = ch[i].is_check && ch[i].value != 0;
             fputs("<tr><td>", out);
             chart_text(out, ch[i].name);
-            fprintf(out, "</td><td class='num'>%.0f</td><td class='%s'>%s</td></tr>\n",
-                    ch[i].value, bad ? "fail" : ch[i].is_check ? "pass" : "",
-                    bad ? "FAILED" : ch[i].is_check ? "passed" : "information");
+            fprintf(out, "</td><td class='num'>%.0f</td><td class='%s'>%s</td></tr>\n", ch[i].value,
+                    bad              ? "fail"
+                    : ch[i].is_check ? "pass"
+                                     : "",
+                    bad              ? "FAILED"
+                    : ch[i].is_check ? "passed"
+                                     : "information");
         }
         fputs("</table>\n", out);
     }
@@ -189,7 +198,8 @@ static void faults(FILE *out, const struct result *r)
     if (n == 0)
         return;
     fputs("<h2>Faults injected</h2>\n<table id='faults'><tr><th>fault</th><th>from</th>"
-          "<th>to</th></tr>\n", out);
+          "<th>to</th></tr>\n",
+          out);
     for (int i = 0; i < n; i++) {
         fputs("<tr><td>", out);
         chart_text(out, b[i].label);
@@ -202,16 +212,19 @@ static void faults(FILE *out, const struct result *r)
 static void series_table(FILE *out, const struct result *r)
 {
     fputs("<h2>Metrics</h2>\n<table id='metrics'><tr><th>series</th><th>type</th>"
-          "<th>values</th></tr>\n", out);
+          "<th>values</th></tr>\n",
+          out);
     const char *name, *key;
     json_t *js, *v;
-    json_object_foreach(json_object_get(r->doc, "metrics"), name, js) {
+    json_object_foreach(json_object_get(r->doc, "metrics"), name, js)
+    {
         fputs("<tr><td>", out);
         chart_text(out, name);
         fputs("</td><td>", out);
         chart_text(out, json_string_value(json_object_get(js, "type")));
         fputs("</td><td>", out);
-        json_object_foreach(json_object_get(js, "values"), key, v) {
+        json_object_foreach(json_object_get(js, "values"), key, v)
+        {
             chart_text(out, key);
             fprintf(out, "=%.6g ", json_number_value(v));
         }
@@ -228,8 +241,10 @@ int report_write(FILE *out, const struct result *r)
     verification(out, r);
     faults(out, r);
     series_table(out, r);
-    fprintf(out, "<p class='figs'>Written by lastroom-load from a version-%d summary.</p>\n"
-            "</body></html>\n", (int)json_integer_value(json_object_get(r->doc, "version")));
+    fprintf(out,
+            "<p class='figs'>Written by lastroom-load from a version-%d summary.</p>\n"
+            "</body></html>\n",
+            (int)json_integer_value(json_object_get(r->doc, "version")));
     return rc != 0 || ferror(out) ? -1 : 0;
 }
 

@@ -18,7 +18,9 @@
 
 /* The plot frame colours of the four charts, in order: a screenshot test finds the
  * charts by them (chart.h). */
+/* clang-format off */
 #define REPORT_FRAME_COLORS { "#606265", "#606267", "#606269", "#60626b" }
+/* clang-format on */
 
 /* report_write: the report of r to out. Returns 0, or -1 when writing failed. */
 int report_write(FILE *out, const struct result *r);

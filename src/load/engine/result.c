@@ -39,8 +39,8 @@ static uint64_t count_of(const json_t *o, const char *key)
 }
 
 /* One series of "metrics" into s. Returns 0, or -1 with err. */
-static int series_read(struct result_series *s, const char *name, const json_t *js,
-                       char *err, size_t errlen)
+static int series_read(struct result_series *s, const char *name, const json_t *js, char *err,
+                       size_t errlen)
 {
     int t = type_of(json_string_value(json_object_get(js, "type")));
     const json_t *v = json_object_get(js, "values");
@@ -77,7 +77,8 @@ static int series_all(struct result *r, const json_t *metrics, char *err, size_t
         return snprintf(err, errlen, "out of memory"), -1;
     const char *name;
     json_t *js;
-    json_object_foreach((json_t *)metrics, name, js) {
+    json_object_foreach((json_t *)metrics, name, js)
+    {
         if (series_read(&r->s[r->n++], name, js, err, errlen) != 0)
             return -1;
     }
@@ -118,8 +119,10 @@ static int timeline_read(struct result_timeline *t, const json_t *tl, char *err,
     t->p95_ms = column(tl, "p95_ms", n);
     t->p99_ms = column(tl, "p99_ms", n);
     if (!t->requests || !t->errors || !t->vus || !t->p50_ms || !t->p95_ms || !t->p99_ms)
-        return snprintf(err, errlen, "timeline: a column is missing, of another length "
-                        "or holds something other than numbers >= 0"), -1;
+        return snprintf(err, errlen,
+                        "timeline: a column is missing, of another length "
+                        "or holds something other than numbers >= 0"),
+               -1;
     t->n = (int)n;
     return 0;
 }
@@ -129,12 +132,17 @@ static int header_read(struct result *r, char *err, size_t errlen)
     const char *fmt = json_string_value(json_object_get(r->doc, "format"));
     const json_t *ver = json_object_get(r->doc, "version");
     if (!fmt || strcmp(fmt, EXPORT_FORMAT) != 0)
-        return snprintf(err, errlen, "not a lastroom-load summary (no \"format\": \"%s\"; "
-                        "write one with --summary-export)", EXPORT_FORMAT), -1;
+        return snprintf(err, errlen,
+                        "not a lastroom-load summary (no \"format\": \"%s\"; "
+                        "write one with --summary-export)",
+                        EXPORT_FORMAT),
+               -1;
     if (!json_is_integer(ver) || json_integer_value(ver) != EXPORT_VERSION)
-        return snprintf(err, errlen, "summary version %lld is not one this program reads "
-                        "(it reads version %d)", (long long)json_integer_value(ver),
-                        EXPORT_VERSION), -1;
+        return snprintf(err, errlen,
+                        "summary version %lld is not one this program reads "
+                        "(it reads version %d)",
+                        (long long)json_integer_value(ver), EXPORT_VERSION),
+               -1;
     const json_t *lr = json_object_get(r->doc, "lastroom");
     snprintf(r->scenario, sizeof r->scenario, "%s",
              json_string_value(json_object_get(lr, "scenario")) ?: "");
@@ -178,8 +186,8 @@ struct result *result_load(const char *path, char *err, size_t errlen)
     }
     json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
     if (!doc) {
-        snprintf(err, errlen, "%s: not valid JSON (corrupt or truncated?): %s at line %d",
-                 path, je.text, je.line);
+        snprintf(err, errlen, "%s: not valid JSON (corrupt or truncated?): %s at line %d", path,
+                 je.text, je.line);
         return NULL;
     }
     struct result *r = result_from_doc(doc, why, sizeof why);
@@ -240,14 +248,15 @@ static void series_add(struct result_series *d, const struct result_series *s)
     d->min = fmin(d->min, s->min);
     d->max = fmax(d->max, s->max);
     if (d->hist && s->hist)
-        hist_merge(d->hist, s->hist);   /* one layout (METRICS_TREND_MAX): cannot fail */
+        hist_merge(d->hist, s->hist); /* one layout (METRICS_TREND_MAX): cannot fail */
 }
 
 int result_merge(struct result *dst, const struct result *src, char *err, size_t errlen)
 {
     if (strcmp(dst->scenario, src->scenario) != 0)
         return snprintf(err, errlen, "cannot merge runs of different scenarios (%s and %s)",
-                        dst->scenario, src->scenario), -1;
+                        dst->scenario, src->scenario),
+               -1;
     struct result_series *grown = realloc(dst->s, (size_t)(dst->n + src->n + 1) * sizeof *grown);
     if (!grown)
         return snprintf(err, errlen, "out of memory"), -1;
@@ -279,14 +288,18 @@ int result_thresholds(const struct result *r, struct result_threshold *out, int 
     int n = 0;
     const char *series, *expr;
     json_t *js, *t;
-    json_object_foreach(json_object_get(r->doc, "metrics"), series, js) {
-        json_object_foreach(json_object_get(js, "thresholds"), expr, t) {
+    json_object_foreach(json_object_get(r->doc, "metrics"), series, js)
+    {
+        json_object_foreach(json_object_get(js, "thresholds"), expr, t)
+        {
             if (n >= max || !json_is_object(t))
                 continue;
             const json_t *obs = json_object_get(t, "observed");
-            out[n++] = (struct result_threshold){
-                .series = series, .expr = expr, .ok = json_is_true(json_object_get(t, "ok")),
-                .has_observed = json_is_number(obs), .observed = json_number_value(obs) };
+            out[n++] = (struct result_threshold){ .series = series,
+                                                  .expr = expr,
+                                                  .ok = json_is_true(json_object_get(t, "ok")),
+                                                  .has_observed = json_is_number(obs),
+                                                  .observed = json_number_value(obs) };
         }
     }
     return n;
@@ -294,8 +307,9 @@ int result_thresholds(const struct result *r, struct result_threshold *out, int 
 
 /* The verification figures that count something wrong (verify.h): any non-zero fails. */
 static const char *const must_be_zero[] = {
-    "overbookings", "inventory_violations", "missing_confirmed", "cancel_lost",
-    "refused_but_booked", "unattributed", NULL,
+    "overbookings", "inventory_violations", "missing_confirmed",
+    "cancel_lost",  "refused_but_booked",   "unattributed",
+    NULL,
 };
 
 int result_checks(const struct result *r, struct result_check *out, int max)
@@ -303,7 +317,8 @@ int result_checks(const struct result *r, struct result_check *out, int max)
     int n = 0;
     const char *name;
     json_t *v;
-    json_object_foreach(json_object_get(json_object_get(r->doc, "lastroom"), "verify"), name, v) {
+    json_object_foreach(json_object_get(json_object_get(r->doc, "lastroom"), "verify"), name, v)
+    {
         if (n >= max || !json_is_number(v))
             continue;
         bool check = false;
@@ -318,7 +333,8 @@ bool result_passed(const struct result *r)
 {
     struct result_threshold th[RESULT_ITEMS_MAX];
     struct result_check ch[RESULT_ITEMS_MAX];
-    int nt = result_thresholds(r, th, RESULT_ITEMS_MAX), nc = result_checks(r, ch, RESULT_ITEMS_MAX);
+    int nt = result_thresholds(r, th, RESULT_ITEMS_MAX),
+        nc = result_checks(r, ch, RESULT_ITEMS_MAX);
     for (int i = 0; i < nt; i++)
         if (!th[i].ok)
             return false;

@@ -18,29 +18,29 @@
 #include "load/engine/hist.h"
 #include "load/engine/metrics.h"
 
-#define RESULT_FILE_MAX (64u << 20)    /* a summary larger than this is refused */
-#define RESULT_SERIES_MAX 1024
-#define RESULT_TIMELINE_MAX 100000     /* points */
-#define RESULT_STEP_MAX 86400.0        /* seconds per point */
+#define RESULT_FILE_MAX     (64u << 20) /* a summary larger than this is refused */
+#define RESULT_SERIES_MAX   1024
+#define RESULT_TIMELINE_MAX 100000  /* points */
+#define RESULT_STEP_MAX     86400.0 /* seconds per point */
 
 struct result_series {
-    char name[192];                /* "http_req_duration{name:hold}" */
+    char name[192]; /* "http_req_duration{name:hold}" */
     enum metric_type type;
     bool is_time;
-    double count;                  /* counter: the total */
-    uint64_t passes, fails;        /* rate */
-    double value, min, max;        /* gauge */
-    struct hist *hist;             /* trend: thousandths of the unit */
+    double count;           /* counter: the total */
+    uint64_t passes, fails; /* rate */
+    double value, min, max; /* gauge */
+    struct hist *hist;      /* trend: thousandths of the unit */
 };
 
 struct result_timeline {
-    int n;                         /* points; 0: the summary has no timeline */
+    int n; /* points; 0: the summary has no timeline */
     double step_s;
-    double *requests, *errors, *vus, *p50_ms, *p95_ms, *p99_ms;   /* n each */
+    double *requests, *errors, *vus, *p50_ms, *p95_ms, *p99_ms; /* n each */
 };
 
 struct result {
-    json_t *doc;                   /* the whole document (owned) */
+    json_t *doc; /* the whole document (owned) */
     char scenario[64], profile[32];
     double duration_s;
     int n;
@@ -65,14 +65,14 @@ double result_rate(const struct result *r, const struct result_series *s);
 
 /* A threshold as judged in the run, and a verification figure with its verdict. */
 struct result_threshold {
-    const char *series, *expr;     /* pointing into the document */
+    const char *series, *expr; /* pointing into the document */
     bool ok, has_observed;
     double observed;
 };
 struct result_check {
-    const char *name;              /* "overbookings" */
+    const char *name; /* "overbookings" */
     double value;
-    bool is_check;                 /* must be 0 (else: information) */
+    bool is_check; /* must be 0 (else: information) */
 };
 #define RESULT_ITEMS_MAX 256
 

@@ -54,7 +54,7 @@ static void barrier_check_locked(struct run *r)
 {
     int parked = atomic_load(&r->bar_parked);
     if (parked > 0 && atomic_load(&r->starting) == 0 && parked >= atomic_load(&r->inflight)) {
-        if (r->bar_gated) {             /* the monitor releases it at start_at */
+        if (r->bar_gated) { /* the monitor releases it at start_at */
             atomic_store(&r->bar_ready, true);
             return;
         }
@@ -149,7 +149,7 @@ static void *worker_main(void *arg)
 {
     struct worker *w = arg;
     struct run *r = w->run;
-    pthread_barrier_wait(&r->gate);     /* the main thread has set t0 */
+    pthread_barrier_wait(&r->gate); /* the main thread has set t0 */
     vu_worker_start(w);
     if (!w->done)
         loop_run(w->loop);
@@ -435,10 +435,10 @@ static int run_threads(struct run *r, char *err, size_t errlen)
             snprintf(err, errlen, "cannot start thread %d", i);
             runner_interrupt();
             for (int j = i; j < r->nw; j++)
-                r->w[j].finished = true;       /* never started */
+                r->w[j].finished = true; /* never started */
             r->nw = i;
-            pthread_barrier_wait(&r->gate);    /* never returns for a short count: */
-            return -1;                         /* (unreachable in practice) */
+            pthread_barrier_wait(&r->gate); /* never returns for a short count: */
+            return -1;                      /* (unreachable in practice) */
         }
     atomic_store(&r->starting, r->nw);
     clock_gettime(CLOCK_REALTIME, &rt);
@@ -495,7 +495,7 @@ int runner_run(const struct runner_config *cfg_in, struct runner_result *res, ch
             export_ndjson_flush(r.w[i].nd);
         metrics_merge(r.m, r.w[i].shard);
         if (cfg.timeline)
-            timeline_merge(cfg.timeline, r.w[i].tl);    /* one layout: cannot fail */
+            timeline_merge(cfg.timeline, r.w[i].tl); /* one layout: cannot fail */
     }
     run_progress(&r, &p, true);
     metrics_add(ctl, M_VUS, p.vus);

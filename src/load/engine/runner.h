@@ -26,32 +26,32 @@
 
 /* What a tick sees, besides the merged metrics. */
 struct runner_progress {
-    double elapsed_s;        /* since the start */
-    double duration_s;       /* scheduled (without gracefulStop) */
-    int vus, vus_max;        /* VUs active now, VUs initialised */
-    uint64_t iterations;     /* complete */
-    uint64_t interrupted;    /* cut short by the end, an abort or a ramp-down */
+    double elapsed_s;     /* since the start */
+    double duration_s;    /* scheduled (without gracefulStop) */
+    int vus, vus_max;     /* VUs active now, VUs initialised */
+    uint64_t iterations;  /* complete */
+    uint64_t interrupted; /* cut short by the end, an abort or a ramp-down */
     uint64_t requests;
-    bool final;              /* the last call, after the run */
+    bool final; /* the last call, after the run */
 };
 
 struct runner_config {
     const struct lr_scenario *scenario;
-    struct lr_scenario_env *env;        /* env->metrics holds the series (before shards) */
-    struct lr_exec_config exec;         /* already scaled to the segment, if any */
-    int64_t start_at_ns;                /* --start-at: the first barrier releases when
+    struct lr_scenario_env *env;    /* env->metrics holds the series (before shards) */
+    struct lr_exec_config exec;     /* already scaled to the segment, if any */
+    int64_t start_at_ns;            /* --start-at: the first barrier releases when
                                            complete and not before this instant
                                            (CLOCK_REALTIME ns); 0: when complete */
-    const struct seg_plan *segment;     /* this part's execution segment: VU ids in
+    const struct seg_plan *segment; /* this part's execution segment: VU ids in
                                            the whole test, its arrivals; NULL: whole */
     const struct httpc_target *target;
-    int threads;                        /* 0: one per online CPU */
-    double timeout_s;                   /* request timeout when the request gives none */
-    struct httpc_limits limits;         /* 0 fields: defaults */
-    int max_redirects;                  /* same-origin redirects followed per request:
+    int threads;                  /* 0: one per online CPU */
+    double timeout_s;             /* request timeout when the request gives none */
+    struct httpc_limits limits;   /* 0 fields: defaults */
+    int max_redirects;            /* same-origin redirects followed per request:
                                            0: k6's default of 10; < 0: none */
-    struct export_ndjson *ndjson;       /* --out json, or NULL */
-    struct timeline *timeline;          /* per-second figures (timeline.h), filled at
+    struct export_ndjson *ndjson; /* --out json, or NULL */
+    struct timeline *timeline;    /* per-second figures (timeline.h), filled at
                                            the end of the run; NULL: none */
     /* called on the calling thread about once a second with the metrics merged so
      * far, and once more at the end (final); returns true to stop the run early */
@@ -68,7 +68,7 @@ struct runner_result {
     double elapsed_s;
     uint64_t iterations, interrupted, dropped;
     int vus_max;
-    bool stopped;                       /* tick (or runner_interrupt) ended it early */
+    bool stopped; /* tick (or runner_interrupt) ended it early */
 };
 
 /* runner_run: run scenario under exec against target. VUs are initialised with the
@@ -76,8 +76,8 @@ struct runner_result {
  * worker (merged values reset first), env->shard untouched. Returns 0, or -1 with a
  * message in err when the run could not start (no memory, threads, vu_init failed,
  * the target refuses connections). */
-int runner_run(const struct runner_config *cfg, struct runner_result *res,
-               char *err, size_t errlen);
+int runner_run(const struct runner_config *cfg, struct runner_result *res, char *err,
+               size_t errlen);
 
 /* runner_interrupt: ask the run under way to stop (async-signal-safe; e.g. SIGINT). */
 void runner_interrupt(void);

@@ -16,11 +16,11 @@
 #include "load/engine/loop.h"
 #include "load/engine/runner.h"
 
-#define RUNNER_BODY_KEEP 16384
+#define RUNNER_BODY_KEEP  16384
 #define RUNNER_HEADER_MAX 16384
-#define RUNNER_BODY_MAX (64u << 20)
-#define RUNNER_TICK_NS 10000000ull      /* ramping-vus re-reads its target every 10 ms */
-#define RUNNER_MAX_DEPTH 32             /* nested step calls before deferring to the loop */
+#define RUNNER_BODY_MAX   (64u << 20)
+#define RUNNER_TICK_NS    10000000ull /* ramping-vus re-reads its target every 10 ms */
+#define RUNNER_MAX_DEPTH  32          /* nested step calls before deferring to the loop */
 
 enum vu_state { VU_IDLE, VU_RUNNING, VU_WAIT_HTTP, VU_SLEEPING, VU_PARKED };
 enum vu_timer { VT_SLEEP, VT_DEFER, VT_BARRIER };
@@ -28,28 +28,28 @@ enum vu_timer { VT_SLEEP, VT_DEFER, VT_BARRIER };
 struct worker;
 
 struct slot {
-    struct lr_vu vu;                    /* first: step's vu pointer leads back here */
+    struct lr_vu vu; /* first: step's vu pointer leads back here */
     struct worker *w;
     struct httpc_conn conn;
-    struct loop_timer timer;            /* sleep, or a deferred step */
-    struct loop_timer deadline;         /* gracefulRampDown */
+    struct loop_timer timer;    /* sleep, or a deferred step */
+    struct loop_timer deadline; /* gracefulRampDown */
     enum vu_state st;
     enum vu_timer timer_kind;
-    bool active;                        /* ramping-vus: wanted now */
-    bool prepared;                      /* a request waits for the barrier's release */
+    bool active;   /* ramping-vus: wanted now */
+    bool prepared; /* a request waits for the barrier's release */
     bool deferred_resp;
-    int local;                          /* index in the worker */
+    int local; /* index in the worker */
     int req_name;
-    const char *name_tag, *method, *group;   /* the request's tags (vu_take_request) */
+    const char *name_tag, *method, *group; /* the request's tags (vu_take_request) */
     const char *const *utags;
-    const char *token, *headers;        /* for the requests of its redirects */
+    const char *token, *headers; /* for the requests of its redirects */
     int redirects_left;
     int expect[4];
-    int64_t iters_left;                 /* per-vu-iterations */
+    int64_t iters_left; /* per-vu-iterations */
     uint64_t intended_ns, park_gen;
-    uint64_t rel_gen, rel_ns;           /* the barrier release it is in (response fields) */
+    uint64_t rel_gen, rel_ns; /* the barrier release it is in (response fields) */
     bool rel_timed;
-    struct lr_response pending;         /* a deferred step's response */
+    struct lr_response pending; /* a deferred step's response */
 };
 
 struct run;
@@ -61,12 +61,12 @@ struct worker {
     struct loop *loop;
     struct metrics_shard *shard;
     struct export_ndjson_writer *nd;
-    struct timeline *tl;                /* this thread's, when cfg->timeline */
+    struct timeline *tl; /* this thread's, when cfg->timeline */
     struct slot *slots;
     int n;
     char *arena;
-    struct httpc_pool bigbufs;          /* large requests, borrowed while they are sent */
-    struct lr_request req;              /* the scratch request step writes into */
+    struct httpc_pool bigbufs; /* large requests, borrowed while they are sent */
+    struct lr_request req;     /* the scratch request step writes into */
     int running, depth;
     bool ending, done;
     struct exec_pool pool;
@@ -75,31 +75,33 @@ struct worker {
     struct loop_timer arrival, tick, end, hard;
     struct slot **parked;
     int nparked;
-    struct slot **release;              /* scratch for vu_worker_release */
+    struct slot **release; /* scratch for vu_worker_release */
     uint64_t gen_seen;
-    bool snap_req, finished;            /* under run->snap_mu */
+    bool snap_req, finished; /* under run->snap_mu */
     _Atomic uint64_t iters, interrupted, dropped, reqs;
     _Atomic int active;
 };
 
-struct name_series { int reqs, dur, failed, waiting; };
+struct name_series {
+    int reqs, dur, failed, waiting;
+};
 
 struct run {
     const struct runner_config *cfg;
     struct metrics *m;
     struct worker *w;
     int nw;
-    uint64_t t0;                        /* loop clock at the start */
-    int64_t real_minus_mono;            /* for NDJSON timestamps */
+    uint64_t t0;             /* loop clock at the start */
+    int64_t real_minus_mono; /* for NDJSON timestamps */
     double end_s, hard_s;
     _Atomic int64_t shared_next;
-    _Atomic int starting;               /* workers still starting their first VUs */
-    _Atomic int inflight;               /* VUs inside an iteration, all threads */
-    _Atomic int bar_parked;             /* changed under bar_mu */
+    _Atomic int starting;   /* workers still starting their first VUs */
+    _Atomic int inflight;   /* VUs inside an iteration, all threads */
+    _Atomic int bar_parked; /* changed under bar_mu */
     _Atomic uint64_t bar_gen;
-    _Atomic bool bar_ready;             /* start_at: the first barrier is complete */
-    _Atomic uint64_t bar_timed_gen;     /* the last generation a timeout released */
-    bool bar_gated;                     /* start_at: the first release is still to come
+    _Atomic bool bar_ready;         /* start_at: the first barrier is complete */
+    _Atomic uint64_t bar_timed_gen; /* the last generation a timeout released */
+    bool bar_gated;                 /* start_at: the first release is still to come
                                            (under bar_mu) */
     pthread_mutex_t bar_mu;
     pthread_mutex_t snap_mu;
@@ -107,8 +109,8 @@ struct run {
     int snap_pending;
     struct name_series *names;
     int nnames;
-    int transport_err;                  /* http_req_errors{status:0} */
-    int unknown;                        /* http_req_unknown: sent, no answer */
+    int transport_err; /* http_req_errors{status:0} */
+    int unknown;       /* http_req_unknown: sent, no answer */
     pthread_barrier_t gate;
 };
 

@@ -34,99 +34,99 @@
 
 /* What step asks the engine to do next. */
 enum lr_step {
-    LR_STEP_REQUEST,  /* send *req on the VU's connection, call step with the response */
-    LR_STEP_SLEEP,    /* wait req->sleep_ms (think time), then call step with a response
+    LR_STEP_REQUEST, /* send *req on the VU's connection, call step with the response */
+    LR_STEP_SLEEP,   /* wait req->sleep_ms (think time), then call step with a response
                          whose outcome is LR_RESP_SLEPT */
-    LR_STEP_BARRIER,  /* park until every VU of the run reached the barrier, then call step
+    LR_STEP_BARRIER, /* park until every VU of the run reached the barrier, then call step
                          with outcome LR_RESP_RELEASED; all parked VUs are released at once.
                          If step also filled *req (method non-NULL), that request is
                          serialised and its connection opened before parking, and sent
                          the instant of release: step is then called with its response
                          instead of LR_RESP_RELEASED (the tightest burst) */
-    LR_STEP_DONE,     /* the iteration ended normally */
-    LR_STEP_ABORT     /* the iteration failed (k6: an exception); counted, the VU goes on */
+    LR_STEP_DONE,    /* the iteration ended normally */
+    LR_STEP_ABORT    /* the iteration failed (k6: an exception); counted, the VU goes on */
 };
 
-#define LR_PATH_MAX 8192          /* request path and query */
-#define LR_BODY_MAX (1u << 20)    /* request body (the request buffer is per thread) */
+#define LR_PATH_MAX  8192       /* request path and query */
+#define LR_BODY_MAX  (1u << 20) /* request body (the request buffer is per thread) */
 #define LR_TOKEN_MAX 512
-#define LR_IDEM_MAX 80
+#define LR_IDEM_MAX  80
 
 /* A request, written by step into the engine's buffer for that VU. */
 struct lr_request {
-    const char *method;            /* "GET", "POST", "PUT", "DELETE" (static string) */
-    char path[LR_PATH_MAX];        /* "/api/holds?x=1", NUL-terminated */
-    char body[LR_BODY_MAX];        /* body_len bytes (0: no body), sent with
+    const char *method;     /* "GET", "POST", "PUT", "DELETE" (static string) */
+    char path[LR_PATH_MAX]; /* "/api/holds?x=1", NUL-terminated */
+    char body[LR_BODY_MAX]; /* body_len bytes (0: no body), sent with
                                       Content-Type: application/json unless headers
                                       name a Content-Type */
     size_t body_len;
-    const char *token;             /* bearer token (VU-owned, outlives the request) or NULL */
-    char idempotency_key[LR_IDEM_MAX];  /* "" for none */
-    int name;                      /* request name index in the scenario's names[], the
+    const char *token;                 /* bearer token (VU-owned, outlives the request) or NULL */
+    char idempotency_key[LR_IDEM_MAX]; /* "" for none */
+    int name;                          /* request name index in the scenario's names[], the
                                       tag name:<names[name]> of http_req_* series; -1: none */
-    double timeout_ms;             /* 0: the run's default */
-    double sleep_ms;               /* for LR_STEP_SLEEP */
-    int expect_status[4];          /* statuses that are not failures besides 200..399
+    double timeout_ms;                 /* 0: the run's default */
+    double sleep_ms;                   /* for LR_STEP_SLEEP */
+    int expect_status[4];              /* statuses that are not failures besides 200..399
                                       (e.g. 409 where sold_out is an expected answer);
                                       0 ends the list */
-    const char *headers;           /* extra header lines "K: V\r\n..." (at most
+    const char *headers;               /* extra header lines "K: V\r\n..." (at most
                                       HTTPC_EXTRA_MAX bytes, outlives the request), sent
                                       as given; or NULL */
-    const char *name_tag;          /* the name tag when name is -1 (e.g. the http
+    const char *name_tag;              /* the name tag when name is -1 (e.g. the http
                                       scenario's path template; outlives the request),
                                       or NULL */
-    const char *group;             /* the group tag (k6 groups), NULL: the root group */
-    double barrier_timeout_ms;     /* LR_STEP_BARRIER: this long after this VU parked,
+    const char *group;                 /* the group tag (k6 groups), NULL: the root group */
+    double barrier_timeout_ms;         /* LR_STEP_BARRIER: this long after this VU parked,
                                       release whoever is parked (0: wait for all) */
-    const char *const *tags;       /* the request's own tags, "key", "value", ..., NULL;
+    const char *const *tags;           /* the request's own tags, "key", "value", ..., NULL;
                                       keys defined in setup with metrics_tag_key (others
                                       are written to --out but match no series);
                                       outlives the request; or NULL */
-    int redirects;                 /* redirects followed for this request (k6's params
+    int redirects;                     /* redirects followed for this request (k6's params
                                       redirects): 0 the run's --max-redirects, -1 none */
 };
 
 enum lr_resp_outcome {
-    LR_RESP_OK,          /* a complete HTTP response (any status) */
-    LR_RESP_TIMEOUT,     /* no complete response in time: outcome unknown */
-    LR_RESP_CONN_ERROR,  /* connect failed, reset or closed mid-response: outcome unknown
+    LR_RESP_OK,         /* a complete HTTP response (any status) */
+    LR_RESP_TIMEOUT,    /* no complete response in time: outcome unknown */
+    LR_RESP_CONN_ERROR, /* connect failed, reset or closed mid-response: outcome unknown
                             when the request may have been sent */
-    LR_RESP_SLEPT,       /* after LR_STEP_SLEEP */
-    LR_RESP_RELEASED     /* after LR_STEP_BARRIER */
+    LR_RESP_SLEPT,      /* after LR_STEP_SLEEP */
+    LR_RESP_RELEASED    /* after LR_STEP_BARRIER */
 };
 
 /* A response, valid only during the step call. */
 struct lr_response {
     enum lr_resp_outcome outcome;
-    int status;                    /* HTTP status, 0 unless LR_RESP_OK */
-    const char *body;              /* not NUL-terminated; body_len bytes */
+    int status;       /* HTTP status, 0 unless LR_RESP_OK */
+    const char *body; /* not NUL-terminated; body_len bytes */
     size_t body_len;
-    const char *headers;           /* the headers kept, headers_len bytes of
+    const char *headers; /* the headers kept, headers_len bytes of
                                       "name\0value\0" pairs (httpc_header_next): all
                                       of them when the scenario asks (keep_headers) */
     size_t headers_len;
-    double duration_ms;            /* http_req_duration of this request */
-    bool sent;                     /* the request's bytes were all written */
-    uint64_t release_gen;          /* the barrier release that let this VU go on (it
+    double duration_ms;     /* http_req_duration of this request */
+    bool sent;              /* the request's bytes were all written */
+    uint64_t release_gen;   /* the barrier release that let this VU go on (it
                                       parked with LR_STEP_BARRIER); 0: none */
-    uint64_t released_ns;          /* that release's instant for this VU: its request
+    uint64_t released_ns;   /* that release's instant for this VU: its request
                                       written (clock_mono_ns) */
-    bool barrier_timed_out;        /* that release came from a barrier_timeout_ms */
+    bool barrier_timed_out; /* that release came from a barrier_timeout_ms */
 };
 
 struct lr_scenario_env;
 
 /* One virtual user. The engine owns it; the scenario owns data. */
 struct lr_vu {
-    int id;                        /* unique in the whole test: num, or with an
+    int id;                      /* unique in the whole test: num, or with an
                                       execution segment the VU's number among all
                                       parts' (k6's idInTest, segment.h) */
-    int num;                       /* 0..vus_max-1, this process's numbering */
-    int thread;                    /* the event-loop thread it lives on */
-    uint64_t iteration;            /* iterations this VU started (k6: __ITER) */
-    struct metrics_shard *shard;   /* this thread's metrics */
-    uint64_t rng;                  /* per-VU random state, seeded from --seed and id */
-    void *data;                    /* the scenario's per-VU state */
+    int num;                     /* 0..vus_max-1, this process's numbering */
+    int thread;                  /* the event-loop thread it lives on */
+    uint64_t iteration;          /* iterations this VU started (k6: __ITER) */
+    struct metrics_shard *shard; /* this thread's metrics */
+    uint64_t rng;                /* per-VU random state, seeded from --seed and id */
+    void *data;                  /* the scenario's per-VU state */
     struct lr_scenario_env *env;
 };
 
@@ -134,16 +134,16 @@ struct lr_vu {
 struct seg_plan;
 
 struct lr_scenario_env {
-    const char *base_url;          /* "http://127.0.0.1:8080" */
-    const char *db_url;            /* --db, or NULL: verify through /api/admin/integrity */
-    const char *admin_email;       /* env ADMIN_EMAIL */
-    const char *admin_password;    /* env ADMIN_PASSWORD */
-    const char *profile;           /* "quick", "full" or "mixed" */
+    const char *base_url;       /* "http://127.0.0.1:8080" */
+    const char *db_url;         /* --db, or NULL: verify through /api/admin/integrity */
+    const char *admin_email;    /* env ADMIN_EMAIL */
+    const char *admin_password; /* env ADMIN_PASSWORD */
+    const char *profile;        /* "quick", "full" or "mixed" */
     uint64_t seed;
-    int vus_max;                   /* VUs the engine will create */
-    const struct seg_plan *segment;/* this part's execution segment (segment.h), for
+    int vus_max;                    /* VUs the engine will create */
+    const struct seg_plan *segment; /* this part's execution segment (segment.h), for
                                       the VUs' numbers in the whole test; NULL: whole */
-    int64_t iterations_hint;       /* iterations expected (bounds histories), or -1 */
+    int64_t iterations_hint;        /* iterations expected (bounds histories), or -1 */
     bool quiet;
     struct metrics *metrics;       /* define custom series during setup */
     struct metrics_shard *shard;   /* for setup and verify (main thread); merged after verify */
@@ -152,16 +152,16 @@ struct lr_scenario_env {
                                       histories there (one JSON line per attempt) and
                                       sets history_written; NULL: none */
     bool history_written;
-    const char *setup_out;         /* `setup --setup-out FILE`: setup writes the run's
+    const char *setup_out;       /* `setup --setup-out FILE`: setup writes the run's
                                       data (hotel, room types, users, tokens) there */
-    const char *setup_data;        /* `run --setup-data FILE`: setup reads it from
+    const char *setup_data;      /* `run --setup-data FILE`: setup reads it from
                                       there instead of making its own */
-    void *data;                    /* the scenario's shared state */
-    char verdict[4096];            /* text printed after the k6 summary (verdict block) */
-    struct json_t *export_extra;   /* verify may set a JSON object (jansson, a new
+    void *data;                  /* the scenario's shared state */
+    char verdict[4096];          /* text printed after the k6 summary (verdict block) */
+    struct json_t *export_extra; /* verify may set a JSON object (jansson, a new
                                       reference) whose fields main adds to the
                                       summary export's "lastroom" object; main frees it */
-    bool violated;                 /* verify found an overbooking or a violation: the run
+    bool violated;               /* verify found an overbooking or a violation: the run
                                       fails (exit 99) whatever the thresholds say */
 };
 
@@ -170,41 +170,52 @@ uint64_t lr_rand(struct lr_vu *vu, uint64_t n);
 
 /* The executor and its options, with k6's names and meanings (durations in seconds). */
 enum lr_executor {
-    LR_EXEC_SHARED_ITERATIONS, LR_EXEC_PER_VU_ITERATIONS, LR_EXEC_CONSTANT_VUS,
-    LR_EXEC_RAMPING_VUS, LR_EXEC_CONSTANT_ARRIVAL_RATE, LR_EXEC_RAMPING_ARRIVAL_RATE
+    LR_EXEC_SHARED_ITERATIONS,
+    LR_EXEC_PER_VU_ITERATIONS,
+    LR_EXEC_CONSTANT_VUS,
+    LR_EXEC_RAMPING_VUS,
+    LR_EXEC_CONSTANT_ARRIVAL_RATE,
+    LR_EXEC_RAMPING_ARRIVAL_RATE
 };
 
 #define LR_MAX_STAGES 32
-struct lr_stage { double duration_s; double target; };
+struct lr_stage {
+    double duration_s;
+    double target;
+};
 
 struct lr_exec_config {
     enum lr_executor type;
-    int vus;                       /* shared/per-vu iterations, constant-vus */
-    int64_t iterations;            /* shared: total; per-vu: per VU */
-    double duration_s;             /* constant-vus, constant-arrival-rate */
-    double max_duration_s;         /* iteration executors (k6 default 10m) */
-    int start_vus;                 /* ramping-vus */
-    double start_rate;             /* ramping-arrival-rate */
-    double rate;                   /* constant-arrival-rate: iterations per time_unit */
-    double time_unit_s;            /* arrival-rate executors (default 1s) */
-    int pre_allocated_vus, max_vus;/* arrival-rate executors */
-    double graceful_stop_s;        /* default 30s */
-    double graceful_ramp_down_s;   /* ramping-vus, default 30s */
+    int vus;                        /* shared/per-vu iterations, constant-vus */
+    int64_t iterations;             /* shared: total; per-vu: per VU */
+    double duration_s;              /* constant-vus, constant-arrival-rate */
+    double max_duration_s;          /* iteration executors (k6 default 10m) */
+    int start_vus;                  /* ramping-vus */
+    double start_rate;              /* ramping-arrival-rate */
+    double rate;                    /* constant-arrival-rate: iterations per time_unit */
+    double time_unit_s;             /* arrival-rate executors (default 1s) */
+    int pre_allocated_vus, max_vus; /* arrival-rate executors */
+    double graceful_stop_s;         /* default 30s */
+    double graceful_ramp_down_s;    /* ramping-vus, default 30s */
     struct lr_stage stages[LR_MAX_STAGES];
     int nstages;
 };
 
-struct lr_threshold_spec { const char *series; const char *expr; bool abort_on_fail; };
+struct lr_threshold_spec {
+    const char *series;
+    const char *expr;
+    bool abort_on_fail;
+};
 
 /* A profile: the executor and thresholds a scenario runs with by default. */
 struct lr_profile {
-    const char *name;              /* "quick", "full" or "mixed" */
+    const char *name; /* "quick", "full" or "mixed" */
     struct lr_exec_config exec;
-    const struct lr_threshold_spec *thresholds;  /* ends with series == NULL */
-    const char *const *nemesis;    /* default fault schedule, KIND@START[:DURATION]
+    const struct lr_threshold_spec *thresholds; /* ends with series == NULL */
+    const char *const *nemesis;                 /* default fault schedule, KIND@START[:DURATION]
                                       (nemesis.h), NULL-ended; NULL: none. Kinds the
                                       environment cannot inject are left out */
-    const double *threshold_delays;/* delayAbortEval (s) of each threshold, or NULL: 0 */
+    const double *threshold_delays; /* delayAbortEval (s) of each threshold, or NULL: 0 */
 };
 
 /* setup's answer to a bad value of one of its options (err says which): a usage
@@ -212,22 +223,22 @@ struct lr_profile {
 #define LR_SETUP_USAGE (-2)
 
 struct lr_scenario {
-    const char *name;              /* "last-room" */
-    const char *description;       /* one line for `lastroom-load list` */
-    const char *const *names;      /* request names for the name: tag, NULL-ended */
-    const char *const *options;    /* the options it accepts ("--users"), NULL-ended;
+    const char *name;           /* "last-room" */
+    const char *description;    /* one line for `lastroom-load list` */
+    const char *const *names;   /* request names for the name: tag, NULL-ended */
+    const char *const *options; /* the options it accepts ("--users"), NULL-ended;
                                       NULL: none. Any other is a usage error */
     const struct lr_profile *quick, *full;
-    const struct lr_profile *mixed;  /* the booking scenarios' wider workload; NULL: none */
-    bool keep_headers;             /* its steps read lr_response.headers: every header is
+    const struct lr_profile *mixed; /* the booking scenarios' wider workload; NULL: none */
+    bool keep_headers;              /* its steps read lr_response.headers: every header is
                                       kept (else only Location and Set-Cookie, which the
                                       client itself reads) */
-    int (*setup)(struct lr_scenario_env *env, char *err, size_t errlen);  /* 0, -1, or
+    int (*setup)(struct lr_scenario_env *env, char *err, size_t errlen); /* 0, -1, or
                                       LR_SETUP_USAGE */
-    int (*vu_init)(struct lr_scenario_env *env, struct lr_vu *vu);        /* 0 or -1 */
-    enum lr_step (*step)(struct lr_vu *vu, const struct lr_response *resp,
-                         struct lr_request *req);
-    int (*verify)(struct lr_scenario_env *env, char *err, size_t errlen); /* 0, or -1: could not verify */
+    int (*vu_init)(struct lr_scenario_env *env, struct lr_vu *vu);       /* 0 or -1 */
+    enum lr_step (*step)(struct lr_vu *vu, const struct lr_response *resp, struct lr_request *req);
+    int (*verify)(struct lr_scenario_env *env, char *err,
+                  size_t errlen); /* 0, or -1: could not verify */
     void (*teardown)(struct lr_scenario_env *env);
 };
 

@@ -33,7 +33,7 @@ struct http_opts {
     char body[LR_BODY_MAX];
     size_t body_len;
     bool barrier;
-    struct tpl path_tpl, body_tpl;   /* over path and body */
+    struct tpl path_tpl, body_tpl; /* over path and body */
 };
 
 static const char *const http_methods[] = {
@@ -94,8 +94,7 @@ static int http_body_file(struct http_opts *o, const char *path, char *err, size
     return 0;
 }
 
-static int http_option(struct http_opts *o, const char *k, const char *v, char *err,
-                       size_t errlen)
+static int http_option(struct http_opts *o, const char *k, const char *v, char *err, size_t errlen)
 {
     if (strcmp(k, "--method") == 0)
         return http_method(o, v, err, errlen);
@@ -130,13 +129,12 @@ static int http_option(struct http_opts *o, const char *k, const char *v, char *
 static int http_templates(struct http_opts *o, char *err, size_t errlen)
 {
     char why[384];
-    if (tpl_compile(&o->path_tpl, o->path, strlen(o->path), LR_PATH_MAX, " \r\n",
-                    why, sizeof why) != 0) {
+    if (tpl_compile(&o->path_tpl, o->path, strlen(o->path), LR_PATH_MAX, " \r\n", why, sizeof why)
+        != 0) {
         snprintf(err, errlen, "--path: %s", why);
         return -1;
     }
-    if (tpl_compile(&o->body_tpl, o->body, o->body_len, LR_BODY_MAX, NULL,
-                    why, sizeof why) != 0) {
+    if (tpl_compile(&o->body_tpl, o->body, o->body_len, LR_BODY_MAX, NULL, why, sizeof why) != 0) {
         snprintf(err, errlen, "--body: %s", why);
         return -1;
     }
@@ -163,8 +161,8 @@ static int http_setup(struct lr_scenario_env *env, char *err, size_t errlen)
     }
     if (http_templates(o, err, errlen) != 0)
         return LR_SETUP_USAGE;
-    snprintf(env->verdict, sizeof env->verdict, "http: %s %s%s\n", o->method,
-             env->base_url, o->path);
+    snprintf(env->verdict, sizeof env->verdict, "http: %s %s%s\n", o->method, env->base_url,
+             o->path);
     return 0;
 }
 
@@ -173,14 +171,14 @@ static enum lr_step http_step(struct lr_vu *vu, const struct lr_response *resp,
 {
     const struct http_opts *o = vu->env->data;
     if (resp)
-        return LR_STEP_DONE;           /* a failed request is counted, not an abort */
+        return LR_STEP_DONE; /* a failed request is counted, not an abort */
     req->method = o->method;
     int body = tpl_expand(&o->body_tpl, vu, req->body, sizeof req->body);
     if (tpl_expand(&o->path_tpl, vu, req->path, sizeof req->path) < 0 || body < 0)
-        return LR_STEP_ABORT;          /* cannot happen: setup bounded the expansion */
+        return LR_STEP_ABORT; /* cannot happen: setup bounded the expansion */
     req->body_len = (size_t)body;
     req->headers = o->hlen ? o->headers : NULL;
-    req->name_tag = o->path;           /* the template, never the expanded path */
+    req->name_tag = o->path; /* the template, never the expanded path */
     return o->barrier ? LR_STEP_BARRIER : LR_STEP_REQUEST;
 }
 
@@ -197,15 +195,23 @@ static const struct lr_threshold_spec http_thresholds[] = {
 
 static const struct lr_profile http_quick = {
     .name = "quick",
-    .exec = { .type = LR_EXEC_CONSTANT_VUS, .vus = 10, .duration_s = 10,
-              .graceful_stop_s = 30, .max_duration_s = 600, .time_unit_s = 1 },
+    .exec = { .type = LR_EXEC_CONSTANT_VUS,
+              .vus = 10,
+              .duration_s = 10,
+              .graceful_stop_s = 30,
+              .max_duration_s = 600,
+              .time_unit_s = 1 },
     .thresholds = http_thresholds,
 };
 
 static const struct lr_profile http_full = {
     .name = "full",
-    .exec = { .type = LR_EXEC_CONSTANT_VUS, .vus = 50, .duration_s = 60,
-              .graceful_stop_s = 30, .max_duration_s = 600, .time_unit_s = 1 },
+    .exec = { .type = LR_EXEC_CONSTANT_VUS,
+              .vus = 50,
+              .duration_s = 60,
+              .graceful_stop_s = 30,
+              .max_duration_s = 600,
+              .time_unit_s = 1 },
     .thresholds = http_thresholds,
 };
 
@@ -214,7 +220,11 @@ const struct lr_scenario lr_scenario_http = {
     .description = "one request per iteration (--method, --path, --header, --body, "
                    "--barrier; {{vu}} {{iter}} {{rand A B}} in path and body), for "
                    "comparison with wrk and hey",
-    .names = http_names, .options = http_options,
-    .quick = &http_quick, .full = &http_full,
-    .setup = http_setup, .step = http_step, .teardown = http_teardown,
+    .names = http_names,
+    .options = http_options,
+    .quick = &http_quick,
+    .full = &http_full,
+    .setup = http_setup,
+    .step = http_step,
+    .teardown = http_teardown,
 };

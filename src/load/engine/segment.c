@@ -32,8 +32,8 @@ static int frac_cmp(struct seg_frac a, struct seg_frac b)
     return l < r ? -1 : l > r;
 }
 
-static int frac_set(struct seg_frac *f, uint64_t num, uint64_t den, const char *text,
-                    char *err, size_t errlen)
+static int frac_set(struct seg_frac *f, uint64_t num, uint64_t den, const char *text, char *err,
+                    size_t errlen)
 {
     uint64_t g = gcd(num, den);
     if (den == 0 || num > den) {
@@ -84,8 +84,8 @@ int seg_parse_frac(const char *text, struct seg_frac *f, char *err, size_t errle
         }
     } else if (dot) {
         size_t fr = len - (size_t)(dot - text) - 1;
-        if (digits(text, (size_t)(dot - text), &a) == 0 && digits(dot + 1, fr, &b) == 0
-            && fr < 10 && a <= 1) {
+        if (digits(text, (size_t)(dot - text), &a) == 0 && digits(dot + 1, fr, &b) == 0 && fr < 10
+            && a <= 1) {
             for (size_t i = 0; i < fr; i++)
                 den *= 10;
             return frac_set(f, a * den + b, den, text, err, errlen);
@@ -122,8 +122,8 @@ int seg_parse(const char *text, struct segment *s, char *err, size_t errlen)
     return 0;
 }
 
-int seg_parse_sequence(const char *text, struct seg_frac *pts, int max, int *n,
-                       char *err, size_t errlen)
+int seg_parse_sequence(const char *text, struct seg_frac *pts, int max, int *n, char *err,
+                       size_t errlen)
 {
     char one[64];
     *n = 0;
@@ -209,8 +209,7 @@ struct seg_plan *seg_plan_new(const struct segment *s, const struct seg_frac *pt
         return NULL;
     }
     if (L > SEG_PERIOD_MAX || L * (uint64_t)n > 50 * (uint64_t)SEG_PERIOD_MAX) {
-        snprintf(err, errlen, "the segments' common denominator is above %u",
-                 SEG_PERIOD_MAX);
+        snprintf(err, errlen, "the segments' common denominator is above %u", SEG_PERIOD_MAX);
         return NULL;
     }
     uint64_t width[SEG_SEQ_MAX];
@@ -277,9 +276,7 @@ int seg_apply(const struct seg_plan *p, struct lr_exec_config *c, char *err, siz
             return none(p, "iteration", err, errlen);
         /* fallthrough */
     case LR_EXEC_PER_VU_ITERATIONS:
-    case LR_EXEC_CONSTANT_VUS:
-        c->vus = (int)seg_share(p, c->vus);
-        break;
+    case LR_EXEC_CONSTANT_VUS: c->vus = (int)seg_share(p, c->vus); break;
     case LR_EXEC_RAMPING_VUS:
         c->start_vus = (int)seg_share(p, c->start_vus);
         for (int i = 0; i < c->nstages; i++)

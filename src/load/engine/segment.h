@@ -24,15 +24,17 @@
 
 #include "load/engine/scenario.h"
 
-#define SEG_DEN_MAX 1000000000ull      /* the largest denominator of an end */
-#define SEG_SEQ_MAX 256                /* points in a sequence */
-#define SEG_PERIOD_MAX 1000000u        /* the largest common denominator */
+#define SEG_DEN_MAX    1000000000ull /* the largest denominator of an end */
+#define SEG_SEQ_MAX    256           /* points in a sequence */
+#define SEG_PERIOD_MAX 1000000u      /* the largest common denominator */
 
 /* An exact fraction num/den in [0, 1], reduced. */
-struct seg_frac { uint64_t num, den; };
+struct seg_frac {
+    uint64_t num, den;
+};
 
 struct segment {
-    struct seg_frac from, to;         /* from < to */
+    struct seg_frac from, to; /* from < to */
 };
 
 /* seg_parse_frac: "1/3", "0.25", "25%", "0" or "1" into *f. Returns 0, or -1 with a
@@ -45,23 +47,23 @@ int seg_parse(const char *text, struct segment *s, char *err, size_t errlen);
 
 /* seg_parse_sequence: "0,1/3,2/3,1": strictly ascending points from 0 to 1 into
  * pts[max]; *n is set to their count. Returns 0, or -1 with a message in err. */
-int seg_parse_sequence(const char *text, struct seg_frac *pts, int max, int *n,
-                       char *err, size_t errlen);
+int seg_parse_sequence(const char *text, struct seg_frac *pts, int max, int *n, char *err,
+                       size_t errlen);
 
 /* The dealing pattern of one segment within its sequence. */
 struct seg_plan {
     struct segment seg;
-    uint32_t period;                  /* L */
-    uint32_t per_period;              /* indices of one period that are the segment's */
-    uint32_t *prefix;                 /* prefix[r]: own indices among 0..r-1, r <= L */
-    uint32_t *pos;                    /* the own indices of one period, ascending */
+    uint32_t period;     /* L */
+    uint32_t per_period; /* indices of one period that are the segment's */
+    uint32_t *prefix;    /* prefix[r]: own indices among 0..r-1, r <= L */
+    uint32_t *pos;       /* the own indices of one period, ascending */
 };
 
 /* seg_plan_new: the pattern of s within the sequence pts[n] (NULL: 0, A, B, 1). Returns
  * NULL with a message in err when s is not one step of the sequence, the common
  * denominator is above SEG_PERIOD_MAX or there is no memory. Free with seg_plan_free. */
-struct seg_plan *seg_plan_new(const struct segment *s, const struct seg_frac *pts, int n,
-                              char *err, size_t errlen);
+struct seg_plan *seg_plan_new(const struct segment *s, const struct seg_frac *pts, int n, char *err,
+                              size_t errlen);
 void seg_plan_free(struct seg_plan *p);
 
 /* seg_share: how many of the indices 0..n-1 are p's (n >= 0). */

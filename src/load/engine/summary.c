@@ -14,8 +14,8 @@
 
 #include "load/engine/duration.h"
 
-#define CELLS 7
-#define CELL_MAX 48
+#define CELLS          7
+#define CELL_MAX       48
 #define NAME_MIN_WIDTH 31
 
 enum row_kind { ROW_BLANK, ROW_HEADER, ROW_TREND, ROW_OTHER };
@@ -114,19 +114,22 @@ int summary_set_trend_stats(const char *list, char *err, size_t errlen)
 {
     char stats[CELLS][16];
     int n = 0;
-    for (const char *p = list; *p; ) {
+    for (const char *p = list; *p;) {
         size_t len = strcspn(p, ",");
         double x;
         if (n == CELLS || len == 0 || len >= sizeof stats[0])
-            return snprintf(err, errlen, "--summary-trend-stats: want at most %d of avg, min, "
-                            "med, max, count, p(N), comma-separated: '%s'", CELLS, list), -1;
+            return snprintf(err, errlen,
+                            "--summary-trend-stats: want at most %d of avg, min, "
+                            "med, max, count, p(N), comma-separated: '%s'",
+                            CELLS, list),
+                   -1;
         snprintf(stats[n], sizeof stats[n], "%.*s", (int)len, p);
         struct metrics *probe = metrics_new();
         int ok = probe ? metrics_trend(probe, M_HTTP_REQ_DURATION, stats[n], &x) : -1;
         metrics_free(probe);
         if (ok != 0)
-            return snprintf(err, errlen, "--summary-trend-stats: unknown statistic '%s'",
-                            stats[n]), -1;
+            return snprintf(err, errlen, "--summary-trend-stats: unknown statistic '%s'", stats[n]),
+                   -1;
         n++;
         p += len + (p[len] == ',');
     }
@@ -171,10 +174,12 @@ static void other_cells(struct row *r, const struct metrics *m, int id, double d
                  (unsigned long long)metrics_rate_total(m, id));
         r->ncells = 2;
         break;
-    default:   /* gauge */
+    default: /* gauge */
         summary_format_value(m, id, metrics_gauge(m, id), r->cell[0], CELL_MAX);
-        snprintf(r->cell[1], CELL_MAX, "min=%s", summary_format_value(m, id, metrics_gauge_min(m, id), a, sizeof a));
-        snprintf(r->cell[2], CELL_MAX, "max=%s", summary_format_value(m, id, metrics_gauge_max(m, id), b, sizeof b));
+        snprintf(r->cell[1], CELL_MAX, "min=%s",
+                 summary_format_value(m, id, metrics_gauge_min(m, id), a, sizeof a));
+        snprintf(r->cell[2], CELL_MAX, "max=%s",
+                 summary_format_value(m, id, metrics_gauge_max(m, id), b, sizeof b));
         r->ncells = 3;
     }
 }
@@ -270,8 +275,8 @@ static void print_table(FILE *out, const struct table *t)
 }
 
 /* The observed value of a threshold, as "p(95)=148.21ms" or "rate=5.00%". */
-static void format_observed(const struct metrics *m, const struct thr_threshold *th,
-                            char *buf, size_t len)
+static void format_observed(const struct metrics *m, const struct thr_threshold *th, char *buf,
+                            size_t len)
 {
     char v[64], n[48];
     if (th->agg == THR_RATE && metrics_type(m, th->series) == METRIC_RATE)
@@ -304,14 +309,14 @@ static void print_thresholds(FILE *out, const struct metrics *m, const struct th
                 snprintf(obs, sizeof obs, "no data");
             else
                 format_observed(m, th, obs, sizeof obs);
-            fprintf(out, "    %s '%s' %s\n", th->ok ? "\xe2\x9c\x93" : "\xe2\x9c\x97", th->expr, obs);
+            fprintf(out, "    %s '%s' %s\n", th->ok ? "\xe2\x9c\x93" : "\xe2\x9c\x97", th->expr,
+                    obs);
         }
     }
     fputs("\n", out);
 }
 
-int summary_write(FILE *out, const struct metrics *m, const struct thr_set *thr,
-                  double duration_s)
+int summary_write(FILE *out, const struct metrics *m, const struct thr_set *thr, double duration_s)
 {
     struct table *t = calloc(1, sizeof *t);
     if (!t)

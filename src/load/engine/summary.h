@@ -21,8 +21,7 @@
 /* summary_write: print the summary of m's merged values for a run of duration_s
  * seconds. thr may be NULL (no THRESHOLDS section); its thresholds must have been
  * judged with thr_evaluate. Returns 0, or -1 when writing to out failed. */
-int summary_write(FILE *out, const struct metrics *m, const struct thr_set *thr,
-                  double duration_s);
+int summary_write(FILE *out, const struct metrics *m, const struct thr_set *thr, double duration_s);
 
 /* summary_set_trend_stats: the statistics of trend lines, k6's --summary-trend-stats
  * ("avg,min,med,max,p(90),p(95),p(99)" by default; also count and any p(N)), at most

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DIGITS_U64 20           /* the longest uint64_t in decimal */
-#define DIGITS_INT 11           /* the longest int, sign included */
+#define DIGITS_U64 20 /* the longest uint64_t in decimal */
+#define DIGITS_INT 11 /* the longest int, sign included */
 
 static int tpl_fail(char *err, size_t errlen, const char *what, const char *src, size_t len)
 {
@@ -108,8 +108,10 @@ int tpl_compile(struct tpl *t, const char *src, size_t len, size_t cap, const ch
         size_t text_end = open ? (size_t)(open - src) : len;
         int rc = add_text(t, at, text_end - at, forbid);
         if (rc == -2)
-            return tpl_fail(err, errlen, "a forbidden character (space, CR or LF) outside "
-                            "{{...}}", src, len);
+            return tpl_fail(err, errlen,
+                            "a forbidden character (space, CR or LF) outside "
+                            "{{...}}",
+                            src, len);
         if (rc < 0)
             return tpl_fail(err, errlen, "more than 32 parts", src, len);
         if (!open)
@@ -118,14 +120,19 @@ int tpl_compile(struct tpl *t, const char *src, size_t len, size_t cap, const ch
         if (!close)
             return tpl_fail(err, errlen, "{{ without }}", src, len);
         if (add_placeholder(t, open + 2, close) != 0)
-            return tpl_fail(err, errlen, t->nparts >= TPL_PARTS_MAX ? "more than 32 parts"
-                            : "unknown placeholder (want {{vu}}, {{iter}} or {{rand A B}} "
-                            "with A <= B, within +-10^15)", src, len);
+            return tpl_fail(err, errlen,
+                            t->nparts >= TPL_PARTS_MAX
+                                ? "more than 32 parts"
+                                : "unknown placeholder (want {{vu}}, {{iter}} or {{rand A B}} "
+                                  "with A <= B, within +-10^15)",
+                            src, len);
         at = (size_t)(close - src) + 2;
     }
     if (t->max_len >= cap) {
-        snprintf(err, errlen, "template: may expand to %zu bytes, over the %zu-byte cap: "
-                 "'%.*s'", t->max_len, cap - 1, (int)(len > 200 ? 200 : len), src);
+        snprintf(err, errlen,
+                 "template: may expand to %zu bytes, over the %zu-byte cap: "
+                 "'%.*s'",
+                 t->max_len, cap - 1, (int)(len > 200 ? 200 : len), src);
         return -1;
     }
     return 0;
@@ -152,10 +159,8 @@ static size_t put_num(char *out, uint64_t u, bool neg)
 static size_t put_part(char *out, const struct tpl_part *p, struct lr_vu *vu)
 {
     switch (p->kind) {
-    case TPL_VU:
-        return put_num(out, vu->id < 0 ? 0 : (uint64_t)vu->id, false);
-    case TPL_ITER:
-        return put_num(out, vu->iteration ? vu->iteration - 1 : 0, false);
+    case TPL_VU: return put_num(out, vu->id < 0 ? 0 : (uint64_t)vu->id, false);
+    case TPL_ITER: return put_num(out, vu->iteration ? vu->iteration - 1 : 0, false);
     default: {
         int64_t v = p->lo + (int64_t)lr_rand(vu, (uint64_t)(p->hi - p->lo) + 1);
         return put_num(out, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, v < 0);

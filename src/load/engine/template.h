@@ -21,22 +21,22 @@
 
 #include "load/engine/scenario.h"
 
-#define TPL_PARTS_MAX 32
-#define TPL_RAND_LIMIT 1000000000000000LL   /* 10^15 */
+#define TPL_PARTS_MAX  32
+#define TPL_RAND_LIMIT 1000000000000000LL /* 10^15 */
 
 enum tpl_kind { TPL_TEXT, TPL_VU, TPL_ITER, TPL_RAND };
 
 struct tpl_part {
     enum tpl_kind kind;
-    size_t off, len;        /* TPL_TEXT: its bytes in src */
-    int64_t lo, hi;         /* TPL_RAND */
+    size_t off, len; /* TPL_TEXT: its bytes in src */
+    int64_t lo, hi;  /* TPL_RAND */
 };
 
 struct tpl {
-    const char *src;        /* not copied: it must outlive the template */
+    const char *src; /* not copied: it must outlive the template */
     struct tpl_part parts[TPL_PARTS_MAX];
     int nparts;
-    size_t max_len;         /* the longest expansion, in bytes */
+    size_t max_len; /* the longest expansion, in bytes */
 };
 
 /* tpl_compile: compile the len bytes of src into t, for a buffer of cap bytes (the

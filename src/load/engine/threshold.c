@@ -21,16 +21,17 @@ static const struct agg_name {
     const char *name;
     enum thr_agg agg;
 } agg_names[] = {
-    { "avg", THR_AVG }, { "min", THR_MIN }, { "max", THR_MAX_AGG }, { "med", THR_MED },
+    { "avg", THR_AVG },     { "min", THR_MIN },   { "max", THR_MAX_AGG }, { "med", THR_MED },
     { "count", THR_COUNT }, { "rate", THR_RATE }, { "value", THR_VALUE },
 };
 
 static const struct op_name {
     const char *text;
     enum thr_op op;
-} op_names[] = {   /* longest first */
-    { "===", THR_EQ }, { "<=", THR_LE }, { ">=", THR_GE }, { "==", THR_EQ }, { "!=", THR_NE },
-    { "<", THR_LT }, { ">", THR_GT },
+} op_names[] = {
+    /* longest first */
+    { "===", THR_EQ }, { "<=", THR_LE }, { ">=", THR_GE }, { "==", THR_EQ },
+    { "!=", THR_NE },  { "<", THR_LT },  { ">", THR_GT },
 };
 
 static const char *type_name(enum metric_type type)
@@ -68,14 +69,20 @@ static const char *parse_pct(const char *p, struct thr_threshold *out, char *err
 {
     char *end;
     const char *open = skip_blanks(p);
-    if (*open != '(' || !(isdigit((unsigned char)*skip_blanks(open + 1)) || *skip_blanks(open + 1) == '.'))
-        return snprintf(err, errlen, "malformed percentile, expected p(N) such as p(95) or p(99.9)"), NULL;
+    if (*open != '('
+        || !(isdigit((unsigned char)*skip_blanks(open + 1)) || *skip_blanks(open + 1) == '.'))
+        return snprintf(err, errlen,
+                        "malformed percentile, expected p(N) such as p(95) or p(99.9)"),
+               NULL;
     double n = strtod(skip_blanks(open + 1), &end);
     const char *close = skip_blanks(end);
     if (*close != ')')
-        return snprintf(err, errlen, "malformed percentile, expected p(N) such as p(95) or p(99.9)"), NULL;
+        return snprintf(err, errlen,
+                        "malformed percentile, expected p(N) such as p(95) or p(99.9)"),
+               NULL;
     if (!(n > 0 && n <= 100))
-        return snprintf(err, errlen, "percentile p(%g) is out of range, N must be in (0, 100]", n), NULL;
+        return snprintf(err, errlen, "percentile p(%g) is out of range, N must be in (0, 100]", n),
+               NULL;
     out->agg = THR_PCT;
     out->pct = n;
     snprintf(out->stat, sizeof out->stat, "p(%g)", n);
@@ -136,8 +143,8 @@ static const char *parse_number(const char *p, double *v, char *err, size_t errl
 }
 
 /* Parse expr into *out; on error write why (without the expression) and return -1. */
-static int parse_expr(const char *expr, enum metric_type type, struct thr_threshold *out,
-                      char *why, size_t whylen)
+static int parse_expr(const char *expr, enum metric_type type, struct thr_threshold *out, char *why,
+                      size_t whylen)
 {
     struct thr_threshold t = { .series = -1 };
     const char *p = skip_blanks(expr);
@@ -153,7 +160,8 @@ static int parse_expr(const char *expr, enum metric_type type, struct thr_thresh
         return -1;
     if (!agg_fits(t.agg, type))
         return snprintf(why, whylen, "'%s' does not apply to a %s metric (use %s)", t.stat,
-                        type_name(type), allowed_aggs(type)), -1;
+                        type_name(type), allowed_aggs(type)),
+               -1;
     if (!(p = parse_op(skip_blanks(p), &t, why, whylen))
         || !(p = parse_number(skip_blanks(p), &t.target, why, whylen)))
         return -1;
@@ -163,8 +171,8 @@ static int parse_expr(const char *expr, enum metric_type type, struct thr_thresh
     return 0;
 }
 
-int thr_parse(const char *expr, enum metric_type type, struct thr_threshold *out,
-              char *err, size_t errlen)
+int thr_parse(const char *expr, enum metric_type type, struct thr_threshold *out, char *err,
+              size_t errlen)
 {
     char why[200];
     if (parse_expr(expr, type, out, why, sizeof why) == 0)
@@ -201,8 +209,7 @@ static int resolve_series(struct metrics *m, const char *series, char *err, size
         return snprintf(err, errlen, "threshold on unknown metric '%s'", name), -1;
     if (!open || !close || close[1 + strspn(close + 1, " \t")] != '\0'
         || (size_t)(close - open - 1) >= sizeof filter)
-        return snprintf(err, errlen, "malformed series '%s', expected name{tag:value}",
-                        series), -1;
+        return snprintf(err, errlen, "malformed series '%s', expected name{tag:value}", series), -1;
     snprintf(filter, sizeof filter, "%.*s", (int)(close - open - 1), open + 1);
     if ((id = metrics_subseries(m, base, filter, why, sizeof why)) < 0)
         return snprintf(err, errlen, "threshold on '%s': %s", series, why), -1;
@@ -237,8 +244,7 @@ int thr_add_specs(struct thr_set *t, struct metrics *m, const struct lr_threshol
     return 0;
 }
 
-int thr_add_cli(struct thr_set *t, struct metrics *m, const char *spec, char *err,
-                size_t errlen)
+int thr_add_cli(struct thr_set *t, struct metrics *m, const char *spec, char *err, size_t errlen)
 {
     char series[THR_EXPR_MAX * 4], expr[THR_EXPR_MAX * 2];
     const char *eq = strchr(spec, '=');
@@ -255,27 +261,34 @@ int thr_add_cli(struct thr_set *t, struct metrics *m, const char *spec, char *er
     if (opt) {
         char *end;
         if (strncmp(opt, ":abort", 6) != 0 || (opt[6] != '\0' && opt[6] != ':'))
-            return snprintf(err, errlen, "threshold '%s': after the expression expected "
-                            ":abort or :abort:DELAY (seconds)", spec), -1;
+            return snprintf(err, errlen,
+                            "threshold '%s': after the expression expected "
+                            ":abort or :abort:DELAY (seconds)",
+                            spec),
+                   -1;
         abort_on_fail = true;
         if (opt[6] == ':') {
             delay = strtod(opt + 7, &end);
             if (end == opt + 7 || (*end && strcmp(end, "s") != 0) || !(delay >= 0)
                 || !isfinite(delay))
-                return snprintf(err, errlen, "threshold '%s': the delay after :abort: must "
-                                "be seconds, e.g. :abort:10s", spec), -1;
+                return snprintf(err, errlen,
+                                "threshold '%s': the delay after :abort: must "
+                                "be seconds, e.g. :abort:10s",
+                                spec),
+                       -1;
         }
     }
     return thr_add(t, m, series, expr, abort_on_fail, delay, err, errlen);
 }
 
-int thr_add_profile(struct thr_set *t, struct metrics *m, const struct lr_profile *p,
-                    char *err, size_t errlen)
+int thr_add_profile(struct thr_set *t, struct metrics *m, const struct lr_profile *p, char *err,
+                    size_t errlen)
 {
     const struct lr_threshold_spec *s = p->thresholds;
     for (int i = 0; s && s[i].series; i++)
         if (thr_add(t, m, s[i].series, s[i].expr, s[i].abort_on_fail,
-                    p->threshold_delays ? p->threshold_delays[i] : 0, err, errlen) < 0)
+                    p->threshold_delays ? p->threshold_delays[i] : 0, err, errlen)
+            < 0)
             return -1;
     return 0;
 }
@@ -300,9 +313,7 @@ static double observe(const struct thr_threshold *th, const struct metrics *m, d
         return metrics_type(m, th->series) == METRIC_RATE
                    ? metrics_rate(m, th->series)
                    : metrics_counter_rate(m, th->series, elapsed_s);
-    default:
-        metrics_trend(m, th->series, th->stat, &v);
-        return v;
+    default: metrics_trend(m, th->series, th->stat, &v); return v;
     }
 }
 

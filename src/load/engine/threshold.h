@@ -23,7 +23,7 @@
 #include "load/engine/metrics.h"
 #include "load/engine/scenario.h"
 
-#define THR_MAX 64
+#define THR_MAX      64
 #define THR_EXPR_MAX 64
 
 enum thr_agg { THR_AVG, THR_MIN, THR_MAX_AGG, THR_MED, THR_PCT, THR_COUNT, THR_RATE, THR_VALUE };
@@ -33,18 +33,18 @@ enum thr_op { THR_LT, THR_LE, THR_GT, THR_GE, THR_EQ, THR_NE };
 bool thr_op_holds(double a, enum thr_op op, double b);
 
 struct thr_threshold {
-    int series;                  /* series id in the registry */
-    char expr[THR_EXPR_MAX];     /* the expression as given, blanks around it trimmed */
-    char stat[16];               /* the aggregation as k6 prints it: "p(95)", "rate" */
+    int series;              /* series id in the registry */
+    char expr[THR_EXPR_MAX]; /* the expression as given, blanks around it trimmed */
+    char stat[16];           /* the aggregation as k6 prints it: "p(95)", "rate" */
     enum thr_agg agg;
-    double pct;                  /* THR_PCT: N of p(N) */
+    double pct; /* THR_PCT: N of p(N) */
     enum thr_op op;
     double target;
     bool abort_on_fail;
     double delay_abort_eval_s;
-    bool evaluated, ok;          /* after thr_evaluate */
-    bool no_data;                /* judged on a series without samples: failed */
-    double observed;             /* the aggregation's value at the last evaluation */
+    bool evaluated, ok; /* after thr_evaluate */
+    bool no_data;       /* judged on a series without samples: failed */
+    double observed;    /* the aggregation's value at the last evaluation */
 };
 
 struct thr_set;
@@ -55,8 +55,8 @@ void thr_free(struct thr_set *t);
 
 /* thr_parse: parse expr for a metric of the given type into *out (series left -1).
  * Returns 0, or -1 with a message naming what is wrong in err. */
-int thr_parse(const char *expr, enum metric_type type, struct thr_threshold *out,
-              char *err, size_t errlen);
+int thr_parse(const char *expr, enum metric_type type, struct thr_threshold *out, char *err,
+              size_t errlen);
 
 /* thr_add: parse and add a threshold on series (created in m when it is a missing
  * tagged series of a known metric). Returns 0, or -1 with a message in err (the set
@@ -74,13 +74,12 @@ int thr_add_specs(struct thr_set *t, struct metrics *m, const struct lr_threshol
  * optional ":abort" (abortOnFail) or ":abort:DELAY" (and delayAbortEval, seconds with
  * an optional "s"), e.g. "http_req_failed=rate<0.01:abort:10s". Returns 0, or -1 with
  * a message in err (the set unchanged), as thr_add. */
-int thr_add_cli(struct thr_set *t, struct metrics *m, const char *spec, char *err,
-                size_t errlen);
+int thr_add_cli(struct thr_set *t, struct metrics *m, const char *spec, char *err, size_t errlen);
 
 /* thr_add_profile: the profile's thresholds, each with its delayAbortEval. Returns 0,
  * or -1 at the first bad one (those before it stay added). */
-int thr_add_profile(struct thr_set *t, struct metrics *m, const struct lr_profile *p,
-                    char *err, size_t errlen);
+int thr_add_profile(struct thr_set *t, struct metrics *m, const struct lr_profile *p, char *err,
+                    size_t errlen);
 
 int thr_count(const struct thr_set *t);
 /* thr_get: the i-th threshold in the order added, or NULL when out of range. */

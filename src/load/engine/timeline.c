@@ -15,9 +15,9 @@
 #include <string.h>
 
 #define TL_SUB_BITS 4u
-#define TL_SUB (1u << TL_SUB_BITS)
-#define TL_TOP_BIT 37u
-#define TL_BUCKETS (TL_SUB + (TL_TOP_BIT - TL_SUB_BITS) * TL_SUB)
+#define TL_SUB      (1u << TL_SUB_BITS)
+#define TL_TOP_BIT  37u
+#define TL_BUCKETS  (TL_SUB + (TL_TOP_BIT - TL_SUB_BITS) * TL_SUB)
 
 struct tl_point {
     uint32_t requests, errors;

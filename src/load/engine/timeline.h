@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define TIMELINE_MAX_POINTS 3600   /* a run planned longer than this gets wider points */
+#define TIMELINE_MAX_POINTS 3600 /* a run planned longer than this gets wider points */
 
 struct timeline;
 
@@ -49,7 +49,7 @@ void timeline_vus(struct timeline *t, double at_s, int vus);
  * unchanged) when the two have different layouts. */
 int timeline_merge(struct timeline *dst, const struct timeline *src);
 
-double timeline_step(const struct timeline *t);        /* seconds per point */
+double timeline_step(const struct timeline *t); /* seconds per point */
 /* timeline_count: the points that cover a run of elapsed_s seconds (at least 1). */
 int timeline_count(const struct timeline *t, double elapsed_s);
 /* timeline_get: point i (0 <= i < timeline_count), read into *out. */

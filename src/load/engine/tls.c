@@ -23,11 +23,11 @@ static int remember_session(SSL *ssl, SSL_SESSION *s)
 {
     struct tls_session *store = SSL_get_app_data(ssl);
     if (!store || !SSL_SESSION_is_resumable(s))
-        return 0;                          /* OpenSSL keeps (and frees) it */
+        return 0; /* OpenSSL keeps (and frees) it */
     if (store->s)
         SSL_SESSION_free(store->s);
     store->s = s;
-    return 1;                              /* the reference is ours */
+    return 1; /* the reference is ours */
 }
 
 /* The first OpenSSL error as text, for set-up messages. */
@@ -61,8 +61,8 @@ static int load_files(SSL_CTX *ctx, const struct tls_config *cfg, char *err, siz
         || SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1
         || SSL_CTX_check_private_key(ctx) != 1) {
         ssl_reason(why, sizeof why);
-        return snprintf(err, errlen, "--tls-cert %s / --tls-key %s: %s", cfg->cert_file,
-                        key, why), -1;
+        return snprintf(err, errlen, "--tls-cert %s / --tls-key %s: %s", cfg->cert_file, key, why),
+               -1;
     }
     return 0;
 }
@@ -77,12 +77,12 @@ struct tls_client *tls_client_new(const struct tls_config *cfg, char *err, size_
     }
     SSL_CTX_set_min_proto_version(t->ctx, TLS1_2_VERSION);
     SSL_CTX_set_options(t->ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
-    SSL_CTX_set_read_ahead(t->ctx, 1);     /* one read(2) per record, not two */
+    SSL_CTX_set_read_ahead(t->ctx, 1); /* one read(2) per record, not two */
     SSL_CTX_set_mode(t->ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     SSL_CTX_set_verify(t->ctx, cfg->insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, NULL);
     t->resume = !cfg->no_resume;
     SSL_CTX_set_session_cache_mode(t->ctx, t->resume ? SSL_SESS_CACHE_CLIENT
-                                                       | SSL_SESS_CACHE_NO_INTERNAL_STORE
+                                                           | SSL_SESS_CACHE_NO_INTERNAL_STORE
                                                      : SSL_SESS_CACHE_OFF);
     if (t->resume)
         SSL_CTX_sess_set_new_cb(t->ctx, remember_session);
@@ -110,9 +110,9 @@ SSL *tls_conn_new(struct tls_client *t, int fd, const char *host, bool host_is_i
     if (!ssl)
         return NULL;
     SSL_set_app_data(ssl, sess);
-    bool named = host_is_ip ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host) == 1
-                            : SSL_set_tlsext_host_name(ssl, host) == 1
-                                  && SSL_set1_host(ssl, host) == 1;
+    bool named = host_is_ip
+                     ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host) == 1
+                     : SSL_set_tlsext_host_name(ssl, host) == 1 && SSL_set1_host(ssl, host) == 1;
     if (!named || SSL_set_fd(ssl, fd) != 1) {
         SSL_free(ssl);
         ERR_clear_error();
@@ -133,25 +133,19 @@ void tls_session_clear(struct tls_session *sess)
 
 const char *tls_error_name(SSL *ssl)
 {
-    long v = SSL_get_verify_mode(ssl) == SSL_VERIFY_NONE ? X509_V_OK
-                                                          : SSL_get_verify_result(ssl);
+    long v = SSL_get_verify_mode(ssl) == SSL_VERIFY_NONE ? X509_V_OK : SSL_get_verify_result(ssl);
     ERR_clear_error();
     switch (v) {
-    case X509_V_OK:
-        return "tls_handshake";
+    case X509_V_OK: return "tls_handshake";
     case X509_V_ERR_HOSTNAME_MISMATCH:
-    case X509_V_ERR_IP_ADDRESS_MISMATCH:
-        return "tls_hostname_mismatch";
+    case X509_V_ERR_IP_ADDRESS_MISMATCH: return "tls_hostname_mismatch";
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
-    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-        return "tls_unknown_ca";
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE: return "tls_unknown_ca";
     case X509_V_ERR_CERT_HAS_EXPIRED:
-    case X509_V_ERR_CERT_NOT_YET_VALID:
-        return "tls_cert_expired";
-    default:
-        return "tls_verify";
+    case X509_V_ERR_CERT_NOT_YET_VALID: return "tls_cert_expired";
+    default: return "tls_verify";
     }
 }

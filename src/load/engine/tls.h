@@ -19,11 +19,11 @@
 #include <openssl/ssl.h>
 
 struct tls_config {
-    bool insecure;          /* --insecure-skip-tls-verify: no certificate checks */
-    bool no_resume;         /* --no-tls-resume: a full handshake every connection */
-    const char *ca_file;    /* --tls-ca: trust only these CAs (PEM); NULL: the system's */
-    const char *cert_file;  /* --tls-cert: client certificate chain (PEM), or NULL */
-    const char *key_file;   /* --tls-key: its private key (PEM); NULL: in cert_file */
+    bool insecure;         /* --insecure-skip-tls-verify: no certificate checks */
+    bool no_resume;        /* --no-tls-resume: a full handshake every connection */
+    const char *ca_file;   /* --tls-ca: trust only these CAs (PEM); NULL: the system's */
+    const char *cert_file; /* --tls-cert: client certificate chain (PEM), or NULL */
+    const char *key_file;  /* --tls-key: its private key (PEM); NULL: in cert_file */
 };
 
 struct tls_client;

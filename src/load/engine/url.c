@@ -24,8 +24,8 @@ static int bad(char *err, size_t errlen, const char *text, const char *why)
 /* Characters allowed in a host name (RFC 3986 unreserved, and '%' for escapes). */
 static bool host_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-           || c == '-' || c == '.' || c == '_' || c == '~' || c == '%';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
+           || c == '.' || c == '_' || c == '~' || c == '%';
 }
 
 /* The host at p: a bracketed IPv6 address or a name. Returns the end, or NULL. */
@@ -112,13 +112,13 @@ int url_parse(struct url *u, const char *text, char *err, size_t errlen)
         return bad(err, errlen, text, why);
     bool v6 = strchr(u->host, ':') != NULL;
     bool dflt = strcmp(u->port, u->tls ? "443" : "80") == 0;
-    snprintf(u->authority, sizeof u->authority, "%s%s%s%s%s", v6 ? "[" : "", u->host,
-             v6 ? "]" : "", dflt ? "" : ":", dflt ? "" : u->port);
+    snprintf(u->authority, sizeof u->authority, "%s%s%s%s%s", v6 ? "[" : "", u->host, v6 ? "]" : "",
+             dflt ? "" : ":", dflt ? "" : u->port);
     return 0;
 }
 
-int url_resolve(const struct url *u, struct sockaddr_storage *addr, socklen_t *len,
-                char *err, size_t errlen)
+int url_resolve(const struct url *u, struct sockaddr_storage *addr, socklen_t *len, char *err,
+                size_t errlen)
 {
     struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *ai;
     int rc = getaddrinfo(u->host, u->port, &hints, &ai);

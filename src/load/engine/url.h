@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-#define URL_HOST_MAX 254
+#define URL_HOST_MAX   254
 #define URL_PREFIX_MAX 256
 
 struct url {
@@ -33,8 +33,8 @@ int url_parse(struct url *u, const char *text, char *err, size_t errlen);
 
 /* url_resolve: the first address of u's host and port (getaddrinfo, blocking).
  * Returns 0 and fills *addr and *len, or -1 with the resolver's message in err. */
-int url_resolve(const struct url *u, struct sockaddr_storage *addr, socklen_t *len,
-                char *err, size_t errlen);
+int url_resolve(const struct url *u, struct sockaddr_storage *addr, socklen_t *len, char *err,
+                size_t errlen);
 
 /* url_is_loopback: addr is in 127.0.0.0/8 or is ::1 (or ::ffff:127.x.y.z). */
 bool url_is_loopback(const struct sockaddr *addr);

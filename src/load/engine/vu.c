@@ -41,8 +41,7 @@ static void w_add(struct worker *w, int id, double v)
 {
     metrics_add(w->shard, id, v);
     if (w->nd)
-        export_ndjson_point(w->nd, id, v,
-                            (int64_t)clock_mono_ns() + w->run->real_minus_mono);
+        export_ndjson_point(w->nd, id, v, (int64_t)clock_mono_ns() + w->run->real_minus_mono);
 }
 
 /* A sample with the tags of s's request and answer. */
@@ -83,7 +82,6 @@ static void reset_req(struct lr_request *q)
     q->redirects = 0;
 }
 
-
 /* ---- one VU's iteration -------------------------------------------------------------- */
 
 static void vu_act(struct slot *s, enum lr_step what);
@@ -92,7 +90,7 @@ static void vu_next(struct slot *s);
 static void vu_step(struct slot *s, const struct lr_response *resp)
 {
     struct worker *w = s->w;
-    if (w->depth >= RUNNER_MAX_DEPTH) {         /* unwind: continue from the loop */
+    if (w->depth >= RUNNER_MAX_DEPTH) { /* unwind: continue from the loop */
         s->deferred_resp = resp != NULL;
         if (resp)
             s->pending = *resp;
@@ -112,7 +110,7 @@ static void vu_begin(struct slot *s, uint64_t intended)
     s->st = VU_RUNNING;
     s->intended_ns = intended ? intended : clock_mono_ns();
     s->vu.iteration++;
-    httpc_cookies_clear(&s->conn);              /* k6: a new iteration, an empty jar */
+    httpc_cookies_clear(&s->conn); /* k6: a new iteration, an empty jar */
     w->running++;
     atomic_fetch_add(&w->run->inflight, 1);
     vu_step(s, NULL);
@@ -177,7 +175,7 @@ static void vu_take_request(struct slot *s)
     s->token = q->token;
     s->headers = q->headers;
     int max = q->redirects ? q->redirects : r->cfg->max_redirects;
-    s->redirects_left = max == 0 ? 10 : max < 0 ? -1 : max;   /* -1: not followed */
+    s->redirects_left = max == 0 ? 10 : max < 0 ? -1 : max; /* -1: not followed */
     memcpy(s->expect, q->expect_status, sizeof s->expect);
 }
 
@@ -187,7 +185,7 @@ static void vu_act(struct slot *s, enum lr_step what)
     switch (what) {
     case LR_STEP_REQUEST:
         if (httpc_prepare(&s->conn, &w->req) != 0)
-            break;                               /* cannot be written: an abort */
+            break; /* cannot be written: an abort */
         vu_take_request(s);
         vu_send(s);
         return;
@@ -195,7 +193,8 @@ static void vu_act(struct slot *s, enum lr_step what)
         s->st = VU_SLEEPING;
         s->timer_kind = VT_SLEEP;
         loop_timer_arm(w->loop, &s->timer,
-                       clock_mono_ns() + (uint64_t)(w->req.sleep_ms > 0 ? w->req.sleep_ms * 1e6 : 0));
+                       clock_mono_ns()
+                           + (uint64_t)(w->req.sleep_ms > 0 ? w->req.sleep_ms * 1e6 : 0));
         return;
     case LR_STEP_BARRIER:
         s->prepared = w->req.method != NULL && httpc_prepare(&s->conn, &w->req) == 0;
@@ -210,8 +209,7 @@ static void vu_act(struct slot *s, enum lr_step what)
         }
         runner_barrier_park(s);
         return;
-    default:
-        break;
+    default: break;
     }
     vu_end_then(s, true, false);
     vu_next(s);
@@ -247,9 +245,8 @@ static void vu_deadline_fired(struct loop_timer *t)
 /* ---- recording a response ------------------------------------------------------------- */
 
 /* The tags of the answer c gave to s's request (result r). */
-static void response_tags(const struct slot *s, const struct httpc_conn *c,
-                          enum httpc_result r, bool failed, const char *error,
-                          struct metrics_tags *t)
+static void response_tags(const struct slot *s, const struct httpc_conn *c, enum httpc_result r,
+                          bool failed, const char *error, struct metrics_tags *t)
 {
     const struct metrics *m = s->w->run->m;
     metrics_tags_init(m, t);
@@ -259,8 +256,9 @@ static void response_tags(const struct slot *s, const struct httpc_conn *c,
     t->v[MT_SCENARIO] = s->w->run->cfg->scenario->name;
     t->v[MT_GROUP] = s->group ? s->group : "";
     t->v[MT_EXPECTED_RESPONSE] = failed ? "false" : "true";
-    t->v[MT_ERROR] = error ? error : r == HTTPC_TLS_ERROR && c->tls_error ? c->tls_error
-                                                          : httpc_result_name(r);
+    t->v[MT_ERROR] = error                                  ? error
+                     : r == HTTPC_TLS_ERROR && c->tls_error ? c->tls_error
+                                                            : httpc_result_name(r);
     for (const char *const *u = s->utags; u && u[0] && u[1]; u += 2) {
         int k = metrics_tag_key_find(m, u[0]);
         if (k >= MT_BUILTIN_KEYS)
@@ -277,7 +275,8 @@ static void record_ok(struct worker *w, const struct httpc_conn *c, const struct
     w_add_tagged(w, M_HTTP_REQ_RECEIVING, t, ns_ms(c->t_first, c->t_done));
     w_add_tagged(w, M_HTTP_REQ_CONNECTING, t, c->reused ? 0 : ns_ms(c->t_start, c->t_connected));
     if (c->tls_req)
-        w_add_tagged(w, M_HTTP_REQ_TLS_HANDSHAKING, t, c->reused ? 0 : ns_ms(c->t_connected, c->t_tls));
+        w_add_tagged(w, M_HTTP_REQ_TLS_HANDSHAKING, t,
+                     c->reused ? 0 : ns_ms(c->t_connected, c->t_tls));
     w_add_tagged(w, M_HTTP_REQ_FAILED, t, failed);
 }
 
@@ -305,10 +304,10 @@ static void record_response(struct slot *s, const struct httpc_conn *c, enum htt
     w_add_tagged(w, w->run->transport_err, &t, 1);
     if (r == HTTPC_TIMEOUT)
         w_add_tagged(w, M_TIMEOUT_ERRORS, &t, 1);
-    if (c->wlen > 0 && c->woff == c->wlen) {     /* sent, unanswered: outcome unknown */
+    if (c->wlen > 0 && c->woff == c->wlen) { /* sent, unanswered: outcome unknown */
         w_add_tagged(w, w->run->unknown, &t, 1);
         if (w->run->cfg->unknown)
-            w->run->cfg->unknown(w->run->cfg->unknown_arg, c->t_write);   /* when sent */
+            w->run->cfg->unknown(w->run->cfg->unknown_arg, c->t_write); /* when sent */
     }
 }
 
@@ -331,7 +330,7 @@ static bool vu_redirect(struct slot *s, struct httpc_conn *c, bool *exhausted)
     if (s->redirects_left == 0)
         return *exhausted = true, false;
     if (httpc_set_origin(c, origin) != 0)
-        return false;                     /* given to the scenario as it came */
+        return false; /* given to the scenario as it came */
     bool away = httpc_away(c);
     reset_req(q);
     memcpy(q->path, path, strlen(path) + 1);
@@ -344,7 +343,7 @@ static bool vu_redirect(struct slot *s, struct httpc_conn *c, bool *exhausted)
     }
     if (httpc_prepare_from_root(c, q) != 0)
         return false;
-    record_response(s, c, HTTPC_OK, NULL);   /* reads no field the preparing changed */
+    record_response(s, c, HTTPC_OK, NULL); /* reads no field the preparing changed */
     s->redirects_left--;
     s->method = q->method;
     vu_send(s);
@@ -363,8 +362,9 @@ static void vu_http_done(struct httpc_conn *c, enum httpc_result r)
         return;
     record_response(s, c, r, exhausted ? "too_many_redirects" : NULL);
     struct lr_response resp = {
-        .outcome = r == HTTPC_OK ? LR_RESP_OK
-                   : r == HTTPC_TIMEOUT ? LR_RESP_TIMEOUT : LR_RESP_CONN_ERROR,
+        .outcome = r == HTTPC_OK        ? LR_RESP_OK
+                   : r == HTTPC_TIMEOUT ? LR_RESP_TIMEOUT
+                                        : LR_RESP_CONN_ERROR,
         .status = r == HTTPC_OK ? c->status : 0,
         .body = c->body,
         .body_len = r == HTTPC_OK ? c->body_len : 0,
@@ -372,7 +372,9 @@ static void vu_http_done(struct httpc_conn *c, enum httpc_result r)
         .headers_len = r == HTTPC_OK ? c->hdrs_len : 0,
         .duration_ms = ns_ms(c->t_write, c->t_done ? c->t_done : clock_mono_ns()),
         .sent = c->wlen > 0 && c->woff == c->wlen,
-        .release_gen = s->rel_gen, .released_ns = s->rel_ns, .barrier_timed_out = s->rel_gen && s->rel_timed,
+        .release_gen = s->rel_gen,
+        .released_ns = s->rel_ns,
+        .barrier_timed_out = s->rel_gen && s->rel_timed,
     };
     s->rel_gen = 0;
     s->st = VU_RUNNING;
@@ -419,13 +421,9 @@ static void vu_next(struct slot *s)
         case LR_EXEC_SHARED_ITERATIONS:
             again = exec_take(&w->run->shared_next, c->iterations, &idx);
             break;
-        case LR_EXEC_PER_VU_ITERATIONS:
-            again = s->iters_left > 0 && s->iters_left-- > 0;
-            break;
+        case LR_EXEC_PER_VU_ITERATIONS: again = s->iters_left > 0 && s->iters_left-- > 0; break;
         case LR_EXEC_CONSTANT_VUS:
-        case LR_EXEC_RAMPING_VUS:
-            again = s->active;
-            break;
+        case LR_EXEC_RAMPING_VUS: again = s->active; break;
         default:
             exec_pool_put(&w->pool, (uint32_t)s->local);
             vu_set_active(s, false);
@@ -520,8 +518,8 @@ static void worker_start_vus(struct worker *w)
     int64_t idx;
     for (int i = 0; i < w->n; i++) {
         struct slot *s = &w->slots[i];
-        if (c->type == LR_EXEC_SHARED_ITERATIONS && !exec_take(&w->run->shared_next,
-                                                                c->iterations, &idx))
+        if (c->type == LR_EXEC_SHARED_ITERATIONS
+            && !exec_take(&w->run->shared_next, c->iterations, &idx))
             break;
         if (c->type == LR_EXEC_PER_VU_ITERATIONS)
             s->iters_left = c->iterations - 1;
@@ -536,7 +534,7 @@ void vu_worker_start(struct worker *w)
     const struct lr_exec_config *c = &r->cfg->exec;
     loop_timer_arm(w->loop, &w->end, r->t0 + (uint64_t)(r->end_s * 1e9));
     loop_timer_arm(w->loop, &w->hard, r->t0 + (uint64_t)(r->hard_s * 1e9));
-    w->depth = RUNNER_MAX_DEPTH;        /* first steps run from the loop, all alike */
+    w->depth = RUNNER_MAX_DEPTH; /* first steps run from the loop, all alike */
     if (c->type == LR_EXEC_RAMPING_VUS)
         worker_ramp(&w->tick);
     else if (c->type == LR_EXEC_CONSTANT_ARRIVAL_RATE || c->type == LR_EXEC_RAMPING_ARRIVAL_RATE)
@@ -579,7 +577,8 @@ void vu_worker_release(struct worker *w, uint64_t gen)
     }
     for (int i = 0; i < n; i++)
         if (now[i]->st == VU_PARKED) {
-            struct lr_response rel = { .outcome = LR_RESP_RELEASED, .release_gen = gen,
+            struct lr_response rel = { .outcome = LR_RESP_RELEASED,
+                                       .release_gen = gen,
                                        .released_ns = clock_mono_ns(),
                                        .barrier_timed_out = timed };
             now[i]->st = VU_RUNNING;
@@ -606,11 +605,12 @@ void vu_slot_init(struct worker *w, struct slot *s, int local, char *mem)
     s->local = local;
     s->timer.fn = vu_timer_fired;
     s->deadline.fn = vu_deadline_fired;
-    httpc_init(&s->conn, w->loop, cfg->target, &cfg->limits, mem, wcap, mem + wcap,
-               vu_http_done);
+    httpc_init(&s->conn, w->loop, cfg->target, &cfg->limits, mem, wcap, mem + wcap, vu_http_done);
     httpc_set_pool(&s->conn, &w->bigbufs);
     int num = w->idx + local * w->run->nw;
     s->vu = (struct lr_vu){ .id = cfg->segment ? (int)seg_index(cfg->segment, num) : num,
-                            .num = num, .thread = w->idx, .shard = w->shard,
+                            .num = num,
+                            .thread = w->idx,
+                            .shard = w->shard,
                             .env = cfg->env };
 }

@@ -16,7 +16,7 @@
 static const char HANDLE_MT[] = "lastroom.history.handle";
 
 struct hrec {
-    char *keys;                      /* nkeys NUL-ended strings, one block */
+    char *keys; /* nkeys NUL-ended strings, one block */
     char *id;
     int nkeys, vu;
     int64_t qty;
@@ -55,7 +55,8 @@ static struct hrec *rec_new(lua_State *L, struct lhistory_buf *b)
         size_t cap = b->cap ? b->cap * 2 : 64;
         if (b->n >= LHISTORY_MAX_RECORDS)
             return luaL_error(L, "history: more than %d records in one thread",
-                              LHISTORY_MAX_RECORDS), NULL;
+                              LHISTORY_MAX_RECORDS),
+                   NULL;
         struct hrec *r = realloc(b->r, cap * sizeof *r);
         if (!r)
             return luaL_error(L, "history: out of memory"), NULL;
@@ -76,7 +77,7 @@ static void id_check(lua_State *L, int idx)
     if (lua_type(L, idx) != LUA_TSTRING && lua_type(L, idx) != LUA_TNUMBER)
         luaL_error(L, "history: an id is a string or a number");
     lua_pushvalue(L, idx);
-    lua_tolstring(L, -1, &len);          /* converts the copy, not the original */
+    lua_tolstring(L, -1, &len); /* converts the copy, not the original */
     lua_pop(L, 1);
     if (len > 256)
         luaL_error(L, "history: an id is at most 256 bytes");
@@ -166,8 +167,10 @@ static int open_record(lua_State *L, bool single)
     if (single) {
         lua_getfield(L, 1, "outcome");
         const char *o = luaL_checkstring(L, -1);
-        tmp.outcome = !strcmp(o, "ok") ? REC_OK : !strcmp(o, "fail") ? REC_FAIL
-                      : !strcmp(o, "unknown") ? REC_UNKNOWN : (enum rec_outcome)-1;
+        tmp.outcome = !strcmp(o, "ok")        ? REC_OK
+                      : !strcmp(o, "fail")    ? REC_FAIL
+                      : !strcmp(o, "unknown") ? REC_UNKNOWN
+                                              : (enum rec_outcome) - 1;
         if ((int)tmp.outcome < 0)
             return luaL_error(L, "history.record: outcome is ok, fail or unknown");
         lua_pop(L, 1);
@@ -176,7 +179,7 @@ static int open_record(lua_State *L, bool single)
     bool nomem;
     lua_getfield(L, 1, "id");
     id_check(L, -1);
-    rec_fill(L, &tmp, single);            /* raises before allocating, or frees */
+    rec_fill(L, &tmp, single); /* raises before allocating, or frees */
     tmp.id = id_dup(L, -1, &nomem);
     lua_pop(L, 1);
     if (nomem) {
@@ -196,8 +199,14 @@ static int open_record(lua_State *L, bool single)
     return 1;
 }
 
-static int l_invoke(lua_State *L) { return open_record(L, false); }
-static int l_record(lua_State *L) { return open_record(L, true); }
+static int l_invoke(lua_State *L)
+{
+    return open_record(L, false);
+}
+static int l_record(lua_State *L)
+{
+    return open_record(L, true);
+}
 
 static int close_handle(lua_State *L, enum rec_outcome o)
 {
@@ -221,12 +230,19 @@ static int close_handle(lua_State *L, enum rec_outcome o)
     return 0;
 }
 
-static int h_ok(lua_State *L) { return close_handle(L, REC_OK); }
-static int h_fail(lua_State *L) { return close_handle(L, REC_FAIL); }
+static int h_ok(lua_State *L)
+{
+    return close_handle(L, REC_OK);
+}
+static int h_fail(lua_State *L)
+{
+    return close_handle(L, REC_FAIL);
+}
 
 int lhistory_open(lua_State *L)
 {
-    static const luaL_Reg fns[] = { { "invoke", l_invoke }, { "record", l_record },
+    static const luaL_Reg fns[] = { { "invoke", l_invoke },
+                                    { "record", l_record },
                                     { NULL, NULL } };
     if (luaL_newmetatable(L, HANDLE_MT)) {
         lua_createtable(L, 0, 2);
@@ -266,8 +282,8 @@ int lhistory_collect(struct lhistory_buf *const *bufs, int n, struct rec_attempt
                 t->unknown++;
             const char *key = h->keys;
             for (int m = 0; m < h->nkeys; m++, key += strlen(key) + 1)
-                a[k++] = (struct rec_attempt){ key, h->id, h->qty, h->op, h->outcome,
-                                               h->t_send, h->t_answer, h->vu };
+                a[k++] = (struct rec_attempt){ key,        h->id,     h->qty,      h->op,
+                                               h->outcome, h->t_send, h->t_answer, h->vu };
         }
     *out = a;
     *nout = k;

@@ -16,8 +16,8 @@
 
 #include "load/engine/reconcile.h"
 
-#define LHISTORY_MAX_RECORDS 4000000   /* per state */
-#define LHISTORY_MAX_KEYS 64           /* per attempt */
+#define LHISTORY_MAX_RECORDS 4000000 /* per state */
+#define LHISTORY_MAX_KEYS    64      /* per attempt */
 
 struct lhistory_buf;
 
@@ -28,7 +28,9 @@ void lhistory_buf_free(struct lhistory_buf *b);
 int lhistory_open(lua_State *L);
 
 /* Totals over attempts of op book (one per attempt, whatever its keys). */
-struct lhistory_totals { uint64_t ok, fail, unknown, cancels, dropped; };
+struct lhistory_totals {
+    uint64_t ok, fail, unknown, cancels, dropped;
+};
 
 /* lhistory_collect: the attempts of bufs[0..n), one per key, as a new array (*out,
  * freed with free; its strings point into the buffers, which must outlive it), and

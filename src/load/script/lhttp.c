@@ -25,8 +25,8 @@
 
 static const char RESPONSE_MT[] = "lastroom.http.response";
 
-static const char *const methods[] = { "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD",
-                                       "OPTIONS", NULL };
+static const char *const methods[] = { "GET",    "POST", "PUT",     "PATCH",
+                                       "DELETE", "HEAD", "OPTIONS", NULL };
 
 static const char *method_of(lua_State *L, const char *m)
 {
@@ -47,8 +47,10 @@ static void url_path(lua_State *L, const struct httpc_target *t, const char *url
         const char *host = url + sl;
         size_t hl = strcspn(host, "/?#");
         if (hl != strlen(t->host) || strncmp(host, t->host, hl) != 0)
-            luaL_error(L, "http: %s is not on the run's target %s (give --url or -e "
-                       "API_URL=...)", url, t->host);
+            luaL_error(L,
+                       "http: %s is not on the run's target %s (give --url or -e "
+                       "API_URL=...)",
+                       url, t->host);
         p = host + hl;
         size_t pl = strlen(t->prefix);
         if (pl && !strncmp(p, t->prefix, pl))
@@ -99,7 +101,8 @@ static void headers_of(lua_State *L, int params, char *out, size_t cap)
     while (lua_next(L, -2) != 0) {
         const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
         const char *v = lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER
-                        ? lua_tostring(L, -1) : NULL;
+                            ? lua_tostring(L, -1)
+                            : NULL;
         if (!k || !v || strpbrk(k, "\r\n: \t") || strpbrk(v, "\r\n"))
             luaL_error(L, "http: headers: want { [\"Name\"] = \"value\" } without CR/LF");
         int w = snprintf(out + off, cap - off, "%s: %s\r\n", k, v);
@@ -184,7 +187,7 @@ static void push_headers(lua_State *L, const char *hdrs, size_t len)
         if (lua_getfield(L, -1, key) == LUA_TSTRING) {
             lua_pushstring(L, ", ");
             lua_pushstring(L, value);
-            lua_concat(L, 3);                  /* a repeated header: values joined */
+            lua_concat(L, 3); /* a repeated header: values joined */
         } else {
             lua_pop(L, 1);
             lua_pushstring(L, value);
@@ -193,9 +196,8 @@ static void push_headers(lua_State *L, const char *hdrs, size_t len)
     }
 }
 
-static void push_response(lua_State *L, int status, const char *body, size_t blen,
-                          const char *hdrs, size_t hlen, const char *error, bool unknown,
-                          double ms)
+static void push_response(lua_State *L, int status, const char *body, size_t blen, const char *hdrs,
+                          size_t hlen, const char *error, bool unknown, double ms)
 {
     lua_createtable(L, 0, 7);
     lua_pushinteger(L, status);
@@ -214,7 +216,7 @@ static void push_response(lua_State *L, int status, const char *body, size_t ble
     lua_pushnumber(L, ms);
     lua_setfield(L, -2, "duration");
     lua_setfield(L, -2, "timings");
-    lua_rawgetp(L, LUA_REGISTRYINDEX, RESPONSE_MT);   /* by address: no string lookup */
+    lua_rawgetp(L, LUA_REGISTRYINDEX, RESPONSE_MT); /* by address: no string lookup */
     lua_setmetatable(L, -2);
 }
 
@@ -228,14 +230,15 @@ static int http_resumed(lua_State *L, int status, lua_KContext ctx)
         return luaL_error(L, "http: resumed without a response");
     lhistory_mark_sent(st->hist, &st->cur->hist_mark, st->cur->vu->id + 1,
                        (uint64_t)(r->duration_ms * 1e6));
-    const char *error = r->outcome == LR_RESP_OK ? NULL
+    const char *error = r->outcome == LR_RESP_OK        ? NULL
                         : r->outcome == LR_RESP_TIMEOUT ? "timeout"
-                        : r->sent ? "reset" : "connect";
+                        : r->sent                       ? "reset"
+                                                        : "connect";
     push_response(L, r->status, r->body, r->body_len, r->headers, r->headers_len, error,
                   r->outcome != LR_RESP_OK && r->sent, r->duration_ms);
     if (r->release_gen) {
         llr_barrier_released(st, r);
-        if (r->barrier_timed_out) {      /* not every participant arrived in time */
+        if (r->barrier_timed_out) { /* not every participant arrived in time */
             lua_pushliteral(L, "timeout");
             lua_setfield(L, -2, "barrier");
         }
@@ -244,8 +247,7 @@ static int http_resumed(lua_State *L, int status, lua_KContext ctx)
 }
 
 /* setup, verify, teardown: one blocking request (Connection: close). */
-static int http_blocking(lua_State *L, const char *method, const char *url, int body,
-                         int params)
+static int http_blocking(lua_State *L, const char *method, const char *url, int body, int params)
 {
     struct setup_http h;
     char err[256], base[300], path[LR_PATH_MAX], token[LR_TOKEN_MAX] = "";
@@ -265,8 +267,9 @@ static int http_blocking(lua_State *L, const char *method, const char *url, int 
     json_t *jb = NULL, *resp = NULL;
     if (body != 0 && !lua_isnoneornil(L, body)) {
         json_error_t je;
-        jb = lua_type(L, body) == LUA_TTABLE ? ljson_from_lua(L, body, err, sizeof err)
-             : json_loads(luaL_checkstring(L, body), JSON_DECODE_ANY, &je);
+        jb = lua_type(L, body) == LUA_TTABLE
+                 ? ljson_from_lua(L, body, err, sizeof err)
+                 : json_loads(luaL_checkstring(L, body), JSON_DECODE_ANY, &je);
         if (!jb)
             return luaL_error(L, "http: outside VU code the body must be JSON");
     }
@@ -278,8 +281,7 @@ static int http_blocking(lua_State *L, const char *method, const char *url, int 
     json_decref(jb);
     char *text = resp ? json_dumps(resp, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
     json_decref(resp);
-    push_response(L, status, text, text ? strlen(text) : 0, NULL, 0, rc ? err : NULL, false,
-                  0);
+    push_response(L, status, text, text ? strlen(text) : 0, NULL, 0, rc ? err : NULL, false, 0);
     free(text);
     return 1;
 }
@@ -303,11 +305,26 @@ static int http_do(lua_State *L, const char *method, int url, int body, int para
     return script_yield(L, bar ? LR_STEP_BARRIER : LR_STEP_REQUEST, http_resumed);
 }
 
-static int l_get(lua_State *L) { return http_do(L, "GET", 1, 0, 2); }
-static int l_del(lua_State *L) { return http_do(L, "DELETE", 1, 2, 3); }
-static int l_post(lua_State *L) { return http_do(L, "POST", 1, 2, 3); }
-static int l_put(lua_State *L) { return http_do(L, "PUT", 1, 2, 3); }
-static int l_patch(lua_State *L) { return http_do(L, "PATCH", 1, 2, 3); }
+static int l_get(lua_State *L)
+{
+    return http_do(L, "GET", 1, 0, 2);
+}
+static int l_del(lua_State *L)
+{
+    return http_do(L, "DELETE", 1, 2, 3);
+}
+static int l_post(lua_State *L)
+{
+    return http_do(L, "POST", 1, 2, 3);
+}
+static int l_put(lua_State *L)
+{
+    return http_do(L, "PUT", 1, 2, 3);
+}
+static int l_patch(lua_State *L)
+{
+    return http_do(L, "PATCH", 1, 2, 3);
+}
 
 static int l_request(lua_State *L)
 {
@@ -332,7 +349,7 @@ static int r_json(lua_State *L)
 int lhttp_open(lua_State *L)
 {
     static const luaL_Reg fns[] = {
-        { "get", l_get }, { "post", l_post }, { "put", l_put }, { "patch", l_patch },
+        { "get", l_get }, { "post", l_post },       { "put", l_put }, { "patch", l_patch },
         { "del", l_del }, { "request", l_request }, { NULL, NULL },
     };
     if (luaL_newmetatable(L, RESPONSE_MT)) {

@@ -77,10 +77,8 @@ static json_t *from_lua(lua_State *L, int idx, int depth, char *err, size_t errl
         return NULL;
     }
     switch (lua_type(L, idx)) {
-    case LUA_TNIL:
-        return json_null();
-    case LUA_TBOOLEAN:
-        return json_boolean(lua_toboolean(L, idx));
+    case LUA_TNIL: return json_null();
+    case LUA_TBOOLEAN: return json_boolean(lua_toboolean(L, idx));
     case LUA_TNUMBER:
         if (lua_isinteger(L, idx))
             return json_integer((json_int_t)lua_tointeger(L, idx));
@@ -98,7 +96,7 @@ static json_t *from_lua(lua_State *L, int idx, int depth, char *err, size_t errl
         return j;
     }
     case LUA_TTABLE:
-        if (luaL_getmetafield(L, idx, "__ljson_orig") != LUA_TNIL) {  /* read-only proxy */
+        if (luaL_getmetafield(L, idx, "__ljson_orig") != LUA_TNIL) { /* read-only proxy */
             json_t *j = from_lua(L, lua_gettop(L), depth, err, errlen);
             lua_pop(L, 1);
             return j;
@@ -123,7 +121,8 @@ void ljson_push(lua_State *L, const json_t *j)
         const char *k;
         json_t *v;
         lua_createtable(L, 0, (int)json_object_size(j));
-        json_object_foreach((json_t *)j, k, v) {
+        json_object_foreach((json_t *)j, k, v)
+        {
             ljson_push(L, v);
             lua_setfield(L, -2, k);
         }
@@ -136,21 +135,12 @@ void ljson_push(lua_State *L, const json_t *j)
             lua_rawseti(L, -2, (lua_Integer)i + 1);
         }
         return;
-    case JSON_STRING:
-        lua_pushlstring(L, json_string_value(j), json_string_length(j));
-        return;
-    case JSON_INTEGER:
-        lua_pushinteger(L, (lua_Integer)json_integer_value(j));
-        return;
-    case JSON_REAL:
-        lua_pushnumber(L, json_real_value(j));
-        return;
+    case JSON_STRING: lua_pushlstring(L, json_string_value(j), json_string_length(j)); return;
+    case JSON_INTEGER: lua_pushinteger(L, (lua_Integer)json_integer_value(j)); return;
+    case JSON_REAL: lua_pushnumber(L, json_real_value(j)); return;
     case JSON_TRUE:
-    case JSON_FALSE:
-        lua_pushboolean(L, json_is_true(j));
-        return;
-    default:
-        lua_pushnil(L);
+    case JSON_FALSE: lua_pushboolean(L, json_is_true(j)); return;
+    default: lua_pushnil(L);
     }
 }
 
@@ -185,7 +175,7 @@ void ljson_push_readonly(lua_State *L, int idx)
         lua_pushvalue(L, idx);
         return;
     }
-    lua_pushnil(L);                      /* wrap the nested tables first, in place */
+    lua_pushnil(L); /* wrap the nested tables first, in place */
     while (lua_next(L, idx) != 0) {
         if (lua_type(L, -1) == LUA_TTABLE) {
             ljson_push_readonly(L, -1);
@@ -195,8 +185,8 @@ void ljson_push_readonly(lua_State *L, int idx)
         }
         lua_pop(L, 1);
     }
-    lua_newtable(L);                     /* the proxy */
-    lua_createtable(L, 0, 6);            /* its metatable */
+    lua_newtable(L);          /* the proxy */
+    lua_createtable(L, 0, 6); /* its metatable */
     lua_pushvalue(L, idx);
     lua_setfield(L, -2, "__index");
     lua_pushvalue(L, idx);
@@ -243,6 +233,8 @@ static int l_decode(lua_State *L)
 
 void ljson_open(lua_State *L)
 {
-    static const luaL_Reg fns[] = { { "encode", l_encode }, { "decode", l_decode }, { NULL, NULL } };
+    static const luaL_Reg fns[] = { { "encode", l_encode },
+                                    { "decode", l_decode },
+                                    { NULL, NULL } };
     luaL_newlib(L, fns);
 }

@@ -114,8 +114,9 @@ static int l_barrier(lua_State *L)
         luaL_checktype(L, 1, LUA_TTABLE);
         char err[128];
         int t = lua_getfield(L, 1, "timeout");
-        if (t != LUA_TNIL && (t != LUA_TSTRING || dur_parse(lua_tostring(L, -1), &sec, err,
-                                                              sizeof err) != 0 || sec <= 0))
+        if (t != LUA_TNIL
+            && (t != LUA_TSTRING || dur_parse(lua_tostring(L, -1), &sec, err, sizeof err) != 0
+                || sec <= 0))
             return luaL_error(L, "lr.barrier: timeout: want a duration such as \"30s\"");
     }
     st->cur->barrier_armed = true;
@@ -158,7 +159,7 @@ void llr_barrier_released(struct script_state *st, const struct lr_response *res
     struct metrics_shard *shard = st->cur ? st->cur->vu->shard : NULL;
     int n = (int)(sizeof s->bar.ring / sizeof s->bar.ring[0]), i = (int)(g % (uint64_t)n);
     pthread_mutex_lock(&bar_mu);
-    for (int j = 0; j < n; j++)          /* releases before this one are over */
+    for (int j = 0; j < n; j++) /* releases before this one are over */
         if (s->bar.ring[j].gen && s->bar.ring[j].gen + (uint64_t)n / 2 <= g)
             bar_close(s, j, shard);
     if (s->bar.ring[i].gen && s->bar.ring[i].gen != g)
@@ -178,14 +179,14 @@ void llr_barrier_report(struct script *s, struct metrics_shard *shard, char *buf
         if (s->bar.ring[j].gen)
             bar_close(s, j, shard);
     if (s->bar.n > 0 && shard && s->bar.timeouts_id >= 0)
-        metrics_add(shard, s->bar.timeouts_id, 0);   /* exported as 0 when none timed out */
+        metrics_add(shard, s->bar.timeouts_id, 0); /* exported as 0 when none timed out */
     if (s->bar.n > 0)
-        snprintf(buf, len, "lr.barrier: %llu release%s, spread (first to last request "
+        snprintf(buf, len,
+                 "lr.barrier: %llu release%s, spread (first to last request "
                  "written) max %.0f µs, avg %.0f µs; %llu timed out%s\n",
                  (unsigned long long)s->bar.n, s->bar.n == 1 ? "" : "s", s->bar.max_us,
                  s->bar.sum_us / (double)s->bar.n, (unsigned long long)s->bar.timeouts,
-                 s->bar.timeouts ? " (released whoever was parked: see barrier_timeouts)"
-                                 : "");
+                 s->bar.timeouts ? " (released whoever was parked: see barrier_timeouts)" : "");
     pthread_mutex_unlock(&bar_mu);
 }
 
@@ -196,8 +197,7 @@ static int l_open(lua_State *L)
     char path[2048];
     if (!st->in_init)
         return luaL_error(L, "lr.open is allowed only in the init context");
-    snprintf(path, sizeof path, "%s%s%s", p[0] == '/' ? "" : st->s->dir,
-             p[0] == '/' ? "" : "/", p);
+    snprintf(path, sizeof path, "%s%s%s", p[0] == '/' ? "" : st->s->dir, p[0] == '/' ? "" : "/", p);
     FILE *f = fopen(path, "rb");
     if (!f)
         return luaL_error(L, "lr.open: %s: %s", path, strerror(errno));
@@ -260,9 +260,11 @@ static int l_uuid(lua_State *L)
         return luaL_error(L, "lr.uuid: no randomness");
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    snprintf(out, sizeof out, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-             "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
-             b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+    snprintf(out, sizeof out,
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+             "%02x%02x%02x%02x%02x%02x",
+             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+             b[14], b[15]);
     lua_pushstring(L, out);
     return 1;
 }
@@ -315,18 +317,17 @@ static void push_env(lua_State *L, struct script *s)
     }
 }
 
-static const char GROUP_LUA[] =
-    "local name, fn = ...\n"
-    "if type(name) ~= 'string' or type(fn) ~= 'function' then\n"
-    "  error('lr.group(name, fn): want a name and a function', 2)\n"
-    "end\n"
-    "return fn()\n";
+static const char GROUP_LUA[] = "local name, fn = ...\n"
+                                "if type(name) ~= 'string' or type(fn) ~= 'function' then\n"
+                                "  error('lr.group(name, fn): want a name and a function', 2)\n"
+                                "end\n"
+                                "return fn()\n";
 
 int llr_open(lua_State *L)
 {
     static const luaL_Reg fns[] = {
-        { "check", l_check }, { "sleep", l_sleep }, { "barrier", l_barrier },
-        { "open", l_open }, { "shared", l_shared }, { "uuid", l_uuid }, { NULL, NULL },
+        { "check", l_check },   { "sleep", l_sleep }, { "barrier", l_barrier }, { "open", l_open },
+        { "shared", l_shared }, { "uuid", l_uuid },   { NULL, NULL },
     };
     struct script_state *st = script_state_of(L);
     luaL_newlib(L, fns);
@@ -366,7 +367,10 @@ void llr_patch(lua_State *L, const struct script *s)
 
 #define LLR_CHECKS_MAX 64
 
-struct check_sum { char name[96]; long long pass, fail; };
+struct check_sum {
+    char name[96];
+    long long pass, fail;
+};
 
 static void sum_state(lua_State *L, struct check_sum *c, int *n)
 {
@@ -404,9 +408,10 @@ void llr_checks_report(struct script_state *const *states, int n, char *buf, siz
         if (states[i])
             sum_state(states[i]->L, c, &nc);
     for (int i = 0; i < nc; i++) {
-        int w = snprintf(buf + off, off < len ? len - off : 0, "  %s %s: %lld passed, "
-                         "%lld failed\n", c[i].fail ? "✗" : "✓", c[i].name, c[i].pass,
-                         c[i].fail);
+        int w = snprintf(buf + off, off < len ? len - off : 0,
+                         "  %s %s: %lld passed, "
+                         "%lld failed\n",
+                         c[i].fail ? "✗" : "✓", c[i].name, c[i].pass, c[i].fail);
         if (w > 0)
             off += (size_t)w;
     }

@@ -14,7 +14,7 @@ static const char METRIC_MT[] = "lastroom.metric";
 struct lmetric {
     char name[METRICS_NAME_MAX];
     enum metric_type type;
-    int id;                          /* -1 until the registry has it */
+    int id; /* -1 until the registry has it */
 };
 
 static struct lmetric *check_metric(lua_State *L)
@@ -36,8 +36,10 @@ static int m_add(lua_State *L)
     double v = lua_type(L, 2) == LUA_TBOOLEAN ? lua_toboolean(L, 2) : luaL_checknumber(L, 2);
     struct metrics_shard *sh = st->cur ? st->cur->vu->shard : st->s->env ? st->s->env->shard : NULL;
     if (resolve(st, m) < 0 || !sh)
-        return luaL_error(L, "metric %s: not defined in the init context, or added before "
-                             "setup", m->name);
+        return luaL_error(L,
+                          "metric %s: not defined in the init context, or added before "
+                          "setup",
+                          m->name);
     int id = m->id;
     if (lua_type(L, 3) == LUA_TTABLE) {
         lua_pushnil(L);
@@ -63,10 +65,12 @@ static int declare(lua_State *L, enum metric_type type)
     bool is_time = lua_toboolean(L, 2);
     if (!st->in_init)
         return luaL_error(L, "metrics are declared in the init context only");
-    if (len == 0 || len >= METRICS_NAME_MAX || strspn(name, "abcdefghijklmnopqrstuvwxyz"
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != len)
-        return luaL_error(L, "metric name '%s': letters, digits and _ only, at most %d",
-                          name, METRICS_NAME_MAX - 1);
+    if (len == 0 || len >= METRICS_NAME_MAX
+        || strspn(name, "abcdefghijklmnopqrstuvwxyz"
+                        "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+               != len)
+        return luaL_error(L, "metric name '%s': letters, digits and _ only, at most %d", name,
+                          METRICS_NAME_MAX - 1);
     struct lmetric *m = lua_newuserdatauv(L, sizeof *m, 0);
     snprintf(m->name, sizeof m->name, "%s", name);
     m->type = type;
@@ -80,22 +84,36 @@ static int declare(lua_State *L, enum metric_type type)
     } else if (st->thread < 0) {
         return luaL_error(L, "more than %d custom metrics", SCRIPT_MAX_METRICS);
     } else if (resolve(st, m) < 0) {
-        return luaL_error(L, "metric %s: declared by the threads but not by the init "
-                             "context of the main thread", name);
+        return luaL_error(L,
+                          "metric %s: declared by the threads but not by the init "
+                          "context of the main thread",
+                          name);
     }
     return 1;
 }
 
-static int l_counter(lua_State *L) { return declare(L, METRIC_COUNTER); }
-static int l_gauge(lua_State *L) { return declare(L, METRIC_GAUGE); }
-static int l_rate(lua_State *L) { return declare(L, METRIC_RATE); }
-static int l_trend(lua_State *L) { return declare(L, METRIC_TREND); }
+static int l_counter(lua_State *L)
+{
+    return declare(L, METRIC_COUNTER);
+}
+static int l_gauge(lua_State *L)
+{
+    return declare(L, METRIC_GAUGE);
+}
+static int l_rate(lua_State *L)
+{
+    return declare(L, METRIC_RATE);
+}
+static int l_trend(lua_State *L)
+{
+    return declare(L, METRIC_TREND);
+}
 
 int lmetrics_open(lua_State *L)
 {
     static const luaL_Reg fns[] = {
         { "counter", l_counter }, { "gauge", l_gauge }, { "rate", l_rate },
-        { "trend", l_trend }, { NULL, NULL },
+        { "trend", l_trend },     { NULL, NULL },
     };
     if (luaL_newmetatable(L, METRIC_MT)) {
         lua_createtable(L, 0, 1);
@@ -112,9 +130,12 @@ int lmetrics_define_all(struct script *s, struct metrics *m, char *err, size_t e
 {
     for (int i = 0; i < s->nmetrics; i++)
         if (metrics_define(m, s->metrics[i].name, (enum metric_type)s->metrics[i].type,
-                           s->metrics[i].is_time) < 0) {
-            snprintf(err, errlen, "metric %s: a built-in metric of another type, or too "
-                     "many series", s->metrics[i].name);
+                           s->metrics[i].is_time)
+            < 0) {
+            snprintf(err, errlen,
+                     "metric %s: a built-in metric of another type, or too "
+                     "many series",
+                     s->metrics[i].name);
             return -1;
         }
     s->errors_id = metrics_define(m, "script_errors", METRIC_COUNTER, false);

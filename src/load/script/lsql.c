@@ -85,8 +85,8 @@ static int db_query(lua_State *L)
         PQclear(r);
         return luaL_error(L, "db:query: more than %d rows", LSQL_ROWS_MAX);
     }
-    push_rows(L, r);                    /* on no memory the result leaks into the error: */
-    PQclear(r);                         /* push_rows raises only on a full memory cap */
+    push_rows(L, r); /* on no memory the result leaks into the error: */
+    PQclear(r);      /* push_rows raises only on a full memory cap */
     return 1;
 }
 

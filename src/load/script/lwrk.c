@@ -66,8 +66,9 @@ static bool is_function(lua_State *L, const char *name)
 
 int lwrk_adopt(lua_State *L)
 {
-    if (is_function(L, "default") || !(is_function(L, "request") || is_function(L, "response")
-                                      || is_function(L, "done") || is_function(L, "init")))
+    if (is_function(L, "default")
+        || !(is_function(L, "request") || is_function(L, "response") || is_function(L, "done")
+             || is_function(L, "init")))
         return 0;
     if (luaL_loadbuffer(L, ITERATION, sizeof ITERATION - 1, "=wrk") != LUA_OK
         || lua_pcall(L, 0, 1, 0) != LUA_OK)
@@ -105,7 +106,7 @@ int lwrk_done(lua_State *L, const struct metrics *m, double elapsed_s)
     if (!is_function(L, "done"))
         return 0;
     lua_getglobal(L, "done");
-    lua_createtable(L, 0, 4);                            /* summary */
+    lua_createtable(L, 0, 4); /* summary */
     set_num(L, "duration", elapsed_s * 1e6);
     set_num(L, "requests", metrics_counter(m, M_HTTP_REQS));
     set_num(L, "bytes", metrics_counter(m, M_DATA_RECEIVED));
@@ -118,7 +119,7 @@ int lwrk_done(lua_State *L, const struct metrics *m, double elapsed_s)
     lua_setfield(L, -2, "errors");
     static const char *const stats[] = { "min", "max", "avg" };
     static const char *const names[] = { "min", "max", "mean" };
-    lua_createtable(L, 0, 4);                            /* latency */
+    lua_createtable(L, 0, 4); /* latency */
     for (int i = 0; i < 3; i++) {
         double v = 0;
         metrics_trend(m, M_HTTP_REQ_DURATION, stats[i], &v);
@@ -127,6 +128,6 @@ int lwrk_done(lua_State *L, const struct metrics *m, double elapsed_s)
     lua_pushlightuserdata(L, (void *)m);
     lua_pushcclosure(L, lat_percentile, 1);
     lua_setfield(L, -2, "percentile");
-    lua_pushvalue(L, -1);                                /* requests: the same figures */
+    lua_pushvalue(L, -1); /* requests: the same figures */
     return lua_pcall(L, 3, 0, 0) == LUA_OK ? 0 : -1;
 }

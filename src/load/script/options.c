@@ -11,7 +11,11 @@
 #include "load/engine/duration.h"
 #include "load/engine/executor.h"
 
-#define FAIL(...) do { snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)
+#define FAIL(...)                           \
+    do {                                    \
+        snprintf(err, errlen, __VA_ARGS__); \
+        return -1;                          \
+    } while (0)
 
 /* The duration field f of the table at t into *out (left alone when absent). */
 static int get_dur(lua_State *L, int t, const char *f, double *out, char *err, size_t errlen)
@@ -78,11 +82,11 @@ static int get_stages(lua_State *L, int t, struct lr_exec_config *e, char *err, 
 }
 
 /* The executor's fields of the table at t, over k6's defaults for its type. */
-static int get_exec_fields(lua_State *L, int t, struct lr_exec_config *e, char *err,
-                           size_t errlen)
+static int get_exec_fields(lua_State *L, int t, struct lr_exec_config *e, char *err, size_t errlen)
 {
     double iters = (double)e->iterations;
-    if (get_int(L, t, "vus", &e->vus, err, errlen) || get_int(L, t, "startVUs", &e->start_vus, err, errlen)
+    if (get_int(L, t, "vus", &e->vus, err, errlen)
+        || get_int(L, t, "startVUs", &e->start_vus, err, errlen)
         || get_int(L, t, "preAllocatedVUs", &e->pre_allocated_vus, err, errlen)
         || get_int(L, t, "maxVUs", &e->max_vus, err, errlen)
         || get_num(L, t, "iterations", 1, 1e15, &iters, err, errlen)
@@ -96,7 +100,7 @@ static int get_exec_fields(lua_State *L, int t, struct lr_exec_config *e, char *
         || get_stages(L, t, e, err, errlen))
         return -1;
     e->iterations = (int64_t)iters;
-    if (e->max_vus < e->pre_allocated_vus)     /* k6: maxVUs defaults to preAllocatedVUs */
+    if (e->max_vus < e->pre_allocated_vus) /* k6: maxVUs defaults to preAllocatedVUs */
         e->max_vus = e->pre_allocated_vus;
     double start = 0;
     if (get_dur(L, t, "startTime", &start, err, errlen) != 0)
@@ -124,12 +128,11 @@ static int read_env(lua_State *L, int t, struct opts_result *o, char *err, size_
     return 0;
 }
 
-static int read_scenario(lua_State *L, int opts, struct opts_result *o, char *err,
-                         size_t errlen)
+static int read_scenario(lua_State *L, int opts, struct opts_result *o, char *err, size_t errlen)
 {
     if (lua_getfield(L, opts, "scenarios") != LUA_TTABLE) {
         lua_pop(L, 1);
-        return 1;                                   /* none: the shortcuts */
+        return 1; /* none: the shortcuts */
     }
     lua_pushnil(L);
     if (lua_next(L, -2) == 0)
@@ -143,7 +146,8 @@ static int read_scenario(lua_State *L, int opts, struct opts_result *o, char *er
     lua_pop(L, 1);
     if (type < 0)
         FAIL("options: scenarios.%s.executor: one of k6's executors, e.g. "
-             "\"constant-vus\"", o->name);
+             "\"constant-vus\"",
+             o->name);
     exec_defaults(&o->exec, (enum lr_executor)type);
     if (get_exec_fields(L, sc, &o->exec, err, errlen) != 0 || read_env(L, sc, o, err, errlen))
         return -1;
@@ -163,7 +167,8 @@ static int read_shortcuts(lua_State *L, int opts, struct lr_exec_config *e, char
 {
     struct lr_exec_config c = { 0 };
     double iters = 0;
-    if (get_int(L, opts, "vus", &c.vus, err, errlen) || get_dur(L, opts, "duration", &c.duration_s, err, errlen)
+    if (get_int(L, opts, "vus", &c.vus, err, errlen)
+        || get_dur(L, opts, "duration", &c.duration_s, err, errlen)
         || get_num(L, opts, "iterations", 1, 1e15, &iters, err, errlen)
         || get_stages(L, opts, &c, err, errlen))
         return -1;
@@ -199,8 +204,7 @@ static int add_threshold(struct opts_thresholds *t, const char *series, const ch
         FAIL("options: thresholds: '%s' too long", series);
     snprintf(t->series[t->n], sizeof t->series[0], "%s", series);
     snprintf(t->expr[t->n], sizeof t->expr[0], "%s", expr);
-    t->specs[t->n] = (struct lr_threshold_spec){ t->series[t->n], t->expr[t->n],
-                                                 abort_on_fail };
+    t->specs[t->n] = (struct lr_threshold_spec){ t->series[t->n], t->expr[t->n], abort_on_fail };
     t->delays[t->n] = delay;
     t->n++;
     t->specs[t->n].series = NULL;

@@ -17,7 +17,7 @@
 #include "load/engine/threshold.h"
 
 struct opts_thresholds {
-    struct lr_threshold_spec specs[THR_MAX + 1];   /* ends with series == NULL */
+    struct lr_threshold_spec specs[THR_MAX + 1]; /* ends with series == NULL */
     char series[THR_MAX][THR_EXPR_MAX * 2];
     char expr[THR_MAX][THR_EXPR_MAX];
     double delays[THR_MAX];
@@ -26,18 +26,18 @@ struct opts_thresholds {
 
 struct opts_result {
     struct lr_exec_config exec;
-    char exec_fn[64];              /* "default", or the scenario's exec */
-    char name[64];                 /* the scenario's name ("default" without scenarios) */
-    const char *env_kv[64];        /* the scenario's env: key, value, ... (strings of L) */
+    char exec_fn[64];       /* "default", or the scenario's exec */
+    char name[64];          /* the scenario's name ("default" without scenarios) */
+    const char *env_kv[64]; /* the scenario's env: key, value, ... (strings of L) */
     int nenv;
-    bool insecure_tls;             /* insecureSkipTLSVerify = true */
-    int max_redirects;             /* maxRedirects: 0 not given, -1 none, else N */
+    bool insecure_tls; /* insecureSkipTLSVerify = true */
+    int max_redirects; /* maxRedirects: 0 not given, -1 none, else N */
 };
 
 /* opts_read: read the global table `options` of L (absent: defaults) into *o and *t.
  * Strings in env_kv stay owned by L. Returns 0, or -1 with a message naming the field
  * in err. */
-int opts_read(lua_State *L, struct opts_result *o, struct opts_thresholds *t,
-              char *err, size_t errlen);
+int opts_read(lua_State *L, struct opts_result *o, struct opts_thresholds *t, char *err,
+              size_t errlen);
 
 #endif

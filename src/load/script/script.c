@@ -27,20 +27,20 @@
 #include "load/script/script_int.h"
 #include "load/script/vm.h"
 
-#define SCRIPT_SOURCE_MAX (4u << 20)
-#define SCRIPT_THREADS_MAX 1024
-#define SCRIPT_DEFAULT_MEM (64u << 20)
+#define SCRIPT_SOURCE_MAX    (4u << 20)
+#define SCRIPT_THREADS_MAX   1024
+#define SCRIPT_DEFAULT_MEM   (64u << 20)
 #define SCRIPT_DEFAULT_STEPS 100000000ull
 
 static struct script g_s;
 static struct script_state *g_main;
 static struct script_state *g_threads[SCRIPT_THREADS_MAX];
 static struct script_vu *g_vus;
-static json_t *g_data;                  /* setup()'s answer */
+static json_t *g_data; /* setup()'s answer */
 static struct opts_thresholds g_thr;
 static struct lr_profile g_profile;
 static struct lr_scenario g_scn;
-static uint64_t g_t0;                   /* the end of setup */
+static uint64_t g_t0; /* the end of setup */
 static pthread_mutex_t g_err_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *const script_options[] = { "--max-instructions", "--memory-max", NULL };
@@ -102,7 +102,8 @@ static void scan_names(struct script *s, const char *text, size_t len)
             continue;
         n += 4 + strspn(n + 4, " \t=");
         char quote = *n;
-        const char *e = quote == '"' || quote == '\'' ? memchr(n + 1, quote, (size_t)(close - n - 1)) : NULL;
+        const char *e =
+            quote == '"' || quote == '\'' ? memchr(n + 1, quote, (size_t)(close - n - 1)) : NULL;
         if (!e || e - n - 1 >= 63 || e == n + 1)
             continue;
         int i = s->nnames;
@@ -132,13 +133,16 @@ static int script_opts(struct lr_scenario_env *env, char *err, size_t errlen)
 {
     for (const char *const *a = env->argv_extra; a && a[0]; a += 2) {
         uint64_t n;
-        if (a[1] && !strcmp(a[0], "--max-instructions") && !parse_count(a[1], 10000, 1ull << 50, &n))
+        if (a[1] && !strcmp(a[0], "--max-instructions")
+            && !parse_count(a[1], 10000, 1ull << 50, &n))
             g_s.steps_max = n;
         else if (a[1] && !strcmp(a[0], "--memory-max") && !parse_count(a[1], 1, 1 << 20, &n))
             g_s.mem_max = (size_t)n << 20;
         else {
-            snprintf(err, errlen, "%s: want --max-instructions N (>= 10000) or "
-                     "--memory-max MIB (per Lua state)", a[0]);
+            snprintf(err, errlen,
+                     "%s: want --max-instructions N (>= 10000) or "
+                     "--memory-max MIB (per Lua state)",
+                     a[0]);
             return -1;
         }
     }
@@ -172,7 +176,7 @@ static int script_setup(struct lr_scenario_env *env, char *err, size_t errlen)
     if (httpc_target_parse(&g_s.target, env->base_url, err, errlen) != 0
         || lmetrics_define_all(&g_s, env->metrics, err, errlen) != 0)
         return LR_SETUP_USAGE;
-    httpc_target_free(&g_s.target);    /* its host and prefix are read, never its TLS */
+    httpc_target_free(&g_s.target); /* its host and prefix are read, never its TLS */
     g_s.bar.spread_id = g_s.bar.timeouts_id = -1;
     if (memmem(g_s.source, g_s.source_len, "barrier", 7)
         && llr_barrier_define(&g_s, env->metrics) != 0) {
@@ -186,7 +190,7 @@ static int script_setup(struct lr_scenario_env *env, char *err, size_t errlen)
     }
     vm_global(g_main, "setup");
     if (lua_isfunction(g_main->L, -1) && g_s.wrk) {
-        lua_newtable(g_main->L);            /* wrk's setup(thread): a table to set/get */
+        lua_newtable(g_main->L); /* wrk's setup(thread): a table to set/get */
         if (luaL_dostring(g_main->L, "return function(t, k, v) rawset(t, k, v) end") != 0)
             lua_pushnil(g_main->L);
         lua_setfield(g_main->L, -2, "set");
@@ -248,7 +252,7 @@ static enum lr_step script_step(struct lr_vu *vu, const struct lr_response *resp
 struct keyset {
     struct rec_key *k;
     size_t n;
-    char **strs;                     /* every string copied, to free */
+    char **strs; /* every string copied, to free */
     size_t nstrs, capstrs;
     struct rec_id *ids;
     size_t nids;
@@ -296,7 +300,8 @@ static int keyset_read(struct keyset *ks, lua_State *L, int t, char *err, size_t
     lua_pushnil(L);
     while (lua_next(L, t) != 0) {
         if (lua_type(L, -2) != LUA_TSTRING || !lua_istable(L, -1)) {
-            snprintf(err, errlen, "verify() must return { [key] = { capacity = C, stored "
+            snprintf(err, errlen,
+                     "verify() must return { [key] = { capacity = C, stored "
                      "= S, ids = { [id] = qty } } }");
             lua_pop(L, 2);
             return -1;
@@ -346,16 +351,18 @@ nomem:
     return -1;
 }
 
-#define SAY(...) do { size_t o_ = strlen(env->verdict); \
-    snprintf(env->verdict + o_, sizeof env->verdict - o_, __VA_ARGS__); } while (0)
+#define SAY(...)                                                            \
+    do {                                                                    \
+        size_t o_ = strlen(env->verdict);                                   \
+        snprintf(env->verdict + o_, sizeof env->verdict - o_, __VA_ARGS__); \
+    } while (0)
 
-static void say_summary(struct lr_scenario_env *env, const struct lhistory_totals *t,
-                        int64_t ob, int64_t viol)
+static void say_summary(struct lr_scenario_env *env, const struct lhistory_totals *t, int64_t ob,
+                        int64_t viol)
 {
     SAY("\n=== RACE CONDITION TEST SUMMARY ===\n");
     SAY("Successful Bookings: %llu\nFailed Bookings: %llu\nUnknown Outcomes: %llu\n",
-        (unsigned long long)t->ok, (unsigned long long)t->fail,
-        (unsigned long long)t->unknown);
+        (unsigned long long)t->ok, (unsigned long long)t->fail, (unsigned long long)t->unknown);
     SAY("Overbookings Detected: %lld\nInventory Violations: %lld\n", (long long)ob,
         (long long)viol);
     SAY("Total Booking Attempts: %llu\n", (unsigned long long)(t->ok + t->fail + t->unknown));
@@ -384,8 +391,8 @@ static void say_errors(struct lr_scenario_env *env)
             g_s.error_counts[i] == 1 ? "" : "s", g_s.errors[i]);
     for (int i = 0; i < n; i++)
         if (all[i]->mem_capped)
-            SAY("thread %d: Lua state at its memory cap (%zu MiB, --memory-max)\n",
-                all[i]->thread, all[i]->mem_max >> 20);
+            SAY("thread %d: Lua state at its memory cap (%zu MiB, --memory-max)\n", all[i]->thread,
+                all[i]->mem_max >> 20);
 }
 
 /* The second value of verify(): { overbookings = N, problems = { "text", ... } }. */
@@ -515,7 +522,9 @@ static void script_teardown(struct lr_scenario_env *env)
 
 /* ---- the shipped scripts -------------------------------------------------------------- */
 
-static const struct { const char *name, *what; } shipped[] = {
+static const struct {
+    const char *name, *what;
+} shipped[] = {
     { "last-room-test", "users released together at the last room: exactly one may win" },
     { "race-condition-test", "ramping users race for a small allotment; reconciled" },
     { "connection-pool-stress", "arrival rate 10 -> 150/s over hotels, availability, holds" },
@@ -634,15 +643,23 @@ const struct lr_scenario *script_load(const char *path, const char *profile, cha
         const char *mod = lsql_lastroomd_source(&len);
         scan_names(&g_s, mod, len);
     }
-    g_profile = (struct lr_profile){ .name = profile ? profile : "script", .exec = o.exec,
+    g_profile = (struct lr_profile){ .name = profile ? profile : "script",
+                                     .exec = o.exec,
                                      .thresholds = g_thr.specs,
                                      .threshold_delays = g_thr.delays };
     g_scn = (struct lr_scenario){
-        .name = g_s.path, .description = "a Lua script", .names = g_s.names,
-        .options = script_options, .quick = &g_profile, .full = &g_profile,
+        .name = g_s.path,
+        .description = "a Lua script",
+        .names = g_s.names,
+        .options = script_options,
+        .quick = &g_profile,
+        .full = &g_profile,
         .keep_headers = true,
-        .setup = script_setup, .vu_init = script_vu_init, .step = script_step,
-        .verify = script_verify, .teardown = script_teardown,
+        .setup = script_setup,
+        .vu_init = script_vu_init,
+        .step = script_step,
+        .verify = script_verify,
+        .teardown = script_teardown,
     };
     return &g_scn;
 }

@@ -20,79 +20,86 @@
 #include "load/engine/httpc.h"
 #include "load/engine/scenario.h"
 
-#define SCRIPT_MAX_ERRORS 5        /* distinct runtime errors kept for the summary */
-#define SCRIPT_ERR_LEN 240
-#define SCRIPT_MAX_NAMES 32        /* request names (tags.name) with series of their own */
-#define SCRIPT_MAX_METRICS 64      /* custom metrics */
-#define VM_POOL_CLASSES 16         /* small blocks of 16, 32, ... 256 bytes kept for reuse */
+#define SCRIPT_MAX_ERRORS  5 /* distinct runtime errors kept for the summary */
+#define SCRIPT_ERR_LEN     240
+#define SCRIPT_MAX_NAMES   32 /* request names (tags.name) with series of their own */
+#define SCRIPT_MAX_METRICS 64 /* custom metrics */
+#define VM_POOL_CLASSES    16 /* small blocks of 16, 32, ... 256 bytes kept for reuse */
 
 struct script;
 struct lhistory_buf;
 
 struct script_vu {
-    lua_State *co;                 /* the VU's coroutine */
-    int co_ref, state_ref;         /* registry references: coroutine, lr.vu.state */
-    int fn_ref;                    /* the iteration's function (LUA_NOREF: not looked up) */
+    lua_State *co;         /* the VU's coroutine */
+    int co_ref, state_ref; /* registry references: coroutine, lr.vu.state */
+    int fn_ref;            /* the iteration's function (LUA_NOREF: not looked up) */
     struct lr_vu *vu;
     struct script_state *st;
-    bool barrier_armed;            /* lr.barrier(): the next request waits for the others */
-    double barrier_timeout_ms;     /* its { timeout = ... } (0: none) */
-    size_t hist_mark;              /* history records before this one are stamped */
+    bool barrier_armed;        /* lr.barrier(): the next request waits for the others */
+    double barrier_timeout_ms; /* its { timeout = ... } (0: none) */
+    size_t hist_mark;          /* history records before this one are stamped */
 };
 
 struct script_state {
     lua_State *L;
     struct script *s;
-    int thread;                    /* -1: the main thread's state */
-    bool frozen;                   /* the init context is over: no new globals */
-    bool in_init;                  /* running the script's top level */
+    int thread;   /* -1: the main thread's state */
+    bool frozen;  /* the init context is over: no new globals */
+    bool in_init; /* running the script's top level */
     size_t mem, mem_max;
-    void *pool[VM_POOL_CLASSES];   /* freed small blocks by size class (vm.c), reused */
-    bool mem_hit;                  /* the allocator refused (reset once reported) */
-    bool mem_capped;               /* it ever did: said in the summary */
-    uint64_t steps, steps_max;     /* instructions since the last resume, cap */
-    struct script_vu *cur;         /* the VU being resumed, NULL outside a VU */
-    const struct lr_response *resp;/* what the coroutine is resumed with */
-    struct lr_request *req;        /* where a yielded request is written */
-    int want;                      /* enum lr_step asked for by the last yield; -1 none */
-    char hdr[HTTPC_EXTRA_MAX + 1]; /* header scratch for the request being prepared */
-    int data_ref;                  /* setup()'s data, read-only; LUA_NOREF before setup */
-    struct lhistory_buf *hist;     /* this thread's booking records */
+    void *pool[VM_POOL_CLASSES];    /* freed small blocks by size class (vm.c), reused */
+    bool mem_hit;                   /* the allocator refused (reset once reported) */
+    bool mem_capped;                /* it ever did: said in the summary */
+    uint64_t steps, steps_max;      /* instructions since the last resume, cap */
+    struct script_vu *cur;          /* the VU being resumed, NULL outside a VU */
+    const struct lr_response *resp; /* what the coroutine is resumed with */
+    struct lr_request *req;         /* where a yielded request is written */
+    int want;                       /* enum lr_step asked for by the last yield; -1 none */
+    char hdr[HTTPC_EXTRA_MAX + 1];  /* header scratch for the request being prepared */
+    int data_ref;                   /* setup()'s data, read-only; LUA_NOREF before setup */
+    struct lhistory_buf *hist;      /* this thread's booking records */
 };
 
 /* The script as loaded: shared by all states, read-only once the run starts. */
 struct script {
     char path[1024];
     char dir[1024];
-    char chunkname[1040];          /* "@path" */
-    char scenario_name[64];        /* lr.scenario.name */
-    struct lr_scenario_env *env;   /* set by setup */
-    struct httpc_target target;    /* --url, for the VUs' requests */
-    const char *env_kv[64];        /* the scenario's env = {}: key, value, ... */
+    char chunkname[1040];        /* "@path" */
+    char scenario_name[64];      /* lr.scenario.name */
+    struct lr_scenario_env *env; /* set by setup */
+    struct httpc_target target;  /* --url, for the VUs' requests */
+    const char *env_kv[64];      /* the scenario's env = {}: key, value, ... */
     int nenv;
     char *source;
     size_t source_len;
-    char exec_fn[64];              /* the iteration's function ("default") */
-    bool wrk;                      /* wrk hooks and no default: wrk's meaning */
-    bool arrival;                  /* an arrival-rate executor: no barrier */
-    bool insecure_tls;             /* options.insecureSkipTLSVerify */
-    int max_redirects;             /* options.maxRedirects: 0 not given, -1 none */
+    char exec_fn[64];  /* the iteration's function ("default") */
+    bool wrk;          /* wrk hooks and no default: wrk's meaning */
+    bool arrival;      /* an arrival-rate executor: no barrier */
+    bool insecure_tls; /* options.insecureSkipTLSVerify */
+    int max_redirects; /* options.maxRedirects: 0 not given, -1 none */
     const char *names[SCRIPT_MAX_NAMES + 1];
     int nnames;
-    char *shared_json;             /* lr.shared: name -> JSON, as one JSON object text */
-    void *shared_obj;              /* json_t * of the same, main thread only */
+    char *shared_json; /* lr.shared: name -> JSON, as one JSON object text */
+    void *shared_obj;  /* json_t * of the same, main thread only */
     size_t mem_max;
     uint64_t steps_max;
-    struct { char name[64]; int type; bool is_time; } metrics[SCRIPT_MAX_METRICS];
+    struct {
+        char name[64];
+        int type;
+        bool is_time;
+    } metrics[SCRIPT_MAX_METRICS];
     int nmetrics;
-    int errors_id;                 /* script_errors counter */
-    struct {                       /* lr.barrier's releases (llr.c), under a lock */
-        struct script_release { uint64_t gen, first, last; bool timed; } ring[16];
+    int errors_id; /* script_errors counter */
+    struct {       /* lr.barrier's releases (llr.c), under a lock */
+        struct script_release {
+            uint64_t gen, first, last;
+            bool timed;
+        } ring[16];
         uint64_t n, timeouts;
         double max_us, sum_us;
-        int spread_id, timeouts_id;   /* metrics, -1: not defined */
+        int spread_id, timeouts_id; /* metrics, -1: not defined */
     } bar;
-    char errors[SCRIPT_MAX_ERRORS][SCRIPT_ERR_LEN];   /* the first distinct runtime errors */
+    char errors[SCRIPT_MAX_ERRORS][SCRIPT_ERR_LEN]; /* the first distinct runtime errors */
     uint64_t error_counts[SCRIPT_MAX_ERRORS];
     int nerrors;
 };

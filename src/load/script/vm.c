@@ -38,12 +38,12 @@ uint64_t script_now_ns(void)
  * AddressSanitizer a block on a free list is poisoned (all but its link), so that a
  * use after free is still caught, and the lists are exercised by the tests. */
 #define VM_POOL_MAX (VM_POOL_CLASSES * 16)
-#define VM_LINK sizeof(void *)
+#define VM_LINK     sizeof(void *)
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
 #else
-#define ASAN_POISON_MEMORY_REGION(a, n) ((void)(a), (void)(n))
+#define ASAN_POISON_MEMORY_REGION(a, n)   ((void)(a), (void)(n))
 #define ASAN_UNPOISON_MEMORY_REGION(a, n) ((void)(a), (void)(n))
 #endif
 
@@ -131,9 +131,10 @@ static void vm_hook(lua_State *L, lua_Debug *ar)
         return;
     lua_Debug d;
     int line = lua_getstack(L, 0, &d) && lua_getinfo(L, "Sl", &d) ? d.currentline : -1;
-    luaL_error(L, "%s:%d: stopped after %I instructions without yielding (an endless "
-               "loop? --max-instructions)", line >= 0 ? d.short_src : "?", line,
-               (lua_Integer)st->steps_max);
+    luaL_error(L,
+               "%s:%d: stopped after %I instructions without yielding (an endless "
+               "loop? --max-instructions)",
+               line >= 0 ? d.short_src : "?", line, (lua_Integer)st->steps_max);
 }
 
 int script_yield(lua_State *L, int want, lua_KFunction k)
@@ -162,8 +163,8 @@ static int vm_text_load(lua_State *L)
 static void vm_sandbox(lua_State *L)
 {
     static const char *const gone[] = { "io", "debug", "dofile", "loadfile", NULL };
-    static const char *const os_gone[] = { "execute", "exit", "remove", "rename", "tmpname",
-                                           "setlocale", NULL };
+    static const char *const os_gone[] = { "execute", "exit",      "remove", "rename",
+                                           "tmpname", "setlocale", NULL };
     for (int i = 0; gone[i]; i++) {
         lua_pushnil(L);
         lua_setglobal(L, gone[i]);
@@ -181,7 +182,7 @@ static void vm_sandbox(lua_State *L)
     lua_setfield(L, -2, "cpath");
     lua_pushnil(L);
     lua_setfield(L, -2, "loadlib");
-    lua_getfield(L, -1, "searchers");       /* keep only the preload searcher */
+    lua_getfield(L, -1, "searchers"); /* keep only the preload searcher */
     for (lua_Integer i = luaL_len(L, -1); i > 1; i--) {
         lua_pushnil(L);
         lua_rawseti(L, -2, i);
@@ -195,9 +196,12 @@ static void vm_sandbox(lua_State *L)
 static void vm_preload(lua_State *L)
 {
     static const luaL_Reg mods[] = {
-        { "lastroom", llr_open }, { "lastroom.http", lhttp_open },
-        { "lastroom.metrics", lmetrics_open }, { "lastroom.history", lhistory_open },
-        { "lastroom.sql", lsql_open }, { "lastroom.lastroomd", lsql_open_lastroomd },
+        { "lastroom", llr_open },
+        { "lastroom.http", lhttp_open },
+        { "lastroom.metrics", lmetrics_open },
+        { "lastroom.history", lhistory_open },
+        { "lastroom.sql", lsql_open },
+        { "lastroom.lastroomd", lsql_open_lastroomd },
         { NULL, NULL },
     };
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
@@ -210,9 +214,11 @@ static void vm_preload(lua_State *L)
 
 static int freeze_newindex(lua_State *L)
 {
-    return luaL_error(L, "assigning the global '%s' after the init context: globals are "
-                         "shared by every VU of a thread; keep a VU's own data in "
-                         "lr.vu.state (or a local)", luaL_optstring(L, 2, "?"));
+    return luaL_error(L,
+                      "assigning the global '%s' after the init context: globals are "
+                      "shared by every VU of a thread; keep a VU's own data in "
+                      "lr.vu.state (or a local)",
+                      luaL_optstring(L, 2, "?"));
 }
 
 /* Move every global into a table of their own behind an empty _G that refuses writes. */
@@ -227,7 +233,7 @@ static void vm_freeze(struct script_state *st)
         lua_insert(L, -2);
         lua_rawset(L, -4);
     }
-    lua_pushnil(L);                         /* empty _G */
+    lua_pushnil(L); /* empty _G */
     while (lua_next(L, -3) != 0) {
         lua_pop(L, 1);
         lua_pushvalue(L, -1);
@@ -277,8 +283,11 @@ int vm_pcall(struct script_state *st, int nargs, int nres, char *err, size_t err
     lua_remove(L, base);
     if (rc == LUA_OK)
         return 0;
-    snprintf(err, errlen, "%s", st->mem_hit ? "the state's memory cap was reached "
-             "(--memory-max)" : lua_tostring(L, -1) ? lua_tostring(L, -1) : "error");
+    snprintf(err, errlen, "%s",
+             st->mem_hit           ? "the state's memory cap was reached "
+                                     "(--memory-max)"
+             : lua_tostring(L, -1) ? lua_tostring(L, -1)
+                                   : "error");
     st->mem_capped |= st->mem_hit;
     st->mem_hit = false;
     lua_pop(L, 1);
@@ -312,7 +321,7 @@ struct script_state *vm_state_new(struct script *s, int thread, bool *syntax, ch
     vm_sandbox(st->L);
     vm_preload(st->L);
     lua_sethook(st->L, vm_hook, LUA_MASKCOUNT, VM_HOOK_EVERY);
-    lua_gc(st->L, LUA_GCGEN, 0, 0);         /* a response lives one call: young garbage */
+    lua_gc(st->L, LUA_GCGEN, 0, 0); /* a response lives one call: young garbage */
     if (lwrk_prelude(st->L) != 0) {
         vm_state_free(st);
         snprintf(err, errlen, "out of memory");
@@ -334,7 +343,7 @@ struct script_state *vm_state_new(struct script *s, int thread, bool *syntax, ch
         return NULL;
     }
     s->wrk = wrk == 1;
-    if (!s->wrk)                            /* wrk's scripts keep globals per thread */
+    if (!s->wrk) /* wrk's scripts keep globals per thread */
         vm_freeze(st);
     return st;
 }
@@ -367,7 +376,7 @@ int vm_vu_init(struct script_state *st, struct script_vu *v, struct lr_vu *vu)
 {
     lua_State *L = st->L;
     lua_pushcfunction(L, vm_new_vu);
-    if (lua_pcall(L, 0, 2, 0) != LUA_OK) {  /* no memory */
+    if (lua_pcall(L, 0, 2, 0) != LUA_OK) { /* no memory */
         lua_pop(L, 1);
         return -1;
     }
@@ -386,9 +395,9 @@ static int vm_begin(struct script_vu *v)
 {
     struct script_state *st = v->st;
     if (lua_status(v->co) != LUA_OK || lua_gettop(v->co) > 0)
-        lua_resetthread(v->co);             /* cut short before, or failed */
+        lua_resetthread(v->co); /* cut short before, or failed */
     v->barrier_armed = false;
-    if (v->fn_ref == LUA_NOREF && st->frozen) {   /* globals are frozen: look it up once */
+    if (v->fn_ref == LUA_NOREF && st->frozen) { /* globals are frozen: look it up once */
         vm_global(st, st->s->exec_fn);
         v->fn_ref = luaL_ref(st->L, LUA_REGISTRYINDEX);
     }
@@ -405,8 +414,11 @@ static enum lr_step vm_fail(struct script_vu *v, const char *msg)
 {
     struct script_state *st = v->st;
     char buf[SCRIPT_ERR_LEN];
-    snprintf(buf, sizeof buf, "%s", st->mem_hit ? "the state's memory cap was reached "
-             "(--memory-max)" : msg ? msg : "an error object that is not a string");
+    snprintf(buf, sizeof buf, "%s",
+             st->mem_hit ? "the state's memory cap was reached "
+                           "(--memory-max)"
+             : msg       ? msg
+                         : "an error object that is not a string");
     st->mem_capped |= st->mem_hit;
     st->mem_hit = false;
     script_note_error(st->s, buf);
@@ -420,13 +432,12 @@ static enum lr_step vm_fail(struct script_vu *v, const char *msg)
         v->co = lua_tothread(st->L, -1);
         v->co_ref = luaL_ref(st->L, LUA_REGISTRYINDEX);
     } else {
-        lua_pop(st->L, 1);                  /* no memory: keep the old one */
+        lua_pop(st->L, 1); /* no memory: keep the old one */
     }
     return LR_STEP_ABORT;
 }
 
-enum lr_step vm_step(struct script_vu *v, const struct lr_response *resp,
-                     struct lr_request *req)
+enum lr_step vm_step(struct script_vu *v, const struct lr_response *resp, struct lr_request *req)
 {
     struct script_state *st = v->st;
     int nargs = 0, nres = 0;

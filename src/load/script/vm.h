@@ -18,8 +18,8 @@
 /* vm_state_new: a state for thread (-1: the main thread) with the script run in it.
  * Returns NULL with "file:line: message" in err when the script does not compile or its
  * top level fails (*syntax set for a compile error), or no memory. */
-struct script_state *vm_state_new(struct script *s, int thread, bool *syntax,
-                                  char *err, size_t errlen);
+struct script_state *vm_state_new(struct script *s, int thread, bool *syntax, char *err,
+                                  size_t errlen);
 void vm_state_free(struct script_state *st);
 
 /* vm_global: push the frozen global called name (nil when absent). */
@@ -36,7 +36,6 @@ int vm_vu_init(struct script_state *st, struct script_vu *v, struct lr_vu *vu);
 /* vm_step: the scenario's step for a script VU (scenario.h): start an iteration
  * (resp NULL) or resume it with resp; answer what the coroutine yielded for. A runtime
  * error ends the iteration as LR_STEP_ABORT, its message noted for the summary. */
-enum lr_step vm_step(struct script_vu *v, const struct lr_response *resp,
-                     struct lr_request *req);
+enum lr_step vm_step(struct script_vu *v, const struct lr_response *resp, struct lr_request *req);
 
 #endif
