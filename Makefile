@@ -7,6 +7,7 @@
 #   make demo-cluster  the race tests through scripts/cluster.sh (Patroni, HAProxy, PgBouncer)
 #   make bench      side-by-side benchmarks (bench/)
 #   make fuzz       libFuzzer harnesses, each for a bounded time
+#   make format     every C file laid out by clang-format (.clang-format); make test checks it
 #   make install    programs, --help texts, scripts, migrations (PREFIX, DESTDIR); install-load: the tester alone
 #   make docs-screenshot   docs/report.png: the quick race run's HTML report in Chromium
 #   make O=build/x SAN=1 build/x/bin/lastroomd   one target into a folder of its own
@@ -43,7 +44,7 @@ LDFLAGS ?=
 
 # Building needs the -dev packages; say so in one line instead of a page of errors.
 # The goals that install them first (demo, test, bench, fuzz) and clean skip the check.
-NO_DEPS_GOALS := demo demo-cluster test bench fuzz clean deps mutants install-deps docs-screenshot
+NO_DEPS_GOALS := demo demo-cluster test bench fuzz clean deps mutants install-deps docs-screenshot format
 ifneq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
 ifneq ($(shell pkg-config --exists $(ALL_PKGS) 2>/dev/null && test -f /usr/include/http_parser.h && echo ok),ok)
 $(error missing build dependencies: run 'scripts/deps.sh' (as root or with sudo) to install them)
@@ -97,7 +98,7 @@ endif
 
 PROGRAMS := $(BIN)/lastroomd $(BIN)/lastroom-load $(BIN)/lastroom-faultproxy
 
-.PHONY: all tests test demo demo-cluster mutants bench fuzz clean install install-load docs-screenshot
+.PHONY: all tests test demo demo-cluster mutants bench fuzz format clean install install-load docs-screenshot
 all: $(PROGRAMS)
 tests: $(PROGRAMS) $(TEST_BINS)
 
@@ -182,6 +183,9 @@ bench:
 fuzz:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory -f fuzz/Makefile run
+
+format:
+	git ls-files -z '*.c' '*.h' | xargs -0 clang-format -i
 
 # make install: as Debian packaging expects (PREFIX, DESTDIR). Each program's --help
 # goes to share/doc/lastroom/PROGRAM.txt; the scripts, the migrations and the

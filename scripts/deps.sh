@@ -16,6 +16,7 @@ PKGS=(
   check                                           # C unit test framework
   curl jq python3 openssl                         # integration tests and scripts (raw sockets in python3, HMAC in openssl)
   shellcheck                                      # the scripts are checked by tests/integration/shellcheck.sh
+  clang-format                                    # the C layout, checked by tests/integration/format.sh
   python3-yaml                                    # docs/openapi.yaml to JSON at build time
   python3-jsonschema                              # answers checked against docs/openapi.yaml in the tests
   nodejs                                          # Node.js 20 with its npm: the OpenAPI linter (scripts/openapi-lint.sh)
