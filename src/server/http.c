@@ -244,8 +244,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     metrics_request(r->match.route, status, us);
     char method[64], url[512];
     if (log_enabled(LOG_INFO))
-        log_info("%s %s %d %.1fms%s", log_escape(r->method, method, sizeof method),
-                 log_escape(r->url, url, sizeof url), status, (double)us / 1000.0,
+        log_info("%s %s %d %.1fms from %s%s", log_escape(r->method, method, sizeof method),
+                 log_escape(r->url, url, sizeof url), status, (double)us / 1000.0, http_peer(r),
                  toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection closed early)");
     req_free(r);
     *con_cls = NULL;

@@ -49,6 +49,8 @@ expect_eq "proxy without a header: its own address 127.0.0.2, 201" "201 - -" "$(
 expect_eq "a PROXY header from an untrusted address is no HTTP: 400 from libmicrohttpd" \
   "400" "$(reg 127.0.0.5 v1:10.0.2.2 e1 | cut -d' ' -f1)"
 expect_eq "a malformed PROXY header from the proxy: closed unanswered" "closed" "$(reg 127.0.0.2 bad f1)"
+expect_eq "the log names the client behind the proxy: two 201s and one 429 from 10.0.1.1" "2 1" \
+  "$(grep -c 'POST /api/auth/register 201 [0-9.]*ms from 10\.0\.1\.1$' "$SRV_LOG") $(grep -c 'POST /api/auth/register 429 [0-9.]*ms from 10\.0\.1\.1$' "$SRV_LOG")"
 expect_eq "the database holds exactly the six accounts answered 201" "6" "$(users)"
 expect_eq "none of the refused ones" "0" \
   "$(psql_q "SELECT count(*) FROM users WHERE email ~ '^(a3|c3|e1|f1)-$$@'")"
