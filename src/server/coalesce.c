@@ -1,8 +1,8 @@
 /*
  * coalesce.c: the hold coalescer (coalesce.h). A small hash of groups, one per stay
  * (room type, check-in, check-out) that has requests waiting or a job in the pool, under
- * one mutex held only to link and unlink. A group's job is in the pool or running while
- * the group is busy; its run takes what is queued at that moment, its done sends the
+ * one mutex held only to link and unlink. A group exists exactly while its job is in the
+ * pool or running; its run takes what is queued at that moment, its done sends the
  * group again when more arrived meanwhile, or frees the group when none did. So one
  * worker at a time serves a hot stay, and the other workers stay free for other stays.
  *
@@ -27,11 +27,10 @@ struct group {
     struct coalesce *co;
     int64_t rt;
     int32_t in, out;
-    struct pool_job job;          /* in the pool or running while busy */
+    struct pool_job job;          /* in the pool or running while the group exists */
     struct pool_job *head, *tail; /* waiting requests: their r->job, linked by next */
-    int busy;
-    int ntaken;             /* the batch the job is running (kept for its retry) */
-    struct api_req **taken; /* max_batch slots */
+    int ntaken;                   /* the batch the job is running (kept for its retry) */
+    struct api_req **taken;       /* max_batch slots */
 };
 
 struct coalesce {
@@ -57,10 +56,14 @@ static struct group **bucket(struct coalesce *c, int64_t rt, int32_t in, int32_t
 static enum pool_run_rc group_run(struct pool_job *job, PGconn *conn);
 static void group_done(struct pool_job *job, enum pool_outcome outcome);
 
-/* group_get_locked: the group of a stay, created when absent; NULL without memory. */
-static struct group *group_get_locked(struct coalesce *c, int64_t rt, int32_t in, int32_t out)
+/* group_get_locked: the group of a stay, created when absent (*created set); NULL
+ * without memory. A group exists exactly while its job is queued or running: it is
+ * freed when its job finds nobody waiting. */
+static struct group *group_get_locked(struct coalesce *c, int64_t rt, int32_t in, int32_t out,
+                                      int *created)
 {
     struct group **b = bucket(c, rt, in, out), *g;
+    *created = 0;
     for (g = *b; g != NULL; g = g->next)
         if (g->rt == rt && g->in == in && g->out == out)
             return g;
@@ -77,6 +80,7 @@ static struct group *group_get_locked(struct coalesce *c, int64_t rt, int32_t in
     g->job.done = group_done;
     g->next = *b;
     *b = g;
+    *created = 1;
     return g;
 }
 
@@ -112,15 +116,14 @@ void coalesce_hold(struct coalesce *c, struct api_req *r, int64_t rt, int32_t ch
     r->job.pool = c->pool; /* api_db_exec runs it on this pool's connections */
     r->job.deadline_us = clock_mono_us() + c->wait_us;
     pthread_mutex_lock(&c->mu);
-    struct group *g = group_get_locked(c, rt, check_in, check_out);
-    int submit = g != NULL && !g->busy;
+    int submit = 0; /* a new group: its job goes to the pool */
+    struct group *g = group_get_locked(c, rt, check_in, check_out, &submit);
     if (g != NULL) {
         if (g->tail != NULL)
             g->tail->next = &r->job;
         else
             g->head = &r->job;
         g->tail = &r->job;
-        g->busy = 1;
     }
     pthread_mutex_unlock(&c->mu);
     if (g == NULL)
@@ -307,10 +310,8 @@ static void group_done(struct pool_job *job, enum pool_outcome outcome)
         g->head = g->tail = NULL;
     }
     int again = g->head != NULL;
-    if (!again) {
-        g->busy = 0;
+    if (!again)
         group_free_locked(g);
-    }
     pthread_mutex_unlock(&c->mu);
     refuse(refused, outcome);
     if (again)
