@@ -133,6 +133,12 @@ void verify_note(struct verify_result *r, const char *check, const char *fmt, ..
 /* verify_check_count: the count of check c in r. */
 int64_t verify_check_count(const struct verify_result *r, const struct verify_check *c);
 
+/* verify_nights_sort: sort n[0..nn) by room type and day (verify_reconcile does so).
+ * verify_night_find: the night of room type rt on day in n[0..nn) so sorted; NULL when
+ * absent. */
+void verify_nights_sort(struct verify_night *n, size_t nn);
+struct verify_night *verify_night_find(struct verify_night *n, size_t nn, int64_t rt, int32_t day);
+
 /* verify_reconcile: compare nights (with counters and tables) and the database's
  * bookings with the clients' records; add the findings to *r (zero it first).
  * nights and bookings are reordered. dropped: attempts the history could not keep.
