@@ -85,6 +85,9 @@ struct app {
     struct lr_scenario_env env;
     struct httpc_target target;
     struct lr_exec_config exec;
+    const struct lr_part *parts; /* the run's scenarios (build_parts) */
+    int nparts;
+    struct lr_part one; /* the one, when there is one */
     struct thr_set *thr;
     FILE *nd_file;
     struct export_ndjson *nd;
@@ -420,6 +423,29 @@ static int build_exec(struct app *a)
     return c->segment || c->sequence ? build_segment(a) : 0;
 }
 
+/* The run's scenarios: a script's several, unless the executor options above replace
+ * them with one "default" (as k6's do); else one, the scenario's, with that executor. */
+static int build_parts(struct app *a)
+{
+    const struct cli *c = &a->cli;
+    const struct lr_profile *p = a->profile;
+    bool shaped =
+        c->rate > 0 || c->nstages > 0 || c->iterations > 0 || c->duration_s > 0 || c->vus > 0;
+    if (p->nparts > 1 && !shaped) {
+        if (a->seg)
+            return bad("--execution-segment cuts one scenario: this script has several", NULL);
+        a->parts = p->parts;
+        a->nparts = p->nparts;
+        return 0;
+    }
+    a->one = p->nparts == 1 ? p->parts[0]
+                            : (struct lr_part){ .name = p->nparts > 1 ? "default" : a->scn->name };
+    a->one.exec = a->exec;
+    a->parts = &a->one;
+    a->nparts = 1;
+    return 0;
+}
+
 /* The verdict's thresholds: --no-thresholds does not drop them. */
 static bool verdict_threshold(const struct lr_threshold_spec *s)
 {
@@ -469,7 +495,9 @@ static bool on_tick(void *arg, const struct runner_progress *p, const struct met
         return abort_now;
     a->last_line = p->elapsed_s;
     double pct = p->duration_s > 0 ? 100 * p->elapsed_s / p->duration_s : 0;
-    if (a->exec.type == LR_EXEC_SHARED_ITERATIONS)
+    if (a->nparts > 1)
+        ; /* by time */
+    else if (a->exec.type == LR_EXEC_SHARED_ITERATIONS)
         pct = 100.0 * (double)p->iterations / (double)a->exec.iterations;
     else if (a->exec.type == LR_EXEC_PER_VU_ITERATIONS)
         pct = 100.0 * (double)p->iterations / (double)(a->exec.iterations * a->exec.vus);
@@ -541,6 +569,22 @@ static int write_results(const struct cli *c, json_t *doc)
     return rc;
 }
 
+/* The run's scenarios for the summary export: name, executor, VUs, startTime, what. */
+static json_t *parts_json(const struct app *a)
+{
+    json_t *list = json_array();
+    char what[320];
+    for (int i = 0; list && i < a->nparts; i++) {
+        const struct lr_part *p = &a->parts[i];
+        json_array_append_new(list,
+                              json_pack("{s:s, s:s, s:i, s:f, s:s}", "name", p->name, "executor",
+                                        exec_name(p->exec.type), "vus", exec_vus_max(&p->exec),
+                                        "startTime", p->start_s, "description",
+                                        exec_describe(&p->exec, p->start_s, what, sizeof what)));
+    }
+    return list;
+}
+
 static int close_outputs(struct app *a, double elapsed)
 {
     int rc = 0;
@@ -551,8 +595,9 @@ static int close_outputs(struct app *a, double elapsed)
     a->nd = NULL;
     a->nd_file = NULL;
     if (a->cli.summary_export || a->cli.report || a->cli.junit) {
-        json_t *lr = json_pack("{s:s, s:s, s:s}", "scenario", a->scn->name, "profile",
-                               a->profile->name, "verdict", a->env.verdict);
+        json_t *lr =
+            json_pack("{s:s, s:s, s:s, s:o}", "scenario", a->scn->name, "profile", a->profile->name,
+                      "verdict", a->env.verdict, "scenarios", parts_json(a));
         if (lr && a->env.export_extra)
             json_object_update(lr, a->env.export_extra);
         if (lr && a->nemesis)
@@ -577,6 +622,8 @@ static int run_and_report(struct app *a)
         .scenario = a->scn,
         .env = &a->env,
         .exec = a->exec,
+        .parts = a->parts,
+        .nparts = a->nparts,
         .target = &a->target,
         .segment = a->seg,
         .start_at_ns = a->cli.start_at_ns,
@@ -612,7 +659,9 @@ static int run_and_report(struct app *a)
                 a->scn->name, a->cli.history_out);
     metrics_merge(a->env.metrics, a->env.shard);
     int failed = thr_evaluate(a->thr, a->env.metrics, res.elapsed_s) + a->env.violated;
+    static char parts[LR_MAX_PARTS * 400 + 200];
     fputc('\n', stdout);
+    fputs(exec_parts_describe(a->parts, a->nparts, parts, sizeof parts), stdout);
     summary_write(stdout, a->env.metrics, a->thr, res.elapsed_s);
     if (a->env.verdict[0])
         fputs(a->env.verdict, stdout);
@@ -728,7 +777,7 @@ static int app_prepare(struct app *a)
     if ((tls_given(&a->cli) || (a->cli.tls.insecure && a->target.url.tls))
         && httpc_target_tls(&a->target, &a->cli.tls, err, sizeof err) != 0)
         return bad(err, NULL);
-    return build_exec(a) != 0 ? -1 : build_schedule(a);
+    return build_exec(a) != 0 || build_parts(a) != 0 ? -1 : build_schedule(a);
 }
 
 static void env_init(struct app *a)
@@ -740,12 +789,11 @@ static void env_init(struct app *a)
     e->admin_password = getenv("ADMIN_PASSWORD");
     e->profile = a->profile->name;
     e->seed = a->cli.seed ? a->cli.seed : 1;
-    e->vus_max = exec_vus_max(&a->exec);
+    e->vus_max = exec_parts_vus_max(a->parts, a->nparts);
+    e->parts = a->parts;
+    e->nparts = a->nparts;
     e->segment = a->seg;
-    e->iterations_hint = a->exec.type == LR_EXEC_SHARED_ITERATIONS ? a->exec.iterations
-                         : a->exec.type == LR_EXEC_PER_VU_ITERATIONS
-                             ? a->exec.iterations * a->exec.vus
-                             : -1;
+    e->iterations_hint = exec_parts_iterations(a->parts, a->nparts);
     e->quiet = a->cli.quiet;
     e->argv_extra = a->cli.extra.v;
     e->history_out = a->cli.history_out;
@@ -760,7 +808,7 @@ static int prepare_nemesis(struct app *a)
     if (a->nevents == 0)
         return 0;
     a->nemesis = nemesis_new(&a->cli.nem, a->events, a->nevents,
-                             exec_duration(&a->exec) + a->exec.graceful_stop_s, err, sizeof err);
+                             exec_parts_span(a->parts, a->nparts, false), err, sizeof err);
     return a->nemesis ? 0 : bad(err, NULL);
 }
 
@@ -795,7 +843,7 @@ static int check_setup_options(const struct app *a)
     double wait_s = c->start_at_ns ? (double)c->start_at_ns / 1e9 - (double)now.tv_sec
                                          - (double)now.tv_nsec / 1e9
                                    : 0;
-    if (wait_s >= exec_duration(&a->exec)) /* the wait counts in the schedule */
+    if (wait_s >= exec_parts_end(a->parts, a->nparts)) /* the wait counts in the schedule */
         return bad("--start-at is further away than the run lasts (the wait counts in "
                    "its duration)",
                    NULL);
@@ -814,8 +862,7 @@ static int cmd_run(int argc, char **argv, bool setup_only)
     raise_nofile();
     a.tty = isatty(STDERR_FILENO);
     a.env.metrics = metrics_new();
-    a.timeline = timeline_new(exec_duration(&a.exec) + a.exec.graceful_stop_s
-                              + a.exec.graceful_ramp_down_s + 1);
+    a.timeline = timeline_new(exec_parts_span(a.parts, a.nparts, true) + 1);
     if (!a.env.metrics || !a.timeline) {
         bad("out of memory", NULL);
         return EXIT_CANNOT;

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "load/engine/duration.h"
+
 static const char *const exec_names[] = {
     "shared-iterations", "per-vu-iterations",     "constant-vus",
     "ramping-vus",       "constant-arrival-rate", "ramping-arrival-rate",
@@ -138,6 +140,116 @@ double exec_duration(const struct lr_exec_config *c)
             d += c->stages[i].duration_s;
         return d;
     }
+}
+
+int exec_parts_vus_max(const struct lr_part *p, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++)
+        v += exec_vus_max(&p[i].exec);
+    return v;
+}
+
+double exec_parts_end(const struct lr_part *p, int n)
+{
+    double end = 0;
+    for (int i = 0; i < n; i++)
+        end = fmax(end, p[i].start_s + exec_duration(&p[i].exec));
+    return end;
+}
+
+double exec_parts_span(const struct lr_part *p, int n, bool ramp_down)
+{
+    double end = 0;
+    for (int i = 0; i < n; i++) {
+        const struct lr_exec_config *c = &p[i].exec;
+        double down = ramp_down ? c->graceful_ramp_down_s : 0;
+        end = fmax(end, p[i].start_s + exec_duration(c) + c->graceful_stop_s + down);
+    }
+    return end;
+}
+
+int64_t exec_parts_iterations(const struct lr_part *p, int n)
+{
+    int64_t total = 0;
+    for (int i = 0; i < n; i++) {
+        const struct lr_exec_config *c = &p[i].exec;
+        if (c->type == LR_EXEC_SHARED_ITERATIONS)
+            total += c->iterations;
+        else if (c->type == LR_EXEC_PER_VU_ITERATIONS)
+            total += c->iterations * c->vus;
+        else
+            return -1;
+    }
+    return total;
+}
+
+/* What exec_describe says of c's shape, before the parenthesis. */
+static void describe_shape(const struct lr_exec_config *c, char *buf, size_t len)
+{
+    char d[32];
+    dur_format_ms(exec_duration(c) * 1e3, d, sizeof d);
+    switch (c->type) {
+    case LR_EXEC_SHARED_ITERATIONS:
+        snprintf(buf, len, "%lld iterations shared among %d VUs", (long long)c->iterations,
+                 exec_vus_max(c));
+        break;
+    case LR_EXEC_PER_VU_ITERATIONS:
+        snprintf(buf, len, "%lld iterations for each of %d VUs", (long long)c->iterations, c->vus);
+        break;
+    case LR_EXEC_CONSTANT_VUS: snprintf(buf, len, "%d looping VUs for %s", c->vus, d); break;
+    case LR_EXEC_RAMPING_VUS:
+        snprintf(buf, len, "up to %d looping VUs for %s over %d stages", exec_vus_max(c), d,
+                 c->nstages);
+        break;
+    case LR_EXEC_CONSTANT_ARRIVAL_RATE:
+        snprintf(buf, len, "%.2f iterations/s for %s", c->rate / c->time_unit_s, d);
+        break;
+    default: {
+        double top = c->start_rate;
+        for (int i = 0; i < c->nstages; i++)
+            top = fmax(top, c->stages[i].target);
+        snprintf(buf, len, "up to %.2f iterations/s for %s over %d stages", top / c->time_unit_s, d,
+                 c->nstages);
+    }
+    }
+}
+
+char *exec_describe(const struct lr_exec_config *c, double start_s, char *buf, size_t len)
+{
+    char shape[160], a[32], b[32], extra[96] = "";
+    size_t o = 0;
+    describe_shape(c, shape, sizeof shape);
+    if (c->type == LR_EXEC_SHARED_ITERATIONS || c->type == LR_EXEC_PER_VU_ITERATIONS)
+        o += (size_t)snprintf(extra + o, sizeof extra - o, "maxDuration: %s, ",
+                              dur_format_ms(c->max_duration_s * 1e3, a, sizeof a));
+    if (is_arrival(c))
+        o += (size_t)snprintf(extra + o, sizeof extra - o, "maxVUs: %d-%d, ", c->pre_allocated_vus,
+                              c->max_vus);
+    if (c->type == LR_EXEC_RAMPING_VUS && o < sizeof extra)
+        o += (size_t)snprintf(extra + o, sizeof extra - o, "gracefulRampDown: %s, ",
+                              dur_format_ms(c->graceful_ramp_down_s * 1e3, a, sizeof a));
+    if (start_s > 0 && o < sizeof extra)
+        snprintf(extra + o, sizeof extra - o, "startTime: %s, ",
+                 dur_format_ms(start_s * 1e3, b, sizeof b));
+    snprintf(buf, len, "%s (%sgracefulStop: %s)", shape, extra,
+             dur_format_ms(c->graceful_stop_s * 1e3, a, sizeof a));
+    return buf;
+}
+
+char *exec_parts_describe(const struct lr_part *p, int n, char *buf, size_t len)
+{
+    char span[32], one[320];
+    size_t o =
+        (size_t)snprintf(buf, len,
+                         "  scenarios: %d scenario%s, %d max VUs, %s max duration (incl. "
+                         "graceful stop):\n",
+                         n, n == 1 ? "" : "s", exec_parts_vus_max(p, n),
+                         dur_format_ms(exec_parts_span(p, n, false) * 1e3, span, sizeof span));
+    for (int i = 0; i < n && o < len; i++)
+        o += (size_t)snprintf(buf + o, len - o, "           * %s: %s\n", p[i].name,
+                              exec_describe(&p[i].exec, p[i].start_s, one, sizeof one));
+    return buf;
 }
 
 /* The stage holding t: its index, start time and starting value in *from. Returns

@@ -48,6 +48,30 @@ int exec_vus_max(const struct lr_exec_config *c);
  * iteration executors, the sum of stages for ramping ones); gracefulStop comes after. */
 double exec_duration(const struct lr_exec_config *c);
 
+/* The scenarios of one run (struct lr_part, each with its startTime), taken together. */
+/* exec_parts_vus_max: the VUs of all of them (each part has VUs of its own). */
+int exec_parts_vus_max(const struct lr_part *p, int n);
+/* exec_parts_end: seconds after the start at which the last part stops starting
+ * iterations (its startTime plus its exec_duration). */
+double exec_parts_end(const struct lr_part *p, int n);
+/* exec_parts_span: the run's longest possible length, gracefulStop included (k6's
+ * "max duration"), and with ramp_down every part's gracefulRampDown too. */
+double exec_parts_span(const struct lr_part *p, int n, bool ramp_down);
+/* exec_parts_iterations: the iterations all parts run in total when every one is an
+ * iteration executor, else -1 (a duration decides). */
+int64_t exec_parts_iterations(const struct lr_part *p, int n);
+
+/* exec_describe: one line on what c does, in k6's words ("5 looping VUs for 30s
+ * (gracefulStop: 30s)", "10 iterations shared among 2 VUs (maxDuration: 10m0s,
+ * startTime: 2s, gracefulStop: 30s)"), start_s its startTime (0: not said). Returns buf
+ * (always NUL-terminated when len > 0). */
+char *exec_describe(const struct lr_exec_config *c, double start_s, char *buf, size_t len);
+
+/* exec_parts_describe: k6's lines on the run's scenarios ("  scenarios: 2 scenarios,
+ * 7 max VUs, 1m2s max duration (incl. graceful stop):" then "           * NAME: " and
+ * exec_describe's line for each). Returns buf (NUL-terminated when len > 0). */
+char *exec_parts_describe(const struct lr_part *p, int n, char *buf, size_t len);
+
 /* exec_vus_at: VUs that should be active t seconds after the start (VU-based
  * executors; ramping-vus per k6's steps, the last target after the stages). */
 int exec_vus_at(const struct lr_exec_config *c, double t);

@@ -7,10 +7,11 @@
  * takes a mutex, but only when a VU parks or an iteration ends while VUs are parked:
  * never on the ordinary measuring path.
  *
- * The barrier releases when every VU inside an iteration (all threads) is parked and
- * every worker has started its first VUs: the releasing thread bumps a generation
- * counter and writes every loop's eventfd; each loop then sends its VUs' pre-written
- * requests back to back before anything else.
+ * Each part (scenario) of the run has a barrier of its own: it releases when every VU
+ * of the part inside an iteration (all threads) is parked and every worker has started
+ * the part's first VUs: the releasing thread gives the part a new generation (unique
+ * in the run) and writes every loop's eventfd; each loop then sends the part's VUs'
+ * pre-written requests back to back before anything else.
  *
  * Snapshots: once a second the calling thread asks each worker, through its eventfd,
  * to merge its own shard into the registry (under snap_mu), waits at most a second,
@@ -48,49 +49,52 @@ void runner_wake_all(struct run *r)
 
 /* ---- the barrier ---------------------------------------------------------------- */
 
-/* Release when every VU inside an iteration is parked and every worker has started
- * its first VUs. Called with bar_mu held. */
-static void barrier_check_locked(struct run *r)
+/* Release pr's barrier when every VU of it inside an iteration is parked and every
+ * worker has started its first VUs. Called with bar_mu held. */
+static void barrier_check_locked(struct run *r, struct part_run *pr)
 {
-    int parked = atomic_load(&r->bar_parked);
-    if (parked > 0 && atomic_load(&r->starting) == 0 && parked >= atomic_load(&r->inflight)) {
+    int parked = atomic_load(&pr->bar_parked);
+    if (parked > 0 && atomic_load(&pr->starting) == 0 && parked >= atomic_load(&pr->inflight)) {
         if (r->bar_gated) { /* the monitor releases it at start_at */
             atomic_store(&r->bar_ready, true);
             return;
         }
-        atomic_store(&r->bar_parked, 0);
-        atomic_fetch_add(&r->bar_gen, 1);
+        atomic_store(&pr->bar_parked, 0);
+        atomic_store(&pr->bar_gen, ++r->gen_last);
         runner_wake_all(r);
     }
 }
 
-void runner_barrier_recheck(struct run *r)
+void runner_barrier_recheck(struct part_run *pr)
 {
-    if (atomic_load(&r->bar_parked) == 0)
+    if (atomic_load(&pr->bar_parked) == 0)
         return;
+    struct run *r = pr->run;
     pthread_mutex_lock(&r->bar_mu);
-    barrier_check_locked(r);
+    barrier_check_locked(r, pr);
     pthread_mutex_unlock(&r->bar_mu);
 }
 
 void runner_barrier_park(struct slot *s)
 {
     struct run *r = s->w->run;
+    struct part_run *pr = s->wp->pr;
     s->st = VU_PARKED;
     s->w->parked[s->w->nparked++] = s;
     pthread_mutex_lock(&r->bar_mu);
-    s->park_gen = atomic_load(&r->bar_gen);
-    atomic_fetch_add(&r->bar_parked, 1);
-    barrier_check_locked(r);
+    s->park_gen = atomic_load(&pr->bar_gen);
+    atomic_fetch_add(&pr->bar_parked, 1);
+    barrier_check_locked(r, pr);
     pthread_mutex_unlock(&r->bar_mu);
 }
 
 void runner_barrier_unpark(struct slot *s)
 {
     struct worker *w = s->w;
+    struct part_run *pr = s->wp->pr;
     pthread_mutex_lock(&w->run->bar_mu);
-    if (s->park_gen == atomic_load(&w->run->bar_gen))
-        atomic_fetch_sub(&w->run->bar_parked, 1);
+    if (s->park_gen == atomic_load(&pr->bar_gen))
+        atomic_fetch_sub(&pr->bar_parked, 1);
     pthread_mutex_unlock(&w->run->bar_mu);
     for (int i = 0; i < w->nparked; i++)
         if (w->parked[i] == s) {
@@ -99,17 +103,18 @@ void runner_barrier_unpark(struct slot *s)
         }
 }
 
-/* A parked VU's barrier_timeout_ms passed: release whoever is parked in its generation
- * (none when that generation was released meanwhile). */
+/* A parked VU's barrier_timeout_ms passed: release whoever of its part is parked in
+ * its generation (none when that generation was released meanwhile). */
 void runner_barrier_timeout(struct slot *s)
 {
     struct run *r = s->w->run;
+    struct part_run *pr = s->wp->pr;
     pthread_mutex_lock(&r->bar_mu);
-    uint64_t gen = atomic_load(&r->bar_gen);
-    if (s->park_gen == gen && atomic_load(&r->bar_parked) > 0) {
-        atomic_store(&r->bar_parked, 0);
-        atomic_store(&r->bar_timed_gen, gen + 1);
-        atomic_fetch_add(&r->bar_gen, 1);
+    if (s->park_gen == atomic_load(&pr->bar_gen) && atomic_load(&pr->bar_parked) > 0) {
+        uint64_t gen = ++r->gen_last;
+        atomic_store(&pr->bar_parked, 0);
+        atomic_store(&pr->bar_timed_gen, gen);
+        atomic_store(&pr->bar_gen, gen);
         runner_wake_all(r);
     }
     pthread_mutex_unlock(&r->bar_mu);
@@ -135,12 +140,15 @@ static void worker_snapshot(struct worker *w)
 static void worker_wake(void *arg)
 {
     struct worker *w = arg;
-    uint64_t gen = atomic_load(&w->run->bar_gen);
     if (runner_stopping())
         vu_worker_stop_all(w);
-    if (gen != w->gen_seen) {
-        w->gen_seen = gen;
-        vu_worker_release(w, gen);
+    for (int i = 0; i < w->run->nparts; i++) {
+        struct wpart *wp = &w->parts[i];
+        uint64_t gen = atomic_load(&wp->pr->bar_gen);
+        if (gen != wp->gen_seen) {
+            wp->gen_seen = gen;
+            vu_worker_release(wp, gen);
+        }
     }
     worker_snapshot(w);
 }
@@ -195,6 +203,53 @@ static void run_snapshot(struct run *r)
 
 /* ---- building and tearing down ---------------------------------------------------------- */
 
+/* The run's parts: the config's, or one named after the scenario with its exec. */
+static int run_parts(struct run *r, char *err, size_t errlen)
+{
+    const struct runner_config *cfg = r->cfg;
+    struct lr_part one = { .name = cfg->scenario->name, .exec = cfg->exec };
+    const struct lr_part *src = cfg->parts && cfg->nparts > 0 ? cfg->parts : &one;
+    int base = 0;
+    r->nparts = cfg->parts && cfg->nparts > 0 ? cfg->nparts : 1;
+    r->parts = calloc((size_t)r->nparts, sizeof *r->parts);
+    if (!r->parts) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (int i = 0; i < r->nparts; i++) {
+        struct part_run *pr = &r->parts[i];
+        pr->p = src[i];
+        pr->p.index = i;
+        pr->run = r;
+        pr->base = base;
+        pr->vus = exec_vus_max(&pr->p.exec);
+        base += pr->vus;
+        pr->end_s = exec_duration(&pr->p.exec);
+        pr->hard_s = pr->end_s + pr->p.exec.graceful_stop_s;
+    }
+    r->end_s = exec_parts_end(src, r->nparts);
+    return 0;
+}
+
+/* Each part's tags (scenario:<name> and its own), and with several parts a series
+ * iterations{scenario:<name>} for each, so that the summary shows every part's count. */
+static int run_part_tags(struct run *r)
+{
+    for (int i = 0; i < r->nparts; i++) {
+        struct part_run *pr = &r->parts[i];
+        metrics_tags_init(r->m, &pr->tags);
+        pr->tags.v[MT_SCENARIO] = pr->p.name;
+        for (const char *const *u = pr->p.tags; u && u[0] && u[1]; u += 2) {
+            int k = metrics_tag_key_find(r->m, u[0]);
+            if (k >= MT_BUILTIN_KEYS)
+                pr->tags.v[k] = u[1];
+        }
+        if (r->nparts > 1 && metrics_series(r->m, M_ITERATIONS, "scenario", pr->p.name) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int run_series(struct run *r, char *err, size_t errlen)
 {
     const char *const *names = r->cfg->scenario->names;
@@ -205,7 +260,7 @@ static int run_series(struct run *r, char *err, size_t errlen)
     int e = metrics_define(r->m, "http_req_errors", METRIC_COUNTER, false);
     r->transport_err = e >= 0 ? metrics_series(r->m, e, "status", "0") : -1;
     r->unknown = metrics_define(r->m, "http_req_unknown", METRIC_COUNTER, false);
-    if (!r->names || r->transport_err < 0 || r->unknown < 0)
+    if (!r->names || r->transport_err < 0 || r->unknown < 0 || run_part_tags(r) != 0)
         goto full;
     for (int i = 0; i < r->nnames; i++) {
         struct name_series *ns = &r->names[i];
@@ -222,15 +277,35 @@ full:
     return -1;
 }
 
-static int worker_init(struct run *r, struct worker *w, int idx, int vus_total, char *err,
-                       size_t errlen)
+/* Size each part's share of worker w (part VU j lives on worker (base + j) % nw). */
+static int worker_shares(struct run *r, struct worker *w)
+{
+    w->parts = calloc((size_t)r->nparts, sizeof *w->parts);
+    if (!w->parts)
+        return -1;
+    for (int i = 0; i < r->nparts; i++) {
+        struct wpart *wp = &w->parts[i];
+        int j0 = runner_part_first(r, &r->parts[i], w->idx);
+        wp->w = w;
+        wp->pr = &r->parts[i];
+        wp->first = w->n;
+        wp->n = j0 < wp->pr->vus ? (wp->pr->vus - 1 - j0) / r->nw + 1 : 0;
+        w->n += wp->n;
+    }
+    return 0;
+}
+
+static int worker_init(struct run *r, struct worker *w, int idx, char *err, size_t errlen)
 {
     const struct runner_config *cfg = r->cfg;
     size_t wcap = httpc_wbuf_size(cfg->target), keep = cfg->limits.body_keep;
     w->idx = idx;
     w->run = r;
-    w->n = vus_total / r->nw + (idx < vus_total % r->nw);
-    w->loop = loop_new(2 * (size_t)w->n + 8);
+    if (worker_shares(r, w) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    w->loop = loop_new(2 * (size_t)w->n + 8 + 5 * (size_t)r->nparts);
     w->shard = metrics_shard_new(r->m);
     w->slots = calloc((size_t)w->n + 1, sizeof *w->slots);
     w->parked = calloc((size_t)w->n + 1, sizeof *w->parked);
@@ -247,8 +322,12 @@ static int worker_init(struct run *r, struct worker *w, int idx, int vus_total, 
     }
     loop_on_wake(w->loop, worker_wake, w);
     vu_worker_timers(w);
-    for (int i = 0; i < w->n; i++)
-        vu_slot_init(w, &w->slots[i], i, w->arena + (size_t)i * (wcap + keep));
+    for (int i = 0; i < r->nparts; i++) {
+        struct wpart *wp = &w->parts[i];
+        wp->slots = w->slots + wp->first;
+        for (int k = 0; k < wp->n; k++)
+            vu_slot_init(wp, &wp->slots[k], k, w->arena + (size_t)(wp->first + k) * (wcap + keep));
+    }
     return 0;
 }
 
@@ -275,15 +354,28 @@ static int run_vu_init(struct run *r, char *err, size_t errlen)
     return 0;
 }
 
+static bool is_arrival(const struct lr_exec_config *c)
+{
+    return c->type == LR_EXEC_CONSTANT_ARRIVAL_RATE || c->type == LR_EXEC_RAMPING_ARRIVAL_RATE;
+}
+
+/* Arrival-rate parts: each worker holding VUs of the part takes every stride-th
+ * arrival (stride: the workers holding its VUs) and starts with its share of
+ * preAllocatedVUs. */
 static void arrival_pools(struct run *r)
 {
-    const struct lr_exec_config *c = &r->cfg->exec;
-    for (int i = 0; i < r->nw; i++) {
-        struct worker *w = &r->w[i];
-        int pre = c->pre_allocated_vus / r->nw + (i < c->pre_allocated_vus % r->nw);
-        exec_pool_init(&w->pool, w->pool_stack, (uint32_t)(pre > 0 ? pre : 1), (uint32_t)w->n);
-        w->cursor = (struct exec_cursor){ (uint64_t)i, (uint32_t)r->nw, r->cfg->segment };
-    }
+    for (int i = 0; i < r->nw; i++)
+        for (int p = 0; p < r->nparts; p++) {
+            struct wpart *wp = &r->w[i].parts[p];
+            const struct lr_exec_config *c = &wp->pr->p.exec;
+            int j0 = runner_part_first(r, wp->pr, i), pre = c->pre_allocated_vus;
+            int mine = j0 < pre ? (pre - 1 - j0) / r->nw + 1 : 0;
+            int stride = wp->pr->vus < r->nw ? wp->pr->vus : r->nw;
+            exec_pool_init(&wp->pool, r->w[i].pool_stack + wp->first,
+                           (uint32_t)(mine > 0 ? mine : 1), (uint32_t)wp->n);
+            wp->cursor = (struct exec_cursor){ (uint64_t)j0, (uint32_t)(stride > 0 ? stride : 1),
+                                               r->cfg->segment };
+        }
 }
 
 static void run_free(struct run *r)
@@ -302,9 +394,11 @@ static void run_free(struct run *r)
         free(w->pool_stack);
         free(w->release);
         free(w->arena);
+        free(w->parts);
         httpc_pool_free(&w->bigbufs);
     }
     free(r->w);
+    free(r->parts);
     free(r->names);
     pthread_mutex_destroy(&r->bar_mu);
     pthread_mutex_destroy(&r->snap_mu);
@@ -336,12 +430,12 @@ static void run_progress(struct run *r, struct runner_progress *p, bool final)
     p->elapsed_s = runner_elapsed(r, clock_mono_ns());
     p->duration_s = r->end_s;
     p->final = final;
-    bool arrival = r->cfg->exec.type == LR_EXEC_CONSTANT_ARRIVAL_RATE
-                   || r->cfg->exec.type == LR_EXEC_RAMPING_ARRIVAL_RATE;
     for (int i = 0; i < r->nw; i++) {
         struct worker *w = &r->w[i];
         p->vus += atomic_load_explicit(&w->active, memory_order_relaxed);
-        p->vus_max += arrival ? (int)w->pool.inited : w->n;
+        for (int j = 0; j < r->nparts; j++)
+            p->vus_max +=
+                is_arrival(&r->parts[j].p.exec) ? (int)w->parts[j].pool.inited : w->parts[j].n;
         p->iterations += atomic_load_explicit(&w->iters, memory_order_relaxed);
         p->interrupted += atomic_load_explicit(&w->interrupted, memory_order_relaxed);
         p->requests += atomic_load_explicit(&w->reqs, memory_order_relaxed);
@@ -375,7 +469,8 @@ static void run_start_at(struct run *r)
         ;
     pthread_mutex_lock(&r->bar_mu);
     r->bar_gated = false;
-    barrier_check_locked(r);
+    for (int i = 0; i < r->nparts; i++)
+        barrier_check_locked(r, &r->parts[i]);
     pthread_mutex_unlock(&r->bar_mu);
 }
 
@@ -409,7 +504,9 @@ static bool run_monitor(struct run *r, struct metrics_shard *ctl)
 
 static int run_start(struct run *r, char *err, size_t errlen)
 {
-    int vus = exec_vus_max(&r->cfg->exec);
+    int vus = 0;
+    for (int i = 0; i < r->nparts; i++)
+        vus += r->parts[i].vus;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     r->nw = r->cfg->threads > 0 ? r->cfg->threads : (int)(cpus > 0 ? cpus : 1);
     if (r->nw > vus)
@@ -420,7 +517,7 @@ static int run_start(struct run *r, char *err, size_t errlen)
         return -1;
     }
     for (int i = 0; i < r->nw; i++)
-        if (worker_init(r, &r->w[i], i, vus, err, errlen) != 0)
+        if (worker_init(r, &r->w[i], i, err, errlen) != 0)
             return -1;
     arrival_pools(r);
     return run_vu_init(r, err, errlen);
@@ -440,9 +537,12 @@ static int run_threads(struct run *r, char *err, size_t errlen)
             pthread_barrier_wait(&r->gate); /* never returns for a short count: */
             return -1;                      /* (unreachable in practice) */
         }
-    atomic_store(&r->starting, r->nw);
     clock_gettime(CLOCK_REALTIME, &rt);
     r->t0 = clock_mono_ns();
+    for (int i = 0; i < r->nparts; i++) {
+        atomic_store(&r->parts[i].starting, r->nw);
+        r->parts[i].t0 = r->t0 + (uint64_t)(r->parts[i].p.start_s * 1e9);
+    }
     r->real_minus_mono = (int64_t)rt.tv_sec * 1000000000 + rt.tv_nsec - (int64_t)r->t0;
     atomic_store(&runner_current, r);
     pthread_barrier_wait(&r->gate);
@@ -475,11 +575,10 @@ int runner_run(const struct runner_config *cfg_in, struct runner_result *res, ch
     pthread_mutex_init(&r.bar_mu, NULL);
     pthread_mutex_init(&r.snap_mu, NULL);
     pthread_cond_init(&r.snap_cv, NULL);
-    r.end_s = exec_duration(&cfg.exec);
     r.bar_gated = cfg.start_at_ns > 0;
-    r.hard_s = r.end_s + cfg.exec.graceful_stop_s;
-    if (run_probe(cfg.target, err, errlen) != 0 || run_series(&r, err, errlen) != 0
-        || run_start(&r, err, errlen) != 0 || run_threads(&r, err, errlen) != 0) {
+    if (run_probe(cfg.target, err, errlen) != 0 || run_parts(&r, err, errlen) != 0
+        || run_series(&r, err, errlen) != 0 || run_start(&r, err, errlen) != 0
+        || run_threads(&r, err, errlen) != 0) {
         run_free(&r);
         return -1;
     }

@@ -4,7 +4,8 @@
  *
  * runner_run blocks the calling thread for the whole run. It makes one worker thread
  * per --threads, each with its own event loop, metrics shard and a fixed slice of the
- * VUs (VU g lives on thread g % threads); everything a VU needs (its connection,
+ * VUs of every scenario of the run (a part: k6's options.scenarios entry, with its
+ * own executor and startTime; every thread serves VUs of every part); everything a VU needs (its connection,
  * request buffer, body buffer, timers) is allocated before the start and never after.
  * About once a second the calling thread gathers a snapshot (each worker merges its
  * own shard on its own thread) and hands it to cfg->tick, which may print progress
@@ -37,8 +38,13 @@ struct runner_progress {
 
 struct runner_config {
     const struct lr_scenario *scenario;
-    struct lr_scenario_env *env;    /* env->metrics holds the series (before shards) */
-    struct lr_exec_config exec;     /* already scaled to the segment, if any */
+    struct lr_scenario_env *env; /* env->metrics holds the series (before shards) */
+    struct lr_exec_config exec;  /* already scaled to the segment, if any; used
+                                           when parts is NULL */
+    const struct lr_part *parts; /* the scenarios run at once, each with its own
+                                           executor, VUs, startTime and barrier; NULL:
+                                           one, named after scenario, with exec */
+    int nparts;
     int64_t start_at_ns;            /* --start-at: the first barrier releases when
                                            complete and not before this instant
                                            (CLOCK_REALTIME ns); 0: when complete */
@@ -71,7 +77,7 @@ struct runner_result {
     bool stopped; /* tick (or runner_interrupt) ended it early */
 };
 
-/* runner_run: run scenario under exec against target. VUs are initialised with the
+/* runner_run: run scenario under its parts (or exec) against target. VUs are initialised with the
  * scenario's vu_init first. On return env->metrics holds the merged values of every
  * worker (merged values reset first), env->shard untouched. Returns 0, or -1 with a
  * message in err when the run could not start (no memory, threads, vu_init failed,

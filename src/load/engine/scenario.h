@@ -115,6 +115,7 @@ struct lr_response {
 };
 
 struct lr_scenario_env;
+struct lr_part;
 
 /* One virtual user. The engine owns it; the scenario owns data. */
 struct lr_vu {
@@ -126,6 +127,8 @@ struct lr_vu {
     uint64_t iteration;          /* iterations this VU started (k6: __ITER) */
     struct metrics_shard *shard; /* this thread's metrics */
     uint64_t rng;                /* per-VU random state, seeded from --seed and id */
+    const struct lr_part *part;  /* the scenario of the run it belongs to (k6's
+                                      options.scenarios entry); never NULL in a run */
     void *data;                  /* the scenario's per-VU state */
     struct lr_scenario_env *env;
 };
@@ -140,7 +143,10 @@ struct lr_scenario_env {
     const char *admin_password; /* env ADMIN_PASSWORD */
     const char *profile;        /* "quick", "full" or "mixed" */
     uint64_t seed;
-    int vus_max;                    /* VUs the engine will create */
+    int vus_max;                 /* VUs the engine will create (all parts) */
+    const struct lr_part *parts; /* the run's scenarios, as the run will have them
+                                      (the command line's executor options applied) */
+    int nparts;
     const struct seg_plan *segment; /* this part's execution segment (segment.h), for
                                       the VUs' numbers in the whole test; NULL: whole */
     int64_t iterations_hint;        /* iterations expected (bounds histories), or -1 */
@@ -201,6 +207,18 @@ struct lr_exec_config {
     int nstages;
 };
 
+/* One of the scenarios a run runs at once (k6's options.scenarios: name = { ... }): its
+ * name, its executor and its start. A compiled scenario's run has one, named after it. */
+#define LR_MAX_PARTS 16
+struct lr_part {
+    const char *name; /* the tag scenario:<name> of every sample of its VUs */
+    struct lr_exec_config exec;
+    double start_s;          /* k6's startTime: seconds after the run's start */
+    const char *const *tags; /* k6's scenario tags: "key", "value", ..., NULL (keys made
+                                with metrics_tag_key before the run); or NULL */
+    int index;               /* its place in the run's parts (set by the runner) */
+};
+
 struct lr_threshold_spec {
     const char *series;
     const char *expr;
@@ -216,6 +234,13 @@ struct lr_profile {
                                       (nemesis.h), NULL-ended; NULL: none. Kinds the
                                       environment cannot inject are left out */
     const double *threshold_delays; /* delayAbortEval (s) of each threshold, or NULL: 0 */
+    const struct lr_part *parts;    /* several scenarios at once (a script's
+                                      options.scenarios), parts[0..nparts); NULL: one,
+                                      named after the scenario, with exec. With one part,
+                                      its exec is exec's and the command line's executor
+                                      options change it; with several they replace them
+                                      all by one part "default" built from exec */
+    int nparts;
 };
 
 /* setup's answer to a bad value of one of its options (err says which): a usage

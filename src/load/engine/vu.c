@@ -37,14 +37,7 @@ static double ns_ms(uint64_t a, uint64_t b)
     return b > a ? (double)(b - a) / 1e6 : 0;
 }
 
-static void w_add(struct worker *w, int id, double v)
-{
-    metrics_add(w->shard, id, v);
-    if (w->nd)
-        export_ndjson_point(w->nd, id, v, (int64_t)clock_mono_ns() + w->run->real_minus_mono);
-}
-
-/* A sample with the tags of s's request and answer. */
+/* A sample with tags t (a request's and answer's, or its part's). */
 static void w_add_tagged(struct worker *w, int metric, const struct metrics_tags *t, double v)
 {
     metrics_add_tagged(w->shard, metric, t, v);
@@ -106,13 +99,12 @@ static void vu_step(struct slot *s, const struct lr_response *resp)
 
 static void vu_begin(struct slot *s, uint64_t intended)
 {
-    struct worker *w = s->w;
     s->st = VU_RUNNING;
     s->intended_ns = intended ? intended : clock_mono_ns();
     s->vu.iteration++;
     httpc_cookies_clear(&s->conn); /* k6: a new iteration, an empty jar */
-    w->running++;
-    atomic_fetch_add(&w->run->inflight, 1);
+    s->wp->running++;
+    atomic_fetch_add(&s->wp->pr->inflight, 1);
     vu_step(s, NULL);
 }
 
@@ -123,19 +115,20 @@ static void vu_begin(struct slot *s, uint64_t intended)
 static void vu_end_then(struct slot *s, bool counted, bool recheck)
 {
     struct worker *w = s->w;
+    struct part_run *pr = s->wp->pr;
     if (counted) {
-        w_add(w, M_ITERATIONS, 1);
-        w_add(w, M_ITERATION_DURATION, ns_ms(s->intended_ns, clock_mono_ns()));
+        w_add_tagged(w, M_ITERATIONS, &pr->tags, 1);
+        w_add_tagged(w, M_ITERATION_DURATION, &pr->tags, ns_ms(s->intended_ns, clock_mono_ns()));
         atomic_fetch_add_explicit(&w->iters, 1, memory_order_relaxed);
     } else {
         atomic_fetch_add_explicit(&w->interrupted, 1, memory_order_relaxed);
     }
     s->st = VU_IDLE;
     loop_timer_disarm(w->loop, &s->deadline);
-    w->running--;
-    atomic_fetch_sub(&w->run->inflight, 1);
+    s->wp->running--;
+    atomic_fetch_sub(&pr->inflight, 1);
     if (recheck)
-        runner_barrier_recheck(w->run);
+        runner_barrier_recheck(pr);
 }
 
 static void vu_end(struct slot *s, bool counted)
@@ -213,7 +206,7 @@ static void vu_act(struct slot *s, enum lr_step what)
     }
     vu_end_then(s, true, false);
     vu_next(s);
-    runner_barrier_recheck(w->run);
+    runner_barrier_recheck(s->wp->pr);
 }
 
 static void vu_timer_fired(struct loop_timer *t)
@@ -249,11 +242,10 @@ static void response_tags(const struct slot *s, const struct httpc_conn *c, enum
                           bool failed, const char *error, struct metrics_tags *t)
 {
     const struct metrics *m = s->w->run->m;
-    metrics_tags_init(m, t);
+    *t = s->wp->pr->tags; /* the run's, scenario:<name>, the scenario's own */
     t->v[MT_METHOD] = s->method;
     t->v[MT_STATUS] = metrics_status_text(r == HTTPC_OK ? c->status : 0);
     t->v[MT_NAME] = s->name_tag;
-    t->v[MT_SCENARIO] = s->w->run->cfg->scenario->name;
     t->v[MT_GROUP] = s->group ? s->group : "";
     t->v[MT_EXPECTED_RESPONSE] = failed ? "false" : "true";
     t->v[MT_ERROR] = error                                  ? error
@@ -383,23 +375,50 @@ static void vu_http_done(struct httpc_conn *c, enum httpc_result r)
 
 /* ---- executors: when does a VU start an iteration ---------------------------------- */
 
+static bool arrival_type(const struct lr_exec_config *c)
+{
+    return c->type == LR_EXEC_CONSTANT_ARRIVAL_RATE || c->type == LR_EXEC_RAMPING_ARRIVAL_RATE;
+}
+
+/* Seconds since wp's part started. */
+static double part_elapsed(const struct wpart *wp, uint64_t now)
+{
+    return now > wp->pr->t0 ? (double)(now - wp->pr->t0) / 1e9 : 0;
+}
+
+/* The worker stops its loop once every part's share is done. */
 static void worker_maybe_done(struct worker *w)
 {
-    if (w->done || w->running > 0)
+    if (w->done)
         return;
-    const struct lr_exec_config *c = &w->run->cfg->exec;
-    bool more = !w->ending && !runner_stopping();
+    for (int i = 0; i < w->run->nparts; i++)
+        if (!w->parts[i].done)
+            return;
+    w->done = true;
+    loop_stop(w->loop);
+}
+
+static void wpart_maybe_done(struct wpart *wp)
+{
+    if (wp->done || wp->running > 0)
+        return;
+    const struct lr_exec_config *c = &wp->pr->p.exec;
+    bool more = !wp->ending && !runner_stopping();
+    if (more && !wp->started)
+        return; /* its startTime is still to come */
+    if (wp->n == 0)
+        more = false; /* none of its VUs live here */
     if (more && c->type == LR_EXEC_SHARED_ITERATIONS)
-        more = atomic_load(&w->run->shared_next) < c->iterations;
+        more = atomic_load(&wp->pr->shared_next) < c->iterations;
     if (more && c->type == LR_EXEC_PER_VU_ITERATIONS) {
         more = false;
-        for (int i = 0; i < w->n && !more; i++)
-            more = w->slots[i].iters_left > 0;
+        for (int i = 0; i < wp->n && !more; i++)
+            more = wp->slots[i].iters_left > 0;
     }
     if (more)
         return;
-    w->done = true;
-    loop_stop(w->loop);
+    wp->done = true;
+    worker_maybe_done(wp->w);
 }
 
 static void vu_set_active(struct slot *s, bool on)
@@ -412,20 +431,20 @@ static void vu_set_active(struct slot *s, bool on)
 
 static void vu_next(struct slot *s)
 {
-    struct worker *w = s->w;
-    const struct lr_exec_config *c = &w->run->cfg->exec;
+    struct wpart *wp = s->wp;
+    const struct lr_exec_config *c = &wp->pr->p.exec;
     int64_t idx;
     bool again = false;
-    if (!w->ending && !runner_stopping()) {
+    if (!wp->ending && !runner_stopping()) {
         switch (c->type) {
         case LR_EXEC_SHARED_ITERATIONS:
-            again = exec_take(&w->run->shared_next, c->iterations, &idx);
+            again = exec_take(&wp->pr->shared_next, c->iterations, &idx);
             break;
         case LR_EXEC_PER_VU_ITERATIONS: again = s->iters_left > 0 && s->iters_left-- > 0; break;
         case LR_EXEC_CONSTANT_VUS:
         case LR_EXEC_RAMPING_VUS: again = s->active; break;
         default:
-            exec_pool_put(&w->pool, (uint32_t)s->local);
+            exec_pool_put(&wp->pool, (uint32_t)s->local);
             vu_set_active(s, false);
             break;
         }
@@ -434,21 +453,22 @@ static void vu_next(struct slot *s)
         vu_begin(s, 0);
         return;
     }
-    if (c->type != LR_EXEC_CONSTANT_ARRIVAL_RATE && c->type != LR_EXEC_RAMPING_ARRIVAL_RATE)
+    if (!arrival_type(c))
         vu_set_active(s, false);
-    worker_maybe_done(w);
+    wpart_maybe_done(wp);
 }
 
-/* ramping-vus: follow the target count; VU g is wanted while g < target. */
+/* ramping-vus: follow the target count; the part's VU j is wanted while j < target. */
 static void worker_ramp(struct loop_timer *t)
 {
-    struct worker *w = container_of(t, struct worker, tick);
-    const struct run *r = w->run;
+    struct wpart *wp = container_of(t, struct wpart, tick);
+    struct worker *w = wp->w;
+    const struct lr_exec_config *c = &wp->pr->p.exec;
     uint64_t now = clock_mono_ns();
-    int target = exec_vus_at(&r->cfg->exec, runner_elapsed(r, now));
-    for (int i = 0; i < w->n && !w->ending; i++) {
-        struct slot *s = &w->slots[i];
-        bool want = s->vu.num < target;
+    int target = exec_vus_at(c, part_elapsed(wp, now));
+    for (int i = 0; i < wp->n && !wp->ending; i++) {
+        struct slot *s = &wp->slots[i];
+        bool want = s->pnum < target;
         if (want && !s->active) {
             vu_set_active(s, true);
             loop_timer_disarm(w->loop, &s->deadline);
@@ -458,68 +478,77 @@ static void worker_ramp(struct loop_timer *t)
             vu_set_active(s, false);
             if (s->st != VU_IDLE)
                 loop_timer_arm(w->loop, &s->deadline,
-                               now + (uint64_t)(r->cfg->exec.graceful_ramp_down_s * 1e9));
+                               now + (uint64_t)(c->graceful_ramp_down_s * 1e9));
         }
     }
-    if (!w->ending)
-        loop_timer_arm(w->loop, &w->tick, now + RUNNER_TICK_NS);
+    if (!wp->ending)
+        loop_timer_arm(w->loop, &wp->tick, now + RUNNER_TICK_NS);
 }
 
 /* arrival-rate: start every iteration of this worker's share that is due. */
 static void worker_arrivals(struct loop_timer *t)
 {
-    struct worker *w = container_of(t, struct worker, arrival);
-    const struct run *r = w->run;
+    struct wpart *wp = container_of(t, struct wpart, arrival);
+    struct worker *w = wp->w;
+    const struct part_run *pr = wp->pr;
     double at;
-    if (w->ending)
+    if (wp->ending)
         return;
-    while (exec_cursor_due(&r->cfg->exec, &w->cursor, runner_elapsed(r, clock_mono_ns()), &at)) {
-        int64_t v = exec_pool_get(&w->pool);
+    while (exec_cursor_due(&pr->p.exec, &wp->cursor, part_elapsed(wp, clock_mono_ns()), &at)) {
+        int64_t v = exec_pool_get(&wp->pool);
         if (v < 0) {
-            w_add(w, M_DROPPED_ITERATIONS, 1);
+            w_add_tagged(w, M_DROPPED_ITERATIONS, &pr->tags, 1);
             atomic_fetch_add_explicit(&w->dropped, 1, memory_order_relaxed);
             continue;
         }
-        vu_set_active(&w->slots[v], true);
-        vu_begin(&w->slots[v], r->t0 + (uint64_t)(at * 1e9));
+        vu_set_active(&wp->slots[v], true);
+        vu_begin(&wp->slots[v], pr->t0 + (uint64_t)(at * 1e9));
     }
     if (at >= 0)
-        loop_timer_arm(w->loop, &w->arrival, r->t0 + (uint64_t)(at * 1e9));
+        loop_timer_arm(w->loop, &wp->arrival, pr->t0 + (uint64_t)(at * 1e9));
 }
 
-/* The scheduled time is over: no new iterations; running ones have gracefulStop. */
+/* The part's scheduled time is over: no new iterations; running ones have
+ * gracefulStop. */
 static void worker_end(struct loop_timer *t)
 {
-    struct worker *w = container_of(t, struct worker, end);
-    w->ending = true;
-    loop_timer_disarm(w->loop, &w->tick);
-    loop_timer_disarm(w->loop, &w->arrival);
-    worker_maybe_done(w);
+    struct wpart *wp = container_of(t, struct wpart, end);
+    wp->ending = true;
+    loop_timer_disarm(wp->w->loop, &wp->tick);
+    loop_timer_disarm(wp->w->loop, &wp->arrival);
+    wpart_maybe_done(wp);
+}
+
+static void wpart_stop_all(struct wpart *wp)
+{
+    wp->ending = true;
+    loop_timer_disarm(wp->w->loop, &wp->start);
+    for (int i = 0; i < wp->n; i++) {
+        vu_interrupt(&wp->slots[i]);
+        vu_set_active(&wp->slots[i], false);
+    }
+    wpart_maybe_done(wp);
 }
 
 void vu_worker_stop_all(struct worker *w)
 {
-    w->ending = true;
-    for (int i = 0; i < w->n; i++) {
-        vu_interrupt(&w->slots[i]);
-        vu_set_active(&w->slots[i], false);
-    }
-    worker_maybe_done(w);
+    for (int i = 0; i < w->run->nparts; i++)
+        wpart_stop_all(&w->parts[i]);
 }
 
 static void worker_hard(struct loop_timer *t)
 {
-    vu_worker_stop_all(container_of(t, struct worker, hard));
+    wpart_stop_all(container_of(t, struct wpart, hard));
 }
 
-static void worker_start_vus(struct worker *w)
+static void worker_start_vus(struct wpart *wp)
 {
-    const struct lr_exec_config *c = &w->run->cfg->exec;
+    const struct lr_exec_config *c = &wp->pr->p.exec;
     int64_t idx;
-    for (int i = 0; i < w->n; i++) {
-        struct slot *s = &w->slots[i];
+    for (int i = 0; i < wp->n; i++) {
+        struct slot *s = &wp->slots[i];
         if (c->type == LR_EXEC_SHARED_ITERATIONS
-            && !exec_take(&w->run->shared_next, c->iterations, &idx))
+            && !exec_take(&wp->pr->shared_next, c->iterations, &idx))
             break;
         if (c->type == LR_EXEC_PER_VU_ITERATIONS)
             s->iters_left = c->iterations - 1;
@@ -528,40 +557,65 @@ static void worker_start_vus(struct worker *w)
     }
 }
 
+/* wp's part starts (at once, or at its startTime from a timer): its executor begins. */
+static void wpart_start(struct wpart *wp)
+{
+    struct worker *w = wp->w;
+    struct part_run *pr = wp->pr;
+    const struct lr_exec_config *c = &pr->p.exec;
+    if (!wp->started && !wp->ending) {
+        wp->started = true;
+        loop_timer_arm(w->loop, &wp->end, pr->t0 + (uint64_t)(pr->end_s * 1e9));
+        loop_timer_arm(w->loop, &wp->hard, pr->t0 + (uint64_t)(pr->hard_s * 1e9));
+        int depth = w->depth;
+        w->depth = RUNNER_MAX_DEPTH; /* first steps run from the loop, all alike */
+        if (wp->n == 0)
+            ; /* none of its VUs on this thread */
+        else if (c->type == LR_EXEC_RAMPING_VUS)
+            worker_ramp(&wp->tick);
+        else if (arrival_type(c))
+            loop_timer_arm(w->loop, &wp->arrival, pr->t0);
+        else
+            worker_start_vus(wp);
+        w->depth = depth;
+    }
+    atomic_fetch_sub(&pr->starting, 1);
+    runner_barrier_recheck(pr);
+    wpart_maybe_done(wp);
+}
+
+static void worker_start_timer(struct loop_timer *t)
+{
+    wpart_start(container_of(t, struct wpart, start));
+}
+
 void vu_worker_start(struct worker *w)
 {
-    struct run *r = w->run;
-    const struct lr_exec_config *c = &r->cfg->exec;
-    loop_timer_arm(w->loop, &w->end, r->t0 + (uint64_t)(r->end_s * 1e9));
-    loop_timer_arm(w->loop, &w->hard, r->t0 + (uint64_t)(r->hard_s * 1e9));
-    w->depth = RUNNER_MAX_DEPTH; /* first steps run from the loop, all alike */
-    if (c->type == LR_EXEC_RAMPING_VUS)
-        worker_ramp(&w->tick);
-    else if (c->type == LR_EXEC_CONSTANT_ARRIVAL_RATE || c->type == LR_EXEC_RAMPING_ARRIVAL_RATE)
-        loop_timer_arm(w->loop, &w->arrival, r->t0);
-    else
-        worker_start_vus(w);
-    w->depth = 0;
-    atomic_fetch_sub(&r->starting, 1);
-    runner_barrier_recheck(r);
-    worker_maybe_done(w);
+    for (int i = 0; i < w->run->nparts; i++) {
+        struct wpart *wp = &w->parts[i];
+        if (wp->pr->p.start_s > 0)
+            loop_timer_arm(w->loop, &wp->start, wp->pr->t0);
+        else
+            wpart_start(wp);
+    }
 }
 
 /* Send every prepared request of the released VUs first, then let the rest step. */
-void vu_worker_release(struct worker *w, uint64_t gen)
+void vu_worker_release(struct wpart *wp, uint64_t gen)
 {
+    struct worker *w = wp->w;
     struct slot **now = w->release;
     int n = 0;
     for (int i = 0; i < w->nparked;) {
         struct slot *s = w->parked[i];
-        if (s->park_gen < gen) {
+        if (s->wp == wp && s->park_gen < gen) {
             now[n++] = s;
             w->parked[i] = w->parked[--w->nparked];
         } else {
             i++;
         }
     }
-    bool timed = atomic_load(&w->run->bar_timed_gen) == gen;
+    bool timed = atomic_load(&wp->pr->bar_timed_gen) == gen;
     for (int i = 0; i < n; i++)
         if (now[i]->prepared) {
             now[i]->prepared = false;
@@ -591,26 +645,33 @@ void vu_worker_release(struct worker *w, uint64_t gen)
 
 void vu_worker_timers(struct worker *w)
 {
-    w->arrival.fn = worker_arrivals;
-    w->tick.fn = worker_ramp;
-    w->end.fn = worker_end;
-    w->hard.fn = worker_hard;
+    for (int i = 0; i < w->run->nparts; i++) {
+        w->parts[i].start.fn = worker_start_timer;
+        w->parts[i].arrival.fn = worker_arrivals;
+        w->parts[i].tick.fn = worker_ramp;
+        w->parts[i].end.fn = worker_end;
+        w->parts[i].hard.fn = worker_hard;
+    }
 }
 
-void vu_slot_init(struct worker *w, struct slot *s, int local, char *mem)
+void vu_slot_init(struct wpart *wp, struct slot *s, int local, char *mem)
 {
+    struct worker *w = wp->w;
     const struct runner_config *cfg = w->run->cfg;
     size_t wcap = httpc_wbuf_size(cfg->target);
     s->w = w;
+    s->wp = wp;
     s->local = local;
     s->timer.fn = vu_timer_fired;
     s->deadline.fn = vu_deadline_fired;
     httpc_init(&s->conn, w->loop, cfg->target, &cfg->limits, mem, wcap, mem + wcap, vu_http_done);
     httpc_set_pool(&s->conn, &w->bigbufs);
-    int num = w->idx + local * w->run->nw;
+    s->pnum = runner_part_first(w->run, wp->pr, w->idx) + local * w->run->nw;
+    int num = wp->pr->base + s->pnum;
     s->vu = (struct lr_vu){ .id = cfg->segment ? (int)seg_index(cfg->segment, num) : num,
                             .num = num,
                             .thread = w->idx,
+                            .part = &wp->pr->p,
                             .shard = w->shard,
                             .env = cfg->env };
 }

@@ -25,6 +25,7 @@
 #define LLR_OPEN_MAX (16u << 20)
 static const char CHECKS_KEY[] = "lastroom.checks";
 static const char SHARED_KEY[] = "lastroom.shared";
+static const char ENV_KEY[] = "lastroom.env";
 
 extern char **environ;
 
@@ -56,10 +57,10 @@ static void check_count(lua_State *L, struct script_state *st, const char *name,
     struct metrics_shard *sh = llr_shard(st);
     if (!sh || !st->s->env)
         return;
-    char series[METRICS_NAME_MAX + METRICS_TAG_MAX + 16];
-    snprintf(series, sizeof series, "checks{check:%s}", name);
-    int id = metrics_find(st->s->env->metrics, series);
-    metrics_add(sh, id >= 0 ? id : M_CHECKS, ok);
+    struct metrics_tags t;
+    script_tags(st, &t);
+    t.v[MT_CHECK] = name;
+    metrics_add_tagged(sh, M_CHECKS, &t, ok);
 }
 
 static int l_check(lua_State *L)
@@ -107,7 +108,8 @@ static int l_barrier(lua_State *L)
     double sec = 0;
     if (!st->cur)
         return luaL_error(L, "lr.barrier is allowed only in VU code");
-    if (st->s->arrival)
+    const struct lr_exec_config *ex = &st->cur->vu->part->exec;
+    if (ex->type == LR_EXEC_CONSTANT_ARRIVAL_RATE || ex->type == LR_EXEC_RAMPING_ARRIVAL_RATE)
         return luaL_error(L, "lr.barrier under an arrival-rate executor: its VUs do not "
                              "start together, use an iterations or VUs executor");
     if (!lua_isnoneornil(L, 1)) {
@@ -288,19 +290,35 @@ static int vu_index(lua_State *L)
     return 1;
 }
 
-static void push_vu(lua_State *L)
+/* Push an empty table whose fields are read by index (and written by newindex and
+ * walked by pairs, when not NULL); its metatable is hidden. */
+static void push_proxy(lua_State *L, lua_CFunction index, lua_CFunction newindex,
+                       lua_CFunction pairs)
 {
+    const lua_CFunction fn[] = { index, newindex, pairs };
+    const char *const name[] = { "__index", "__newindex", "__pairs" };
     lua_newtable(L);
-    lua_createtable(L, 0, 2);
-    lua_pushcfunction(L, vu_index);
-    lua_setfield(L, -2, "__index");
+    lua_createtable(L, 0, 4);
+    for (int i = 0; i < 3; i++)
+        if (fn[i]) {
+            lua_pushcfunction(L, fn[i]);
+            lua_setfield(L, -2, name[i]);
+        }
     lua_pushboolean(L, 0);
     lua_setfield(L, -2, "__metatable");
     lua_setmetatable(L, -2);
 }
 
-/* lr.env: the environment (where -e pairs were put), then the scenario's env. */
-static void push_env(lua_State *L, struct script *s)
+static void overlay(lua_State *L, const struct opts_scenario *sc)
+{
+    for (int i = 0; sc && i + 1 < sc->nenv; i += 2) {
+        lua_pushstring(L, sc->env_kv[i + 1]);
+        lua_setfield(L, -2, sc->env_kv[i]);
+    }
+}
+
+/* lr.env: the environment (where -e pairs were put), then, with one scenario, its env. */
+static void push_env(lua_State *L, const struct script *s)
 {
     lua_newtable(L);
     for (char **e = environ; e && *e; e++) {
@@ -311,10 +329,92 @@ static void push_env(lua_State *L, struct script *s)
         lua_pushstring(L, eq + 1);
         lua_rawset(L, -3);
     }
-    for (int i = 0; i + 1 < s->nenv; i += 2) {
-        lua_pushstring(L, s->env_kv[i + 1]);
-        lua_setfield(L, -2, s->env_kv[i]);
+    if (s->nscn == 1)
+        overlay(L, &s->scn[0]);
+}
+
+/* With several scenarios, the table lr.env stands for: the running VU's scenario's (the
+ * environment overlaid with its env, made on first use), else the environment's. */
+static int env_table(lua_State *L)
+{
+    struct script_state *st = script_state_of(L);
+    int idx = st->cur ? st->cur->scn_idx : -1;
+    lua_getfield(L, LUA_REGISTRYINDEX, ENV_KEY);
+    if (idx < 0) {
+        lua_getfield(L, -1, "base");
+        return lua_gettop(L);
     }
+    if (lua_rawgeti(L, -1, idx + 1) == LUA_TTABLE)
+        return lua_gettop(L);
+    lua_pop(L, 1);
+    push_env(L, st->s);
+    overlay(L, &st->s->scn[idx]);
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, -3, idx + 1);
+    return lua_gettop(L);
+}
+
+static int env_index(lua_State *L)
+{
+    int t = env_table(L);
+    lua_pushvalue(L, 2);
+    lua_rawget(L, t);
+    return 1;
+}
+
+static int env_newindex(lua_State *L)
+{
+    int t = env_table(L);
+    lua_pushvalue(L, 2);
+    lua_pushvalue(L, 3);
+    lua_rawset(L, t);
+    return 0;
+}
+
+static int env_next(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 2);
+    if (lua_next(L, 1))
+        return 2;
+    lua_pushnil(L);
+    return 1;
+}
+
+static int env_pairs(lua_State *L)
+{
+    int t = env_table(L);
+    lua_pushcfunction(L, env_next);
+    lua_pushvalue(L, t);
+    lua_pushnil(L);
+    return 3;
+}
+
+/* Push lr.env for several scenarios: an empty table whose metatable reads env_table. */
+static void push_env_proxy(lua_State *L, const struct script *s)
+{
+    lua_newtable(L); /* the environment's, then one per scenario at [index + 1] */
+    push_env(L, s);
+    lua_setfield(L, -2, "base");
+    lua_setfield(L, LUA_REGISTRYINDEX, ENV_KEY);
+    push_proxy(L, env_index, env_newindex, env_pairs);
+}
+
+/* lr.scenario.name: the running VU's scenario; outside VU code the script's one
+ * scenario ("default" without options.scenarios), nil when it has several. */
+static int scenario_index(lua_State *L)
+{
+    struct script_state *st = script_state_of(L);
+    const struct script *s = st->s;
+    if (strcmp(luaL_checkstring(L, 2), "name") != 0)
+        lua_pushnil(L);
+    else if (st->cur)
+        lua_pushstring(L, st->cur->scn->name);
+    else if (s->nscn <= 1)
+        lua_pushstring(L, s->nscn == 1 ? s->scn[0].name : "default");
+    else
+        lua_pushnil(L);
+    return 1;
 }
 
 static const char GROUP_LUA[] = "local name, fn = ...\n"
@@ -334,13 +434,14 @@ int llr_open(lua_State *L)
     if (luaL_loadbuffer(L, GROUP_LUA, sizeof GROUP_LUA - 1, "=lr.group") != LUA_OK)
         return lua_error(L);
     lua_setfield(L, -2, "group");
-    push_vu(L);
+    push_proxy(L, vu_index, NULL, NULL);
     lua_setfield(L, -2, "vu");
-    lua_createtable(L, 0, 1);
-    lua_pushstring(L, st->s->scenario_name);
-    lua_setfield(L, -2, "name");
+    push_proxy(L, scenario_index, NULL, NULL);
     lua_setfield(L, -2, "scenario");
-    push_env(L, st->s);
+    if (st->s->nscn > 1)
+        push_env_proxy(L, st->s);
+    else
+        push_env(L, st->s);
     lua_setfield(L, -2, "env");
     ljson_open(L);
     lua_setfield(L, -2, "json");
@@ -351,16 +452,14 @@ void llr_patch(lua_State *L, const struct script *s)
 {
     lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
     if (lua_getfield(L, -1, "lastroom") == LUA_TTABLE) {
-        lua_getfield(L, -1, "scenario");
-        lua_pushstring(L, s->scenario_name);
-        lua_setfield(L, -2, "name");
-        lua_pop(L, 1);
-        lua_getfield(L, -1, "env");
-        for (int i = 0; i + 1 < s->nenv; i += 2) {
-            lua_pushstring(L, s->env_kv[i + 1]);
-            lua_setfield(L, -2, s->env_kv[i]);
+        if (s->nscn > 1) { /* setup, verify and teardown see the environment's */
+            push_env_proxy(L, s);
+            lua_setfield(L, -2, "env");
+        } else {
+            lua_getfield(L, -1, "env");
+            overlay(L, &s->scn[0]);
+            lua_pop(L, 1);
         }
-        lua_pop(L, 1);
     }
     lua_pop(L, 2);
 }

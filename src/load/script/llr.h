@@ -16,8 +16,9 @@ int llr_open(lua_State *L);
 struct script_state;
 void llr_checks_report(struct script_state *const *states, int n, char *buf, size_t len);
 
-/* llr_patch: set lr.scenario.name and overlay lr.env with the scenario's env in a
- * state whose `lastroom` module was loaded before the options were read. */
+/* llr_patch: in a state whose `lastroom` module was loaded before the options were
+ * read: overlay lr.env with the one scenario's env, or with several scenarios make it
+ * stand for the running VU's scenario's (the environment's outside VU code). */
 struct script;
 void llr_patch(lua_State *L, const struct script *s);
 

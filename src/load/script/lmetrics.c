@@ -40,20 +40,17 @@ static int m_add(lua_State *L)
                           "metric %s: not defined in the init context, or added before "
                           "setup",
                           m->name);
-    int id = m->id;
-    if (lua_type(L, 3) == LUA_TTABLE) {
-        lua_pushnil(L);
-        if (lua_next(L, 3) != 0) {
-            char series[METRICS_NAME_MAX + METRICS_TAG_MAX * 2 + 4];
-            snprintf(series, sizeof series, "%s{%s:%s}", m->name,
-                     lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?",
-                     lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?");
-            int t = metrics_find(st->s->env->metrics, series);
-            id = t >= 0 ? t : id;
-            lua_pop(L, 2);
+    struct metrics_tags t;
+    script_tags(st, &t);
+    if (lua_type(L, 3) == LUA_TTABLE) /* the sample's own tags, over its scenario's */
+        for (lua_pushnil(L); lua_next(L, 3) != 0; lua_pop(L, 1)) {
+            int k = lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING
+                        ? metrics_tag_key_find(st->s->env->metrics, lua_tostring(L, -2))
+                        : -1;
+            if (k >= 0)
+                t.v[k] = lua_tostring(L, -1); /* the table keeps it alive during the call */
         }
-    }
-    metrics_add(sh, id, v);
+    metrics_add_tagged(sh, m->id, &t, v);
     return 0;
 }
 

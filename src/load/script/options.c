@@ -6,6 +6,7 @@
 
 #include <lauxlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "load/engine/duration.h"
@@ -102,62 +103,117 @@ static int get_exec_fields(lua_State *L, int t, struct lr_exec_config *e, char *
     e->iterations = (int64_t)iters;
     if (e->max_vus < e->pre_allocated_vus) /* k6: maxVUs defaults to preAllocatedVUs */
         e->max_vus = e->pre_allocated_vus;
-    double start = 0;
-    if (get_dur(L, t, "startTime", &start, err, errlen) != 0)
-        return -1;
-    if (start > 0)
-        FAIL("options: startTime: one scenario per run, so it starts at 0");
     return 0;
 }
 
-static int read_env(lua_State *L, int t, struct opts_result *o, char *err, size_t errlen)
+/* startTime: a duration >= 0 (absent: 0). */
+static int get_start(lua_State *L, int t, double *out, char *err, size_t errlen)
 {
-    if (lua_getfield(L, t, "env") != LUA_TTABLE) {
+    lua_getfield(L, t, "startTime");
+    const char *v = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    bool neg = v ? v[strspn(v, " \t")] == '-' : lua_isnumber(L, -1) && lua_tonumber(L, -1) < 0;
+    lua_pop(L, 1);
+    if (neg)
+        FAIL("options: startTime: must not be negative (want a duration such as \"10s\")");
+    return get_dur(L, t, "startTime", out, err, errlen);
+}
+
+/* The string pairs of field f ({ key = "value", ... }) into kv[0..2*max), *n set. */
+static int read_pairs(lua_State *L, int t, const char *f, const char **kv, int max, int *n,
+                      char *err, size_t errlen)
+{
+    if (lua_getfield(L, t, f) != LUA_TTABLE) {
         lua_pop(L, 1);
         return 0;
     }
     lua_pushnil(L);
     while (lua_next(L, -2) != 0) {
-        if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING || o->nenv >= 62)
-            FAIL("options: env: string keys and values, at most 31");
-        o->env_kv[o->nenv++] = lua_tostring(L, -2);
-        o->env_kv[o->nenv++] = lua_tostring(L, -1);
+        if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING || *n >= 2 * max)
+            FAIL("options: %s: string keys and values, at most %d", f, max);
+        kv[(*n)++] = lua_tostring(L, -2);
+        kv[(*n)++] = lua_tostring(L, -1);
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
     return 0;
 }
 
-static int read_scenario(lua_State *L, int opts, struct opts_result *o, char *err, size_t errlen)
+/* A scenario's name: what the scenario tag and lr.scenario.name carry (k6's rule). */
+static bool name_ok(const char *n)
+{
+    size_t len = strlen(n);
+    return len > 0 && len < OPTS_NAME_MAX
+           && strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == len;
+}
+
+/* One entry of options.scenarios (key at -2, table at -1) into *sc. */
+static int read_one(lua_State *L, struct opts_scenario *sc, char *err, size_t errlen)
+{
+    if (lua_type(L, -2) != LUA_TSTRING || !lua_istable(L, -1))
+        FAIL("options: scenarios: want { name = { executor = ..., ... } }");
+    if (!name_ok(lua_tostring(L, -2)))
+        FAIL("options: scenarios: '%s': a name of letters, digits, _ and - (at most %d)",
+             lua_tostring(L, -2), OPTS_NAME_MAX - 1);
+    snprintf(sc->name, sizeof sc->name, "%s", lua_tostring(L, -2));
+    snprintf(sc->exec_fn, sizeof sc->exec_fn, "default");
+    int t = lua_gettop(L);
+    lua_getfield(L, t, "executor");
+    int type = lua_isstring(L, -1) ? exec_from_name(lua_tostring(L, -1)) : -1;
+    lua_pop(L, 1);
+    if (type < 0)
+        FAIL("options: scenarios.%s.executor: one of k6's executors, e.g. \"constant-vus\"",
+             sc->name);
+    exec_defaults(&sc->exec, (enum lr_executor)type);
+    if (get_exec_fields(L, t, &sc->exec, err, errlen) != 0
+        || get_start(L, t, &sc->start_s, err, errlen) != 0
+        || read_pairs(L, t, "env", sc->env_kv, OPTS_ENV_MAX, &sc->nenv, err, errlen) != 0
+        || read_pairs(L, t, "tags", sc->tags_kv, OPTS_TAGS_MAX, &sc->ntags, err, errlen) != 0)
+        return -1;
+    sc->tags_kv[sc->ntags] = NULL;
+    int ty = lua_getfield(L, t, "exec");
+    if (ty == LUA_TSTRING && lua_rawlen(L, -1) > 0 && lua_rawlen(L, -1) < sizeof sc->exec_fn)
+        snprintf(sc->exec_fn, sizeof sc->exec_fn, "%s", lua_tostring(L, -1));
+    else if (ty != LUA_TNIL)
+        FAIL("options: exec: want the name of a function, e.g. \"browse\"");
+    lua_pop(L, 1);
+    return exec_check(&sc->exec, err, errlen);
+}
+
+/* k6 orders scenarios by startTime, then by name. */
+static int scenario_cmp(const void *a, const void *b)
+{
+    const struct opts_scenario *x = a, *y = b;
+    if (x->start_s != y->start_s)
+        return x->start_s < y->start_s ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+static int read_scenarios(lua_State *L, int opts, struct opts_result *o, char *err, size_t errlen)
 {
     if (lua_getfield(L, opts, "scenarios") != LUA_TTABLE) {
         lua_pop(L, 1);
         return 1; /* none: the shortcuts */
     }
     lua_pushnil(L);
-    if (lua_next(L, -2) == 0)
+    while (lua_next(L, -2) != 0) {
+        if (o->nscn >= OPTS_SCN_MAX)
+            FAIL("options: scenarios: at most %d", OPTS_SCN_MAX);
+        struct opts_scenario *sc = &o->scn[o->nscn];
+        char why[256];
+        if (read_one(L, sc, why, sizeof why) != 0) {
+            bool field = !strncmp(why, "options: ", 9); /* else exec_check's words */
+            const char *w = field ? why + 9 : why;
+            if (!strncmp(w, "scenarios", 9))
+                FAIL("options: %s", w);
+            FAIL("options: scenarios.%s%s%s", sc->name, field ? "." : ": ", w);
+        }
+        lua_pop(L, 1);
+        o->nscn++;
+    }
+    lua_pop(L, 1);
+    if (o->nscn == 0)
         FAIL("options: scenarios is empty");
-    if (lua_type(L, -2) != LUA_TSTRING || !lua_istable(L, -1))
-        FAIL("options: scenarios: want { name = { executor = ..., ... } }");
-    snprintf(o->name, sizeof o->name, "%s", lua_tostring(L, -2));
-    int sc = lua_gettop(L);
-    lua_getfield(L, sc, "executor");
-    int type = lua_isstring(L, -1) ? exec_from_name(lua_tostring(L, -1)) : -1;
-    lua_pop(L, 1);
-    if (type < 0)
-        FAIL("options: scenarios.%s.executor: one of k6's executors, e.g. "
-             "\"constant-vus\"",
-             o->name);
-    exec_defaults(&o->exec, (enum lr_executor)type);
-    if (get_exec_fields(L, sc, &o->exec, err, errlen) != 0 || read_env(L, sc, o, err, errlen))
-        return -1;
-    if (lua_getfield(L, sc, "exec") == LUA_TSTRING)
-        snprintf(o->exec_fn, sizeof o->exec_fn, "%s", lua_tostring(L, -1));
-    lua_pop(L, 1);
-    lua_pushvalue(L, -2);
-    if (lua_next(L, -4) != 0)
-        FAIL("options: scenarios: one scenario per run (the engine runs one executor)");
-    lua_pop(L, 3);
+    qsort(o->scn, (size_t)o->nscn, sizeof o->scn[0], scenario_cmp);
     return 0;
 }
 
@@ -272,24 +328,28 @@ int opts_read(lua_State *L, struct opts_result *o, struct opts_thresholds *t, ch
     memset(o, 0, sizeof *o);
     t->n = 0;
     t->specs[0].series = NULL;
-    snprintf(o->exec_fn, sizeof o->exec_fn, "default");
-    snprintf(o->name, sizeof o->name, "default");
     int top = lua_gettop(L);
+    struct opts_scenario *one = &o->scn[0];
+    snprintf(one->exec_fn, sizeof one->exec_fn, "default");
+    snprintf(one->name, sizeof one->name, "default");
+    exec_defaults(&one->exec, LR_EXEC_SHARED_ITERATIONS);
     if (lua_getglobal(L, "options") != LUA_TTABLE) {
         lua_settop(L, top);
-        exec_defaults(&o->exec, LR_EXEC_SHARED_ITERATIONS);
+        o->nscn = 1;
         return 0;
     }
     int opts = lua_gettop(L);
-    int rc = read_scenario(L, opts, o, err, errlen);
-    if (rc == 1)
-        rc = read_shortcuts(L, opts, &o->exec, err, errlen);
+    int rc = read_scenarios(L, opts, o, err, errlen);
+    if (rc == 1) {
+        o->nscn = 1;
+        rc = read_shortcuts(L, opts, &one->exec, err, errlen);
+        if (rc == 0)
+            rc = exec_check(&one->exec, err, errlen);
+    }
     if (rc == 0)
         rc = read_thresholds(L, opts, t, err, errlen);
     if (rc == 0)
         rc = read_client(L, opts, o, err, errlen);
-    if (rc == 0 && exec_check(&o->exec, err, errlen) != 0)
-        rc = -1;
     lua_settop(L, top);
     return rc;
 }

@@ -2,9 +2,10 @@
  * options.h: a script's `options` table (k6's names) as the engine's executor and
  * thresholds.
  *
- * options.scenarios holds at most one scenario (the engine runs one executor per run);
- * without it, k6's shortcuts vus, duration, iterations and stages apply, and with
- * nothing at all one VU runs one iteration. Thresholds are { series = { "expr",
+ * options.scenarios names one scenario or several (run at once, each with its own
+ * executor, startTime, exec, env and tags), in k6's order: by startTime, then name;
+ * without it, k6's shortcuts vus, duration, iterations and stages make one scenario
+ * "default", and with nothing at all one VU runs one iteration. Thresholds are { series = { "expr",
  * { threshold = "expr", abortOnFail = bool, delayAbortEval = "10s" } } }.
  */
 #ifndef LASTROOM_LOAD_SCRIPT_OPTIONS_H
@@ -24,12 +25,25 @@ struct opts_thresholds {
     int n;
 };
 
-struct opts_result {
+#define OPTS_SCN_MAX  LR_MAX_PARTS
+#define OPTS_NAME_MAX 64
+#define OPTS_ENV_MAX  31 /* env pairs of one scenario */
+#define OPTS_TAGS_MAX 8  /* tags pairs of one scenario */
+
+struct opts_scenario {
+    char name[OPTS_NAME_MAX]; /* its key ("default" without scenarios) */
     struct lr_exec_config exec;
-    char exec_fn[64];       /* "default", or the scenario's exec */
-    char name[64];          /* the scenario's name ("default" without scenarios) */
-    const char *env_kv[64]; /* the scenario's env: key, value, ... (strings of L) */
+    double start_s;                       /* startTime */
+    char exec_fn[64];                     /* "default", or its exec */
+    const char *env_kv[2 * OPTS_ENV_MAX]; /* its env: key, value, ... (strings of L) */
     int nenv;
+    const char *tags_kv[2 * OPTS_TAGS_MAX + 1]; /* its tags: key, value, ..., NULL */
+    int ntags;
+};
+
+struct opts_result {
+    struct opts_scenario scn[OPTS_SCN_MAX];
+    int nscn;          /* 1 or more */
     bool insecure_tls; /* insecureSkipTLSVerify = true */
     int max_redirects; /* maxRedirects: 0 not given, -1 none, else N */
 };

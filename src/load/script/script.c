@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "load/engine/executor.h"
 #include "load/engine/metrics.h"
 #include "load/engine/reconcile.h"
 #include "load/script/lhistory.h"
@@ -38,6 +39,9 @@ static struct script_state *g_threads[SCRIPT_THREADS_MAX];
 static struct script_vu *g_vus;
 static json_t *g_data; /* setup()'s answer */
 static struct opts_thresholds g_thr;
+static struct opts_result g_opts;
+static struct lr_part g_parts[OPTS_SCN_MAX];
+static const struct opts_scenario g_default = { .name = "default", .exec_fn = "default" };
 static struct lr_profile g_profile;
 static struct lr_scenario g_scn;
 static uint64_t g_t0; /* the end of setup */
@@ -49,6 +53,20 @@ bool script_is_path(const char *name)
 {
     size_t n = name ? strlen(name) : 0;
     return n > 4 && !strcmp(name + n - 4, ".lua");
+}
+
+void script_tags(const struct script_state *st, struct metrics_tags *t)
+{
+    metrics_tags_init(st->s->env->metrics, t);
+    const struct lr_part *p = st->cur ? st->cur->vu->part : NULL;
+    if (!p)
+        return;
+    t->v[MT_SCENARIO] = p->name;
+    for (const char *const *u = p->tags; u && u[0] && u[1]; u += 2) {
+        int k = metrics_tag_key_find(st->s->env->metrics, u[0]);
+        if (k >= MT_BUILTIN_KEYS)
+            t->v[k] = u[1];
+    }
 }
 
 void script_note_error(struct script *s, const char *msg)
@@ -167,11 +185,51 @@ static int state_data(struct script_state *st, char *err, size_t errlen)
     return vm_pcall(st, 0, 0, err, errlen);
 }
 
+/* The script's scenario called name, or -1. */
+static int scn_find(const char *name)
+{
+    for (int i = 0; i < g_s.nscn; i++)
+        if (!strcmp(g_s.scn[i].name, name))
+            return i;
+    return -1;
+}
+
+/* The run's parts are the script's scenarios, or the one "default" the command line's
+ * executor options put in their place (which runs default()); each scenario's tags
+ * are tag keys of the run. Returns 0, or -1 with a message in err (a usage error). */
+static int scn_check(struct lr_scenario_env *env, char *err, size_t errlen)
+{
+    for (int i = 0; i < env->nparts; i++) {
+        if (scn_find(env->parts[i].name) >= 0 || g_s.wrk)
+            continue;
+        vm_global(g_main, "default");
+        bool fn = lua_isfunction(g_main->L, -1);
+        lua_pop(g_main->L, 1);
+        if (!fn) {
+            snprintf(err, errlen,
+                     "--vus, --duration, --iterations, --stages and --rate replace the "
+                     "script's scenarios with one running default(), which %s does not define",
+                     g_s.path);
+            return -1;
+        }
+    }
+    for (int i = 0; i < g_s.nscn; i++)
+        for (int k = 0; k + 1 < g_s.scn[i].ntags; k += 2)
+            if (metrics_tag_key(env->metrics, g_s.scn[i].tags_kv[k]) < MT_BUILTIN_KEYS) {
+                snprintf(err, errlen,
+                         "options: scenarios.%s.tags: '%s': a key that is not built in, "
+                         "without {}:,\"\\",
+                         g_s.scn[i].name, g_s.scn[i].tags_kv[k]);
+                return -1;
+            }
+    return 0;
+}
+
 static int script_setup(struct lr_scenario_env *env, char *err, size_t errlen)
 {
     char why[1024];
     g_s.env = env;
-    if (script_opts(env, err, errlen) != 0)
+    if (script_opts(env, err, errlen) != 0 || scn_check(env, err, errlen) != 0)
         return LR_SETUP_USAGE;
     if (httpc_target_parse(&g_s.target, env->base_url, err, errlen) != 0
         || lmetrics_define_all(&g_s, env->metrics, err, errlen) != 0)
@@ -215,8 +273,15 @@ static int script_setup(struct lr_scenario_env *env, char *err, size_t errlen)
         }
     }
     lua_pop(g_main->L, 1);
-    snprintf(env->verdict, sizeof env->verdict, "script: %s (%s)\n", g_s.path,
-             g_s.wrk ? "wrk's request/response" : g_s.exec_fn);
+    int one = env->nparts == 1 ? scn_find(env->parts[0].name) : -1;
+    const char *fn = g_s.wrk    ? "wrk's request/response"
+                     : one >= 0 ? g_s.scn[one].exec_fn
+                                : "default";
+    if (env->nparts > 1 && !g_s.wrk)
+        snprintf(env->verdict, sizeof env->verdict, "script: %s (%d scenarios)\n", g_s.path,
+                 env->nparts);
+    else
+        snprintf(env->verdict, sizeof env->verdict, "script: %s (%s)\n", g_s.path, fn);
     g_t0 = script_now_ns();
     return state_data(g_main, err, errlen);
 }
@@ -238,7 +303,12 @@ static int script_vu_init(struct lr_scenario_env *env, struct lr_vu *vu)
         }
         g_threads[vu->thread] = st;
     }
-    return vm_vu_init(st, &g_vus[vu->num], vu);
+    struct script_vu *v = &g_vus[vu->num];
+    if (vm_vu_init(st, v, vu) != 0)
+        return -1;
+    v->scn_idx = vu->part ? scn_find(vu->part->name) : -1;
+    v->scn = v->scn_idx >= 0 ? &g_s.scn[v->scn_idx] : &g_default;
+    return 0;
 }
 
 static enum lr_step script_step(struct lr_vu *vu, const struct lr_response *resp,
@@ -587,27 +657,41 @@ void script_list_shipped(FILE *out)
 
 /* ---- loading ------------------------------------------------------------------------- */
 
-static int script_options_read(struct opts_result *o, char *err, size_t errlen)
+/* Every scenario's function exists. */
+static int scn_functions(char *err, size_t errlen)
 {
-    if (opts_read(g_main->L, o, &g_thr, err, errlen) != 0)
-        return -1;
-    snprintf(g_s.exec_fn, sizeof g_s.exec_fn, "%s", o->exec_fn);
-    snprintf(g_s.scenario_name, sizeof g_s.scenario_name, "%s", o->name);
-    memcpy(g_s.env_kv, o->env_kv, sizeof g_s.env_kv);
-    g_s.nenv = o->nenv;
-    g_s.arrival = o->exec.type == LR_EXEC_CONSTANT_ARRIVAL_RATE
-                  || o->exec.type == LR_EXEC_RAMPING_ARRIVAL_RATE;
-    g_s.insecure_tls = o->insecure_tls;
-    g_s.max_redirects = o->max_redirects;
-    llr_patch(g_main->L, &g_s);
-    vm_global(g_main, g_s.exec_fn);
-    bool fn = lua_isfunction(g_main->L, -1);
-    lua_pop(g_main->L, 1);
-    if (!fn) {
-        snprintf(err, errlen, "%s: no function %s() (the iteration)", g_s.path, g_s.exec_fn);
+    for (int i = 0; i < g_s.nscn; i++) {
+        const struct opts_scenario *sc = &g_s.scn[i];
+        vm_global(g_main, sc->exec_fn);
+        bool fn = lua_isfunction(g_main->L, -1);
+        lua_pop(g_main->L, 1);
+        if (fn)
+            continue;
+        if (g_s.nscn == 1)
+            snprintf(err, errlen, "%s: no function %s() (the iteration)", g_s.path, sc->exec_fn);
+        else
+            snprintf(err, errlen, "%s: scenarios.%s.exec: no function %s()", g_s.path, sc->name,
+                     sc->exec_fn);
         return -1;
     }
     return 0;
+}
+
+static int script_options_read(char *err, size_t errlen)
+{
+    if (opts_read(g_main->L, &g_opts, &g_thr, err, errlen) != 0)
+        return -1;
+    g_s.scn = g_opts.scn;
+    g_s.nscn = g_opts.nscn;
+    g_s.insecure_tls = g_opts.insecure_tls;
+    g_s.max_redirects = g_opts.max_redirects;
+    llr_patch(g_main->L, &g_s);
+    for (int i = 0; i < g_s.nscn; i++)
+        g_parts[i] = (struct lr_part){ .name = g_s.scn[i].name,
+                                       .exec = g_s.scn[i].exec,
+                                       .start_s = g_s.scn[i].start_s,
+                                       .tags = g_s.scn[i].ntags ? g_s.scn[i].tags_kv : NULL };
+    return scn_functions(err, errlen);
 }
 
 void script_client_options(bool *insecure_tls, int64_t *max_redirects)
@@ -620,7 +704,6 @@ void script_client_options(bool *insecure_tls, int64_t *max_redirects)
 const struct lr_scenario *script_load(const char *path, const char *profile, char *err,
                                       size_t errlen)
 {
-    struct opts_result o;
     bool syntax;
     script_free_all();
     if (read_source(&g_s, path, err, errlen) != 0) {
@@ -631,9 +714,8 @@ const struct lr_scenario *script_load(const char *path, const char *profile, cha
         setenv("PROFILE", profile, 1);
     g_s.mem_max = SCRIPT_DEFAULT_MEM;
     g_s.steps_max = SCRIPT_DEFAULT_STEPS;
-    snprintf(g_s.scenario_name, sizeof g_s.scenario_name, "default");
     g_main = vm_state_new(&g_s, -1, &syntax, err, errlen);
-    if (!g_main || script_options_read(&o, err, errlen) != 0) {
+    if (!g_main || script_options_read(err, errlen) != 0) {
         script_free_all();
         return NULL;
     }
@@ -644,9 +726,13 @@ const struct lr_scenario *script_load(const char *path, const char *profile, cha
         scan_names(&g_s, mod, len);
     }
     g_profile = (struct lr_profile){ .name = profile ? profile : "script",
-                                     .exec = o.exec,
+                                     .exec = g_opts.scn[0].exec,
                                      .thresholds = g_thr.specs,
-                                     .threshold_delays = g_thr.delays };
+                                     .threshold_delays = g_thr.delays,
+                                     .parts = g_parts,
+                                     .nparts = g_s.nscn };
+    if (g_s.nscn > 1) /* what the command line's executor options start from */
+        exec_defaults(&g_profile.exec, LR_EXEC_SHARED_ITERATIONS);
     g_scn = (struct lr_scenario){
         .name = g_s.path,
         .description = "a Lua script",

@@ -19,6 +19,7 @@
 
 #include "load/engine/httpc.h"
 #include "load/engine/scenario.h"
+#include "load/script/options.h"
 
 #define SCRIPT_MAX_ERRORS  5 /* distinct runtime errors kept for the summary */
 #define SCRIPT_ERR_LEN     240
@@ -30,9 +31,12 @@ struct script;
 struct lhistory_buf;
 
 struct script_vu {
-    lua_State *co;         /* the VU's coroutine */
-    int co_ref, state_ref; /* registry references: coroutine, lr.vu.state */
-    int fn_ref;            /* the iteration's function (LUA_NOREF: not looked up) */
+    lua_State *co;                   /* the VU's coroutine */
+    int co_ref, state_ref;           /* registry references: coroutine, lr.vu.state */
+    int fn_ref;                      /* the iteration's function (LUA_NOREF: not looked up) */
+    const struct opts_scenario *scn; /* its scenario: exec, env, name */
+    int scn_idx;                     /* its index in script.scn, -1: the "default" that
+                                        the command line put in place of several */
     struct lr_vu *vu;
     struct script_state *st;
     bool barrier_armed;        /* lr.barrier(): the next request waits for the others */
@@ -64,17 +68,15 @@ struct script_state {
 struct script {
     char path[1024];
     char dir[1024];
-    char chunkname[1040];        /* "@path" */
-    char scenario_name[64];      /* lr.scenario.name */
-    struct lr_scenario_env *env; /* set by setup */
-    struct httpc_target target;  /* --url, for the VUs' requests */
-    const char *env_kv[64];      /* the scenario's env = {}: key, value, ... */
-    int nenv;
+    char chunkname[1040];            /* "@path" */
+    struct lr_scenario_env *env;     /* set by setup */
+    struct httpc_target target;      /* --url, for the VUs' requests */
+    const struct opts_scenario *scn; /* options.scenarios, k6's order (strings of the
+                                        main state); NULL before the options are read */
+    int nscn;
     char *source;
     size_t source_len;
-    char exec_fn[64];  /* the iteration's function ("default") */
     bool wrk;          /* wrk hooks and no default: wrk's meaning */
-    bool arrival;      /* an arrival-rate executor: no barrier */
     bool insecure_tls; /* options.insecureSkipTLSVerify */
     int max_redirects; /* options.maxRedirects: 0 not given, -1 none */
     const char *names[SCRIPT_MAX_NAMES + 1];
@@ -116,6 +118,10 @@ int script_yield(lua_State *L, int want, lua_KFunction k);
 
 /* script_loop_ns: the engine's clock (CLOCK_MONOTONIC ns). */
 uint64_t script_now_ns(void);
+
+/* script_tags: the tags of a sample recorded by st now: the run's, and in VU code
+ * scenario:<its scenario> and that scenario's tags. st->s->env must be set (setup ran). */
+void script_tags(const struct script_state *st, struct metrics_tags *t);
 
 /* script_note_error: keep msg among the first distinct runtime errors (locks). */
 void script_note_error(struct script *s, const char *msg);

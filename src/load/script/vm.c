@@ -398,13 +398,13 @@ static int vm_begin(struct script_vu *v)
         lua_resetthread(v->co); /* cut short before, or failed */
     v->barrier_armed = false;
     if (v->fn_ref == LUA_NOREF && st->frozen) { /* globals are frozen: look it up once */
-        vm_global(st, st->s->exec_fn);
+        vm_global(st, v->scn->exec_fn);
         v->fn_ref = luaL_ref(st->L, LUA_REGISTRYINDEX);
     }
     if (v->fn_ref != LUA_NOREF)
         lua_rawgeti(st->L, LUA_REGISTRYINDEX, v->fn_ref);
     else
-        vm_global(st, st->s->exec_fn);
+        vm_global(st, v->scn->exec_fn);
     lua_rawgeti(st->L, LUA_REGISTRYINDEX, st->data_ref);
     lua_xmove(st->L, v->co, 2);
     return 1;
