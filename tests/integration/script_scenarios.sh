@@ -6,7 +6,8 @@
 # its own lr.scenario.name and env, VU ids are unique across both, every sample carries
 # scenario:NAME (and the scenario's tags), buy's first request comes no earlier than 2 s
 # after the process was started (so after the run's start plus its startTime), and a
-# threshold filtered by {scenario:NAME} passes or fails the run as it should. Bad
+# threshold filtered by {scenario:NAME} passes or fails the run as it should, and
+# lr.barrier waits only for the VUs of its own scenario. Bad
 # scenarios (an unknown executor in the second, a negative startTime, exec naming a
 # missing function) and a command-line executor that would need a missing default()
 # exit 2 before any connection is made.
@@ -104,6 +105,29 @@ check "the one scenario is default, running default()" grep -qF \
   '* default: 4 iterations shared among 2 VUs' <<<"$OUT"
 check "default's VUs saw lr.scenario.name default" grep -q \
   '✓ VU ids of default: 4 passed, 0 failed' <<<"$OUT"
+
+# lr.barrier waits for the VUs of the VU's own scenario only: "idle" sleeps through its
+# iteration and never parks, yet "together"'s three are released at once, not by the
+# timeout (which a barrier over both scenarios would need).
+cat >"$dir/barrier.lua" <<'LUA'
+local http = require "lastroom.http"
+local lr = require "lastroom"
+options = { scenarios = {
+  together = { executor = "per-vu-iterations", vus = 3, iterations = 1 },
+  idle = { executor = "per-vu-iterations", vus = 1, iterations = 1, exec = "idle" } } }
+function default()
+  lr.barrier({ timeout = "1s" })
+  local r = http.get("/healthz")
+  lr.check(r, { ["released by its own scenario"] = function(x) return x.barrier == nil end })
+end
+function idle() lr.sleep(1.2) end
+LUA
+run_script "$dir/barrier.lua" --url "$SVC_URL" --quiet
+expect_eq "barrier: the run passes (exit 0)" 0 "$RC"
+check "barrier: the three were released by their own arrival" grep -q \
+  '✓ released by its own scenario: 3 passed, 0 failed' <<<"$OUT"
+check "barrier: one release, none timed out" grep -qE '^lr.barrier: 1 release, .*; 0 timed out' \
+  <<<"$OUT"
 
 # Bad scenarios: exit 2 before any connection (a listener that writes one line per accept).
 port=$(free_port)

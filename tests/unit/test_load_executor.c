@@ -1,13 +1,16 @@
 /*
  * test_load_executor.c: k6's executor schedules without a network: ramping VU counts
  * over time, shared iterations claimed by racing threads add up to exactly N,
- * arrival-rate spacing (constant and ramping), and dropped iterations when the VU
- * pool runs out.
+ * arrival-rate spacing (constant and ramping), dropped iterations when the VU
+ * pool runs out, several scenarios with start times taken together, and k6's one-line
+ * description of each executor.
  */
 #include "unit.h"
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
+
+#include <string.h>
 
 #include "load/engine/executor.h"
 
@@ -252,7 +255,71 @@ START_TEST(test_check_rejects)
 }
 END_TEST
 
+/* Two scenarios: 3 VUs for 10 s from the start, 2 VUs sharing 5 iterations from 20 s. */
+static void two_parts(struct lr_part p[2])
+{
+    memset(p, 0, 2 * sizeof *p);
+    p[0].name = "browse";
+    exec_defaults(&p[0].exec, LR_EXEC_CONSTANT_VUS);
+    p[0].exec.vus = 3;
+    p[0].exec.duration_s = 10;
+    p[0].exec.graceful_stop_s = 5;
+    p[1].name = "buy";
+    exec_defaults(&p[1].exec, LR_EXEC_SHARED_ITERATIONS);
+    p[1].exec.vus = 2;
+    p[1].exec.iterations = 5;
+    p[1].exec.max_duration_s = 30;
+    p[1].start_s = 20;
+}
+
+START_TEST(test_parts_together)
+{
+    struct lr_part p[2];
+    two_parts(p);
+    ck_assert_int_eq(exec_parts_vus_max(p, 2), 5);
+    ck_assert(fabs(exec_parts_end(p, 2) - 50) < 1e-9);         /* 20 + 30 */
+    ck_assert(fabs(exec_parts_span(p, 2, false) - 80) < 1e-9); /* + gracefulStop 30 */
+    ck_assert_int_eq(exec_parts_iterations(p, 2), -1);         /* constant-vus: time */
+    ck_assert_int_eq(exec_parts_iterations(p + 1, 1), 5);
+    p[1].start_s = 0;
+    ck_assert(fabs(exec_parts_end(p, 2) - 30) < 1e-9);
+    p[0].exec.type = LR_EXEC_RAMPING_VUS; /* its stages: none, so it lasts 0 s */
+    p[0].exec.graceful_ramp_down_s = 100;
+    ck_assert(fabs(exec_parts_span(p, 2, true) - 105) < 1e-9);
+}
+END_TEST
+
+START_TEST(test_describe)
+{
+    struct lr_part p[2];
+    char buf[512];
+    two_parts(p);
+    ck_assert_str_eq(exec_describe(&p[0].exec, 0, buf, sizeof buf),
+                     "3 looping VUs for 10s (gracefulStop: 5s)");
+    ck_assert_str_eq(exec_describe(&p[1].exec, 20, buf, sizeof buf),
+                     "5 iterations shared among 2 VUs (maxDuration: 30s, startTime: 20s, "
+                     "gracefulStop: 30s)");
+    struct lr_exec_config a;
+    exec_defaults(&a, LR_EXEC_CONSTANT_ARRIVAL_RATE);
+    a.rate = 30;
+    a.time_unit_s = 2;
+    a.duration_s = 90;
+    a.pre_allocated_vus = 4;
+    a.max_vus = 8;
+    ck_assert_str_eq(exec_describe(&a, 0, buf, sizeof buf),
+                     "15.00 iterations/s for 1m30s (maxVUs: 4-8, gracefulStop: 30s)");
+    ck_assert_str_eq(exec_parts_describe(p, 2, buf, sizeof buf),
+                     "  scenarios: 2 scenarios, 5 max VUs, 1m20s max duration (incl. graceful "
+                     "stop):\n"
+                     "           * browse: 3 looping VUs for 10s (gracefulStop: 5s)\n"
+                     "           * buy: 5 iterations shared among 2 VUs (maxDuration: 30s, "
+                     "startTime: 20s, gracefulStop: 30s)\n");
+    exec_parts_describe(p, 2, buf, 40); /* cut short, still a string */
+    ck_assert_uint_eq(strlen(buf), 39);
+}
+END_TEST
+
 UNIT_MAIN("executor", test_ramping_vus_counts, test_ramping_vus_never_jumps, test_vu_based_counts,
           test_shared_iterations_exact, test_constant_arrival_spacing, test_ramping_arrival_spacing,
           test_cursor_shares, test_pool_drops_when_exhausted, test_arrival_drop_simulation,
-          test_check_rejects)
+          test_check_rejects, test_parts_together, test_describe)
