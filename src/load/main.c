@@ -495,12 +495,9 @@ static bool on_tick(void *arg, const struct runner_progress *p, const struct met
         return abort_now;
     a->last_line = p->elapsed_s;
     double pct = p->duration_s > 0 ? 100 * p->elapsed_s / p->duration_s : 0;
-    if (a->nparts > 1)
-        ; /* by time */
-    else if (a->exec.type == LR_EXEC_SHARED_ITERATIONS)
-        pct = 100.0 * (double)p->iterations / (double)a->exec.iterations;
-    else if (a->exec.type == LR_EXEC_PER_VU_ITERATIONS)
-        pct = 100.0 * (double)p->iterations / (double)(a->exec.iterations * a->exec.vus);
+    int64_t total = exec_parts_iterations(a->parts, a->nparts); /* -1: by time */
+    if (total > 0)
+        pct = 100.0 * (double)p->iterations / (double)total;
     fprintf(stderr,
             "%srunning (%dm%04.1fs), %d/%d VUs, %llu complete and %llu interrupted "
             "iterations, %llu requests [%3.0f%%]%s",
