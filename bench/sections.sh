@@ -325,8 +325,10 @@ section_c() {
     load_run "$json" "$OUT/race-$vus.log" $((SECS + 120)) race --url "$URL" --db "$DB" \
       --vus "$vus" --duration "${SECS}s" --quiet
     s=$?
-    for name in hold confirm; do
-      target=""; [ "$vus" = 50 ] && target="p99 <= 20 ms"
+    # availability takes no row lock: its latency is what every request pays for the
+    # path and the cores, beside which hold and confirm show what their locks add.
+    for name in availability hold confirm; do
+      target=""; [ "$vus" = 50 ] && [ "$name" != availability ] && target="p99 <= 20 ms"
       local series="http_req_duration{name:$name}"
       if p50=$(trend "$json" "$series" med) && p95=$(trend "$json" "$series" 'p(95)') \
          && p99=$(trend "$json" "$series" 'p(99)'); then
