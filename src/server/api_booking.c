@@ -96,7 +96,7 @@ void api_booking_confirm(struct api_ctx *api, struct api_req *r)
         return;
     }
     api_db_prepare(r, STMT_CONFIRM);
-    coalesce_confirm(api->confirms, r);
+    coalesce_confirm(api->confirms, r, hold);
 }
 
 void api_booking_by_id(struct api_ctx *api, struct api_req *r)

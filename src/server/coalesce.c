@@ -1,7 +1,7 @@
 /*
  * coalesce.c: the hold and confirm coalescers (coalesce.h). A small hash of groups, one
- * per stay (room type, check-in, check-out; a confirm coalescer has the one group of
- * stay 0, 0, 0) that has requests waiting or a job in the pool, under
+ * per stay (room type, check-in, check-out; a confirm coalescer has one group per lane,
+ * stay 0, 0, lane) that has requests waiting or a job in the pool, under
  * one mutex held only to link and unlink. A group exists exactly while its job is in the
  * pool or running; its run takes what is queued at that moment, its done sends the
  * group again when more arrived meanwhile, or frees the group when none did. So one
@@ -144,9 +144,10 @@ void coalesce_hold(struct coalesce *c, struct api_req *r, int64_t rt, int32_t ch
     enqueue(c, r, rt, check_in, check_out);
 }
 
-void coalesce_confirm(struct coalesce *c, struct api_req *r)
+void coalesce_confirm(struct coalesce *c, struct api_req *r, int64_t hold)
 {
-    enqueue(c, r, 0, 0, 0); /* one queue: a confirm names its hold, not the hold's stay */
+    /* a confirm names its hold, not the hold's stay: lanes by hold id */
+    enqueue(c, r, 0, 0, (int32_t)((uint64_t)hold % COALESCE_CONFIRM_LANES));
 }
 
 /* pop_expired_locked: unlink the waiting requests whose wait is over (the oldest are at

@@ -14,9 +14,11 @@
  * batch function serialise them as they serialise single holds.
  *
  * Confirms: a confirm request names only its hold, not the hold's stay, so a confirm
- * coalescer keeps one queue for every confirm (one group, one pool job at a time). The
- * batch function locks the holds, then all their nights in one global order, so batches
- * of mixed stays are as safe as one stay; a lone confirm goes as STMT_CONFIRM.
+ * coalescer spreads confirms over COALESCE_CONFIRM_LANES queues by hold id (each one
+ * group, one pool job at a time): a few confirms run side by side, and those that queue
+ * behind one go together. The batch function locks the holds, then all their nights in
+ * one global order, so batches of mixed stays are as safe as one stay; a lone confirm
+ * goes as STMT_CONFIRM.
  *
  * Bounded wait: a request that waited longer than the pool's wait when a batch is taken
  * is answered 503 db_pool_timeout and not sent, so its wait is bounded by the pool's
@@ -30,7 +32,8 @@
 #include "server/api.h"
 #include "server/pool.h"
 
-#define COALESCE_MAX_BATCH 1000 /* api_hold_batch's and api_confirm_batch's own bound */
+#define COALESCE_MAX_BATCH     1000 /* api_hold_batch's and api_confirm_batch's own bound */
+#define COALESCE_CONFIRM_LANES 4    /* confirm queues, by hold id */
 
 /* What a coalescer gathers. */
 enum coalesce_kind { COALESCE_HOLDS, COALESCE_CONFIRMS };
@@ -50,10 +53,11 @@ struct coalesce *coalesce_start(struct pool *pool, enum coalesce_kind kind, int 
 void coalesce_hold(struct coalesce *c, struct api_req *r, int64_t rt, int32_t check_in,
                    int32_t check_out);
 
-/* coalesce_confirm: suspend r, whose STMT_CONFIRM call is ready (api_db_prepare,
- * parameters set), and queue it with the other confirms; c is a COALESCE_CONFIRMS
- * coalescer. r is answered and resumed exactly once, from a pool thread. */
-void coalesce_confirm(struct coalesce *c, struct api_req *r);
+/* coalesce_confirm: suspend r, whose STMT_CONFIRM call for hold is ready (api_db_prepare,
+ * parameters set), and queue it with the other confirms of its lane; c is a
+ * COALESCE_CONFIRMS coalescer. r is answered and resumed exactly once, from a pool
+ * thread. */
+void coalesce_confirm(struct coalesce *c, struct api_req *r, int64_t hold);
 
 /* coalesce_free: free the coalescer; call after pool_stop of its pool (no request is
  * waiting any more). NULL is a no-op. */

@@ -1,16 +1,15 @@
--- mutant batch-confirm-moves-once: a confirm batch moves each stay's rooms once, not once per booking
+-- mutant batch-confirm-moves-first: a confirm batch moves the rooms of its first confirm only
 -- replaces: api_confirm_batch
 -- scenario: race
 -- caught-by: booked_mismatch
 --
--- A batch "optimised" to move a stay's rooms from tentative_count to booked_count once:
--- the first confirm of a stay in the batch goes through confirm_booking, the later ones
--- of the same stay insert their booking, its details and delete their hold but leave
--- the counters alone. Every answer is right and the CHECK constraint never fires; but
--- booked_count then counts fewer rooms than the Confirmed details (and tentative_count
--- more than the live holds), and the nights can be sold again. lastroomd sends a batch
--- only when several confirms wait together (coalesce.h): the race's fifty VUs on four
--- nights make batches with two confirms of one stay within its few seconds.
+-- A batch "optimised" to move rooms from tentative_count to booked_count once: its first
+-- confirm goes through confirm_booking, the later ones insert their booking, its details
+-- and delete their hold but leave the counters alone. Every answer is right and the
+-- CHECK constraint never fires; but booked_count then counts fewer rooms than the
+-- Confirmed details (and tentative_count more than the live holds), and the nights can
+-- be sold again. lastroomd sends a batch only when several confirms of one lane wait
+-- together (coalesce.h): the race's fifty VUs make such batches within its few seconds.
 CREATE OR REPLACE FUNCTION api_confirm_batch(p_user_ids bigint[], p_hold_ids bigint[],
                                              p_keys text[], p_fingerprints text[])
 RETURNS TABLE(idx int, result text, body jsonb)
@@ -24,8 +23,7 @@ DECLARE
     v_dup int[];            -- i -> the earlier request of this batch with i's user and key
     v_holds bigint[];       -- the holds of the requests that will run
     v_one jsonb;
-    v_moved text[] := '{}';  -- the stays whose rooms this batch moved
-    v_stay text;
+    v_moved boolean := false;  -- whether this batch moved rooms yet
     v_status text;
     v_booking bigint;
     h booking_holds%ROWTYPE;
@@ -57,9 +55,8 @@ BEGIN
     FOR i IN 1 .. n LOOP
         CONTINUE WHEN v_replay[i] OR v_dup[i] IS NOT NULL;
         SELECT * INTO h FROM booking_holds bh WHERE bh.hold_id = p_hold_ids[i];
-        v_stay := h.room_type_id || '/' || h.check_in || '/' || h.check_out;
-        IF FOUND AND v_stay = ANY (v_moved) AND h.user_id = p_user_ids[i] AND h.hold_expiry > now() THEN
-            -- the bug: this stay's rooms were moved once already, so not again
+        IF FOUND AND v_moved AND h.user_id = p_user_ids[i] AND h.hold_expiry > now() THEN
+            -- the bug: this batch moved rooms once already, so not again
             INSERT INTO bookings AS b (user_id, hold_id, room_type_id, check_in, check_out, quantity, status)
             VALUES (h.user_id, h.hold_id, h.room_type_id, h.check_in, h.check_out, h.quantity, 'Confirmed')
             RETURNING b.booking_id INTO v_booking;
@@ -72,7 +69,7 @@ BEGIN
             SELECT * INTO c FROM confirm_booking(p_user_ids[i], p_hold_ids[i]);
             v_status := c.status; v_booking := c.booking_id;
             IF v_status = 'confirmed' THEN
-                v_moved := v_moved || v_stay;
+                v_moved := true;
             END IF;
         END IF;
         v_result[i] := v_status;
