@@ -59,9 +59,11 @@ echo "FAIL with exit code 99, naming the checks that fired."
 MUTANT_DB=${DB%/*}/lastroom_demo_mutant
 psql -X -q "$DB" -c "DROP DATABASE IF EXISTS lastroom_demo_mutant WITH (FORCE)" \
   -c "CREATE DATABASE lastroom_demo_mutant" || exit 1
-# unsafe's "server:" flags: it breaks the path of holds sent one by one (--hold-batch 0).
+# The mutants' "server:" flags: they break the paths of holds and confirms sent one by
+# one (--hold-batch 0, --confirm-batch 0).
 # shellcheck disable=SC2046  # the flags are words
-start_server "$MUTANT_DB" var/demo-lastroomd-mutant.log $(scripts/mutant.sh show unsafe server) || exit 1
+start_server "$MUTANT_DB" var/demo-lastroomd-mutant.log $(scripts/mutant.sh show unsafe server) \
+  $(scripts/mutant.sh show confirm-lost-update server) || exit 1
 scripts/mutant.sh apply unsafe "$MUTANT_DB" && scripts/mutant.sh apply confirm-lost-update "$MUTANT_DB" || exit 1
 "$BIN/lastroom-load" run last-room --profile quick --url "$SERVER_URL" --db "$MUTANT_DB" --quiet
 rc=$?

@@ -39,14 +39,10 @@ DECLARE
     v_body jsonb[];
     v_replay boolean[];
     v_dup int[];            -- i -> the earlier request of this batch with i's user and key
-    v_owner int;
-    v_prev_user bigint;
-    v_prev_key text;
     v_stay text;            -- every pending request's outcome when the stay cannot be held
     v_nights int;
     v_free int;
     v_taken int := 0;
-    k record;
     h record;
     i int;
 BEGIN
@@ -57,23 +53,9 @@ BEGIN
         RAISE EXCEPTION 'api_hold_batch: 1..1000 requests, every array of the same length'
             USING ERRCODE = '22023';
     END IF;
-    v_result := array_fill(NULL::text, ARRAY[n]);
-    v_body := array_fill(NULL::jsonb, ARRAY[n]);
-    v_replay := array_fill(false, ARRAY[n]);
-    v_dup := array_fill(NULL::int, ARRAY[n]);
     -- 1. keys, in (user, key) order; the first of a repeated key owns it
-    FOR i IN SELECT s FROM generate_subscripts(p_user_ids, 1) s WHERE p_keys[s] IS NOT NULL
-              ORDER BY p_user_ids[s], p_keys[s], s LOOP
-        IF p_user_ids[i] = v_prev_user AND p_keys[i] = v_prev_key THEN
-            v_dup[i] := v_owner;
-            CONTINUE;
-        END IF;
-        v_prev_user := p_user_ids[i]; v_prev_key := p_keys[i]; v_owner := i;
-        SELECT * INTO k FROM api_idem_begin(p_user_ids[i], p_keys[i], p_fingerprints[i]);
-        IF k.replay THEN
-            v_replay[i] := true; v_result[i] := k.result; v_body[i] := k.body;
-        END IF;
-    END LOOP;
+    SELECT b.replay, b.result, b.body, b.dup INTO v_replay, v_result, v_body, v_dup
+      FROM api_batch_keys(p_user_ids, p_keys, p_fingerprints) b;
     -- 2. the users whose live holds are capped, before any inventory row
     PERFORM 1 FROM users u
      WHERE u.user_id IN (SELECT p_user_ids[s] FROM generate_subscripts(p_user_ids, 1) s
@@ -130,11 +112,8 @@ BEGIN
             PERFORM api_idem_finish(p_user_ids[i], p_keys[i], v_result[i], v_body[i]);
         END IF;
     END LOOP;
-    FOR i IN 1 .. n LOOP
-        CONTINUE WHEN v_dup[i] IS NULL;
-        SELECT * INTO k FROM api_idem_begin(p_user_ids[i], p_keys[i], p_fingerprints[i]);
-        v_result[i] := k.result; v_body[i] := k.body;
-    END LOOP;
+    SELECT r.result, r.body INTO v_result, v_body
+      FROM api_batch_replays(p_user_ids, p_keys, p_fingerprints, v_dup, v_result, v_body) r;
     RETURN QUERY SELECT s, v_result[s], v_body[s] FROM generate_subscripts(p_user_ids, 1) s ORDER BY s;
 END
 $$;

@@ -91,7 +91,12 @@ void api_booking_confirm(struct api_ctx *api, struct api_req *r)
         return;
     api_param_i64(r, CONFIRM_USER, r->user.user_id);
     api_param_i64(r, CONFIRM_HOLD, hold);
-    api_db_call(api, r, STMT_CONFIRM);
+    if (api->confirms == NULL) {
+        api_db_call(api, r, STMT_CONFIRM);
+        return;
+    }
+    api_db_prepare(r, STMT_CONFIRM);
+    coalesce_confirm(api->confirms, r, hold);
 }
 
 void api_booking_by_id(struct api_ctx *api, struct api_req *r)

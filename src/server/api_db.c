@@ -43,6 +43,10 @@ const struct pool_stmt api_db_statements[STMT_COUNT] = {
     [STMT_HOLD_BATCH] = { "hold_batch", "SELECT idx, result, body::text FROM api_hold_batch("
                                         "$1::bigint[], $2::bigint, $3::date, $4::date, $5::int[], "
                                         "$6::interval, $7::text[], $8::text[], $9::int[])" },
+    /* many STMT_CONFIRM requests (coalesce.h): one row (idx, result, body) each */
+    [STMT_CONFIRM_BATCH] = { "confirm_batch",
+                             "SELECT idx, result, body::text FROM api_confirm_batch("
+                             "$1::bigint[], $2::bigint[], $3::text[], $4::text[])" },
 };
 
 struct outcome {

@@ -34,6 +34,7 @@ enum api_stmt {
     STMT_INTEGRITY,
     STMT_HOLDS,
     STMT_HOLD_BATCH,
+    STMT_CONFIRM_BATCH,
     STMT_COUNT
 };
 

@@ -1,6 +1,7 @@
 /*
- * coalesce.c: the hold coalescer (coalesce.h). A small hash of groups, one per stay
- * (room type, check-in, check-out) that has requests waiting or a job in the pool, under
+ * coalesce.c: the hold and confirm coalescers (coalesce.h). A small hash of groups, one
+ * per stay (room type, check-in, check-out; a confirm coalescer has one group per lane,
+ * stay 0, 0, lane) that has requests waiting or a job in the pool, under
  * one mutex held only to link and unlink. A group exists exactly while its job is in the
  * pool or running; its run takes what is queued at that moment, its done sends the
  * group again when more arrived meanwhile, or frees the group when none did. So one
@@ -36,6 +37,7 @@ struct group {
 struct coalesce {
     pthread_mutex_t mu;
     struct pool *pool;
+    enum coalesce_kind kind;
     int max_batch;
     int64_t wait_us;
     struct group *buckets[BUCKETS];
@@ -94,13 +96,15 @@ static void group_free_locked(struct group *g)
     free(g);
 }
 
-struct coalesce *coalesce_start(struct pool *pool, int max_batch, int64_t wait_ms)
+struct coalesce *coalesce_start(struct pool *pool, enum coalesce_kind kind, int max_batch,
+                                int64_t wait_ms)
 {
     struct coalesce *c = calloc(1, sizeof *c);
     if (c == NULL)
         return NULL;
     pthread_mutex_init(&c->mu, NULL);
     c->pool = pool;
+    c->kind = kind;
     c->max_batch = max_batch < 2                    ? 2
                    : max_batch > COALESCE_MAX_BATCH ? COALESCE_MAX_BATCH
                                                     : max_batch;
@@ -108,8 +112,10 @@ struct coalesce *coalesce_start(struct pool *pool, int max_batch, int64_t wait_m
     return c;
 }
 
-void coalesce_hold(struct coalesce *c, struct api_req *r, int64_t rt, int32_t check_in,
-                   int32_t check_out)
+/* enqueue: suspend r and queue it in the group of its stay (a new group's job goes to
+ * the pool). */
+static void enqueue(struct coalesce *c, struct api_req *r, int64_t rt, int32_t check_in,
+                    int32_t check_out)
 {
     api_suspend(r);
     r->job.next = NULL;
@@ -130,6 +136,18 @@ void coalesce_hold(struct coalesce *c, struct api_req *r, int64_t rt, int32_t ch
         pool_submit(c->pool, &r->job); /* no memory for a group: alone, as without */
     else if (submit)
         pool_submit(c->pool, &g->job);
+}
+
+void coalesce_hold(struct coalesce *c, struct api_req *r, int64_t rt, int32_t check_in,
+                   int32_t check_out)
+{
+    enqueue(c, r, rt, check_in, check_out);
+}
+
+void coalesce_confirm(struct coalesce *c, struct api_req *r, int64_t hold)
+{
+    /* a confirm names its hold, not the hold's stay: lanes by hold id */
+    enqueue(c, r, 0, 0, (int32_t)((uint64_t)hold % COALESCE_CONFIRM_LANES));
 }
 
 /* pop_expired_locked: unlink the waiting requests whose wait is over (the oldest are at
@@ -231,31 +249,61 @@ static void answer_rows(struct group *g, const PGresult *res)
     }
 }
 
-static enum pool_run_rc run_batch(struct group *g, struct pool_job *job, PGconn *conn)
+/* batch_exec: the batch's one call: STMT_HOLD_BATCH (the stay once, the rest one array
+ * per parameter) or STMT_CONFIRM_BATCH (one array per parameter). *ok is 0 when out of
+ * memory (nothing sent, NULL returned). */
+static PGresult *batch_exec(struct group *g, struct pool_job *job, PGconn *conn, int *ok)
 {
     const struct api_req *r0 = g->taken[0];
-    log_debug("coalesce: %d holds of room type %lld in one call", g->ntaken, (long long)g->rt);
-    char *arrays[] = { array_literal(g, HOLD_USER, 0), array_literal(g, HOLD_QUANTITY, 0),
-                       array_literal(g, HOLD_KEY, 1), array_literal(g, HOLD_FINGERPRINT, 1),
-                       array_literal(g, HOLD_MAX_HOLDS, 0) };
-    const char *params[] = { arrays[0],
-                             r0->params[HOLD_ROOM_TYPE],
-                             r0->params[HOLD_CHECK_IN],
-                             r0->params[HOLD_CHECK_OUT],
-                             arrays[1],
-                             r0->params[HOLD_TTL],
-                             arrays[2],
-                             arrays[3],
-                             arrays[4] };
+    char *arrays[5] = { 0 };
+    const char *params[9];
+    int narrays, nparams, stmt;
     PGresult *res = NULL;
-    int ok = 1;
-    for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
-        ok &= arrays[i] != NULL;
-    if (ok)
-        res =
-            pool_exec(job, conn, STMT_HOLD_BATCH, (int)(sizeof params / sizeof params[0]), params);
-    for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
+    if (g->co->kind == COALESCE_CONFIRMS) {
+        log_debug("coalesce: %d confirms in one call", g->ntaken);
+        arrays[0] = array_literal(g, CONFIRM_USER, 0);
+        arrays[1] = array_literal(g, CONFIRM_HOLD, 0);
+        arrays[2] = array_literal(g, CONFIRM_KEY, 1);
+        arrays[3] = array_literal(g, CONFIRM_FINGERPRINT, 1);
+        narrays = nparams = 4;
+        for (int i = 0; i < 4; i++)
+            params[i] = arrays[i];
+        stmt = STMT_CONFIRM_BATCH;
+    } else {
+        log_debug("coalesce: %d holds of room type %lld in one call", g->ntaken, (long long)g->rt);
+        arrays[0] = array_literal(g, HOLD_USER, 0);
+        arrays[1] = array_literal(g, HOLD_QUANTITY, 0);
+        arrays[2] = array_literal(g, HOLD_KEY, 1);
+        arrays[3] = array_literal(g, HOLD_FINGERPRINT, 1);
+        arrays[4] = array_literal(g, HOLD_MAX_HOLDS, 0);
+        narrays = 5;
+        const char *hold[] = { arrays[0],
+                               r0->params[HOLD_ROOM_TYPE],
+                               r0->params[HOLD_CHECK_IN],
+                               r0->params[HOLD_CHECK_OUT],
+                               arrays[1],
+                               r0->params[HOLD_TTL],
+                               arrays[2],
+                               arrays[3],
+                               arrays[4] };
+        nparams = 9;
+        memcpy(params, hold, sizeof hold);
+        stmt = STMT_HOLD_BATCH;
+    }
+    *ok = 1;
+    for (int i = 0; i < narrays; i++)
+        *ok &= arrays[i] != NULL;
+    if (*ok)
+        res = pool_exec(job, conn, stmt, nparams, params);
+    for (int i = 0; i < narrays; i++)
         free(arrays[i]);
+    return res;
+}
+
+static enum pool_run_rc run_batch(struct group *g, struct pool_job *job, PGconn *conn)
+{
+    int ok;
+    PGresult *res = batch_exec(g, job, conn, &ok);
     if (ok && pool_conn_lost(conn, res)) {
         PQclear(res);
         return POOL_RUN_CONN_LOST;

@@ -1,6 +1,7 @@
 /*
  * coalesce.h: hold requests for the same room type and stay, gathered into one
- * database transaction (api_hold_batch, db/functions/60_hold_batch.sql).
+ * database transaction (api_hold_batch, db/functions/60_hold_batch.sql); and confirm
+ * requests, gathered likewise (api_confirm_batch, db/functions/70_confirm_batch.sql).
  *
  * A hot room serves one-hold transactions one at a time: each keeps the nights' row
  * locks through its own commit. The coalescer keeps, per (room type, check-in,
@@ -11,6 +12,13 @@
  * exactly as without the coalescer. Every request gets its own answer, by the same
  * outcome table as the single call. Several lastroomd stay correct: the row locks of the
  * batch function serialise them as they serialise single holds.
+ *
+ * Confirms: a confirm request names only its hold, not the hold's stay, so a confirm
+ * coalescer spreads confirms over COALESCE_CONFIRM_LANES queues by hold id (each one
+ * group, one pool job at a time): a few confirms run side by side, and those that queue
+ * behind one go together. The batch function locks the holds, then all their nights in
+ * one global order, so batches of mixed stays are as safe as one stay; a lone confirm
+ * goes as STMT_CONFIRM.
  *
  * Bounded wait: a request that waited longer than the pool's wait when a batch is taken
  * is answered 503 db_pool_timeout and not sent, so its wait is bounded by the pool's
@@ -24,20 +32,32 @@
 #include "server/api.h"
 #include "server/pool.h"
 
-#define COALESCE_MAX_BATCH 1000 /* api_hold_batch's own bound */
+#define COALESCE_MAX_BATCH     1000 /* api_hold_batch's and api_confirm_batch's own bound */
+#define COALESCE_CONFIRM_LANES 4    /* confirm queues, by hold id */
+
+/* What a coalescer gathers. */
+enum coalesce_kind { COALESCE_HOLDS, COALESCE_CONFIRMS };
 
 struct coalesce;
 
-/* coalesce_start: a coalescer feeding pool, batches of at most max_batch requests
- * (2..COALESCE_MAX_BATCH), each request's wait bounded by wait_ms. Returns NULL when
- * out of memory. */
-struct coalesce *coalesce_start(struct pool *pool, int max_batch, int64_t wait_ms);
+/* coalesce_start: a coalescer of kind feeding pool, batches of at most max_batch
+ * requests (2..COALESCE_MAX_BATCH), each request's wait bounded by wait_ms. Returns NULL
+ * when out of memory. */
+struct coalesce *coalesce_start(struct pool *pool, enum coalesce_kind kind, int max_batch,
+                                int64_t wait_ms);
 
 /* coalesce_hold: suspend r, whose STMT_HOLD call is ready (api_db_prepare, parameters
  * set), and queue it with the other holds of room type rt for [check_in, check_out)
- * (days since the epoch). r is answered and resumed exactly once, from a pool thread. */
+ * (days since the epoch); c is a COALESCE_HOLDS coalescer. r is answered and resumed
+ * exactly once, from a pool thread. */
 void coalesce_hold(struct coalesce *c, struct api_req *r, int64_t rt, int32_t check_in,
                    int32_t check_out);
+
+/* coalesce_confirm: suspend r, whose STMT_CONFIRM call for hold is ready (api_db_prepare,
+ * parameters set), and queue it with the other confirms of its lane; c is a
+ * COALESCE_CONFIRMS coalescer. r is answered and resumed exactly once, from a pool
+ * thread. */
+void coalesce_confirm(struct coalesce *c, struct api_req *r, int64_t hold);
 
 /* coalesce_free: free the coalescer; call after pool_stop of its pool (no request is
  * waiting any more). NULL is a no-op. */

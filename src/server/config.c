@@ -33,6 +33,7 @@ enum opt {
     OPT_MAX_HOLDS,
     OPT_ADDR_FAILURES,
     OPT_HOLD_BATCH,
+    OPT_CONFIRM_BATCH,
     OPT_POOLER_SAFE,
     OPT_MIGRATE_DB,
     OPT_READ_DB,
@@ -60,6 +61,7 @@ static const struct {
     { "LASTROOM_MAX_CONNECTIONS", OPT_MAX_CONN },
     { "LASTROOM_MAX_HOLDS_PER_USER", OPT_MAX_HOLDS },
     { "LASTROOM_HOLD_BATCH", OPT_HOLD_BATCH },
+    { "LASTROOM_CONFIRM_BATCH", OPT_CONFIRM_BATCH },
     { "LASTROOM_LOGIN_FAILURES_PER_ADDRESS", OPT_ADDR_FAILURES },
     { "LASTROOM_TRUSTED_PROXY", OPT_TRUSTED_PROXY },
 };
@@ -81,6 +83,7 @@ static const struct option long_opts[] = {
     { "statement-timeout", required_argument, NULL, OPT_STMT_TIMEOUT },
     { "max-holds-per-user", required_argument, NULL, OPT_MAX_HOLDS },
     { "hold-batch", required_argument, NULL, OPT_HOLD_BATCH },
+    { "confirm-batch", required_argument, NULL, OPT_CONFIRM_BATCH },
     { "login-failures-per-address", required_argument, NULL, OPT_ADDR_FAILURES },
     { "max-connections-per-address", required_argument, NULL, OPT_CONN_PER_ADDR },
     { "registrations-per-address", required_argument, NULL, OPT_REGISTER_PER_ADDR },
@@ -117,6 +120,9 @@ const char *config_usage(void)
            "  --hold-batch N           holds waiting for one room type and stay go to the database\n"
            "                           together, up to N per transaction (env LASTROOM_HOLD_BATCH;\n"
            "                           default 64; 0 or 1: one hold per transaction)\n"
+           "  --confirm-batch N        confirms waiting together go to the database together, up\n"
+           "                           to N per transaction (env LASTROOM_CONFIRM_BATCH; default\n"
+           "                           64; 0 or 1: one confirm per transaction)\n"
            "  --login-failures-per-address N\n"
            "                           failed logins per client address and minute before 429\n"
            "                           (default 50; 0: no cap)\n"
@@ -225,6 +231,11 @@ static int set_number(struct config *c, int opt, const char *v)
             return -1;
         c->hold_batch = (int)n;
         return 0;
+    case OPT_CONFIRM_BATCH:
+        if (parse_int(v, 0, 1000, &n))
+            return -1;
+        c->confirm_batch = (int)n;
+        return 0;
     case OPT_ADDR_FAILURES:
         if (parse_int(v, 0, 1000000, &n))
             return -1;
@@ -296,6 +307,7 @@ static void defaults(struct config *c)
     c->statement_timeout_ms = 10000;
     c->max_holds_per_user = 5;
     c->hold_batch = 64;
+    c->confirm_batch = 64;
     c->login_failures_per_addr = 50;
     c->hash_queue = 256;
 }

@@ -8,9 +8,11 @@ source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/load_helpers.bash"
 
 check "scratch database" scratch_db lastroom_control
-# unsafe's "server:" flags: it breaks the path of holds sent one by one (--hold-batch 0).
+# The mutants' "server:" flags: they break the paths of holds and confirms sent one by
+# one (--hold-batch 0, --confirm-batch 0).
 # shellcheck disable=SC2046  # the flags are words
-LOAD_DB=$SCRATCH_DB start_lastroomd $("$ROOT/scripts/mutant.sh" show unsafe server) || { nok "lastroomd starts"; finish; exit 1; }
+LOAD_DB=$SCRATCH_DB start_lastroomd $("$ROOT/scripts/mutant.sh" show unsafe server) \
+  $("$ROOT/scripts/mutant.sh" show confirm-lost-update server) || { nok "lastroomd starts"; finish; exit 1; }
 check "the mutant unsafe applies" "$ROOT/scripts/mutant.sh" apply unsafe "$SCRATCH_DB"
 check "the mutant confirm-lost-update applies" "$ROOT/scripts/mutant.sh" apply confirm-lost-update "$SCRATCH_DB"
 export_file=$(mktemp); trap 'rm -f "$export_file"; lib_cleanup; psql_q "DROP DATABASE IF EXISTS lastroom_control WITH (FORCE)" >/dev/null' EXIT

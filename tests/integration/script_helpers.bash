@@ -3,9 +3,9 @@
 #
 #   start_reservations MODE   tests/reservation_service.py (safe|racy) on a free port;
 #                             sets SVC_URL; stopped when the test exits
-#   start_lastroomd_racy      lastroomd on a scratch database (LOAD_DB) with the mutant
-#                             `unsafe` applied (tests/mutants/): the one place that
-#                             says how the racy booking path is obtained
+#   start_lastroomd_racy [ARGS...]   lastroomd (with ARGS) on a scratch database (LOAD_DB)
+#                             with the mutant `unsafe` applied (tests/mutants/): the one
+#                             place that says how the racy booking path is obtained
 #   run_script FILE ARGS...   lastroom-load run FILE with the admin set; sets OUT and RC
 
 start_reservations() {
@@ -22,7 +22,7 @@ start_lastroomd_racy() {
   scratch_db lastroom_script_racy || return 1
   LOAD_DB=$SCRATCH_DB
   # shellcheck disable=SC2046  # the mutant's "server:" flags (--hold-batch 0) are words
-  start_lastroomd $("$ROOT/scripts/mutant.sh" show unsafe server) \
+  start_lastroomd $("$ROOT/scripts/mutant.sh" show unsafe server) "$@" \
     && "$ROOT/scripts/mutant.sh" apply unsafe "$LOAD_DB" >/dev/null
 }
 

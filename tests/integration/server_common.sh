@@ -16,6 +16,13 @@
 #                         clients released together by a FIFO barrier; client i's status
 #                         in $BURST_DIR/code.i, its body in $BURST_DIR/out.i
 #   burst_count STATUS [CODE]   how many answers of the last burst had STATUS (and CODE)
+#   night_lock DATE       a psql session locks room type RT's night DATE (FOR UPDATE) and
+#                         keeps it, idle in transaction; sets NIGHT_LOCKED to how many such
+#                         sessions hold (1 when it worked)
+#   lock_waiters          waits (30 s at most) for a lastroomd session waiting on a lock;
+#                         prints how many there are
+#   night_unlock_at N     in the background: once N clients are connected to SRV_URL, the
+#                         night_lock session commits (its lock goes)
 #
 # Every answer api and burst_go receive is recorded; at finish they are all checked
 # against docs/openapi.yaml (tests/openapi_check.py): one failing check per answer that
@@ -167,4 +174,39 @@ room_state() {
           || ' holds=' || (SELECT count(*) FROM booking_holds WHERE room_type_id = $RT)
           || ' bookings=' || (SELECT count(*) FROM bookings WHERE room_type_id = $RT)
           || ' cancelled=' || (SELECT count(*) FROM bookings WHERE room_type_id = $RT AND status = 'Cancelled')"
+}
+
+night_lock() {
+  NIGHT_FIFO=$SRV_TMP/lock.fifo; mkfifo "$NIGHT_FIFO"
+  psql -X -q -v ON_ERROR_STOP=1 "$LASTROOM_TEST_DB" <"$NIGHT_FIFO" >/dev/null 2>&1 &
+  track_pid $!
+  exec 4>"$NIGHT_FIFO"
+  echo "BEGIN; SELECT 1 FROM room_inventory WHERE room_type_id = $RT AND date = '$1' FOR UPDATE;" >&4
+  for _ in $(seq 300); do
+    NIGHT_LOCKED=$(psql_q "SELECT count(*) FROM pg_stat_activity
+                           WHERE application_name = 'psql' AND state = 'idle in transaction'
+                             AND query LIKE '%FOR UPDATE%'")
+    [ "$NIGHT_LOCKED" -ge 1 ] && break
+    sleep 0.1
+  done
+}
+
+lock_waiters() {
+  local n
+  for _ in $(seq 300); do
+    n=$(psql_q "SELECT count(*) FROM pg_stat_activity
+                WHERE application_name = 'lastroomd' AND wait_event_type = 'Lock'")
+    [ "$n" -ge 1 ] && break
+    sleep 0.1
+  done
+  echo "$n"
+}
+
+night_unlock_at() {
+  local port=${SRV_URL##*:}
+  ( for _ in $(seq 300); do
+      [ "$(ss -Htn state established "( dport = :$port )" | wc -l)" -ge "$1" ] && break
+      sleep 0.1
+    done
+    echo "COMMIT;" >&4 ) &
 }

@@ -23,32 +23,13 @@ body='{"room_type_id":'"$RT"',"check_in":"2031-03-10","check_out":"2031-03-12","
 body2='{"room_type_id":'"$RT"',"check_in":"2031-03-10","check_out":"2031-03-12","quantity":2}'
 
 # The lock: a psql session that holds the first night until told to commit.
-fifo=$SRV_TMP/lock.fifo; mkfifo "$fifo"
-psql -X -q -v ON_ERROR_STOP=1 "$LASTROOM_TEST_DB" <"$fifo" >/dev/null 2>&1 &
-track_pid $!
-exec 4>"$fifo"
-echo "BEGIN; SELECT 1 FROM room_inventory WHERE room_type_id = $RT AND date = '2031-03-10' FOR UPDATE;" >&4
-locked=0
-for _ in $(seq 300); do
-  locked=$(psql_q "SELECT count(*) FROM pg_stat_activity
-                   WHERE application_name = 'psql' AND state = 'idle in transaction'
-                     AND query LIKE '%FOR UPDATE%'")
-  [ "$locked" -ge 1 ] && break
-  sleep 0.1
-done
-expect_eq "psql holds the night's lock" 1 "$locked"
+night_lock 2031-03-10
+expect_eq "psql holds the night's lock" 1 "$NIGHT_LOCKED"
 first_out=$SRV_TMP/first.out
 ( curl -s --max-time 60 -o "$first_out" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
     -H "Authorization: Bearer $alice" --data-binary "$body" "$SRV_URL/api/holds" >"$SRV_TMP/first.code" ) &
 first_pid=$!
-waiting=0
-for _ in $(seq 300); do
-  waiting=$(psql_q "SELECT count(*) FROM pg_stat_activity
-                    WHERE application_name = 'lastroomd' AND wait_event_type = 'Lock'")
-  [ "$waiting" -ge 1 ] && break
-  sleep 0.1
-done
-expect_eq "the first hold waits on the locked night" 1 "$waiting"
+expect_eq "the first hold waits on the locked night" 1 "$(lock_waiters)"
 
 # The burst; the lock goes once every client has its connection open.
 burst_begin
@@ -56,12 +37,7 @@ for i in $(seq $N); do burst_add POST /api/holds "$body" "$([ $((i % 2)) = 0 ] &
 burst_add POST /api/holds "$body" "$bob" -H "Idempotency-Key: shared-$$"
 burst_add POST /api/holds "$body" "$bob" -H "Idempotency-Key: shared-$$"
 burst_add POST /api/holds "$body2" "$bob" -H "Idempotency-Key: shared-$$"
-port=${SRV_URL##*:}
-( for _ in $(seq 300); do
-    [ "$(ss -Htn state established "( dport = :$port )" | wc -l)" -ge $((N + 4)) ] && break
-    sleep 0.1
-  done
-  echo "COMMIT;" >&4 ) &
+night_unlock_at $((N + 4))
 burst_go
 wait "$first_pid"
 exec 4>&-

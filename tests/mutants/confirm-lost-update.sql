@@ -2,6 +2,7 @@
 -- replaces: confirm_booking
 -- scenario: smoke
 -- caught-by: booked_mismatch
+-- server: --confirm-batch 0
 --
 -- The hold row is locked as it should be, but the nights' counters are read with a
 -- plain SELECT and, after a 200 ms pause that widens the window, overwritten with

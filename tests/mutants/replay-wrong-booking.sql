@@ -2,6 +2,7 @@
 -- replaces: api_confirm
 -- scenario: smoke
 -- profile: mixed
+-- server: --confirm-batch 0
 -- caught-by: replay_mismatch
 --
 -- A confirm replayed with its Idempotency-Key should answer exactly what the key

@@ -5,7 +5,7 @@
 --   token(data)                  this VU's user token (VUs share users round-robin)
 --   book(data, first, n, qty, opts)   (VU) hold nights first..first+n-1, confirm; the
 --       attempt goes into the booking history (a refused hold is a refused booking);
---       returns booking_id or nil, and the last response
+--       returns booking_id or nil, the last response, and the hold's response
 --   cancel(data, booking_id, nights)  (VU) cancel, recorded in the history
 --   verify(data)                 (verify) the room type's nights as verify() answers:
 --       { ["RT/date"] = { capacity, stored, ids } }, plus lastroomd's own checks
@@ -96,7 +96,7 @@ function M.book(data, first, n, qty, opts)
                       check_out = data.nights[first + n], quantity = qty }, p)
   if r.status ~= 201 then               -- no hold, so no confirmation was sent: no booking
     h:fail()
-    return nil, r
+    return nil, r, r
   end
   local hold = r:json().hold_id
   p = bearer(token, { 410 })
@@ -105,11 +105,11 @@ function M.book(data, first, n, qty, opts)
   if c.status == 201 or c.status == 200 then
     local id = c:json().booking_id
     h:ok(id)
-    return id, c
+    return id, c, r
   elseif c.status >= 400 and c.status < 500 then
     h:fail()
   end                                  -- 5xx or no answer: the outcome is unknown
-  return nil, c
+  return nil, c, r
 end
 
 function M.cancel(data, id, first, n, qty)
