@@ -2,6 +2,10 @@
  * verify.c: the invariants I1..I5 of docs/invariants.md and the reconciliation of
  * I6, after a run: verify_reconcile judges what the system stored (read by
  * verify_read.c, from the database or the admin API) against the clients' history.
+ * The per-night counting is reconcile.c's, the module that also judges scripts: each
+ * night is a key, each record adds its attempts to its nights, and the night's
+ * findings become the checks oversold_*, night_bounds and *_mismatch here. What is
+ * lastroomd's own (bookings by hold, stays, replays, expiry, cancels) stays here.
  * Allocation is fine here: the run is over.
  */
 #include "load/booking/verify.h"
@@ -15,6 +19,7 @@
 
 #include "common/date.h"
 #include "load/booking/verify_log.h"
+#include "load/engine/reconcile.h"
 
 /* clang-format off */
 #define CHECK(name, over) { #name, offsetof(struct verify_result, name), over }
@@ -107,13 +112,6 @@ static struct verify_booking *find_by_hold(struct verify_booking *b, size_t nb, 
     return b ? bsearch(&key, b, nb, sizeof *b, cmp_booking_hold) : NULL;
 }
 
-/* Per night: what the clients hold for sure (lo), at most (hi), and, when the
- * database's bookings are known, exactly (exact: the unknowns resolved by the
- * bookings table). */
-struct seen {
-    int lo, hi, exact;
-};
-
 static bool confirm_unsettled(const struct history_rec *r)
 {
     return (r->outcome == HISTORY_UNKNOWN || r->outcome == HISTORY_PENDING) && r->confirm_sent;
@@ -130,107 +128,156 @@ static enum history_cancel cancel_of(const struct history_rec *h)
     return (enum history_cancel)h->cancel;
 }
 
-/* What record h contributes to its nights: for sure, at most, and given booking x (the
- * database's booking for its hold, NULL when none or unknown). */
-static void add_seen(const struct history_rec *h, const struct verify_booking *x,
-                     struct verify_night *n, size_t nn, struct seen *seen)
+/* Every night as a key of reconcile.c, with what the records attempted on it. */
+struct nightset {
+    struct rec_key *keys;
+    struct rec_ledger *ledgers;
+    char (*names)[40];
+    struct rec_key_result *res;
+    struct rec_attempt *a;
+    size_t na;
+};
+
+/* Night x as a key: the tables (Confirmed details, live holds) stored and held, and the
+ * counters and the bookings' history its ledger; without the tables, the counters. */
+static void night_key(const struct verify_night *x, int64_t slack, struct rec_key *k,
+                      struct rec_ledger *l, char *name, size_t cap)
 {
-    bool sure = h->outcome == HISTORY_OK && cancel_of(h) == HISTORY_CANCEL_NONE;
-    bool maybe = (h->outcome == HISTORY_OK && cancel_of(h) == HISTORY_CANCEL_UNKNOWN)
-                 || confirm_unsettled(h);
-    bool exact = sure || (maybe && x && x->confirmed);
-    if (!sure && !maybe)
+    char day[11];
+    bool tables = x->confirmed_qty >= 0 && x->held_qty >= 0;
+    date_format(x->day, day);
+    snprintf(name, cap, "%lld/%s", (long long)x->room_type_id, day);
+    *l = (struct rec_ledger){ x->booked_count, x->tentative_count, x->peak_confirmed };
+    *k = (struct rec_key){ .key = name,
+                           .capacity = x->allotment,
+                           .stored = tables ? x->confirmed_qty : x->booked_count,
+                           .held = tables ? x->held_qty : x->tentative_count,
+                           .slack = slack,
+                           .ledger = tables ? l : NULL };
+}
+
+/* The attempts record h makes on its nights, without times (reconcile.c then counts
+ * them at one instant: what the clients hold at the end): a booking told confirmed,
+ * its cancel when one went unanswered, an unsettled confirm as unknown. With the
+ * bookings known (exact), each unknown is resolved by x, the booking of h's hold:
+ * Confirmed, or not (or none). A booking told cancelled adds nothing. */
+static void add_attempts(const struct history_rec *h, const struct verify_booking *x, bool exact,
+                         struct verify_night *n, size_t nn, struct nightset *ns)
+{
+    bool ok = h->outcome == HISTORY_OK;
+    enum history_cancel c = cancel_of(h);
+    enum rec_resolved committed = !exact              ? REC_UNRESOLVED
+                                  : x && x->confirmed ? REC_HAPPENED
+                                                      : REC_NOT_HAPPENED;
+    if ((!ok || c == HISTORY_CANCEL_OK) && !confirm_unsettled(h))
         return;
     for (int i = 0; i < h->nights; i++) {
         struct verify_night *v = verify_night_find(n, nn, h->room_type_id, h->check_in + i);
         if (!v)
             continue;
-        seen[v - n].lo += sure ? h->quantity : 0;
-        seen[v - n].hi += h->quantity;
-        seen[v - n].exact += exact ? h->quantity : 0;
+        struct rec_attempt t = { .key = ns->names[v - n], .qty = h->quantity, .op = REC_BOOK };
+        t.outcome = ok ? REC_OK : REC_UNKNOWN;
+        t.resolved = committed;
+        ns->a[ns->na++] = t;
+        if (ok && c == HISTORY_CANCEL_UNKNOWN) {
+            t.op = REC_CANCEL;
+            t.outcome = REC_UNKNOWN;
+            t.resolved = committed == REC_UNRESOLVED ? REC_UNRESOLVED
+                         : committed == REC_HAPPENED ? REC_NOT_HAPPENED
+                                                     : REC_HAPPENED;
+            ns->a[ns->na++] = t;
+        }
     }
 }
 
-static int max2(int a, int b)
+#define FIRED(k, kind) (((k)->fired & (1u << (kind))) != 0)
+
+/* Count a problem of a check when it fired; whether it did. */
+static bool counted(int64_t *check, bool fired)
 {
-    return a > b ? a : b;
+    *check += fired;
+    return fired;
 }
 
-static void check_oversold(const struct verify_night *x, struct seen s, struct verify_result *r)
+/* Night x's findings (k, from reconcile.c) as checks, with their evidence. */
+static void night_checks(const struct verify_night *x, const struct rec_key_result *k, bool exact,
+                         int64_t slack, struct verify_result *r)
 {
     char day[11];
-    date_format(x->day, day);
-    int by_counters = x->booked_count + x->tentative_count - x->allotment;
+    long long rt = x->room_type_id;
     bool tables = x->confirmed_qty >= 0 && x->held_qty >= 0;
-    int by_tables = tables ? x->confirmed_qty + x->held_qty - x->allotment : 0;
-    int by_seen = s.lo - x->allotment;
-    int in_time = x->peak_confirmed >= 0 ? x->peak_confirmed - x->allotment : 0;
-    int excess = max2(max2(0, by_counters), max2(max2(by_tables, by_seen), in_time));
-    r->overbookings += excess;
-    r->oversold_tables += by_tables > 0;
-    r->oversold_seen += by_seen > 0;
-    r->oversold_in_time += in_time > 0;
-    if (by_counters > 0)
+    date_format(x->day, day);
+    r->overbookings += k->excess;
+    if (FIRED(k, tables ? REC_OVERSOLD_LEDGER : REC_OVERSOLD))
         verify_note(r, "oversold_counters",
-                    "room type %lld night %s: booked_count %d + "
-                    "tentative_count %d > allotment %d",
-                    (long long)x->room_type_id, day, x->booked_count, x->tentative_count,
-                    x->allotment);
-    if (by_tables > 0)
+                    "room type %lld night %s: booked_count %d + tentative_count %d > allotment %d",
+                    rt, day, x->booked_count, x->tentative_count, x->allotment);
+    if (counted(&r->oversold_tables, tables && FIRED(k, REC_OVERSOLD)))
         verify_note(r, "oversold_tables",
-                    "room type %lld night %s: Confirmed details %d + live "
-                    "holds %d > allotment %d",
-                    (long long)x->room_type_id, day, x->confirmed_qty, x->held_qty, x->allotment);
-    if (by_seen > 0)
+                    "room type %lld night %s: Confirmed details %lld + live holds %lld > "
+                    "allotment %lld",
+                    rt, day, (long long)k->stored, (long long)k->held, (long long)k->capacity);
+    if (counted(&r->oversold_seen, FIRED(k, REC_OVERSOLD_IN_TIME)))
         verify_note(r, "oversold_seen",
-                    "room type %lld night %s: clients hold %d confirmed rooms "
-                    "of an allotment of %d",
-                    (long long)x->room_type_id, day, s.lo, x->allotment);
-    if (in_time > 0)
+                    "room type %lld night %s: clients hold %lld confirmed rooms of an allotment "
+                    "of %lld",
+                    rt, day, (long long)k->peak, (long long)k->capacity);
+    if (counted(&r->oversold_in_time, FIRED(k, REC_OVERSOLD_LEDGER_PEAK)))
         verify_note(r, "oversold_in_time",
-                    "room type %lld night %s: %d rooms Confirmed at one "
-                    "moment of an allotment of %d",
-                    (long long)x->room_type_id, day, x->peak_confirmed, x->allotment);
+                    "room type %lld night %s: %d rooms Confirmed at one moment of an allotment "
+                    "of %lld",
+                    rt, day, x->peak_confirmed, (long long)k->capacity);
+    bool bounds = FIRED(k, REC_LOST) || FIRED(k, REC_PHANTOM);
+    if (counted(&r->night_bounds, bounds) && exact)
+        verify_note(r, "night_bounds",
+                    "room type %lld night %s: %lld rooms Confirmed in the database, the "
+                    "clients' records account for exactly %lld (+%lld dropped)",
+                    rt, day, (long long)k->stored, (long long)k->low, (long long)slack);
+    else if (bounds)
+        verify_note(r, "night_bounds",
+                    "room type %lld night %s: %lld booked in the database, clients were told "
+                    "%lld (up to %lld with unknown outcomes)",
+                    rt, day, (long long)k->stored, (long long)k->low, (long long)k->high);
+    if (counted(&r->booked_mismatch, FIRED(k, REC_LEDGER_STORED)))
+        verify_note(r, "booked_mismatch",
+                    "room type %lld night %s: booked_count %d but Confirmed details sum to %lld",
+                    rt, day, x->booked_count, (long long)k->stored);
+    if (counted(&r->tentative_mismatch, FIRED(k, REC_LEDGER_HELD)))
+        verify_note(r, "tentative_mismatch",
+                    "room type %lld night %s: tentative_count %d but live holds sum to %lld", rt,
+                    day, x->tentative_count, (long long)k->held);
 }
 
-/* The night's rooms in the database against the clients' records: exactly when the
- * bookings are known (exact), else within [lo, hi]; slack: rooms the dropped records
- * could account for. */
-static void check_night_count(const struct verify_night *x, struct seen s, bool exact,
-                              int64_t slack, struct verify_result *r)
+/* Every night through reconcile.c; slack: rooms the dropped records could account for. */
+static void reconcile_nights(const struct history_rec *recs, size_t nrecs, struct verify_booking *b,
+                             size_t nb, struct verify_night *n, size_t nn, int64_t slack,
+                             struct verify_result *r)
 {
-    char day[11];
-    date_format(x->day, day);
-    bool tables = x->confirmed_qty >= 0 && x->held_qty >= 0;
-    int64_t db = tables ? x->confirmed_qty : x->booked_count;
-    int64_t lo = exact ? s.exact : s.lo, hi = (exact ? s.exact : s.hi) + slack;
-    if (db < lo || db > hi) {
+    size_t cap = 1;
+    for (size_t i = 0; i < nrecs; i++)
+        cap += 2 * (size_t)(recs[i].nights > 0 ? recs[i].nights : 0);
+    struct rec_result rr;
+    struct nightset ns = { calloc(nn + 1, sizeof *ns.keys),  calloc(nn + 1, sizeof *ns.ledgers),
+                           calloc(nn + 1, sizeof *ns.names), calloc(nn + 1, sizeof *ns.res),
+                           malloc(cap * sizeof *ns.a),       0 };
+    bool ready = ns.keys && ns.ledgers && ns.names && ns.res && ns.a;
+    for (size_t i = 0; ready && i < nn; i++)
+        night_key(&n[i], slack, &ns.keys[i], &ns.ledgers[i], ns.names[i], sizeof ns.names[i]);
+    for (size_t i = 0; ready && i < nrecs; i++)
+        add_attempts(&recs[i], recs[i].hold_id ? find_by_hold(b, nb, recs[i].hold_id) : NULL,
+                     b != NULL, n, nn, &ns);
+    if (!ready || rec_reconcile(ns.a, ns.na, ns.keys, nn, ns.res, &rr) != 0) {
+        verify_note(r, "night_bounds", "out of memory while reconciling");
         r->night_bounds++;
-        if (exact)
-            verify_note(r, "night_bounds",
-                        "room type %lld night %s: %lld rooms Confirmed in the "
-                        "database, the clients' records account for exactly %d (+%lld dropped)",
-                        (long long)x->room_type_id, day, (long long)db, s.exact, (long long)slack);
-        else
-            verify_note(r, "night_bounds",
-                        "room type %lld night %s: %lld booked in the database, "
-                        "clients were told %d (up to %lld with unknown outcomes)",
-                        (long long)x->room_type_id, day, (long long)db, s.lo, (long long)hi);
+        nn = 0;
     }
-    if (tables && x->booked_count != x->confirmed_qty) {
-        r->booked_mismatch++;
-        verify_note(r, "booked_mismatch",
-                    "room type %lld night %s: booked_count %d but Confirmed "
-                    "details sum to %d",
-                    (long long)x->room_type_id, day, x->booked_count, x->confirmed_qty);
-    }
-    if (tables && x->tentative_count != x->held_qty) {
-        r->tentative_mismatch++;
-        verify_note(r, "tentative_mismatch",
-                    "room type %lld night %s: tentative_count %d but live "
-                    "holds sum to %d",
-                    (long long)x->room_type_id, day, x->tentative_count, x->held_qty);
-    }
+    for (size_t i = 0; i < nn; i++)
+        night_checks(&n[i], &ns.res[i], b != NULL, slack, r);
+    free(ns.keys);
+    free(ns.ledgers);
+    free(ns.names);
+    free(ns.res);
+    free(ns.a);
 }
 
 /* When record h's attempt began (UTC time of day) and how long it took to settle, for
@@ -392,9 +439,8 @@ void verify_reconcile(const struct history_rec *recs, size_t nrecs, uint64_t dro
     verify_nights_sort(nights, nnights);
     if (bookings)
         qsort(bookings, nbookings, sizeof *bookings, cmp_booking_hold);
-    struct seen *seen = calloc(nnights ? nnights : 1, sizeof *seen);
     bool *attributed = calloc(nbookings ? nbookings : 1, sizeof *attributed);
-    if (!seen || !attributed) {
+    if (!attributed) {
         verify_note(r, "night_bounds", "out of memory while reconciling");
         r->night_bounds++;
         nnights = nrecs = nbookings = 0;
@@ -405,22 +451,16 @@ void verify_reconcile(const struct history_rec *recs, size_t nrecs, uint64_t dro
         struct verify_booking *x =
             h->hold_id ? find_by_hold(bookings, nbookings, h->hold_id) : NULL;
         r->unknown_confirms += confirm_unsettled(h);
-        maxq = max2(maxq, h->quantity);
-        add_seen(h, x, nights, nnights, seen);
+        maxq = h->quantity > maxq ? h->quantity : maxq;
         check_told(h, r);
         if (bookings)
             check_record(h, x, bookings, attributed, r);
     }
-    bool exact = bookings != NULL;
-    r->exact = exact;
-    for (size_t i = 0; i < nnights; i++) {
-        check_oversold(&nights[i], seen[i], r);
-        check_night_count(&nights[i], seen[i], exact, (int64_t)dropped * maxq, r);
-    }
+    r->exact = bookings != NULL;
+    reconcile_nights(recs, nrecs, bookings, nbookings, nights, nnights, (int64_t)dropped * maxq, r);
     check_claims(recs, nrecs, r);
     if (bookings)
         check_strays(bookings, nbookings, attributed, dropped, r);
-    free(seen);
     free(attributed);
     r->violations = 0;
     for (const struct verify_check *c = verify_checks; c->name; c++)
