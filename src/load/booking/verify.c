@@ -128,32 +128,35 @@ static enum history_cancel cancel_of(const struct history_rec *h)
     return (enum history_cancel)h->cancel;
 }
 
-/* Every night as a key of reconcile.c, with what the records attempted on it. */
+/* Every night as a key of reconcile.c (its name and ledger beside it), its figures, and
+ * the attempts the records make on the nights. */
 struct nightset {
     struct rec_key *keys;
-    struct rec_ledger *ledgers;
-    char (*names)[40];
+    struct night_key {
+        struct rec_ledger l;
+        char name[40];
+    } * nk;
     struct rec_key_result *res;
     struct rec_attempt *a;
     size_t na;
 };
 
-/* Night x as a key: the tables (Confirmed details, live holds) stored and held, and the
+/* Night x as key k: the tables (Confirmed details, live holds) stored and held, and the
  * counters and the bookings' history its ledger; without the tables, the counters. */
 static void night_key(const struct verify_night *x, int64_t slack, struct rec_key *k,
-                      struct rec_ledger *l, char *name, size_t cap)
+                      struct night_key *nk)
 {
     char day[11];
     bool tables = x->confirmed_qty >= 0 && x->held_qty >= 0;
     date_format(x->day, day);
-    snprintf(name, cap, "%lld/%s", (long long)x->room_type_id, day);
-    *l = (struct rec_ledger){ x->booked_count, x->tentative_count, x->peak_confirmed };
-    *k = (struct rec_key){ .key = name,
+    snprintf(nk->name, sizeof nk->name, "%lld/%s", (long long)x->room_type_id, day);
+    nk->l = (struct rec_ledger){ x->booked_count, x->tentative_count, x->peak_confirmed };
+    *k = (struct rec_key){ .key = nk->name,
                            .capacity = x->allotment,
                            .stored = tables ? x->confirmed_qty : x->booked_count,
                            .held = tables ? x->held_qty : x->tentative_count,
                            .slack = slack,
-                           .ledger = tables ? l : NULL };
+                           .ledger = tables ? &nk->l : NULL };
 }
 
 /* The attempts record h makes on its nights, without times (reconcile.c then counts
@@ -175,7 +178,7 @@ static void add_attempts(const struct history_rec *h, const struct verify_bookin
         struct verify_night *v = verify_night_find(n, nn, h->room_type_id, h->check_in + i);
         if (!v)
             continue;
-        struct rec_attempt t = { .key = ns->names[v - n], .qty = h->quantity, .op = REC_BOOK };
+        struct rec_attempt t = { .key = ns->nk[v - n].name, .qty = h->quantity, .op = REC_BOOK };
         t.outcome = ok ? REC_OK : REC_UNKNOWN;
         t.resolved = committed;
         ns->a[ns->na++] = t;
@@ -203,49 +206,44 @@ static bool counted(int64_t *check, bool fired)
 static void night_checks(const struct verify_night *x, const struct rec_key_result *k, bool exact,
                          int64_t slack, struct verify_result *r)
 {
-    char day[11];
-    long long rt = x->room_type_id;
+    char day[11], at[64];
     bool tables = x->confirmed_qty >= 0 && x->held_qty >= 0;
+    long long c = k->capacity, s = k->stored, h = k->held, lo = k->low;
     date_format(x->day, day);
+    snprintf(at, sizeof at, "room type %lld night %s", (long long)x->room_type_id, day);
     r->overbookings += k->excess;
     if (FIRED(k, tables ? REC_OVERSOLD_LEDGER : REC_OVERSOLD))
         verify_note(r, "oversold_counters",
-                    "room type %lld night %s: booked_count %d + tentative_count %d > allotment %d",
-                    rt, day, x->booked_count, x->tentative_count, x->allotment);
+                    "%s: booked_count %d + tentative_count %d > allotment %d", at, x->booked_count,
+                    x->tentative_count, x->allotment);
     if (counted(&r->oversold_tables, tables && FIRED(k, REC_OVERSOLD)))
         verify_note(r, "oversold_tables",
-                    "room type %lld night %s: Confirmed details %lld + live holds %lld > "
-                    "allotment %lld",
-                    rt, day, (long long)k->stored, (long long)k->held, (long long)k->capacity);
+                    "%s: Confirmed details %lld + live holds %lld > allotment %lld", at, s, h, c);
     if (counted(&r->oversold_seen, FIRED(k, REC_OVERSOLD_IN_TIME)))
         verify_note(r, "oversold_seen",
-                    "room type %lld night %s: clients hold %lld confirmed rooms of an allotment "
-                    "of %lld",
-                    rt, day, (long long)k->peak, (long long)k->capacity);
+                    "%s: clients hold %lld confirmed rooms of an allotment of %lld", at,
+                    (long long)k->peak, c);
     if (counted(&r->oversold_in_time, FIRED(k, REC_OVERSOLD_LEDGER_PEAK)))
         verify_note(r, "oversold_in_time",
-                    "room type %lld night %s: %d rooms Confirmed at one moment of an allotment "
-                    "of %lld",
-                    rt, day, x->peak_confirmed, (long long)k->capacity);
+                    "%s: %d rooms Confirmed at one moment of an allotment of %lld", at,
+                    x->peak_confirmed, c);
     bool bounds = FIRED(k, REC_LOST) || FIRED(k, REC_PHANTOM);
     if (counted(&r->night_bounds, bounds) && exact)
         verify_note(r, "night_bounds",
-                    "room type %lld night %s: %lld rooms Confirmed in the database, the "
-                    "clients' records account for exactly %lld (+%lld dropped)",
-                    rt, day, (long long)k->stored, (long long)k->low, (long long)slack);
+                    "%s: %lld rooms Confirmed in the database, the clients' records account "
+                    "for exactly %lld (+%lld dropped)",
+                    at, s, lo, (long long)slack);
     else if (bounds)
         verify_note(r, "night_bounds",
-                    "room type %lld night %s: %lld booked in the database, clients were told "
-                    "%lld (up to %lld with unknown outcomes)",
-                    rt, day, (long long)k->stored, (long long)k->low, (long long)k->high);
+                    "%s: %lld booked in the database, clients were told %lld (up to %lld with "
+                    "unknown outcomes)",
+                    at, s, lo, (long long)k->high);
     if (counted(&r->booked_mismatch, FIRED(k, REC_LEDGER_STORED)))
-        verify_note(r, "booked_mismatch",
-                    "room type %lld night %s: booked_count %d but Confirmed details sum to %lld",
-                    rt, day, x->booked_count, (long long)k->stored);
+        verify_note(r, "booked_mismatch", "%s: booked_count %d but Confirmed details sum to %lld",
+                    at, x->booked_count, s);
     if (counted(&r->tentative_mismatch, FIRED(k, REC_LEDGER_HELD)))
-        verify_note(r, "tentative_mismatch",
-                    "room type %lld night %s: tentative_count %d but live holds sum to %lld", rt,
-                    day, x->tentative_count, (long long)k->held);
+        verify_note(r, "tentative_mismatch", "%s: tentative_count %d but live holds sum to %lld",
+                    at, x->tentative_count, h);
 }
 
 /* Every night through reconcile.c; slack: rooms the dropped records could account for. */
@@ -257,12 +255,11 @@ static void reconcile_nights(const struct history_rec *recs, size_t nrecs, struc
     for (size_t i = 0; i < nrecs; i++)
         cap += 2 * (size_t)(recs[i].nights > 0 ? recs[i].nights : 0);
     struct rec_result rr;
-    struct nightset ns = { calloc(nn + 1, sizeof *ns.keys),  calloc(nn + 1, sizeof *ns.ledgers),
-                           calloc(nn + 1, sizeof *ns.names), calloc(nn + 1, sizeof *ns.res),
-                           malloc(cap * sizeof *ns.a),       0 };
-    bool ready = ns.keys && ns.ledgers && ns.names && ns.res && ns.a;
+    struct nightset ns = { calloc(nn + 1, sizeof *ns.keys), calloc(nn + 1, sizeof *ns.nk),
+                           calloc(nn + 1, sizeof *ns.res), malloc(cap * sizeof *ns.a), 0 };
+    bool ready = ns.keys && ns.nk && ns.res && ns.a;
     for (size_t i = 0; ready && i < nn; i++)
-        night_key(&n[i], slack, &ns.keys[i], &ns.ledgers[i], ns.names[i], sizeof ns.names[i]);
+        night_key(&n[i], slack, &ns.keys[i], &ns.nk[i]);
     for (size_t i = 0; ready && i < nrecs; i++)
         add_attempts(&recs[i], recs[i].hold_id ? find_by_hold(b, nb, recs[i].hold_id) : NULL,
                      b != NULL, n, nn, &ns);
@@ -274,8 +271,7 @@ static void reconcile_nights(const struct history_rec *recs, size_t nrecs, struc
     for (size_t i = 0; i < nn; i++)
         night_checks(&n[i], &ns.res[i], b != NULL, slack, r);
     free(ns.keys);
-    free(ns.ledgers);
-    free(ns.names);
+    free(ns.nk);
     free(ns.res);
     free(ns.a);
 }
