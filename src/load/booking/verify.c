@@ -159,37 +159,38 @@ static void night_key(const struct verify_night *x, int64_t slack, struct rec_ke
                            .ledger = tables ? &nk->l : NULL };
 }
 
-/* The attempts record h makes on its nights, without times (reconcile.c then counts
- * them at one instant: what the clients hold at the end): a booking told confirmed,
- * its cancel when one went unanswered, an unsettled confirm as unknown. With the
- * bookings known (exact), each unknown is resolved by x, the booking of h's hold:
- * Confirmed, or not (or none). A booking told cancelled adds nothing. */
+/* The attempts record h makes on each of its nights: a booking told confirmed (and not
+ * told cancelled), with its cancel when one went unanswered; an unsettled confirm. */
+static int attempts_per_night(const struct history_rec *h)
+{
+    enum history_cancel c = cancel_of(h);
+    if (h->outcome != HISTORY_OK)
+        return confirm_unsettled(h);
+    return c == HISTORY_CANCEL_OK ? 0 : c == HISTORY_CANCEL_UNKNOWN ? 2 : 1;
+}
+
+/* Record h's attempts on its nights, without times (reconcile.c then counts them at one
+ * instant: what the clients hold at the end). With the bookings known (exact), each
+ * unknown is resolved by x, the booking of h's hold: whether it is Confirmed. */
 static void add_attempts(const struct history_rec *h, const struct verify_booking *x, bool exact,
                          struct verify_night *n, size_t nn, struct nightset *ns)
 {
-    bool ok = h->outcome == HISTORY_OK;
-    enum history_cancel c = cancel_of(h);
-    enum rec_resolved committed = !exact              ? REC_UNRESOLVED
-                                  : x && x->confirmed ? REC_HAPPENED
-                                                      : REC_NOT_HAPPENED;
-    if ((!ok || c == HISTORY_CANCEL_OK) && !confirm_unsettled(h))
-        return;
-    for (int i = 0; i < h->nights; i++) {
+    int per = attempts_per_night(h);
+    bool stays = x && x->confirmed;
+    for (int i = 0; per && i < h->nights; i++) {
         struct verify_night *v = verify_night_find(n, nn, h->room_type_id, h->check_in + i);
+        struct rec_attempt t = { .qty = h->quantity, .op = REC_BOOK, .outcome = REC_OK };
         if (!v)
             continue;
-        struct rec_attempt t = { .key = ns->nk[v - n].name, .qty = h->quantity, .op = REC_BOOK };
-        t.outcome = ok ? REC_OK : REC_UNKNOWN;
-        t.resolved = committed;
+        t.key = ns->nk[v - n].name;
+        t.outcome = h->outcome == HISTORY_OK ? REC_OK : REC_UNKNOWN;
+        t.resolved = !exact ? REC_UNRESOLVED : stays ? REC_HAPPENED : REC_NOT_HAPPENED;
         ns->a[ns->na++] = t;
-        if (ok && c == HISTORY_CANCEL_UNKNOWN) {
-            t.op = REC_CANCEL;
-            t.outcome = REC_UNKNOWN;
-            t.resolved = committed == REC_UNRESOLVED ? REC_UNRESOLVED
-                         : committed == REC_HAPPENED ? REC_NOT_HAPPENED
-                                                     : REC_HAPPENED;
+        t.op = REC_CANCEL;
+        t.outcome = REC_UNKNOWN;
+        t.resolved = !exact ? REC_UNRESOLVED : stays ? REC_NOT_HAPPENED : REC_HAPPENED;
+        if (per == 2)
             ns->a[ns->na++] = t;
-        }
     }
 }
 
@@ -253,7 +254,8 @@ static void reconcile_nights(const struct history_rec *recs, size_t nrecs, struc
 {
     size_t cap = 1;
     for (size_t i = 0; i < nrecs; i++)
-        cap += 2 * (size_t)(recs[i].nights > 0 ? recs[i].nights : 0);
+        cap += (size_t)attempts_per_night(&recs[i])
+               * (size_t)(recs[i].nights > 0 ? recs[i].nights : 0);
     struct rec_result rr;
     struct nightset ns = { calloc(nn + 1, sizeof *ns.keys), calloc(nn + 1, sizeof *ns.nk),
                            calloc(nn + 1, sizeof *ns.res), malloc(cap * sizeof *ns.a), 0 };
