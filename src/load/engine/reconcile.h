@@ -76,6 +76,7 @@ struct rec_key {
     const struct rec_ledger *ledger; /* NULL: none kept */
 };
 
+/* The kinds of finding: the overbookings first, up to REC_OVERSOLD_LEDGER_PEAK. */
 enum rec_kind {
     REC_OVERSOLD,
     REC_OVERSOLD_IN_TIME,
