@@ -150,6 +150,10 @@ START_TEST(test_ids)
     ck_assert_int_eq(r.by_kind[REC_ID_FAILED_STORED], 1);
     ck_assert_int_eq(r.by_kind[REC_ID_QTY], 1);
     ck_assert_int_eq(r.overbookings, 0);
+    struct rec_key_result out[1]; /* the key's figures name them too */
+    ck_assert_int_eq(rec_reconcile(a, 3, k, 1, out, &r), 0);
+    ck_assert_uint_eq(out[0].fired, (1u << REC_ID_MISSING) | (1u << REC_ID_FAILED_STORED)
+                                        | (1u << REC_ID_QTY) | (1u << REC_PHANTOM));
 }
 END_TEST
 

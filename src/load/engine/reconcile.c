@@ -48,14 +48,16 @@ static bool oversold_kind(enum rec_kind k)
     return k <= REC_OVERSOLD_LEDGER_PEAK;
 }
 
-static void find(struct rec_result *r, enum rec_kind kind, const char *key, const char *id,
+/* A finding of kind at x's key (marked in x->fired), into r. */
+static void find(struct rec_result *r, struct rec_key_result *x, enum rec_kind kind, const char *id,
                  int64_t expected, int64_t got, uint64_t at)
 {
     r->by_kind[kind]++;
+    x->fired |= 1u << kind;
     if (!oversold_kind(kind)) /* an overbooking is counted once per key by judge */
         r->violations++;
     if (r->nfindings < REC_FINDINGS_MAX)
-        r->findings[r->nfindings++] = (struct rec_finding){ kind, key, id, expected, got, at };
+        r->findings[r->nfindings++] = (struct rec_finding){ kind, x->key, id, expected, got, at };
 }
 
 struct event {
@@ -115,20 +117,20 @@ static bool cancelled(const struct rec_attempt *a, size_t n, const char *id)
 }
 
 static void check_ids(const struct rec_key *k, const struct rec_attempt *a, size_t n,
-                      struct rec_result *r)
+                      struct rec_key_result *x, struct rec_result *r)
 {
     for (size_t i = 0; i < n; i++) {
         if (a[i].op != REC_BOOK || !a[i].id)
             continue;
         const struct rec_id *s = id_find(k, a[i].id);
         if (a[i].outcome == REC_FAIL && s)
-            find(r, REC_ID_FAILED_STORED, k->key, a[i].id, 0, s->qty, 0);
+            find(r, x, REC_ID_FAILED_STORED, a[i].id, 0, s->qty, 0);
         if (a[i].outcome != REC_OK || cancelled(a, n, a[i].id))
             continue;
         if (!s)
-            find(r, REC_ID_MISSING, k->key, a[i].id, a[i].qty, 0, 0);
+            find(r, x, REC_ID_MISSING, a[i].id, a[i].qty, 0, 0);
         else if (s->qty != a[i].qty)
-            find(r, REC_ID_QTY, k->key, a[i].id, a[i].qty, s->qty, 0);
+            find(r, x, REC_ID_QTY, a[i].id, a[i].qty, s->qty, 0);
     }
 }
 
@@ -182,15 +184,14 @@ static int judge(const struct rec_key *k, const struct rec_attempt *a, size_t n,
         if (!rule[i].broken)
             continue;
         enum rec_kind kind = rule[i].kind;
-        find(r, kind, k->key, NULL, rule[i].bound, rule[i].got,
+        find(r, x, kind, NULL, rule[i].bound, rule[i].got,
              kind == REC_OVERSOLD_IN_TIME ? x->peak_at : 0);
-        x->fired |= 1u << kind;
         if (oversold_kind(kind) && rule[i].got - c > x->excess)
             x->excess = rule[i].got - c;
     }
     r->overbookings += x->excess > 0;
     if (k->ids)
-        check_ids(k, a, n, r);
+        check_ids(k, a, n, x, r);
     return 0;
 }
 
@@ -211,11 +212,11 @@ int rec_reconcile(struct rec_attempt *a, size_t na, const struct rec_key *keys, 
     while (rc == 0 && (i < na || j < nk)) {
         int c = i == na ? 1 : j == nk ? -1 : strcmp(a[i].key, ks[j]->key);
         size_t n = 0;
-        struct rec_key_result x;
+        struct rec_key_result x = { .key = i < na ? a[i].key : NULL };
         while (c <= 0 && i + n < na && !strcmp(a[i + n].key, a[i].key))
             n++;
         if (c < 0)
-            find(r, REC_KEY_MISSING, a[i].key, NULL, 0, 0, 0);
+            find(r, &x, REC_KEY_MISSING, NULL, 0, 0, 0);
         else if ((rc = judge(ks[j], a + i, n, out ? &out[ks[j] - keys] : &x, r)) != 0)
             break;
         i += n;
