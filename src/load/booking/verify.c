@@ -128,8 +128,12 @@ static enum history_cancel cancel_of(const struct history_rec *h)
     return (enum history_cancel)h->cancel;
 }
 
+/* The attempts on one night, summed by kind: without times and ids, reconcile.c judges
+ * attempts of one kind on one key as one of their summed quantity. */
+enum { A_BOOK, A_UNKNOWN, A_UNKNOWN_NOT, A_CANCEL, A_CANCEL_NOT, A_KINDS };
+
 /* Every night as a key of reconcile.c (its name and ledger beside it), its figures, and
- * the attempts the records make on the nights. */
+ * its A_KINDS attempts. */
 struct nightset {
     struct rec_key *keys;
     struct night_key {
@@ -138,16 +142,18 @@ struct nightset {
     } * nk;
     struct rec_key_result *res;
     struct rec_attempt *a;
-    size_t na;
 };
 
 /* Night x as key k: the tables (Confirmed details, live holds) stored and held, and the
- * counters and the bookings' history its ledger; without the tables, the counters. */
-static void night_key(const struct verify_night *x, int64_t slack, struct rec_key *k,
-                      struct night_key *nk)
+ * counters and the bookings' history its ledger; without the tables, the counters. Its
+ * attempts a[0..A_KINDS) start at 0; with the bookings known (exact), the unknowns are
+ * resolved. */
+static void night_key(const struct verify_night *x, int64_t slack, bool exact, struct rec_key *k,
+                      struct night_key *nk, struct rec_attempt *a)
 {
     char day[11];
     bool tables = x->confirmed_qty >= 0 && x->held_qty >= 0;
+    enum rec_resolved yes = exact ? REC_HAPPENED : REC_UNRESOLVED;
     date_format(x->day, day);
     snprintf(nk->name, sizeof nk->name, "%lld/%s", (long long)x->room_type_id, day);
     nk->l = (struct rec_ledger){ x->booked_count, x->tentative_count, x->peak_confirmed };
@@ -157,40 +163,38 @@ static void night_key(const struct verify_night *x, int64_t slack, struct rec_ke
                            .held = tables ? x->held_qty : x->tentative_count,
                            .slack = slack,
                            .ledger = tables ? &nk->l : NULL };
+    a[A_BOOK] = (struct rec_attempt){ .op = REC_BOOK, .outcome = REC_OK };
+    a[A_UNKNOWN] = (struct rec_attempt){ .op = REC_BOOK, .outcome = REC_UNKNOWN, .resolved = yes };
+    a[A_UNKNOWN_NOT] = a[A_UNKNOWN];
+    a[A_UNKNOWN_NOT].resolved = REC_NOT_HAPPENED;
+    a[A_CANCEL] = a[A_UNKNOWN];
+    a[A_CANCEL].op = REC_CANCEL;
+    a[A_CANCEL_NOT] = a[A_CANCEL];
+    a[A_CANCEL_NOT].resolved = REC_NOT_HAPPENED;
+    for (int i = 0; i < A_KINDS; i++)
+        a[i].key = nk->name;
 }
 
-/* The attempts record h makes on each of its nights: a booking told confirmed (and not
- * told cancelled), with its cancel when one went unanswered; an unsettled confirm. */
-static int attempts_per_night(const struct history_rec *h)
-{
-    enum history_cancel c = cancel_of(h);
-    if (h->outcome != HISTORY_OK)
-        return confirm_unsettled(h);
-    return c == HISTORY_CANCEL_OK ? 0 : c == HISTORY_CANCEL_UNKNOWN ? 2 : 1;
-}
-
-/* Record h's attempts on its nights, without times (reconcile.c then counts them at one
- * instant: what the clients hold at the end). With the bookings known (exact), each
- * unknown is resolved by x, the booking of h's hold: whether it is Confirmed. */
+/* Record h's attempts on its nights (reconcile.c counts attempts without times at one
+ * instant: what the clients hold at the end): a booking told confirmed and not told
+ * cancelled, with its cancel when one went unanswered; an unsettled confirm. With the
+ * bookings known (exact), each unknown is resolved by x, the booking of h's hold:
+ * whether it is Confirmed. */
 static void add_attempts(const struct history_rec *h, const struct verify_booking *x, bool exact,
                          struct verify_night *n, size_t nn, struct nightset *ns)
 {
-    int per = attempts_per_night(h);
-    bool stays = x && x->confirmed;
-    for (int i = 0; per && i < h->nights; i++) {
+    bool ok = h->outcome == HISTORY_OK, stays = x && x->confirmed;
+    enum history_cancel c = cancel_of(h);
+    if (ok ? c == HISTORY_CANCEL_OK : !confirm_unsettled(h))
+        return;
+    for (int i = 0; i < h->nights; i++) {
         struct verify_night *v = verify_night_find(n, nn, h->room_type_id, h->check_in + i);
-        struct rec_attempt t = { .qty = h->quantity, .op = REC_BOOK, .outcome = REC_OK };
-        if (!v)
+        struct rec_attempt *a = v ? ns->a + A_KINDS * (v - n) : NULL;
+        if (!a)
             continue;
-        t.key = ns->nk[v - n].name;
-        t.outcome = h->outcome == HISTORY_OK ? REC_OK : REC_UNKNOWN;
-        t.resolved = !exact ? REC_UNRESOLVED : stays ? REC_HAPPENED : REC_NOT_HAPPENED;
-        ns->a[ns->na++] = t;
-        t.op = REC_CANCEL;
-        t.outcome = REC_UNKNOWN;
-        t.resolved = !exact ? REC_UNRESOLVED : stays ? REC_NOT_HAPPENED : REC_HAPPENED;
-        if (per == 2)
-            ns->a[ns->na++] = t;
+        a[ok ? A_BOOK : exact && !stays ? A_UNKNOWN_NOT : A_UNKNOWN].qty += h->quantity;
+        if (ok && c == HISTORY_CANCEL_UNKNOWN)
+            a[exact && stays ? A_CANCEL_NOT : A_CANCEL].qty += h->quantity;
     }
 }
 
@@ -252,20 +256,16 @@ static void reconcile_nights(const struct history_rec *recs, size_t nrecs, struc
                              size_t nb, struct verify_night *n, size_t nn, int64_t slack,
                              struct verify_result *r)
 {
-    size_t cap = 1;
-    for (size_t i = 0; i < nrecs; i++)
-        cap += (size_t)attempts_per_night(&recs[i])
-               * (size_t)(recs[i].nights > 0 ? recs[i].nights : 0);
     struct rec_result rr;
     struct nightset ns = { calloc(nn + 1, sizeof *ns.keys), calloc(nn + 1, sizeof *ns.nk),
-                           calloc(nn + 1, sizeof *ns.res), malloc(cap * sizeof *ns.a), 0 };
+                           calloc(nn + 1, sizeof *ns.res), calloc(A_KINDS * nn + 1, sizeof *ns.a) };
     bool ready = ns.keys && ns.nk && ns.res && ns.a;
     for (size_t i = 0; ready && i < nn; i++)
-        night_key(&n[i], slack, &ns.keys[i], &ns.nk[i]);
+        night_key(&n[i], slack, b != NULL, &ns.keys[i], &ns.nk[i], ns.a + A_KINDS * i);
     for (size_t i = 0; ready && i < nrecs; i++)
         add_attempts(&recs[i], recs[i].hold_id ? find_by_hold(b, nb, recs[i].hold_id) : NULL,
                      b != NULL, n, nn, &ns);
-    if (!ready || rec_reconcile(ns.a, ns.na, ns.keys, nn, ns.res, &rr) != 0) {
+    if (!ready || rec_reconcile(ns.a, A_KINDS * nn, ns.keys, nn, ns.res, &rr) != 0) {
         verify_note(r, "night_bounds", "out of memory while reconciling");
         r->night_bounds++;
         nn = 0;

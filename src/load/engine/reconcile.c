@@ -33,7 +33,7 @@ const char *rec_kind_name(enum rec_kind k)
 static int cmp_attempt(const void *a, const void *b)
 {
     const struct rec_attempt *x = a, *y = b;
-    int c = strcmp(x->key, y->key);
+    int c = x->key == y->key ? 0 : strcmp(x->key, y->key); /* callers often share keys */
     return c ? c : (x->t_send > y->t_send) - (x->t_send < y->t_send);
 }
 
@@ -213,7 +213,8 @@ int rec_reconcile(struct rec_attempt *a, size_t na, const struct rec_key *keys, 
         int c = i == na ? 1 : j == nk ? -1 : strcmp(a[i].key, ks[j]->key);
         size_t n = 0;
         struct rec_key_result x = { .key = i < na ? a[i].key : NULL };
-        while (c <= 0 && i + n < na && !strcmp(a[i + n].key, a[i].key))
+        while (c <= 0 && i + n < na
+               && (a[i + n].key == a[i].key || !strcmp(a[i + n].key, a[i].key)))
             n++;
         if (c < 0)
             find(r, &x, REC_KEY_MISSING, NULL, 0, 0, 0);
