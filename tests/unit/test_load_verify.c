@@ -329,6 +329,15 @@ START_TEST(test_cancellations)
     b[0].confirmed = false;
     r = run(recs, 1, 0, b, 1, night(1, 0, 0, 0, 0));
     ck_assert_int_eq(r.violations, 0);
+    /* the unknown cancel resolved by the bookings table: Cancelled, so the night must
+     * hold none; without the bookings, 0 or 1 */
+    r = run(recs, 1, 0, b, 1, night(1, 1, 0, 1, 0));
+    ck_assert_int_eq(r.night_bounds, 1);
+    ck_assert_str_eq(r.evidence[0].text, "room type 5 night 2026-02-16: 1 rooms Confirmed in the "
+                                         "database, the clients' records account for exactly 0 "
+                                         "(+0 dropped)");
+    r = run(recs, 1, 0, NULL, 0, night(1, 1, 0, 1, 0));
+    ck_assert_int_eq(r.violations, 0);
 }
 END_TEST
 
@@ -388,6 +397,16 @@ START_TEST(test_counters_oversold)
     struct verify_result r = run(NULL, 0, 0, NULL, 0, night(2, 2, 1, -1, -1));
     ck_assert_int_eq(r.overbookings, 1);
     ck_assert_int_eq(r.booked_mismatch, 0); /* tables unknown: not compared */
+    ck_assert_int_eq(r.oversold_tables, 0);
+    ck_assert_str_eq(r.evidence[0].check, "oversold_counters");
+    ck_assert_str_eq(r.evidence[0].text, "room type 5 night 2026-02-16: booked_count 2 + "
+                                         "tentative_count 1 > allotment 2");
+    /* with the tables, the counters are their ledger: the same excess, one overbooking */
+    r = run(NULL, 0, 2, NULL, 0, night(2, 2, 1, 2, 1));
+    ck_assert_int_eq(r.overbookings, 1);
+    ck_assert_int_eq(r.oversold_tables, 1);
+    ck_assert_str_eq(r.evidence[0].check, "oversold_counters");
+    ck_assert_str_eq(r.evidence[1].check, "oversold_tables");
 }
 END_TEST
 

@@ -2,6 +2,10 @@
  * verify.c: the invariants I1..I5 of docs/invariants.md and the reconciliation of
  * I6, after a run: verify_reconcile judges what the system stored (read by
  * verify_read.c, from the database or the admin API) against the clients' history.
+ * The per-night counting is reconcile.c's, the module that also judges scripts: each
+ * night is a key, each record adds its attempts to its nights, and the night's
+ * findings become the checks oversold_*, night_bounds and *_mismatch here. What is
+ * lastroomd's own (bookings by hold, stays, replays, expiry, cancels) stays here.
  * Allocation is fine here: the run is over.
  */
 #include "load/booking/verify.h"
@@ -15,6 +19,7 @@
 
 #include "common/date.h"
 #include "load/booking/verify_log.h"
+#include "load/engine/reconcile.h"
 
 /* clang-format off */
 #define CHECK(name, over) { #name, offsetof(struct verify_result, name), over }
@@ -107,13 +112,6 @@ static struct verify_booking *find_by_hold(struct verify_booking *b, size_t nb, 
     return b ? bsearch(&key, b, nb, sizeof *b, cmp_booking_hold) : NULL;
 }
 
-/* Per night: what the clients hold for sure (lo), at most (hi), and, when the
- * database's bookings are known, exactly (exact: the unknowns resolved by the
- * bookings table). */
-struct seen {
-    int lo, hi, exact;
-};
-
 static bool confirm_unsettled(const struct history_rec *r)
 {
     return (r->outcome == HISTORY_UNKNOWN || r->outcome == HISTORY_PENDING) && r->confirm_sent;
@@ -130,107 +128,154 @@ static enum history_cancel cancel_of(const struct history_rec *h)
     return (enum history_cancel)h->cancel;
 }
 
-/* What record h contributes to its nights: for sure, at most, and given booking x (the
- * database's booking for its hold, NULL when none or unknown). */
-static void add_seen(const struct history_rec *h, const struct verify_booking *x,
-                     struct verify_night *n, size_t nn, struct seen *seen)
+/* The attempts on one night, summed by kind: without times and ids, reconcile.c judges
+ * attempts of one kind on one key as one of their summed quantity. */
+enum { A_BOOK, A_UNKNOWN, A_UNKNOWN_NOT, A_CANCEL, A_CANCEL_NOT, A_KINDS };
+
+/* Every night as a key of reconcile.c (its name and ledger beside it), its figures, and
+ * its A_KINDS attempts. */
+struct nightset {
+    struct rec_key *keys;
+    struct night_key {
+        struct rec_ledger l;
+        char name[40];
+    } * nk;
+    struct rec_key_result *res;
+    struct rec_attempt *a;
+};
+
+/* Night x as key k: the tables (Confirmed details, live holds) stored and held, and the
+ * counters and the bookings' history its ledger; without the tables, the counters. Its
+ * attempts a[0..A_KINDS) start at 0; with the bookings known (exact), the unknowns are
+ * resolved. */
+static void night_key(const struct verify_night *x, int64_t slack, bool exact, struct rec_key *k,
+                      struct night_key *nk, struct rec_attempt *a)
 {
-    bool sure = h->outcome == HISTORY_OK && cancel_of(h) == HISTORY_CANCEL_NONE;
-    bool maybe = (h->outcome == HISTORY_OK && cancel_of(h) == HISTORY_CANCEL_UNKNOWN)
-                 || confirm_unsettled(h);
-    bool exact = sure || (maybe && x && x->confirmed);
-    if (!sure && !maybe)
+    char day[11];
+    bool tables = x->confirmed_qty >= 0 && x->held_qty >= 0;
+    enum rec_resolved yes = exact ? REC_HAPPENED : REC_UNRESOLVED;
+    date_format(x->day, day);
+    snprintf(nk->name, sizeof nk->name, "%lld/%s", (long long)x->room_type_id, day);
+    nk->l = (struct rec_ledger){ x->booked_count, x->tentative_count, x->peak_confirmed };
+    *k = (struct rec_key){ .key = nk->name,
+                           .capacity = x->allotment,
+                           .stored = tables ? x->confirmed_qty : x->booked_count,
+                           .held = tables ? x->held_qty : x->tentative_count,
+                           .slack = slack,
+                           .ledger = tables ? &nk->l : NULL };
+    a[A_BOOK] = (struct rec_attempt){ .op = REC_BOOK, .outcome = REC_OK };
+    a[A_UNKNOWN] = (struct rec_attempt){ .op = REC_BOOK, .outcome = REC_UNKNOWN, .resolved = yes };
+    a[A_UNKNOWN_NOT] = a[A_UNKNOWN];
+    a[A_UNKNOWN_NOT].resolved = REC_NOT_HAPPENED;
+    a[A_CANCEL] = a[A_UNKNOWN];
+    a[A_CANCEL].op = REC_CANCEL;
+    a[A_CANCEL_NOT] = a[A_CANCEL];
+    a[A_CANCEL_NOT].resolved = REC_NOT_HAPPENED;
+    for (int i = 0; i < A_KINDS; i++)
+        a[i].key = nk->name;
+}
+
+/* Record h's attempts on its nights (reconcile.c counts attempts without times at one
+ * instant: what the clients hold at the end): a booking told confirmed and not told
+ * cancelled, with its cancel when one went unanswered; an unsettled confirm. With the
+ * bookings known (exact), each unknown is resolved by x, the booking of h's hold:
+ * whether it is Confirmed. */
+static void add_attempts(const struct history_rec *h, const struct verify_booking *x, bool exact,
+                         struct verify_night *n, size_t nn, struct nightset *ns)
+{
+    bool ok = h->outcome == HISTORY_OK, stays = x && x->confirmed;
+    enum history_cancel c = cancel_of(h);
+    if (ok ? c == HISTORY_CANCEL_OK : !confirm_unsettled(h))
         return;
     for (int i = 0; i < h->nights; i++) {
         struct verify_night *v = verify_night_find(n, nn, h->room_type_id, h->check_in + i);
-        if (!v)
+        struct rec_attempt *a = v ? ns->a + A_KINDS * (v - n) : NULL;
+        if (!a)
             continue;
-        seen[v - n].lo += sure ? h->quantity : 0;
-        seen[v - n].hi += h->quantity;
-        seen[v - n].exact += exact ? h->quantity : 0;
+        a[ok ? A_BOOK : exact && !stays ? A_UNKNOWN_NOT : A_UNKNOWN].qty += h->quantity;
+        if (ok && c == HISTORY_CANCEL_UNKNOWN)
+            a[exact && stays ? A_CANCEL_NOT : A_CANCEL].qty += h->quantity;
     }
 }
 
-static int max2(int a, int b)
+#define FIRED(k, kind) (((k)->fired & (1u << (kind))) != 0)
+
+/* Count a problem of a check when it fired; whether it did. */
+static bool counted(int64_t *check, bool fired)
 {
-    return a > b ? a : b;
+    *check += fired;
+    return fired;
 }
 
-static void check_oversold(const struct verify_night *x, struct seen s, struct verify_result *r)
+/* Night x's findings (k, from reconcile.c) as checks, with their evidence. */
+static void night_checks(const struct verify_night *x, const struct rec_key_result *k, bool exact,
+                         int64_t slack, struct verify_result *r)
 {
-    char day[11];
-    date_format(x->day, day);
-    int by_counters = x->booked_count + x->tentative_count - x->allotment;
+    char day[11], at[64];
     bool tables = x->confirmed_qty >= 0 && x->held_qty >= 0;
-    int by_tables = tables ? x->confirmed_qty + x->held_qty - x->allotment : 0;
-    int by_seen = s.lo - x->allotment;
-    int in_time = x->peak_confirmed >= 0 ? x->peak_confirmed - x->allotment : 0;
-    int excess = max2(max2(0, by_counters), max2(max2(by_tables, by_seen), in_time));
-    r->overbookings += excess;
-    r->oversold_tables += by_tables > 0;
-    r->oversold_seen += by_seen > 0;
-    r->oversold_in_time += in_time > 0;
-    if (by_counters > 0)
+    long long c = k->capacity, s = k->stored, h = k->held, lo = k->low;
+    date_format(x->day, day);
+    snprintf(at, sizeof at, "room type %lld night %s", (long long)x->room_type_id, day);
+    r->overbookings += k->excess;
+    if (FIRED(k, tables ? REC_OVERSOLD_LEDGER : REC_OVERSOLD))
         verify_note(r, "oversold_counters",
-                    "room type %lld night %s: booked_count %d + "
-                    "tentative_count %d > allotment %d",
-                    (long long)x->room_type_id, day, x->booked_count, x->tentative_count,
-                    x->allotment);
-    if (by_tables > 0)
+                    "%s: booked_count %d + tentative_count %d > allotment %d", at, x->booked_count,
+                    x->tentative_count, x->allotment);
+    if (counted(&r->oversold_tables, tables && FIRED(k, REC_OVERSOLD)))
         verify_note(r, "oversold_tables",
-                    "room type %lld night %s: Confirmed details %d + live "
-                    "holds %d > allotment %d",
-                    (long long)x->room_type_id, day, x->confirmed_qty, x->held_qty, x->allotment);
-    if (by_seen > 0)
+                    "%s: Confirmed details %lld + live holds %lld > allotment %lld", at, s, h, c);
+    if (counted(&r->oversold_seen, FIRED(k, REC_OVERSOLD_IN_TIME)))
         verify_note(r, "oversold_seen",
-                    "room type %lld night %s: clients hold %d confirmed rooms "
-                    "of an allotment of %d",
-                    (long long)x->room_type_id, day, s.lo, x->allotment);
-    if (in_time > 0)
+                    "%s: clients hold %lld confirmed rooms of an allotment of %lld", at,
+                    (long long)k->peak, c);
+    if (counted(&r->oversold_in_time, FIRED(k, REC_OVERSOLD_LEDGER_PEAK)))
         verify_note(r, "oversold_in_time",
-                    "room type %lld night %s: %d rooms Confirmed at one "
-                    "moment of an allotment of %d",
-                    (long long)x->room_type_id, day, x->peak_confirmed, x->allotment);
+                    "%s: %d rooms Confirmed at one moment of an allotment of %lld", at,
+                    x->peak_confirmed, c);
+    bool bounds = FIRED(k, REC_LOST) || FIRED(k, REC_PHANTOM);
+    if (counted(&r->night_bounds, bounds) && exact)
+        verify_note(r, "night_bounds",
+                    "%s: %lld rooms Confirmed in the database, the clients' records account "
+                    "for exactly %lld (+%lld dropped)",
+                    at, s, lo, (long long)slack);
+    else if (bounds)
+        verify_note(r, "night_bounds",
+                    "%s: %lld booked in the database, clients were told %lld (up to %lld with "
+                    "unknown outcomes)",
+                    at, s, lo, (long long)k->high);
+    if (counted(&r->booked_mismatch, FIRED(k, REC_LEDGER_STORED)))
+        verify_note(r, "booked_mismatch", "%s: booked_count %d but Confirmed details sum to %lld",
+                    at, x->booked_count, s);
+    if (counted(&r->tentative_mismatch, FIRED(k, REC_LEDGER_HELD)))
+        verify_note(r, "tentative_mismatch", "%s: tentative_count %d but live holds sum to %lld",
+                    at, x->tentative_count, h);
 }
 
-/* The night's rooms in the database against the clients' records: exactly when the
- * bookings are known (exact), else within [lo, hi]; slack: rooms the dropped records
- * could account for. */
-static void check_night_count(const struct verify_night *x, struct seen s, bool exact,
-                              int64_t slack, struct verify_result *r)
+/* Every night through reconcile.c; slack: rooms the dropped records could account for. */
+static void reconcile_nights(const struct history_rec *recs, size_t nrecs, struct verify_booking *b,
+                             size_t nb, struct verify_night *n, size_t nn, int64_t slack,
+                             struct verify_result *r)
 {
-    char day[11];
-    date_format(x->day, day);
-    bool tables = x->confirmed_qty >= 0 && x->held_qty >= 0;
-    int64_t db = tables ? x->confirmed_qty : x->booked_count;
-    int64_t lo = exact ? s.exact : s.lo, hi = (exact ? s.exact : s.hi) + slack;
-    if (db < lo || db > hi) {
+    struct rec_result rr;
+    struct nightset ns = { calloc(nn + 1, sizeof *ns.keys), calloc(nn + 1, sizeof *ns.nk),
+                           calloc(nn + 1, sizeof *ns.res), calloc(A_KINDS * nn + 1, sizeof *ns.a) };
+    bool ready = ns.keys && ns.nk && ns.res && ns.a;
+    for (size_t i = 0; ready && i < nn; i++)
+        night_key(&n[i], slack, b != NULL, &ns.keys[i], &ns.nk[i], ns.a + A_KINDS * i);
+    for (size_t i = 0; ready && i < nrecs; i++)
+        add_attempts(&recs[i], recs[i].hold_id ? find_by_hold(b, nb, recs[i].hold_id) : NULL,
+                     b != NULL, n, nn, &ns);
+    if (!ready || rec_reconcile(ns.a, A_KINDS * nn, ns.keys, nn, ns.res, &rr) != 0) {
+        verify_note(r, "night_bounds", "out of memory while reconciling");
         r->night_bounds++;
-        if (exact)
-            verify_note(r, "night_bounds",
-                        "room type %lld night %s: %lld rooms Confirmed in the "
-                        "database, the clients' records account for exactly %d (+%lld dropped)",
-                        (long long)x->room_type_id, day, (long long)db, s.exact, (long long)slack);
-        else
-            verify_note(r, "night_bounds",
-                        "room type %lld night %s: %lld booked in the database, "
-                        "clients were told %d (up to %lld with unknown outcomes)",
-                        (long long)x->room_type_id, day, (long long)db, s.lo, (long long)hi);
+        nn = 0;
     }
-    if (tables && x->booked_count != x->confirmed_qty) {
-        r->booked_mismatch++;
-        verify_note(r, "booked_mismatch",
-                    "room type %lld night %s: booked_count %d but Confirmed "
-                    "details sum to %d",
-                    (long long)x->room_type_id, day, x->booked_count, x->confirmed_qty);
-    }
-    if (tables && x->tentative_count != x->held_qty) {
-        r->tentative_mismatch++;
-        verify_note(r, "tentative_mismatch",
-                    "room type %lld night %s: tentative_count %d but live "
-                    "holds sum to %d",
-                    (long long)x->room_type_id, day, x->tentative_count, x->held_qty);
-    }
+    for (size_t i = 0; i < nn; i++)
+        night_checks(&n[i], &ns.res[i], b != NULL, slack, r);
+    free(ns.keys);
+    free(ns.nk);
+    free(ns.res);
+    free(ns.a);
 }
 
 /* When record h's attempt began (UTC time of day) and how long it took to settle, for
@@ -392,9 +437,8 @@ void verify_reconcile(const struct history_rec *recs, size_t nrecs, uint64_t dro
     verify_nights_sort(nights, nnights);
     if (bookings)
         qsort(bookings, nbookings, sizeof *bookings, cmp_booking_hold);
-    struct seen *seen = calloc(nnights ? nnights : 1, sizeof *seen);
     bool *attributed = calloc(nbookings ? nbookings : 1, sizeof *attributed);
-    if (!seen || !attributed) {
+    if (!attributed) {
         verify_note(r, "night_bounds", "out of memory while reconciling");
         r->night_bounds++;
         nnights = nrecs = nbookings = 0;
@@ -405,22 +449,16 @@ void verify_reconcile(const struct history_rec *recs, size_t nrecs, uint64_t dro
         struct verify_booking *x =
             h->hold_id ? find_by_hold(bookings, nbookings, h->hold_id) : NULL;
         r->unknown_confirms += confirm_unsettled(h);
-        maxq = max2(maxq, h->quantity);
-        add_seen(h, x, nights, nnights, seen);
+        maxq = h->quantity > maxq ? h->quantity : maxq;
         check_told(h, r);
         if (bookings)
             check_record(h, x, bookings, attributed, r);
     }
-    bool exact = bookings != NULL;
-    r->exact = exact;
-    for (size_t i = 0; i < nnights; i++) {
-        check_oversold(&nights[i], seen[i], r);
-        check_night_count(&nights[i], seen[i], exact, (int64_t)dropped * maxq, r);
-    }
+    r->exact = bookings != NULL;
+    reconcile_nights(recs, nrecs, bookings, nbookings, nights, nnights, (int64_t)dropped * maxq, r);
     check_claims(recs, nrecs, r);
     if (bookings)
         check_strays(bookings, nbookings, attributed, dropped, r);
-    free(seen);
     free(attributed);
     r->violations = 0;
     for (const struct verify_check *c = verify_checks; c->name; c++)

@@ -1,7 +1,8 @@
 /*
  * reconcile.c: the clients' attempts against what the system stores, per key (the
- * rules are in reconcile.h). Sorting both sides by key makes it one merge pass; each
- * key's "at any moment" check sorts that key's events by time and sweeps them.
+ * rules are in reconcile.h). Sorting both sides by key (the keys through an index, so
+ * that the caller's order stays) makes it one merge pass; each key's "at any moment"
+ * check sorts that key's events by time and sweeps them.
  */
 #include "load/engine/reconcile.h"
 
@@ -12,12 +13,16 @@
 static const char *const kind_names[REC_KINDS] = {
     "overbooking: stored more than the capacity",
     "overbooking: acknowledged more than the capacity at one moment",
+    "overbooking: the ledger's counters exceed the capacity",
+    "overbooking: the ledger stored more than the capacity at one moment",
     "lost acknowledged booking: stored less than acknowledged",
     "phantom booking: stored more than was attempted",
     "acknowledged booking id not stored",
     "booking id stored with another quantity",
     "refused booking id stored",
     "key attempted but missing from verify()",
+    "the ledger's stored counter differs from what is stored",
+    "the ledger's held counter differs from what is held",
 };
 
 const char *rec_kind_name(enum rec_kind k)
@@ -28,25 +33,31 @@ const char *rec_kind_name(enum rec_kind k)
 static int cmp_attempt(const void *a, const void *b)
 {
     const struct rec_attempt *x = a, *y = b;
-    int c = strcmp(x->key, y->key);
+    int c = x->key == y->key ? 0 : strcmp(x->key, y->key); /* callers often share keys */
     return c ? c : (x->t_send > y->t_send) - (x->t_send < y->t_send);
 }
 
 static int cmp_key(const void *a, const void *b)
 {
-    return strcmp(((const struct rec_key *)a)->key, ((const struct rec_key *)b)->key);
+    return strcmp((*(const struct rec_key *const *)a)->key,
+                  (*(const struct rec_key *const *)b)->key);
 }
 
-static void find(struct rec_result *r, enum rec_kind kind, const char *key, const char *id,
+static bool oversold_kind(enum rec_kind k)
+{
+    return k <= REC_OVERSOLD_LEDGER_PEAK;
+}
+
+/* A finding of kind at x's key (marked in x->fired), into r. */
+static void find(struct rec_result *r, struct rec_key_result *x, enum rec_kind kind, const char *id,
                  int64_t expected, int64_t got, uint64_t at)
 {
     r->by_kind[kind]++;
-    if (kind == REC_OVERSOLD || kind == REC_OVERSOLD_IN_TIME)
-        ; /* counted once per key by the caller */
-    else
+    x->fired |= 1u << kind;
+    if (!oversold_kind(kind)) /* an overbooking is counted once per key by judge */
         r->violations++;
     if (r->nfindings < REC_FINDINGS_MAX)
-        r->findings[r->nfindings++] = (struct rec_finding){ kind, key, id, expected, got, at };
+        r->findings[r->nfindings++] = (struct rec_finding){ kind, x->key, id, expected, got, at };
 }
 
 struct event {
@@ -106,74 +117,114 @@ static bool cancelled(const struct rec_attempt *a, size_t n, const char *id)
 }
 
 static void check_ids(const struct rec_key *k, const struct rec_attempt *a, size_t n,
-                      struct rec_result *r)
+                      struct rec_key_result *x, struct rec_result *r)
 {
     for (size_t i = 0; i < n; i++) {
         if (a[i].op != REC_BOOK || !a[i].id)
             continue;
         const struct rec_id *s = id_find(k, a[i].id);
         if (a[i].outcome == REC_FAIL && s)
-            find(r, REC_ID_FAILED_STORED, k->key, a[i].id, 0, s->qty, 0);
+            find(r, x, REC_ID_FAILED_STORED, a[i].id, 0, s->qty, 0);
         if (a[i].outcome != REC_OK || cancelled(a, n, a[i].id))
             continue;
         if (!s)
-            find(r, REC_ID_MISSING, k->key, a[i].id, a[i].qty, 0, 0);
+            find(r, x, REC_ID_MISSING, a[i].id, a[i].qty, 0, 0);
         else if (s->qty != a[i].qty)
-            find(r, REC_ID_QTY, k->key, a[i].id, a[i].qty, s->qty, 0);
+            find(r, x, REC_ID_QTY, a[i].id, a[i].qty, s->qty, 0);
     }
 }
 
-/* One key: its attempts a[0..n) (n may be 0) against what is stored. */
-static int judge(const struct rec_key *k, const struct rec_attempt *a, size_t n,
-                 struct rec_result *r)
+/* The told and the bound figures of a[0..n) into *x. */
+static void sums(const struct rec_attempt *a, size_t n, int64_t slack, struct rec_key_result *x)
 {
-    int64_t okb = 0, ub = 0, okc = 0, uc = 0;
+    int64_t okb = 0, ub = 0, okc = 0, uc = 0, lo = 0, hi = 0;
     for (size_t i = 0; i < n; i++) {
         int64_t q = a[i].qty;
-        if (a[i].op == REC_BOOK)
-            okb += a[i].outcome == REC_OK ? q : 0, ub += a[i].outcome == REC_UNKNOWN ? q : 0;
-        else
-            okc += a[i].outcome == REC_OK ? q : 0, uc += a[i].outcome == REC_UNKNOWN ? q : 0;
+        bool book = a[i].op == REC_BOOK;
+        enum rec_outcome o = a[i].outcome;
+        *(book ? &okb : &okc) += o == REC_OK ? q : 0;
+        *(book ? &ub : &uc) += o == REC_UNKNOWN ? q : 0;
+        if (o == REC_UNKNOWN && a[i].resolved != REC_UNRESOLVED)
+            o = a[i].resolved == REC_HAPPENED ? REC_OK : REC_FAIL;
+        lo += book ? (o == REC_OK ? q : 0) : (o != REC_FAIL ? -q : 0);
+        hi += book ? (o != REC_FAIL ? q : 0) : (o == REC_OK ? -q : 0);
     }
-    if (k->stored < okb - okc - uc)
-        find(r, REC_LOST, k->key, NULL, okb - okc - uc, k->stored, 0);
-    if (k->stored > okb + ub - okc)
-        find(r, REC_PHANTOM, k->key, NULL, okb + ub - okc, k->stored, 0);
-    uint64_t at = 0;
-    int64_t p = peak(a, n, &at);
-    if (p < 0)
+    x->acked = okb - okc - uc;
+    x->low = lo;
+    x->high = hi + slack;
+}
+
+/* One key: its attempts a[0..n) (n may be 0) against what is stored; its figures into
+ * *x. Each rule: the kind it finds, whether the key breaks it, the bound and the figure
+ * that broke it. */
+static int judge(const struct rec_key *k, const struct rec_attempt *a, size_t n,
+                 struct rec_key_result *x, struct rec_result *r)
+{
+    bool led = k->ledger != NULL;
+    struct rec_ledger l = led ? *k->ledger : (struct rec_ledger){ 0, 0, 0 };
+    int64_t c = k->capacity, s = k->stored, h = k->held;
+    *x = (struct rec_key_result){ .key = k->key, .capacity = c, .stored = s, .held = h };
+    sums(a, n, k->slack, x);
+    if ((x->peak = peak(a, n, &x->peak_at)) < 0)
         return -1;
-    bool over = false;
-    if (k->stored > k->capacity)
-        find(r, REC_OVERSOLD, k->key, NULL, k->capacity, k->stored, 0), over = true;
-    if (p > k->capacity)
-        find(r, REC_OVERSOLD_IN_TIME, k->key, NULL, k->capacity, p, at), over = true;
-    r->overbookings += over;
+    x->drift = s > x->high ? s - x->high : s < x->low ? s - x->low : 0;
+    /* clang-format off */
+    const struct { enum rec_kind kind; bool broken; int64_t bound, got; } rule[] = {
+        { REC_LOST,                 s < x->low,                   x->low,  s },
+        { REC_PHANTOM,              s > x->high,                  x->high, s },
+        { REC_OVERSOLD,             s + h > c,                    c,       s + h },
+        { REC_OVERSOLD_IN_TIME,     x->peak > c,                  c,       x->peak },
+        { REC_OVERSOLD_LEDGER,      led && l.stored + l.held > c, c,       l.stored + l.held },
+        { REC_OVERSOLD_LEDGER_PEAK, led && l.peak > c,            c,       l.peak },
+        { REC_LEDGER_STORED,        led && l.stored != s,         s,       l.stored },
+        { REC_LEDGER_HELD,          led && l.held != h,           h,       l.held },
+    };
+    /* clang-format on */
+    for (size_t i = 0; i < sizeof rule / sizeof rule[0]; i++) {
+        if (!rule[i].broken)
+            continue;
+        enum rec_kind kind = rule[i].kind;
+        find(r, x, kind, NULL, rule[i].bound, rule[i].got,
+             kind == REC_OVERSOLD_IN_TIME ? x->peak_at : 0);
+        if (oversold_kind(kind) && rule[i].got - c > x->excess)
+            x->excess = rule[i].got - c;
+    }
+    r->overbookings += x->excess > 0;
     if (k->ids)
-        check_ids(k, a, n, r);
+        check_ids(k, a, n, x, r);
     return 0;
 }
 
-int rec_reconcile(struct rec_attempt *a, size_t na, struct rec_key *keys, size_t nk,
-                  struct rec_result *r)
+int rec_reconcile(struct rec_attempt *a, size_t na, const struct rec_key *keys, size_t nk,
+                  struct rec_key_result *out, struct rec_result *r)
 {
     memset(r, 0, sizeof *r);
-    qsort(a, na, sizeof *a, cmp_attempt);
-    qsort(keys, nk, sizeof *keys, cmp_key);
+    const struct rec_key **ks = malloc((nk + 1) * sizeof *ks);
+    if (!ks)
+        return -1;
+    for (size_t j = 0; j < nk; j++)
+        ks[j] = &keys[j];
+    if (na) /* a may be NULL then */
+        qsort(a, na, sizeof *a, cmp_attempt);
+    qsort(ks, nk, sizeof *ks, cmp_key);
     size_t i = 0, j = 0;
-    while (i < na || j < nk) {
-        int c = i == na ? 1 : j == nk ? -1 : strcmp(a[i].key, keys[j].key);
+    int rc = 0;
+    while (rc == 0 && (i < na || j < nk)) {
+        int c = i == na ? 1 : j == nk ? -1 : strcmp(a[i].key, ks[j]->key);
         size_t n = 0;
-        while (c <= 0 && i + n < na && !strcmp(a[i + n].key, a[i].key))
+        struct rec_key_result x = { .key = i < na ? a[i].key : NULL };
+        while (c <= 0 && i + n < na
+               && (a[i + n].key == a[i].key || !strcmp(a[i + n].key, a[i].key)))
             n++;
         if (c < 0)
-            find(r, REC_KEY_MISSING, a[i].key, NULL, 0, 0, 0);
-        else if (judge(&keys[j], a + i, n, r) != 0)
-            return -1;
+            find(r, &x, REC_KEY_MISSING, NULL, 0, 0, 0);
+        else if ((rc = judge(ks[j], a + i, n, out ? &out[ks[j] - keys] : &x, r)) != 0)
+            break;
         i += n;
         j += c >= 0;
     }
-    return 0;
+    free(ks);
+    return rc;
 }
 
 static const char *op_name(const struct rec_attempt *a)
@@ -207,7 +258,10 @@ void rec_evidence(const struct rec_result *r, const struct rec_attempt *a, size_
     for (size_t f = 0; f < r->nfindings; f++) {
         const struct rec_finding *x = &r->findings[f];
         PUT("  %s: key %s%s%s, expected %s %lld, got %lld", rec_kind_name(x->kind), x->key,
-            x->id ? " id " : "", x->id ? x->id : "", x->kind == REC_LOST ? "at least" : "at most",
+            x->id ? " id " : "", x->id ? x->id : "",
+            x->kind == REC_LOST                                          ? "at least"
+            : x->kind == REC_LEDGER_STORED || x->kind == REC_LEDGER_HELD ? "exactly"
+                                                                         : "at most",
             (long long)x->expected, (long long)x->got);
         if (x->kind == REC_OVERSOLD_IN_TIME)
             PUT(" at %.3f ms", rel_ms(x->at, t0));

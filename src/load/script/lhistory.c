@@ -282,8 +282,14 @@ int lhistory_collect(struct lhistory_buf *const *bufs, int n, struct rec_attempt
                 t->unknown++;
             const char *key = h->keys;
             for (int m = 0; m < h->nkeys; m++, key += strlen(key) + 1)
-                a[k++] = (struct rec_attempt){ key,        h->id,     h->qty,      h->op,
-                                               h->outcome, h->t_send, h->t_answer, h->vu };
+                a[k++] = (struct rec_attempt){ .key = key,
+                                               .id = h->id,
+                                               .qty = h->qty,
+                                               .op = h->op,
+                                               .outcome = h->outcome,
+                                               .t_send = h->t_send,
+                                               .t_answer = h->t_answer,
+                                               .vu = h->vu };
         }
     *out = a;
     *nout = k;

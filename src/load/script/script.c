@@ -500,7 +500,7 @@ static int run_verify(struct rec_attempt *a, size_t na, struct rec_result *r, in
     if (!lua_istable(L, top + 1))
         snprintf(err, errlen, "verify() must return a table of keys");
     else if (keyset_read(&ks, L, top + 1, err, errlen) == 0
-             && rec_reconcile(a, na, ks.k, ks.n, r) == 0) {
+             && rec_reconcile(a, na, ks.k, ks.n, NULL, r) == 0) {
         *ob = r->overbookings;
         *viol = r->violations;
         extra_findings(L, top + 2, g_s.env, ob, viol);
