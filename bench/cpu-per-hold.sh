@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# bench/cpu-per-hold.sh: where the CPU of one spread hold goes (docs/profiling.md).
+#
+# Section a's spread comparison (bench/sections.sh), taken apart: the same data, the same
+# lastroomd and the same pgbench call, but instead of a rate each run reports the CPU
+# (user + system, from /proc/PID/stat) that every party spent per hold in a window in
+# the middle of the run: PostgreSQL (the postmaster and all its children), lastroomd,
+# and the client (pgbench, or the lastroom-load processes). CPU per hold is far less
+# sensitive to other work on the machine than holds per second.
+#
+# Runs, each BENCH_SECS (default 10) seconds at BENCH_CONC (16) clients:
+#   pgbench     pgbench -M prepared, 16 clients in BENCH_THREADS (2) threads, random rows
+#   http-procs  16 lastroom-load processes of one VU each, each on its own row (the
+#               spread mode of section a before it used {{vu + N}})
+#   http-one    one lastroom-load process, BENCH_THREADS threads, 16 VUs, VU i on row i
+#               (section a's spread mode now)
+# CPU_RUNS selects runs (default "pgbench http-procs http-one"), CPU_SERVER_ARGS adds
+# lastroomd flags. With CPU_PERF=1, perf
+# records lastroomd (cpu-clock, call graphs) during http-one into var/bench-cpu/perf.data.
+#
+# It starts a private PostgreSQL in var/pg-cpu and stops what it started, by PID.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+. bench/lib.sh
+
+BIN=${LASTROOM_BIN:-bin}
+SECS=${BENCH_SECS:-10}
+CONC=${BENCH_CONC:-16}
+THREADS=${BENCH_THREADS:-2}
+RUNS=${CPU_RUNS:-pgbench http-procs http-one}
+PGBENCH=${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}
+[ -x "$PGBENCH" ] || PGBENCH=$(command -v pgbench || echo pgbench)
+OUT=var/bench-cpu
+export LASTROOM_PGDIR=var/pg-cpu
+LOAD=$BIN/lastroom-load
+URL="" SERVER_PID="" DB=""
+TICK=$(getconf CLK_TCK)
+
+trap 'stop_all; lr_pg_stop' EXIT
+trap 'exit 130' INT TERM
+. bench/sections.sh
+
+# snap PID...: "pid ticks" for each process alive (user + system clock ticks, all
+# its threads).
+snap() {
+  local p f a
+  for p in "$@"; do
+    f=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+    read -ra a <<<"${f##*) }"   # past "pid (comm) ": utime and stime are a[11] and a[12]
+    echo "$p $((a[11] + a[12]))"
+  done
+}
+
+# delta BEFORE AFTER: ticks spent between two snaps by the processes alive in both.
+delta() { awk 'NR == FNR { t[$1] = $2; next } ($1 in t) { d += $2 - t[$1] } END { print d + 0 }' "$1" "$2"; }
+
+# pg_pids: the postmaster and its children.
+pg_pids() {
+  local pm
+  pm=$(head -1 "$LASTROOM_PGDIR/data/postmaster.pid" 2>/dev/null) || return
+  echo "$pm"
+  ps --ppid "$pm" -o pid= | tr -d ' '
+
+}
+
+# window NAME CLIENT_PIDS...: sample everyone SECS/5 into the run and again 60% of the
+# run later, then print each party's CPU per hold in between.
+window() {
+  local name=$1; shift
+  local w n0 n1 n pgs s=$OUT/snap
+  sleep "$(calc "$SECS / 5")"
+  mapfile -t pgs < <(pg_pids)
+  n0=$(held_count "$RT_LO" "$RT_HOT")
+  snap "${pgs[@]}" >"$s.pg0"; snap "$SERVER_PID" >"$s.srv0"; snap "$@" >"$s.cl0"
+  w=$(calc "$SECS * 0.6"); sleep "$w"
+  snap "${pgs[@]}" >"$s.pg1"; snap "$SERVER_PID" >"$s.srv1"; snap "$@" >"$s.cl1"
+  n1=$(held_count "$RT_LO" "$RT_HOT")
+  n=$((n1 - n0))
+  local pg srv cl
+  pg=$(delta "$s.pg0" "$s.pg1"); srv=$(delta "$s.srv0" "$s.srv1"); cl=$(delta "$s.cl0" "$s.cl1")
+  [ "$name" = pgbench ] && srv=0
+  us() { calc "($1) * 1000000 / $TICK / $n"; }
+  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$(calc "$n / $w")" "$(us "$pg")" \
+    "$( [ "$name" = pgbench ] && echo - || us "$srv")" "$(us "$cl")" "$(us "$pg + $srv + $cl")" \
+    "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT/cpu.md"
+}
+
+run_pgbench() {
+  reset_holds
+  "$PGBENCH" -n -M prepared -c "$CONC" -j "$THREADS" -T "$((SECS + 2))" -f bench/pgbench-hold.sql \
+    -D uid="$USER_ID" -D rt0="$RT_LO" -D nrt="$NRT" -D ndays="$NDAYS" -D ttl_s="$TTL_S" \
+    "$DB" >"$OUT/pgbench.log" 2>&1 &
+  local p=$!; track "$p"
+  window pgbench "$p"
+  wait "$p"
+}
+
+run_http_procs() {
+  local i pids=() rt night
+  reset_holds
+  for i in $(seq 0 $((CONC - 1))); do
+    rt=$((RT_LO + i % NRT)); night=$(( (i * 7 + i / NRT) % NDAYS ))
+    holds_load "$OUT/procs-$i.json" "$OUT/procs-$i.log" 1 1 "$(hold_body "$rt" "$night")"
+    pids+=("$LOAD_PID")
+  done
+  window http-procs "${pids[@]}"
+  for i in "${pids[@]}"; do wait "$i"; done
+}
+
+run_http_one() {
+  reset_holds
+  holds_load "$OUT/one.json" "$OUT/one.log" "$CONC" "$THREADS" "$(spread_body)"
+  local p=$LOAD_PID
+  if [ "${CPU_PERF:-0}" = 1 ]; then
+    (sleep 2; perf record -e cpu-clock -F 2000 -g -o "$OUT/perf.data" -p "$SERVER_PID" \
+      -- sleep "$((SECS - 4))" >"$OUT/perf.log" 2>&1) &
+  fi
+  window http-one "$p"
+  wait "$p"
+  wait
+}
+
+read -ra EXTRA <<<"${CPU_SERVER_ARGS:-}"   # more lastroomd flags, e.g. "--hold-batch 0"
+mkdir -p "$OUT"
+scripts/pg.sh stop >/dev/null 2>&1
+rm -rf "$LASTROOM_PGDIR"
+lr_pg_start 2>"$OUT/pg.err"; DB=$LR_DB
+[ -n "$DB" ] || { echo "cpu-per-hold: PostgreSQL did not start: $(cat "$OUT/pg.err")" >&2; exit 1; }
+LASTROOM_BIN=$BIN lr_start_lastroomd "$OUT/lastroomd.log" "$DB" --log-level warn \
+  --pool-size "$CONC" --hold-ttl "${TTL_S}s" --max-holds-per-user 0 "${EXTRA[@]}" \
+  || { echo "cpu-per-hold: $LR_WHY" >&2; exit 1; }
+URL=$LR_URL SERVER_PID=$LR_PID
+booking_data && bench_user || { echo "cpu-per-hold: no bench data" >&2; exit 1; }
+{
+  echo "$(date -u '+%F %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg), $CONC clients, ${SECS}s runs"
+  echo
+  echo "| run | holds/s | PostgreSQL µs/hold | lastroomd µs/hold | client µs/hold | all µs/hold | load |"
+  echo "|---|---|---|---|---|---|---|"
+} | tee "$OUT/cpu.md"
+for r in $RUNS; do
+  case $r in
+    pgbench) run_pgbench ;;
+    http-procs) run_http_procs ;;
+    http-one) run_http_one ;;
+  esac
+done
