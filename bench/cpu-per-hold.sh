@@ -4,17 +4,18 @@
 # Section a's spread comparison (bench/sections.sh), taken apart: the same data, the same
 # lastroomd and the same pgbench call, but instead of a rate each run reports the CPU
 # (user + system, from /proc/PID/stat) that every party spent per hold in a window in
-# the middle of the run: PostgreSQL (the postmaster and all its children), lastroomd,
-# and the client (pgbench, or the lastroom-load processes). CPU per hold is far less
+# the middle of the run: PostgreSQL (the postmaster and all its children), lastroomd
+# (and its threads' context switches per hold), and the client (pgbench, or the lastroom-load processes). CPU per hold is far less
 # sensitive to other work on the machine than holds per second.
 #
 # Runs, each BENCH_SECS (default 10) seconds at BENCH_CONC (16) clients:
 #   pgbench     pgbench -M prepared, 16 clients in BENCH_THREADS (2) threads, random rows
+#   pgbench-api the same, calling what lastroomd calls (bench/pgbench-api-hold.sql)
 #   http-procs  16 lastroom-load processes of one VU each, each on its own row (the
 #               spread mode of section a before it used {{vu + N}})
 #   http-one    one lastroom-load process, BENCH_THREADS threads, 16 VUs, VU i on row i
 #               (section a's spread mode now)
-# CPU_RUNS selects runs (default "pgbench http-procs http-one"), CPU_SERVER_ARGS adds
+# CPU_RUNS selects runs (default "pgbench pgbench-api http-procs http-one"), CPU_SERVER_ARGS adds
 # lastroomd flags. With CPU_PERF=1, perf
 # records lastroomd (cpu-clock, call graphs) during http-one into var/bench-cpu/perf.data.
 #
@@ -27,7 +28,7 @@ BIN=${LASTROOM_BIN:-bin}
 SECS=${BENCH_SECS:-10}
 CONC=${BENCH_CONC:-16}
 THREADS=${BENCH_THREADS:-2}
-RUNS=${CPU_RUNS:-pgbench http-procs http-one}
+RUNS=${CPU_RUNS:-pgbench pgbench-api http-procs http-one}
 PGBENCH=${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}
 [ -x "$PGBENCH" ] || PGBENCH=$(command -v pgbench || echo pgbench)
 OUT=var/bench-cpu
@@ -54,6 +55,9 @@ snap() {
 # delta BEFORE AFTER: ticks spent between two snaps by the processes alive in both.
 delta() { awk 'NR == FNR { t[$1] = $2; next } ($1 in t) { d += $2 - t[$1] } END { print d + 0 }' "$1" "$2"; }
 
+# switches PID: context switches (voluntary + not) of all the process's threads so far.
+switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ { n += $2 } END { print n + 0 }'; }
+
 # pg_pids: the postmaster and its children.
 pg_pids() {
   local pm
@@ -72,26 +76,31 @@ window() {
   mapfile -t pgs < <(pg_pids)
   n0=$(held_count "$RT_LO" "$RT_HOT")
   snap "${pgs[@]}" >"$s.pg0"; snap "$SERVER_PID" >"$s.srv0"; snap "$@" >"$s.cl0"
+  local cs0 cs1; cs0=$(switches "$SERVER_PID")
   w=$(calc "$SECS * 0.6"); sleep "$w"
   snap "${pgs[@]}" >"$s.pg1"; snap "$SERVER_PID" >"$s.srv1"; snap "$@" >"$s.cl1"
+  cs1=$(switches "$SERVER_PID")
   n1=$(held_count "$RT_LO" "$RT_HOT")
   n=$((n1 - n0))
   local pg srv cl
   pg=$(delta "$s.pg0" "$s.pg1"); srv=$(delta "$s.srv0" "$s.srv1"); cl=$(delta "$s.cl0" "$s.cl1")
-  [ "$name" = pgbench ] && srv=0
+  case $name in pgbench*) srv=0 ;; esac
   us() { calc "($1) * 1000000 / $TICK / $n"; }
-  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$(calc "$n / $w")" "$(us "$pg")" \
-    "$( [ "$name" = pgbench ] && echo - || us "$srv")" "$(us "$cl")" "$(us "$pg + $srv + $cl")" \
-    "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT/cpu.md"
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$(calc "$n / $w")" "$(us "$pg")" \
+    "$(case $name in pgbench*) echo - ;; *) us "$srv" ;; esac)" \
+    "$(case $name in pgbench*) echo - ;; *) calc "($cs1 - $cs0) / $n" ;; esac)" "$(us "$cl")" \
+    "$(us "$pg + $srv + $cl")" "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT/cpu.md"
 }
 
+# run_pgbench [NAME SQL]: pgbench on the spread rows (bench/pgbench-hold.sql).
 run_pgbench() {
+  local name=${1:-pgbench} sql=${2:-bench/pgbench-hold.sql}
   reset_holds
-  "$PGBENCH" -n -M prepared -c "$CONC" -j "$THREADS" -T "$((SECS + 2))" -f bench/pgbench-hold.sql \
+  "$PGBENCH" -n -M prepared -c "$CONC" -j "$THREADS" -T "$((SECS + 2))" -f "$sql" \
     -D uid="$USER_ID" -D rt0="$RT_LO" -D nrt="$NRT" -D ndays="$NDAYS" -D ttl_s="$TTL_S" \
-    "$DB" >"$OUT/pgbench.log" 2>&1 &
+    "$DB" >"$OUT/$name.log" 2>&1 &
   local p=$!; track "$p"
-  window pgbench "$p"
+  window "$name" "$p"
   wait "$p"
 }
 
@@ -110,14 +119,15 @@ run_http_procs() {
 run_http_one() {
   reset_holds
   holds_load "$OUT/one.json" "$OUT/one.log" "$CONC" "$THREADS" "$(spread_body)"
-  local p=$LOAD_PID
+  local p=$LOAD_PID perf=""
   if [ "${CPU_PERF:-0}" = 1 ]; then
     (sleep 2; perf record -e cpu-clock -F 2000 -g -o "$OUT/perf.data" -p "$SERVER_PID" \
       -- sleep "$((SECS - 4))" >"$OUT/perf.log" 2>&1) &
+    perf=$!
   fi
   window http-one "$p"
   wait "$p"
-  wait
+  [ -z "$perf" ] || wait "$perf"
 }
 
 read -ra EXTRA <<<"${CPU_SERVER_ARGS:-}"   # more lastroomd flags, e.g. "--hold-batch 0"
@@ -134,12 +144,13 @@ booking_data && bench_user || { echo "cpu-per-hold: no bench data" >&2; exit 1; 
 {
   echo "$(date -u '+%F %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg), $CONC clients, ${SECS}s runs"
   echo
-  echo "| run | holds/s | PostgreSQL µs/hold | lastroomd µs/hold | client µs/hold | all µs/hold | load |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| run | holds/s | PostgreSQL µs/hold | lastroomd µs/hold | lastroomd switches/hold | client µs/hold | all µs/hold | load |"
+  echo "|---|---|---|---|---|---|---|---|"
 } | tee "$OUT/cpu.md"
 for r in $RUNS; do
   case $r in
     pgbench) run_pgbench ;;
+    pgbench-api) run_pgbench pgbench-api bench/pgbench-api-hold.sql ;;
     http-procs) run_http_procs ;;
     http-one) run_http_one ;;
   esac
