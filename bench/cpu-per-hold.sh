@@ -4,8 +4,9 @@
 # Section a's spread comparison (bench/sections.sh), taken apart: the same data, the same
 # lastroomd and the same pgbench call, but instead of a rate each run reports the CPU
 # (user + system, from /proc/PID/stat) that every party spent per hold in a window in
-# the middle of the run: PostgreSQL (the postmaster and all its children), lastroomd
-# (and its threads' context switches per hold), and the client (pgbench, or the lastroom-load processes). CPU per hold is far less
+# the middle of the run: PostgreSQL (the postmaster and all its children) and lastroomd,
+# with their context switches per hold, and the client; and the holds per WAL
+# flush (pg_stat_wal.wal_sync: how many commits each flush carried) (pgbench, or the lastroom-load processes). CPU per hold is far less
 # sensitive to other work on the machine than holds per second.
 #
 # Runs, each BENCH_SECS (default 10) seconds at BENCH_CONC (16) clients:
@@ -44,19 +45,23 @@ trap 'exit 130' INT TERM
 # snap PID...: "pid ticks" for each process alive (user + system clock ticks, all
 # its threads).
 snap() {
-  local p f a
-  for p in "$@"; do
-    f=$(cat "/proc/$p/stat" 2>/dev/null) || continue
-    read -ra a <<<"${f##*) }"   # past "pid (comm) ": utime and stime are a[11] and a[12]
-    echo "$p $((a[11] + a[12]))"
-  done
+  local p files=()
+  for p in "$@"; do files+=(/proc/"$p"/stat); done
+  # past "pid (comm) ", utime and stime are the 12th and 13th fields
+  awk '{ sub(/^.*\) /, ""); split(FILENAME, f, "/"); print f[3], $12 + $13 }' "${files[@]}" 2>/dev/null
 }
 
 # delta BEFORE AFTER: ticks spent between two snaps by the processes alive in both.
 delta() { awk 'NR == FNR { t[$1] = $2; next } ($1 in t) { d += $2 - t[$1] } END { print d + 0 }' "$1" "$2"; }
 
-# switches PID: context switches (voluntary + not) of all the process's threads so far.
-switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ { n += $2 } END { print n + 0 }'; }
+# switches PID...: "pid switches" for each process alive: the context switches
+# (voluntary and not) of all its threads so far.
+switches() {
+  local p files=()
+  for p in "$@"; do files+=(/proc/"$p"/task/*/status); done
+  awk '/ctxt_switches/ { split(FILENAME, f, "/"); n[f[3]] += $2 }
+       END { for (p in n) print p, n[p] }' "${files[@]}" 2>/dev/null
+}
 
 # pg_pids: the postmaster and its children.
 pg_pids() {
@@ -74,22 +79,24 @@ window() {
   local w n0 n1 n pgs s=$OUT/snap
   sleep "$(calc "$SECS / 5")"
   mapfile -t pgs < <(pg_pids)
-  n0=$(held_count "$RT_LO" "$RT_HOT")
+  n0=$(held_count "$RT_LO" "$RT_HOT"); local f0 f1; f0=$(psqlq "SELECT wal_sync FROM pg_stat_wal")
   snap "${pgs[@]}" >"$s.pg0"; snap "$SERVER_PID" >"$s.srv0"; snap "$@" >"$s.cl0"
-  local cs0 cs1; cs0=$(switches "$SERVER_PID")
+  switches "$SERVER_PID" >"$s.cs0"; switches "${pgs[@]}" >"$s.ps0"
   w=$(calc "$SECS * 0.6"); sleep "$w"
   snap "${pgs[@]}" >"$s.pg1"; snap "$SERVER_PID" >"$s.srv1"; snap "$@" >"$s.cl1"
-  cs1=$(switches "$SERVER_PID")
-  n1=$(held_count "$RT_LO" "$RT_HOT")
+  switches "$SERVER_PID" >"$s.cs1"; switches "${pgs[@]}" >"$s.ps1"
+  n1=$(held_count "$RT_LO" "$RT_HOT"); f1=$(psqlq "SELECT wal_sync FROM pg_stat_wal")
   n=$((n1 - n0))
-  local pg srv cl
+  local pg srv cl cs ps
+  cs=$(delta "$s.cs0" "$s.cs1"); ps=$(delta "$s.ps0" "$s.ps1")
   pg=$(delta "$s.pg0" "$s.pg1"); srv=$(delta "$s.srv0" "$s.srv1"); cl=$(delta "$s.cl0" "$s.cl1")
   case $name in pgbench*) srv=0 ;; esac
   us() { calc "($1) * 1000000 / $TICK / $n"; }
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$(calc "$n / $w")" "$(us "$pg")" \
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$(calc "$n / $w")" "$(us "$pg")" "$(calc "$ps / $n")" \
     "$(case $name in pgbench*) echo - ;; *) us "$srv" ;; esac)" \
-    "$(case $name in pgbench*) echo - ;; *) calc "($cs1 - $cs0) / $n" ;; esac)" "$(us "$cl")" \
-    "$(us "$pg + $srv + $cl")" "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT/cpu.md"
+    "$(case $name in pgbench*) echo - ;; *) calc "$cs / $n" ;; esac)" "$(us "$cl")" \
+    "$(us "$pg + $srv + $cl")" "$(calc "$n / ($f1 - $f0)")" "$(cut -d' ' -f1 /proc/loadavg)" \
+    | tee -a "$OUT/cpu.md"
 }
 
 # run_pgbench [NAME SQL]: pgbench on the spread rows (bench/pgbench-hold.sql).
@@ -144,8 +151,8 @@ booking_data && bench_user || { echo "cpu-per-hold: no bench data" >&2; exit 1; 
 {
   echo "$(date -u '+%F %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg), $CONC clients, ${SECS}s runs"
   echo
-  echo "| run | holds/s | PostgreSQL µs/hold | lastroomd µs/hold | lastroomd switches/hold | client µs/hold | all µs/hold | load |"
-  echo "|---|---|---|---|---|---|---|---|"
+  echo "| run | holds/s | PostgreSQL µs/hold | PostgreSQL switches/hold | lastroomd µs/hold | lastroomd switches/hold | client µs/hold | all µs/hold | holds/WAL flush | load |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
 } | tee "$OUT/cpu.md"
 for r in $RUNS; do
   case $r in

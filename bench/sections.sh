@@ -6,6 +6,9 @@
 
 # ---------------------------------------------------------------------------------
 # a. booking ceiling: pgbench -> create_booking_hold versus HTTP -> lastroomd -> same.
+# Like with like: both clients are one process of CONC clients in THREADS threads
+# (pgbench_holds, http_holds); the HTTP VUs each on a row of their own, pgbench on a
+# random row among NRT x NDAYS per call.
 
 NRT=20          # room types of the spread runs
 NDAYS=90        # nights per room type of the spread runs (20 x 90 = 1,800 rows)
