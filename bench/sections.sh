@@ -6,6 +6,9 @@
 
 # ---------------------------------------------------------------------------------
 # a. booking ceiling: pgbench -> create_booking_hold versus HTTP -> lastroomd -> same.
+# Like with like: both clients are one process of CONC clients in THREADS threads
+# (pgbench_holds, http_holds); the HTTP VUs each on a row of their own, pgbench on a
+# random row among NRT x NDAYS per call.
 
 NRT=20          # room types of the spread runs
 NDAYS=90        # nights per room type of the spread runs (20 x 90 = 1,800 rows)
@@ -100,34 +103,40 @@ holds_load() {
   track "$LOAD_PID"
 }
 
+# spread_body: the POST /api/holds body of the spread runs: VU i holds night 0 of room
+# type RT_LO + i (lastroom-load's {{vu + N}}), so no two VUs ever share a row.
+spread_body() {
+  printf '{"room_type_id":{{vu + %d}},"check_in":"2031-01-01","check_out":"2031-01-02","quantity":1}' "$RT_LO"
+}
+
 # http_holds MODE: holds per second through POST /api/holds driven by lastroom-load
-# at CONC VUs (sets RATE), counted in the database. MODE hot: one process, every VU on
-# the hot row. MODE spread: the http scenario sends one fixed body, so CONC processes of
-# one VU each, every one on its own room type and night (no two VUs share a row).
+# at CONC VUs in THREADS threads (sets RATE), counted in the database. MODE hot: every
+# VU on the hot row. MODE spread: each VU on its own row (spread_body), one process
+# like pgbench's one process of CONC clients in THREADS threads. (It used to be CONC
+# processes of one VU each, one fixed body each: on two cores those 16 processes cost
+# about twice the client CPU per hold of one, which docs/profiling.md measured.)
 http_holds() {
-  local mode=$1 i n rc=0 pids=() rt night
+  local mode=$1 i n rc=0 pids=()
   RATE=""
   [ -n "$URL" ] || { BENCH_WHY="no lastroomd"; return 1; }
   [ -n "$TOKEN" ] || { BENCH_WHY="no login token"; return 1; }
   load_has_scenario http || return 1
+  [ "$mode" = hot ] || [ "$CONC" -le $((NRT + 1)) ] \
+    || { BENCH_WHY="BENCH_CONC $CONC is over the $((NRT + 1)) room types of a row each"; return 1; }
   reset_holds
   if [ "$mode" = hot ]; then
     holds_load "$OUT/http-hot.json" "$OUT/http-hot.log" "$CONC" "$THREADS" "$(hold_body "$RT_HOT" 0)"
-    pids=("$LOAD_PID")
   else
-    for i in $(seq 0 $((CONC - 1))); do
-      rt=$((RT_LO + i % NRT)); night=$(( (i * 7 + i / NRT) % NDAYS ))
-      holds_load "$OUT/http-spread-$i.json" "$OUT/http-spread-$i.log" 1 1 "$(hold_body "$rt" "$night")"
-      pids+=("$LOAD_PID")
-    done
+    holds_load "$OUT/http-spread.json" "$OUT/http-spread.log" "$CONC" "$THREADS" "$(spread_body)"
   fi
+  pids=("$LOAD_PID")
   for i in "${pids[@]}"; do
     lr_wait_gone "$i" $((SECS + 60)) || { stop_pid "$i"; rc=124; }
     wait "$i" 2>/dev/null; n=$?
     [ "$n" != 0 ] && [ "$rc" = 0 ] && rc=$n
   done
   if [ $rc != 0 ]; then
-    local f; f=$(jnum "${OUT}/http-${mode}$([ "$mode" = hot ] || echo -0).json" '.metrics.http_req_failed.values.rate') \
+    local f; f=$(jnum "$OUT/http-$mode.json" '.metrics.http_req_failed.values.rate') \
       && f=", $(pct "$f * 100")% of holds failed"
     BENCH_WHY="lastroom-load exit $rc${f:-}, see $OUT/http-$mode*.log"
     return 1

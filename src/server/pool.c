@@ -4,6 +4,13 @@
  * Since the queue is FIFO and every job gets the same wait, the oldest job is always at
  * the head, so the timer only ever looks there.
  *
+ * Wake-ups: an idle worker waits on its own condition variable, on a stack of idle
+ * workers; pool_submit pops the most recently idle one and signals it after releasing
+ * the mutex. So a job wakes exactly one thread, the one whose stack and connection were
+ * used last (with 16 workers and a few jobs in flight, the same few threads run), and
+ * that thread does not wake only to block on the mutex the submitter still holds
+ * (docs/profiling.md measured these hand-offs on the hold path).
+ *
  * Reconnection: before each job a worker polls its idle socket; a readable idle socket
  * means the server said goodbye (terminated backend, shutdown), so the connection is
  * replaced before the job is sent. Failed connects are retried at most every 200 ms per
@@ -27,6 +34,9 @@
 struct worker {
     struct pool *pool;
     pthread_t thread;
+    pthread_cond_t cv;        /* signalled when popped off the idle stack, or stopping */
+    struct worker *next_idle; /* the idle stack's link */
+    int parked;               /* on the idle stack */
     PGconn *conn;
     int64_t last_fail_us;
     int index;
@@ -36,7 +46,7 @@ struct pool {
     struct pool_config cfg;
     char settings[160]; /* pooler-safe: the set_config statement sent before each */
     pthread_mutex_t mu;
-    pthread_cond_t cv; /* jobs queued or stopping */
+    struct worker *idle; /* idle workers, the most recently idle on top */
     struct pool_job *head, *tail;
     int queued, in_use, connected, stopping, draining;
     uint64_t timeouts, unavailable, full, connects, connect_failures;
@@ -197,6 +207,17 @@ static struct pool_job *pop_locked(struct pool *p)
     return j;
 }
 
+/* unpark_locked: take w off the idle stack (it is on it). */
+static void unpark_locked(struct pool *p, struct worker *w)
+{
+    struct worker **at = &p->idle;
+    while (*at != w)
+        at = &(*at)->next_idle;
+    *at = w->next_idle;
+    w->next_idle = NULL;
+    w->parked = 0;
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
@@ -205,8 +226,16 @@ static void *worker_main(void *arg)
         connect_worker(w);
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        while (p->head == NULL && !p->stopping)
-            pthread_cond_wait(&p->cv, &p->mu);
+        while (p->head == NULL && !p->stopping) {
+            if (!w->parked) {
+                w->next_idle = p->idle;
+                p->idle = w;
+                w->parked = 1;
+            }
+            pthread_cond_wait(&w->cv, &p->mu);
+        }
+        if (w->parked) /* woken by stopping, or found the job before it was popped */
+            unpark_locked(p, w);
         struct pool_job *job = pop_locked(p);
         if (job == NULL)
             break;
@@ -317,7 +346,8 @@ struct pool *pool_start(const struct pool_config *cfg, char *err, size_t errcap)
         "SELECT set_config('statement_timeout', '%d', true), set_config('TimeZone', 'UTC', true)",
         cfg->statement_timeout_ms);
     pthread_mutex_init(&p->mu, NULL);
-    pthread_cond_init(&p->cv, NULL);
+    for (int i = 0; i < cfg->size; i++)
+        pthread_cond_init(&p->workers[i].cv, NULL);
     for (int i = 0; i < cfg->size; i++) {
         p->workers[i].pool = p;
         p->workers[i].index = i;
@@ -358,8 +388,12 @@ void pool_submit(struct pool *p, struct pool_job *job)
         p->head = job;
     p->tail = job;
     p->queued++;
-    pthread_cond_signal(&p->cv);
+    struct worker *w = p->idle;
+    if (w != NULL)
+        unpark_locked(p, w);
     pthread_mutex_unlock(&p->mu);
+    if (w != NULL)
+        pthread_cond_signal(&w->cv); /* it is still waiting, or finds the job on its own */
 }
 
 void pool_get_stats(struct pool *p, struct pool_stats *out)
@@ -398,17 +432,19 @@ void pool_stop(struct pool *p)
 {
     if (p == NULL)
         return;
+    int n = p->started >= 0 ? p->started : -p->started - 1;
     pthread_mutex_lock(&p->mu);
     p->stopping = 1;
-    pthread_cond_broadcast(&p->cv);
+    for (int i = 0; i < n; i++)
+        pthread_cond_signal(&p->workers[i].cv);
     pthread_mutex_unlock(&p->mu);
-    int n = p->started >= 0 ? p->started : -p->started - 1;
     for (int i = 0; i < n; i++)
         pthread_join(p->workers[i].thread, NULL);
     if (p->started >= 0)
         pthread_join(p->timer, NULL);
     pthread_mutex_destroy(&p->mu);
-    pthread_cond_destroy(&p->cv);
+    for (int i = 0; i < p->cfg.size; i++)
+        pthread_cond_destroy(&p->workers[i].cv);
     free(p->workers);
     free(p);
 }

@@ -1,6 +1,6 @@
 /*
  * test_load_template.c: the http scenario's request templates: placeholders filled per
- * VU and iteration, {{rand A B}} within its bounds, bad templates refused with a reason,
+ * VU (with an offset) and iteration, {{rand A B}} within its bounds, bad templates refused with a reason,
  * and no expansion ever past its buffer.
  */
 #include "unit.h"
@@ -46,6 +46,21 @@ START_TEST(test_vu_and_iter)
 }
 END_TEST
 
+START_TEST(test_vu_offset)
+{
+    struct lr_vu vu = { .id = 5, .iteration = 1, .rng = 7 };
+    char out[64];
+    ck_assert_int_eq(compile("{\"id\":{{vu + 40}},\"b\":{{ vu+0 }}}", sizeof out, NULL), 0);
+    ck_assert_int_eq(tpl_expand(&t, &vu, out, sizeof out), (int)strlen("{\"id\":45,\"b\":5}"));
+    ck_assert_str_eq(out, "{\"id\":45,\"b\":5}");
+    ck_assert_uint_eq(vu.rng, 7); /* no draw */
+    vu.id = 2147483647;
+    ck_assert_int_eq(compile("{{vu + 1000000000000000}}", sizeof out, NULL), 0);
+    tpl_expand(&t, &vu, out, sizeof out);
+    ck_assert_str_eq(out, "1000002147483647");
+}
+END_TEST
+
 START_TEST(test_rand_bounds)
 {
     struct lr_vu vu = { .id = 1, .iteration = 1, .rng = 99 };
@@ -81,7 +96,10 @@ START_TEST(test_bad_templates)
         "{{rand 5 1}}", "{{rand 1}}",
         "{{rand a b}}", "{{rand 1 2 3}}",
         "{{rand1 2}}",  "{{rand 0 2000000000000000}}",
-        "{{iter}x}",    NULL,
+        "{{iter}x}",    "{{vu +}}",
+        "{{vu - 1}}",   "{{vu + -1}}",
+        "{{vu + 1x}}",  "{{vu + 1000000000000001}}",
+        "{{vu 1}}",     NULL,
     };
     for (int i = 0; bad[i]; i++) {
         ck_assert_msg(compile(bad[i], 256, NULL) == -1, "accepted %s", bad[i]);
@@ -120,5 +138,5 @@ START_TEST(test_caps)
 }
 END_TEST
 
-UNIT_MAIN("template", test_plain_text, test_vu_and_iter, test_rand_bounds, test_bad_templates,
-          test_caps)
+UNIT_MAIN("template", test_plain_text, test_vu_and_iter, test_vu_offset, test_rand_bounds,
+          test_bad_templates, test_caps)

@@ -63,6 +63,31 @@ static int parse_rand(const char *s, const char *end, struct tpl_part *p)
     return 0;
 }
 
+/* "vu + N" (spaces trimmed already, "vu" checked): the offset N into p. */
+static int parse_vu_offset(const char *s, const char *end, struct tpl_part *p)
+{
+    char buf[32], *e;
+    s += 2;
+    while (s < end && (*s == ' ' || *s == '\t'))
+        s++;
+    if (s == end || *s != '+')
+        return -1;
+    s++;
+    while (s < end && (*s == ' ' || *s == '\t'))
+        s++;
+    size_t n = (size_t)(end - s);
+    if (n == 0 || n >= sizeof buf || *s < '0' || *s > '9')
+        return -1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    long long v = strtoll(buf, &e, 10);
+    if (*e != '\0' || v > TPL_RAND_LIMIT)
+        return -1;
+    p->kind = TPL_VU;
+    p->lo = v;
+    return 0;
+}
+
 /* The placeholder between s and end (inside the braces). Returns 0, or -1. */
 static int add_placeholder(struct tpl *t, const char *s, const char *end)
 {
@@ -76,6 +101,8 @@ static int add_placeholder(struct tpl *t, const char *s, const char *end)
         p.kind = TPL_VU;
         return add_part(t, p, DIGITS_INT);
     }
+    if (n > 2 && !memcmp(s, "vu", 2) && (s[2] == ' ' || s[2] == '\t' || s[2] == '+'))
+        return parse_vu_offset(s, end, &p) != 0 ? -1 : add_part(t, p, DIGITS_U64);
     if (n == 4 && !memcmp(s, "iter", 4)) {
         p.kind = TPL_ITER;
         return add_part(t, p, DIGITS_U64);
@@ -123,8 +150,8 @@ int tpl_compile(struct tpl *t, const char *src, size_t len, size_t cap, const ch
             return tpl_fail(err, errlen,
                             t->nparts >= TPL_PARTS_MAX
                                 ? "more than 32 parts"
-                                : "unknown placeholder (want {{vu}}, {{iter}} or {{rand A B}} "
-                                  "with A <= B, within +-10^15)",
+                                : "unknown placeholder (want {{vu}}, {{vu + N}}, {{iter}} or "
+                                  "{{rand A B}} with A <= B, within +-10^15)",
                             src, len);
         at = (size_t)(close - src) + 2;
     }
@@ -159,7 +186,7 @@ static size_t put_num(char *out, uint64_t u, bool neg)
 static size_t put_part(char *out, const struct tpl_part *p, struct lr_vu *vu)
 {
     switch (p->kind) {
-    case TPL_VU: return put_num(out, vu->id < 0 ? 0 : (uint64_t)vu->id, false);
+    case TPL_VU: return put_num(out, (vu->id < 0 ? 0 : (uint64_t)vu->id) + (uint64_t)p->lo, false);
     case TPL_ITER: return put_num(out, vu->iteration ? vu->iteration - 1 : 0, false);
     default: {
         int64_t v = p->lo + (int64_t)lr_rand(vu, (uint64_t)(p->hi - p->lo) + 1);

@@ -3,6 +3,7 @@
  * filled for each request, without allocation, into the request's own buffer.
  *
  *   {{vu}}          the VU's id (0 .. VUs-1)
+ *   {{vu + N}}      the VU's id plus N (0 <= N <= 10^15): VU i on row N + i
  *   {{iter}}        the VU's iteration number, from 0 (k6's __ITER)
  *   {{rand A B}}    a uniform integer in [A, B] from the VU's random state
  *                   (A <= B, both within +-10^15)
@@ -29,7 +30,7 @@ enum tpl_kind { TPL_TEXT, TPL_VU, TPL_ITER, TPL_RAND };
 struct tpl_part {
     enum tpl_kind kind;
     size_t off, len; /* TPL_TEXT: its bytes in src */
-    int64_t lo, hi;  /* TPL_RAND */
+    int64_t lo, hi;  /* TPL_RAND: the range; TPL_VU: lo is the offset added */
 };
 
 struct tpl {
