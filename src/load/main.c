@@ -340,7 +340,8 @@ static void usage(FILE *out)
     cliopt_usage(cli_table, out);
     fputs("scenario options (see lastroom-load list; any other is a usage error):\n"
           "  http: --method M --path P --header 'K: V' --body B --barrier yes|no;\n"
-          "        {{vu}} {{iter}} {{rand A B}} in --path and --body are filled per request\n"
+          "        {{vu}} {{vu + N}} {{iter}} {{rand A B}} in --path and --body are filled\n"
+          "        per request\n"
           "  booking scenarios: --users N   N users logged in during setup, shared by the\n"
           "        VUs (default: last-room min(VUs,100), pool-stress 40, others one per VU)\n"
           "  FILE.lua: --max-instructions N (without yielding, default 100000000)\n"

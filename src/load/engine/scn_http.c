@@ -218,7 +218,7 @@ static const struct lr_profile http_full = {
 const struct lr_scenario lr_scenario_http = {
     .name = "http",
     .description = "one request per iteration (--method, --path, --header, --body, "
-                   "--barrier; {{vu}} {{iter}} {{rand A B}} in path and body), for "
+                   "--barrier; {{vu}} {{vu + N}} {{iter}} {{rand A B}} in path and body), for "
                    "comparison with wrk and hey",
     .names = http_names,
     .options = http_options,
