@@ -273,6 +273,18 @@ static size_t format_cookies(char *buf, size_t len, size_t cap, const struct htt
     return w >= cap - len ? (size_t)-1 : w;
 }
 
+/* Append str to buf (cap bytes, *len used), leaving room for a NUL; false when it does
+ * not fit. */
+static bool put(char *buf, size_t cap, size_t *len, const char *str)
+{
+    size_t n = strlen(str);
+    if (n >= cap - *len)
+        return false;
+    memcpy(buf + *len, str, n);
+    *len += n;
+    return true;
+}
+
 static size_t format_with(char *buf, size_t cap, const struct httpc_target *t, const char *prefix,
                           const struct lr_request *req, const struct cookie_jar *jar)
 {
@@ -281,11 +293,13 @@ static size_t format_with(char *buf, size_t cap, const struct httpc_target *t, c
     const char *hdrs = req->headers ? req->headers : "";
     if (strlen(hdrs) > HTTPC_EXTRA_MAX)
         return 0;
-    int n = snprintf(buf, cap, "%s %s%s HTTP/1.1\r\nHost: %s\r\n%s", m, prefix,
-                     req->path[0] ? req->path : "/", t->host, hdrs);
-    if (n < 0 || (size_t)n >= cap)
+    size_t len = 0; /* the request line and the fixed headers, appended (no printf per request) */
+    if (!put(buf, cap, &len, m) || !put(buf, cap, &len, " ") || !put(buf, cap, &len, prefix)
+        || !put(buf, cap, &len, req->path[0] ? req->path : "/")
+        || !put(buf, cap, &len, " HTTP/1.1\r\nHost: ") || !put(buf, cap, &len, t->host)
+        || !put(buf, cap, &len, "\r\n") || !put(buf, cap, &len, hdrs))
         return 0;
-    size_t len = (size_t)n;
+    int n;
     if (jar && !has_header_value(hdrs, "Cookie", NULL)) {
         buf[len] = '\0';
         size_t w = format_cookies(buf, len, cap, t, jar);

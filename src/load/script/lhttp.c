@@ -24,6 +24,8 @@
 #include "load/script/script_int.h"
 
 static const char RESPONSE_MT[] = "lastroom.http.response";
+/* Key (by address) of the raw header block kept in a response until r.headers is read. */
+static const char HEADERS_RAW = 0;
 
 static const char *const methods[] = { "GET",    "POST", "PUT",     "PATCH",
                                        "DELETE", "HEAD", "OPTIONS", NULL };
@@ -204,8 +206,10 @@ static void push_response(lua_State *L, int status, const char *body, size_t ble
     lua_setfield(L, -2, "status");
     lua_pushlstring(L, body ? body : "", body ? blen : 0);
     lua_setfield(L, -2, "body");
-    push_headers(L, hdrs, hlen);
-    lua_setfield(L, -2, "headers");
+    if (hdrs && hlen) { /* the table is built on first read (r_index): most scripts never look */
+        lua_pushlstring(L, hdrs, hlen);
+        lua_rawsetp(L, -2, &HEADERS_RAW);
+    }
     if (error) {
         lua_pushstring(L, error);
         lua_setfield(L, -2, "error");
@@ -346,6 +350,30 @@ static int r_json(lua_State *L)
     return 1;
 }
 
+/* The response's __index: r:json, and r.headers built from the kept header block on
+ * first read, then stored in r itself (so a second read finds it without this call). */
+static int r_index(lua_State *L)
+{
+    const char *k = lua_tostring(L, 2);
+    if (!k || lua_type(L, 2) != LUA_TSTRING)
+        return 0;
+    if (!strcmp(k, "json")) {
+        lua_pushcfunction(L, r_json);
+        return 1;
+    }
+    if (strcmp(k, "headers") != 0)
+        return 0;
+    size_t len = 0;
+    const char *raw =
+        lua_rawgetp(L, 1, &HEADERS_RAW) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
+    push_headers(L, raw, len);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, 1, "headers");
+    lua_pushnil(L);
+    lua_rawsetp(L, 1, &HEADERS_RAW);
+    return 1;
+}
+
 int lhttp_open(lua_State *L)
 {
     static const luaL_Reg fns[] = {
@@ -353,9 +381,7 @@ int lhttp_open(lua_State *L)
         { "del", l_del }, { "request", l_request }, { NULL, NULL },
     };
     if (luaL_newmetatable(L, RESPONSE_MT)) {
-        lua_createtable(L, 0, 1);
-        lua_pushcfunction(L, r_json);
-        lua_setfield(L, -2, "json");
+        lua_pushcfunction(L, r_index);
         lua_setfield(L, -2, "__index");
         lua_pushvalue(L, -1);
         lua_rawsetp(L, LUA_REGISTRYINDEX, RESPONSE_MT);
