@@ -639,17 +639,20 @@ script_cpu() {
 }
 
 section_s() {
-  say "s. scripts: GET /health/live, $CONNS connections, $THREADS threads, ${SECS}s each; memory at 10,000 VUs"
+  say "s. scripts: GET /health/live, $CONNS connections, $THREADS threads, ${SECS}s each, better of 2; memory at 10,000 VUs"
   if ! start_server "$OUT/lastroomd-s.log" --max-connections 12000; then
     na s1 "CPU/request, Lua script" "$BENCH_WHY" "<= 1.25x http, <= 1.25x wrk"
     na s2 "peak RSS per VU, Lua script, 10,000 VUs" "$BENCH_WHY" "<= 16 KiB/VU"
     return
   fi
+  # Two rounds in opposite orders, the lower CPU per request of each kept (as section b
+  # keeps the better of two rounds): one 10 s run moves by 20% on a shared machine.
   declare -A cpu rate why
   local g r
-  for g in script http wrk; do
-    if script_cpu "$g"; then cpu[$g]=$CPU_US; rate[$g]=$RATE
+  for g in script http wrk wrk http script; do
+    if script_cpu "$g"; then
       note "$g: $(fmt_int "$RATE")/s, $CPU_US µs CPU/request"
+      if [ -z "${cpu[$g]:-}" ] || ge "${cpu[$g]}" "$CPU_US"; then cpu[$g]=$CPU_US; rate[$g]=$RATE; fi
     else why[$g]=$BENCH_WHY; note "$g: n/a ($BENCH_WHY)"; fi
   done
   if [ -n "${cpu[script]:-}" ] && [ -n "${cpu[http]:-}" ]; then
