@@ -13,6 +13,7 @@
 #include "server/coalesce.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,53 +250,59 @@ static void answer_rows(struct group *g, const PGresult *res)
     }
 }
 
-/* batch_exec: the batch's one call: STMT_HOLD_BATCH (the stay once, the rest one array
- * per parameter) or STMT_CONFIRM_BATCH (one array per parameter). *ok is 0 when out of
- * memory (nothing sent, NULL returned). */
+/* One parameter of a batch statement: the first request's value of param (the same for
+ * the whole batch), or the array of every taken request's values (quoted for text). */
+struct batch_param {
+    int param;
+    bool array, quoted;
+};
+
+/* api_hold_batch(users, room type, check-in, check-out, quantities, ttl, keys,
+ * fingerprints, caps): the stay once, the rest one array per parameter. */
+static const struct batch_param hold_batch[] = {
+    { HOLD_USER, true, false },      { HOLD_ROOM_TYPE, false, false },
+    { HOLD_CHECK_IN, false, false }, { HOLD_CHECK_OUT, false, false },
+    { HOLD_QUANTITY, true, false },  { HOLD_TTL, false, false },
+    { HOLD_KEY, true, true },        { HOLD_FINGERPRINT, true, true },
+    { HOLD_MAX_HOLDS, true, false },
+};
+
+/* api_confirm_batch(users, holds, keys, fingerprints): one array per parameter. */
+static const struct batch_param confirm_batch[] = {
+    { CONFIRM_USER, true, false },
+    { CONFIRM_HOLD, true, false },
+    { CONFIRM_KEY, true, true },
+    { CONFIRM_FINGERPRINT, true, true },
+};
+
+#define BATCH_PARAMS_MAX 9
+
+/* batch_exec: the batch's one call, STMT_HOLD_BATCH or STMT_CONFIRM_BATCH by the
+ * coalescer's kind. *ok is 0 when out of memory (nothing sent, NULL returned). */
 static PGresult *batch_exec(struct group *g, struct pool_job *job, PGconn *conn, int *ok)
 {
-    const struct api_req *r0 = g->taken[0];
-    char *arrays[5] = { 0 };
-    const char *params[9];
-    int narrays, nparams, stmt;
-    PGresult *res = NULL;
-    if (g->co->kind == COALESCE_CONFIRMS) {
+    bool confirms = g->co->kind == COALESCE_CONFIRMS;
+    const struct batch_param *spec = confirms ? confirm_batch : hold_batch;
+    int n = confirms ? (int)(sizeof confirm_batch / sizeof confirm_batch[0])
+                     : (int)(sizeof hold_batch / sizeof hold_batch[0]);
+    if (confirms)
         log_debug("coalesce: %d confirms in one call", g->ntaken);
-        arrays[0] = array_literal(g, CONFIRM_USER, 0);
-        arrays[1] = array_literal(g, CONFIRM_HOLD, 0);
-        arrays[2] = array_literal(g, CONFIRM_KEY, 1);
-        arrays[3] = array_literal(g, CONFIRM_FINGERPRINT, 1);
-        narrays = nparams = 4;
-        for (int i = 0; i < 4; i++)
-            params[i] = arrays[i];
-        stmt = STMT_CONFIRM_BATCH;
-    } else {
+    else
         log_debug("coalesce: %d holds of room type %lld in one call", g->ntaken, (long long)g->rt);
-        arrays[0] = array_literal(g, HOLD_USER, 0);
-        arrays[1] = array_literal(g, HOLD_QUANTITY, 0);
-        arrays[2] = array_literal(g, HOLD_KEY, 1);
-        arrays[3] = array_literal(g, HOLD_FINGERPRINT, 1);
-        arrays[4] = array_literal(g, HOLD_MAX_HOLDS, 0);
-        narrays = 5;
-        const char *hold[] = { arrays[0],
-                               r0->params[HOLD_ROOM_TYPE],
-                               r0->params[HOLD_CHECK_IN],
-                               r0->params[HOLD_CHECK_OUT],
-                               arrays[1],
-                               r0->params[HOLD_TTL],
-                               arrays[2],
-                               arrays[3],
-                               arrays[4] };
-        nparams = 9;
-        memcpy(params, hold, sizeof hold);
-        stmt = STMT_HOLD_BATCH;
-    }
+    char *arrays[BATCH_PARAMS_MAX] = { 0 };
+    const char *params[BATCH_PARAMS_MAX];
     *ok = 1;
-    for (int i = 0; i < narrays; i++)
-        *ok &= arrays[i] != NULL;
-    if (*ok)
-        res = pool_exec(job, conn, stmt, nparams, params);
-    for (int i = 0; i < narrays; i++)
+    for (int i = 0; i < n; i++) {
+        if (spec[i].array) {
+            arrays[i] = array_literal(g, spec[i].param, spec[i].quoted);
+            *ok &= arrays[i] != NULL;
+        }
+        params[i] = spec[i].array ? arrays[i] : g->taken[0]->params[spec[i].param];
+    }
+    PGresult *res =
+        *ok ? pool_exec(job, conn, confirms ? STMT_CONFIRM_BATCH : STMT_HOLD_BATCH, n, params)
+            : NULL;
+    for (int i = 0; i < n; i++)
         free(arrays[i]);
     return res;
 }
