@@ -619,7 +619,6 @@ static int run_and_report(struct app *a)
     struct runner_config rc = {
         .scenario = a->scn,
         .env = &a->env,
-        .exec = a->exec,
         .parts = a->parts,
         .nparts = a->nparts,
         .target = &a->target,

@@ -203,14 +203,13 @@ static void run_snapshot(struct run *r)
 
 /* ---- building and tearing down ---------------------------------------------------------- */
 
-/* The run's parts: the config's, or one named after the scenario with its exec. */
+/* The run's parts, copied from the config's. */
 static int run_parts(struct run *r, char *err, size_t errlen)
 {
     const struct runner_config *cfg = r->cfg;
-    struct lr_part one = { .name = cfg->scenario->name, .exec = cfg->exec };
-    const struct lr_part *src = cfg->parts && cfg->nparts > 0 ? cfg->parts : &one;
+    const struct lr_part *src = cfg->parts;
     int base = 0;
-    r->nparts = cfg->parts && cfg->nparts > 0 ? cfg->nparts : 1;
+    r->nparts = cfg->nparts;
     r->parts = calloc((size_t)r->nparts, sizeof *r->parts);
     if (!r->parts) {
         snprintf(err, errlen, "out of memory");

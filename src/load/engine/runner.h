@@ -39,11 +39,9 @@ struct runner_progress {
 struct runner_config {
     const struct lr_scenario *scenario;
     struct lr_scenario_env *env; /* env->metrics holds the series (before shards) */
-    struct lr_exec_config exec;  /* already scaled to the segment, if any; used
-                                           when parts is NULL */
-    const struct lr_part *parts; /* the scenarios run at once, each with its own
-                                           executor, VUs, startTime and barrier; NULL:
-                                           one, named after scenario, with exec */
+    const struct lr_part *parts; /* the scenarios run at once (at least one), each with
+                                    its own executor (scaled to the segment, if any),
+                                    VUs, startTime and barrier */
     int nparts;
     int64_t start_at_ns;            /* --start-at: the first barrier releases when
                                            complete and not before this instant
@@ -77,7 +75,7 @@ struct runner_result {
     bool stopped; /* tick (or runner_interrupt) ended it early */
 };
 
-/* runner_run: run scenario under its parts (or exec) against target. VUs are initialised with the
+/* runner_run: run scenario under its parts against target. VUs are initialised with the
  * scenario's vu_init first. On return env->metrics holds the merged values of every
  * worker (merged values reset first), env->shard untouched. Returns 0, or -1 with a
  * message in err when the run could not start (no memory, threads, vu_init failed,
