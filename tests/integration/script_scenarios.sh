@@ -133,9 +133,11 @@ check "barrier: one release, none timed out" grep -qE '^lr.barrier: 1 release, .
 port=$(free_port)
 python3 -c 'import socket, sys
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64); print("listening", flush=True)
 while True: c, _ = s.accept(); print("accepted", flush=True); c.close()' "$port" >"$dir/accepts" 2>&1 &
 track_pid $!
+for _ in $(seq 200); do grep -q listening "$dir/accepts" && break; sleep 0.05; done  # bound: 10 s
+check "the listener is up before the bad scenarios run" grep -q listening "$dir/accepts"
 bad() {   # bad NAME MESSAGE LUA-SCENARIOS [ARGS...]
   local name=$1 msg=$2 scn=$3; shift 3
   printf 'function browse() end\nfunction default() end\noptions = { scenarios = { %s } }\n' \
