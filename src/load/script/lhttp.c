@@ -354,9 +354,9 @@ static int r_json(lua_State *L)
  * first read, then stored in r itself (so a second read finds it without this call). */
 static int r_index(lua_State *L)
 {
-    const char *k = lua_tostring(L, 2);
-    if (!k || lua_type(L, 2) != LUA_TSTRING)
+    if (lua_type(L, 2) != LUA_TSTRING) /* r[1] and the like: nothing (no conversion) */
         return 0;
+    const char *k = lua_tostring(L, 2);
     if (!strcmp(k, "json")) {
         lua_pushcfunction(L, r_json);
         return 1;
