@@ -60,6 +60,7 @@ static void barrier_check_locked(struct run *r, struct part_run *pr)
             return;
         }
         atomic_store(&pr->bar_parked, 0);
+        pr->bar_open_ns = clock_mono_ns();
         atomic_store(&pr->bar_gen, ++r->gen_last);
         runner_wake_all(r);
     }
@@ -114,10 +115,19 @@ void runner_barrier_timeout(struct slot *s)
         uint64_t gen = ++r->gen_last;
         atomic_store(&pr->bar_parked, 0);
         atomic_store(&pr->bar_timed_gen, gen);
+        pr->bar_open_ns = clock_mono_ns();
         atomic_store(&pr->bar_gen, gen);
         runner_wake_all(r);
     }
     pthread_mutex_unlock(&r->bar_mu);
+}
+
+uint64_t runner_barrier_opened(struct part_run *pr, uint64_t gen)
+{
+    pthread_mutex_lock(&pr->run->bar_mu);
+    uint64_t t = atomic_load(&pr->bar_gen) == gen ? pr->bar_open_ns : clock_mono_ns();
+    pthread_mutex_unlock(&pr->run->bar_mu);
+    return t;
 }
 
 /* ---- cross-thread: release, stop, snapshot ------------------------------------------------ */

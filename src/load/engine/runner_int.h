@@ -58,7 +58,8 @@ struct slot {
     int expect[4];
     int64_t iters_left; /* per-vu-iterations */
     uint64_t intended_ns, park_gen;
-    uint64_t rel_gen, rel_ns; /* the barrier release it is in (response fields) */
+    uint64_t rel_gen, rel_ns, rel_open_ns; /* the barrier release it is in (response
+                                              fields) */
     bool rel_timed;
     struct lr_response pending; /* a deferred step's response */
 };
@@ -80,6 +81,7 @@ struct part_run {
     _Atomic int bar_parked;         /* changed under run->bar_mu */
     _Atomic uint64_t bar_gen;       /* its last release's generation (unique in the run) */
     _Atomic uint64_t bar_timed_gen; /* the last generation a timeout released */
+    uint64_t bar_open_ns;           /* under run->bar_mu: when bar_gen's release opened */
 };
 
 /* One part's share of one worker: a range of the worker's slots and the executor's
@@ -170,6 +172,9 @@ void runner_barrier_park(struct slot *s);
 void runner_barrier_unpark(struct slot *s);
 void runner_barrier_recheck(struct part_run *pr);
 void runner_barrier_timeout(struct slot *s);
+/* runner_barrier_opened: when pr's release gen opened (clock_mono_ns); now, when a later
+ * release has already replaced it. */
+uint64_t runner_barrier_opened(struct part_run *pr, uint64_t gen);
 
 /* vu.c: a slot's callbacks and a worker's schedule, on the worker's thread. */
 void vu_slot_init(struct wpart *wp, struct slot *s, int local, char *mem);

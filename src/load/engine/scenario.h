@@ -102,16 +102,20 @@ struct lr_response {
     const char *body; /* not NUL-terminated; body_len bytes */
     size_t body_len;
     const char *headers; /* the headers kept, headers_len bytes of
-                                      "name\0value\0" pairs (httpc_header_next): all
-                                      of them when the scenario asks (keep_headers) */
+                            "name\0value\0" pairs (httpc_header_next): all
+                            of them when the scenario asks (keep_headers) */
     size_t headers_len;
-    double duration_ms;     /* http_req_duration of this request */
-    bool sent;              /* the request's bytes were all written */
-    uint64_t release_gen;   /* the barrier release that let this VU go on (it
-                                      parked with LR_STEP_BARRIER); 0: none */
-    uint64_t released_ns;   /* that release's instant for this VU: its request
-                                      written (clock_mono_ns) */
-    bool barrier_timed_out; /* that release came from a barrier_timeout_ms */
+    double duration_ms;       /* http_req_duration of this request */
+    bool sent;                /* the request's bytes were all written */
+    uint64_t release_gen;     /* the barrier release that let this VU go on (it
+                                 parked with LR_STEP_BARRIER); 0: none */
+    uint64_t released_ns;     /* that release's instant for this VU: its request
+                                 written (clock_mono_ns) */
+    uint64_t release_open_ns; /* when that release opened: the barrier complete, or
+                                 its timeout (clock_mono_ns) */
+    uint64_t answered_ns;     /* when the answer was complete, or the failure seen
+                                 (clock_mono_ns) */
+    bool barrier_timed_out;   /* that release came from a barrier_timeout_ms */
 };
 
 struct lr_scenario_env;

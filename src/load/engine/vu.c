@@ -353,6 +353,7 @@ static void vu_http_done(struct httpc_conn *c, enum httpc_result r)
     if (followed)
         return;
     record_response(s, c, r, exhausted ? "too_many_redirects" : NULL);
+    uint64_t done = c->t_done ? c->t_done : clock_mono_ns();
     struct lr_response resp = {
         .outcome = r == HTTPC_OK        ? LR_RESP_OK
                    : r == HTTPC_TIMEOUT ? LR_RESP_TIMEOUT
@@ -362,10 +363,12 @@ static void vu_http_done(struct httpc_conn *c, enum httpc_result r)
         .body_len = r == HTTPC_OK ? c->body_len : 0,
         .headers = c->buf,
         .headers_len = r == HTTPC_OK ? c->hdrs_len : 0,
-        .duration_ms = ns_ms(c->t_write, c->t_done ? c->t_done : clock_mono_ns()),
+        .duration_ms = ns_ms(c->t_write, done),
         .sent = c->wlen > 0 && c->woff == c->wlen,
         .release_gen = s->rel_gen,
         .released_ns = s->rel_ns,
+        .release_open_ns = s->rel_open_ns,
+        .answered_ns = done,
         .barrier_timed_out = s->rel_gen && s->rel_timed,
     };
     s->rel_gen = 0;
@@ -616,6 +619,7 @@ void vu_worker_release(struct wpart *wp, uint64_t gen)
         }
     }
     bool timed = atomic_load(&wp->pr->bar_timed_gen) == gen;
+    uint64_t opened = runner_barrier_opened(wp->pr, gen);
     for (int i = 0; i < n; i++)
         if (now[i]->prepared) {
             now[i]->prepared = false;
@@ -625,6 +629,7 @@ void vu_worker_release(struct wpart *wp, uint64_t gen)
         }
     for (int i = 0; i < n; i++) {
         now[i]->rel_gen = gen;
+        now[i]->rel_open_ns = opened;
         now[i]->rel_timed = timed;
         if (now[i]->timer_kind == VT_BARRIER)
             loop_timer_disarm(w->loop, &now[i]->timer);
@@ -634,6 +639,7 @@ void vu_worker_release(struct wpart *wp, uint64_t gen)
             struct lr_response rel = { .outcome = LR_RESP_RELEASED,
                                        .release_gen = gen,
                                        .released_ns = clock_mono_ns(),
+                                       .release_open_ns = opened,
                                        .barrier_timed_out = timed };
             now[i]->st = VU_RUNNING;
             now[i]->rel_gen = 0;

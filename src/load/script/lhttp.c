@@ -198,8 +198,9 @@ static void push_headers(lua_State *L, const char *hdrs, size_t len)
     }
 }
 
+/* after_ms < 0: no timings.after_release (no barrier release in this iteration yet) */
 static void push_response(lua_State *L, int status, const char *body, size_t blen, const char *hdrs,
-                          size_t hlen, const char *error, bool unknown, double ms)
+                          size_t hlen, const char *error, bool unknown, double ms, double after_ms)
 {
     lua_createtable(L, 0, 7);
     lua_pushinteger(L, status);
@@ -216,9 +217,13 @@ static void push_response(lua_State *L, int status, const char *body, size_t ble
     }
     lua_pushboolean(L, unknown);
     lua_setfield(L, -2, "unknown");
-    lua_createtable(L, 0, 1);
+    lua_createtable(L, 0, 2);
     lua_pushnumber(L, ms);
     lua_setfield(L, -2, "duration");
+    if (after_ms >= 0) {
+        lua_pushnumber(L, after_ms);
+        lua_setfield(L, -2, "after_release");
+    }
     lua_setfield(L, -2, "timings");
     lua_rawgetp(L, LUA_REGISTRYINDEX, RESPONSE_MT); /* by address: no string lookup */
     lua_setmetatable(L, -2);
@@ -238,8 +243,14 @@ static int http_resumed(lua_State *L, int status, lua_KContext ctx)
                         : r->outcome == LR_RESP_TIMEOUT ? "timeout"
                         : r->sent                       ? "reset"
                                                         : "connect";
+    struct script_vu *v = st->cur;
+    if (r->release_gen)
+        v->release_open_ns = r->release_open_ns;
+    double after_ms = v->release_open_ns && r->answered_ns >= v->release_open_ns
+                          ? (double)(r->answered_ns - v->release_open_ns) / 1e6
+                          : -1;
     push_response(L, r->status, r->body, r->body_len, r->headers, r->headers_len, error,
-                  r->outcome != LR_RESP_OK && r->sent, r->duration_ms);
+                  r->outcome != LR_RESP_OK && r->sent, r->duration_ms, after_ms);
     if (r->release_gen) {
         llr_barrier_released(st, r);
         if (r->barrier_timed_out) { /* not every participant arrived in time */
@@ -285,7 +296,7 @@ static int http_blocking(lua_State *L, const char *method, const char *url, int 
     json_decref(jb);
     char *text = resp ? json_dumps(resp, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
     json_decref(resp);
-    push_response(L, status, text, text ? strlen(text) : 0, NULL, 0, rc ? err : NULL, false, 0);
+    push_response(L, status, text, text ? strlen(text) : 0, NULL, 0, rc ? err : NULL, false, 0, -1);
     free(text);
     return 1;
 }

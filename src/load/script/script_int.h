@@ -42,6 +42,8 @@ struct script_vu {
     bool barrier_armed;        /* lr.barrier(): the next request waits for the others */
     double barrier_timeout_ms; /* its { timeout = ... } (0: none) */
     size_t hist_mark;          /* history records before this one are stamped */
+    uint64_t release_open_ns;  /* when the barrier release this iteration went through
+                                  opened (clock_mono_ns); 0: none yet */
 };
 
 struct script_state {

@@ -397,6 +397,7 @@ static int vm_begin(struct script_vu *v)
     if (lua_status(v->co) != LUA_OK || lua_gettop(v->co) > 0)
         lua_resetthread(v->co); /* cut short before, or failed */
     v->barrier_armed = false;
+    v->release_open_ns = 0;
     if (v->fn_ref == LUA_NOREF && st->frozen) { /* globals are frozen: look it up once */
         vm_global(st, v->scn->exec_fn);
         v->fn_ref = luaL_ref(st->L, LUA_REGISTRYINDEX);
