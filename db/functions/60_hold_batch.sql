@@ -1,32 +1,41 @@
--- hold_batch: many hold requests for one room type and one stay in one transaction.
+-- hold_batch: many hold requests, of one stay or of several, in one transaction.
 --
 -- A flash sale puts thousands of holds on the same few inventory rows. One hold per
 -- transaction serialises them on the rows' locks, each keeping the lock through its own
--- commit's WAL flush. lastroomd gathers the hold requests that wait for the same
--- (room type, check-in, check-out) and sends them as one call of api_hold_batch: the
--- rows are locked once, the requests are granted in arrival order until the rooms run
--- out, and one commit answers them all.
+-- commit's WAL flush. And holds spread over many rooms pay one commit and one round trip
+-- each. lastroomd gathers the hold requests that wait in one of its hold lanes (a lane
+-- serves a fixed share of the room types) and sends them as one call of api_hold_batch:
+-- each stay's nights are locked once, its requests are granted in arrival order until
+-- its rooms run out, and one commit answers them all.
 --
 -- The outcome of every request is the one that api_hold_capped (50_api_hold_cap.sql)
--- would give it if the requests were made one after the other in arrival order:
--- held, sold_out, no_inventory, room_type_not_found, invalid, too_many_holds, a replay
--- of an Idempotency-Key's recorded outcome, or key_reused. Two requests of one batch
--- with the same user and key behave as the second waiting for the first: it replays
--- the first one's outcome (or key_reused when the fingerprints differ).
+-- would give it if the requests were made one after the other: those of one stay in
+-- arrival order, the stays in (room type, check-in, check-out) order. Requests of a batch
+-- were all in flight together, so any such order is one they could have been served in.
+-- The outcomes: held, sold_out, no_inventory, room_type_not_found, invalid,
+-- too_many_holds, a replay of an Idempotency-Key's recorded outcome, or key_reused. Two
+-- requests of one batch with the same user and key behave as the second waiting for the
+-- first: it replays the first one's outcome (or key_reused when the fingerprints differ).
 --
 -- Locks, in the order of the single function, so that a batch and single holds (of
 -- this lastroomd or another) can never wait on each other in a cycle:
 --   1. the idempotency keys, inserted in (user, key) order;
 --   2. the users' rows of the capped requests, FOR NO KEY UPDATE, in user_id order;
---   3. the nights of the stay, once, in date order (booking_lock_nights);
---   then the holds are inserted and every night's tentative_count is raised once by
---   the rooms granted. Grants are checked against the free rooms read under the locks
---   and decremented as they go, so the sum never exceeds what was free; the CHECK
+--   3. the nights, stay by stay in (room type, check-in, check-out) order, each stay's in
+--      date order (booking_lock_nights). Every night this locks for the first time comes
+--      after every night already locked, in (room type, date) order: a stay's nights
+--      already locked by an earlier stay of its room type (whose check-in is not later)
+--      are exactly its first nights, up to the latest check-out so far. So a batch takes
+--      its row locks in the one global order a single hold takes its own;
+--   then each stay's holds are inserted and its nights' tentative_count raised once by
+--   the rooms granted, before the next stay is locked and read, so overlapping stays
+--   see each other's grants. Grants are checked against the free rooms read under the
+--   locks and decremented as they go, so the sum never exceeds what was free; the CHECK
 --   constraint on room_inventory stays the last line of defence (a violation rolls back
 --   the whole batch, and lastroomd answers each request as the single call would).
 
-CREATE OR REPLACE FUNCTION api_hold_batch(p_user_ids bigint[], p_room_type_id bigint,
-                                          p_check_in date, p_check_out date,
+CREATE OR REPLACE FUNCTION api_hold_batch(p_user_ids bigint[], p_room_type_ids bigint[],
+                                          p_check_ins date[], p_check_outs date[],
                                           p_quantities int[], p_ttl interval,
                                           p_keys text[], p_fingerprints text[],
                                           p_max_holds int[])
@@ -39,7 +48,10 @@ DECLARE
     v_body jsonb[];
     v_replay boolean[];
     v_dup int[];            -- i -> the earlier request of this batch with i's user and key
-    v_stay text;            -- every pending request's outcome when the stay cannot be held
+    v_rt bigint;            -- the stay being served
+    v_in date;
+    v_out date;
+    v_stay text;            -- every request's outcome of that stay when it cannot be held
     v_nights int;
     v_free int;
     v_taken int := 0;
@@ -47,6 +59,9 @@ DECLARE
     i int;
 BEGIN
     IF n = 0 OR n > 1000 OR array_length(p_quantities, 1) IS DISTINCT FROM n
+       OR array_length(p_room_type_ids, 1) IS DISTINCT FROM n
+       OR array_length(p_check_ins, 1) IS DISTINCT FROM n
+       OR array_length(p_check_outs, 1) IS DISTINCT FROM n
        OR array_length(p_keys, 1) IS DISTINCT FROM n
        OR array_length(p_fingerprints, 1) IS DISTINCT FROM n
        OR array_length(p_max_holds, 1) IS DISTINCT FROM n THEN
@@ -62,51 +77,55 @@ BEGIN
                           WHERE NOT v_replay[s] AND v_dup[s] IS NULL
                             AND coalesce(p_max_holds[s], 0) > 0)
      ORDER BY u.user_id FOR NO KEY UPDATE;
-    -- 3. the stay, once: its nights locked in date order
-    IF NOT booking_stay_valid(p_check_in, p_check_out, 1) OR p_ttl IS NULL THEN
-        v_stay := 'invalid';
-    ELSIF EXISTS (SELECT 1 FROM generate_subscripts(p_user_ids, 1) s
-                   WHERE NOT v_replay[s] AND v_dup[s] IS NULL) THEN
-        SELECT l.nights, l.min_free INTO v_nights, v_free
-          FROM booking_lock_nights(p_room_type_id, p_check_in, p_check_out) l;
-        IF v_nights < p_check_out - p_check_in THEN
-            v_stay := 'no_inventory';
-            IF NOT EXISTS (SELECT 1 FROM room_types rt WHERE rt.room_type_id = p_room_type_id) THEN
-                v_stay := 'room_type_not_found';
+    -- 3-4. the pending requests by stay, in (room type, check-in, check-out) order, and
+    -- in arrival order within a stay, as api_hold_capped would take them
+    FOR i IN SELECT s FROM generate_subscripts(p_user_ids, 1) s
+              WHERE NOT v_replay[s] AND v_dup[s] IS NULL
+              ORDER BY p_room_type_ids[s], p_check_ins[s], p_check_outs[s], s LOOP
+        IF v_rt IS NULL OR p_room_type_ids[i] IS DISTINCT FROM v_rt
+           OR p_check_ins[i] IS DISTINCT FROM v_in OR p_check_outs[i] IS DISTINCT FROM v_out THEN
+            -- a new stay: the last one's counters, then this one's nights, once
+            PERFORM api_hold_batch_take(v_rt, v_in, v_out, v_taken);
+            v_rt := p_room_type_ids[i]; v_in := p_check_ins[i]; v_out := p_check_outs[i];
+            v_stay := NULL; v_taken := 0;
+            IF NOT coalesce(booking_stay_valid(v_in, v_out, 1), false) OR p_ttl IS NULL
+               OR v_rt IS NULL THEN
+                v_stay := 'invalid';
+            ELSE
+                SELECT l.nights, l.min_free INTO v_nights, v_free
+                  FROM booking_lock_nights(v_rt, v_in, v_out) l;
+                IF v_nights < v_out - v_in THEN
+                    v_stay := 'no_inventory';
+                    IF NOT EXISTS (SELECT 1 FROM room_types rt WHERE rt.room_type_id = v_rt) THEN
+                        v_stay := 'room_type_not_found';
+                    END IF;
+                END IF;
             END IF;
         END IF;
-    END IF;
-    -- 4. the requests in arrival order, as api_hold_capped would take them
-    FOR i IN 1 .. n LOOP
-        CONTINUE WHEN v_replay[i] OR v_dup[i] IS NOT NULL;
         IF coalesce(p_max_holds[i], 0) > 0 AND api_live_holds(p_user_ids[i]) >= p_max_holds[i] THEN
             v_result[i] := 'too_many_holds';
             v_body[i] := jsonb_build_object('message', format(
                 'at most %s live holds per user: confirm or release one first', p_max_holds[i]),
                 'max_holds', p_max_holds[i]);
-        ELSIF NOT booking_hold_valid(p_user_ids[i], p_check_in, p_check_out, p_quantities[i], p_ttl) THEN
+        ELSIF NOT booking_hold_valid(p_user_ids[i], v_in, v_out, p_quantities[i], p_ttl) THEN
             v_result[i] := 'invalid';
         ELSIF v_stay IS NOT NULL THEN
             v_result[i] := v_stay;
         ELSIF v_free < p_quantities[i] THEN
             v_result[i] := 'sold_out';
         ELSE
-            SELECT * INTO h FROM booking_insert_hold(p_user_ids[i], p_room_type_id, p_check_in,
-                                                     p_check_out, p_quantities[i], p_ttl);
+            SELECT * INTO h FROM booking_insert_hold(p_user_ids[i], v_rt, v_in, v_out,
+                                                     p_quantities[i], p_ttl);
             v_free := v_free - p_quantities[i];
             v_taken := v_taken + p_quantities[i];
             v_result[i] := 'held';
-            v_body[i] := jsonb_build_object('hold_id', h.hold_id, 'room_type_id', p_room_type_id,
-                'check_in', p_check_in, 'check_out', p_check_out, 'quantity', p_quantities[i],
+            v_body[i] := jsonb_build_object('hold_id', h.hold_id, 'room_type_id', v_rt,
+                'check_in', v_in, 'check_out', v_out, 'quantity', p_quantities[i],
                 'expires_at', api_ts(h.hold_expiry));
         END IF;
     END LOOP;
-    -- 5. the counters, once: every night of the stay (locked in step 3) takes the rooms held
-    IF v_taken > 0 THEN
-        UPDATE room_inventory ri SET tentative_count = ri.tentative_count + v_taken
-         WHERE ri.room_type_id = p_room_type_id AND ri.date >= p_check_in AND ri.date < p_check_out;
-    END IF;
-    -- 6. the keys record their outcomes; then the repeated keys replay them
+    PERFORM api_hold_batch_take(v_rt, v_in, v_out, v_taken);
+    -- 5. the keys record their outcomes; then the repeated keys replay them
     FOR i IN 1 .. n LOOP
         IF p_keys[i] IS NOT NULL AND NOT v_replay[i] AND v_dup[i] IS NULL THEN
             PERFORM api_idem_finish(p_user_ids[i], p_keys[i], v_result[i], v_body[i]);
@@ -115,5 +134,17 @@ BEGIN
     SELECT r.result, r.body INTO v_result, v_body
       FROM api_batch_replays(p_user_ids, p_keys, p_fingerprints, v_dup, v_result, v_body) r;
     RETURN QUERY SELECT s, v_result[s], v_body[s] FROM generate_subscripts(p_user_ids, 1) s ORDER BY s;
+END
+$$;
+
+-- api_hold_batch_take: one stay's counters, once: every night of [p_in, p_out) of p_rt
+-- (locked by api_hold_batch) takes the p_taken rooms held on it. Nothing when none were.
+CREATE OR REPLACE FUNCTION api_hold_batch_take(p_rt bigint, p_in date, p_out date, p_taken int)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF p_taken > 0 THEN
+        UPDATE room_inventory ri SET tentative_count = ri.tentative_count + p_taken
+         WHERE ri.room_type_id = p_rt AND ri.date >= p_in AND ri.date < p_out;
+    END IF;
 END
 $$;

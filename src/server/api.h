@@ -25,7 +25,7 @@ struct coalesce;
 
 struct api_ctx {
     struct pool *db;             /* one connection per worker */
-    struct coalesce *holds;      /* holds of one stay batched (coalesce.h); NULL: one by one */
+    struct coalesce *holds;      /* holds batched by lane (coalesce.h); NULL: one by one */
     struct coalesce *confirms;   /* confirms batched (coalesce.h); NULL: one by one */
     struct pool *cpu;            /* password hashing */
     struct pool *read;           /* availability reads (--read-db); NULL: db */

@@ -77,7 +77,7 @@ void api_booking_hold(struct api_ctx *api, struct api_req *r)
         return;
     }
     api_db_prepare(r, STMT_HOLD);
-    coalesce_hold(api->holds, r, rt, in, out);
+    coalesce_hold(api->holds, r, rt);
 }
 
 void api_booking_confirm(struct api_ctx *api, struct api_req *r)

@@ -39,10 +39,11 @@ const struct pool_stmt api_db_statements[STMT_COUNT] = {
                              SEL "api_inventory_get($1::bigint, $2::date, $3::date)" },
     [STMT_INTEGRITY] = { "integrity", SEL "api_integrity($1::bigint)" },
     [STMT_HOLDS] = { "holds", SEL "api_holds_list($1::bigint)" },
-    /* many STMT_HOLD requests of one stay (coalesce.h): one row (idx, result, body) each */
+    /* many STMT_HOLD requests of one lane (coalesce.h): one row (idx, result, body) each */
     [STMT_HOLD_BATCH] = { "hold_batch", "SELECT idx, result, body::text FROM api_hold_batch("
-                                        "$1::bigint[], $2::bigint, $3::date, $4::date, $5::int[], "
-                                        "$6::interval, $7::text[], $8::text[], $9::int[])" },
+                                        "$1::bigint[], $2::bigint[], $3::date[], $4::date[], "
+                                        "$5::int[], $6::interval, $7::text[], $8::text[], "
+                                        "$9::int[])" },
     /* many STMT_CONFIRM requests (coalesce.h): one row (idx, result, body) each */
     [STMT_CONFIRM_BATCH] = { "confirm_batch",
                              "SELECT idx, result, body::text FROM api_confirm_batch("

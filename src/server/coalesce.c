@@ -1,11 +1,10 @@
 /*
- * coalesce.c: the hold and confirm coalescers (coalesce.h). A small hash of groups, one
- * per stay (room type, check-in, check-out; a confirm coalescer has one group per lane,
- * stay 0, 0, lane) that has requests waiting or a job in the pool, under
- * one mutex held only to link and unlink. A group exists exactly while its job is in the
+ * coalesce.c: the hold and confirm coalescers (coalesce.h). One group per lane that has
+ * requests waiting or a job in the pool, under one mutex held only to link and unlink. A group exists exactly while its job is in the
  * pool or running; its run takes what is queued at that moment, its done sends the
  * group again when more arrived meanwhile, or frees the group when none did. So one
- * worker at a time serves a hot stay, and the other workers stay free for other stays.
+ * worker at a time serves a lane (a hot room type's among them), and the other workers
+ * stay free for the other lanes.
  *
  * The mutex is never held across pool_submit, which may call a done at once (a draining
  * or full pool), nor across a call to the database.
@@ -22,13 +21,13 @@
 #include "server/api_db.h"
 #include "server/log.h"
 
-#define BUCKETS 256
+#define LANES_MAX 4
+_Static_assert(COALESCE_HOLD_LANES <= LANES_MAX && COALESCE_CONFIRM_LANES <= LANES_MAX,
+               "every lane has a slot");
 
 struct group {
-    struct group *next; /* bucket chain */
     struct coalesce *co;
-    int64_t rt;
-    int32_t in, out;
+    int lane;
     struct pool_job job;          /* in the pool or running while the group exists */
     struct pool_job *head, *tail; /* waiting requests: their r->job, linked by next */
     int ntaken;                   /* the batch the job is running (kept for its retry) */
@@ -41,7 +40,8 @@ struct coalesce {
     enum coalesce_kind kind;
     int max_batch;
     int64_t wait_us;
-    struct group *buckets[BUCKETS];
+    int nlanes;
+    struct group *lanes[LANES_MAX]; /* NULL: nothing waiting nor running in that lane */
 };
 
 static struct group *group_of(struct pool_job *job)
@@ -49,50 +49,35 @@ static struct group *group_of(struct pool_job *job)
     return (struct group *)(void *)((char *)job - offsetof(struct group, job));
 }
 
-static struct group **bucket(struct coalesce *c, int64_t rt, int32_t in, int32_t out)
-{
-    uint64_t h = (uint64_t)rt * 0x9E3779B97F4A7C15u ^ (uint64_t)(uint32_t)in * 0xC2B2AE3D27D4EB4Fu
-                 ^ (uint64_t)(uint32_t)out;
-    return &c->buckets[(h ^ (h >> 29)) % BUCKETS];
-}
-
 static enum pool_run_rc group_run(struct pool_job *job, PGconn *conn);
 static void group_done(struct pool_job *job, enum pool_outcome outcome);
 
-/* group_get_locked: the group of a stay, created when absent (*created set); NULL
+/* group_get_locked: the group of a lane, created when absent (*created set); NULL
  * without memory. A group exists exactly while its job is queued or running: it is
  * freed when its job finds nobody waiting. */
-static struct group *group_get_locked(struct coalesce *c, int64_t rt, int32_t in, int32_t out,
-                                      int *created)
+static struct group *group_get_locked(struct coalesce *c, int lane, int *created)
 {
-    struct group **b = bucket(c, rt, in, out), *g;
+    struct group *g = c->lanes[lane];
     *created = 0;
-    for (g = *b; g != NULL; g = g->next)
-        if (g->rt == rt && g->in == in && g->out == out)
-            return g;
+    if (g != NULL)
+        return g;
     g = calloc(1, sizeof *g);
     if (g == NULL || (g->taken = calloc((size_t)c->max_batch, sizeof *g->taken)) == NULL) {
         free(g);
         return NULL;
     }
     g->co = c;
-    g->rt = rt;
-    g->in = in;
-    g->out = out;
+    g->lane = lane;
     g->job.run = group_run;
     g->job.done = group_done;
-    g->next = *b;
-    *b = g;
+    c->lanes[lane] = g;
     *created = 1;
     return g;
 }
 
 static void group_free_locked(struct group *g)
 {
-    struct group **p = bucket(g->co, g->rt, g->in, g->out);
-    while (*p != g)
-        p = &(*p)->next;
-    *p = g->next;
+    g->co->lanes[g->lane] = NULL;
     free(g->taken);
     free(g);
 }
@@ -110,13 +95,13 @@ struct coalesce *coalesce_start(struct pool *pool, enum coalesce_kind kind, int 
                    : max_batch > COALESCE_MAX_BATCH ? COALESCE_MAX_BATCH
                                                     : max_batch;
     c->wait_us = wait_ms * 1000;
+    c->nlanes = kind == COALESCE_HOLDS ? COALESCE_HOLD_LANES : COALESCE_CONFIRM_LANES;
     return c;
 }
 
-/* enqueue: suspend r and queue it in the group of its stay (a new group's job goes to
- * the pool). */
-static void enqueue(struct coalesce *c, struct api_req *r, int64_t rt, int32_t check_in,
-                    int32_t check_out)
+/* enqueue: suspend r and queue it in the group of its lane (a new group's job goes to
+ * the pool); key picks the lane. */
+static void enqueue(struct coalesce *c, struct api_req *r, uint64_t key)
 {
     api_suspend(r);
     r->job.next = NULL;
@@ -124,7 +109,7 @@ static void enqueue(struct coalesce *c, struct api_req *r, int64_t rt, int32_t c
     r->job.deadline_us = clock_mono_us() + c->wait_us;
     pthread_mutex_lock(&c->mu);
     int submit = 0; /* a new group: its job goes to the pool */
-    struct group *g = group_get_locked(c, rt, check_in, check_out, &submit);
+    struct group *g = group_get_locked(c, (int)(key % (uint64_t)c->nlanes), &submit);
     if (g != NULL) {
         if (g->tail != NULL)
             g->tail->next = &r->job;
@@ -139,16 +124,16 @@ static void enqueue(struct coalesce *c, struct api_req *r, int64_t rt, int32_t c
         pool_submit(c->pool, &g->job);
 }
 
-void coalesce_hold(struct coalesce *c, struct api_req *r, int64_t rt, int32_t check_in,
-                   int32_t check_out)
+void coalesce_hold(struct coalesce *c, struct api_req *r, int64_t rt)
 {
-    enqueue(c, r, rt, check_in, check_out);
+    /* lanes by room type: a room type's rows are only ever locked by its own lane */
+    enqueue(c, r, (uint64_t)rt);
 }
 
 void coalesce_confirm(struct coalesce *c, struct api_req *r, int64_t hold)
 {
     /* a confirm names its hold, not the hold's stay: lanes by hold id */
-    enqueue(c, r, 0, 0, (int32_t)((uint64_t)hold % COALESCE_CONFIRM_LANES));
+    enqueue(c, r, (uint64_t)hold);
 }
 
 /* pop_expired_locked: unlink the waiting requests whose wait is over (the oldest are at
@@ -257,11 +242,12 @@ struct batch_param {
     bool array, quoted;
 };
 
-/* api_hold_batch(users, room type, check-in, check-out, quantities, ttl, keys,
- * fingerprints, caps): the stay once, the rest one array per parameter. */
+/* api_hold_batch(users, room types, check-ins, check-outs, quantities, ttl, keys,
+ * fingerprints, caps): the server's hold lifetime once, the rest one array per
+ * parameter (a lane's requests are of several stays). */
 static const struct batch_param hold_batch[] = {
-    { HOLD_USER, true, false },      { HOLD_ROOM_TYPE, false, false },
-    { HOLD_CHECK_IN, false, false }, { HOLD_CHECK_OUT, false, false },
+    { HOLD_USER, true, false },      { HOLD_ROOM_TYPE, true, false },
+    { HOLD_CHECK_IN, true, true },   { HOLD_CHECK_OUT, true, true },
     { HOLD_QUANTITY, true, false },  { HOLD_TTL, false, false },
     { HOLD_KEY, true, true },        { HOLD_FINGERPRINT, true, true },
     { HOLD_MAX_HOLDS, true, false },
@@ -288,7 +274,7 @@ static PGresult *batch_exec(struct group *g, struct pool_job *job, PGconn *conn,
     if (confirms)
         log_debug("coalesce: %d confirms in one call", g->ntaken);
     else
-        log_debug("coalesce: %d holds of room type %lld in one call", g->ntaken, (long long)g->rt);
+        log_debug("coalesce: %d holds of lane %d in one call", g->ntaken, g->lane);
     char *arrays[BATCH_PARAMS_MAX] = { 0 };
     const char *params[BATCH_PARAMS_MAX];
     *ok = 1;
@@ -377,12 +363,10 @@ void coalesce_free(struct coalesce *c)
 {
     if (c == NULL)
         return;
-    for (int i = 0; i < BUCKETS; i++) {
-        while (c->buckets[i] != NULL) {
-            struct group *g = c->buckets[i];
-            c->buckets[i] = g->next;
-            free(g->taken);
-            free(g);
+    for (int i = 0; i < LANES_MAX; i++) {
+        if (c->lanes[i] != NULL) {
+            free(c->lanes[i]->taken);
+            free(c->lanes[i]);
         }
     }
     pthread_mutex_destroy(&c->mu);

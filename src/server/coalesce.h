@@ -1,17 +1,21 @@
 /*
- * coalesce.h: hold requests for the same room type and stay, gathered into one
- * database transaction (api_hold_batch, db/functions/60_hold_batch.sql); and confirm
- * requests, gathered likewise (api_confirm_batch, db/functions/70_confirm_batch.sql).
+ * coalesce.h: hold requests gathered into one database transaction (api_hold_batch,
+ * db/functions/60_hold_batch.sql); and confirm requests, gathered likewise
+ * (api_confirm_batch, db/functions/70_confirm_batch.sql).
  *
  * A hot room serves one-hold transactions one at a time: each keeps the nights' row
- * locks through its own commit. The coalescer keeps, per (room type, check-in,
- * check-out), one queue of waiting hold requests and at most one pool job. When a worker
- * takes that job it sends everything queued at that moment (up to max_batch) as one
+ * locks through its own commit. And holds spread over many rooms pay a commit, a round
+ * trip and two thread hops each. The hold coalescer keeps COALESCE_HOLD_LANES queues of
+ * waiting hold requests, a room type always in the same lane (room type id modulo the
+ * lanes), and at most one pool job per lane. When a worker takes a lane's job it sends
+ * everything queued at that moment (up to max_batch), of one stay or of several, as one
  * call; requests arriving meanwhile wait for the next one. No wait is added: a lone
  * request is sent as soon as a worker is free, as the single statement (STMT_HOLD),
  * exactly as without the coalescer. Every request gets its own answer, by the same
- * outcome table as the single call. Several lastroomd stay correct: the row locks of the
- * batch function serialise them as they serialise single holds.
+ * outcome table as the single call. Lanes never share a room type, so two batches
+ * never wait for each other's rows; several lastroomd stay correct: the row locks of
+ * the batch function, taken in the single hold's global order, serialise them as they
+ * serialise single holds.
  *
  * Confirms: a confirm request names only its hold, not the hold's stay, so a confirm
  * coalescer spreads confirms over COALESCE_CONFIRM_LANES queues by hold id (each one
@@ -33,6 +37,7 @@
 #include "server/pool.h"
 
 #define COALESCE_MAX_BATCH     1000 /* api_hold_batch's and api_confirm_batch's own bound */
+#define COALESCE_HOLD_LANES    4    /* hold queues, by room type */
 #define COALESCE_CONFIRM_LANES 4    /* confirm queues, by hold id */
 
 /* What a coalescer gathers. */
@@ -46,12 +51,10 @@ struct coalesce;
 struct coalesce *coalesce_start(struct pool *pool, enum coalesce_kind kind, int max_batch,
                                 int64_t wait_ms);
 
-/* coalesce_hold: suspend r, whose STMT_HOLD call is ready (api_db_prepare, parameters
- * set), and queue it with the other holds of room type rt for [check_in, check_out)
- * (days since the epoch); c is a COALESCE_HOLDS coalescer. r is answered and resumed
- * exactly once, from a pool thread. */
-void coalesce_hold(struct coalesce *c, struct api_req *r, int64_t rt, int32_t check_in,
-                   int32_t check_out);
+/* coalesce_hold: suspend r, whose STMT_HOLD call for room type rt is ready
+ * (api_db_prepare, parameters set), and queue it in rt's lane; c is a COALESCE_HOLDS
+ * coalescer. r is answered and resumed exactly once, from a pool thread. */
+void coalesce_hold(struct coalesce *c, struct api_req *r, int64_t rt);
 
 /* coalesce_confirm: suspend r, whose STMT_CONFIRM call for hold is ready (api_db_prepare,
  * parameters set), and queue it with the other confirms of its lane; c is a

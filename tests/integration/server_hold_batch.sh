@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# server_hold_batch.sh: holds that wait together for one stay are sent as one
+# server_hold_batch.sh: holds that wait together in one lane are sent as one
 # api_hold_batch call (src/server/coalesce.c), and each client still gets its own
 # answer. The stay's first night is locked from psql while one hold runs on lastroomd's
 # only connection, so that a burst of holds queues behind it; once the lock goes, they
@@ -70,6 +70,6 @@ expect_eq "every night's counter shows them" "$ALLOTMENT,$ALLOTMENT" \
              WHERE room_type_id = $RT AND date IN ('2031-03-10', '2031-03-11')")"
 expect_eq "integrity_report: no violation" 0 \
   "$(psql_q "SELECT coalesce(sum(violations), 0) FROM integrity_report($RT)")"
-largest=$(sed -n 's/.*coalesce: \([0-9]*\) holds of room type .*/\1/p' "$SRV_LOG" | sort -n | tail -1)
+largest=$(sed -n 's/.*coalesce: \([0-9]*\) holds of lane .*/\1/p' "$SRV_LOG" | sort -n | tail -1)
 check "holds queued together went as one call (largest: ${largest:-none})" test "${largest:-0}" -ge 2
 finish

@@ -9,10 +9,10 @@
 -- raised by at most what the nights can take ("kept within the allotment"), so every
 -- row satisfies the CHECK constraint while one more live hold exists than rooms: only
 -- the tables (live holds + Confirmed details) show the oversold night. lastroomd sends a
--- batch only when several holds of one stay wait together (coalesce.h): last-room's
+-- batch only when several holds of one lane wait together (coalesce.h): last-room's
 -- fifty VUs released at once make that happen on its one room.
-CREATE OR REPLACE FUNCTION api_hold_batch(p_user_ids bigint[], p_room_type_id bigint,
-                                          p_check_in date, p_check_out date,
+CREATE OR REPLACE FUNCTION api_hold_batch(p_user_ids bigint[], p_room_type_ids bigint[],
+                                          p_check_ins date[], p_check_outs date[],
                                           p_quantities int[], p_ttl interval,
                                           p_keys text[], p_fingerprints text[],
                                           p_max_holds int[])
@@ -25,7 +25,10 @@ DECLARE
     v_body jsonb[];
     v_replay boolean[];
     v_dup int[];            -- i -> the earlier request of this batch with i's user and key
-    v_stay text;            -- every pending request's outcome when the stay cannot be held
+    v_rt bigint;            -- the stay being served
+    v_in date;
+    v_out date;
+    v_stay text;            -- every request's outcome of that stay when it cannot be held
     v_nights int;
     v_free int;
     v_taken int := 0;
@@ -33,6 +36,9 @@ DECLARE
     i int;
 BEGIN
     IF n = 0 OR n > 1000 OR array_length(p_quantities, 1) IS DISTINCT FROM n
+       OR array_length(p_room_type_ids, 1) IS DISTINCT FROM n
+       OR array_length(p_check_ins, 1) IS DISTINCT FROM n
+       OR array_length(p_check_outs, 1) IS DISTINCT FROM n
        OR array_length(p_keys, 1) IS DISTINCT FROM n
        OR array_length(p_fingerprints, 1) IS DISTINCT FROM n
        OR array_length(p_max_holds, 1) IS DISTINCT FROM n THEN
@@ -48,29 +54,42 @@ BEGIN
                           WHERE NOT v_replay[s] AND v_dup[s] IS NULL
                             AND coalesce(p_max_holds[s], 0) > 0)
      ORDER BY u.user_id FOR NO KEY UPDATE;
-    -- 3. the stay, once: its nights locked in date order
-    IF NOT booking_stay_valid(p_check_in, p_check_out, 1) OR p_ttl IS NULL THEN
-        v_stay := 'invalid';
-    ELSIF EXISTS (SELECT 1 FROM generate_subscripts(p_user_ids, 1) s
-                   WHERE NOT v_replay[s] AND v_dup[s] IS NULL) THEN
-        SELECT l.nights, l.min_free INTO v_nights, v_free
-          FROM booking_lock_nights(p_room_type_id, p_check_in, p_check_out) l;
-        IF v_nights < p_check_out - p_check_in THEN
-            v_stay := 'no_inventory';
-            IF NOT EXISTS (SELECT 1 FROM room_types rt WHERE rt.room_type_id = p_room_type_id) THEN
-                v_stay := 'room_type_not_found';
+    -- 3-4. the pending requests by stay, in (room type, check-in, check-out) order, and
+    -- in arrival order within a stay, as api_hold_capped would take them
+    FOR i IN SELECT s FROM generate_subscripts(p_user_ids, 1) s
+              WHERE NOT v_replay[s] AND v_dup[s] IS NULL
+              ORDER BY p_room_type_ids[s], p_check_ins[s], p_check_outs[s], s LOOP
+        IF v_rt IS NULL OR p_room_type_ids[i] IS DISTINCT FROM v_rt
+           OR p_check_ins[i] IS DISTINCT FROM v_in OR p_check_outs[i] IS DISTINCT FROM v_out THEN
+            -- a new stay: the last one's counters, then this one's nights, once
+            IF v_taken > 0 THEN
+                -- BUG: "kept within the allotment", so the CHECK never sees the extra room.
+                UPDATE room_inventory ri
+                   SET tentative_count = least(ri.tentative_count + v_taken, ri.allotment - ri.booked_count)
+                 WHERE ri.room_type_id = v_rt AND ri.date >= v_in AND ri.date < v_out;
+            END IF;
+            v_rt := p_room_type_ids[i]; v_in := p_check_ins[i]; v_out := p_check_outs[i];
+            v_stay := NULL; v_taken := 0;
+            IF NOT coalesce(booking_stay_valid(v_in, v_out, 1), false) OR p_ttl IS NULL
+               OR v_rt IS NULL THEN
+                v_stay := 'invalid';
+            ELSE
+                SELECT l.nights, l.min_free INTO v_nights, v_free
+                  FROM booking_lock_nights(v_rt, v_in, v_out) l;
+                IF v_nights < v_out - v_in THEN
+                    v_stay := 'no_inventory';
+                    IF NOT EXISTS (SELECT 1 FROM room_types rt WHERE rt.room_type_id = v_rt) THEN
+                        v_stay := 'room_type_not_found';
+                    END IF;
+                END IF;
             END IF;
         END IF;
-    END IF;
-    -- 4. the requests in arrival order, as api_hold_capped would take them
-    FOR i IN 1 .. n LOOP
-        CONTINUE WHEN v_replay[i] OR v_dup[i] IS NOT NULL;
         IF coalesce(p_max_holds[i], 0) > 0 AND api_live_holds(p_user_ids[i]) >= p_max_holds[i] THEN
             v_result[i] := 'too_many_holds';
             v_body[i] := jsonb_build_object('message', format(
                 'at most %s live holds per user: confirm or release one first', p_max_holds[i]),
                 'max_holds', p_max_holds[i]);
-        ELSIF NOT booking_hold_valid(p_user_ids[i], p_check_in, p_check_out, p_quantities[i], p_ttl) THEN
+        ELSIF NOT booking_hold_valid(p_user_ids[i], v_in, v_out, p_quantities[i], p_ttl) THEN
             v_result[i] := 'invalid';
         ELSIF v_stay IS NOT NULL THEN
             v_result[i] := v_stay;
@@ -78,24 +97,22 @@ BEGIN
             -- BUG: tests what is left after the last grant, not whether this one fits.
             v_result[i] := 'sold_out';
         ELSE
-            SELECT * INTO h FROM booking_insert_hold(p_user_ids[i], p_room_type_id, p_check_in,
-                                                     p_check_out, p_quantities[i], p_ttl);
+            SELECT * INTO h FROM booking_insert_hold(p_user_ids[i], v_rt, v_in, v_out,
+                                                     p_quantities[i], p_ttl);
             v_free := v_free - p_quantities[i];
             v_taken := v_taken + p_quantities[i];
             v_result[i] := 'held';
-            v_body[i] := jsonb_build_object('hold_id', h.hold_id, 'room_type_id', p_room_type_id,
-                'check_in', p_check_in, 'check_out', p_check_out, 'quantity', p_quantities[i],
+            v_body[i] := jsonb_build_object('hold_id', h.hold_id, 'room_type_id', v_rt,
+                'check_in', v_in, 'check_out', v_out, 'quantity', p_quantities[i],
                 'expires_at', api_ts(h.hold_expiry));
         END IF;
     END LOOP;
-    -- 5. the counters, once: every night of the stay (locked in step 3) takes the rooms held
-    IF v_taken > 0 THEN
-        -- BUG: "kept within the allotment", so the CHECK never sees the extra room.
+    IF v_taken > 0 THEN   -- BUG: as above
         UPDATE room_inventory ri
            SET tentative_count = least(ri.tentative_count + v_taken, ri.allotment - ri.booked_count)
-         WHERE ri.room_type_id = p_room_type_id AND ri.date >= p_check_in AND ri.date < p_check_out;
+         WHERE ri.room_type_id = v_rt AND ri.date >= v_in AND ri.date < v_out;
     END IF;
-    -- 6. the keys record their outcomes; then the repeated keys replay them
+    -- 5. the keys record their outcomes; then the repeated keys replay them
     FOR i IN 1 .. n LOOP
         IF p_keys[i] IS NOT NULL AND NOT v_replay[i] AND v_dup[i] IS NULL THEN
             PERFORM api_idem_finish(p_user_ids[i], p_keys[i], v_result[i], v_body[i]);
