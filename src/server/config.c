@@ -119,7 +119,7 @@ const char *config_usage(void)
            "  --max-holds-per-user N   live holds one user may have at once (default 5; 0: no cap)\n"
            "  --hold-batch N           holds waiting in one lane (four, by room type) go to the\n"
            "                           database together, up to N per transaction (env\n"
-           "                           LASTROOM_HOLD_BATCH; default 64; 0 or 1: one hold per\n"
+           "                           LASTROOM_HOLD_BATCH; default 256; 0 or 1: one hold per\n"
            "                           transaction)\n"
            "  --confirm-batch N        confirms waiting together go to the database together, up\n"
            "                           to N per transaction (env LASTROOM_CONFIRM_BATCH; default\n"
@@ -307,7 +307,7 @@ static void defaults(struct config *c)
     c->conn_timeout_s = 60;
     c->statement_timeout_ms = 10000;
     c->max_holds_per_user = 5;
-    c->hold_batch = 64;
+    c->hold_batch = 256;
     c->confirm_batch = 64;
     c->login_failures_per_addr = 50;
     c->hash_queue = 256;
