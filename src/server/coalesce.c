@@ -1,10 +1,10 @@
 /*
  * coalesce.c: the hold and confirm coalescers (coalesce.h). One group per lane that has
- * requests waiting or a job in the pool, under one mutex held only to link and unlink. A group exists exactly while its job is in the
- * pool or running; its run takes what is queued at that moment, its done sends the
- * group again when more arrived meanwhile, or frees the group when none did. So one
- * worker at a time serves a lane (a hot room type's among them), and the other workers
- * stay free for the other lanes.
+ * requests waiting or a job in the pool, under one mutex held only to link and unlink.
+ * A group exists exactly while its job is in the pool or running; its run takes what is
+ * queued at that moment, its done sends the group again when more arrived meanwhile, or
+ * frees the group when none did. So one worker at a time serves a lane (a hot room
+ * type's among them), and the other workers stay free for the other lanes.
  *
  * The mutex is never held across pool_submit, which may call a done at once (a draining
  * or full pool), nor across a call to the database.
