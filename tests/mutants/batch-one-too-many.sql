@@ -1,13 +1,14 @@
 -- mutant batch-one-too-many: a hold batch that crosses the allotment grants one room too many
--- replaces: api_hold_batch
+-- replaces: api_hold_batch, api_hold_batch_take
 -- scenario: last-room
 -- caught-by: oversold_tables
 --
 -- The batch's grant test reads "sold out once nothing is left" (v_free < 0) where it
 -- should read "sold out when this request does not fit" (v_free < quantity): the request
 -- that crosses the allotment is granted too, one room past it. The counters are then
--- raised by at most what the nights can take ("kept within the allotment"), so every
--- row satisfies the CHECK constraint while one more live hold exists than rooms: only
+-- raised by at most what the nights can take ("kept within the allotment", in
+-- api_hold_batch_take, which only api_hold_batch calls), so every row satisfies the
+-- CHECK constraint while one more live hold exists than rooms: only
 -- the tables (live holds + Confirmed details) show the oversold night. lastroomd sends a
 -- batch only when several holds of one lane wait together (coalesce.h): last-room's
 -- fifty VUs released at once make that happen on its one room.
@@ -62,12 +63,7 @@ BEGIN
         IF v_rt IS NULL OR p_room_type_ids[i] IS DISTINCT FROM v_rt
            OR p_check_ins[i] IS DISTINCT FROM v_in OR p_check_outs[i] IS DISTINCT FROM v_out THEN
             -- a new stay: the last one's counters, then this one's nights, once
-            IF v_taken > 0 THEN
-                -- BUG: "kept within the allotment", so the CHECK never sees the extra room.
-                UPDATE room_inventory ri
-                   SET tentative_count = least(ri.tentative_count + v_taken, ri.allotment - ri.booked_count)
-                 WHERE ri.room_type_id = v_rt AND ri.date >= v_in AND ri.date < v_out;
-            END IF;
+            PERFORM api_hold_batch_take(v_rt, v_in, v_out, v_taken);
             v_rt := p_room_type_ids[i]; v_in := p_check_ins[i]; v_out := p_check_outs[i];
             v_stay := NULL; v_taken := 0;
             IF NOT coalesce(booking_stay_valid(v_in, v_out, 1), false) OR p_ttl IS NULL
@@ -107,11 +103,7 @@ BEGIN
                 'expires_at', api_ts(h.hold_expiry));
         END IF;
     END LOOP;
-    IF v_taken > 0 THEN   -- BUG: as above
-        UPDATE room_inventory ri
-           SET tentative_count = least(ri.tentative_count + v_taken, ri.allotment - ri.booked_count)
-         WHERE ri.room_type_id = v_rt AND ri.date >= v_in AND ri.date < v_out;
-    END IF;
+    PERFORM api_hold_batch_take(v_rt, v_in, v_out, v_taken);
     -- 5. the keys record their outcomes; then the repeated keys replay them
     FOR i IN 1 .. n LOOP
         IF p_keys[i] IS NOT NULL AND NOT v_replay[i] AND v_dup[i] IS NULL THEN
@@ -121,5 +113,17 @@ BEGIN
     SELECT r.result, r.body INTO v_result, v_body
       FROM api_batch_replays(p_user_ids, p_keys, p_fingerprints, v_dup, v_result, v_body) r;
     RETURN QUERY SELECT s, v_result[s], v_body[s] FROM generate_subscripts(p_user_ids, 1) s ORDER BY s;
+END
+$$;
+
+-- BUG: "kept within the allotment", so the CHECK never sees the extra room.
+CREATE OR REPLACE FUNCTION api_hold_batch_take(p_rt bigint, p_in date, p_out date, p_taken int)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF p_taken > 0 THEN
+        UPDATE room_inventory ri
+           SET tentative_count = least(ri.tentative_count + p_taken, ri.allotment - ri.booked_count)
+         WHERE ri.room_type_id = p_rt AND ri.date >= p_in AND ri.date < p_out;
+    END IF;
 END
 $$;
