@@ -4,6 +4,7 @@
 #include "server/api_catalog.h"
 
 #include "server/api_db.h"
+#include "server/coalesce.h"
 #include "server/metrics.h"
 #include "server/validate.h"
 
@@ -122,5 +123,7 @@ void api_catalog_metrics(struct api_ctx *api, struct api_req *r)
     pool_get_stats(api->db, &db);
     pool_get_stats(api->cpu, &cpu);
     r->http->content_type = "text/plain; version=0.0.4; charset=utf-8";
-    http_reply(r->http, 200, metrics_render(&db, &cpu));
+    http_reply(
+        r->http, 200,
+        metrics_render(&db, &cpu, coalesce_waiting(api->holds), coalesce_waiting(api->confirms)));
 }

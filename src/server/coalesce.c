@@ -1,9 +1,11 @@
 /*
  * coalesce.c: the hold and confirm coalescers (coalesce.h). One group per lane that has
  * requests waiting or a job in the pool, under one mutex held only to link and unlink.
- * A group exists exactly while its job is in the pool or running; its run takes what is
- * queued at that moment, its done sends the group again when more arrived meanwhile, or
- * frees the group when none did. So one worker at a time serves a lane (a hot room
+ * A group exists exactly while its job is in the pool or running, or while it waits for
+ * a turn (at most `turns` groups are in the pool at once; the others wait in a FIFO);
+ * its run takes what is queued at that moment, its done sends the group again when more
+ * arrived meanwhile (or passes its turn to the next waiting group and queues behind it),
+ * or frees the group when none did. So one worker at a time serves a lane (a hot room
  * type's among them), and the other workers stay free for the other lanes.
  *
  * The mutex is never held across pool_submit, which may call a done at once (a draining
@@ -30,6 +32,7 @@ struct group {
     int lane;
     struct pool_job job;          /* in the pool or running while the group exists */
     struct pool_job *head, *tail; /* waiting requests: their r->job, linked by next */
+    struct group *next_waiting;   /* in the coalescer's FIFO of groups waiting for a turn */
     int ntaken;                   /* the batch the job is running (kept for its retry) */
     struct api_req **taken;       /* max_batch slots */
 };
@@ -41,7 +44,11 @@ struct coalesce {
     int max_batch;
     int64_t wait_us;
     int nlanes;
-    struct group *lanes[LANES_MAX]; /* NULL: nothing waiting nor running in that lane */
+    int turns;                            /* groups that may be in the pool at once */
+    int in_pool;                          /* groups in the pool (queued or running) */
+    int queued;                           /* requests linked in a group, not yet taken */
+    struct group *waiting, *waiting_tail; /* groups waiting for a turn, oldest first */
+    struct group *lanes[LANES_MAX];       /* NULL: nothing waiting nor running in that lane */
 };
 
 static struct group *group_of(struct pool_job *job)
@@ -83,7 +90,7 @@ static void group_free_locked(struct group *g)
 }
 
 struct coalesce *coalesce_start(struct pool *pool, enum coalesce_kind kind, int max_batch,
-                                int64_t wait_ms)
+                                int concurrency, int64_t wait_ms)
 {
     struct coalesce *c = calloc(1, sizeof *c);
     if (c == NULL)
@@ -96,11 +103,35 @@ struct coalesce *coalesce_start(struct pool *pool, enum coalesce_kind kind, int 
                                                     : max_batch;
     c->wait_us = wait_ms * 1000;
     c->nlanes = kind == COALESCE_HOLDS ? COALESCE_HOLD_LANES : COALESCE_CONFIRM_LANES;
+    c->turns = concurrency < 1 || concurrency > c->nlanes ? c->nlanes : concurrency;
     return c;
 }
 
+/* wait_turn_locked: put g at the end of the groups waiting for a turn. */
+static void wait_turn_locked(struct coalesce *c, struct group *g)
+{
+    g->next_waiting = NULL;
+    if (c->waiting_tail != NULL)
+        c->waiting_tail->next_waiting = g;
+    else
+        c->waiting = g;
+    c->waiting_tail = g;
+}
+
+/* next_turn_locked: the oldest group waiting for a turn, unlinked; NULL when none. */
+static struct group *next_turn_locked(struct coalesce *c)
+{
+    struct group *g = c->waiting;
+    if (g != NULL) {
+        c->waiting = g->next_waiting;
+        if (c->waiting == NULL)
+            c->waiting_tail = NULL;
+    }
+    return g;
+}
+
 /* enqueue: suspend r and queue it in the group of its lane (a new group's job goes to
- * the pool); key picks the lane. */
+ * the pool when a turn is free, else waits for one); key picks the lane. */
 static void enqueue(struct coalesce *c, struct api_req *r, uint64_t key)
 {
     api_suspend(r);
@@ -108,14 +139,22 @@ static void enqueue(struct coalesce *c, struct api_req *r, uint64_t key)
     r->job.pool = c->pool; /* api_db_exec runs it on this pool's connections */
     r->job.deadline_us = clock_mono_us() + c->wait_us;
     pthread_mutex_lock(&c->mu);
-    int submit = 0; /* a new group: its job goes to the pool */
-    struct group *g = group_get_locked(c, (int)(key % (uint64_t)c->nlanes), &submit);
+    int created;
+    struct group *g = group_get_locked(c, (int)(key % (uint64_t)c->nlanes), &created);
+    int submit = 0; /* a new group with a turn free: its job goes to the pool */
+    if (created && c->in_pool < c->turns) {
+        c->in_pool++;
+        submit = 1;
+    } else if (created) {
+        wait_turn_locked(c, g);
+    }
     if (g != NULL) {
         if (g->tail != NULL)
             g->tail->next = &r->job;
         else
             g->head = &r->job;
         g->tail = &r->job;
+        c->queued++;
     }
     pthread_mutex_unlock(&c->mu);
     if (g == NULL)
@@ -144,6 +183,7 @@ static struct pool_job *pop_expired_locked(struct group *g, int64_t now)
     while (g->head != NULL && g->head->deadline_us <= now) {
         struct pool_job *j = g->head;
         g->head = j->next;
+        g->co->queued--;
         j->next = NULL;
         *tailp = j;
         tailp = &j->next;
@@ -174,6 +214,7 @@ static void take(struct group *g, struct pool_job *job)
     while (g->head != NULL && g->ntaken < c->max_batch) {
         struct pool_job *j = g->head;
         g->head = j->next;
+        c->queued--;
         g->taken[g->ntaken++] = api_req_of_job(j);
     }
     if (g->head == NULL)
@@ -333,8 +374,9 @@ static enum pool_run_rc group_run(struct pool_job *job, PGconn *conn)
 }
 
 /* group_done: answer the batch that ran (or its failure), then send the group again if
- * requests arrived meanwhile, or free it. A pool that refuses the job (draining, full,
- * no database) refuses every waiting request likewise; a timeout those past their wait. */
+ * requests arrived meanwhile, or free it; either way a group waiting for a turn goes
+ * first (this one queues behind it). A pool that refuses the job (draining, full, no
+ * database) refuses every waiting request likewise; a timeout those past their wait. */
 static void group_done(struct pool_job *job, enum pool_outcome outcome)
 {
     struct group *g = group_of(job);
@@ -349,14 +391,30 @@ static void group_done(struct pool_job *job, enum pool_outcome outcome)
     } else if (outcome == POOL_DRAINING || outcome == POOL_FULL || outcome == POOL_UNAVAILABLE) {
         refused = g->head;
         g->head = g->tail = NULL;
+        for (struct pool_job *j = refused; j != NULL; j = j->next)
+            c->queued--;
     }
-    int again = g->head != NULL;
-    if (!again)
+    if (g->head != NULL)
+        wait_turn_locked(c, g);
+    else
         group_free_locked(g);
+    struct group *next = next_turn_locked(c); /* g itself when nobody else waits */
+    if (next == NULL)
+        c->in_pool--;
     pthread_mutex_unlock(&c->mu);
     refuse(refused, outcome);
-    if (again)
-        pool_submit(c->pool, job);
+    if (next != NULL)
+        pool_submit(c->pool, &next->job);
+}
+
+int coalesce_waiting(struct coalesce *c)
+{
+    if (c == NULL)
+        return 0;
+    pthread_mutex_lock(&c->mu);
+    int n = c->queued;
+    pthread_mutex_unlock(&c->mu);
+    return n;
 }
 
 void coalesce_free(struct coalesce *c)

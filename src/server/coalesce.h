@@ -9,10 +9,19 @@
  * waiting hold requests, a room type always in the same lane (room type id modulo the
  * lanes), and at most one pool job per lane. When a worker takes a lane's job it sends
  * everything queued at that moment (up to max_batch), of one stay or of several, as one
- * call; requests arriving meanwhile wait for the next one. No wait is added: a lone
- * request is sent as soon as a worker is free, as the single statement (STMT_HOLD),
- * exactly as without the coalescer. Every request gets its own answer, by the same
- * outcome table as the single call. Lanes never share a room type, so two batches
+ * call; requests arriving meanwhile wait for the next one. No timer is added: a lone
+ * request is sent as soon as its lane has a turn (below) and a worker is free, as the
+ * single statement (STMT_HOLD), exactly as without the coalescer. Every request gets its own answer, by the same
+ * outcome table as the single call.
+ *
+ * Turns: at most `concurrency` lanes have a job in the pool at once (--hold-concurrency,
+ * default 2 of the 4 hold lanes). A lane that gets requests while every turn is taken
+ * waits, gathering them, until a running lane's job finishes and hands it its turn
+ * (oldest waiting lane first; the finishing lane, if it has more, queues behind). On
+ * two cores this turns a closed loop's alternation of a lone hold and a small batch
+ * into full batches, for about a quarter less CPU per hold (docs/profiling.md "Turns").
+ *
+ * Lanes never share a room type, so two batches
  * never wait for each other's rows; several lastroomd stay correct: the row locks of
  * the batch function, taken in the single hold's global order, serialise them as they
  * serialise single holds.
@@ -46,10 +55,11 @@ enum coalesce_kind { COALESCE_HOLDS, COALESCE_CONFIRMS };
 struct coalesce;
 
 /* coalesce_start: a coalescer of kind feeding pool, batches of at most max_batch
- * requests (2..COALESCE_MAX_BATCH), each request's wait bounded by wait_ms. Returns NULL
- * when out of memory. */
+ * requests (2..COALESCE_MAX_BATCH), at most concurrency lanes in the pool at once (1 to
+ * the kind's lanes; out of range: all lanes), each request's wait bounded by wait_ms.
+ * Returns NULL when out of memory. */
 struct coalesce *coalesce_start(struct pool *pool, enum coalesce_kind kind, int max_batch,
-                                int64_t wait_ms);
+                                int concurrency, int64_t wait_ms);
 
 /* coalesce_hold: suspend r, whose STMT_HOLD call for room type rt is ready
  * (api_db_prepare, parameters set), and queue it in rt's lane; c is a COALESCE_HOLDS
@@ -61,6 +71,10 @@ void coalesce_hold(struct coalesce *c, struct api_req *r, int64_t rt);
  * COALESCE_CONFIRMS coalescer. r is answered and resumed exactly once, from a pool
  * thread. */
 void coalesce_confirm(struct coalesce *c, struct api_req *r, int64_t hold);
+
+/* coalesce_waiting: how many requests wait in c's lanes for a batch (taken, they no
+ * longer count); 0 for NULL (no coalescer). */
+int coalesce_waiting(struct coalesce *c);
 
 /* coalesce_free: free the coalescer; call after pool_stop of its pool (no request is
  * waiting any more). NULL is a no-op. */

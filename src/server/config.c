@@ -12,6 +12,7 @@
 
 #include "common/duration.h"
 #include "server/auth.h"
+#include "server/coalesce.h"
 #include "server/http.h"
 
 enum opt {
@@ -34,6 +35,7 @@ enum opt {
     OPT_ADDR_FAILURES,
     OPT_HOLD_BATCH,
     OPT_CONFIRM_BATCH,
+    OPT_HOLD_CONCURRENCY,
     OPT_POOLER_SAFE,
     OPT_MIGRATE_DB,
     OPT_READ_DB,
@@ -62,6 +64,7 @@ static const struct {
     { "LASTROOM_MAX_HOLDS_PER_USER", OPT_MAX_HOLDS },
     { "LASTROOM_HOLD_BATCH", OPT_HOLD_BATCH },
     { "LASTROOM_CONFIRM_BATCH", OPT_CONFIRM_BATCH },
+    { "LASTROOM_HOLD_CONCURRENCY", OPT_HOLD_CONCURRENCY },
     { "LASTROOM_LOGIN_FAILURES_PER_ADDRESS", OPT_ADDR_FAILURES },
     { "LASTROOM_TRUSTED_PROXY", OPT_TRUSTED_PROXY },
 };
@@ -84,6 +87,7 @@ static const struct option long_opts[] = {
     { "max-holds-per-user", required_argument, NULL, OPT_MAX_HOLDS },
     { "hold-batch", required_argument, NULL, OPT_HOLD_BATCH },
     { "confirm-batch", required_argument, NULL, OPT_CONFIRM_BATCH },
+    { "hold-concurrency", required_argument, NULL, OPT_HOLD_CONCURRENCY },
     { "login-failures-per-address", required_argument, NULL, OPT_ADDR_FAILURES },
     { "max-connections-per-address", required_argument, NULL, OPT_CONN_PER_ADDR },
     { "registrations-per-address", required_argument, NULL, OPT_REGISTER_PER_ADDR },
@@ -124,6 +128,9 @@ const char *config_usage(void)
            "  --confirm-batch N        confirms waiting together go to the database together, up\n"
            "                           to N per transaction (env LASTROOM_CONFIRM_BATCH; default\n"
            "                           64; 0 or 1: one confirm per transaction)\n"
+           "  --hold-concurrency N     hold lanes in the database at once, 1 to 4; the others\n"
+           "                           gather their holds meanwhile (env\n"
+           "                           LASTROOM_HOLD_CONCURRENCY; default 2)\n"
            "  --login-failures-per-address N\n"
            "                           failed logins per client address and minute before 429\n"
            "                           (default 50; 0: no cap)\n"
@@ -237,6 +244,11 @@ static int set_number(struct config *c, int opt, const char *v)
             return -1;
         c->confirm_batch = (int)n;
         return 0;
+    case OPT_HOLD_CONCURRENCY:
+        if (parse_int(v, 1, COALESCE_HOLD_LANES, &n))
+            return -1;
+        c->hold_concurrency = (int)n;
+        return 0;
     case OPT_ADDR_FAILURES:
         if (parse_int(v, 0, 1000000, &n))
             return -1;
@@ -309,6 +321,7 @@ static void defaults(struct config *c)
     c->max_holds_per_user = 5;
     c->hold_batch = 256;
     c->confirm_batch = 64;
+    c->hold_concurrency = 2;
     c->login_failures_per_addr = 50;
     c->hash_queue = 256;
 }

@@ -143,13 +143,20 @@ static void render_pools(struct buf *b, const struct pool_stats *db, const struc
     render_pool(b, "hash", cpu);
 }
 
-char *metrics_render(const struct pool_stats *db, const struct pool_stats *cpu)
+char *metrics_render(const struct pool_stats *db, const struct pool_stats *cpu, int holds_waiting,
+                     int confirms_waiting)
 {
     struct buf b;
     buf_init(&b, 4u << 20);
     render_requests(&b);
     render_latency(&b);
     render_pools(&b, db, cpu);
+    buf_appendf(&b,
+                "# HELP lastroom_coalesce_waiting Requests waiting in a lane for the next batch.\n"
+                "# TYPE lastroom_coalesce_waiting gauge\n"
+                "lastroom_coalesce_waiting{kind=\"holds\"} %d\n"
+                "lastroom_coalesce_waiting{kind=\"confirms\"} %d\n",
+                holds_waiting, confirms_waiting);
     render_one(&b, "lastroom_holds_created_total", "counter", "Holds created.",
                get(&events[EV_HOLD_CREATED]));
     render_one(&b, "lastroom_sold_out_total", "counter", "Hold requests refused as sold out.",

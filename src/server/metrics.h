@@ -31,7 +31,9 @@ void metrics_request(enum route route, int status, int64_t latency_us);
 void metrics_event(enum metrics_event ev, uint64_t n);
 
 /* metrics_render: the whole exposition text (malloc'd; caller frees), including the
- * database pool's and the hashing pool's gauges; NULL on no memory. */
-char *metrics_render(const struct pool_stats *db, const struct pool_stats *cpu);
+ * database pool's and the hashing pool's gauges, and how many holds and confirms wait
+ * in the coalescers' lanes; NULL on no memory. */
+char *metrics_render(const struct pool_stats *db, const struct pool_stats *cpu, int holds_waiting,
+                     int confirms_waiting);
 
 #endif

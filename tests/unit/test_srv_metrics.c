@@ -25,7 +25,7 @@ START_TEST(test_render)
     metrics_event(EV_COUNT, 5); /* ignored */
     struct pool_stats db = { .size = 5, .in_use = 2, .idle = 3, .waiting = 7, .timeouts = 4 };
     struct pool_stats cpu = { .size = 2 };
-    char *t = metrics_render(&db, &cpu);
+    char *t = metrics_render(&db, &cpu, 3, 0);
     ck_assert_ptr_nonnull(t);
     ck_assert(has(t, "lastroom_http_requests_total{route=\"POST /api/holds\",status=\"201\"} 2\n"));
     ck_assert(has(t, "lastroom_http_requests_total{route=\"POST /api/holds\",status=\"409\"} 1\n"));
@@ -44,6 +44,9 @@ START_TEST(test_render)
     ck_assert(has(t, "lastroom_pool_waiting{pool=\"db\"} 7\n"));
     ck_assert(has(t, "lastroom_pool_timeouts_total{pool=\"db\"} 4\n"));
     ck_assert(has(t, "lastroom_pool_size{pool=\"hash\"} 2\n"));
+    ck_assert(has(t, "# TYPE lastroom_coalesce_waiting gauge\n"));
+    ck_assert(has(t, "lastroom_coalesce_waiting{kind=\"holds\"} 3\n"));
+    ck_assert(has(t, "lastroom_coalesce_waiting{kind=\"confirms\"} 0\n"));
     ck_assert(has(t, "# TYPE lastroom_http_request_duration_seconds histogram\n"));
     ck_assert(!has(t, "GET /api/hotels\"")); /* routes never seen stay out */
     free(t);
