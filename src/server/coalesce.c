@@ -2,7 +2,8 @@
  * coalesce.c: the hold and confirm coalescers (coalesce.h). One group per lane that has
  * requests waiting or a job in the pool, under one mutex held only to link and unlink.
  * A group exists exactly while its job is in the pool or running, or while it waits for
- * a turn (at most `turns` groups are in the pool at once; the others wait in a FIFO);
+ * a turn (at most `turns` groups are in the pool at once, not counting those that have
+ * run longer than a turn lasts; the others wait in a FIFO);
  * its run takes what is queued at that moment, its done sends the group again when more
  * arrived meanwhile (or passes its turn to the next waiting group and queues behind it),
  * or frees the group when none did. So one worker at a time serves a lane (a hot room
@@ -33,6 +34,8 @@ struct group {
     struct pool_job job;          /* in the pool or running while the group exists */
     struct pool_job *head, *tail; /* waiting requests: their r->job, linked by next */
     struct group *next_waiting;   /* in the coalescer's FIFO of groups waiting for a turn */
+    bool in_pool;                 /* its job is in the pool (queued or running) */
+    int64_t turn_at_us;           /* when it got its turn (clock_mono_us) */
     int ntaken;                   /* the batch the job is running (kept for its retry) */
     struct api_req **taken;       /* max_batch slots */
 };
@@ -45,7 +48,7 @@ struct coalesce {
     int64_t wait_us;
     int nlanes;
     int turns;                            /* groups that may be in the pool at once */
-    int in_pool;                          /* groups in the pool (queued or running) */
+    int64_t turn_len_us;                  /* how long a turn lasts at most */
     int queued;                           /* requests linked in a group, not yet taken */
     struct group *waiting, *waiting_tail; /* groups waiting for a turn, oldest first */
     struct group *lanes[LANES_MAX];       /* NULL: nothing waiting nor running in that lane */
@@ -58,6 +61,7 @@ static struct group *group_of(struct pool_job *job)
 
 static enum pool_run_rc group_run(struct pool_job *job, PGconn *conn);
 static void group_done(struct pool_job *job, enum pool_outcome outcome);
+static void tick(void *arg);
 
 /* group_get_locked: the group of a lane, created when absent (*created set); NULL
  * without memory. A group exists exactly while its job is queued or running: it is
@@ -89,21 +93,23 @@ static void group_free_locked(struct group *g)
     free(g);
 }
 
-struct coalesce *coalesce_start(struct pool *pool, enum coalesce_kind kind, int max_batch,
-                                int concurrency, int64_t wait_ms)
+struct coalesce *coalesce_start(struct pool *pool, const struct coalesce_config *cfg)
 {
     struct coalesce *c = calloc(1, sizeof *c);
     if (c == NULL)
         return NULL;
     pthread_mutex_init(&c->mu, NULL);
     c->pool = pool;
-    c->kind = kind;
-    c->max_batch = max_batch < 2                    ? 2
-                   : max_batch > COALESCE_MAX_BATCH ? COALESCE_MAX_BATCH
-                                                    : max_batch;
-    c->wait_us = wait_ms * 1000;
-    c->nlanes = kind == COALESCE_HOLDS ? COALESCE_HOLD_LANES : COALESCE_CONFIRM_LANES;
-    c->turns = concurrency < 1 || concurrency > c->nlanes ? c->nlanes : concurrency;
+    c->kind = cfg->kind;
+    c->max_batch = cfg->max_batch < 2                    ? 2
+                   : cfg->max_batch > COALESCE_MAX_BATCH ? COALESCE_MAX_BATCH
+                                                         : cfg->max_batch;
+    c->wait_us = cfg->wait_ms * 1000;
+    c->turn_len_us = cfg->turn_ms > 0 ? cfg->turn_ms * 1000 : INT64_MAX;
+    c->nlanes = c->kind == COALESCE_HOLDS ? COALESCE_HOLD_LANES : COALESCE_CONFIRM_LANES;
+    c->turns = cfg->concurrency < 1 || cfg->concurrency > c->nlanes ? c->nlanes : cfg->concurrency;
+    if (c->turns < c->nlanes && c->turn_len_us != INT64_MAX && pool_on_tick(pool, tick, c) != 0)
+        c->turn_len_us = INT64_MAX; /* no tick: turns pass only as batches finish */
     return c;
 }
 
@@ -130,8 +136,50 @@ static struct group *next_turn_locked(struct coalesce *c)
     return g;
 }
 
-/* enqueue: suspend r and queue it in the group of its lane (a new group's job goes to
- * the pool when a turn is free, else waits for one); key picks the lane. */
+/* give_turns_locked: the groups waiting for a turn that get one now, oldest first,
+ * marked in the pool, into go (LANES_MAX slots); returns how many. A turn is free while
+ * fewer than c->turns groups have had theirs for less than c->turn_len_us: a job that
+ * runs longer (a big batch, or one waiting on a row lock) no longer holds up the other
+ * lanes. */
+static int give_turns_locked(struct coalesce *c, struct group **go)
+{
+    int64_t now = clock_mono_us();
+    int taken = 0, n = 0;
+    for (int i = 0; i < c->nlanes; i++) {
+        const struct group *g = c->lanes[i];
+        taken += g != NULL && g->in_pool && now - g->turn_at_us < c->turn_len_us;
+    }
+    while (c->waiting != NULL && taken < c->turns) {
+        struct group *g = next_turn_locked(c);
+        g->in_pool = true;
+        g->turn_at_us = now;
+        go[n++] = g;
+        taken++;
+    }
+    return n;
+}
+
+/* submit_all: send the jobs of the groups that got a turn (outside the mutex). */
+static void submit_all(struct coalesce *c, struct group **go, int n)
+{
+    for (int i = 0; i < n; i++)
+        pool_submit(c->pool, &go[i]->job);
+}
+
+/* tick: every 20 ms from the pool's timer: a turn that ran out passes to a waiting
+ * lane even when no request arrives and no batch finishes meanwhile. */
+static void tick(void *arg)
+{
+    struct coalesce *c = arg;
+    struct group *go[LANES_MAX];
+    pthread_mutex_lock(&c->mu);
+    int ngo = give_turns_locked(c, go);
+    pthread_mutex_unlock(&c->mu);
+    submit_all(c, go, ngo);
+}
+
+/* enqueue: suspend r and queue it in the group of its lane (a new group waits for a
+ * turn, which it may get at once); key picks the lane. */
 static void enqueue(struct coalesce *c, struct api_req *r, uint64_t key)
 {
     api_suspend(r);
@@ -141,13 +189,8 @@ static void enqueue(struct coalesce *c, struct api_req *r, uint64_t key)
     pthread_mutex_lock(&c->mu);
     int created;
     struct group *g = group_get_locked(c, (int)(key % (uint64_t)c->nlanes), &created);
-    int submit = 0; /* a new group with a turn free: its job goes to the pool */
-    if (created && c->in_pool < c->turns) {
-        c->in_pool++;
-        submit = 1;
-    } else if (created) {
+    if (created)
         wait_turn_locked(c, g);
-    }
     if (g != NULL) {
         if (g->tail != NULL)
             g->tail->next = &r->job;
@@ -156,11 +199,12 @@ static void enqueue(struct coalesce *c, struct api_req *r, uint64_t key)
         g->tail = &r->job;
         c->queued++;
     }
+    struct group *go[LANES_MAX];
+    int ngo = give_turns_locked(c, go);
     pthread_mutex_unlock(&c->mu);
     if (g == NULL)
         pool_submit(c->pool, &r->job); /* no memory for a group: alone, as without */
-    else if (submit)
-        pool_submit(c->pool, &g->job);
+    submit_all(c, go, ngo);
 }
 
 void coalesce_hold(struct coalesce *c, struct api_req *r, int64_t rt)
@@ -394,17 +438,16 @@ static void group_done(struct pool_job *job, enum pool_outcome outcome)
         for (struct pool_job *j = refused; j != NULL; j = j->next)
             c->queued--;
     }
+    g->in_pool = false;
     if (g->head != NULL)
         wait_turn_locked(c, g);
     else
         group_free_locked(g);
-    struct group *next = next_turn_locked(c); /* g itself when nobody else waits */
-    if (next == NULL)
-        c->in_pool--;
+    struct group *go[LANES_MAX];
+    int ngo = give_turns_locked(c, go); /* g itself, at once, when nobody else waits */
     pthread_mutex_unlock(&c->mu);
     refuse(refused, outcome);
-    if (next != NULL)
-        pool_submit(c->pool, &next->job);
+    submit_all(c, go, ngo);
 }
 
 int coalesce_waiting(struct coalesce *c)

@@ -17,7 +17,11 @@
  * Turns: at most `concurrency` lanes have a job in the pool at once (--hold-concurrency,
  * default 2 of the 4 hold lanes). A lane that gets requests while every turn is taken
  * waits, gathering them, until a running lane's job finishes and hands it its turn
- * (oldest waiting lane first; the finishing lane, if it has more, queues behind). On
+ * (oldest waiting lane first; the finishing lane, if it has more, queues behind). A
+ * turn lasts at most --hold-turn (50 ms): a job still running after it (a big batch, or one
+ * waiting on a row lock) stops counting, so a lane stuck on a lock holds up the other
+ * lanes for that long, not for its whole wait; the next arrival or finished batch
+ * then gives the turn on. On
  * two cores this turns a closed loop's alternation of a lone hold and a small batch
  * into full batches, for about a quarter less CPU per hold (docs/profiling.md "Turns").
  *
@@ -54,12 +58,18 @@ enum coalesce_kind { COALESCE_HOLDS, COALESCE_CONFIRMS };
 
 struct coalesce;
 
-/* coalesce_start: a coalescer of kind feeding pool, batches of at most max_batch
- * requests (2..COALESCE_MAX_BATCH), at most concurrency lanes in the pool at once (1 to
- * the kind's lanes; out of range: all lanes), each request's wait bounded by wait_ms.
- * Returns NULL when out of memory. */
-struct coalesce *coalesce_start(struct pool *pool, enum coalesce_kind kind, int max_batch,
-                                int concurrency, int64_t wait_ms);
+/* How a coalescer batches. */
+struct coalesce_config {
+    enum coalesce_kind kind;
+    int max_batch;   /* requests per batch, 2..COALESCE_MAX_BATCH (clamped) */
+    int concurrency; /* lanes in the pool at once, 1 to the kind's lanes (else all) */
+    int64_t turn_ms; /* a lane's turn lasts this long at most (<= 0: as long as it runs) */
+    int64_t wait_ms; /* a request's wait for its batch, at most */
+};
+
+/* coalesce_start: a coalescer feeding pool as cfg says. Returns NULL when out of
+ * memory. */
+struct coalesce *coalesce_start(struct pool *pool, const struct coalesce_config *cfg);
 
 /* coalesce_hold: suspend r, whose STMT_HOLD call for room type rt is ready
  * (api_db_prepare, parameters set), and queue it in rt's lane; c is a COALESCE_HOLDS

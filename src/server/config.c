@@ -36,6 +36,7 @@ enum opt {
     OPT_HOLD_BATCH,
     OPT_CONFIRM_BATCH,
     OPT_HOLD_CONCURRENCY,
+    OPT_HOLD_TURN,
     OPT_POOLER_SAFE,
     OPT_MIGRATE_DB,
     OPT_READ_DB,
@@ -65,6 +66,7 @@ static const struct {
     { "LASTROOM_HOLD_BATCH", OPT_HOLD_BATCH },
     { "LASTROOM_CONFIRM_BATCH", OPT_CONFIRM_BATCH },
     { "LASTROOM_HOLD_CONCURRENCY", OPT_HOLD_CONCURRENCY },
+    { "LASTROOM_HOLD_TURN", OPT_HOLD_TURN },
     { "LASTROOM_LOGIN_FAILURES_PER_ADDRESS", OPT_ADDR_FAILURES },
     { "LASTROOM_TRUSTED_PROXY", OPT_TRUSTED_PROXY },
 };
@@ -88,6 +90,7 @@ static const struct option long_opts[] = {
     { "hold-batch", required_argument, NULL, OPT_HOLD_BATCH },
     { "confirm-batch", required_argument, NULL, OPT_CONFIRM_BATCH },
     { "hold-concurrency", required_argument, NULL, OPT_HOLD_CONCURRENCY },
+    { "hold-turn", required_argument, NULL, OPT_HOLD_TURN },
     { "login-failures-per-address", required_argument, NULL, OPT_ADDR_FAILURES },
     { "max-connections-per-address", required_argument, NULL, OPT_CONN_PER_ADDR },
     { "registrations-per-address", required_argument, NULL, OPT_REGISTER_PER_ADDR },
@@ -131,6 +134,8 @@ const char *config_usage(void)
            "  --hold-concurrency N     hold lanes in the database at once, 1 to 4; the others\n"
            "                           gather their holds meanwhile (env\n"
            "                           LASTROOM_HOLD_CONCURRENCY; default 2)\n"
+           "  --hold-turn DURATION     a hold lane's turn lasts this long at most, then the\n"
+           "                           next lane goes too (env LASTROOM_HOLD_TURN; default 50ms)\n"
            "  --login-failures-per-address N\n"
            "                           failed logins per client address and minute before 429\n"
            "                           (default 50; 0: no cap)\n"
@@ -256,6 +261,7 @@ static int set_number(struct config *c, int opt, const char *v)
         return 0;
     case OPT_HOLD_TTL: return set_duration(v, 1, &c->hold_ttl_ms);
     case OPT_POOL_WAIT: return set_duration(v, 1, &c->pool_wait_ms);
+    case OPT_HOLD_TURN: return set_duration(v, 1, &c->hold_turn_ms);
     case OPT_SWEEP: return set_duration(v, 10, &c->sweep_interval_ms);
     case OPT_TOKEN_TTL:
         if (set_duration(v, 1000, &ms))
@@ -322,6 +328,7 @@ static void defaults(struct config *c)
     c->hold_batch = 256;
     c->confirm_batch = 64;
     c->hold_concurrency = 2;
+    c->hold_turn_ms = 50;
     c->login_failures_per_addr = 50;
     c->hash_queue = 256;
 }

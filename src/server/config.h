@@ -38,6 +38,7 @@ struct config {
     int hold_batch;              /* holds per batch transaction (coalesce.h); <= 1: off */
     int confirm_batch;           /* confirms per batch transaction (coalesce.h); <= 1: off */
     int hold_concurrency;        /* hold lanes in the database at once (coalesce.h) */
+    int64_t hold_turn_ms;        /* a hold lane's turn lasts this long at most */
     int login_failures_per_addr; /* failed logins per client address and minute; 0: no cap */
     unsigned max_conns_per_addr; /* open connections per client address; 0: no cap */
     int registrations_per_addr;  /* registrations per client address and minute; 0: no cap */

@@ -90,23 +90,28 @@ static int start_pools(const struct config *cfg, struct api_ctx *api, char *err,
     struct pool_config cpu = {
         .conninfo = NULL, .size = cfg->threads, .wait_ms = 30000, .max_queue = cfg->hash_queue
     };
+    struct coalesce_config hold_cfg = { .kind = COALESCE_HOLDS,
+                                        .max_batch = cfg->hold_batch,
+                                        .concurrency = cfg->hold_concurrency,
+                                        .turn_ms = cfg->hold_turn_ms,
+                                        .wait_ms = cfg->pool_wait_ms };
+    struct coalesce_config confirm_cfg = { .kind = COALESCE_CONFIRMS,
+                                           .max_batch = cfg->confirm_batch,
+                                           .concurrency = COALESCE_CONFIRM_LANES,
+                                           .wait_ms = cfg->pool_wait_ms };
     api->db = pool_start(&db, err, errcap);
     if (api->db != NULL && cfg->hold_batch > 1
-        && (api->holds = coalesce_start(api->db, COALESCE_HOLDS, cfg->hold_batch,
-                                        cfg->hold_concurrency, cfg->pool_wait_ms))
-               == NULL) {
+        && (api->holds = coalesce_start(api->db, &hold_cfg)) == NULL) {
         snprintf(err, errcap, "no memory for the hold coalescer");
         pool_stop(api->db);
         api->db = NULL;
     }
     if (api->db != NULL && cfg->confirm_batch > 1
-        && (api->confirms = coalesce_start(api->db, COALESCE_CONFIRMS, cfg->confirm_batch,
-                                           COALESCE_CONFIRM_LANES, cfg->pool_wait_ms))
-               == NULL) {
+        && (api->confirms = coalesce_start(api->db, &confirm_cfg)) == NULL) {
         snprintf(err, errcap, "no memory for the confirm coalescer");
+        pool_stop(api->db); /* first: its timer may be calling the hold coalescer */
         coalesce_free(api->holds);
         api->holds = NULL;
-        pool_stop(api->db);
         api->db = NULL;
     }
     api->cpu = api->db ? pool_start(&cpu, err, errcap) : NULL;
@@ -231,14 +236,14 @@ static int serve(const struct config *cfg)
             "failed logins per minute: %d per email, %d per address, sweep every %lldms, "
             "max connections %u (%u per address), registrations per address and minute %d, "
             "hash queue %d, idle timeout %us, statement timeout %lldms, hold batch %d "
-            "(%d lanes at once), confirm batch %d",
+            "(%d lanes at once, turns of %lldms), confirm batch %d",
             (long long)cfg->pool_wait_ms, (long long)cfg->token_ttl_s,
             cfg->token_secret && *cfg->token_secret ? "the given secret" : "the secret file",
             cfg->max_holds_per_user, LOGIN_FAILURES_PER_MINUTE, cfg->login_failures_per_addr,
             (long long)cfg->sweep_interval_ms, cfg->max_connections, cfg->max_conns_per_addr,
             cfg->registrations_per_addr, cfg->hash_queue, cfg->conn_timeout_s,
             (long long)cfg->statement_timeout_ms, cfg->hold_batch, cfg->hold_concurrency,
-            cfg->confirm_batch);
+            (long long)cfg->hold_turn_ms, cfg->confirm_batch);
         log_info("signal %d: shutting down (within %d ms)", wait_for_signal(),
                  drain_grace_ms(cfg) + HTTP_DRAIN_IDLE_MS);
     } else {

@@ -51,6 +51,11 @@ struct pool {
     int queued, in_use, connected, stopping, draining;
     uint64_t timeouts, unavailable, full, connects, connect_failures;
     pthread_t timer;
+    struct {
+        void (*fn)(void *);
+        void *arg;
+    } ticks[POOL_TICKS_MAX]; /* called by the timer every tick (pool_on_tick) */
+    int nticks;
     struct worker *workers;
     int started;
 };
@@ -267,18 +272,34 @@ static struct pool_job *take_expired_locked(struct pool *p, int64_t now)
     return out;
 }
 
+int pool_on_tick(struct pool *p, void (*fn)(void *), void *arg)
+{
+    pthread_mutex_lock(&p->mu);
+    int ok = p->nticks < POOL_TICKS_MAX;
+    if (ok) {
+        p->ticks[p->nticks].fn = fn;
+        p->ticks[p->nticks].arg = arg;
+        p->nticks++; /* last: the timer reads the count under the mutex */
+    }
+    pthread_mutex_unlock(&p->mu);
+    return ok ? 0 : -1;
+}
+
 static void *timer_main(void *arg)
 {
     struct pool *p = arg;
     pthread_mutex_lock(&p->mu);
     while (!p->stopping) {
         struct pool_job *expired = take_expired_locked(p, clock_mono_us());
+        int nticks = p->nticks; /* a tick once set stays: copy the count, then call */
         pthread_mutex_unlock(&p->mu);
         while (expired != NULL) {
             struct pool_job *next = expired->next;
             expired->done(expired, POOL_TIMEOUT);
             expired = next;
         }
+        for (int i = 0; i < nticks; i++)
+            p->ticks[i].fn(p->ticks[i].arg);
         struct timespec ts = { 0, TIMER_TICK_MS * 1000000L };
         nanosleep(&ts, NULL);
         pthread_mutex_lock(&p->mu);

@@ -91,6 +91,13 @@ struct pool *pool_start(const struct pool_config *cfg, char *err, size_t errcap)
  * already waiting, at once with POOL_FULL. */
 void pool_submit(struct pool *p, struct pool_job *job);
 
+#define POOL_TICKS_MAX 4
+
+/* pool_on_tick: have the pool's timer thread call fn(arg) every tick (20 ms) from now
+ * until pool_stop, outside the pool's lock (fn may submit jobs); -1 when POOL_TICKS_MAX
+ * are already set. */
+int pool_on_tick(struct pool *p, void (*fn)(void *), void *arg);
+
 /* pool_stats: a consistent snapshot of the gauges and counters. */
 void pool_get_stats(struct pool *p, struct pool_stats *out);
 

@@ -30,7 +30,7 @@ mapfile -t flags < <(awk '/^  --/ { opt = $1 }
 args=()
 for f in "${flags[@]}"; do args+=("${f%% *}" "${f#* }"); done
 printf '# explicit defaults: %s\n' "${args[*]}"
-check "--help names twelve literal defaults besides --listen and --secret-file" test "${#flags[@]}" -eq 12
+check "--help names thirteen literal defaults besides --listen and --secret-file" test "${#flags[@]}" -eq 13
 plain=$(started plain)
 printf '%s\n' "$plain" | sed 's/^/# /'
 check "lastroomd logged its settings" grep -q 'settings: pool wait' <<<"$plain"
