@@ -41,8 +41,10 @@ codes() {
 # room types A and B of four rooms in different lanes, A's night 2031-03-10 locked from
 # psql, and one hold of A waiting on that lock.
 setup() {
-  srv_start --pool-size 4 --pool-wait 30s --max-holds-per-user 0 --log-level debug \
-    --hold-concurrency "$1" --hold-turn "$2" || { nok "lastroomd starts"; finish; exit 1; }
+  # A's hold must outlast the test's waits: no statement timeout of 10 s ends it early.
+  srv_start --pool-size 4 --pool-wait 30s --statement-timeout 90s --max-holds-per-user 0 \
+    --log-level debug --hold-concurrency "$1" --hold-turn "$2" \
+    || { nok "lastroomd starts"; finish; exit 1; }
   admin_token
   new_user
   new_room 4; RT_B=$RT
