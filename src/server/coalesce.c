@@ -2,11 +2,10 @@
  * coalesce.c: the hold and confirm coalescers (coalesce.h). One group per lane that has
  * requests waiting or a job in the pool, under one mutex held only to link and unlink.
  * A group exists exactly while its job is in the pool or running, or while it waits for
- * a turn (at most `turns` groups are in the pool at once, not counting those that have
- * run longer than a turn lasts; the others wait in a FIFO);
- * its run takes what is queued at that moment, its done sends the group again when more
- * arrived meanwhile (or passes its turn to the next waiting group and queues behind it),
- * or frees the group when none did. So one worker at a time serves a lane (a hot room
+ * a turn in a FIFO (at most `turns` groups are in the pool at once, not counting those
+ * that have run longer than a turn lasts). Its run takes what is queued at that moment;
+ * its done queues the group for a turn again when more arrived meanwhile (it goes at
+ * once when no other group waits), or frees the group when none did. So one worker at a time serves a lane (a hot room
  * type's among them), and the other workers stay free for the other lanes.
  *
  * The mutex is never held across pool_submit, which may call a done at once (a draining
@@ -136,14 +135,13 @@ static struct group *next_turn_locked(struct coalesce *c)
     return g;
 }
 
-/* give_turns_locked: the groups waiting for a turn that get one now, oldest first,
+/* give_turns_locked: the groups waiting for a turn that get one at now, oldest first,
  * marked in the pool, into go (LANES_MAX slots); returns how many. A turn is free while
  * fewer than c->turns groups have had theirs for less than c->turn_len_us: a job that
  * runs longer (a big batch, or one waiting on a row lock) no longer holds up the other
  * lanes. */
-static int give_turns_locked(struct coalesce *c, struct group **go)
+static int give_turns_locked(struct coalesce *c, int64_t now, struct group **go)
 {
-    int64_t now = clock_mono_us();
     int taken = 0, n = 0;
     for (int i = 0; i < c->nlanes; i++) {
         const struct group *g = c->lanes[i];
@@ -173,7 +171,7 @@ static void tick(void *arg)
     struct coalesce *c = arg;
     struct group *go[LANES_MAX];
     pthread_mutex_lock(&c->mu);
-    int ngo = give_turns_locked(c, go);
+    int ngo = give_turns_locked(c, clock_mono_us(), go);
     pthread_mutex_unlock(&c->mu);
     submit_all(c, go, ngo);
 }
@@ -185,7 +183,8 @@ static void enqueue(struct coalesce *c, struct api_req *r, uint64_t key)
     api_suspend(r);
     r->job.next = NULL;
     r->job.pool = c->pool; /* api_db_exec runs it on this pool's connections */
-    r->job.deadline_us = clock_mono_us() + c->wait_us;
+    int64_t now = clock_mono_us();
+    r->job.deadline_us = now + c->wait_us;
     pthread_mutex_lock(&c->mu);
     int created;
     struct group *g = group_get_locked(c, (int)(key % (uint64_t)c->nlanes), &created);
@@ -200,7 +199,7 @@ static void enqueue(struct coalesce *c, struct api_req *r, uint64_t key)
         c->queued++;
     }
     struct group *go[LANES_MAX];
-    int ngo = give_turns_locked(c, go);
+    int ngo = give_turns_locked(c, now, go);
     pthread_mutex_unlock(&c->mu);
     if (g == NULL)
         pool_submit(c->pool, &r->job); /* no memory for a group: alone, as without */
@@ -430,8 +429,9 @@ static void group_done(struct pool_job *job, enum pool_outcome outcome)
     g->ntaken = 0;
     struct pool_job *refused = NULL;
     pthread_mutex_lock(&c->mu);
+    int64_t now = clock_mono_us();
     if (outcome == POOL_TIMEOUT) {
-        refused = pop_expired_locked(g, clock_mono_us());
+        refused = pop_expired_locked(g, now);
     } else if (outcome == POOL_DRAINING || outcome == POOL_FULL || outcome == POOL_UNAVAILABLE) {
         refused = g->head;
         g->head = g->tail = NULL;
@@ -444,7 +444,7 @@ static void group_done(struct pool_job *job, enum pool_outcome outcome)
     else
         group_free_locked(g);
     struct group *go[LANES_MAX];
-    int ngo = give_turns_locked(c, go); /* g itself, at once, when nobody else waits */
+    int ngo = give_turns_locked(c, now, go); /* g itself, at once, when nobody else waits */
     pthread_mutex_unlock(&c->mu);
     refuse(refused, outcome);
     submit_all(c, go, ngo);

@@ -9,26 +9,25 @@
  * waiting hold requests, a room type always in the same lane (room type id modulo the
  * lanes), and at most one pool job per lane. When a worker takes a lane's job it sends
  * everything queued at that moment (up to max_batch), of one stay or of several, as one
- * call; requests arriving meanwhile wait for the next one. No timer is added: a lone
- * request is sent as soon as its lane has a turn (below) and a worker is free, as the
- * single statement (STMT_HOLD), exactly as without the coalescer. Every request gets its own answer, by the same
- * outcome table as the single call.
+ * call; requests arriving meanwhile wait for the next one. No wait is added for its
+ * own sake: a lone request is sent as soon as its lane has a turn (below) and a worker
+ * is free, as the single statement (STMT_HOLD), exactly as without the coalescer. Every
+ * request gets its own answer, by the same outcome table as the single call.
  *
  * Turns: at most `concurrency` lanes have a job in the pool at once (--hold-concurrency,
  * default 2 of the 4 hold lanes). A lane that gets requests while every turn is taken
  * waits, gathering them, until a running lane's job finishes and hands it its turn
  * (oldest waiting lane first; the finishing lane, if it has more, queues behind). A
- * turn lasts at most --hold-turn (50 ms): a job still running after it (a big batch, or one
- * waiting on a row lock) stops counting, so a lane stuck on a lock holds up the other
- * lanes for that long, not for its whole wait; the next arrival or finished batch
- * then gives the turn on. On
- * two cores this turns a closed loop's alternation of a lone hold and a small batch
- * into full batches, for about a quarter less CPU per hold (docs/profiling.md "Turns").
+ * turn lasts at most --hold-turn (50 ms): a job still running after it (a big batch, or
+ * one waiting on a row lock) stops counting, and the next arrival, finished batch or
+ * tick of the pool's timer gives the turn on, so a lane stuck on a lock holds up the
+ * others for that long, not for its whole wait. On two cores turns make a closed loop's
+ * alternation of a lone hold and a small batch into full batches, for about a quarter
+ * less CPU per hold (docs/profiling.md "Turns").
  *
- * Lanes never share a room type, so two batches
- * never wait for each other's rows; several lastroomd stay correct: the row locks of
- * the batch function, taken in the single hold's global order, serialise them as they
- * serialise single holds.
+ * Lanes never share a room type, so two batches never wait for each other's rows;
+ * several lastroomd stay correct: the row locks of the batch function, taken in the
+ * single hold's global order, serialise them as they serialise single holds.
  *
  * Confirms: a confirm request names only its hold, not the hold's stay, so a confirm
  * coalescer spreads confirms over COALESCE_CONFIRM_LANES queues by hold id (each one
